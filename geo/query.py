@@ -1,0 +1,464 @@
+"""The one module that owns DuckDB: every query is scoped, bound, capped and timed.
+
+Why one module: pages and helpers never hold a connection or format a value into SQL. They
+write a query against table placeholders (``{projects}``, ``{parcels}``, ...) and pass values as
+named parameters; this module
+
+* expands each placeholder into a subquery restricted to the caller's ``Scope`` (districts), so
+  no query can see rows outside the user's districts, and rejects SQL that tries to reach a raw
+  table or file (``read_parquet``, the snapshot schema, ``COPY``, ``ATTACH``, ...);
+* binds every value (``$name``) — nothing from a user is ever spliced into SQL text;
+* caps the result at ``max_rows`` (``truncated`` says so) and can interrupt a slow query;
+* optionally keeps only features overlapping a map ``viewport``, using the GeoParquet ``bbox``
+  covering column so DuckDB skips whole row groups;
+* logs each query's elapsed time at DEBUG.
+
+The DuckDB database is in memory; each snapshot's Parquet files are exposed as views in a schema
+of their own, created once per process (per store directory: the database is locked to it).
+The raw views keep the ``bbox`` column for the viewport filter; the scoped subqueries that callers
+see exclude it, so ``SELECT *`` returns exactly the schema's columns. The spatial extension is
+loaded from the file shipped in the ``duckdb-extension-spatial`` wheel with auto-install and
+auto-load off, so nothing is ever downloaded.
+After setup the database is locked down: file access is limited to the store's ``snapshots``
+directory and the configuration cannot be changed, so even a query that slipped past the text
+checks could not read other files or load extensions.
+
+Typical use::
+
+    snap = geo.store.open_current()
+    res = query(snap, "SELECT district_adcode, sum(total_investment_yi) AS inv "
+                      "FROM {projects} p WHERE stage = $stage GROUP BY 1",
+                {"stage": "在建"}, scope=Scope(("430202",)))
+    res.df, res.truncated, res.elapsed_ms
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import geopandas as gpd
+import pandas as pd
+import pyarrow.parquet as pq
+import shapely
+
+from geo import schema
+from geo.store import Snapshot
+
+__all__ = [
+    "Scope",
+    "QueryResult",
+    "QueryError",
+    "UnsafeQueryError",
+    "QueryTimeoutError",
+    "query",
+    "query_gdf",
+    "order_by_clause",
+    "group_by_column",
+    "spatial_extension_path",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_ROWS = 50_000
+DEFAULT_TIMEOUT_S = 30.0
+_SCOPE_PARAM = "scope_districts"
+_DUCKDB_VERSION = duckdb.__version__
+
+
+# --- public types --------------------------------------------------------------------------------
+
+
+class QueryError(Exception):
+    """A query could not run (bad SQL, bad parameters, unknown placeholder, DuckDB error)."""
+
+
+class UnsafeQueryError(QueryError):
+    """The SQL tried to reach something outside the scoped views; it was not run."""
+
+
+class QueryTimeoutError(QueryError):
+    """The query ran longer than its time limit and was interrupted."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which districts a user may see. ``None`` = all districts; ``()`` = none.
+
+    Normalised (sorted, de-duplicated tuple) so equal scopes hash equal and can key caches.
+    """
+
+    districts: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.districts is None:
+            return
+        if isinstance(self.districts, str):
+            raise TypeError("Scope(districts=...) takes a sequence of adcodes, not one string")
+        codes = tuple(sorted(set(self.districts)))
+        if not all(isinstance(c, str) for c in codes):
+            raise TypeError(f"district adcodes must be strings, got {codes!r}")
+        object.__setattr__(self, "districts", codes)
+
+    @classmethod
+    def all(cls) -> Scope:
+        return cls(None)
+
+    @property
+    def is_all(self) -> bool:
+        return self.districts is None
+
+
+@dataclass(frozen=True, eq=False)
+class QueryResult:
+    """A capped query result. ``df`` is a GeoDataFrame when it came from ``query_gdf``."""
+
+    df: pd.DataFrame
+    truncated: bool
+    elapsed_ms: float
+    sql: str
+
+
+# --- connection and views ------------------------------------------------------------------------
+
+
+def spatial_extension_path() -> Path:
+    """The spatial extension binary shipped in the ``duckdb-extension-spatial`` wheel.
+
+    The wheel's version must equal duckdb's (both pinned to 1.5.5); a mismatch fails here with a
+    clear message rather than with DuckDB's "extension version mismatch" later.
+    """
+    import duckdb_extension_spatial  # the package has no helper, only the file
+
+    base = Path(duckdb_extension_spatial.__file__).resolve().parent / "extensions"
+    path = base / f"v{_DUCKDB_VERSION}" / "spatial.duckdb_extension"
+    if not path.is_file():
+        shipped = sorted(p.name for p in base.iterdir()) if base.is_dir() else []
+        raise QueryError(f"spatial extension for duckdb {_DUCKDB_VERSION} not found at {path}; the "
+                         f"installed duckdb-extension-spatial ships {shipped or 'nothing'}")
+    return path
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class _Views:
+    schema_name: str
+    tables: frozenset[str]
+    bbox_tables: frozenset[str]  # tables whose file has the GeoParquet bbox covering column
+    all_districts: list[str]
+
+
+class _Database:
+    """One in-memory DuckDB database for one store, locked to that store's snapshots directory."""
+
+    def __init__(self, snapshots_dir: Path):
+        self.snapshots_dir = snapshots_dir
+        self.lock = threading.Lock()
+        self.views: dict[Snapshot, _Views] = {}
+        conn = duckdb.connect(":memory:", config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "python_enable_replacements": False,  # no reaching Python variables by name
+        })
+        try:
+            conn.execute(f"LOAD {_sql_str(str(spatial_extension_path()))}")
+            # Recorded before the lockdown below (duckdb_extensions() scans ~/.duckdb afterwards).
+            self.spatial_status: tuple[bool, bool] = conn.execute(
+                "SELECT loaded, installed FROM duckdb_extensions() "
+                "WHERE extension_name = 'spatial'").fetchone()
+            conn.execute(f"SET allowed_directories = [{_sql_str(str(snapshots_dir) + '/')}]")
+            conn.execute("SET enable_external_access = false")
+            conn.execute("SET lock_configuration = true")
+        except Exception:
+            conn.close()
+            raise
+        self.conn = conn
+
+    def views_for(self, snapshot: Snapshot) -> _Views:
+        with self.lock:
+            found = self.views.get(snapshot)
+            if found is None:
+                found = self.views[snapshot] = self._create_views(snapshot)
+            return found
+
+    def _create_views(self, snapshot: Snapshot) -> _Views:
+        # The path hash keeps two stores holding the same snapshot id apart (tests, copies).
+        tag = hashlib.sha256(str(snapshot.path.resolve()).encode()).hexdigest()[:8]
+        name = "s_" + re.sub(r"[^0-9A-Za-z]", "_", snapshot.id).lower() + "_" + tag
+        statements = [f"CREATE SCHEMA IF NOT EXISTS {_ident(name)}"]
+        bbox_tables = set()
+        for table in snapshot.tables:
+            path = snapshot.table_path(table).resolve()
+            if "bbox" in pq.read_schema(path).names:
+                bbox_tables.add(table)
+            # The raw view keeps ``bbox`` so the scoped subquery can filter on it (row-group
+            # pruning); the subquery, the only thing callers see, excludes it.
+            statements.append(f"CREATE OR REPLACE VIEW {_ident(name)}.{_ident(table)} AS "
+                              f"SELECT * FROM read_parquet({_sql_str(str(path))})")
+        cur = self.conn.cursor()
+        try:
+            for stmt in statements:
+                cur.execute(stmt)
+            codes = [r[0] for r in cur.execute(
+                f"SELECT adcode FROM {_ident(name)}.districts ORDER BY adcode").fetchall()]
+        finally:
+            cur.close()
+        return _Views(name, frozenset(snapshot.tables), frozenset(bbox_tables), codes)
+
+
+_databases: dict[Path, _Database] = {}
+_databases_lock = threading.Lock()
+
+
+def _database(snapshot: Snapshot) -> _Database:
+    snapshots_dir = snapshot.path.resolve().parent
+    with _databases_lock:
+        db = _databases.get(snapshots_dir)
+        if db is None:
+            db = _databases[snapshots_dir] = _Database(snapshots_dir)
+        return db
+
+
+# --- SQL checks and expansion --------------------------------------------------------------------
+
+# Words that read files, change the database or its settings, or run SQL from a string.
+_FORBIDDEN = re.compile(
+    r"\b(read_\w+|\w*parquet\w*|\w*csv\w*|st_read\w*|glob|copy|attach|detach|install|load|"
+    r"pragma|export|import|set|reset|create|drop|alter|insert|update|delete|truncate|call|"
+    r"checkpoint|vacuum|use|query|query_table|getenv|getvariable|duckdb_\w+|"
+    r"information_schema|pg_catalog|sqlite_master|scope_districts|viewport_\w+)\b",
+    re.IGNORECASE,
+)
+_SCHEMA_LIKE = re.compile(r"\bs_\d{8}t\d{6}_", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_STARTS_OK = re.compile(r"^\s*(\(|select\b|with\b|from\b)", re.IGNORECASE)
+
+
+def _check_sql(sql: str, views: _Views) -> str:
+    """Reject anything that could escape the scoped views; return the SQL without a trailing ';'."""
+    if not isinstance(sql, str) or not sql.strip():
+        raise QueryError("empty SQL")
+    text = sql.strip()
+    if text.endswith(";"):
+        text = text[:-1].rstrip()
+    if ";" in text:
+        raise UnsafeQueryError("one statement per query: remove ';' (bind values that contain it)")
+    if not _STARTS_OK.match(text):
+        raise UnsafeQueryError("only SELECT / WITH / FROM queries are allowed")
+    if views.schema_name.lower() in text.lower() or _SCHEMA_LIKE.search(text):
+        raise UnsafeQueryError("raw snapshot tables are not addressable; use {table} placeholders")
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        raise UnsafeQueryError(
+            f"{bad.group(0)!r} is not allowed in a query (files, settings and DDL are off limits; "
+            "reference tables as {projects}, {parcels}, ... and bind values as $name)")
+    return text
+
+
+# Overlap test on the covering column: DuckDB prunes row groups by the bbox.* statistics, which
+# the Hilbert sort keeps tight. (ST_Intersects on the geometry alone prunes nothing in 1.5.5.)
+_VIEWPORT_SQL = ("bbox.xmin <= $viewport_maxx AND bbox.xmax >= $viewport_minx AND "
+                 "bbox.ymin <= $viewport_maxy AND bbox.ymax >= $viewport_miny")
+
+
+def _scoped(table: str, views: _Views, viewport: bool) -> str:
+    raw = f"{_ident(views.schema_name)}.{_ident(table)}"
+    has_bbox = table in views.bbox_tables
+    conds = []
+    if table == "districts":
+        conds.append(f"adcode IN (SELECT unnest(${_SCOPE_PARAM}::VARCHAR[]))")
+    elif table in schema.SCOPED_TABLES:
+        conds.append(f"district_adcode IN (SELECT unnest(${_SCOPE_PARAM}::VARCHAR[]))")
+    if viewport and has_bbox:
+        conds.append(_VIEWPORT_SQL)
+    select = "SELECT * EXCLUDE (bbox)" if has_bbox else "SELECT *"
+    where = f" WHERE {' AND '.join(conds)}" if conds else ""
+    return f"({select} FROM {raw}{where})"
+
+
+def _expand(text: str, views: _Views, viewport: bool) -> str:
+    def repl(m: re.Match[str]) -> str:
+        table = m.group(1)
+        if table not in views.tables:
+            raise QueryError(f"unknown table placeholder {{{table}}}; known: "
+                             + ", ".join(f"{{{t}}}" for t in sorted(views.tables)))
+        return _scoped(table, views, viewport)
+
+    return _PLACEHOLDER.sub(repl, text)
+
+
+def _check_viewport(viewport: tuple[float, float, float, float] | None) -> dict[str, float]:
+    if viewport is None:
+        return {}
+    try:
+        minx, miny, maxx, maxy = (float(v) for v in viewport)
+    except (TypeError, ValueError):
+        raise ValueError(f"viewport must be (minx, miny, maxx, maxy) in degrees, got {viewport!r}") from None
+    if not (minx <= maxx and miny <= maxy):
+        raise ValueError(f"viewport {viewport!r} has min > max")
+    return {"viewport_minx": minx, "viewport_miny": miny, "viewport_maxx": maxx, "viewport_maxy": maxy}
+
+
+def _bind(params: Mapping[str, Any] | None, expanded: str, scope: Scope, views: _Views,
+          viewport: dict[str, float]) -> dict[str, Any]:
+    if params is not None and not isinstance(params, Mapping):
+        raise QueryError("params must be a mapping of $name -> value (named parameters only)")
+    bound: dict[str, Any] = {}
+    for name, value in (params or {}).items():
+        if not isinstance(name, str) or not _PARAM_NAME.match(name):
+            raise QueryError(f"parameter name {name!r} is not an identifier")
+        if name == _SCOPE_PARAM or name.startswith("viewport_"):
+            raise UnsafeQueryError(f"${name} is reserved for the query layer")
+        bound[name] = list(value) if isinstance(value, tuple) else value
+    if f"${_SCOPE_PARAM}" in expanded:
+        bound[_SCOPE_PARAM] = list(views.all_districts if scope.is_all else scope.districts)
+    if "$viewport_minx" in expanded:
+        bound.update(viewport)
+    return bound
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+def _bytes_columns(df: pd.DataFrame, description: list[tuple]) -> pd.DataFrame:
+    """GEOMETRY and BLOB columns arrive as ``bytearray``; make them hashable ``bytes`` (WKB)."""
+    for name, dtype, *_ in description:
+        t = str(dtype).upper()
+        if (t.startswith("GEOMETRY") or t in ("BLOB", "WKB_BLOB")) and name in df.columns:
+            df[name] = [None if v is None else bytes(v) for v in df[name]]
+    return df
+
+
+def query(
+    snapshot: Snapshot,
+    sql: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    scope: Scope,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
+    viewport: tuple[float, float, float, float] | None = None,
+) -> QueryResult:
+    """Run one scoped, parameter-bound, row-capped query against ``snapshot``.
+
+    ``sql`` references tables only as ``{table}`` placeholders (give them an alias:
+    ``FROM {projects} p``); values go in ``params`` and are referenced as ``$name``. ``scope`` is
+    required on purpose: there is no unscoped path. At most ``max_rows`` rows are returned and
+    ``truncated`` is set when there were more. DATE columns come back as ``datetime64``;
+    GEOMETRY/BLOB columns as WKB ``bytes`` (use ``query_gdf`` for shapely geometries). Raises
+    ``UnsafeQueryError`` for SQL that could escape the scope, ``QueryTimeoutError`` after
+    ``timeout_s`` seconds (None = no limit), ``QueryError`` for any other failure.
+
+    ``viewport`` = (minx, miny, maxx, maxy) in EPSG:4326 keeps only features whose bounding box
+    overlaps it, in every geometry placeholder. It filters on the GeoParquet ``bbox`` covering
+    column, so DuckDB skips whole row groups: at 1M parcels ~10 ms instead of ~150 ms for
+    ``ST_Intersects`` (refine with ``ST_Intersects`` in ``sql`` if exact geometry matters).
+    """
+    if not isinstance(scope, Scope):
+        raise TypeError("scope must be a geo.query.Scope (Scope.all() for every district)")
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 0:
+        raise ValueError(f"max_rows must be a non-negative int, got {max_rows!r}")
+    db = _database(snapshot)
+    views = db.views_for(snapshot)
+    text = _check_sql(sql, views)
+    box = _check_viewport(viewport)
+    expanded = _expand(text, views, viewport=bool(box))
+    bound = _bind(params, expanded, scope, views, box)
+    final = f"SELECT * FROM (\n{expanded}\n) AS _q LIMIT {max_rows + 1}"
+
+    cur = db.conn.cursor()  # a cursor is its own connection to the shared database
+    timer = threading.Timer(timeout_s, cur.interrupt) if timeout_s else None
+    start = time.perf_counter()
+    try:
+        if timer:
+            timer.start()
+        cur.execute(final, bound)
+        df = cur.df()
+        description = cur.description or []
+    except duckdb.InterruptException as exc:
+        raise QueryTimeoutError(f"query interrupted after {timeout_s} s; narrow the filter") from exc
+    except duckdb.Error as exc:
+        raise QueryError(f"{exc}\n-- while running:\n{text}") from exc
+    finally:
+        if timer:
+            timer.cancel()
+        cur.close()
+    elapsed_ms = (time.perf_counter() - start) * 1000.0
+    truncated = len(df) > max_rows
+    if truncated:
+        df = df.iloc[:max_rows].copy()
+    df = _bytes_columns(df, description)
+    log.debug("query %.1f ms, %d rows%s, snapshot %s, scope %s: %s", elapsed_ms, len(df),
+              " (truncated)" if truncated else "", snapshot.id,
+              "all" if scope.is_all else ",".join(scope.districts or ()), " ".join(text.split()))
+    return QueryResult(df=df, truncated=truncated, elapsed_ms=elapsed_ms, sql=final)
+
+
+def query_gdf(
+    snapshot: Snapshot,
+    sql: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    scope: Scope,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
+    viewport: tuple[float, float, float, float] | None = None,
+    geometry: str = "geometry",
+) -> QueryResult:
+    """``query`` whose ``df`` is a GeoDataFrame in EPSG:4326 built from the ``geometry`` column.
+
+    Select the geometry as is (``p.geometry``) or as WKB (``ST_AsWKB(...) AS geometry``); both
+    arrive as WKB bytes and are decoded with shapely.
+    """
+    res = query(snapshot, sql, params, scope=scope, max_rows=max_rows, timeout_s=timeout_s,
+                viewport=viewport)
+    if geometry not in res.df.columns:
+        raise QueryError(f"query_gdf needs a {geometry!r} column in the result; got "
+                         f"{', '.join(map(str, res.df.columns))}")
+    geoms = shapely.from_wkb([None if v is None else bytes(v) for v in res.df[geometry]])
+    gdf = gpd.GeoDataFrame(res.df.drop(columns=geometry), geometry=geoms, crs=schema.STORAGE_CRS)
+    gdf = gdf.rename_geometry(geometry) if geometry != "geometry" else gdf
+    return QueryResult(df=gdf, truncated=res.truncated, elapsed_ms=res.elapsed_ms, sql=res.sql)
+
+
+# --- identifiers from the allowlist --------------------------------------------------------------
+
+
+def _allowed(table: str, column: str) -> str:
+    try:
+        allowed = schema.sortable_columns(table)
+    except KeyError as exc:
+        raise ValueError(str(exc.args[0])) from None
+    if column not in allowed:
+        raise ValueError(f"cannot sort or group {table} by {column!r}; allowed: "
+                         f"{', '.join(sorted(allowed))}")
+    return _ident(column)
+
+
+def order_by_clause(table: str, column: str, descending: bool = False) -> str:
+    """``ORDER BY "<column>" ASC|DESC NULLS LAST`` for a column on ``table``'s allowlist.
+
+    Identifiers cannot be bound as parameters, so sort columns chosen in the UI go through here.
+    """
+    return f"ORDER BY {_allowed(table, column)} {'DESC' if descending else 'ASC'} NULLS LAST"
+
+
+def group_by_column(table: str, column: str) -> str:
+    """The quoted identifier of a column on ``table``'s allowlist, for GROUP BY / SELECT."""
+    return _allowed(table, column)

@@ -1,0 +1,732 @@
+"""Immutable snapshots of the store on disk, and the pointer that says which one is live.
+
+Why snapshots: a page must never read a table from one import and another table from the next,
+and a bad import must be undone in one step. So every write produces a complete, new directory
+``<store>/snapshots/<id>/`` (one GeoParquet 1.1 file per table plus ``manifest.json``) that is
+never modified afterwards, and ``<store>/CURRENT`` names the published one. Publishing and rolling
+back are the same atomic operation: replace ``CURRENT`` (``os.replace`` after ``fsync``).
+
+Layout::
+
+    <store>/CURRENT                      text: the published snapshot id
+    <store>/snapshots/<id>/manifest.json row counts, checksums, as-of date, sources, parent
+    <store>/snapshots/<id>/<table>.parquet
+
+The files are plain GeoParquet 1.1 (WKB geometry, a ``bbox`` covering column, rows sorted by
+Hilbert distance, ~50k-row row groups), so DuckDB, GeoPandas, QGIS/GDAL >= 3.8 and pyarrow read them
+without this module. Querying lives in ``geo.query``; this module only writes, checks and opens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from geo import schema
+
+__all__ = [
+    "STORE_DIR",
+    "ROW_GROUP_SIZE",
+    "Snapshot",
+    "StoreError",
+    "SchemaValidationError",
+    "SnapshotUnavailableError",
+    "NoStoreError",
+    "CurrentMissingError",
+    "SnapshotMissingError",
+    "SnapshotCorruptError",
+    "write_snapshot",
+    "publish",
+    "list_snapshots",
+    "get_snapshot",
+    "verify_snapshot",
+    "open_current",
+    "read_table",
+]
+
+_REPO = Path(__file__).resolve().parent.parent
+STORE_DIR: Path = Path(os.environ["ZZMAP_STORE"]) if os.environ.get("ZZMAP_STORE") else _REPO / "data" / "store"
+ROW_GROUP_SIZE = 50_000  # small enough for bbox pruning to skip most of a 1M-row table
+MANIFEST = "manifest.json"
+CURRENT = "CURRENT"
+_SNAPSHOTS = "snapshots"
+_TMP_PREFIX = ".tmp-"
+_ID_RE = re.compile(r"^\d{8}T\d{6}-[0-9a-f]{6}$")
+_DATE32 = pd.ArrowDtype(pa.date32())
+_MAX_ROWS_NAMED = 5
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+class StoreError(Exception):
+    """Base class of every error this module raises on purpose."""
+
+
+class SchemaValidationError(StoreError):
+    """Tables handed to ``write_snapshot`` do not match ``geo.schema``; nothing was written.
+
+    ``problems`` holds one line per problem, each starting with ``table.column`` (or ``table``).
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = tuple(problems)
+        lines = "\n".join(f"- {p}" for p in problems)
+        super().__init__(f"snapshot not written, {len(problems)} problem(s):\n{lines}")
+
+
+class SnapshotUnavailableError(StoreError):
+    """No usable published snapshot. ``last_good`` is the newest snapshot that verifies (or None),
+    so a page can offer "roll back to <id>" instead of a traceback."""
+
+    def __init__(self, message: str, *, last_good: Snapshot | None = None,
+                 problems: list[str] | None = None):
+        self.last_good = last_good
+        self.problems = tuple(problems or ())
+        if last_good is not None:
+            message += f" (last good snapshot: {last_good.id}, as of {last_good.manifest.get('as_of')})"
+        else:
+            message += " (no good snapshot to roll back to)"
+        super().__init__(message)
+
+
+class NoStoreError(SnapshotUnavailableError):
+    """The store directory does not exist or holds no snapshot at all."""
+
+
+class CurrentMissingError(SnapshotUnavailableError):
+    """Snapshots exist but ``CURRENT`` is missing or unreadable, so none is published."""
+
+
+class SnapshotMissingError(SnapshotUnavailableError):
+    """``CURRENT`` (or the caller) names a snapshot directory that does not exist."""
+
+
+class SnapshotCorruptError(SnapshotUnavailableError):
+    """The snapshot exists but fails verification; ``problems`` lists why."""
+
+
+# --- snapshot ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One immutable snapshot directory and its manifest.
+
+    Hashable and compared by ``(id, path)`` so it can key caches; the manifest is not compared.
+    """
+
+    id: str
+    path: Path
+    manifest: dict[str, Any] = field(compare=False, hash=False, repr=False)
+
+    @property
+    def as_of(self) -> dt.date:
+        """数据截至: the date every "overdue"/"this year" figure is computed against."""
+        return dt.date.fromisoformat(self.manifest["as_of"])
+
+    @property
+    def created_at(self) -> dt.datetime:
+        """When the snapshot was written (timezone-aware UTC)."""
+        return dt.datetime.fromisoformat(self.manifest["created_at"])
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return tuple(self.manifest.get("tables", {}))
+
+    def table_path(self, table: str) -> Path:
+        return self.path / self._entry(table)["file"]
+
+    def row_count(self, table: str) -> int:
+        return int(self._entry(table)["rows"])
+
+    def _entry(self, table: str) -> dict[str, Any]:
+        try:
+            return self.manifest["tables"][table]
+        except KeyError:
+            raise KeyError(f"snapshot {self.id} has no table {table!r}; it has: "
+                           f"{', '.join(self.tables)}") from None
+
+
+def _root(store_dir: Path | str | None) -> Path:
+    return Path(store_dir) if store_dir is not None else STORE_DIR
+
+
+def _snapshots_dir(store_dir: Path | str | None) -> Path:
+    return _root(store_dir) / _SNAPSHOTS
+
+
+# --- validation and coercion ---------------------------------------------------------------------
+
+
+def _row_ids(df: pd.DataFrame, table: str, mask: np.ndarray) -> str:
+    """Name offending rows by primary key when it is usable, else by position."""
+    positions = np.flatnonzero(mask)
+    pk = schema.PRIMARY_KEYS.get(table)
+    if pk in df.columns and not df[pk].iloc[positions].isna().any():
+        label, ids = pk, [str(v) for v in df[pk].iloc[positions[:_MAX_ROWS_NAMED]]]
+    else:
+        label, ids = "row", [str(i) for i in positions[:_MAX_ROWS_NAMED]]
+    more = f" and {len(positions) - _MAX_ROWS_NAMED} more" if len(positions) > _MAX_ROWS_NAMED else ""
+    return f"{len(positions)} row(s), {label}: {', '.join(ids)}{more}"
+
+
+def _coerce_string(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    if pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return s.astype("str").where(s.notna()), np.zeros(len(s), bool)
+    if isinstance(s.dtype, pd.StringDtype) or pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        return s.astype("str"), np.zeros(len(s), bool)  # fast path: already text (or all null)
+    values = s.to_numpy(dtype=object, copy=True)
+    missing = pd.isna(s).to_numpy()
+    bad = np.zeros(len(s), bool)
+    for i, v in enumerate(values):
+        if missing[i]:
+            values[i] = None
+        elif isinstance(v, str):
+            continue
+        elif isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+            values[i] = str(v)  # an adcode read from Excel as a number
+        else:
+            bad[i] = True
+            values[i] = None
+    return pd.Series(values, index=s.index, dtype="str"), bad
+
+
+def _coerce_number(s: pd.Series, integer: bool) -> tuple[pd.Series, np.ndarray]:
+    if pd.api.types.is_bool_dtype(s):
+        return pd.Series(np.nan, index=s.index), s.notna().to_numpy()
+    num = pd.to_numeric(s, errors="coerce").astype("float64")
+    bad = (num.isna() & s.notna()).to_numpy().copy()
+    if integer:
+        frac = num.notna() & (num % 1 != 0)
+        bad = bad | frac.to_numpy(dtype=bool)
+        num = num.where(~frac)
+        return num.astype("Int64"), bad
+    return num, bad
+
+
+def _coerce_date(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    if s.dtype == _DATE32:
+        return s, np.zeros(len(s), bool)
+    if pd.api.types.is_datetime64_any_dtype(s):  # vectorised: midnight datetimes are dates
+        bad = (s.notna() & (s != s.dt.normalize())).to_numpy()
+        values = [None if pd.isna(v) else v.date() for v in s.where(~bad)]
+        return pd.Series(pd.array(values, dtype=_DATE32), index=s.index), bad
+    if pd.api.types.infer_dtype(s, skipna=True) in ("date", "empty"):
+        values = [None if pd.isna(v) else v for v in s.to_numpy(dtype=object)]
+        return pd.Series(pd.array(values, dtype=_DATE32), index=s.index), np.zeros(len(s), bool)
+    values = s.to_numpy(dtype=object, copy=True)
+    missing = pd.isna(s).to_numpy()
+    bad = np.zeros(len(s), bool)
+    for i, v in enumerate(values):
+        if missing[i]:
+            values[i] = None
+            continue
+        try:
+            if isinstance(v, np.datetime64):
+                v = pd.Timestamp(v)
+            if isinstance(v, dt.datetime):  # includes pd.Timestamp
+                if (v.hour, v.minute, v.second, v.microsecond) != (0, 0, 0, 0):
+                    raise ValueError("has a time of day")
+                v = v.date()
+            elif isinstance(v, str):
+                v = dt.date.fromisoformat(v.strip())
+            elif not isinstance(v, dt.date):
+                raise TypeError
+            values[i] = v
+        except (TypeError, ValueError):
+            bad[i] = True
+            values[i] = None
+    return pd.Series(pd.array(list(values), dtype=_DATE32), index=s.index), bad
+
+
+def _coerce_bool(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    values = s.to_numpy(dtype=object, copy=True)
+    missing = pd.isna(s).to_numpy()
+    bad = np.zeros(len(s), bool)
+    for i, v in enumerate(values):
+        if missing[i]:
+            values[i] = None
+        elif isinstance(v, (bool, np.bool_)):
+            values[i] = bool(v)
+        else:
+            bad[i] = True
+            values[i] = None
+    return pd.Series(pd.array(list(values), dtype="boolean"), index=s.index), bad
+
+
+_EXPECTED = {"string": "text", "float": "a number", "int": "a whole number",
+             "date": "a date (date, midnight datetime or YYYY-MM-DD)", "bool": "true/false"}
+
+
+def _validate_table(table: str, frame: pd.DataFrame, problems: list[str]) -> pd.DataFrame | None:
+    """Check one table against the schema and return it with canonical dtypes, in schema order.
+
+    Appends human-readable lines to ``problems``; returns None when the table cannot be used.
+    """
+    cols = schema.columns(table)
+    names = [c.name for c in cols]
+    is_geo = table in schema.GEO_TABLES
+    start = len(problems)
+    if not isinstance(frame, pd.DataFrame):
+        problems.append(f"{table}: expected a DataFrame, got {type(frame).__name__}")
+        return None
+    if is_geo:
+        if not isinstance(frame, gpd.GeoDataFrame):
+            problems.append(f"{table}: must be a GeoDataFrame (it has a geometry column)")
+        elif frame.crs is None:
+            problems.append(f"{table}: GeoDataFrame has no CRS; the store holds {schema.STORAGE_CRS}")
+        elif frame.crs.to_epsg() != 4326:
+            problems.append(f"{table}: GeoDataFrame is in {frame.crs.to_string()}; convert it with "
+                            f"to_crs({schema.STORAGE_CRS!r}) first")
+    missing = [n for n in names if n not in frame.columns]
+    extra = [str(c) for c in frame.columns if c not in names]
+    if missing:
+        problems.append(f"{table}: missing column(s): {', '.join(missing)}")
+    if extra:
+        problems.append(f"{table}: unexpected column(s): {', '.join(extra)} "
+                        f"(the schema has: {', '.join(names)})")
+    if frame.columns.duplicated().any():
+        dup = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        problems.append(f"{table}: duplicated column name(s): {', '.join(dup)}")
+    if len(problems) > start:
+        return None
+
+    frame = frame.reset_index(drop=True)
+    out: dict[str, pd.Series] = {}
+    for col in cols:
+        s = frame[col.name]
+        where = f"{table}.{col.name}"
+        if col.dtype == "geometry":
+            geom = gpd.GeoSeries(s, crs=schema.STORAGE_CRS)
+            nulls = (geom.isna() | geom.is_empty).to_numpy()
+            if nulls.any() and not col.nullable:
+                problems.append(f"{where}: missing or empty geometry in a non-nullable column "
+                                f"({_row_ids(frame, table, nulls)})")
+            out[col.name] = geom
+            continue
+        if col.dtype == "string":
+            coerced, bad = _coerce_string(s)
+        elif col.dtype in ("float", "int"):
+            coerced, bad = _coerce_number(s, integer=col.dtype == "int")
+        elif col.dtype == "date":
+            coerced, bad = _coerce_date(s)
+        elif col.dtype == "bool":
+            coerced, bad = _coerce_bool(s)
+        else:  # pragma: no cover - schema is ours
+            raise StoreError(f"{where}: schema dtype {col.dtype!r} is not supported by the store")
+        if bad.any():
+            problems.append(f"{where}: value(s) that are not {_EXPECTED[col.dtype]} "
+                            f"({_row_ids(frame, table, bad)})")
+        nulls = (s.isna().to_numpy() & ~bad)
+        if nulls.any() and not col.nullable:
+            problems.append(f"{where}: null value(s) in a non-nullable column "
+                            f"({_row_ids(frame, table, nulls)})")
+        if col.enum:
+            allowed = {str(v) for v in col.enum}
+            present = coerced.notna().to_numpy()
+            off = present & ~coerced.astype(object).map(lambda v: str(v) in allowed).to_numpy()
+            if off.any():
+                seen = sorted({str(v) for v in coerced[off]})[:_MAX_ROWS_NAMED]
+                problems.append(f"{where}: value(s) {', '.join(seen)} not in the allowed set "
+                                f"{', '.join(map(str, col.enum))} ({_row_ids(frame, table, off)})")
+        if col.dtype == "int" and not col.nullable and not coerced.isna().any():
+            coerced = coerced.astype("int64")
+        if col.dtype == "bool" and not col.nullable and not coerced.isna().any():
+            coerced = coerced.astype(bool)
+        out[col.name] = coerced
+
+    pk = schema.PRIMARY_KEYS.get(table)
+    if pk in out:
+        dup = out[pk].duplicated(keep=False).to_numpy() & out[pk].notna().to_numpy()
+        if dup.any():
+            problems.append(f"{table}.{pk}: duplicate primary key value(s) ({_row_ids(frame, table, dup)})")
+    if len(problems) > start:
+        return None
+    if is_geo:
+        return gpd.GeoDataFrame(out, geometry="geometry", crs=schema.STORAGE_CRS)
+    return pd.DataFrame(out)
+
+
+def _validate(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    problems: list[str] = []
+    unknown = [t for t in tables if t not in schema.TABLES]
+    if unknown:
+        problems.append(f"unknown table(s): {', '.join(map(str, unknown))}; known: {', '.join(schema.TABLES)}")
+    absent = [t for t in schema.TABLES if t not in tables]
+    if absent:
+        problems.append(f"missing table(s): {', '.join(absent)} (a snapshot is complete: "
+                        "carry unchanged tables over with read_table)")
+    clean: dict[str, pd.DataFrame] = {}
+    for table in schema.TABLES:
+        if table in tables:
+            result = _validate_table(table, tables[table], problems)
+            if result is not None:
+                clean[table] = result
+    if problems:
+        raise SchemaValidationError(problems)
+    return clean
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name == "nt":  # directories cannot be opened for fsync on Windows
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _hilbert_sorted(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Sort rows along a Hilbert curve so each row group covers a compact area and the bbox
+    covering column lets readers skip row groups outside the map view."""
+    if len(gdf) < 2:
+        return gdf
+    order = np.argsort(gdf.hilbert_distance().to_numpy(), kind="stable")
+    return gdf.iloc[order].reset_index(drop=True)
+
+
+def _write_table(table: str, frame: pd.DataFrame, path: Path) -> dict[str, Any]:
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame = _hilbert_sorted(frame)
+        frame.to_parquet(path, index=False, compression="zstd", schema_version="1.1.0",
+                         write_covering_bbox=True, row_group_size=ROW_GROUP_SIZE)
+        bbox = [float(v) for v in frame.total_bounds] if len(frame) else None
+        crs = schema.STORAGE_CRS
+    else:
+        frame.to_parquet(path, engine="pyarrow", index=False, compression="zstd",
+                         row_group_size=ROW_GROUP_SIZE)
+        bbox, crs = None, None
+    _fsync_file(path)
+    return {"file": path.name, "rows": int(len(frame)), "bytes": path.stat().st_size,
+            "sha256": _sha256(path), "bbox": bbox, "crs": crs}
+
+
+def _read_current_id(root: Path) -> str | None:
+    try:
+        text = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return text or None
+
+
+def write_snapshot(
+    tables: Mapping[str, pd.DataFrame | gpd.GeoDataFrame],
+    *,
+    as_of: dt.date,
+    published_by: str,
+    sources: list[str],
+    note: str = "",
+    store_dir: Path | None = None,
+    publish: bool = True,
+) -> Snapshot:
+    """Validate ``tables`` against ``geo.schema`` and write them as a new immutable snapshot.
+
+    Every schema table must be present (a snapshot is complete on its own; carry unchanged
+    tables over from the current snapshot with ``read_table``). Nothing is written when any
+    table fails validation (``SchemaValidationError`` lists every problem). Files are written to a
+    hidden ``.tmp-*`` directory, fsynced, then renamed into place, so readers never see half a
+    snapshot. With ``publish=True`` the new snapshot becomes ``CURRENT``.
+    """
+    if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
+        raise StoreError(f"as_of must be a datetime.date, got {as_of!r}")
+    clean = _validate(tables)
+
+    root = _root(store_dir)
+    snaps = _snapshots_dir(store_dir)
+    snaps.mkdir(parents=True, exist_ok=True)
+    created = dt.datetime.now(dt.timezone.utc)
+    parent = _read_current_id(root)
+    tmp = snaps / f"{_TMP_PREFIX}{created:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        entries = {t: _write_table(t, frame, tmp / f"{t}.parquet") for t, frame in clean.items()}
+        meta = {"as_of": as_of.isoformat(), "published_by": published_by, "sources": list(sources),
+                "note": note, "parent": parent}
+        digest = hashlib.sha256(json.dumps(
+            [meta, {t: e["sha256"] for t, e in entries.items()}], sort_keys=True, ensure_ascii=False
+        ).encode("utf-8")).hexdigest()[:6]
+        final = None
+        for bump in range(3600):  # same second and same content: move the id forward, keep order
+            sid = f"{created + dt.timedelta(seconds=bump):%Y%m%dT%H%M%S}-{digest}"
+            manifest = {"snapshot_id": sid, "schema_version": schema.SCHEMA_VERSION,
+                        "created_at": created.isoformat(), **meta, "tables": entries}
+            man_path = tmp / MANIFEST
+            man_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                encoding="utf-8")
+            _fsync_file(man_path)
+            _fsync_dir(tmp)
+            try:
+                os.rename(tmp, snaps / sid)  # fails if the target exists: never overwrite
+            except OSError:
+                if (snaps / sid).exists():
+                    continue
+                raise
+            final = snaps / sid
+            break
+        if final is None:  # pragma: no cover - 3600 identical writes in one second
+            raise StoreError("could not find a free snapshot id")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _fsync_dir(snaps)
+    snapshot = Snapshot(sid, final, manifest)
+    for t, e in entries.items():  # we just hashed these bytes; don't hash them again on publish
+        _remember_file(snapshot.table_path(t), e["sha256"], ok=True)
+    if publish:
+        _publish(sid, store_dir)
+    return snapshot
+
+
+# --- verification --------------------------------------------------------------------------------
+
+_verify_lock = threading.Lock()
+_verified: dict[tuple, bool] = {}  # (path, sha, size, mtime_ns, ino) -> sha matched
+
+
+def _file_key(path: Path, sha: str) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path.resolve()), sha, st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _remember_file(path: Path, sha: str, *, ok: bool) -> None:
+    key = _file_key(path, sha)
+    if key is not None:
+        with _verify_lock:
+            _verified[key] = ok
+
+
+def _check_table(snapshot: Snapshot, table: str, entry: dict[str, Any], deep: bool) -> list[str]:
+    where = f"{snapshot.id}/{table}.parquet"
+    if entry.get("file") != f"{table}.parquet":  # also keeps a doctored manifest inside the dir
+        return [f"{where}: manifest names file {entry.get('file')!r}, expected {table}.parquet"]
+    path = snapshot.path / f"{table}.parquet"
+    if not path.is_file():
+        return [f"{where}: file missing"]
+    size = path.stat().st_size
+    if size != entry.get("bytes"):
+        return [f"{where}: size {size} bytes, manifest says {entry.get('bytes')} (truncated or replaced)"]
+    problems: list[str] = []
+    if deep:
+        key = _file_key(path, str(entry.get("sha256")))
+        with _verify_lock:
+            ok = _verified.get(key) if key else None
+        if ok is None:
+            ok = _sha256(path) == entry.get("sha256")
+            _remember_file(path, str(entry.get("sha256")), ok=ok)
+        if not ok:
+            problems.append(f"{where}: sha256 differs from the manifest (file content changed)")
+    try:
+        rows = pq.read_metadata(path).num_rows
+    except Exception as exc:  # noqa: BLE001 - any reader failure means the same thing here
+        problems.append(f"{where}: unreadable Parquet footer ({exc})")
+    else:
+        if rows != entry.get("rows"):
+            problems.append(f"{where}: {rows} rows, manifest says {entry.get('rows')}")
+    return problems
+
+
+def verify_snapshot(snapshot: Snapshot, deep: bool = True) -> list[str]:
+    """Problems that make ``snapshot`` unsafe to serve, as human-readable lines (empty = good).
+
+    ``deep`` also compares each file's sha256 with the manifest. Results are cached per file
+    (path, checksum, size, mtime, inode) for the life of the process, so a 150 MB file is hashed
+    once, not on every page view; a rewrite of the file changes the key and is caught.
+    """
+    problems: list[str] = []
+    man_path = snapshot.path / MANIFEST
+    if not snapshot.path.is_dir():
+        return [f"{snapshot.id}: snapshot directory {snapshot.path} does not exist"]
+    if not man_path.is_file():
+        problems.append(f"{snapshot.id}: {MANIFEST} missing")
+    manifest = snapshot.manifest or {}
+    version = manifest.get("schema_version")
+    if version != schema.SCHEMA_VERSION:
+        problems.append(f"{snapshot.id}: schema_version {version}, this code reads "
+                        f"{schema.SCHEMA_VERSION}")
+    entries = manifest.get("tables") or {}
+    for table in schema.TABLES:
+        if table not in entries:
+            problems.append(f"{snapshot.id}: table {table} not in the manifest")
+    for table, entry in entries.items():
+        problems.extend(_check_table(snapshot, table, entry, deep))
+    return problems
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _load_manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and "tables" in manifest else None
+
+
+def get_snapshot(snapshot_id: str, store_dir: Path | None = None) -> Snapshot:
+    """The snapshot with this id, without verifying its files (see ``verify_snapshot``)."""
+    if not _ID_RE.match(snapshot_id or ""):
+        raise SnapshotMissingError(f"{snapshot_id!r} is not a snapshot id (YYYYMMDDTHHMMSS-xxxxxx)")
+    path = _snapshots_dir(store_dir) / snapshot_id
+    if not path.is_dir():
+        raise SnapshotMissingError(f"snapshot {snapshot_id} does not exist under {path.parent}")
+    manifest = _load_manifest(path)
+    if manifest is None:
+        raise SnapshotCorruptError(f"snapshot {snapshot_id}: {MANIFEST} missing or unreadable",
+                                   problems=[f"{snapshot_id}: {MANIFEST} missing or unreadable"])
+    return Snapshot(snapshot_id, path, manifest)
+
+
+def list_snapshots(store_dir: Path | None = None) -> list[Snapshot]:
+    """All snapshots with a readable manifest, oldest first (by created_at, then id)."""
+    snaps = _snapshots_dir(store_dir)
+    if not snaps.is_dir():
+        return []
+    found = []
+    for path in snaps.iterdir():
+        if path.name.startswith(_TMP_PREFIX) or not _ID_RE.match(path.name) or not path.is_dir():
+            continue
+        manifest = _load_manifest(path)
+        if manifest is not None:
+            found.append(Snapshot(path.name, path, manifest))
+    return sorted(found, key=lambda s: (str(s.manifest.get("created_at", "")), s.id))
+
+
+def _last_good(store_dir: Path | None, exclude: str | None) -> Snapshot | None:
+    for snap in reversed(list_snapshots(store_dir)):
+        if snap.id != exclude and not verify_snapshot(snap, deep=True):
+            return snap
+    return None
+
+
+def publish(snapshot_id: str, store_dir: Path | None = None) -> Snapshot:
+    """Make ``snapshot_id`` the live snapshot. Rolling back is publishing an older id.
+
+    Refuses a snapshot that does not verify. The switch is atomic: the new pointer is written
+    to a temporary file, fsynced, ``os.replace``d onto ``CURRENT`` and the directory fsynced.
+    """
+    return _publish(snapshot_id, store_dir)
+
+
+def _publish(snapshot_id: str, store_dir: Path | None) -> Snapshot:
+    root = _root(store_dir)
+    snapshot = get_snapshot(snapshot_id, store_dir)
+    problems = verify_snapshot(snapshot, deep=True)
+    if problems:
+        raise SnapshotCorruptError(
+            f"refusing to publish {snapshot_id}: " + "; ".join(problems),
+            last_good=_last_good(store_dir, snapshot_id), problems=problems)
+    tmp = root / f"{CURRENT}.tmp.{os.getpid()}.{uuid.uuid4().hex[:8]}"
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(snapshot_id + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, root / CURRENT)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(root)
+    return snapshot
+
+
+def open_current(store_dir: Path | None = None) -> Snapshot:
+    """The published snapshot, verified (sha256 cached per process).
+
+    Raises a ``SnapshotUnavailableError`` subclass whose message says what is wrong and whose
+    ``last_good`` names the newest snapshot that still verifies, so the caller can offer a rollback.
+    """
+    root = _root(store_dir)
+    if not _snapshots_dir(store_dir).is_dir() and not (root / CURRENT).exists():
+        raise NoStoreError(f"no store at {root} (set ZZMAP_STORE or import data first)")
+    current = _read_current_id(root)
+    if current is None:
+        if not list_snapshots(store_dir):
+            raise NoStoreError(f"the store at {root} holds no snapshots yet (import data first)")
+        raise CurrentMissingError(f"{root / CURRENT} is missing or empty, so no snapshot is published",
+                                  last_good=_last_good(store_dir, None))
+    if not _ID_RE.match(current):
+        raise CurrentMissingError(f"{root / CURRENT} holds {current[:40]!r}, not a snapshot id",
+                                  last_good=_last_good(store_dir, None))
+    path = _snapshots_dir(store_dir) / current
+    if not path.is_dir():
+        raise SnapshotMissingError(f"CURRENT names snapshot {current}, but {path} does not exist",
+                                   last_good=_last_good(store_dir, current))
+    manifest = _load_manifest(path)
+    if manifest is None:
+        problem = f"{current}: {MANIFEST} missing or unreadable"
+        raise SnapshotCorruptError(f"published snapshot is corrupt: {problem}",
+                                   last_good=_last_good(store_dir, current), problems=[problem])
+    snapshot = Snapshot(current, path, manifest)
+    problems = verify_snapshot(snapshot, deep=True)
+    if problems:
+        raise SnapshotCorruptError("published snapshot is corrupt: " + "; ".join(problems),
+                                   last_good=_last_good(store_dir, current), problems=problems)
+    return snapshot
+
+
+def _as_datetime64(s: pd.Series) -> pd.Series:
+    if s.dtype == _DATE32:  # vectorised in Arrow: ~10 ms per million rows
+        return pd.Series(pc.cast(pa.array(s), pa.timestamp("us")).to_pandas(), index=s.index)
+    return pd.to_datetime(s.astype(object)).astype("datetime64[us]")
+
+
+def read_table(snapshot: Snapshot, table: str) -> gpd.GeoDataFrame | pd.DataFrame:
+    """One table of a snapshot as a (Geo)DataFrame in schema column order.
+
+    Dtypes: ``str`` text, float64, int64 (Int64 where the column is nullable), geometry in
+    EPSG:4326, and dates as ``datetime64[us]`` at midnight with NaT for missing — the same as
+    ``geo.query`` returns for DATE columns, so pandas code compares both with ``pd.Timestamp``
+    and can use ``.dt``. (On disk they are Parquet DATE.) The covering ``bbox`` column is dropped:
+    it is an index for readers, not data.
+    """
+    schema.columns(table)  # KeyError naming the known tables
+    path = snapshot.table_path(table)
+    if table in schema.GEO_TABLES:
+        frame = gpd.read_parquet(path)
+    else:
+        frame = pd.read_parquet(path, engine="pyarrow")
+    if "bbox" in frame.columns:
+        frame = frame.drop(columns="bbox")
+    for col in schema.columns(table):
+        if col.dtype == "date" and col.name in frame.columns:
+            frame[col.name] = _as_datetime64(frame[col.name])
+    return frame[[c for c in schema.column_names(table) if c in frame.columns]]
