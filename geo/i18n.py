@@ -1,0 +1,110 @@
+"""UI text in Simplified Chinese (default) and English, and number formatting with units.
+
+Pages never hard-code a label: they call ``t(key, lang)``; column and enum labels come from
+``geo.schema``. Numbers always carry their unit and thousands separators ("5,430.0 亿元").
+"""
+
+from __future__ import annotations
+
+import math
+
+LANGS = ("zh", "en")
+LANG_LABELS = {"zh": "中文", "en": "English"}
+
+TEXT: dict[str, tuple[str, str]] = {
+    "app_title": ("株洲项目地图", "Zhuzhou project map"),
+    "page_overview": ("总览", "Overview"),
+    "language": ("语言", "Language"),
+    "filters": ("筛选", "Filters"),
+    "districts": ("区县", "Districts"),
+    "all_districts": ("全市", "Whole city"),
+    "stage": ("项目阶段", "Stage"),
+    "category": ("项目类别", "Category"),
+    "level": ("项目级别", "Level"),
+    "industry_chain": ("产业链", "Industry chain"),
+    "clear_filters": ("清除筛选", "Clear filters"),
+    "as_of": ("数据截至 {date} · 快照 {snapshot}", "Data as of {date} · snapshot {snapshot}"),
+    "scope_city": ("全市", "Whole city"),
+    "scope_filtered": ("筛选范围：{what}", "Filtered: {what}"),
+    "section_projects": ("2023年重点建设项目", "2023 key construction projects"),
+    "key_projects": ("重点项目", "Key projects"),
+    "total_investment": ("总投资", "Total investment"),
+    "annual_plan": ("年度计划投资", "2023 planned investment"),
+    "completed_to_date": ("年度已完成投资", "2023 invested to date"),
+    "of_plan": ("占年度计划 {pct}", "{pct} of the annual plan"),
+    "group": ("分组", "Group"),
+    "projects_count": ("项目数", "Projects"),
+    "group_100": ("100亿元以上", "≥ 100 亿元"),
+    "group_50": ("50–100亿元", "50–100 亿元"),
+    "group_industrial": ("产业发展类", "Industrial development"),
+    "group_all": ("全部", "All"),
+    "started_2023": ("2023年已开工", "Started in 2023"),
+    "completed_2023": ("2023年已竣工", "Completed in 2023"),
+    "vs_plan": ("计划 {plan}", "plan {plan}"),
+    "stalled": ("八未卡点项目", "Stalled projects (八未)"),
+    "section_grid": ("电网与能源", "Grid and energy"),
+    "supply_capability": ("电网供电能力", "Grid supply capability"),
+    "record_peak": ("最高负荷", "Record peak load"),
+    "new_energy": ("新能源装机", "New-energy capacity"),
+    "new_energy_split": ("风电 {wind} · 集中式光伏 {central} · 分布式光伏 {distributed}",
+                         "wind {wind} · utility PV {central} · distributed PV {distributed}"),
+    "transformer_areas": ("公变台区", "Public transformer areas"),
+    "ta_governance": ("治理计划 {plan} 个 · 已验证 {verified} 个", "{plan} with a fix plan · {verified} verified"),
+    "section_land": ("土地处置（{year}年）", "Land disposal ({year})"),
+    "unsupplied_disposal": ("批而未供处置", "Approved-unsupplied land disposed"),
+    "inefficient_disposal": ("低效用地处置", "Inefficient land disposed"),
+    "rate": ("处置率 {pct} · 年初存量 {stock}", "rate {pct} of {stock} at the start of the year"),
+    "section_map": ("各区县投资分布", "Investment by district"),
+    "map_metric": ("地图指标", "Map shows"),
+    "metric_total": ("总投资（亿元）", "Total investment (亿元)"),
+    "metric_count": ("项目数（个）", "Projects"),
+    "metric_plan": ("年度计划（亿元）", "2023 plan (亿元)"),
+    "metric_progress": ("年度完成率（%）", "2023 completion (%)"),
+    "district": ("区县", "District"),
+    "legend": ("图例", "Legend"),
+    "no_data": ("无数据", "no data"),
+    "nothing_selected": ("当前筛选没有匹配的项目。", "No project matches the current filters."),
+    "capability_note": ("供电能力 = 在运220千伏变电容量 ÷ 容载比 {ratio}；最高负荷为各220千伏站同时刻负荷之和。",
+                        "Capability = in-service 220 kV capacity ÷ capacity-to-load ratio {ratio}; "
+                        "peak = sum of the 220 kV stations' loads at the record moment."),
+    "store_building": ("首次运行：正在生成演示数据库…", "First run: building the demo store…"),
+    "store_built": ("演示数据库已生成：快照 {snapshot}", "Demo store built: snapshot {snapshot}"),
+    "store_problem": ("数据库有问题：{problem}", "The data store has a problem: {problem}"),
+    "store_use_last_good": ("改用上一个完好的快照 {snapshot}（{date}）", "Use the last good snapshot {snapshot} ({date})"),
+    "store_no_good": ("没有可用的完好快照。可运行 `python -m geo.demo` 重新生成演示数据。",
+                      "No good snapshot is available. Run `python -m geo.demo` to rebuild the demo store."),
+    "store_rebuild": ("重新生成演示数据库", "Rebuild the demo store"),
+    "url_notice": ("已忽略链接中无法识别的参数：{items}", "Ignored link parameters that were not understood: {items}"),
+}
+
+UNITS_EN = {"亿元": "亿元 (100M CNY)", "个": "", "亩": "mu", "万元/亩": "10k CNY/mu", "户": "households",
+            "台": ""}
+
+
+def t(key: str, lang: str = "zh", **values: object) -> str:
+    zh, en = TEXT[key]
+    text = zh if lang == "zh" else en
+    return text.format(**values) if values else text
+
+
+def unit_label(unit: str, lang: str = "zh") -> str:
+    return unit if lang == "zh" else UNITS_EN.get(unit, unit)
+
+
+def fmt_number(value: float | int | None, unit: str = "", decimals: int = 1, lang: str = "zh") -> str:
+    """``5430.0, "亿元"`` -> ``"5,430.0 亿元"``; ``None``/NaN -> "—"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    label = unit_label(unit, lang)
+    return f"{text} {label}" if label else text
+
+
+def fmt_count(value: int | None, unit: str = "个", lang: str = "zh") -> str:
+    return fmt_number(value, unit, 0, lang)
+
+
+def fmt_pct(value: float | None, decimals: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:.{decimals}f} %"

@@ -1,0 +1,169 @@
+"""pydeck layers and map views: district choropleths with names, legends, fitted views.
+
+Offline by default: no basemap (``map_provider=None``); the district polygons are the base.
+Every value that reaches a tooltip is HTML-escaped here, because deck.gl renders tooltip
+``html`` as markup. pydeck turns every string argument into a JSON expression, so constant
+strings (units, fonts, anchors) are passed quoted: ``"'pixels'"``. Layers carry stable ids so ``on_select`` selections survive reruns.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import shapely
+
+from geo.i18n import fmt_number
+
+# Sequential reds (ColorBrewer "Reds", 5 classes): reads on a projector and in greyscale print.
+CLASS_COLOURS = ((254, 229, 217), (252, 174, 145), (251, 106, 74), (222, 45, 38), (165, 15, 21))
+NO_DATA_COLOUR = (220, 220, 220)
+OUTLINE = (80, 80, 80)
+# The four central districts are small: at whole-city zoom their names would collide, so two of
+# them are nudged apart on screen (pixels, so the nudge shrinks relative to the map as you zoom in).
+LABEL_PIXEL_OFFSETS = {"430204": [-26, -10], "430202": [28, 4]}
+CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+@dataclass(frozen=True)
+class Legend:
+    title: str
+    entries: tuple[tuple[tuple[int, int, int], str], ...]  # (colour, label) per class
+
+
+def class_breaks(values: pd.Series, classes: int = 5) -> list[float]:
+    """Upper bounds of quantile classes, de-duplicated (few distinct values -> fewer classes)."""
+    clean = values.dropna().astype(float)
+    if clean.empty:
+        return []
+    qs = np.quantile(clean, np.linspace(0, 1, classes + 1)[1:])
+    return sorted(set(float(q) for q in qs))
+
+
+def classify(values: pd.Series, breaks: list[float]) -> list[int | None]:
+    out = []
+    for v in values:
+        if v is None or pd.isna(v):
+            out.append(None)
+        else:
+            out.append(next(i for i, b in enumerate(breaks) if v <= b + 1e-9) if breaks else 0)
+    return out
+
+
+def district_choropleth(
+    districts: gpd.GeoDataFrame, value_column: str, *, name_column: str, unit: str, decimals: int,
+    legend_title: str, lang: str, tooltip_rows: list[tuple[str, str]], selected: tuple[str, ...] = (),
+) -> tuple[pdk.Deck, Legend]:
+    """A filled district map with names and a legend.
+
+    ``tooltip_rows`` are (label, column) pairs shown on hover, already formatted as text in the
+    frame; ``selected`` districts get a thick outline.
+    """
+    breaks = class_breaks(districts[value_column])
+    palette = _palette(len(breaks))
+    data = districts.copy()
+    data["fill"] = [list(palette[c]) + [215] if c is not None else list(NO_DATA_COLOUR) + [160]
+                    for c in classify(data[value_column], breaks)]
+    data["line_width"] = [3 if code in selected else 1 for code in data["adcode"]]
+    data["tooltip"] = _tooltips(data, name_column, tooltip_rows)
+    data["geometry"] = data.geometry.simplify(0.0005, preserve_topology=True)  # ~50 m: invisible, 5× fewer bytes
+    polygons = pdk.Layer(
+        "GeoJsonLayer", id="districts", data=_geojson(data, ["adcode", "fill", "line_width", "tooltip"]),
+        pickable=True, stroked=True, filled=True, auto_highlight=True,
+        get_fill_color="properties.fill", get_line_color=list(OUTLINE), get_line_width="properties.line_width",
+        line_width_units="'pixels'", highlight_color=[255, 215, 0, 120],
+    )
+    labels = name_layer(districts, name_column)
+    deck = pdk.Deck(
+        layers=[polygons, labels], initial_view_state=fit_view(districts.total_bounds),
+        map_provider=None, map_style=None, tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}},
+    )
+    legend = Legend(legend_title, tuple(zip(palette, _break_labels(breaks, districts[value_column], unit, decimals, lang))))
+    return deck, legend
+
+
+def name_layer(districts: gpd.GeoDataFrame, name_column: str) -> pdk.Layer:
+    """District names at a point inside each district (CJK needs character_set="auto")."""
+    points = districts.geometry.representative_point()
+    labels = pd.DataFrame({"name": districts[name_column].astype(str),
+                           "position": [[p.x, p.y] for p in points],
+                           "offset": [LABEL_PIXEL_OFFSETS.get(code, [0, 0]) for code in districts["adcode"]]})
+    return pdk.Layer(
+        "TextLayer", id="district-names", data=labels, get_position="position", get_text="name",
+        get_size=15, get_color=[20, 20, 20], get_pixel_offset="offset", get_text_anchor="'middle'", get_alignment_baseline="'center'",
+        font_family=f"'{CJK_FONT}'", character_set="'auto'", font_weight=600,
+        outline_width=3, outline_color=[255, 255, 255], font_settings={"sdf": True},
+        pickable=False,
+    )
+
+
+def fit_view(bounds, width_px: int = 900, height_px: int = 560) -> pdk.ViewState:
+    """A view showing ``bounds`` (minx, miny, maxx, maxy) whole, in Web Mercator.
+
+    deck.gl's world is 512 px wide at zoom 0 (not 256 as for raster tiles).
+    """
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    lon_span = max(maxx - minx, 1e-4)
+    merc = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
+    lat_span = max(merc(maxy) - merc(miny), 1e-6) * 180 / math.pi
+    zoom_x = math.log2(width_px * 360 / (512 * lon_span))
+    zoom_y = math.log2(height_px * 360 / (512 * lat_span))
+    zoom = round(min(zoom_x, zoom_y) - 0.15, 2)
+    return pdk.ViewState(longitude=(minx + maxx) / 2, latitude=(miny + maxy) / 2, zoom=zoom, pitch=0, bearing=0)
+
+
+def _palette(n: int) -> tuple[tuple[int, int, int], ...]:
+    if n <= 0:
+        return ()
+    idx = np.round(np.linspace(0, len(CLASS_COLOURS) - 1, n)).astype(int)
+    return tuple(CLASS_COLOURS[i] for i in idx)
+
+
+def _break_labels(breaks: list[float], values: pd.Series, unit: str, decimals: int, lang: str) -> list[str]:
+    if not breaks:
+        return []
+    low = float(values.min())
+    labels, previous = [], low
+    for b in breaks:
+        labels.append(f"{fmt_number(previous, '', decimals, lang)} – {fmt_number(b, unit, decimals, lang)}")
+        previous = b
+    return labels
+
+
+def _tooltips(data: pd.DataFrame, name_column: str, rows: list[tuple[str, str]]) -> list[str]:
+    out = []
+    for _, record in data.iterrows():
+        lines = [f"<b>{html.escape(str(record[name_column]))}</b>"]
+        lines += [f"{html.escape(label)}：{html.escape(str(record[col]))}" for label, col in rows]
+        out.append("<br/>".join(lines))
+    return out
+
+
+def _geojson(gdf: gpd.GeoDataFrame, properties: list[str]) -> dict:
+    """A GeoJSON FeatureCollection with only the properties the layer needs (keeps bytes down)."""
+    features = []
+    for geom, props in zip(gdf.geometry, gdf[properties].to_dict("records")):
+        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": props})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def legend_chart(legend: Legend):
+    """The legend as a small Altair chart: exact colours, labels as data (no HTML needed)."""
+    import altair as alt
+
+    rows = pd.DataFrame({
+        "order": range(len(legend.entries)),
+        "label": [label for _, label in legend.entries],
+        "colour": ["#%02x%02x%02x" % colour for colour, _ in legend.entries],
+    })
+    base = alt.Chart(rows, title=alt.Title(legend.title, fontSize=14, anchor="start")).encode(
+        y=alt.Y("order:O", axis=None, sort="descending"))
+    swatches = base.mark_square(size=380, opacity=0.9).encode(
+        x=alt.value(10), color=alt.Color("colour:N", scale=None))
+    labels = base.mark_text(align="left", dx=22, fontSize=14).encode(x=alt.value(10), text="label:N")
+    return (swatches + labels).properties(height=32 * max(len(rows), 1) + 10, width=220).configure_view(stroke=None)

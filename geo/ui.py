@@ -1,0 +1,204 @@
+"""Streamlit glue shared by app.py and every page: store health, sidebar, URL state, caching.
+
+Pages stay thin: ``ctx = ui.page_context()`` gives the snapshot, language, filters and scope;
+``ui.cached(fn, ctx)`` runs a ``geo`` query function through ``st.cache_data`` keyed by
+(snapshot, scope, filters), so a rerun that changes nothing does not query again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from geo import schema, store
+from geo.boundaries import ADCODES, DISTRICTS
+from geo.filters import Filters
+from geo.i18n import LANG_LABELS, LANGS, t
+from geo.query import Scope
+
+_CTX_KEY = "_page_context"
+_FILTER_WIDGETS = {  # widget key -> (Filters field, options)
+    "f_district": ("districts", ADCODES),
+    "f_stage": ("stages", schema.STAGES),
+    "f_category": ("categories", schema.CATEGORIES),
+    "f_level": ("levels", schema.LEVELS),
+    "f_chain": ("chains", schema.INDUSTRY_CHAINS),
+}
+
+
+@dataclass(frozen=True)
+class PageContext:
+    snapshot: store.Snapshot
+    lang: str
+    filters: Filters
+    scope: Scope
+
+
+def page_context() -> PageContext:
+    """The context app.py prepared for this run (pages call this first)."""
+    ctx = st.session_state.get(_CTX_KEY)
+    if ctx is None:  # a page run on its own (e.g. AppTest of a page file): prepare it here
+        ctx = prepare()
+    return ctx
+
+
+def prepare() -> PageContext:
+    """Check the store, read the URL once per session, draw the shared sidebar."""
+    lang = _language()
+    snapshot = _snapshot(lang)
+    filters = _sidebar_filters(lang)
+    ctx = PageContext(snapshot, lang, filters, user_scope())
+    st.session_state[_CTX_KEY] = ctx
+    return ctx
+
+
+def user_scope() -> Scope:
+    """The districts the current user may see. Everyone sees all until access control lands;
+    every query already takes this scope, so switching it on will not touch the pages."""
+    return Scope.all()
+
+
+def cached(function, ctx: PageContext, *args):
+    """``function(snapshot, scope, filters, *args)`` through the per-snapshot data cache."""
+    return _cached_call(function.__module__, function.__name__, ctx.snapshot.id, str(ctx.snapshot.path),
+                        ctx.scope, ctx.filters, args)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_call(module: str, name: str, snapshot_id: str, snapshot_path: str, scope: Scope,
+                 filters: Filters, args: tuple):
+    import importlib
+
+    snapshot = store.get_snapshot(snapshot_id, _store_dir_of(snapshot_path))
+    return getattr(importlib.import_module(module), name)(snapshot, scope, filters, *args)
+
+
+def _store_dir_of(snapshot_path: str):
+    from pathlib import Path
+
+    return Path(snapshot_path).parent.parent
+
+
+# --- language ------------------------------------------------------------------------------------
+
+
+def _language() -> str:
+    if "lang" not in st.session_state:
+        from_url = st.query_params.get("lang", "zh")
+        st.session_state["lang"] = LANG_LABELS.get(from_url, LANG_LABELS["zh"])
+    label = st.sidebar.segmented_control(
+        "语言 / Language", list(LANG_LABELS.values()), key="lang", label_visibility="collapsed")
+    lang = next((code for code, text in LANG_LABELS.items() if text == label), "zh")
+    if lang == "zh":
+        st.query_params.pop("lang", None)
+    else:
+        st.query_params["lang"] = lang
+    return lang if lang in LANGS else "zh"
+
+
+# --- store ---------------------------------------------------------------------------------------
+
+
+def _snapshot(lang: str) -> store.Snapshot:
+    """The published snapshot; builds the demo on first run; explains and offers a fallback
+    when the store is broken instead of failing with a traceback."""
+    override = st.session_state.get("_snapshot_override")
+    if override:
+        return store.get_snapshot(override)
+    try:
+        return store.open_current()
+    except store.NoStoreError:
+        return _build_demo_store(lang)
+    except store.SnapshotUnavailableError as problem:
+        _explain_store_problem(problem, lang)
+        st.stop()
+
+
+def _build_demo_store(lang: str) -> store.Snapshot:
+    from geo.demo.build import AS_OF, DEFAULT_SEED, build_demo
+
+    with st.status(t("store_building", lang), expanded=True) as status:
+        tables = build_demo(progress=lambda step: status.write(f"… {step}"))
+        snapshot = store.write_snapshot(tables, as_of=AS_OF, published_by="app (first run)",
+                                        sources=[f"geo.demo seed={DEFAULT_SEED}"], note="calibrated demo")
+        status.update(label=t("store_built", lang, snapshot=snapshot.id), state="complete", expanded=False)
+    return snapshot
+
+
+def _explain_store_problem(problem: store.SnapshotUnavailableError, lang: str) -> None:
+    st.error(t("store_problem", lang, problem=str(problem)))
+    good = getattr(problem, "last_good", None)
+    if good is not None:
+        if st.button(t("store_use_last_good", lang, snapshot=good.id, date=good.as_of), type="primary",
+                     key="use_last_good"):
+            st.session_state["_snapshot_override"] = good.id
+            st.rerun()
+    else:
+        st.info(t("store_no_good", lang))
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+
+def _sidebar_filters(lang: str) -> Filters:
+    if "_filters_from_url" not in st.session_state:  # the URL seeds the widgets once per session
+        filters, notices = Filters.from_query_params(st.query_params.to_dict())
+        _set_widgets(filters)
+        st.session_state["_filters_from_url"] = True
+        st.session_state["_url_notices"] = notices
+    sidebar = st.sidebar
+    sidebar.subheader(t("filters", lang))
+    district_label = {code: names[0] if lang == "zh" else names[1] for code, names in DISTRICTS.items()}
+    sidebar.multiselect(t("districts", lang), ADCODES, key="f_district", format_func=district_label.get,
+                        placeholder=t("all_districts", lang))
+    for key, label in (("f_stage", "stage"), ("f_category", "category"), ("f_level", "level"),
+                       ("f_chain", "industry_chain")):
+        sidebar.multiselect(t(label, lang), _FILTER_WIDGETS[key][1], key=key,
+                            format_func=lambda v: schema.enum_label(v, lang), placeholder="—")
+    filters = Filters(**{field: tuple(st.session_state.get(key, ())) for key, (field, _) in _FILTER_WIDGETS.items()})
+    filters = Filters.from_query_params(filters.to_query_params())[0]  # canonical order
+    sidebar.button(t("clear_filters", lang), key="clear_filters", on_click=_clear_filters,
+                   disabled=filters.is_empty, width="stretch")
+    _write_url(filters)
+    notices = st.session_state.get("_url_notices")
+    if notices:
+        st.toast(t("url_notice", lang, items="、".join(notices)), icon="⚠️")
+        st.session_state["_url_notices"] = []
+    return filters
+
+
+def on_district_click(map_key: str, layer_id: str = "districts"):
+    """An ``on_select`` callback: clicking a district narrows the shared district filter to it.
+
+    It runs before the next script run, so it may set the sidebar widget's state.
+    """
+
+    def callback() -> None:
+        state = st.session_state.get(map_key) or {}
+        objects = (state.get("selection") or {}).get("objects", {}).get(layer_id, [])
+        codes = [(o.get("properties") or o).get("adcode") for o in objects]
+        codes = [c for c in codes if c in DISTRICTS]
+        if codes:
+            st.session_state["f_district"] = codes
+
+    return callback
+
+
+def _set_widgets(filters: Filters) -> None:
+    for key, (field, _) in _FILTER_WIDGETS.items():
+        st.session_state[key] = list(getattr(filters, field))
+
+
+def _clear_filters() -> None:
+    _set_widgets(Filters())
+
+
+def _write_url(filters: Filters) -> None:
+    wanted = filters.to_query_params()
+    for key in ("district", "stage", "category", "level", "chain"):
+        if key in wanted:
+            if st.query_params.get(key) != wanted[key]:
+                st.query_params[key] = wanted[key]
+        elif key in st.query_params:
+            del st.query_params[key]

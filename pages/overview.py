@@ -1,0 +1,108 @@
+"""总览 Overview: the city's headline figures from the store, and investment by district."""
+
+import streamlit as st
+
+from geo import layers, overview, ui
+from geo.i18n import fmt_count, fmt_number, fmt_pct, t
+from geo.schema import CAPACITY_LOAD_RATIO_220KV
+
+ctx = ui.page_context()
+lang = ctx.lang
+
+st.title(t("page_overview", lang))
+scope_text = t("scope_filtered", lang, what=ctx.filters.describe(lang)) if not ctx.filters.is_empty \
+    else t("scope_city", lang)
+st.caption(f"{scope_text} · " + t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id))
+
+figures = ui.cached(overview.project_figures, ctx)
+grid = ui.cached(overview.grid_figures, ctx)
+land = ui.cached(overview.land_figures, ctx)
+
+# --- key projects ------------------------------------------------------------------------------
+st.subheader(t("section_projects", lang))
+everything = figures["all"]
+plan_share = everything.plan_yi and figures["completed_yi"] / everything.plan_yi * 100
+cols = st.columns(4)
+cols[0].metric(t("key_projects", lang), fmt_count(everything.count, "个", lang))
+cols[1].metric(t("total_investment", lang), fmt_number(everything.total_yi, "亿元", 1, lang))
+cols[2].metric(t("annual_plan", lang), fmt_number(everything.plan_yi, "亿元", 1, lang))
+cols[3].metric(t("completed_to_date", lang), fmt_number(figures["completed_yi"], "亿元", 1, lang),
+               t("of_plan", lang, pct=fmt_pct(plan_share, 1)), delta_color="off", delta_arrow="off")
+
+cols = st.columns([3, 2])
+with cols[0]:
+    st.dataframe(
+        {
+            t("group", lang): [t(k, lang) for k in ("group_100", "group_50", "group_industrial", "group_all")],
+            t("projects_count", lang): [fmt_count(g.count, "个", lang) for g in
+                                        (figures["ge100"], figures["50to100"], figures["industrial"], everything)],
+            t("total_investment", lang): [fmt_number(g.total_yi, "亿元", 1, lang) for g in
+                                          (figures["ge100"], figures["50to100"], figures["industrial"], everything)],
+            t("annual_plan", lang): [fmt_number(g.plan_yi, "亿元", 1, lang) for g in
+                                     (figures["ge100"], figures["50to100"], figures["industrial"], everything)],
+        },
+        hide_index=True, width="stretch", key="overview_groups",
+    )
+with cols[1]:
+    a, b, c = st.columns(3)
+    a.metric(t("started_2023", lang), fmt_count(figures["started"], "个", lang),
+             t("vs_plan", lang, plan=fmt_count(figures["started_plan"], "个", lang)), delta_color="off",
+             delta_arrow="off")
+    b.metric(t("completed_2023", lang), fmt_count(figures["completed"], "个", lang),
+             t("vs_plan", lang, plan=fmt_count(figures["completed_plan"], "个", lang)), delta_color="off",
+             delta_arrow="off")
+    c.metric(t("stalled", lang), fmt_count(figures["stalled"], "个", lang))
+
+# --- grid and land -----------------------------------------------------------------------------
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader(t("section_grid", lang))
+    kinds = grid["new_energy_by_kind"]
+    g = st.columns(2)
+    g[0].metric(t("supply_capability", lang), fmt_number(grid["capability_mw"] / 1000, "GW", 1, lang),
+                fmt_number(grid["capability_mw"], "MW", 1, lang), delta_color="off", delta_arrow="off")
+    g[1].metric(t("record_peak", lang), fmt_number(grid["peak_mw"], "MW", 1, lang))
+    g = st.columns(2)
+    g[0].metric(t("new_energy", lang), fmt_number(grid["new_energy_mw"], "MW", 1, lang),
+                t("new_energy_split", lang, wind=fmt_number(kinds["风电"], "", 1, lang),
+                  central=fmt_number(kinds["集中式光伏"], "", 1, lang),
+                  distributed=fmt_number(kinds["分布式光伏"], "", 1, lang)), delta_color="off", delta_arrow="off")
+    g[1].metric(t("transformer_areas", lang), fmt_count(grid["transformer_areas"], "个", lang),
+                t("ta_governance", lang, plan=fmt_count(grid["ta_with_plan"], "", lang),
+                  verified=fmt_count(grid["ta_verified"], "", lang)), delta_color="off", delta_arrow="off")
+    st.caption(t("capability_note", lang, ratio=CAPACITY_LOAD_RATIO_220KV))
+with right:
+    st.subheader(t("section_land", lang, year=land["year"]))
+    for cls, key in (("批而未供", "unsupplied_disposal"), ("低效", "inefficient_disposal")):
+        st.metric(t(key, lang), fmt_number(land[cls]["disposed_mu"], "亩", 0, lang),
+                  t("rate", lang, pct=fmt_pct(land[cls]["rate_pct"]),
+                    stock=fmt_number(land[cls]["stock_mu"], "亩", 0, lang)), delta_color="off", delta_arrow="off")
+
+# --- district map ------------------------------------------------------------------------------
+st.subheader(t("section_map", lang))
+metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS), default="total",
+                              key="overview_metric", format_func=lambda m: t(overview.MAP_METRICS[m][1], lang))
+column, label_key, unit, decimals = overview.MAP_METRICS[metric or "total"]
+summary = ui.cached(overview.district_summary, ctx)
+map_data = overview.district_map_data(summary, lang)
+deck, legend = layers.district_choropleth(
+    map_data, column, name_column="name", unit=unit, decimals=decimals, legend_title=t(label_key, lang),
+    lang=lang, selected=ctx.filters.districts,
+    tooltip_rows=[(t("projects_count", lang), "projects_text"), (t("total_investment", lang), "total_text"),
+                  (t("annual_plan", lang), "plan_text"), (t("completed_to_date", lang), "completed_text"),
+                  (t("metric_progress", lang), "progress_text")],
+)
+map_col, legend_col = st.columns([4, 1])
+with map_col:
+    st.pydeck_chart(deck, on_select=ui.on_district_click("overview_map"), selection_mode="single-object",
+                    key="overview_map", height=560)
+with legend_col:
+    st.altair_chart(layers.legend_chart(legend), width="content")
+
+st.dataframe(
+    map_data[["name", "projects_text", "total_text", "plan_text", "completed_text", "progress_text"]].rename(
+        columns={"name": t("district", lang), "projects_text": t("projects_count", lang),
+                 "total_text": t("total_investment", lang), "plan_text": t("annual_plan", lang),
+                 "completed_text": t("completed_to_date", lang), "progress_text": t("metric_progress", lang)}),
+    hide_index=True, width="stretch", key="overview_districts",
+)
