@@ -64,6 +64,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "legend": ("图例", "Legend"),
     "no_data": ("无数据", "no data"),
     "nothing_selected": ("当前筛选没有匹配的项目。", "No project matches the current filters."),
+    "yi_note": ("", "1 亿元 = 100 million CNY."),
     "capability_note": ("供电能力 = 在运220千伏变电容量 ÷ 容载比 {ratio}；最高负荷为各220千伏站同时刻负荷之和。",
                         "Capability = in-service 220 kV capacity ÷ capacity-to-load ratio {ratio}; "
                         "peak = sum of the 220 kV stations' loads at the record moment."),
@@ -77,7 +78,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "url_notice": ("已忽略链接中无法识别的参数：{items}", "Ignored link parameters that were not understood: {items}"),
 }
 
-UNITS_EN = {"亿元": "亿元 (100M CNY)", "个": "", "亩": "mu", "万元/亩": "10k CNY/mu", "户": "households",
+# 亿元 stays as is in English (1 亿元 = 100 million CNY, said once in a caption): converting
+# would change the published figures' digits and make the two languages hard to compare.
+UNITS_EN = {"个": "", "亩": "mu", "万元/亩": "10k CNY/mu", "户": "households",
             "台": ""}
 
 

@@ -58,6 +58,7 @@ def classify(values: pd.Series, breaks: list[float]) -> list[int | None]:
 def district_choropleth(
     districts: gpd.GeoDataFrame, value_column: str, *, name_column: str, unit: str, decimals: int,
     legend_title: str, lang: str, tooltip_rows: list[tuple[str, str]], selected: tuple[str, ...] = (),
+    label_column: str | None = None,
 ) -> tuple[pdk.Deck, Legend]:
     """A filled district map with names and a legend.
 
@@ -78,7 +79,7 @@ def district_choropleth(
         get_fill_color="properties.fill", get_line_color=list(OUTLINE), get_line_width="properties.line_width",
         line_width_units="'pixels'", highlight_color=[255, 215, 0, 120],
     )
-    labels = name_layer(districts, name_column)
+    labels = name_layer(districts, label_column or name_column)
     deck = pdk.Deck(
         layers=[polygons, labels], initial_view_state=fit_view(districts.total_bounds),
         map_provider=None, map_style=None, tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}},
@@ -120,6 +121,8 @@ def fit_view(bounds, width_px: int = 900, height_px: int = 560) -> pdk.ViewState
 def _palette(n: int) -> tuple[tuple[int, int, int], ...]:
     if n <= 0:
         return ()
+    if n == 1:
+        return (CLASS_COLOURS[2],)
     idx = np.round(np.linspace(0, len(CLASS_COLOURS) - 1, n)).astype(int)
     return tuple(CLASS_COLOURS[i] for i in idx)
 
@@ -166,4 +169,4 @@ def legend_chart(legend: Legend):
     swatches = base.mark_square(size=380, opacity=0.9).encode(
         x=alt.value(10), color=alt.Color("colour:N", scale=None))
     labels = base.mark_text(align="left", dx=22, fontSize=14).encode(x=alt.value(10), text="label:N")
-    return (swatches + labels).properties(height=32 * max(len(rows), 1) + 10, width=220).configure_view(stroke=None)
+    return (swatches + labels).properties(height=30 * max(len(rows), 2), width=220).configure_view(stroke=None)

@@ -166,7 +166,12 @@ class Snapshot:
 
 
 def _root(store_dir: Path | str | None) -> Path:
-    return Path(store_dir) if store_dir is not None else STORE_DIR
+    if store_dir is not None:
+        return Path(store_dir)
+    # Read the environment at call time, so a test (or an operator) can point a running
+    # process at another store; STORE_DIR is only the value seen at import.
+    env = os.environ.get("ZZMAP_STORE")
+    return Path(env) if env else _REPO / "data" / "store"
 
 
 def _snapshots_dir(store_dir: Path | str | None) -> Path:

@@ -7,6 +7,7 @@ Pages stay thin: ``ctx = ui.page_context()`` gives the snapshot, language, filte
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import streamlit as st
@@ -17,7 +18,9 @@ from geo.filters import Filters
 from geo.i18n import LANG_LABELS, LANGS, t
 from geo.query import Scope
 
-_CTX_KEY = "_page_context"
+# The context app.py prepared for the script run in progress. Thread-local because Streamlit
+# runs each session's script on its own thread; cleared by ``end_run`` so it never goes stale.
+_this_run = threading.local()
 _FILTER_WIDGETS = {  # widget key -> (Filters field, options)
     "f_district": ("districts", ADCODES),
     "f_stage": ("stages", schema.STAGES),
@@ -36,11 +39,17 @@ class PageContext:
 
 
 def page_context() -> PageContext:
-    """The context app.py prepared for this run (pages call this first)."""
-    ctx = st.session_state.get(_CTX_KEY)
-    if ctx is None:  # a page run on its own (e.g. AppTest of a page file): prepare it here
-        ctx = prepare()
-    return ctx
+    """The context app.py prepared for this run (pages call this first).
+
+    A page run without app.py (AppTest reruns a multipage app's current page as the main
+    script) prepares it here, so the shared sidebar is drawn either way, by the same code.
+    """
+    ctx = getattr(_this_run, "ctx", None)
+    return ctx if ctx is not None else prepare()
+
+
+def end_run() -> None:
+    _this_run.ctx = None
 
 
 def prepare() -> PageContext:
@@ -49,7 +58,7 @@ def prepare() -> PageContext:
     snapshot = _snapshot(lang)
     filters = _sidebar_filters(lang)
     ctx = PageContext(snapshot, lang, filters, user_scope())
-    st.session_state[_CTX_KEY] = ctx
+    _this_run.ctx = ctx
     return ctx
 
 
@@ -83,12 +92,29 @@ def _store_dir_of(snapshot_path: str):
 # --- language ------------------------------------------------------------------------------------
 
 
+def _keep(key: str, default) -> None:
+    """Give widget ``key`` its last known value before it is drawn.
+
+    Streamlit clears widget state (and page query parameters) when it believes the page
+    changed, which st.navigation apps trigger on a session's first runs; a copy under a
+    non-widget key survives that, so filters and language are never silently reset.
+    """
+    value = st.session_state.get(key)
+    if value is None or key not in st.session_state:
+        value = st.session_state.get(f"_kept_{key}", default)
+    st.session_state[key] = value
+
+
+def _remember(key: str) -> None:
+    st.session_state[f"_kept_{key}"] = st.session_state.get(key)
+
+
 def _language() -> str:
-    if "lang" not in st.session_state:
-        from_url = st.query_params.get("lang", "zh")
-        st.session_state["lang"] = LANG_LABELS.get(from_url, LANG_LABELS["zh"])
+    from_url = st.query_params.get("lang", "zh")
+    _keep("lang", LANG_LABELS.get(from_url, LANG_LABELS["zh"]))
     label = st.sidebar.segmented_control(
         "语言 / Language", list(LANG_LABELS.values()), key="lang", label_visibility="collapsed")
+    _remember("lang")
     lang = next((code for code, text in LANG_LABELS.items() if text == label), "zh")
     if lang == "zh":
         st.query_params.pop("lang", None)
@@ -147,6 +173,10 @@ def _sidebar_filters(lang: str) -> Filters:
         _set_widgets(filters)
         st.session_state["_filters_from_url"] = True
         st.session_state["_url_notices"] = notices
+    # Re-assert each filter's value before its widget is drawn: the widgets' labels change with
+    # the language, Streamlit then sees new widgets and would drop the selection otherwise.
+    for key in _FILTER_WIDGETS:
+        _keep(key, [])
     sidebar = st.sidebar
     sidebar.subheader(t("filters", lang))
     district_label = {code: names[0] if lang == "zh" else names[1] for code, names in DISTRICTS.items()}
@@ -156,6 +186,8 @@ def _sidebar_filters(lang: str) -> Filters:
                        ("f_chain", "industry_chain")):
         sidebar.multiselect(t(label, lang), _FILTER_WIDGETS[key][1], key=key,
                             format_func=lambda v: schema.enum_label(v, lang), placeholder="—")
+    for key in _FILTER_WIDGETS:
+        _remember(key)
     filters = Filters(**{field: tuple(st.session_state.get(key, ())) for key, (field, _) in _FILTER_WIDGETS.items()})
     filters = Filters.from_query_params(filters.to_query_params())[0]  # canonical order
     sidebar.button(t("clear_filters", lang), key="clear_filters", on_click=_clear_filters,

@@ -12,7 +12,8 @@ lang = ctx.lang
 st.title(t("page_overview", lang))
 scope_text = t("scope_filtered", lang, what=ctx.filters.describe(lang)) if not ctx.filters.is_empty \
     else t("scope_city", lang)
-st.caption(f"{scope_text} · " + t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id))
+st.caption(" · ".join(filter(None, [scope_text, t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id),
+                                    t("yi_note", lang)])))
 
 figures = ui.cached(overview.project_figures, ctx)
 grid = ui.cached(overview.grid_figures, ctx)
@@ -86,7 +87,7 @@ column, label_key, unit, decimals = overview.MAP_METRICS[metric or "total"]
 summary = ui.cached(overview.district_summary, ctx)
 map_data = overview.district_map_data(summary, lang)
 deck, legend = layers.district_choropleth(
-    map_data, column, name_column="name", unit=unit, decimals=decimals, legend_title=t(label_key, lang),
+    map_data, column, name_column="name", label_column="label", unit=unit, decimals=decimals, legend_title=t(label_key, lang),
     lang=lang, selected=ctx.filters.districts,
     tooltip_rows=[(t("projects_count", lang), "projects_text"), (t("total_investment", lang), "total_text"),
                   (t("annual_plan", lang), "plan_text"), (t("completed_to_date", lang), "completed_text"),

@@ -225,9 +225,8 @@ def _scaled_parcels(rng, frame: Frame, extra: int, coarse_taken: np.ndarray, as_
     Newly listed idle land among them is listed after 2022, so the published 2022 rates hold.
     """
     cell = COARSE_CELL_M / FINE_FACTOR
-    weights = np.array([p.weight for p in PLACES])
-    counts = rng.multinomial(extra, weights / weights.sum())
     taken = refine_keys(coarse_taken, FINE_FACTOR)
+    counts = _scaled_quotas(rng, frame, extra, cell, taken)
     x, y, place_idx, _ = grid_cells(rng, frame, list(zip(PLACES, counts)), cell, margin_m=cell, taken=taken)
     rows = pd.DataFrame({"place": [PLACES[i].name for i in place_idx]})
     max_mu = (0.9 * cell) ** 2 / 2 / MU_M2
@@ -240,3 +239,39 @@ def _scaled_parcels(rng, frame: Frame, extra: int, coarse_taken: np.ndarray, as_
     rows["disposal_method"] = None
     _attributes(rng, rows, as_of)
     return rows
+
+
+def _scaled_quotas(rng: np.random.Generator, frame: Frame, extra: int, cell: float,
+                   taken: np.ndarray) -> np.ndarray:
+    """Lots per place: by weight, but no district filled beyond 40 % of its free cells.
+
+    The four central districts are small (138–323 km²); at a million lots their share by weight
+    would not fit, so the overflow goes to districts with room, by their spare capacity.
+    """
+    weights = np.array([p.weight for p in PLACES])
+    adcodes = sorted({p.adcode for p in PLACES})
+    import shapely
+
+    tx, ty = (taken // 2**32 + 0.5) * cell, (taken % 2**32 + 0.5) * cell
+    capacity = {a: int(0.4 * (frame.polygons[a].area / cell**2
+                              - shapely.contains_xy(frame.polygons[a], tx, ty).sum())) for a in adcodes}
+    share = {a: weights[[p.adcode == a for p in PLACES]].sum() / weights.sum() for a in adcodes}
+    want = {a: extra * share[a] for a in adcodes}
+    for _ in range(len(adcodes)):
+        over = sum(max(0.0, want[a] - capacity[a]) for a in adcodes)
+        if over <= 0:
+            break
+        spare = {a: max(0.0, capacity[a] - want[a]) for a in adcodes}
+        total_spare = sum(spare.values())
+        if total_spare <= 0:
+            raise ValueError(f"{extra:,} extra parcels do not fit in the city at {cell:.0f} m cells")
+        for a in adcodes:
+            want[a] = min(want[a], capacity[a]) + over * spare[a] / total_spare
+    per_district = np.array([want[a] for a in adcodes])
+    per_district = np.floor(per_district).astype(int)
+    per_district[np.argmax(per_district)] += extra - per_district.sum()
+    counts = np.zeros(len(PLACES), int)
+    for a, n in zip(adcodes, per_district):
+        idx = np.flatnonzero([p.adcode == a for p in PLACES])
+        counts[idx] = rng.multinomial(n, weights[idx] / weights[idx].sum())
+    return counts

@@ -1,0 +1,160 @@
+"""AppTest of the app frame and the overview page: figures, language, filters, URL, bad stores."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import store
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def run_app(monkeypatch, store_dir: Path, settle: bool = True, **query) -> AppTest:
+    monkeypatch.setenv("ZZMAP_STORE", str(store_dir))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query)
+    # Two runs: AppTest's first run enters through app.py with no page selected; the second
+    # settles on the page (as a browser session does), so the test's first interaction is not
+    # taken for a page change. The browser side of this is covered by the Playwright test.
+    at.run()
+    return at.run() if settle else at
+
+
+def rerun(at: AppTest) -> AppTest:
+    """Run again after an interaction.
+
+    AppTest (Streamlit 1.67) reruns a multipage app by executing the current page as the main
+    script, without app.py; ``ui.page_context()`` then draws the shared sidebar itself, so the
+    same sidebar code is exercised either way.
+    """
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_headline_figures_in_chinese(monkeypatch, demo_store):
+    at = run_app(monkeypatch, demo_store)
+    assert not at.exception
+    m = metrics(at)
+    assert m["重点项目"] == "549 个"
+    assert m["总投资"] == "5,430.0 亿元"
+    assert m["年度计划投资"] == "1,135.0 亿元"
+    assert m["电网供电能力"] == "2.9 GW"
+    assert m["最高负荷"] == "2,703.8 MW"
+    assert m["新能源装机"] == "697.8 MW"
+    assert m["公变台区"] == "19,994 个"
+    assert m["批而未供处置"] == "10,200 亩" and m["低效用地处置"] == "10,200 亩"
+    groups = at.dataframe[0].value
+    assert list(groups.iloc[:, 1]) == ["16 个", "15 个", "340 个", "549 个"]
+    assert list(groups.iloc[:, 2]) == ["2,160.0 亿元", "999.0 亿元", "2,913.0 亿元", "5,430.0 亿元"]
+    assert list(groups.iloc[:, 3]) == ["267.0 亿元", "154.0 亿元", "678.0 亿元", "1,135.0 亿元"]
+    deltas = {mt.label: mt.delta for mt in at.metric}
+    assert "59.88 %" in deltas["批而未供处置"] and "66.15 %" in deltas["低效用地处置"]
+    assert "309.0" in deltas["新能源装机"] and "55.8" in deltas["新能源装机"] and "333.0" in deltas["新能源装机"]
+    assert "603" in deltas["公变台区"] and "322" in deltas["公变台区"]
+    districts = at.dataframe[-1].value
+    assert len(districts) == 9 and "醴陵市" in set(districts.iloc[:, 0])
+
+
+def test_english_switch(monkeypatch, demo_store):
+    at = run_app(monkeypatch, demo_store)
+    at.segmented_control(key="lang").set_value("English")
+    rerun(at)
+    assert not at.exception
+    m = metrics(at)
+    assert m["Key projects"] == "549"
+    assert m["Total investment"].startswith("5,430.0 亿元")
+    assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"
+    assert at.title[0].value == "Overview"
+
+
+def test_language_from_url(monkeypatch, demo_store):
+    at = run_app(monkeypatch, demo_store, lang="en")
+    assert metrics(at)["Record peak load"] == "2,703.8 MW"
+
+
+def test_district_filter_from_url_narrows_every_figure(monkeypatch, demo_store):
+    at = run_app(monkeypatch, demo_store, district="醴陵")
+    assert not at.exception
+    assert at.multiselect(key="f_district").value == ["430281"]
+    m = metrics(at)
+    assert m["重点项目"] == "74 个"
+    assert len(at.dataframe[-1].value) == 1
+    assert "醴陵市" in at.caption[0].value
+
+
+def test_filter_widget_writes_the_url(monkeypatch, demo_store):
+    at = run_app(monkeypatch, demo_store)
+    at.multiselect(key="f_district").set_value(["430223"])
+    rerun(at)
+    assert metrics(at)["重点项目"] == "60 个"
+    assert at.query_params["district"] in ("430223", ["430223"])
+    at.button(key="clear_filters").click()
+    rerun(at)
+    assert metrics(at)["重点项目"] == "549 个"
+    assert "district" not in at.query_params
+
+
+def test_unknown_url_values_are_ignored_with_a_notice(monkeypatch, demo_store):
+    at = run_app(monkeypatch, demo_store, settle=False, district="atlantis", stage="在建")
+    assert not at.exception
+    assert at.multiselect(key="f_district").value == []
+    assert at.multiselect(key="f_stage").value == ["在建"]
+    assert any("district=atlantis" in toast.value for toast in at.toast)
+
+
+def _copy_store(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_missing_current_offers_last_good(monkeypatch, demo_store, tmp_path):
+    store_dir = _copy_store(demo_store, tmp_path / "store")
+    (store_dir / "CURRENT").unlink()
+    at = run_app(monkeypatch, store_dir)
+    assert not at.exception
+    assert any("CURRENT" in e.value for e in at.error)
+    assert not at.metric
+    at.button(key="use_last_good").click()
+    rerun(at)
+    assert metrics(at)["重点项目"] == "549 个"
+
+
+def test_corrupt_snapshot_names_the_file_and_offers_the_previous_one(monkeypatch, demo_store, tmp_path):
+    store_dir = _copy_store(demo_store, tmp_path / "store")
+    good = store.open_current(store_dir)
+    tables = {name: store.read_table(good, name) for name in good.tables}
+    newer = store.write_snapshot(tables, as_of=good.as_of, published_by="test", sources=["copy"],
+                                 note="second", store_dir=store_dir)
+    broken = newer.table_path("projects")
+    broken.write_bytes(broken.read_bytes()[: broken.stat().st_size // 2])
+    at = run_app(monkeypatch, store_dir)
+    assert not at.exception
+    message = " ".join(e.value for e in at.error)
+    assert "projects" in message and newer.id in message
+    at.button(key="use_last_good").click()
+    rerun(at)
+    assert metrics(at)["重点项目"] == "549 个"
+
+
+def test_no_store_builds_the_demo(monkeypatch, tmp_path):
+    at = run_app(monkeypatch, tmp_path / "empty")
+    assert not at.exception
+    assert metrics(at)["重点项目"] == "549 个"
+    assert store.open_current(tmp_path / "empty").row_count("projects") == 549
+
+
+def test_switching_language_keeps_the_filters(monkeypatch, demo_store):
+    at = run_app(monkeypatch, demo_store, district="430281", stage="在建")
+    at.segmented_control(key="lang").set_value("English")
+    rerun(at)
+    assert at.multiselect(key="f_district").value == ["430281"]
+    assert at.multiselect(key="f_stage").value == ["在建"]
+    assert metrics(at)["Key projects"] == metrics(run_app(monkeypatch, demo_store, district="430281",
+                                                           stage="在建", lang="en"))["Key projects"]
