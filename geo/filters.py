@@ -37,6 +37,12 @@ class Filters:
     levels: tuple[str, ...] = ()
     chains: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Canonical (deduplicated, schema order) however it was built, so equal views compare,
+        # hash and cache equal, and their links are identical.
+        for key, (field, allowed) in _LIST_PARAMS.items():
+            object.__setattr__(self, field, _canonical(getattr(self, field), allowed))
+
     @property
     def is_empty(self) -> bool:
         return self == Filters()
@@ -45,7 +51,7 @@ class Filters:
         return Filters()
 
     def with_districts(self, districts: tuple[str, ...]) -> Filters:
-        return replace(self, districts=_canonical(districts, ADCODES))
+        return replace(self, districts=tuple(districts))
 
     # --- URL -------------------------------------------------------------------------------------
     def to_query_params(self) -> dict[str, str]:
@@ -77,7 +83,7 @@ class Filters:
                     good.append(value)
                 elif item:
                     notices.append(f"{key}={item}")
-            values[field] = _canonical(good, allowed)
+            values[field] = tuple(good)
         return cls(**values), notices
 
     # --- SQL -------------------------------------------------------------------------------------

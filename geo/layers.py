@@ -41,6 +41,7 @@ def class_breaks(values: pd.Series, classes: int = 5) -> list[float]:
     clean = values.dropna().astype(float)
     if clean.empty:
         return []
+    classes = min(classes, clean.nunique())
     qs = np.quantile(clean, np.linspace(0, 1, classes + 1)[1:])
     return sorted(set(float(q) for q in qs))
 

@@ -189,7 +189,6 @@ def _sidebar_filters(lang: str) -> Filters:
     for key in _FILTER_WIDGETS:
         _remember(key)
     filters = Filters(**{field: tuple(st.session_state.get(key, ())) for key, (field, _) in _FILTER_WIDGETS.items()})
-    filters = Filters.from_query_params(filters.to_query_params())[0]  # canonical order
     sidebar.button(t("clear_filters", lang), key="clear_filters", on_click=_clear_filters,
                    disabled=filters.is_empty, width="stretch")
     _write_url(filters)

@@ -158,3 +158,14 @@ def test_switching_language_keeps_the_filters(monkeypatch, demo_store):
     assert at.multiselect(key="f_stage").value == ["在建"]
     assert metrics(at)["Key projects"] == metrics(run_app(monkeypatch, demo_store, district="430281",
                                                            stage="在建", lang="en"))["Key projects"]
+
+
+def test_current_naming_a_missing_snapshot(monkeypatch, demo_store, tmp_path):
+    store_dir = _copy_store(demo_store, tmp_path / "store")
+    (store_dir / "CURRENT").write_text("20990101T000000-gone00\n", encoding="utf-8")
+    at = run_app(monkeypatch, store_dir)
+    assert not at.exception
+    message = " ".join(e.value for e in at.error)
+    assert "20990101T000000-gone00" in message
+    good = store.list_snapshots(store_dir)[-1]
+    assert good.id in at.button(key="use_last_good").label

@@ -1,0 +1,130 @@
+"""Filters (URL round trip, SQL), number formatting, and the pydeck layer helpers on tiny data."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import MultiPolygon, box
+
+from geo import layers
+from geo.filters import Filters
+from geo.i18n import fmt_count, fmt_number, fmt_pct, t
+from geo.join import assign_districts
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+def test_url_round_trip_is_canonical():
+    f = Filters(districts=("430281", "430202"), stages=("在建",), levels=("市重点", "省重点"))
+    # schema order whatever the input order, so equal views compare, cache and link equal
+    assert f == Filters(districts=("430202", "430281", "430202"), stages=("在建",), levels=("省重点", "市重点"))
+    params = f.to_query_params()
+    assert params == {"district": "430202,430281", "stage": "在建", "level": "省重点,市重点"}
+    back, notices = Filters.from_query_params(params)
+    assert notices == [] and back == f
+
+
+@pytest.mark.parametrize("text,code", [("醴陵市", "430281"), ("醴陵", "430281"), ("430281", "430281"),
+                                       ("Liling City", "430281"), ("liling", "430281"), ("攸县", "430223"),
+                                       ("荷塘", "430202")])
+def test_district_names_in_links(text, code):
+    assert Filters.from_query_params({"district": text})[0].districts == (code,)
+
+
+def test_bad_values_are_reported_not_fatal():
+    f, notices = Filters.from_query_params({"district": "醴陵,atlantis", "stage": "<script>", "lang": "en"})
+    assert f.districts == ("430281",) and f.stages == ()
+    assert notices == ["district=atlantis", "stage=<script>"]
+
+
+def test_where_binds_values_and_skips_columns_a_table_lacks():
+    f = Filters(districts=("430281",), stages=("在建",))
+    sql, params = f.where("projects")
+    assert sql == "list_contains($f_districts, district_adcode) AND list_contains($f_stages, stage)"
+    assert params == {"f_districts": ["430281"], "f_stages": ["在建"]}
+    sql, params = f.where("parcels")
+    assert sql == "list_contains($f_districts, district_adcode)" and params == {"f_districts": ["430281"]}
+    assert f.where("districts", prefix="d_") == ("list_contains($d_districts, adcode)", {"d_districts": ["430281"]})
+    assert Filters().where("projects") == ("TRUE", {})
+
+
+def test_describe():
+    assert Filters(districts=("430281", "430223"), stages=("在建",)).describe("zh") == "攸县、醴陵市 · 在建"
+    assert Filters(stages=("在建",)).describe("en") == "Under construction"
+
+
+# --- formatting -------------------------------------------------------------------------------
+
+def test_numbers_carry_units_and_separators():
+    assert fmt_number(5430, "亿元") == "5,430.0 亿元"
+    assert fmt_number(2703.75, "MW", 1) == "2,703.8 MW"
+    assert fmt_count(19994) == "19,994 个"
+    assert fmt_count(549, "个", "en") == "549"
+    assert fmt_number(10200, "亩", 0, "en") == "10,200 mu"
+    assert fmt_number(None, "亿元") == "—" and fmt_pct(float("nan")) == "—"
+    assert fmt_pct(59.8837) == "59.88 %"
+    assert t("vs_plan", "zh", plan="45 个") == "计划 45 个"
+
+
+# --- layers -----------------------------------------------------------------------------------
+
+def _two_districts() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({
+        "adcode": ["430202", "430281"], "name": ["<b>荷塘</b>", "醴陵市"], "label": ["荷塘", "醴陵"],
+        "value": [10.0, 30.0], "value_text": ["10.0 亿元", "<img src=x onerror=alert(1)>"],
+    }, geometry=[MultiPolygon([box(113.1, 27.8, 113.2, 27.9)]), MultiPolygon([box(113.3, 27.5, 113.6, 27.8)])],
+        crs="EPSG:4326")
+
+
+def test_tooltips_escape_html():
+    deck, _ = layers.district_choropleth(_two_districts(), "value", name_column="name", label_column="label",
+                                         unit="亿元", decimals=1, legend_title="总投资", lang="zh",
+                                         tooltip_rows=[("总投资", "value_text")])
+    spec = json.loads(deck.to_json())
+    tips = [f["properties"]["tooltip"] for f in spec["layers"][0]["data"]["features"]]
+    assert "&lt;b&gt;荷塘&lt;/b&gt;" in tips[0]
+    assert "<img" not in tips[1] and "&lt;img src=x onerror=alert(1)&gt;" in tips[1]
+    text_layer = spec["layers"][1]
+    assert text_layer["characterSet"] == "auto" and "Noto Sans CJK SC" in text_layer["fontFamily"]
+    assert [row["name"] for row in text_layer["data"]] == ["荷塘", "醴陵"]
+
+
+def test_class_breaks_and_legend():
+    values = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, None])
+    breaks = layers.class_breaks(values, classes=5)
+    assert breaks == pytest.approx([1.8, 2.6, 3.4, 4.2, 5.0])
+    assert layers.classify(values, breaks) == [0, 1, 2, 3, 4, None]
+    assert layers.classify(pd.Series([1.0, 5.0, None]), breaks) == [0, 4, None]
+    _, legend = layers.district_choropleth(_two_districts(), "value", name_column="name", unit="亿元",
+                                           decimals=1, legend_title="总投资", lang="zh", tooltip_rows=[])
+    assert [label for _, label in legend.entries] == ["10.0 – 20.0 亿元", "20.0 – 30.0 亿元"]
+
+
+def test_fit_view_shows_the_whole_city():
+    view = layers.fit_view((112.96, 26.04, 114.10, 28.03), width_px=900, height_px=560)
+    assert (view.longitude, view.latitude) == pytest.approx((113.53, 27.035))
+    # deck.gl world = 512 px at zoom 0: the city's 2.2° of Mercator latitude fit in 560 px
+    assert 7.0 < view.zoom < 7.6
+
+
+# --- district join ----------------------------------------------------------------------------
+
+def test_join_assigns_and_reports_outside_features():
+    districts = gpd.GeoDataFrame({"adcode": ["A", "B"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs="EPSG:4326")
+    features = gpd.GeoDataFrame({"fid": ["p1", "p2", "p3", "edge", "poly"]}, geometry=gpd.GeoSeries.from_wkt([
+        "POINT (0.5 0.5)", "POINT (1.5 0.5)", "POINT (5 5)", "POINT (1 0.5)",
+        "POLYGON ((1.2 0.2, 1.8 0.2, 1.8 0.8, 1.2 0.8, 1.2 0.2))"]), crs="EPSG:4326")
+    joined, outside = assign_districts(features, districts, id_column="fid")
+    assert list(joined["fid"]) == ["p1", "p2", "p3", "edge", "poly"]  # nothing dropped, order kept
+    assert list(joined["district_adcode"].fillna("-")) == ["A", "B", "-", "-", "B"]
+    assert list(outside["id"]) == ["p3", "edge"]
+    assert outside.loc[outside["id"] == "p3", ["lon", "lat"]].values.tolist() == [[5.0, 5.0]]
+
+
+def test_join_refuses_a_foreign_crs():
+    districts = gpd.GeoDataFrame({"adcode": ["A"]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:4326")
+    with pytest.raises(ValueError, match="EPSG:4326"):
+        assign_districts(districts.to_crs(3857), districts, id_column="adcode")
