@@ -14,9 +14,9 @@ from dataclasses import dataclass, fields, replace
 from geo import schema
 from geo.boundaries import ADCODES, DISTRICTS
 
-# URL key -> (Filters field, allowed values). Values in URLs are the stored (Chinese) terms or
-# adcodes, so a link means the same thing whatever the reader's UI language.
-_LIST_PARAMS: dict[str, tuple[str, tuple[str, ...]]] = {
+# URL key -> (Filters field, allowed values), in sidebar order. Values in URLs are the stored
+# (Chinese) terms or adcodes, so a link means the same thing whatever the reader's UI language.
+URL_PARAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "district": ("districts", ADCODES),
     "stage": ("stages", schema.STAGES),
     "category": ("categories", schema.CATEGORIES),
@@ -40,7 +40,7 @@ class Filters:
     def __post_init__(self) -> None:
         # Canonical (deduplicated, schema order) however it was built, so equal views compare,
         # hash and cache equal, and their links are identical.
-        for key, (field, allowed) in _LIST_PARAMS.items():
+        for key, (field, allowed) in URL_PARAMS.items():
             object.__setattr__(self, field, _canonical(getattr(self, field), allowed))
 
     @property
@@ -56,7 +56,7 @@ class Filters:
     # --- URL -------------------------------------------------------------------------------------
     def to_query_params(self) -> dict[str, str]:
         out = {}
-        for key, (field, _) in _LIST_PARAMS.items():
+        for key, (field, _) in URL_PARAMS.items():
             values = getattr(self, field)
             if values:
                 out[key] = SEPARATOR.join(values)
@@ -71,7 +71,7 @@ class Filters:
         """
         values: dict[str, tuple[str, ...]] = {}
         notices: list[str] = []
-        for key, (field, allowed) in _LIST_PARAMS.items():
+        for key, (field, allowed) in URL_PARAMS.items():
             if key not in params:
                 continue
             raw = params[key]

@@ -13,21 +13,18 @@ from dataclasses import dataclass
 import streamlit as st
 
 from geo import schema, store
-from geo.boundaries import ADCODES, DISTRICTS
-from geo.filters import Filters
+from geo.boundaries import DISTRICTS
+from geo.filters import URL_PARAMS, Filters
 from geo.i18n import LANG_LABELS, LANGS, t
 from geo.query import Scope
 
 # The context app.py prepared for the script run in progress. Thread-local because Streamlit
 # runs each session's script on its own thread; cleared by ``end_run`` so it never goes stale.
 _this_run = threading.local()
-_FILTER_WIDGETS = {  # widget key -> (Filters field, options)
-    "f_district": ("districts", ADCODES),
-    "f_stage": ("stages", schema.STAGES),
-    "f_category": ("categories", schema.CATEGORIES),
-    "f_level": ("levels", schema.LEVELS),
-    "f_chain": ("chains", schema.INDUSTRY_CHAINS),
-}
+# Sidebar filter widgets: key "f_<url key>" -> (Filters field, options, label text key).
+_LABELS = {"district": "districts", "stage": "stage", "category": "category", "level": "level",
+           "chain": "industry_chain"}
+_FILTER_WIDGETS = {f"f_{key}": (field, options, _LABELS[key]) for key, (field, options) in URL_PARAMS.items()}
 
 
 @dataclass(frozen=True)
@@ -179,16 +176,14 @@ def _sidebar_filters(lang: str) -> Filters:
         _keep(key, [])
     sidebar = st.sidebar
     sidebar.subheader(t("filters", lang))
-    district_label = {code: names[0] if lang == "zh" else names[1] for code, names in DISTRICTS.items()}
-    sidebar.multiselect(t("districts", lang), ADCODES, key="f_district", format_func=district_label.get,
-                        placeholder=t("all_districts", lang))
-    for key, label in (("f_stage", "stage"), ("f_category", "category"), ("f_level", "level"),
-                       ("f_chain", "industry_chain")):
-        sidebar.multiselect(t(label, lang), _FILTER_WIDGETS[key][1], key=key,
-                            format_func=lambda v: schema.enum_label(v, lang), placeholder="—")
-    for key in _FILTER_WIDGETS:
+    district_name = {code: names[0] if lang == "zh" else names[1] for code, names in DISTRICTS.items()}
+    for key, (_, options, label) in _FILTER_WIDGETS.items():
+        is_district = key == "f_district"
+        sidebar.multiselect(t(label, lang), options, key=key,
+                            format_func=district_name.get if is_district else (lambda v: schema.enum_label(v, lang)),
+                            placeholder=t("all_districts", lang) if is_district else "—")
         _remember(key)
-    filters = Filters(**{field: tuple(st.session_state.get(key, ())) for key, (field, _) in _FILTER_WIDGETS.items()})
+    filters = Filters(**{field: tuple(st.session_state.get(key, ())) for key, (field, *_) in _FILTER_WIDGETS.items()})
     sidebar.button(t("clear_filters", lang), key="clear_filters", on_click=_clear_filters,
                    disabled=filters.is_empty, width="stretch")
     _write_url(filters)
@@ -217,7 +212,7 @@ def on_district_click(map_key: str, layer_id: str = "districts"):
 
 
 def _set_widgets(filters: Filters) -> None:
-    for key, (field, _) in _FILTER_WIDGETS.items():
+    for key, (field, *_) in _FILTER_WIDGETS.items():
         st.session_state[key] = list(getattr(filters, field))
 
 
@@ -227,7 +222,7 @@ def _clear_filters() -> None:
 
 def _write_url(filters: Filters) -> None:
     wanted = filters.to_query_params()
-    for key in ("district", "stage", "category", "level", "chain"):
+    for key in URL_PARAMS:
         if key in wanted:
             if st.query_params.get(key) != wanted[key]:
                 st.query_params[key] = wanted[key]
