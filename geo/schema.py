@@ -134,6 +134,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         C("parcel_id", "string", "地块编号", "Parcel ID"),
         C("owner", "string", "业主单位", "Owner"),
         C("updated_at", "date", "更新日期", "Updated"),
+        C("h3_r7", "int", "H3网格（7级）", "H3 cell (res 7)"),
         C("geometry", "geometry", "位置", "Location", nullable=False),
     ),
     "tasks": (
@@ -161,6 +162,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         C("supply_mode", "string", "供地方式", "Supply mode", enum=SUPPLY_MODES),
         C("supplied_on", "date", "供地日期", "Supplied on"),
         C("tax_per_mu_wan", "float", "亩均税收", "Tax per mu", "万元/亩"),
+        C("h3_r7", "int", "H3网格（7级）", "H3 cell (res 7)"),
         C("geometry", "geometry", "地块范围", "Outline", nullable=False),
     ),
     "substations": (
@@ -193,9 +195,14 @@ TABLES: dict[str, tuple[Column, ...]] = {
         C("low_voltage_users", "int", "低电压用户", "Low-voltage users", "户"),
         C("imbalance_pct", "float", "三相不平衡度", "Three-phase imbalance", "%"),
         C("state", "string", "治理状态", "Governance state", nullable=False, enum=TA_STATES),
+        C("h3_r7", "int", "H3网格（7级）", "H3 cell (res 7)"),
         C("geometry", "geometry", "位置", "Location", nullable=False),
     ),
 }
+
+# H3 resolution of the precomputed ``h3_r7`` cell columns (≈ 5 km² hexagons; res 6 parents for
+# whole-city aggregates are derived from it). Set once at build/import, by ``geo.join``.
+H3_RESOLUTION = 7
 
 # Tables whose rows each belong to one district (the query layer's scope applies to these).
 SCOPED_TABLES = tuple(t for t, cols in TABLES.items() if any(c.name == "district_adcode" for c in cols))

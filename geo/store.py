@@ -217,6 +217,9 @@ def _coerce_string(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
 def _coerce_number(s: pd.Series, integer: bool) -> tuple[pd.Series, np.ndarray]:
     if pd.api.types.is_bool_dtype(s):
         return pd.Series(np.nan, index=s.index), s.notna().to_numpy()
+    if integer and pd.api.types.is_integer_dtype(s):
+        # Already integers: never via float64, which loses digits above 2**53 (H3 cell ids).
+        return s.astype("Int64"), np.zeros(len(s), bool)
     num = pd.to_numeric(s, errors="coerce").astype("float64")
     bad = (num.isna() & s.notna()).to_numpy().copy()
     if integer:

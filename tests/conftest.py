@@ -16,6 +16,8 @@ import pytest
 from shapely.geometry import MultiPolygon, Point, box
 
 from fixtures_demo import demo_store  # noqa: F401  (session fixture: the calibrated demo store)
+from geo.join import add_h3_cells
+from geo.schema import column_names
 
 
 HETANG, LILING, CHALING = "430202", "430281", "430224"
@@ -114,8 +116,10 @@ def make_tiny_tables() -> dict[str, pd.DataFrame]:
         "imbalance_pct": [12.0, 5.5, None],
         "state": ["待治理", "正常", "治理中"],
     }, geometry=[Point(113.11, 27.81), Point(113.41, 27.51), Point(113.52, 26.72)], crs=crs)
-    return {"districts": districts, "projects": projects, "tasks": tasks, "parcels": parcels,
-            "substations": substations, "plants": plants, "transformer_areas": transformer_areas}
+    tables = {"districts": districts, "projects": projects, "tasks": tasks, "parcels": parcels,
+              "substations": substations, "plants": plants, "transformer_areas": transformer_areas}
+    # Derived columns are set the way import/demo sets them (H3 cell of each feature's point).
+    return {name: add_h3_cells(df) if "h3_r7" in column_names(name) else df for name, df in tables.items()}
 
 
 @pytest.fixture

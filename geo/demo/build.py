@@ -14,7 +14,7 @@ from geo.boundaries import load_districts
 from geo.demo import grid, land, projects, tasks
 from geo.demo.layout import Frame, scatter
 from geo.demo.places import PLACE_BY_NAME, PLACES, places_in
-from geo.join import assign_districts
+from geo.join import add_h3_cells, assign_districts
 from geo.schema import PRIMARY_KEYS, STORAGE_CRS, column_names
 
 AS_OF = date(2023, 9, 30)  # 数据截至: "overdue", "this year" … are computed against this date
@@ -155,6 +155,8 @@ def _finish(table: str, rows: pd.DataFrame, districts: gpd.GeoDataFrame) -> pd.D
         if wrong.any():
             sample = joined.loc[wrong, [PRIMARY_KEYS[table], "district_adcode"]].head(3).to_dict("records")
             raise DemoBuildError(f"{table}: {wrong.sum()} features landed outside their intended district: {sample}")
+    if "h3_r7" in column_names(table):
+        joined = add_h3_cells(joined)
     return joined[column_names(table)].reset_index(drop=True)
 
 
