@@ -9,21 +9,17 @@ import streamlit as st
 from geo import ui
 from geo.i18n import t
 
+ui.leave_pages_folder_mode()
 st.set_page_config(page_title="株洲项目地图 · Zhuzhou project map", page_icon="🗺️", layout="wide")
 
 ctx = ui.prepare()
 pages = [
     st.Page("pages/overview.py", title=t("page_overview", ctx.lang), icon=":material/dashboard:",
             url_path="overview", default=True),
+    st.Page("pages/investment.py", title=t("page_investment", ctx.lang), icon=":material/domain:",
+            url_path="investment"),
 ]
 try:
     st.navigation(pages).run()
 finally:
     ui.end_run()
-
-# Streamlit 1.67 treats the first interaction of a new session's first page as a page change
-# and drops that click (e.g. the first language switch after a server start). One silent rerun
-# after the first render lets the session settle on its page, so the first click counts.
-if "_settled" not in st.session_state:
-    st.session_state["_settled"] = True
-    st.rerun()

@@ -8,58 +8,79 @@ query layer; values never enter the SQL text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from geo import schema
 from geo.boundaries import ADCODES, DISTRICTS
 
-# URL key -> (Filters field, allowed values), in sidebar order. Values in URLs are the stored
-# (Chinese) terms or adcodes, so a link means the same thing whatever the reader's UI language.
+# List filters: URL key -> (Filters field, allowed values, column), in sidebar order. Values in
+# URLs are the stored (Chinese) terms or adcodes, so a link means the same thing in either UI
+# language.
 URL_PARAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "district": ("districts", ADCODES),
     "stage": ("stages", schema.STAGES),
-    "category": ("categories", schema.CATEGORIES),
+    "stalled": ("stalled", schema.STALLED_STATES),
     "level": ("levels", schema.LEVELS),
+    "category": ("categories", schema.CATEGORIES),
     "chain": ("chains", schema.INDUSTRY_CHAINS),
 }
-# Which project column each list filter constrains.
-_PROJECT_COLUMNS = {"districts": "district_adcode", "stages": "stage", "categories": "category",
-                    "levels": "level", "chains": "industry_chain"}
+_LIST_COLUMNS = {"districts": "district_adcode", "stages": "stage", "stalled": "stalled_state",
+                 "levels": "level", "categories": "category", "chains": "industry_chain"}
+# Scalar filters' URL keys.
+INV_MIN, INV_MAX, YEAR, YEAR_BY, SEARCH = "inv_min", "inv_max", "year", "year_by", "q"
+YEAR_COLUMNS = {"actual": "actual_start", "planned": "planned_start"}
+YEAR_RANGE = (2000, 2100)
+SEARCH_MAX = 100
 SEPARATOR = ","
+ALL_URL_KEYS = (*URL_PARAMS, INV_MIN, INV_MAX, YEAR, YEAR_BY, SEARCH)
 
 
 @dataclass(frozen=True)
 class Filters:
     districts: tuple[str, ...] = ()
     stages: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
+    stalled: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
     chains: tuple[str, ...] = ()
+    inv_min: float | None = None  # 亿元, inclusive
+    inv_max: float | None = None
+    year: int | None = None  # start year …
+    year_by: str = "actual"  # … of the actual or the planned start
+    search: str = ""  # in the project name or owner, case-insensitive
 
     def __post_init__(self) -> None:
-        # Canonical (deduplicated, schema order) however it was built, so equal views compare,
-        # hash and cache equal, and their links are identical.
-        for key, (field, allowed) in URL_PARAMS.items():
+        # Canonical (deduplicated, schema order, trimmed) however it was built, so equal views
+        # compare, hash and cache equal, and their links are identical.
+        for field, allowed in URL_PARAMS.values():
             object.__setattr__(self, field, _canonical(getattr(self, field), allowed))
+        object.__setattr__(self, "search", (self.search or "").strip()[:SEARCH_MAX])
+        if self.year_by not in YEAR_COLUMNS:
+            raise ValueError(f"year_by must be one of {', '.join(YEAR_COLUMNS)}")
 
     @property
     def is_empty(self) -> bool:
         return self == Filters()
-
-    def cleared(self) -> Filters:
-        return Filters()
 
     def with_districts(self, districts: tuple[str, ...]) -> Filters:
         return replace(self, districts=tuple(districts))
 
     # --- URL -------------------------------------------------------------------------------------
     def to_query_params(self) -> dict[str, str]:
-        out = {}
-        for key, (field, _) in URL_PARAMS.items():
-            values = getattr(self, field)
-            if values:
-                out[key] = SEPARATOR.join(values)
+        out = {key: SEPARATOR.join(getattr(self, field)) for key, (field, _) in URL_PARAMS.items()
+               if getattr(self, field)}
+        if self.inv_min is not None:
+            out[INV_MIN] = _number_text(self.inv_min)
+        if self.inv_max is not None:
+            out[INV_MAX] = _number_text(self.inv_max)
+        if self.year is not None:
+            out[YEAR] = str(self.year)
+            if self.year_by != "actual":
+                out[YEAR_BY] = self.year_by
+        if self.search:
+            out[SEARCH] = self.search
         return out
 
     @classmethod
@@ -69,7 +90,7 @@ class Filters:
         Accepts district names as well as adcodes (``醴陵市``, ``醴陵``), since people edit links.
         Keys this module does not own (``lang``, a page's own keys) are left to their owners.
         """
-        values: dict[str, tuple[str, ...]] = {}
+        values: dict = {}
         notices: list[str] = []
         for key, (field, allowed) in URL_PARAMS.items():
             if key not in params:
@@ -84,35 +105,82 @@ class Filters:
                 elif item:
                     notices.append(f"{key}={item}")
             values[field] = tuple(good)
+        for key in (INV_MIN, INV_MAX):
+            if key in params:
+                number = _parse_number(_single(params[key]))
+                if number is None:
+                    notices.append(f"{key}={_single(params[key])}")
+                else:
+                    values[key] = number
+        if values.get(INV_MIN) is not None and values.get(INV_MAX) is not None \
+                and values[INV_MIN] > values[INV_MAX]:
+            notices.append(f"{INV_MIN}>{INV_MAX}")
+            values.pop(INV_MAX)
+        if YEAR in params:
+            text = _single(params[YEAR])
+            if text.isdigit() and YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1]:
+                values["year"] = int(text)
+            else:
+                notices.append(f"{YEAR}={text}")
+        if YEAR_BY in params:
+            text = _single(params[YEAR_BY])
+            if text in YEAR_COLUMNS:
+                values["year_by"] = text
+            else:
+                notices.append(f"{YEAR_BY}={text}")
+        if SEARCH in params:
+            values["search"] = _single(params[SEARCH])
         return cls(**values), notices
 
     # --- SQL -------------------------------------------------------------------------------------
-    def where(self, table: str = "projects", prefix: str = "f_") -> tuple[str, dict[str, list[str]]]:
+    def where(self, table: str = "projects", prefix: str = "f_") -> tuple[str, dict]:
         """``(condition, params)`` for ``table``; "TRUE" when nothing is filtered.
 
-        Filters a table does not have (e.g. stage for parcels) do not apply to it.
+        Filters a table does not have (e.g. stage for parcels) do not apply to it. Column names
+        come from this module's fixed maps, never from the caller.
         """
         names = set(schema.column_names(table))
         clauses, params = [], {}
-        for field in fields(self):
-            values = getattr(self, field.name)
-            column = _PROJECT_COLUMNS[field.name]
-            if table == "districts" and field.name == "districts":
+        for field, column in _LIST_COLUMNS.items():
+            values = getattr(self, field)
+            if table == "districts" and field == "districts":
                 column = "adcode"
-            if not values or column not in names:
-                continue
-            name = f"{prefix}{field.name}"
-            clauses.append(f"list_contains(${name}, {column})")
-            params[name] = list(values)
+            if values and column in names:
+                clauses.append(f"list_contains(${prefix}{field}, {column})")
+                params[f"{prefix}{field}"] = list(values)
+        if "total_investment_yi" in names:
+            if self.inv_min is not None:
+                clauses.append(f"total_investment_yi >= ${prefix}inv_min")
+                params[f"{prefix}inv_min"] = self.inv_min
+            if self.inv_max is not None:
+                clauses.append(f"total_investment_yi <= ${prefix}inv_max")
+                params[f"{prefix}inv_max"] = self.inv_max
+        if self.year is not None and YEAR_COLUMNS[self.year_by] in names:
+            clauses.append(f"year({YEAR_COLUMNS[self.year_by]}) = ${prefix}year")
+            params[f"{prefix}year"] = self.year
+        if self.search and {"name", "owner"} <= names:
+            # contains() on lower-cased text: no LIKE wildcards, so % and _ are plain characters
+            clauses.append(f"(contains(lower(name), lower(${prefix}search)) OR "
+                           f"contains(lower(coalesce(owner, '')), lower(${prefix}search)))")
+            params[f"{prefix}search"] = self.search
         return (" AND ".join(clauses) or "TRUE"), params
 
     def describe(self, lang: str = "zh") -> str:
-        """Short text of what is filtered, for captions ("醴陵市 · 在建")."""
+        """Short text of what is filtered, for captions ("醴陵市 · 在建 · ≥ 10 亿元")."""
         parts = []
         if self.districts:
             parts.append("、".join(DISTRICTS[c][0 if lang == "zh" else 1] for c in self.districts))
-        for field in ("stages", "categories", "levels", "chains"):
+        for field in ("stages", "stalled", "levels", "categories", "chains"):
             parts += [schema.enum_label(v, lang) for v in getattr(self, field)]
+        if self.inv_min is not None or self.inv_max is not None:
+            low = "" if self.inv_min is None else _number_text(self.inv_min)
+            high = "" if self.inv_max is None else _number_text(self.inv_max)
+            parts.append(f"{low}–{high} 亿元" if low and high else (f"≥ {low} 亿元" if low else f"≤ {high} 亿元"))
+        if self.year is not None:
+            kind = {"actual": ("实际开工", "actual start"), "planned": ("计划开工", "planned start")}[self.year_by]
+            parts.append(f"{kind[0]} {self.year}" if lang == "zh" else f"{kind[1]} {self.year}")
+        if self.search:
+            parts.append(f"“{self.search}”")
         return " · ".join(parts)
 
 
@@ -120,6 +188,22 @@ def _canonical(values, allowed: tuple[str, ...]) -> tuple[str, ...]:
     """Deduplicated, in the schema's order, so equal filters compare (and cache) equal."""
     chosen = set(values)
     return tuple(v for v in allowed if v in chosen)
+
+
+def _single(raw) -> str:
+    return (raw[-1] if isinstance(raw, list) and raw else str(raw)).strip()
+
+
+def _parse_number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
+def _number_text(value: float) -> str:
+    return f"{value:g}"
 
 
 def _district_code(text: str) -> str:

@@ -9,7 +9,9 @@ strings (units, fonts, anchors) are passed quoted: ``"'pixels'"``. Layers carry 
 from __future__ import annotations
 
 import html
+import json
 import math
+import urllib.parse
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -27,6 +29,12 @@ OUTLINE = (80, 80, 80)
 # The four central districts are small: at whole-city zoom their names would collide, so two of
 # them are nudged apart on screen (pixels, so the nudge shrinks relative to the map as you zoom in).
 LABEL_PIXEL_OFFSETS = {"430204": [-26, -10], "430202": [28, 4]}
+# An empty MapLibre style as a data: URL: Streamlit replaces a missing map style with Carto's
+# online one, which an offline machine cannot fetch; a style with only a background needs no
+# network. (pydeck accepts dict styles only for Mapbox, hence the URL.)
+OFFLINE_STYLE = "data:application/json," + urllib.parse.quote(json.dumps(
+    {"version": 8, "sources": {}, "layers": [
+        {"id": "background", "type": "background", "paint": {"background-color": "#f4f6f8"}}]}))
 CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
@@ -83,7 +91,7 @@ def district_choropleth(
     labels = name_layer(districts, label_column or name_column)
     deck = pdk.Deck(
         layers=[polygons, labels], initial_view_state=fit_view(districts.total_bounds),
-        map_provider=None, map_style=None, tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}},
+        map_provider=None, map_style=OFFLINE_STYLE, tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}},
     )
     legend = Legend(legend_title, tuple(zip(palette, _break_labels(breaks, districts[value_column], unit, decimals, lang))))
     return deck, legend
@@ -171,3 +179,78 @@ def legend_chart(legend: Legend):
         x=alt.value(10), color=alt.Color("colour:N", scale=None))
     labels = base.mark_text(align="left", dx=22, fontSize=14).encode(x=alt.value(10), text="label:N")
     return (swatches + labels).properties(height=30 * max(len(rows), 2), width=220).configure_view(stroke=None)
+
+
+# --- project points ------------------------------------------------------------------------------
+
+# Lifecycle colours: cool (not started) to warm (building) to green (done); colour-blind-safe
+# enough to tell neighbours apart, and readable on a projector.
+STAGE_COLOURS = {
+    "谋划在谈": (158, 154, 200), "已签约": (107, 174, 214), "前期": (253, 174, 97),
+    "在建": (215, 48, 39), "竣工": (102, 189, 99), "投产": (26, 152, 80),
+}
+# Circle area proportional to total investment: radius = k·√(亿元); 100 亿元 -> 2 km.
+METRES_PER_SQRT_YI = 200.0
+
+
+def stage_legend(lang: str, title: str) -> Legend:
+    from geo.schema import enum_label
+
+    return Legend(title, tuple((colour, enum_label(stage, lang)) for stage, colour in STAGE_COLOURS.items()))
+
+
+def project_points_layer(points: pd.DataFrame, tooltip_rows: list[tuple[str, str]], selected: str | None) -> pdk.Layer:
+    """One circle per project; ``points`` needs lon, lat, stage, total_investment_yi, project_id.
+
+    Only the columns the layer and its tooltip need go to the browser.
+    """
+    data = pd.DataFrame({
+        "project_id": points["project_id"].astype(str),
+        "position": [[round(x, 6), round(y, 6)] for x, y in zip(points["lon"], points["lat"])],
+        "radius": (np.sqrt(points["total_investment_yi"].clip(lower=0).astype(float)) * METRES_PER_SQRT_YI).round(1),
+        "fill": [list(STAGE_COLOURS.get(s, (120, 120, 120))) + [200] for s in points["stage"]],
+        "line": [[255, 215, 0] if pid == selected else [40, 40, 40] for pid in points["project_id"]],
+        "line_px": [3 if pid == selected else 0.5 for pid in points["project_id"]],
+    })
+    data["tooltip"] = _tooltips(points, "name", tooltip_rows)
+    return pdk.Layer(
+        "ScatterplotLayer", id="projects", data=data, get_position="position", get_radius="radius",
+        radius_units="'meters'", radius_min_pixels=2.5, radius_max_pixels=60, get_fill_color="fill",
+        stroked=True, get_line_color="line", get_line_width="line_px", line_width_units="'pixels'",
+        pickable=True, auto_highlight=True, highlight_color=[255, 215, 0, 160],
+    )
+
+
+def cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> pdk.Layer:
+    """H3 hexagons for aggregated views; colour by the cell's dominant stage, alpha by count."""
+    top = max(int(cells["projects"].max()), 1) if len(cells) else 1
+    data = pd.DataFrame({
+        "cell": cells["cell"].astype(str),
+        "polygon": list(cells["boundary"]),
+        "fill": [list(STAGE_COLOURS.get(s, (120, 120, 120))) + [int(70 + 160 * min(n / top, 1) ** 0.5)]
+                 for s, n in zip(cells["stage"], cells["projects"])],
+    })
+    data["tooltip"] = _tooltips(cells.assign(name=cells["cell"]), "name", tooltip_rows)
+    return pdk.Layer(
+        "PolygonLayer", id="cells", data=data, get_polygon="polygon", get_fill_color="fill",
+        stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5, pickable=True,
+    )
+
+
+def district_outline_layer(districts: gpd.GeoDataFrame, selected: tuple[str, ...] = ()) -> pdk.Layer:
+    """District boundaries as the base of point maps; pickable so a click can filter."""
+    data = districts[["adcode", "geometry"]].copy()
+    data["geometry"] = data.geometry.simplify(0.0005, preserve_topology=True)
+    data["line_width"] = [3 if code in selected else 1 for code in data["adcode"]]
+    data["fill"] = [[255, 235, 205, 90] if code in selected else [245, 245, 240, 60] for code in data["adcode"]]
+    data["tooltip"] = ""
+    return pdk.Layer(
+        "GeoJsonLayer", id="districts", data=_geojson(data, ["adcode", "line_width", "fill", "tooltip"]),
+        pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
+        get_line_color=list(OUTLINE), get_line_width="properties.line_width", line_width_units="'pixels'",
+    )
+
+
+def point_map(layers_: list[pdk.Layer], bounds, tooltip: bool = True) -> pdk.Deck:
+    return pdk.Deck(layers=layers_, initial_view_state=fit_view(bounds), map_provider=None, map_style=OFFLINE_STYLE,
+                    tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}} if tooltip else False)

@@ -14,17 +14,13 @@ import streamlit as st
 
 from geo import schema, store
 from geo.boundaries import DISTRICTS
-from geo.filters import URL_PARAMS, Filters
+from geo.filters import ALL_URL_KEYS, URL_PARAMS, Filters
 from geo.i18n import LANG_LABELS, LANGS, t
 from geo.query import Scope
 
 # The context app.py prepared for the script run in progress. Thread-local because Streamlit
 # runs each session's script on its own thread; cleared by ``end_run`` so it never goes stale.
 _this_run = threading.local()
-# Sidebar filter widgets: key "f_<url key>" -> (Filters field, options, label text key).
-_LABELS = {"district": "districts", "stage": "stage", "category": "category", "level": "level",
-           "chain": "industry_chain"}
-_FILTER_WIDGETS = {f"f_{key}": (field, options, _LABELS[key]) for key, (field, options) in URL_PARAMS.items()}
 
 
 @dataclass(frozen=True)
@@ -38,11 +34,31 @@ class PageContext:
 def page_context() -> PageContext:
     """The context app.py prepared for this run (pages call this first).
 
-    A page run without app.py (AppTest reruns a multipage app's current page as the main
-    script) prepares it here, so the shared sidebar is drawn either way, by the same code.
+    A page run without app.py (the first run after a server start, see
+    ``leave_pages_folder_mode``; or AppTest, which reruns a multipage app's current page as the
+    main script) prepares it here, so the shared sidebar is drawn either way, by the same code.
     """
     ctx = getattr(_this_run, "ctx", None)
-    return ctx if ctx is not None else prepare()
+    if ctx is not None:
+        return ctx
+    leave_pages_folder_mode()
+    return prepare()
+
+
+def leave_pages_folder_mode() -> None:
+    """Rerun through app.py if Streamlit ran this script the old ``pages/``-folder way.
+
+    Until the first ``st.navigation`` call of a server process, Streamlit 1.67 assumes a
+    ``pages/`` folder means folder-based pages: the very first run then skips app.py (a direct
+    link to /investment) or nests app.py inside a generated menu, and the next run counts as
+    a page change that drops the user's first click. Switching the flag and rerunning at once
+    makes even the first run of a fresh server go through app.py's ``st.navigation``.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def end_run() -> None:
@@ -53,7 +69,7 @@ def prepare() -> PageContext:
     """Check the store, read the URL once per session, draw the shared sidebar."""
     lang = _language()
     snapshot = _snapshot(lang)
-    filters = _sidebar_filters(lang)
+    filters = _sidebar_filters(lang, snapshot.as_of.year)
     ctx = PageContext(snapshot, lang, filters, user_scope())
     _this_run.ctx = ctx
     return ctx
@@ -89,15 +105,16 @@ def _store_dir_of(snapshot_path: str):
 # --- language ------------------------------------------------------------------------------------
 
 
-def _keep(key: str, default) -> None:
+def _keep(key: str, default, none_is_value: bool = False) -> None:
     """Give widget ``key`` its last known value before it is drawn.
 
     Streamlit clears widget state (and page query parameters) when it believes the page
     changed, which st.navigation apps trigger on a session's first runs; a copy under a
     non-widget key survives that, so filters and language are never silently reset.
     """
-    value = st.session_state.get(key)
-    if value is None or key not in st.session_state:
+    if key in st.session_state and (none_is_value or st.session_state[key] is not None):
+        value = st.session_state[key]
+    else:
         value = st.session_state.get(f"_kept_{key}", default)
     st.session_state[key] = value
 
@@ -153,18 +170,26 @@ def _explain_store_problem(problem: store.SnapshotUnavailableError, lang: str) -
     st.error(t("store_problem", lang, problem=str(problem)))
     good = getattr(problem, "last_good", None)
     if good is not None:
-        if st.button(t("store_use_last_good", lang, snapshot=good.id, date=good.as_of), type="primary",
-                     key="use_last_good"):
-            st.session_state["_snapshot_override"] = good.id
-            st.rerun()
+        # A callback, not ``if st.button(...)``: it survives the extra rerun of a first run.
+        st.button(t("store_use_last_good", lang, snapshot=good.id, date=good.as_of), type="primary",
+                  key="use_last_good", on_click=st.session_state.__setitem__,
+                  args=("_snapshot_override", good.id))
     else:
         st.info(t("store_no_good", lang))
 
 
 # --- filters -------------------------------------------------------------------------------------
 
+# Sidebar list filters: widget key "f_<url key>" -> (Filters field, options, label text key).
+_LABELS = {"district": "districts", "stage": "stage", "stalled": "stalled_state", "level": "level",
+           "category": "category", "chain": "industry_chain"}
+_LIST_WIDGETS = {f"f_{key}": (field, options, _LABELS[key]) for key, (field, options) in URL_PARAMS.items()}
+# Scalar filter widgets: widget key -> (Filters field, default).
+_SCALAR_WIDGETS = {"f_inv_min": ("inv_min", None), "f_inv_max": ("inv_max", None),
+                   "f_year": ("year", 0), "f_year_by": ("year_by", "actual"), "f_q": ("search", "")}
 
-def _sidebar_filters(lang: str) -> Filters:
+
+def _sidebar_filters(lang: str, as_of_year: int) -> Filters:
     if "_filters_from_url" not in st.session_state:  # the URL seeds the widgets once per session
         filters, notices = Filters.from_query_params(st.query_params.to_dict())
         _set_widgets(filters)
@@ -172,20 +197,33 @@ def _sidebar_filters(lang: str) -> Filters:
         st.session_state["_url_notices"] = notices
     # Re-assert each filter's value before its widget is drawn: the widgets' labels change with
     # the language, Streamlit then sees new widgets and would drop the selection otherwise.
-    for key in _FILTER_WIDGETS:
+    for key in _LIST_WIDGETS:
         _keep(key, [])
+    for key, (_, default) in _SCALAR_WIDGETS.items():
+        _keep(key, default, none_is_value=True)
     sidebar = st.sidebar
     sidebar.subheader(t("filters", lang))
     district_name = {code: names[0] if lang == "zh" else names[1] for code, names in DISTRICTS.items()}
-    for key, (_, options, label) in _FILTER_WIDGETS.items():
+    for key, (_, options, label) in _LIST_WIDGETS.items():
         is_district = key == "f_district"
         sidebar.multiselect(t(label, lang), options, key=key,
                             format_func=district_name.get if is_district else (lambda v: schema.enum_label(v, lang)),
                             placeholder=t("all_districts", lang) if is_district else "—")
+    low, high = sidebar.columns(2)
+    low.number_input(t("inv_min", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_min", placeholder="—")
+    high.number_input(t("inv_max", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_max", placeholder="—")
+    by, year = sidebar.columns(2)
+    by.selectbox(t("year_by", lang), ("actual", "planned"), key="f_year_by",
+                 format_func=lambda v: t(f"year_by_{v}", lang))
+    # 0 stands for "any year": a None option would show Streamlit's "Choose an option" placeholder
+    year.selectbox(t("start_year", lang), [0, *range(as_of_year - 4, as_of_year + 2)], key="f_year",
+                   format_func=lambda v: t("any", lang) if not v else str(v))
+    sidebar.text_input(t("search", lang), key="f_q", placeholder=t("search_hint", lang), max_chars=100)
+    for key in (*_LIST_WIDGETS, *_SCALAR_WIDGETS):
         _remember(key)
-    filters = Filters(**{field: tuple(st.session_state.get(key, ())) for key, (field, *_) in _FILTER_WIDGETS.items()})
+    filters = _filters_from_widgets(lang)
     sidebar.button(t("clear_filters", lang), key="clear_filters", on_click=_clear_filters,
-                   disabled=filters.is_empty, width="stretch")
+                   disabled=filters.is_empty, width="stretch", icon=":material/filter_alt_off:")
     _write_url(filters)
     notices = st.session_state.get("_url_notices")
     if notices:
@@ -194,16 +232,33 @@ def _sidebar_filters(lang: str) -> Filters:
     return filters
 
 
-def on_district_click(map_key: str, layer_id: str = "districts"):
-    """An ``on_select`` callback: clicking a district narrows the shared district filter to it.
+def _filters_from_widgets(lang: str) -> Filters:
+    values = {field: tuple(st.session_state.get(key) or ()) for key, (field, *_) in _LIST_WIDGETS.items()}
+    values.update({field: st.session_state.get(key, default) for key, (field, default) in _SCALAR_WIDGETS.items()})
+    values["search"] = values["search"] or ""
+    values["year"] = values["year"] or None
+    if values["inv_min"] is not None and values["inv_max"] is not None and values["inv_min"] > values["inv_max"]:
+        st.sidebar.warning(t("inv_range_swapped", lang))
+        values["inv_min"], values["inv_max"] = values["inv_max"], values["inv_min"]
+    return Filters(**values)
 
-    It runs before the next script run, so it may set the sidebar widget's state.
+
+def on_district_click(map_key: str, layer_id: str = "districts", project_key: str | None = None):
+    """An ``on_select`` callback for maps: a click on a district narrows the shared district
+    filter to it; with ``project_key``, a click on a project selects it (its id goes there).
+
+    Callbacks run before the next script run, so they may set the sidebar widgets' state.
     """
 
     def callback() -> None:
         state = st.session_state.get(map_key) or {}
-        objects = (state.get("selection") or {}).get("objects", {}).get(layer_id, [])
-        codes = [(o.get("properties") or o).get("adcode") for o in objects]
+        objects = (state.get("selection") or {}).get("objects", {})
+        if project_key:
+            picked = [o.get("project_id") for o in objects.get("projects", [])]
+            if picked and picked[0]:
+                st.session_state[project_key] = picked[0]
+                return
+        codes = [(o.get("properties") or o).get("adcode") for o in objects.get(layer_id, [])]
         codes = [c for c in codes if c in DISTRICTS]
         if codes:
             st.session_state["f_district"] = codes
@@ -211,9 +266,66 @@ def on_district_click(map_key: str, layer_id: str = "districts"):
     return callback
 
 
+def on_chart_pick(chart_key: str, field: str, widget_key: str):
+    """An ``on_select`` callback for charts from ``geo.charts``: the clicked bar's ``field``
+    value becomes the shared filter ``widget_key`` (e.g. a stage bar -> the stage filter)."""
+    from geo.charts import PICK
+
+    def callback() -> None:
+        state = st.session_state.get(chart_key) or {}
+        picks = (state.get("selection") or {}).get(PICK) or []
+        values = [p.get(field) for p in picks if p.get(field) is not None]
+        if values:
+            st.session_state[widget_key] = values
+
+    return callback
+
+
+def on_row_pick(table_key: str, ids: list[str], target_key: str):
+    """An ``on_select`` callback for a table: the picked row's id goes to ``target_key``."""
+
+    def callback() -> None:
+        state = st.session_state.get(table_key) or {}
+        rows = (state.get("selection") or {}).get("rows") or []
+        if rows and rows[0] < len(ids):
+            st.session_state[target_key] = ids[rows[0]]
+
+    return callback
+
+
+def forget(key: str) -> None:
+    """Callback: drop a page-level selection (e.g. close the selected project)."""
+    st.session_state[key] = None
+
+
+def clear_all(extra_keys: tuple[str, ...] = ()) -> None:
+    """Callback: every shared filter back to its default, and page-level selections too."""
+    _clear_filters()
+    for key in extra_keys:
+        st.session_state[key] = None
+
+
+def url_value(key: str, session_key: str) -> str | None:
+    """A page-level value (e.g. the selected project) seeded from the URL once per session and
+    written back on every run, so links reproduce it."""
+    if f"_url_seeded_{session_key}" not in st.session_state:
+        st.session_state[f"_url_seeded_{session_key}"] = True
+        st.session_state.setdefault(session_key, st.query_params.get(key))
+    value = st.session_state.get(session_key)
+    if value:
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+    elif key in st.query_params:
+        del st.query_params[key]
+    return value or None
+
+
 def _set_widgets(filters: Filters) -> None:
-    for key, (field, *_) in _FILTER_WIDGETS.items():
+    for key, (field, *_) in _LIST_WIDGETS.items():
         st.session_state[key] = list(getattr(filters, field))
+    for key, (field, default) in _SCALAR_WIDGETS.items():
+        value = getattr(filters, field)
+        st.session_state[key] = default if value is None and default is not None else value
 
 
 def _clear_filters() -> None:
@@ -222,7 +334,7 @@ def _clear_filters() -> None:
 
 def _write_url(filters: Filters) -> None:
     wanted = filters.to_query_params()
-    for key in URL_PARAMS:
+    for key in ALL_URL_KEYS:
         if key in wanted:
             if st.query_params.get(key) != wanted[key]:
                 st.query_params[key] = wanted[key]

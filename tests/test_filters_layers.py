@@ -128,3 +128,33 @@ def test_join_refuses_a_foreign_crs():
     districts = gpd.GeoDataFrame({"adcode": ["A"]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:4326")
     with pytest.raises(ValueError, match="EPSG:4326"):
         assign_districts(districts.to_crs(3857), districts, id_column="adcode")
+
+
+def test_scalar_filters_round_trip_and_sql():
+    f = Filters(stalled=("签约未开工",), inv_min=10, inv_max=50.5, year=2023, year_by="planned", search="  铂威 ")
+    params = f.to_query_params()
+    assert params == {"stalled": "签约未开工", "inv_min": "10", "inv_max": "50.5", "year": "2023",
+                      "year_by": "planned", "q": "铂威"}
+    assert Filters.from_query_params(params) == (f, [])
+    sql, bound = f.where("projects")
+    assert "total_investment_yi >= $f_inv_min" in sql and "total_investment_yi <= $f_inv_max" in sql
+    assert "year(planned_start) = $f_year" in sql and "contains(lower(name), lower($f_search))" in sql
+    assert bound["f_search"] == "铂威" and bound["f_year"] == 2023 and bound["f_stalled"] == ["签约未开工"]
+    assert f.where("parcels") == ("TRUE", {})  # none of these columns exist on parcels
+
+
+@pytest.mark.parametrize("params,notice", [
+    ({"inv_min": "abc"}, "inv_min=abc"), ({"inv_max": "-3"}, "inv_max=-3"), ({"inv_min": "nan"}, "inv_min=nan"),
+    ({"year": "20x3"}, "year=20x3"), ({"year": "1800"}, "year=1800"), ({"year_by": "maybe"}, "year_by=maybe"),
+    ({"inv_min": "50", "inv_max": "10"}, "inv_min>inv_max"),
+])
+def test_malformed_scalar_params_give_notices(params, notice):
+    f, notices = Filters.from_query_params(params)
+    assert notice in notices
+    assert f.year is None or f.year == 2023
+
+
+def test_search_text_is_a_value_not_sql():
+    f = Filters(search="x') OR 1=1 --")
+    sql, bound = f.where("projects")
+    assert "OR 1=1" not in sql and bound["f_search"] == "x') OR 1=1 --"

@@ -1,0 +1,284 @@
+"""The investment page's figures (项目投资): counts, map points or H3 cells, breakdowns, progress.
+
+Every function is ``fn(snapshot, scope, filters, ...)``: it applies the scope (through the query
+layer) and the shared filters (``filters.where("projects")``), runs its aggregation in DuckDB and
+returns a small DataFrame or dataclass — no Streamlit, no whole table loaded into pandas.
+
+Dates: "this year" is ``snapshot.as_of.year`` and "to date" means up to ``snapshot.as_of``, never
+the wall clock, so a snapshot's figures do not change as time passes. Unlike the overview (which
+shows the city's key-project list), these figures cover every project level; the level filter
+narrows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import h3
+import pandas as pd
+
+from geo import schema
+from geo.filters import Filters
+from geo.query import Scope, order_by_clause, query
+from geo.store import Snapshot
+
+POINT_COLUMNS = ["project_id", "name", "stage", "stalled_state", "level", "category",
+                 "industry_chain", "park", "district_adcode", "total_investment_yi",
+                 "annual_plan_yi", "completed_yi"]
+TOP_COLUMNS = ["project_id", "name", "district_adcode", "park", "stage", "stalled_state", "level",
+               "category", "industry_chain", "total_investment_yi", "annual_plan_yi",
+               "completed_yi", "planned_start", "actual_start", "planned_completion",
+               "actual_completion", "power_demand_mw", "owner"]
+TASK_COLUMNS = ["task_id", "title", "assigned_unit", "assigned_on", "due_on", "closed_on", "status"]
+DUE_SOON_DAYS = 7  # "due within 7 days of as_of", inclusive
+# Year-window events: output column -> project date column.
+_EVENTS = {"started": "actual_start", "started_plan": "planned_start",
+           "completed": "actual_completion", "completed_plan": "planned_completion"}
+
+
+@dataclass(frozen=True, eq=False)
+class PointsResult:
+    """Either one row per project (``points``) or per H3 cell (``cells``); ``total`` = filtered count."""
+
+    points: pd.DataFrame | None
+    cells: pd.DataFrame | None
+    total: int
+
+
+@dataclass(frozen=True, eq=False)
+class ProjectDetails:
+    project: dict
+    parcel: dict | None
+    tasks: pd.DataFrame
+
+
+def _projects(snapshot: Snapshot, scope: Scope, filters: Filters, select: str, tail: str = "",
+              params: dict | None = None, **kw) -> pd.DataFrame:
+    """``SELECT <select> FROM {projects} p WHERE <filters> <tail>`` — every function goes through
+    here (or applies ``filters.where`` itself), so no figure can forget the filters."""
+    where, fparams = filters.where("projects")
+    sql = f"SELECT {select} FROM {{projects}} p WHERE {where} {tail}"
+    return query(snapshot, sql, {**fparams, **(params or {})}, scope=scope, **kw).df
+
+
+def _year_window(snapshot: Snapshot) -> dict[str, date]:
+    return {"y0": date(snapshot.as_of.year, 1, 1), "as_of": snapshot.as_of}
+
+
+def _per_value(df: pd.DataFrame, key: str, values: tuple[str, ...], zero: list[str]) -> pd.DataFrame:
+    """One row per enum value in schema order; the ``zero`` columns are 0 where nothing matched."""
+    out = pd.DataFrame({key: list(values)}).merge(df, on=key, how="left")
+    for col in zero:
+        out[col] = out[col].fillna(0).astype("int64" if col == "projects" else "float64")
+    return out
+
+
+def count_projects(snapshot: Snapshot, scope: Scope, filters: Filters) -> int:
+    return int(_projects(snapshot, scope, filters, "count(*) AS n").iloc[0]["n"])
+
+
+def project_points(snapshot: Snapshot, scope: Scope, filters: Filters, *, max_points: int = 20_000,
+                   resolution: int | None = None) -> PointsResult:
+    """Project circles when there are at most ``max_points``, else H3 cells (res 6 when the
+    filtered projects span several districts, 7 within one; ``resolution`` overrides, ≤ 7)."""
+    head = _projects(snapshot, scope, filters,
+                     "count(*) AS n, count(DISTINCT district_adcode) AS districts").iloc[0]
+    total = int(head["n"])
+    if total <= max_points:
+        # Biggest first: deck.gl draws rows in order, so small circles land on top of big ones
+        # and stay clickable.
+        points = _projects(
+            snapshot, scope, filters,
+            ", ".join(POINT_COLUMNS) + ", ST_X(geometry) AS lon, ST_Y(geometry) AS lat",
+            "ORDER BY total_investment_yi DESC, project_id", max_rows=max(total, 1))
+        return PointsResult(points=points, cells=None, total=total)
+    res = resolution if resolution is not None else (7 if int(head["districts"]) <= 1 else 6)
+    if not 0 <= res <= schema.H3_RESOLUTION:
+        raise ValueError(f"resolution must be 0..{schema.H3_RESOLUTION} (cells are derived from "
+                         f"h3_r7), got {res!r}")
+    return PointsResult(points=None, cells=_cells(snapshot, scope, filters, res), total=total)
+
+
+def _cells(snapshot: Snapshot, scope: Scope, filters: Filters, res: int) -> pd.DataFrame:
+    """Aggregate per (res-7 cell, stage) in DuckDB, then roll up to ``res`` in Python.
+
+    Counts are kept per stage so the dominant stage of a parent cell is computed from its
+    projects, not as the mode of its children's modes. Projects without ``h3_r7`` are left out.
+    """
+    # Bounded by geography, not by data size: Zhuzhou has ~2,200 res-7 cells × 6 stages.
+    df = _projects(snapshot, scope, filters,
+                   "h3_r7, stage, count(*) AS n, sum(total_investment_yi) AS total",
+                   "AND h3_r7 IS NOT NULL GROUP BY h3_r7, stage", max_rows=200_000)
+    columns = ["cell", "projects", "total_yi", "stage", "lon", "lat", "boundary"]
+    if df.empty:
+        return pd.DataFrame(columns=columns)
+    parent = {c: h3.cell_to_parent(h3.int_to_str(int(c)), res) for c in df["h3_r7"].unique()}
+    df = df.assign(cell=df["h3_r7"].map(parent))
+    by_stage = df.groupby(["cell", "stage"], as_index=False)[["n", "total"]].sum()
+    # Dominant stage: most projects; ties -> more investment, then the earlier stage.
+    by_stage["order"] = by_stage["stage"].map({s: i for i, s in enumerate(schema.STAGES)})
+    dominant = (by_stage.sort_values(["cell", "n", "total", "order"], ascending=[True, False, False, True])
+                .drop_duplicates("cell").set_index("cell")["stage"])
+    cells = by_stage.groupby("cell").agg(projects=("n", "sum"), total_yi=("total", "sum")).reset_index()
+    cells["projects"] = cells["projects"].astype("int64")
+    cells["total_yi"] = cells["total_yi"].astype(float).round(2)
+    cells["stage"] = cells["cell"].map(dominant)
+    centres = [h3.cell_to_latlng(c) for c in cells["cell"]]  # (lat, lng)
+    cells["lon"] = [lng for _, lng in centres]
+    cells["lat"] = [lat for lat, _ in centres]
+    # deck.gl wants [lng, lat]; h3 gives (lat, lng). An open ring is fine for PolygonLayer.
+    cells["boundary"] = [[[lng, lat] for lat, lng in h3.cell_to_boundary(c)] for c in cells["cell"]]
+    return cells[columns]
+
+
+def stage_funnel(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
+    df = _projects(snapshot, scope, filters,
+                   "stage, count(*) AS projects, round(sum(total_investment_yi), 2) AS total_yi",
+                   "GROUP BY stage")
+    return _per_value(df, "stage", schema.STAGES, ["projects", "total_yi"])
+
+
+def stalled_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """Projects per 八未 state; ``median_days`` since ``stalled_since`` up to as-of (NaN when the
+    state has no project or no start date)."""
+    df = _projects(snapshot, scope, filters,
+                   "stalled_state, count(*) AS projects, "
+                   "round(sum(total_investment_yi), 2) AS total_yi, "
+                   "median(date_diff('day', stalled_since, $as_of)) AS median_days",
+                   "AND stalled_state IS NOT NULL GROUP BY stalled_state",
+                   {"as_of": snapshot.as_of})
+    out = _per_value(df, "stalled_state", schema.STALLED_STATES, ["projects", "total_yi"])
+    out["median_days"] = out["median_days"].astype(float)
+    return out
+
+
+def chain_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
+    return _projects(snapshot, scope, filters,
+                     "industry_chain, count(*) AS projects, "
+                     "round(sum(total_investment_yi), 2) AS total_yi",
+                     "AND industry_chain IS NOT NULL GROUP BY industry_chain "
+                     "ORDER BY total_yi DESC, industry_chain")
+
+
+def _year_counts() -> str:
+    """The four this-year counts (actual / planned start and completion in [Jan 1, as-of])."""
+    return ", ".join(f"count(*) FILTER (WHERE p.{col} BETWEEN $y0 AND $as_of) AS {name}"
+                     for name, col in _EVENTS.items())
+
+
+def district_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """Every district in scope and in the district filter, zeros where no project matches."""
+    where, params = filters.where("projects")
+    dwhere, dparams = filters.where("districts", prefix="d_")
+    df = query(snapshot, f"""
+        SELECT d.adcode, d.name_zh, d.name_en, count(p.project_id) AS projects,
+               round(coalesce(sum(p.total_investment_yi), 0), 2) AS total_yi,
+               round(coalesce(sum(p.annual_plan_yi), 0), 2) AS plan_yi,
+               round(coalesce(sum(p.completed_yi), 0), 2) AS completed_yi,
+               round(sum(p.completed_yi) / nullif(sum(p.annual_plan_yi), 0) * 100, 1) AS progress_pct,
+               {_year_counts()}
+        FROM {{districts}} d
+        LEFT JOIN (SELECT * FROM {{projects}} p WHERE {where}) p ON p.district_adcode = d.adcode
+        WHERE {dwhere}
+        GROUP BY d.adcode, d.name_zh, d.name_en
+        ORDER BY d.adcode""", {**params, **dparams, **_year_window(snapshot)}, scope=scope).df
+    df["progress_pct"] = df["progress_pct"].astype(float)
+    return df
+
+
+def monthly_progress(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """Starts and completions per month of the as-of year, actual vs planned, with cumulative
+    columns. Actual counts after the as-of month are NULL (not happened yet); plans cover the
+    whole year."""
+    year = snapshot.as_of.year
+    where, params = filters.where("projects")
+    # One row per (event, date) — actual events up to as-of, planned ones over the whole year —
+    # then a single GROUP BY; pandas only pivots the ≤ 48 result rows.
+    events = " UNION ALL ".join(
+        f"SELECT '{name}' AS kind, {col} AS day FROM filtered "
+        f"WHERE {col} BETWEEN $y0 AND {'$y1' if name.endswith('_plan') else '$as_of'}"
+        for name, col in _EVENTS.items())
+    df = query(snapshot, f"""
+        WITH filtered AS (SELECT * FROM {{projects}} p WHERE {where})
+        SELECT kind, month(day) AS month, count(*) AS n FROM ({events}) e
+        GROUP BY kind, month(day)""",
+               {**params, **_year_window(snapshot), "y1": date(year, 12, 31)}, scope=scope).df
+    wide = (df.pivot_table(index="month", columns="kind", values="n", aggfunc="sum")
+            .reindex(index=range(1, 13), columns=list(_EVENTS)).fillna(0).astype("int64"))
+    out = wide.rename_axis(index="month", columns=None).reset_index()
+    for name in _EVENTS:
+        out[f"cum_{name}"] = out[name].cumsum()
+    future = out["month"] > snapshot.as_of.month
+    for name in ("started", "completed"):
+        for col in (name, f"cum_{name}"):
+            out[col] = out[col].astype("Int64").mask(future)
+    return out[["month", *_EVENTS, *(f"cum_{n}" for n in _EVENTS)]]
+
+
+def investment_progress(snapshot: Snapshot, scope: Scope, filters: Filters) -> dict:
+    row = _projects(snapshot, scope, filters,
+                    "count(*) AS n, round(coalesce(sum(annual_plan_yi), 0), 2) AS plan, "
+                    "round(coalesce(sum(completed_yi), 0), 2) AS done").iloc[0]
+    plan, done = float(row["plan"]), float(row["done"])
+    return {"plan_yi": plan, "completed_yi": done,
+            "pct": round(done / plan * 100, 1) if plan else None, "projects": int(row["n"])}
+
+
+def top_projects(snapshot: Snapshot, scope: Scope, filters: Filters, *,
+                 order_by: str = "total_investment_yi", descending: bool = True,
+                 limit: int = 50) -> pd.DataFrame:
+    """The project table; ``order_by`` must be a sortable projects column (ValueError otherwise),
+    ties broken by project_id so the order never depends on file layout."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"limit must be a non-negative int, got {limit!r}")
+    order = order_by_clause("projects", order_by, descending)
+    return _projects(snapshot, scope, filters, ", ".join(TOP_COLUMNS),
+                     f"{order}, project_id LIMIT $limit", {"limit": limit}, max_rows=limit)
+
+
+def project_details(snapshot: Snapshot, scope: Scope, project_id: str) -> ProjectDetails | None:
+    """One project with its parcel and dispatch-meeting tasks; None if unknown or out of scope.
+
+    The task ``state`` is derived against as-of: overdue / due_soon (open, due in the next
+    7 days inclusive) / open / closed_on_time (closed_on <= due_on) / closed_late.
+    """
+    found = query(snapshot, "SELECT * EXCLUDE (geometry), ST_X(geometry) AS lon, "
+                  "ST_Y(geometry) AS lat FROM {projects} p WHERE project_id = $pid",
+                  {"pid": str(project_id)}, scope=scope).df
+    if found.empty:
+        return None
+    project = _record(found)
+    parcel = None
+    if project.get("parcel_id") is not None:
+        rows = query(snapshot, "SELECT * EXCLUDE (geometry) FROM {parcels} l WHERE parcel_id = $parcel",
+                     {"parcel": project["parcel_id"]}, scope=scope).df
+        parcel = _record(rows) if len(rows) else None
+    tasks = query(snapshot, f"""
+        SELECT {", ".join(TASK_COLUMNS)},
+               CASE WHEN status = '已办结' THEN
+                        CASE WHEN closed_on <= due_on THEN 'closed_on_time' ELSE 'closed_late' END
+                    WHEN due_on < $as_of THEN 'overdue'
+                    WHEN due_on <= $soon THEN 'due_soon'
+                    ELSE 'open' END AS state
+        FROM {{tasks}} t WHERE project_id = $pid
+        ORDER BY due_on, task_id""",
+                  {"pid": str(project_id), "as_of": snapshot.as_of,
+                   "soon": snapshot.as_of + timedelta(days=DUE_SOON_DAYS)}, scope=scope).df
+    return ProjectDetails(project=project, parcel=parcel, tasks=tasks)
+
+
+def _record(df: pd.DataFrame) -> dict:
+    """First row as plain Python values: dates as ``date``, missing values as None.
+
+    Read column by column: a row Series of a mixed frame could upcast 64-bit ints to float."""
+    out = {}
+    for key in df.columns:
+        value = df[key].iloc[0]
+        if value is None or (not isinstance(value, (list, dict, bytes)) and pd.isna(value)):
+            out[key] = None
+        elif isinstance(value, pd.Timestamp):
+            out[key] = value.date()
+        else:
+            out[key] = value.item() if hasattr(value, "item") else value
+    return out

@@ -1,0 +1,173 @@
+"""项目投资 Investment: projects through their lifecycle on a map, cross-filtering, plan vs actual."""
+
+import streamlit as st
+
+from geo import charts, investment, layers, overview, ui
+from geo.boundaries import load_districts
+from geo.i18n import fmt_count, fmt_number, fmt_pct, t
+from geo.investment_view import (chain_frame, details_frames, district_bar_frame, district_progress_frame,
+                                 funnel_frame, monthly_frame, point_tooltip, stalled_frame, table_config,
+                                 table_frame)
+
+ctx = ui.page_context()
+lang, filters = ctx.lang, ctx.filters
+PROJECT_KEY = "inv_project"
+selected_id = ui.url_value("project", PROJECT_KEY)
+
+head, clear = st.columns([5, 1], vertical_alignment="bottom")
+head.title(t("page_investment", lang))
+clear.button(t("clear_view", lang), key="inv_clear", on_click=ui.clear_all, args=((PROJECT_KEY,),),
+             disabled=filters.is_empty and not selected_id, icon=":material/restart_alt:", width="stretch")
+scope_text = t("scope_filtered", lang, what=filters.describe(lang)) if not filters.is_empty else t("scope_city", lang)
+st.caption(" · ".join(filter(None, [scope_text, t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id),
+                                    t("yi_note", lang)])))
+
+progress = ui.cached(investment.investment_progress, ctx)
+funnel = ui.cached(investment.stage_funnel, ctx)
+total_count = int(funnel["projects"].sum())
+stalled = ui.cached(investment.stalled_breakdown, ctx)
+m = st.columns(5)
+m[0].metric(t("projects_count", lang), fmt_count(total_count, "个", lang))
+m[1].metric(t("total_investment", lang), fmt_number(float(funnel["total_yi"].sum()), "亿元", 1, lang))
+m[2].metric(t("annual_plan", lang), fmt_number(progress["plan_yi"], "亿元", 1, lang))
+m[3].metric(t("completed_to_date", lang), fmt_number(progress["completed_yi"], "亿元", 1, lang),
+            t("of_plan", lang, pct=fmt_pct(progress["pct"], 1)), delta_color="off", delta_arrow="off")
+m[4].metric(t("stalled", lang), fmt_count(int(stalled["projects"].sum()), "个", lang))
+st.progress(min((progress["pct"] or 0) / 100, 1.0), text=t("plan_progress", lang, done=fmt_number(
+    progress["completed_yi"], "亿元", 1, lang), plan=fmt_number(progress["plan_yi"], "亿元", 1, lang)))
+
+if total_count == 0:
+    st.info(t("nothing_selected", lang))
+
+# --- map -----------------------------------------------------------------------------------------
+districts = load_districts()
+shown = districts[districts["adcode"].isin(filters.districts)] if filters.districts else districts
+mode = st.segmented_control(t("map_mode", lang), ["points", "choropleth"], default="points", key="inv_map_mode",
+                            format_func=lambda v: t(f"map_mode_{v}", lang)) or "points"
+map_col, side_col = st.columns([3, 1])
+with map_col:
+    if mode == "choropleth":
+        metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS), default="total",
+                                      key="inv_metric", format_func=lambda k: t(overview.MAP_METRICS[k][1], lang))
+        column, label_key, unit, decimals = overview.MAP_METRICS[metric or "total"]
+        map_data = overview.district_map_data(ui.cached(overview.district_summary, ctx), lang)
+        deck, legend = layers.district_choropleth(
+            map_data, column, name_column="name", label_column="label", unit=unit, decimals=decimals,
+            legend_title=t(label_key, lang), lang=lang, selected=filters.districts,
+            tooltip_rows=[(t("projects_count", lang), "projects_text"), (t("total_investment", lang), "total_text"),
+                          (t("annual_plan", lang), "plan_text"), (t("metric_progress", lang), "progress_text")])
+    else:
+        result = ui.cached(investment.project_points, ctx)
+        base = [layers.district_outline_layer(districts, filters.districts)]
+        if result.points is not None:
+            rows = point_tooltip(result.points, lang)
+            base.append(layers.project_points_layer(rows, [(label, col) for label, col in rows.attrs["tooltip"]],
+                                                    selected_id))
+            legend = layers.stage_legend(lang, t("stage", lang))
+        else:
+            st.warning(t("aggregated_note", lang, n=fmt_count(result.total, "个", lang)))
+            cells = point_tooltip(result.cells, lang, cells=True)
+            base.append(layers.cells_layer(cells, cells.attrs["tooltip"]))
+            legend = layers.stage_legend(lang, t("dominant_stage", lang))
+        base.append(layers.name_layer(districts.assign(label=districts["name_zh"] if lang == "zh"
+                                                       else districts["name_en"].str.split().str[0]), "label"))
+        deck = layers.point_map(base, shown.total_bounds)
+    st.pydeck_chart(deck, on_select=ui.on_district_click("inv_map", project_key=PROJECT_KEY),
+                    selection_mode="single-object", key="inv_map", height=560)
+with side_col:
+    st.altair_chart(layers.legend_chart(legend), width="content")
+    if mode == "points":
+        st.caption(t("size_note", lang))
+    st.caption(t("map_click_note", lang))
+
+# --- selected project ----------------------------------------------------------------------------
+if selected_id:
+    details = investment.project_details(ctx.snapshot, ctx.scope, selected_id)
+    if details is None:
+        st.warning(t("unknown_project", lang, id=selected_id))
+    else:
+        fields, parcel, task_rows = details_frames(details, lang)
+        with st.container(border=True):
+            title, close = st.columns([6, 1], vertical_alignment="center")
+            title.subheader(details.project["name"], anchor=False)
+            close.button(t("close", lang), key="inv_close_project", on_click=ui.forget, args=(PROJECT_KEY,),
+                         icon=":material/close:")
+            left, right = st.columns([1, 1])
+            left.dataframe(fields, hide_index=True, width="stretch", key="inv_fields")
+            with right:
+                st.markdown(f"**{t('parcel', lang)}**")
+                if parcel is None:
+                    st.caption(t("no_parcel", lang))
+                else:
+                    st.dataframe(parcel, hide_index=True, width="stretch", key="inv_parcel")
+                st.markdown(f"**{t('tasks', lang)}**")
+                if task_rows.empty:
+                    st.caption(t("no_tasks", lang))
+                else:
+                    st.dataframe(task_rows, hide_index=True, width="stretch", key="inv_tasks")
+
+# --- lifecycle charts (a click filters) ----------------------------------------------------------
+st.subheader(t("section_lifecycle", lang))
+c1, c2 = st.columns(2)
+with c1:
+    st.markdown(f"**{t('stage_funnel', lang)}**")
+    frame = funnel_frame(funnel, lang)
+    st.altair_chart(charts.bar_chart(frame, key="stage", label="label", value="projects",
+                                     value_title=t("projects_count", lang), tooltip=["label", "count_text", "total_text"],
+                                     colours=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in layers.STAGE_COLOURS.values()],
+                                     selected=filters.stages),
+                    on_select=ui.on_chart_pick("inv_stage_chart", "stage", "f_stage"), key="inv_stage_chart",
+                    width="stretch")
+with c2:
+    st.markdown(f"**{t('stalled_breakdown', lang)}**")
+    frame = stalled_frame(stalled, lang)
+    st.altair_chart(charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
+                                     value_title=t("projects_count", lang),
+                                     tooltip=["label", "count_text", "total_text", "days_text"], colour="#8c510a",
+                                     selected=filters.stalled),
+                    on_select=ui.on_chart_pick("inv_stalled_chart", "stalled_state", "f_stalled"),
+                    key="inv_stalled_chart", width="stretch")
+c3, c4 = st.columns(2)
+with c3:
+    st.markdown(f"**{t('by_chain', lang)}**")
+    frame = chain_frame(ui.cached(investment.chain_breakdown, ctx), lang)
+    if frame.empty:
+        st.caption(t("no_data", lang))
+    else:
+        st.altair_chart(charts.bar_chart(frame, key="industry_chain", label="label", value="total_yi",
+                                         value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
+                                         colour="#2b8cbe", selected=filters.chains),
+                        on_select=ui.on_chart_pick("inv_chain_chart", "industry_chain", "f_chain"),
+                        key="inv_chain_chart", width="stretch")
+district_rows = ui.cached(investment.district_breakdown, ctx)
+with c4:
+    st.markdown(f"**{t('by_district', lang)}**")
+    frame = district_bar_frame(district_rows, lang)
+    st.altair_chart(charts.bar_chart(frame, key="adcode", label="label", value="total_yi",
+                                     value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
+                                     colour="#C8102E", selected=filters.districts),
+                    on_select=ui.on_chart_pick("inv_district_chart", "adcode", "f_district"),
+                    key="inv_district_chart", width="stretch")
+
+# --- plan vs actual ------------------------------------------------------------------------------
+st.subheader(t("section_plan_vs_actual", lang, year=ctx.snapshot.as_of.year))
+p1, p2 = st.columns([3, 2])
+with p1:
+    monthly = monthly_frame(ui.cached(investment.monthly_progress, ctx), lang)
+    st.altair_chart(charts.plan_vs_actual_chart(monthly, x="month_label", x_title=t("month", lang), series="series",
+                                                value="value", kind="kind", value_title=t("projects_count", lang),
+                                                tooltip=["series", "month_label", "value_text"],
+                                                x_order=[t("month_label", lang, m=m) for m in range(1, 13)]),
+                    width="stretch", key="inv_monthly_chart")
+    st.caption(t("monthly_note", lang, as_of=ctx.snapshot.as_of))
+with p2:
+    st.dataframe(district_progress_frame(district_rows, lang), hide_index=True, width="stretch",
+                 key="inv_district_progress")
+
+# --- top projects --------------------------------------------------------------------------------
+st.subheader(t("section_top", lang))
+top = table_frame(ui.cached(investment.top_projects, ctx), lang)
+st.dataframe(top, hide_index=True, width="stretch", key="inv_top", column_config=table_config(lang),
+             on_select=ui.on_row_pick("inv_top", list(top["project_id"]), PROJECT_KEY),
+             selection_mode="single-row", height=420)
+st.caption(t("top_note", lang))
