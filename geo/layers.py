@@ -148,10 +148,13 @@ def _break_labels(breaks: list[float], values: pd.Series, unit: str, decimals: i
 
 
 def _tooltips(data: pd.DataFrame, name_column: str, rows: list[tuple[str, str]]) -> list[str]:
+    """Tooltip HTML per row, every value escaped (deck.gl renders tooltip ``html`` as markup)."""
+    labels = [html.escape(label) for label, _ in rows]
+    columns = [data[name_column]] + [data[column] for _, column in rows]
     out = []
-    for _, record in data.iterrows():
-        lines = [f"<b>{html.escape(str(record[name_column]))}</b>"]
-        lines += [f"{html.escape(label)}：{html.escape(str(record[col]))}" for label, col in rows]
+    for name, *values in zip(*columns):
+        lines = [f"<b>{html.escape(str(name))}</b>"]
+        lines += [f"{label}：{html.escape(str(value))}" for label, value in zip(labels, values)]
         out.append("<br/>".join(lines))
     return out
 
@@ -164,21 +167,11 @@ def _geojson(gdf: gpd.GeoDataFrame, properties: list[str]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def legend_chart(legend: Legend):
-    """The legend as a small Altair chart: exact colours, labels as data (no HTML needed)."""
-    import altair as alt
+def legend_chart(legend: Legend) -> dict:
+    """The legend as a small Vega-Lite chart spec (exact colours; see ``geo.charts``)."""
+    from geo.charts import legend_chart as spec
 
-    rows = pd.DataFrame({
-        "order": range(len(legend.entries)),
-        "label": [label for _, label in legend.entries],
-        "colour": ["#%02x%02x%02x" % colour for colour, _ in legend.entries],
-    })
-    base = alt.Chart(rows, title=alt.Title(legend.title, fontSize=14, anchor="start")).encode(
-        y=alt.Y("order:O", axis=None, sort="descending"))
-    swatches = base.mark_square(size=380, opacity=0.9).encode(
-        x=alt.value(10), color=alt.Color("colour:N", scale=None))
-    labels = base.mark_text(align="left", dx=22, fontSize=14).encode(x=alt.value(10), text="label:N")
-    return (swatches + labels).properties(height=30 * max(len(rows), 2), width=220).configure_view(stroke=None)
+    return spec(legend.title, list(legend.entries))
 
 
 # --- project points ------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ with map_col:
     st.pydeck_chart(deck, on_select=ui.on_district_click("inv_map", project_key=PROJECT_KEY),
                     selection_mode="single-object", key="inv_map", height=560)
 with side_col:
-    st.altair_chart(layers.legend_chart(legend), width="content")
+    st.vega_lite_chart(spec=layers.legend_chart(legend), width="content")
     if mode == "points":
         st.caption(t("size_note", lang))
     st.caption(t("map_click_note", lang))
@@ -112,7 +112,7 @@ c1, c2 = st.columns(2)
 with c1:
     st.markdown(f"**{t('stage_funnel', lang)}**")
     frame = funnel_frame(funnel, lang)
-    st.altair_chart(charts.bar_chart(frame, key="stage", label="label", value="projects",
+    st.vega_lite_chart(spec=charts.bar_chart(frame, key="stage", label="label", value="projects",
                                      value_title=t("projects_count", lang), tooltip=["label", "count_text", "total_text"],
                                      colours=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in layers.STAGE_COLOURS.values()],
                                      selected=filters.stages),
@@ -121,7 +121,7 @@ with c1:
 with c2:
     st.markdown(f"**{t('stalled_breakdown', lang)}**")
     frame = stalled_frame(stalled, lang)
-    st.altair_chart(charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
+    st.vega_lite_chart(spec=charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
                                      value_title=t("projects_count", lang),
                                      tooltip=["label", "count_text", "total_text", "days_text"], colour="#8c510a",
                                      selected=filters.stalled),
@@ -134,7 +134,7 @@ with c3:
     if frame.empty:
         st.caption(t("no_data", lang))
     else:
-        st.altair_chart(charts.bar_chart(frame, key="industry_chain", label="label", value="total_yi",
+        st.vega_lite_chart(spec=charts.bar_chart(frame, key="industry_chain", label="label", value="total_yi",
                                          value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
                                          colour="#2b8cbe", selected=filters.chains),
                         on_select=ui.on_chart_pick("inv_chain_chart", "industry_chain", "f_chain"),
@@ -143,7 +143,7 @@ district_rows = ui.cached(investment.district_breakdown, ctx)
 with c4:
     st.markdown(f"**{t('by_district', lang)}**")
     frame = district_bar_frame(district_rows, lang)
-    st.altair_chart(charts.bar_chart(frame, key="adcode", label="label", value="total_yi",
+    st.vega_lite_chart(spec=charts.bar_chart(frame, key="adcode", label="label", value="total_yi",
                                      value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
                                      colour="#C8102E", selected=filters.districts),
                     on_select=ui.on_chart_pick("inv_district_chart", "adcode", "f_district"),
@@ -154,7 +154,7 @@ st.subheader(t("section_plan_vs_actual", lang, year=ctx.snapshot.as_of.year))
 p1, p2 = st.columns([3, 2])
 with p1:
     monthly = monthly_frame(ui.cached(investment.monthly_progress, ctx), lang)
-    st.altair_chart(charts.plan_vs_actual_chart(monthly, x="month_label", x_title=t("month", lang), series="series",
+    st.vega_lite_chart(spec=charts.plan_vs_actual_chart(monthly, x="month_label", x_title=t("month", lang), series="series",
                                                 value="value", kind="kind", value_title=t("projects_count", lang),
                                                 tooltip=["series", "month_label", "value_text"],
                                                 x_order=[t("month_label", lang, m=m) for m in range(1, 13)]),

@@ -98,7 +98,7 @@ with map_col:
     st.pydeck_chart(deck, on_select=ui.on_district_click("overview_map"), selection_mode="single-object",
                     key="overview_map", height=560)
 with legend_col:
-    st.altair_chart(layers.legend_chart(legend), width="content")
+    st.vega_lite_chart(spec=layers.legend_chart(legend), width="content")
 
 st.dataframe(
     map_data[["name", "projects_text", "total_text", "plan_text", "completed_text", "progress_text"]].rename(
