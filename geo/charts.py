@@ -41,7 +41,8 @@ def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title
                if selected else {"value": 0.9})
     return {
         "data": {"values": _records(df, list(dict.fromkeys([key, label, value, *tooltip])))},
-        "height": height or max(30 * len(df), 90),
+        # a step height: one 28-px band per bar, whatever the container does with the chart
+        "height": {"step": 28} if height is None else height,
         "params": [{"name": PICK, "select": {"type": "point", "fields": [key], "on": "click", "clear": "dblclick"}}],
         "mark": {"type": "bar", "cornerRadiusEnd": 2, "cursor": "pointer"},
         "encoding": {

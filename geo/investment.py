@@ -31,6 +31,9 @@ TOP_COLUMNS = ["project_id", "name", "district_adcode", "park", "stage", "stalle
                "completed_yi", "planned_start", "actual_start", "planned_completion",
                "actual_completion", "power_demand_mw", "owner"]
 TASK_COLUMNS = ["task_id", "title", "assigned_unit", "assigned_on", "due_on", "closed_on", "status"]
+# Beyond this many projects the map gets H3 totals instead of circles: ~250 bytes a circle
+# keeps one filter change under ~1.3 MB sent (DESIGN "Maps at any size": ≤ 2 MB).
+MAX_POINTS = 5_000
 DUE_SOON_DAYS = 7  # "due within 7 days of as_of", inclusive
 # Year-window events: output column -> project date column.
 _EVENTS = {"started": "actual_start", "started_plan": "planned_start",
@@ -78,7 +81,7 @@ def count_projects(snapshot: Snapshot, scope: Scope, filters: Filters) -> int:
     return int(_projects(snapshot, scope, filters, "count(*) AS n").iloc[0]["n"])
 
 
-def project_points(snapshot: Snapshot, scope: Scope, filters: Filters, *, max_points: int = 20_000,
+def project_points(snapshot: Snapshot, scope: Scope, filters: Filters, *, max_points: int = MAX_POINTS,
                    resolution: int | None = None) -> PointsResult:
     """Project circles when there are at most ``max_points``, else H3 cells (res 6 when the
     filtered projects span several districts, 7 within one; ``resolution`` overrides, ≤ 7)."""

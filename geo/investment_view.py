@@ -39,9 +39,8 @@ def point_tooltip(frame: pd.DataFrame, lang: str, cells: bool = False) -> pd.Dat
     out["park_text"] = out["park"].fillna("—")
     out["total_text"] = [fmt_number(v, "亿元", 1, lang) for v in out["total_investment_yi"]]
     out["plan_text"] = [fmt_number(v, "亿元", 1, lang) for v in out["annual_plan_yi"]]
-    out.attrs["tooltip"] = [(t("district", lang), "district_text"), (t("park", lang), "park_text"),
-                            (t("stage", lang), "stage_text"), (t("stalled_state", lang), "stalled_text"),
-                            (t("total_investment", lang), "total_text"), (t("annual_plan", lang), "plan_text")]
+    # Short on purpose: the tooltip travels with every point; the details panel has the rest.
+    out.attrs["tooltip"] = [(t("stage", lang), "stage_text"), (t("total_investment", lang), "total_text")]
     return out
 
 

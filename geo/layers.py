@@ -192,26 +192,38 @@ def stage_legend(lang: str, title: str) -> Legend:
     return Legend(title, tuple((colour, enum_label(stage, lang)) for stage, colour in STAGE_COLOURS.items()))
 
 
-def project_points_layer(points: pd.DataFrame, tooltip_rows: list[tuple[str, str]], selected: str | None) -> pdk.Layer:
-    """One circle per project; ``points`` needs lon, lat, stage, total_investment_yi, project_id.
+def project_points_layers(points: pd.DataFrame, tooltip_rows: list[tuple[str, str]],
+                          selected: str | None) -> list[pdk.Layer]:
+    """Circles per project, one layer per stage (colour is a layer constant, not sent per point),
+    largest first so small circles stay clickable on top; the selected project is outlined.
 
-    Only the columns the layer and its tooltip need go to the browser.
+    ``points`` needs lon, lat, stage, total_investment_yi, project_id, name and the tooltip
+    columns. Per point only id, position, radius and tooltip reach the browser (~250 bytes).
     """
     data = pd.DataFrame({
         "project_id": points["project_id"].astype(str),
-        "position": [[round(x, 6), round(y, 6)] for x, y in zip(points["lon"], points["lat"])],
-        "radius": (np.sqrt(points["total_investment_yi"].clip(lower=0).astype(float)) * METRES_PER_SQRT_YI).round(1),
-        "fill": [list(STAGE_COLOURS.get(s, (120, 120, 120))) + [200] for s in points["stage"]],
-        "line": [[255, 215, 0] if pid == selected else [40, 40, 40] for pid in points["project_id"]],
-        "line_px": [3 if pid == selected else 0.5 for pid in points["project_id"]],
+        "stage": points["stage"],
+        "position": [[round(x, 5), round(y, 5)] for x, y in zip(points["lon"], points["lat"])],
+        "radius": (np.sqrt(points["total_investment_yi"].clip(lower=0).astype(float)) * METRES_PER_SQRT_YI).round(0),
+        "tooltip": _tooltips(points, "name", tooltip_rows),
     })
-    data["tooltip"] = _tooltips(points, "name", tooltip_rows)
-    return pdk.Layer(
-        "ScatterplotLayer", id="projects", data=data, get_position="position", get_radius="radius",
-        radius_units="'meters'", radius_min_pixels=2.5, radius_max_pixels=60, get_fill_color="fill",
-        stroked=True, get_line_color="line", get_line_width="line_px", line_width_units="'pixels'",
-        pickable=True, auto_highlight=True, highlight_color=[255, 215, 0, 160],
-    )
+    out = []
+    for stage, colour in STAGE_COLOURS.items():
+        rows = data[data["stage"] == stage].drop(columns="stage")
+        if len(rows):
+            out.append(pdk.Layer(
+                "ScatterplotLayer", id=f"projects-{list(STAGE_COLOURS).index(stage)}", data=rows,
+                get_position="position", get_radius="radius", radius_units="'meters'", radius_min_pixels=2.5,
+                radius_max_pixels=60, get_fill_color=list(colour) + [200], stroked=True,
+                get_line_color=[40, 40, 40], line_width_min_pixels=0.5, pickable=True, auto_highlight=True,
+                highlight_color=[255, 215, 0, 160]))
+    chosen = data[data["project_id"] == selected]
+    if len(chosen):
+        out.append(pdk.Layer(
+            "ScatterplotLayer", id="selected-project", data=chosen.drop(columns="stage"), get_position="position",
+            get_radius="radius", radius_units="'meters'", radius_min_pixels=6, filled=False, stroked=True,
+            get_line_color=[255, 200, 0], line_width_min_pixels=4, pickable=False))
+    return out
 
 
 def cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> pdk.Layer:

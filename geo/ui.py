@@ -253,8 +253,9 @@ def on_district_click(map_key: str, layer_id: str = "districts", project_key: st
     def callback() -> None:
         state = st.session_state.get(map_key) or {}
         objects = (state.get("selection") or {}).get("objects", {})
-        if project_key:
-            picked = [o.get("project_id") for o in objects.get("projects", [])]
+        if project_key:  # project circles are drawn as one layer per stage: "projects-<n>"
+            picked = [o.get("project_id") for layer, objs in objects.items() if layer.startswith("projects")
+                      for o in objs]
             if picked and picked[0]:
                 st.session_state[project_key] = picked[0]
                 return

@@ -61,8 +61,7 @@ with map_col:
         base = [layers.district_outline_layer(districts, filters.districts)]
         if result.points is not None:
             rows = point_tooltip(result.points, lang)
-            base.append(layers.project_points_layer(rows, [(label, col) for label, col in rows.attrs["tooltip"]],
-                                                    selected_id))
+            base += layers.project_points_layers(rows, rows.attrs["tooltip"], selected_id)
             legend = layers.stage_legend(lang, t("stage", lang))
         else:
             st.warning(t("aggregated_note", lang, n=fmt_count(result.total, "个", lang)))

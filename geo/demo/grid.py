@@ -131,23 +131,31 @@ def _calibrate_220_peak(rng: np.random.Generator, stations: pd.DataFrame) -> Non
 def _distribution_stations(rng, frame: Frame, kv: int, count: int, suffix: str = "") -> pd.DataFrame:
     weights = np.array([p.weight if kv == 110 else (p.weight if p.kind == "town" else 0.5) for p in PLACES])
     picks = rng.choice(len(PLACES), count, p=weights / weights.sum())
-    rows = []
+    # Points for all stations of a place in one draw (one polygon test per place, not per station).
+    lon = np.empty(count)
+    lat = np.empty(count)
+    for k in np.unique(picks):
+        idx = np.flatnonzero(picks == k)
+        place = PLACES[k]
+        x, y = scatter(rng, frame, place, len(idx), spread_km=place.spread_km * (1.5 if kv == 110 else 4))
+        lon[idx], lat[idx] = frame.lonlat(x, y)
     unit = (40, 50, 63) if kv == 110 else (6.3, 10, 12.5)
+    n = rng.choice([2, 2, 3], count)
+    mva = rng.choice(unit, count)
+    status = rng.choice(["在运", "在建", "规划"], count, p=[0.92, 0.05, 0.03])
+    load = np.minimum(rng.beta(4, 3, count) * 1.05, 0.98)  # in-service loads stay under capacity
+    years = rng.integers(1995, 2023, count)
+    rows = []
     for i, k in enumerate(picks):
         place = PLACES[k]
-        x, y = scatter(rng, frame, place, 1, spread_km=place.spread_km * (1.5 if kv == 110 else 4))
-        lon, lat = frame.lonlat(x, y)
-        n = int(rng.choice([2, 2, 3]))
-        mva = float(rng.choice(unit))
-        status = rng.choice(["在运", "在建", "规划"], p=[0.92, 0.05, 0.03])
         base = NAMES_110[i % len(NAMES_110)] if i < len(NAMES_110) or kv == 110 else place.name[:2]
         label = f"{kv}千伏{base}{suffix}{'' if i < len(NAMES_110) else i // len(NAMES_110) + 1}变"
-        rows.append({"name": label, "voltage_kv": kv, "transformer_count": n,
-                     "capacity_mva": round(n * mva, 1),
-                     "peak_load_mw": round(float(n * mva * POWER_FACTOR * rng.beta(4, 3) * 1.05), 1)
-                     if status == "在运" else np.nan,
-                     "status": status, "commissioned_year": int(rng.integers(1995, 2023)) if status == "在运" else None,
-                     "place_adcode": place.adcode, "geometry": shapely.Point(lon[0], lat[0])})
+        in_service = status[i] == "在运"
+        rows.append({"name": label, "voltage_kv": kv, "transformer_count": int(n[i]),
+                     "capacity_mva": round(float(n[i] * mva[i]), 1),
+                     "peak_load_mw": round(float(n[i] * mva[i] * POWER_FACTOR * load[i]), 1) if in_service else np.nan,
+                     "status": status[i], "commissioned_year": int(years[i]) if in_service else None,
+                     "place_adcode": place.adcode, "geometry": shapely.Point(lon[i], lat[i])})
     out = pd.DataFrame(rows)
     if kv == 110:  # 110 kV 黄沙 (醴陵), commissioned in 2022, is one of the articles' named assets
         liling = places_in("430281", "town")[0]
