@@ -26,15 +26,17 @@ progress = ui.cached(investment.investment_progress, ctx)
 funnel = ui.cached(investment.stage_funnel, ctx)
 total_count = int(funnel["projects"].sum())
 stalled = ui.cached(investment.stalled_breakdown, ctx)
-m = st.columns(5)
+m = st.columns(3)
 m[0].metric(t("projects_count", lang), fmt_count(total_count, "个", lang))
 m[1].metric(t("total_investment", lang), fmt_number(float(funnel["total_yi"].sum()), "亿元", 1, lang))
 m[2].metric(t("annual_plan", lang), fmt_number(progress["plan_yi"], "亿元", 1, lang))
-m[3].metric(t("completed_to_date", lang), fmt_number(progress["completed_yi"], "亿元", 1, lang),
+m = st.columns(3)
+m[0].metric(t("completed_to_date", lang), fmt_number(progress["completed_yi"], "亿元", 1, lang),
             t("of_plan", lang, pct=fmt_pct(progress["pct"], 1)), delta_color="off", delta_arrow="off")
-m[4].metric(t("stalled", lang), fmt_count(int(stalled["projects"].sum()), "个", lang))
-st.progress(min((progress["pct"] or 0) / 100, 1.0), text=t("plan_progress", lang, done=fmt_number(
-    progress["completed_yi"], "亿元", 1, lang), plan=fmt_number(progress["plan_yi"], "亿元", 1, lang)))
+m[1].metric(t("stalled", lang), fmt_count(int(stalled["projects"].sum()), "个", lang))
+with m[2]:
+    st.progress(min((progress["pct"] or 0) / 100, 1.0), text=t("plan_progress", lang, done=fmt_number(
+        progress["completed_yi"], "亿元", 1, lang), plan=fmt_number(progress["plan_yi"], "亿元", 1, lang)))
 
 if total_count == 0:
     st.info(t("nothing_selected", lang))
@@ -64,7 +66,7 @@ with map_col:
             base += layers.project_points_layers(rows, rows.attrs["tooltip"], selected_id)
             legend = layers.stage_legend(lang, t("stage", lang))
         else:
-            st.warning(t("aggregated_note", lang, n=fmt_count(result.total, "个", lang)))
+            st.warning(t("aggregated_note", lang, n=fmt_count(result.total, "", lang)))
             cells = point_tooltip(result.cells, lang, cells=True)
             base.append(layers.cells_layer(cells, cells.attrs["tooltip"]))
             legend = layers.stage_legend(lang, t("dominant_stage", lang))
@@ -75,7 +77,7 @@ with map_col:
                     selection_mode="single-object", key="inv_map", height=560)
 with side_col:
     st.vega_lite_chart(spec=layers.legend_chart(legend), width="content")
-    if mode == "points":
+    if mode == "points" and result.points is not None:
         st.caption(t("size_note", lang))
     st.caption(t("map_click_note", lang))
 

@@ -289,7 +289,11 @@ def _watch(page: Page, console_errors: list[str], dialogs: list[str]) -> None:
 
 
 def _wait_rendered(page: Page, text: str) -> None:
-    page.get_by_text(text, exact=True).first.wait_for(state="visible", timeout=TIMEOUT_MS)
+    """Wait for ``text`` and the end of the run; an exception the app shows instead fails at once
+    (with its text) rather than after the whole timeout."""
+    page.get_by_text(text, exact=True).or_(page.locator('[data-testid="stException"]')).first.wait_for(
+        state="visible", timeout=TIMEOUT_MS)
+    _assert_no_exception(page)
     wait_until_idle(page, TIMEOUT_MS)
 
 
