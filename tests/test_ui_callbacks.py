@@ -1,0 +1,56 @@
+"""The click callbacks that turn map, chart and table selections into filters (no browser needed).
+
+Streamlit calls them with the widget's selection state already in st.session_state; here a
+plain dict stands in for it.
+"""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+
+from geo import ui
+from geo.charts import PICK
+
+
+@pytest.fixture
+def state(monkeypatch):
+    session: dict = {}
+    monkeypatch.setattr(ui, "st", types.SimpleNamespace(session_state=session))
+    return session
+
+
+def test_district_click_sets_the_district_filter(state):
+    state["map"] = {"selection": {"objects": {"districts": [{"type": "Feature", "properties": {"adcode": "430281"}}]}}}
+    ui.on_district_click("map")()
+    assert state["f_district"] == ["430281"]
+
+
+def test_project_click_selects_the_project_not_the_district(state):
+    state["f_district"] = ["430223"]
+    state["map"] = {"selection": {"objects": {"projects-3": [{"project_id": "XM1"}],
+                                              "districts": [{"properties": {"adcode": "430281"}}]}}}
+    ui.on_district_click("map", project_key="picked")()
+    assert state["picked"] == "XM1" and state["f_district"] == ["430223"]
+
+
+def test_unknown_district_codes_are_ignored(state):
+    state["map"] = {"selection": {"objects": {"districts": [{"properties": {"adcode": "999999"}}]}}}
+    ui.on_district_click("map")()
+    assert "f_district" not in state
+
+
+def test_chart_pick_sets_that_filter(state):
+    state["chart"] = {"selection": {PICK: [{"stage": "在建"}]}}
+    ui.on_chart_pick("chart", "stage", "f_stage")()
+    assert state["f_stage"] == ["在建"]
+    state["chart"] = {"selection": {PICK: []}}  # a cleared selection leaves the filter alone
+    ui.on_chart_pick("chart", "stage", "f_stage")()
+    assert state["f_stage"] == ["在建"]
+
+
+def test_row_pick_selects_the_row_id(state):
+    state["table"] = {"selection": {"rows": [2]}}
+    ui.on_row_pick("table", ["a", "b", "c"], "picked")()
+    assert state["picked"] == "c"
