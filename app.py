@@ -12,14 +12,16 @@ from geo.i18n import t
 ui.leave_pages_folder_mode()
 st.set_page_config(page_title="株洲项目地图 · Zhuzhou project map", page_icon="🗺️", layout="wide")
 
-ctx = ui.prepare()
+lang = ui.language()
 pages = [
-    st.Page("pages/overview.py", title=t("page_overview", ctx.lang), icon=":material/dashboard:",
+    st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:",
             url_path="overview", default=True),
-    st.Page("pages/investment.py", title=t("page_investment", ctx.lang), icon=":material/domain:",
+    st.Page("pages/investment.py", title=t("page_investment", lang), icon=":material/domain:",
             url_path="investment"),
 ]
+page = st.navigation(pages)
 try:
-    st.navigation(pages).run()
+    ui.prepare(page.url_path)  # store check and the shared sidebar, with this page's filter sections
+    page.run()
 finally:
     ui.end_run()

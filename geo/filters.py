@@ -18,23 +18,36 @@ from geo.boundaries import ADCODES, DISTRICTS
 # List filters: URL key -> (Filters field, allowed values, column), in sidebar order. Values in
 # URLs are the stored (Chinese) terms or adcodes, so a link means the same thing in either UI
 # language.
-URL_PARAMS: dict[str, tuple[str, tuple[str, ...]]] = {
+URL_PARAMS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "district": ("districts", ADCODES),
+    "park": ("parks", None),  # park names come from the data: any short text
     "stage": ("stages", schema.STAGES),
     "stalled": ("stalled", schema.STALLED_STATES),
     "level": ("levels", schema.LEVELS),
     "category": ("categories", schema.CATEGORIES),
     "chain": ("chains", schema.INDUSTRY_CHAINS),
+    "status": ("parcel_statuses", schema.PARCEL_STATUSES),
+    "use": ("land_uses", schema.LAND_USES),
+    "disposal": ("disposal_methods", schema.DISPOSAL_METHODS),
+    "supply": ("supply_modes", schema.SUPPLY_MODES),
 }
-_LIST_COLUMNS = {"districts": "district_adcode", "stages": "stage", "stalled": "stalled_state",
-                 "levels": "level", "categories": "category", "chains": "industry_chain"}
+# Filters field -> (column, the one table it applies to, or None for every table having it).
+# Parcel status is its own field: substations and plants have a "status" column too.
+_LIST_COLUMNS = {"districts": ("district_adcode", None), "parks": ("park", None),
+                 "stages": ("stage", "projects"), "stalled": ("stalled_state", "projects"),
+                 "levels": ("level", "projects"), "categories": ("category", "projects"),
+                 "chains": ("industry_chain", "projects"), "parcel_statuses": ("status", "parcels"),
+                 "land_uses": ("land_use", "parcels"), "disposal_methods": ("disposal_method", "parcels"),
+                 "supply_modes": ("supply_mode", "parcels")}
+PARK_MAX = 50
 # Scalar filters' URL keys.
 INV_MIN, INV_MAX, YEAR, YEAR_BY, SEARCH = "inv_min", "inv_max", "year", "year_by", "q"
+AREA_MIN, AREA_MAX, DISPOSED_YEAR = "area_min", "area_max", "disposed_year"
 YEAR_COLUMNS = {"actual": "actual_start", "planned": "planned_start"}
 YEAR_RANGE = (2000, 2100)
 SEARCH_MAX = 100
 SEPARATOR = ","
-ALL_URL_KEYS = (*URL_PARAMS, INV_MIN, INV_MAX, YEAR, YEAR_BY, SEARCH)
+ALL_URL_KEYS = (*URL_PARAMS, INV_MIN, INV_MAX, YEAR, YEAR_BY, SEARCH, AREA_MIN, AREA_MAX, DISPOSED_YEAR)
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,14 @@ class Filters:
     year: int | None = None  # start year …
     year_by: str = "actual"  # … of the actual or the planned start
     search: str = ""  # in the project name or owner, case-insensitive
+    parks: tuple[str, ...] = ()
+    parcel_statuses: tuple[str, ...] = ()
+    land_uses: tuple[str, ...] = ()
+    disposal_methods: tuple[str, ...] = ()
+    supply_modes: tuple[str, ...] = ()
+    area_min: float | None = None  # 亩, inclusive
+    area_max: float | None = None
+    disposed_year: int | None = None
 
     def __post_init__(self) -> None:
         # Canonical (deduplicated, schema order, trimmed) however it was built, so equal views
@@ -81,6 +102,12 @@ class Filters:
                 out[YEAR_BY] = self.year_by
         if self.search:
             out[SEARCH] = self.search
+        if self.area_min is not None:
+            out[AREA_MIN] = _number_text(self.area_min)
+        if self.area_max is not None:
+            out[AREA_MAX] = _number_text(self.area_max)
+        if self.disposed_year is not None:
+            out[DISPOSED_YEAR] = str(self.disposed_year)
         return out
 
     @classmethod
@@ -100,28 +127,29 @@ class Filters:
             good = []
             for item in (i.strip() for i in items):
                 value = _district_code(item) if key == "district" else item
-                if value in allowed:
+                if allowed is None or value in allowed:
                     good.append(value)
                 elif item:
                     notices.append(f"{key}={item}")
             values[field] = tuple(good)
-        for key in (INV_MIN, INV_MAX):
+        for key in (INV_MIN, INV_MAX, AREA_MIN, AREA_MAX):
             if key in params:
                 number = _parse_number(_single(params[key]))
                 if number is None:
                     notices.append(f"{key}={_single(params[key])}")
                 else:
                     values[key] = number
-        if values.get(INV_MIN) is not None and values.get(INV_MAX) is not None \
-                and values[INV_MIN] > values[INV_MAX]:
-            notices.append(f"{INV_MIN}>{INV_MAX}")
-            values.pop(INV_MAX)
-        if YEAR in params:
-            text = _single(params[YEAR])
-            if text.isdigit() and YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1]:
-                values["year"] = int(text)
-            else:
-                notices.append(f"{YEAR}={text}")
+        for low, high in ((INV_MIN, INV_MAX), (AREA_MIN, AREA_MAX)):
+            if values.get(low) is not None and values.get(high) is not None and values[low] > values[high]:
+                notices.append(f"{low}>{high}")
+                values.pop(high)
+        for key in (YEAR, DISPOSED_YEAR):
+            if key in params:
+                text = _single(params[key])
+                if text.isdigit() and YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1]:
+                    values[key] = int(text)
+                else:
+                    notices.append(f"{key}={text}")
         if YEAR_BY in params:
             text = _single(params[YEAR_BY])
             if text in YEAR_COLUMNS:
@@ -141,11 +169,11 @@ class Filters:
         """
         names = set(schema.column_names(table))
         clauses, params = [], {}
-        for field, column in _LIST_COLUMNS.items():
+        for field, (column, only) in _LIST_COLUMNS.items():
             values = getattr(self, field)
             if table == "districts" and field == "districts":
                 column = "adcode"
-            if values and column in names:
+            if values and column in names and only in (None, table):
                 clauses.append(f"list_contains(${prefix}{field}, {column})")
                 params[f"{prefix}{field}"] = list(values)
         if "total_investment_yi" in names:
@@ -163,6 +191,16 @@ class Filters:
             clauses.append(f"(contains(lower(name), lower(${prefix}search)) OR "
                            f"contains(lower(coalesce(owner, '')), lower(${prefix}search)))")
             params[f"{prefix}search"] = self.search
+        if table == "parcels":
+            if self.area_min is not None:
+                clauses.append(f"area_mu >= ${prefix}area_min")
+                params[f"{prefix}area_min"] = self.area_min
+            if self.area_max is not None:
+                clauses.append(f"area_mu <= ${prefix}area_max")
+                params[f"{prefix}area_max"] = self.area_max
+            if self.disposed_year is not None:
+                clauses.append(f"year(disposed_on) = ${prefix}disposed_year")
+                params[f"{prefix}disposed_year"] = self.disposed_year
         return (" AND ".join(clauses) or "TRUE"), params
 
     def describe(self, lang: str = "zh") -> str:
@@ -170,8 +208,17 @@ class Filters:
         parts = []
         if self.districts:
             parts.append("、".join(DISTRICTS[c][0 if lang == "zh" else 1] for c in self.districts))
-        for field in ("stages", "stalled", "levels", "categories", "chains"):
+        parts += list(self.parks)
+        for field in ("stages", "stalled", "levels", "categories", "chains", "parcel_statuses", "land_uses",
+                      "disposal_methods", "supply_modes"):
             parts += [schema.enum_label(v, lang) for v in getattr(self, field)]
+        if self.area_min is not None or self.area_max is not None:
+            low = "" if self.area_min is None else _number_text(self.area_min)
+            high = "" if self.area_max is None else _number_text(self.area_max)
+            unit = "亩" if lang == "zh" else "mu"
+            parts.append(f"{low}–{high} {unit}" if low and high else (f"≥ {low} {unit}" if low else f"≤ {high} {unit}"))
+        if self.disposed_year is not None:
+            parts.append(f"{self.disposed_year}年处置" if lang == "zh" else f"disposed {self.disposed_year}")
         if self.inv_min is not None or self.inv_max is not None:
             low = "" if self.inv_min is None else _number_text(self.inv_min)
             high = "" if self.inv_max is None else _number_text(self.inv_max)
@@ -184,9 +231,12 @@ class Filters:
         return " · ".join(parts)
 
 
-def _canonical(values, allowed: tuple[str, ...]) -> tuple[str, ...]:
-    """Deduplicated, in the schema's order, so equal filters compare (and cache) equal."""
+def _canonical(values, allowed: tuple[str, ...] | None) -> tuple[str, ...]:
+    """Deduplicated, in the schema's order (sorted for free text), so equal filters compare
+    (and cache) equal."""
     chosen = set(values)
+    if allowed is None:
+        return tuple(sorted(v.strip()[:PARK_MAX] for v in chosen if v and v.strip()))
     return tuple(v for v in allowed if v in chosen)
 
 

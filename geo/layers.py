@@ -127,6 +127,11 @@ def fit_view(bounds, width_px: int = 900, height_px: int = 560) -> pdk.ViewState
     return pdk.ViewState(longitude=(minx + maxx) / 2, latitude=(miny + maxy) / 2, zoom=zoom, pitch=0, bearing=0)
 
 
+def padded_bounds(lon, lat, pad_deg: float = 0.02) -> tuple[float, float, float, float]:
+    """Bounds of some points with a margin (a single point still gets a view of ~4 km)."""
+    return (float(min(lon)) - pad_deg, float(min(lat)) - pad_deg, float(max(lon)) + pad_deg, float(max(lat)) + pad_deg)
+
+
 def _palette(n: int) -> tuple[tuple[int, int, int], ...]:
     if n <= 0:
         return ()

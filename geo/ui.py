@@ -31,7 +31,12 @@ class PageContext:
     scope: Scope
 
 
-def page_context() -> PageContext:
+# Which sidebar filter sections each page shows (url_path -> sections); the district and park
+# filters are always shown. Hidden filters still apply where their columns exist.
+PAGE_SECTIONS = {"overview": ("projects",), "investment": ("projects",), "land": ("land",)}
+
+
+def page_context(page: str | None = None) -> PageContext:
     """The context app.py prepared for this run (pages call this first).
 
     A page run without app.py (the first run after a server start, see
@@ -42,7 +47,7 @@ def page_context() -> PageContext:
     if ctx is not None:
         return ctx
     leave_pages_folder_mode()
-    return prepare()
+    return prepare(page)
 
 
 def leave_pages_folder_mode() -> None:
@@ -63,13 +68,21 @@ def leave_pages_folder_mode() -> None:
 
 def end_run() -> None:
     _this_run.ctx = None
+    _this_run.lang = None
 
 
-def prepare() -> PageContext:
-    """Check the store, read the URL once per session, draw the shared sidebar."""
-    lang = _language()
+def language() -> str:
+    """The UI language (drawn as the sidebar's first control; app.py needs it for page titles)."""
+    if getattr(_this_run, "lang", None) is None:
+        _this_run.lang = _language()
+    return _this_run.lang
+
+
+def prepare(page: str | None = None) -> PageContext:
+    """Check the store, read the URL once per session, draw the shared sidebar for ``page``."""
+    lang = language()
     snapshot = _snapshot(lang)
-    filters = _sidebar_filters(lang, snapshot.as_of.year)
+    filters = _sidebar_filters(lang, snapshot, PAGE_SECTIONS.get(page or "", ("projects",)))
     ctx = PageContext(snapshot, lang, filters, user_scope())
     _this_run.ctx = ctx
     return ctx
@@ -180,45 +193,44 @@ def _explain_store_problem(problem: store.SnapshotUnavailableError, lang: str) -
 
 # --- filters -------------------------------------------------------------------------------------
 
-# Sidebar list filters: widget key "f_<url key>" -> (Filters field, options, label text key).
-_LABELS = {"district": "districts", "stage": "stage", "stalled": "stalled_state", "level": "level",
-           "category": "category", "chain": "industry_chain"}
-_LIST_WIDGETS = {f"f_{key}": (field, options, _LABELS[key]) for key, (field, options) in URL_PARAMS.items()}
+# Sidebar list filters: widget key "f_<url key>" -> (Filters field, options, label key, section).
+_LIST_SPECS = {"district": ("districts", "common"), "park": ("parks", "common"),
+               "stage": ("stage", "projects"), "stalled": ("stalled_state", "projects"),
+               "level": ("level", "projects"), "category": ("category", "projects"),
+               "chain": ("industry_chain", "projects"), "status": ("parcel_status", "land"),
+               "use": ("land_use", "land"), "disposal": ("disposal_method", "land"),
+               "supply": ("supply_mode", "land")}
+_LIST_WIDGETS = {f"f_{key}": (field, options, *_LIST_SPECS[key]) for key, (field, options) in URL_PARAMS.items()}
 # Scalar filter widgets: widget key -> (Filters field, default).
 _SCALAR_WIDGETS = {"f_inv_min": ("inv_min", None), "f_inv_max": ("inv_max", None),
-                   "f_year": ("year", 0), "f_year_by": ("year_by", "actual"), "f_q": ("search", "")}
+                   "f_year": ("year", 0), "f_year_by": ("year_by", "actual"), "f_q": ("search", ""),
+                   "f_area_min": ("area_min", None), "f_area_max": ("area_max", None),
+                   "f_disposed_year": ("disposed_year", 0)}
 
 
-def _sidebar_filters(lang: str, as_of_year: int) -> Filters:
+def _sidebar_filters(lang: str, snapshot: store.Snapshot, sections: tuple[str, ...]) -> Filters:
     if "_filters_from_url" not in st.session_state:  # the URL seeds the widgets once per session
         filters, notices = Filters.from_query_params(st.query_params.to_dict())
         _set_widgets(filters)
         st.session_state["_filters_from_url"] = True
         st.session_state["_url_notices"] = notices
     # Re-assert each filter's value before its widget is drawn: the widgets' labels change with
-    # the language, Streamlit then sees new widgets and would drop the selection otherwise.
+    # the language, Streamlit then sees new widgets and would drop the selection otherwise; and
+    # a section's widgets are not drawn on every page.
     for key in _LIST_WIDGETS:
         _keep(key, [])
     for key, (_, default) in _SCALAR_WIDGETS.items():
         _keep(key, default, none_is_value=True)
     sidebar = st.sidebar
     sidebar.subheader(t("filters", lang))
-    district_name = {code: names[0] if lang == "zh" else names[1] for code, names in DISTRICTS.items()}
-    for key, (_, options, label) in _LIST_WIDGETS.items():
-        is_district = key == "f_district"
-        sidebar.multiselect(t(label, lang), options, key=key,
-                            format_func=district_name.get if is_district else (lambda v: schema.enum_label(v, lang)),
-                            placeholder=t("all_districts", lang) if is_district else "—")
-    low, high = sidebar.columns(2)
-    low.number_input(t("inv_min", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_min", placeholder="—")
-    high.number_input(t("inv_max", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_max", placeholder="—")
-    by, year = sidebar.columns(2)
-    by.selectbox(t("year_by", lang), ("actual", "planned"), key="f_year_by",
-                 format_func=lambda v: t(f"year_by_{v}", lang))
-    # 0 stands for "any year": a None option would show Streamlit's "Choose an option" placeholder
-    year.selectbox(t("start_year", lang), [0, *range(as_of_year - 4, as_of_year + 2)], key="f_year",
-                   format_func=lambda v: t("any", lang) if not v else str(v))
-    sidebar.text_input(t("search", lang), key="f_q", placeholder=t("search_hint", lang), max_chars=100)
+    for section in ("common", *sections):
+        if section != "common":
+            sidebar.caption(t(f"section_filters_{section}", lang))
+        _draw_lists(sidebar, lang, section, snapshot)
+        if section == "projects":
+            _draw_project_scalars(sidebar, lang, snapshot.as_of.year)
+        elif section == "land":
+            _draw_land_scalars(sidebar, lang, snapshot.as_of.year)
     for key in (*_LIST_WIDGETS, *_SCALAR_WIDGETS):
         _remember(key)
     filters = _filters_from_widgets(lang)
@@ -232,14 +244,64 @@ def _sidebar_filters(lang: str, as_of_year: int) -> Filters:
     return filters
 
 
+def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot) -> None:
+    district_name = {code: names[0] if lang == "zh" else names[1] for code, names in DISTRICTS.items()}
+    for key, (_, options, label, where) in _LIST_WIDGETS.items():
+        if where != section:
+            continue
+        if key == "f_district":
+            sidebar.multiselect(t(label, lang), options, key=key, format_func=district_name.get,
+                                placeholder=t("all_districts", lang))
+        elif key == "f_park":
+            parks = _park_names(snapshot.id, str(snapshot.path))
+            chosen = st.session_state.get(key) or []
+            sidebar.multiselect(t("park", lang), sorted(set(parks) | set(chosen)), key=key, placeholder="—")
+        else:
+            sidebar.multiselect(t(label, lang), options, key=key, format_func=lambda v: schema.enum_label(v, lang),
+                                placeholder="—")
+
+
+def _draw_project_scalars(sidebar, lang: str, as_of_year: int) -> None:
+    low, high = sidebar.columns(2)
+    low.number_input(t("inv_min", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_min", placeholder="—")
+    high.number_input(t("inv_max", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_max", placeholder="—")
+    by, year = sidebar.columns(2)
+    by.selectbox(t("year_by", lang), ("actual", "planned"), key="f_year_by",
+                 format_func=lambda v: t(f"year_by_{v}", lang))
+    # 0 stands for "any year": a None option would show Streamlit's "Choose an option" placeholder
+    year.selectbox(t("start_year", lang), [0, *range(as_of_year - 4, as_of_year + 2)], key="f_year",
+                   format_func=lambda v: t("any", lang) if not v else str(v))
+    sidebar.text_input(t("search", lang), key="f_q", placeholder=t("search_hint", lang), max_chars=100)
+
+
+def _draw_land_scalars(sidebar, lang: str, as_of_year: int) -> None:
+    low, high = sidebar.columns(2)
+    low.number_input(t("area_min", lang), min_value=0.0, step=10.0, format="%.0f", key="f_area_min", placeholder="—")
+    high.number_input(t("area_max", lang), min_value=0.0, step=10.0, format="%.0f", key="f_area_max", placeholder="—")
+    sidebar.selectbox(t("disposed_year", lang), [0, *range(as_of_year - 4, as_of_year + 1)], key="f_disposed_year",
+                      format_func=lambda v: t("any", lang) if not v else str(v))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _park_names(snapshot_id: str, snapshot_path: str) -> list[str]:
+    from geo.query import query
+
+    snapshot = store.get_snapshot(snapshot_id, _store_dir_of(snapshot_path))
+    df = query(snapshot, "SELECT DISTINCT park FROM {parcels} l WHERE park IS NOT NULL UNION "
+                         "SELECT DISTINCT park FROM {projects} p WHERE park IS NOT NULL", scope=user_scope()).df
+    return sorted(df["park"].astype(str))
+
+
 def _filters_from_widgets(lang: str) -> Filters:
     values = {field: tuple(st.session_state.get(key) or ()) for key, (field, *_) in _LIST_WIDGETS.items()}
     values.update({field: st.session_state.get(key, default) for key, (field, default) in _SCALAR_WIDGETS.items()})
     values["search"] = values["search"] or ""
     values["year"] = values["year"] or None
-    if values["inv_min"] is not None and values["inv_max"] is not None and values["inv_min"] > values["inv_max"]:
-        st.sidebar.warning(t("inv_range_swapped", lang))
-        values["inv_min"], values["inv_max"] = values["inv_max"], values["inv_min"]
+    values["disposed_year"] = values["disposed_year"] or None
+    for low, high in (("inv_min", "inv_max"), ("area_min", "area_max")):
+        if values[low] is not None and values[high] is not None and values[low] > values[high]:
+            st.sidebar.warning(t("range_swapped", lang))
+            values[low], values[high] = values[high], values[low]
     return Filters(**values)
 
 

@@ -72,7 +72,11 @@ with map_col:
             legend = layers.stage_legend(lang, t("dominant_stage", lang))
         base.append(layers.name_layer(districts.assign(label=districts["name_zh"] if lang == "zh"
                                                        else districts["name_en"].str.split().str[0]), "label"))
-        deck = layers.point_map(base, shown.total_bounds)
+        # Fit to the chosen districts; a park or a search narrows further, to its projects.
+        bounds = shown.total_bounds
+        if (filters.parks or filters.search) and result.points is not None and len(result.points):
+            bounds = layers.padded_bounds(result.points["lon"], result.points["lat"])
+        deck = layers.point_map(base, bounds)
     st.pydeck_chart(deck, on_select=ui.on_district_click("inv_map", project_key=PROJECT_KEY),
                     selection_mode="single-object", key="inv_map", height=560)
 with side_col:

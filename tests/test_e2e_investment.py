@@ -38,9 +38,10 @@ MAP = ".st-key-inv_map"
 # deck.gl's Web Mercator: the world is 512 px wide at zoom 0; metres per pixel at the equator.
 WORLD_PX = 512
 EARTH_CIRCUMFERENCE_M = 40_075_016.686
-# Clicks must land clear of other project circles (and away from the map's own buttons).
+# Clicks must land clear of other project circles, and away from the map's zoom buttons (top
+# right inside the canvas).
 CLEARANCE_PX = 6
-TOOLBAR_PX = 48
+BUTTONS_W_PX, BUTTONS_H_PX = 90, 110
 
 
 def test_investment_filters_map_clicks_and_shared_link(demo_store: Path) -> None:
@@ -73,8 +74,9 @@ def test_investment_filters_map_clicks_and_shared_link(demo_store: Path) -> None
             districts = load_districts()
             liling = districts[districts["adcode"] == LILING].geometry.iloc[0]
             view = _view(districts.total_bounds)
-            shown = projects[projects["stage"] == BUILDING]
-            spots = _clear_spots_in_polygon(page, view, liling, shown)
+            # Clear of every project, not only the 在建 ones: should deck.gl still show the
+            # unfiltered circles for a moment, the click must not pick one of them either.
+            spots = _clear_spots_in_polygon(page, view, liling, projects)
             _click_map(page, spots, lambda q: q.get("district") == [LILING], "the district 醴陵市")
             liling_count = _wait_metric_change(page, "项目数", building_count)
             assert liling_count == _duckdb_count(
@@ -84,13 +86,17 @@ def test_investment_filters_map_clicks_and_shared_link(demo_store: Path) -> None
 
             # 4. The map refits to 醴陵市; click its largest project under construction.
             view = _view(liling.bounds)
-            shown = shown[shown["district_adcode"] == LILING]
+            shown = projects[(projects["stage"] == BUILDING) & (projects["district_adcode"] == LILING)]
             spots = _clear_spots_in_circle(page, view, target, shown)
             _click_map(page, spots, lambda q: q.get("project") == [target["project_id"]],
                        f"the project {target['project_id']} {target['name']}")
             _wait_project_panel(page, target["name"])
             assert _metric(page, "项目数") == liling_count  # selecting a project filters nothing
             _assert_no_exception(page)
+            # The pointer still rests on the project: keep its hover tooltip for the review, then
+            # move away so the full-page shot shows the map uncovered.
+            page.locator(MAP).screenshot(path=artifact("investment_tooltip_zh.png"))
+            page.mouse.move(5, 5)
             screenshot_page(page, "investment_project_zh.png")
             link = page.url
 
@@ -209,8 +215,8 @@ def _circles(box: dict, view, projects: gpd.GeoDataFrame) -> list[tuple[float, f
 
 def _inside_canvas(box: dict, x: float, y: float, margin: float = 10) -> bool:
     right, bottom = box["x"] + box["width"], box["y"] + box["height"]
-    in_toolbar = x > right - TOOLBAR_PX * 3 and y < box["y"] + TOOLBAR_PX  # fullscreen button etc.
-    return box["x"] + margin < x < right - margin and box["y"] + margin < y < bottom - margin and not in_toolbar
+    on_buttons = x > right - BUTTONS_W_PX and y < box["y"] + BUTTONS_H_PX
+    return box["x"] + margin < x < right - margin and box["y"] + margin < y < bottom - margin and not on_buttons
 
 
 def _clear_of(circles, x: float, y: float) -> bool:
@@ -259,6 +265,7 @@ def _clear_spots_in_circle(page: Page, view, target, shown: gpd.GeoDataFrame) ->
 def _click_map(page: Page, spots, url_ok, what: str) -> None:
     """Click the first spot; if the URL does not change (deck.gl picks only what is under the
     pointer, and a redraw may still be on its way), try the next one."""
+    page.wait_for_timeout(500)  # the run is over, but deck.gl may still be drawing its new props
     for attempt, (x, y) in enumerate(spots):
         page.mouse.move(x, y)  # deck.gl tracks hover; move first so the click is a plain click
         page.wait_for_timeout(300)
