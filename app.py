@@ -18,6 +18,7 @@ pages = [
             url_path="overview", default=True),
     st.Page("pages/investment.py", title=t("page_investment", lang), icon=":material/domain:",
             url_path="investment"),
+    st.Page("pages/land.py", title=t("page_land", lang), icon=":material/landscape:", url_path="land"),
 ]
 page = st.navigation(pages)
 try:

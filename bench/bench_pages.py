@@ -29,6 +29,9 @@ INTERACTIONS = {  # name -> (page, widget key, two values to alternate between)
     "investment: stage filter": ("pages/investment.py", "f_stage", [["在建"], ["前期"]]),
     "investment: search": ("pages/investment.py", "f_q", ["电", "项目"]),
     "investment: choropleth": ("pages/investment.py", "inv_map_mode", ["choropleth", "points"]),
+    "land: district filter": ("pages/land.py", "f_district", [["430281"], ["430223"]]),
+    "land: status filter": ("pages/land.py", "f_status", [["批而未供"], ["低效"]]),
+    "land: park filter": ("pages/land.py", "f_park", [["醴陵经开区东富工业园"], ["攸县高新区"]]),
 }
 
 

@@ -264,3 +264,49 @@ def district_outline_layer(districts: gpd.GeoDataFrame, selected: tuple[str, ...
 def point_map(layers_: list[pdk.Layer], bounds, tooltip: bool = True) -> pdk.Deck:
     return pdk.Deck(layers=layers_, initial_view_state=fit_view(bounds), map_provider=None, map_style=OFFLINE_STYLE,
                     tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}} if tooltip else False)
+
+
+# --- parcels -------------------------------------------------------------------------------------
+
+PARCEL_COLOURS = {"在用": (150, 150, 150), "批而未供": (230, 97, 1), "闲置": (202, 0, 32),
+                  "低效": (253, 184, 99), "已处置": (26, 150, 65)}
+
+
+def parcel_legend(lang: str, title: str) -> Legend:
+    from geo.schema import enum_label
+
+    return Legend(title, tuple((colour, enum_label(status, lang)) for status, colour in PARCEL_COLOURS.items()))
+
+
+def parcels_layer(parcels: gpd.GeoDataFrame, tooltip_rows: list[tuple[str, str]], selected: str | None) -> pdk.Layer:
+    """Parcel polygons coloured by status; only id, colour, outline and tooltip per parcel."""
+    data = parcels[["parcel_id", "geometry"]].copy()
+    data["fill"] = [list(PARCEL_COLOURS.get(s, (120, 120, 120))) + [190] for s in parcels["status"]]
+    data["line_width"] = [3 if pid == selected else 0.5 for pid in parcels["parcel_id"]]
+    data["line"] = [[255, 200, 0] if pid == selected else [60, 60, 60] for pid in parcels["parcel_id"]]
+    data["tooltip"] = _tooltips(parcels, "parcel_id", tooltip_rows)
+    return pdk.Layer(
+        "GeoJsonLayer", id="parcels", data=_geojson(data, ["parcel_id", "fill", "line_width", "line", "tooltip"]),
+        pickable=True, stroked=True, filled=True, get_fill_color="properties.fill", get_line_color="properties.line",
+        get_line_width="properties.line_width", line_width_units="'pixels'", auto_highlight=True,
+        highlight_color=[255, 215, 0, 160],
+    )
+
+
+def idle_cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]], lang: str,
+                     title: str) -> tuple[pdk.Layer, Legend]:
+    """H3 hexagons of remaining idle area (亩), quantile classes on the reds palette."""
+    breaks = class_breaks(cells["idle_mu"].where(cells["idle_mu"] > 0))
+    palette = _palette(len(breaks))
+    classes = classify(cells["idle_mu"].where(cells["idle_mu"] > 0), breaks)
+    data = pd.DataFrame({
+        "cell": cells["cell"].astype(str),
+        "polygon": list(cells["boundary"]),
+        "fill": [list(palette[c]) + [200] if c is not None else [200, 200, 200, 90] for c in classes],
+    })
+    data["tooltip"] = _tooltips(cells.assign(name=cells["cell"]), "name", tooltip_rows)
+    layer = pdk.Layer("PolygonLayer", id="cells", data=data, get_polygon="polygon", get_fill_color="fill",
+                      stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5, pickable=True)
+    idle = cells["idle_mu"].where(cells["idle_mu"] > 0).dropna()
+    labels = _break_labels(breaks, idle, "亩", 0, lang) if breaks else []
+    return layer, Legend(title, tuple(zip(palette, labels)))

@@ -19,6 +19,7 @@ import pandas as pd
 
 from geo import schema
 from geo.filters import Filters
+from geo.land import disposal_rates
 from geo.query import Scope, query
 from geo.store import Snapshot
 
@@ -100,24 +101,14 @@ def grid_figures(snapshot: Snapshot, scope: Scope, filters: Filters) -> dict:
 
 
 def land_figures(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None) -> dict:
-    """Disposal of 批而未供 and 低效 land in ``year`` (default: the last full year before as-of)."""
-    year = year or snapshot.as_of.year - 1
-    where, params = filters.where("parcels")
-    df = query(snapshot, f"""
-        SELECT idle_class,
-               sum(area_mu) FILTER (WHERE disposed_on BETWEEN $y0 AND $y1) AS disposed,
-               sum(area_mu) FILTER (WHERE listed_on < $y0 AND (disposed_on IS NULL OR disposed_on >= $y0)) AS stock
-        FROM {{parcels}} l
-        WHERE idle_class IS NOT NULL AND {where}
-        GROUP BY idle_class""",
-               {**params, "y0": date(year, 1, 1), "y1": date(year, 12, 31)}, scope=scope).df
-    out = {"year": year}
-    for cls in schema.IDLE_CLASSES:
-        row = df[df["idle_class"] == cls]
-        disposed = _num(row["disposed"].iloc[0]) if len(row) else 0.0
-        stock = _num(row["stock"].iloc[0]) if len(row) else 0.0
-        out[cls] = {"disposed_mu": disposed, "stock_mu": stock,
-                    "rate_pct": round(disposed / stock * 100, 2) if stock else None}
+    """Disposal of each idle class in ``year`` (default: the last full year before as-of), as
+    ``{"year": Y, class: {disposed_mu, stock_mu, rate_pct}}``. The definition lives in
+    ``geo.land.disposal_rates``; this only reshapes it for the overview."""
+    rates = disposal_rates(snapshot, scope, filters, year)
+    out = {"year": int(rates["year"].iloc[0])}
+    for row in rates.itertuples(index=False):
+        out[row.idle_class] = {"disposed_mu": float(row.disposed_mu), "stock_mu": float(row.stock_mu),
+                               "rate_pct": None if pd.isna(row.rate_pct) else float(row.rate_pct)}
     return out
 
 

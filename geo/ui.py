@@ -94,10 +94,12 @@ def user_scope() -> Scope:
     return Scope.all()
 
 
-def cached(function, ctx: PageContext, *args):
-    """``function(snapshot, scope, filters, *args)`` through the per-snapshot data cache."""
+def cached(function, ctx: PageContext, *args, unfiltered: bool = False):
+    """``function(snapshot, scope, filters, *args)`` through the per-snapshot data cache.
+
+    ``unfiltered`` runs it with empty filters: store-wide facts computed once per snapshot."""
     return _cached_call(function.__module__, function.__name__, ctx.snapshot.id, str(ctx.snapshot.path),
-                        ctx.scope, ctx.filters, args)
+                        ctx.scope, Filters() if unfiltered else ctx.filters, args)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -305,9 +307,12 @@ def _filters_from_widgets(lang: str) -> Filters:
     return Filters(**values)
 
 
-def on_district_click(map_key: str, layer_id: str = "districts", project_key: str | None = None):
+def on_district_click(map_key: str, layer_id: str = "districts", project_key: str | None = None,
+                      pick_layer: str = "projects", pick_field: str = "project_id"):
     """An ``on_select`` callback for maps: a click on a district narrows the shared district
-    filter to it; with ``project_key``, a click on a project selects it (its id goes there).
+    filter to it; with ``project_key``, a click on a feature of a layer whose id starts with
+    ``pick_layer`` (projects are one layer per stage: "projects-<n>") selects that feature: its
+    ``pick_field`` goes to ``project_key``.
 
     Callbacks run before the next script run, so they may set the sidebar widgets' state.
     """
@@ -315,9 +320,9 @@ def on_district_click(map_key: str, layer_id: str = "districts", project_key: st
     def callback() -> None:
         state = st.session_state.get(map_key) or {}
         objects = (state.get("selection") or {}).get("objects", {})
-        if project_key:  # project circles are drawn as one layer per stage: "projects-<n>"
-            picked = [o.get("project_id") for layer, objs in objects.items() if layer.startswith("projects")
-                      for o in objs]
+        if project_key:
+            picked = [(o.get("properties") or o).get(pick_field) for layer, objs in objects.items()
+                      if layer.startswith(pick_layer) for o in objs]
             if picked and picked[0]:
                 st.session_state[project_key] = picked[0]
                 return

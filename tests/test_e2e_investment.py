@@ -149,9 +149,11 @@ def _projects(store_dir: Path) -> gpd.GeoDataFrame:
     frame = gpd.read_parquet(_projects_file(store_dir))
     frame["lon"], frame["lat"] = frame.geometry.x, frame.geometry.y
     frame["radius_m"] = frame["total_investment_yi"].clip(lower=0).pow(0.5) * layers.METRES_PER_SQRT_YI
-    # The order the map draws them in (biggest first, so later = on top, see project_points).
-    return frame.sort_values(["total_investment_yi", "project_id"], ascending=[False, True],
-                             ignore_index=True)
+    # The order the map draws them in, later on top: one layer per stage in STAGE_COLOURS order,
+    # biggest first within a layer (layers.project_points_layers, investment.project_points).
+    frame["stage_layer"] = frame["stage"].map({s: i for i, s in enumerate(layers.STAGE_COLOURS)})
+    return frame.sort_values(["stage_layer", "total_investment_yi", "project_id"],
+                             ascending=[True, False, True], ignore_index=True)
 
 
 def _largest_project(projects: gpd.GeoDataFrame, adcode: str, stage: str):
@@ -285,7 +287,9 @@ def _click_map(page: Page, spots, url_ok, what: str) -> None:
 
 
 def _watch(page: Page, console_errors: list[str], dialogs: list[str]) -> None:
-    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+    # With the URL: "Failed to load resource" alone does not say which one.
+    page.on("console", lambda m: m.type == "error" and console_errors.append(
+        f"{m.text} [{m.location.get('url', '')}]" if m.text.startswith("Failed to load") else m.text))
     page.on("pageerror", lambda exc: console_errors.append(f"uncaught: {exc}"))
 
     def on_dialog(dialog) -> None:  # an alert() would block the page; note it and close it

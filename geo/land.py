@@ -1,0 +1,265 @@
+"""The idle-land page's figures (闲置土地): disposal rates, districts, months, parcel map, tables.
+
+Every function is ``fn(snapshot, scope, filters, ...)`` like ``geo.investment``: the scope is
+applied by the query layer, the shared filters by ``filters.where("parcels")`` in every query,
+and the aggregation runs in DuckDB, so no parcel table is ever loaded whole into pandas.
+
+Definitions (README "Where the demo numbers come from"):
+- a parcel's ``idle_class`` is the stock list it was counted in and it keeps it after disposal;
+  ``status == idle_class`` means "still idle", ``status == 已处置`` means disposed;
+- stock of year Y = class parcels listed before 1 January Y and not disposed before it;
+  disposed in Y = class parcels with ``disposed_on`` in Y; rate = disposed ÷ stock. The rate
+  query lives here only: ``geo.overview.land_figures`` calls ``disposal_rates``.
+- "now" / "remaining" is the snapshot's state (as of ``snapshot.as_of``), never the wall clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import h3
+import pandas as pd
+
+from geo import schema
+from geo.filters import Filters
+from geo.investment import _record
+from geo.query import Scope, order_by_clause, query, query_gdf
+from geo.store import Snapshot
+
+MAX_PARCELS = 5_000  # beyond this many the map gets H3 totals (same bound as the project map)
+SIMPLIFY_DEG = 0.00002  # ≈ 2 m: invisible at city zoom, trims vertices of surveyed outlines
+SHAPE_COLUMNS = ["parcel_id", "park", "district_adcode", "area_mu", "land_use", "status", "idle_class",
+                 "disposal_method", "disposed_on", "supply_mode", "tax_per_mu_wan"]
+IDLE_COLUMNS = ["parcel_id", "district_adcode", "park", "status", "idle_class", "land_use", "area_mu",
+                "area_m2", "listed_on", "tax_per_mu_wan", "supply_mode"]
+PROJECT_COLUMNS = ["project_id", "name", "stage", "total_investment_yi", "actual_start", "owner"]
+# Why a parcel cannot be drawn; NULL for a good outline. Checked in this order (a NULL geometry
+# is neither empty nor invalid to DuckDB, it is unknown).
+GEOMETRY_PROBLEM = ("CASE WHEN geometry IS NULL THEN 'missing' WHEN ST_IsEmpty(geometry) THEN 'empty' "
+                    "WHEN NOT ST_IsValid(geometry) THEN 'invalid' END")
+# Stock on 1 January / disposed during the year, for parcels that have an idle_class.
+_STOCK = "l.listed_on < $y0 AND (l.disposed_on IS NULL OR l.disposed_on >= $y0)"
+_DISPOSED = "l.disposed_on BETWEEN $y0 AND $y1"
+_REMAINING = "l.status = l.idle_class"
+
+
+@dataclass(frozen=True, eq=False)
+class ParcelsResult:
+    """Either parcel outlines (``parcels``) or H3 totals (``cells``); ``total`` = filtered count
+    (outlines that cannot be drawn included); ``invalid`` = those outlines, always computed."""
+
+    parcels: gpd.GeoDataFrame | None
+    cells: pd.DataFrame | None
+    total: int
+    invalid: pd.DataFrame
+
+
+@dataclass(frozen=True, eq=False)
+class ParcelDetails:
+    parcel: dict
+    projects: pd.DataFrame
+
+
+def _parcels(snapshot: Snapshot, scope: Scope, filters: Filters, select: str, tail: str = "",
+             params: dict | None = None, **kw) -> pd.DataFrame:
+    """``SELECT <select> FROM {parcels} l WHERE <filters> <tail>``: one place applies the filters."""
+    where, fparams = filters.where("parcels")
+    sql = f"SELECT {select} FROM {{parcels}} l WHERE {where} {tail}"
+    return query(snapshot, sql, {**fparams, **(params or {})}, scope=scope, **kw).df
+
+
+def _year(year: int | None, default: int) -> int:
+    if year is None:
+        return default
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise ValueError(f"year must be an int, got {year!r}")
+    return year
+
+
+def _window(year: int) -> dict[str, date]:
+    return {"y0": date(year, 1, 1), "y1": date(year, 12, 31)}
+
+
+def _rate(disposed: pd.Series, stock: pd.Series) -> pd.Series:
+    """Percent with 2 decimals; missing (NaN) where the stock is 0 — no rate, not 0 %."""
+    return (disposed / stock.where(stock > 0) * 100).round(2)
+
+
+def disposal_rates(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None) -> pd.DataFrame:
+    """One row per idle class (schema order): stock on 1 Jan ``year``, disposed in ``year``, rate,
+    and the area still idle now. Default year: the last full year before as-of."""
+    year = _year(year, snapshot.as_of.year - 1)
+    df = _parcels(snapshot, scope, filters,
+                  f"idle_class, sum(area_mu) FILTER (WHERE {_STOCK}) AS stock_mu, "
+                  f"sum(area_mu) FILTER (WHERE {_DISPOSED}) AS disposed_mu, "
+                  f"sum(area_mu) FILTER (WHERE {_REMAINING}) AS remaining_mu",
+                  "AND idle_class IS NOT NULL GROUP BY idle_class", _window(year))
+    out = pd.DataFrame({"idle_class": list(schema.IDLE_CLASSES)}).merge(df, on="idle_class", how="left")
+    for col in ("stock_mu", "disposed_mu", "remaining_mu"):
+        out[col] = out[col].astype(float).fillna(0.0).round(2)
+    out["rate_pct"] = _rate(out["disposed_mu"], out["stock_mu"])
+    out["year"] = year
+    return out[["idle_class", "stock_mu", "disposed_mu", "rate_pct", "remaining_mu", "year"]]
+
+
+def district_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None) -> pd.DataFrame:
+    """Every district in scope and in the district filter (zeros where no parcel matches), all idle
+    classes together, ranked by the area still idle (rank 1 = most; equal areas share a rank)."""
+    year = _year(year, snapshot.as_of.year - 1)
+    where, params = filters.where("parcels")
+    dwhere, dparams = filters.where("districts", prefix="d_")
+    df = query(snapshot, f"""
+        SELECT d.adcode, d.name_zh, d.name_en,
+               coalesce(sum(l.area_mu) FILTER (WHERE {_REMAINING}), 0) AS remaining_mu,
+               coalesce(sum(l.area_mu) FILTER (WHERE {_DISPOSED}), 0) AS disposed_mu,
+               coalesce(sum(l.area_mu) FILTER (WHERE {_STOCK}), 0) AS stock_mu,
+               count(l.parcel_id) FILTER (WHERE {_REMAINING}) AS parcels_remaining
+        FROM {{districts}} d
+        LEFT JOIN (SELECT * FROM {{parcels}} l WHERE idle_class IS NOT NULL AND {where}) l
+               ON l.district_adcode = d.adcode
+        WHERE {dwhere}
+        GROUP BY d.adcode, d.name_zh, d.name_en""",
+               {**params, **dparams, **_window(year)}, scope=scope).df
+    for col in ("remaining_mu", "disposed_mu", "stock_mu"):
+        df[col] = df[col].astype(float).round(2)
+    df["parcels_remaining"] = df["parcels_remaining"].astype("int64")
+    df["rate_pct"] = _rate(df["disposed_mu"], df["stock_mu"])
+    df = df.sort_values(["remaining_mu", "adcode"], ascending=[False, True]).reset_index(drop=True)
+    df["rank"] = df["remaining_mu"].rank(method="min", ascending=False).astype("int64")
+    return df[["rank", "adcode", "name_zh", "name_en", "remaining_mu", "disposed_mu", "stock_mu",
+               "rate_pct", "parcels_remaining"]]
+
+
+def monthly_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None) -> pd.DataFrame:
+    """Area and parcels disposed per month × idle class in ``year`` (default: the as-of year), with
+    the running total per class. Months that start after as-of are NULL: not "0 disposed" but
+    not happened yet."""
+    year = _year(year, snapshot.as_of.year)
+    df = _parcels(snapshot, scope, filters,
+                  "month(disposed_on) AS month, idle_class, sum(area_mu) AS disposed_mu, count(*) AS parcels",
+                  f"AND idle_class IS NOT NULL AND {_DISPOSED} GROUP BY ALL", _window(year))
+    grid = pd.MultiIndex.from_product([range(1, 13), schema.IDLE_CLASSES], names=["month", "idle_class"])
+    out = (df.set_index(["month", "idle_class"]).reindex(grid).fillna(0).reset_index())
+    out["disposed_mu"] = out["disposed_mu"].astype(float).round(2)
+    out["parcels"] = out["parcels"].astype("int64")
+    out["cum_disposed_mu"] = out.groupby("idle_class")["disposed_mu"].cumsum().round(2)
+    future = pd.Series([date(year, m, 1) > snapshot.as_of for m in out["month"]], index=out.index)
+    out["parcels"] = out["parcels"].astype("Int64").mask(future)
+    for col in ("disposed_mu", "cum_disposed_mu"):
+        out[col] = out[col].astype("Float64").mask(future)
+    return out[["month", "idle_class", "disposed_mu", "parcels", "cum_disposed_mu"]]
+
+
+def parcel_shapes(snapshot: Snapshot, scope: Scope, filters: Filters, *,
+                  max_parcels: int = MAX_PARCELS) -> ParcelsResult:
+    """Parcel outlines when at most ``max_parcels`` match, else H3 cells (res 6 when the parcels
+    span several districts, 7 within one). Outlines that are missing, empty or invalid are never
+    drawn; they are listed in ``invalid`` so the page can say so instead of hiding them."""
+    if isinstance(max_parcels, bool) or not isinstance(max_parcels, int) or max_parcels < 0:
+        raise ValueError(f"max_parcels must be a non-negative int, got {max_parcels!r}")
+    head = _parcels(snapshot, scope, filters, "count(*) AS n, count(DISTINCT district_adcode) AS districts").iloc[0]
+    total = int(head["n"])
+    if total > max_parcels:
+        # Validity of a million outlines costs ~0.5 s: the cells view skips it (its counts come
+        # from h3_r7, not from outlines); ``invalid_geometries`` reports the store once.
+        res = 7 if int(head["districts"]) <= 1 else 6
+        return ParcelsResult(parcels=None, cells=_cells(snapshot, scope, filters, res), total=total,
+                             invalid=pd.DataFrame(columns=["parcel_id", "reason"]))
+    invalid = _parcels(snapshot, scope, filters, f"parcel_id, {GEOMETRY_PROBLEM} AS reason",
+                       f"AND ({GEOMETRY_PROBLEM}) IS NOT NULL ORDER BY parcel_id", max_rows=max(total, 1))
+    where, params = filters.where("parcels")
+    # Biggest first: deck.gl draws in order, so any small outline ends up on top and clickable.
+    parcels = query_gdf(snapshot, f"""
+        SELECT {", ".join(SHAPE_COLUMNS)},
+               ST_SimplifyPreserveTopology(geometry, $tolerance) AS geometry
+        FROM {{parcels}} l WHERE ({GEOMETRY_PROBLEM}) IS NULL AND {where}
+        ORDER BY area_mu DESC, parcel_id""", {**params, "tolerance": SIMPLIFY_DEG},
+                        scope=scope, max_rows=max(total, 1)).df
+    return ParcelsResult(parcels=parcels, cells=None, total=total, invalid=invalid)
+
+
+def invalid_geometries(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """Every parcel in ``filters`` whose outline is missing, empty or invalid (parcel_id, reason).
+
+    Pages call it with empty filters once per snapshot, to report the store's bad outlines
+    whatever the view; ``parcel_shapes`` leaves such parcels off the map."""
+    return _parcels(snapshot, scope, filters, f"parcel_id, {GEOMETRY_PROBLEM} AS reason",
+                    f"AND ({GEOMETRY_PROBLEM}) IS NOT NULL ORDER BY parcel_id", max_rows=100_000)
+
+
+def _cells(snapshot: Snapshot, scope: Scope, filters: Filters, res: int) -> pd.DataFrame:
+    """Per (res-7 cell, status) in DuckDB, rolled up to ``res`` in Python; the dominant status of a
+    cell is computed from its parcels (most parcels, then more area, then schema order).
+
+    Mirrors ``geo.investment._cells``, which is tied to projects (stage, investment), so the
+    ~10 lines of roll-up and hexagon geometry are repeated here rather than shared. Parcels
+    without ``h3_r7`` are left out; a parcel with an invalid outline still has its cell."""
+    df = _parcels(snapshot, scope, filters, "h3_r7, status, count(*) AS n, sum(area_mu) AS mu",
+                  "AND h3_r7 IS NOT NULL GROUP BY h3_r7, status", max_rows=200_000)
+    columns = ["cell", "parcels", "area_mu", "idle_mu", "status", "lon", "lat", "boundary"]
+    if df.empty:
+        return pd.DataFrame(columns=columns)
+    parent = {c: h3.cell_to_parent(h3.int_to_str(int(c)), res) for c in df["h3_r7"].unique()}
+    df = df.assign(cell=df["h3_r7"].map(parent), idle=df["mu"].where(df["status"].isin(schema.IDLE_CLASSES), 0.0))
+    by_status = df.groupby(["cell", "status"], as_index=False)[["n", "mu", "idle"]].sum()
+    by_status["order"] = by_status["status"].map({s: i for i, s in enumerate(schema.PARCEL_STATUSES)})
+    dominant = (by_status.sort_values(["cell", "n", "mu", "order"], ascending=[True, False, False, True])
+                .drop_duplicates("cell").set_index("cell")["status"])
+    cells = by_status.groupby("cell").agg(parcels=("n", "sum"), area_mu=("mu", "sum"),
+                                          idle_mu=("idle", "sum")).reset_index()
+    cells["parcels"] = cells["parcels"].astype("int64")
+    cells[["area_mu", "idle_mu"]] = cells[["area_mu", "idle_mu"]].astype(float).round(2)
+    cells["status"] = cells["cell"].map(dominant)
+    centres = [h3.cell_to_latlng(c) for c in cells["cell"]]  # (lat, lng)
+    cells["lon"] = [lng for _, lng in centres]
+    cells["lat"] = [lat for lat, _ in centres]
+    cells["boundary"] = [[[lng, lat] for lat, lng in h3.cell_to_boundary(c)] for c in cells["cell"]]
+    return cells[columns]
+
+
+def largest_idle(snapshot: Snapshot, scope: Scope, filters: Filters, *, order_by: str = "area_mu",
+                 descending: bool = True, limit: int = 50) -> pd.DataFrame:
+    """Parcels still idle (status 批而未供 / 闲置 / 低效); ``order_by`` must be a sortable parcels
+    column (ValueError otherwise), ties broken by parcel_id. ``area_m2`` for people who think in m²."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"limit must be a non-negative int, got {limit!r}")
+    order = order_by_clause("parcels", order_by, descending)
+    select = ", ".join("round(area_mu * 2000.0 / 3) AS area_m2" if c == "area_m2" else c
+                       for c in IDLE_COLUMNS)
+    return _parcels(snapshot, scope, filters, select,
+                    f"AND list_contains($idle, status) {order}, parcel_id LIMIT $limit",
+                    {"idle": list(schema.IDLE_CLASSES), "limit": limit}, max_rows=limit)
+
+
+def parcel_details(snapshot: Snapshot, scope: Scope, parcel_id: str) -> ParcelDetails | None:
+    """One parcel (every column but the outline, plus a point inside it) and the projects built on
+    it — "idle land reused by project X". None if unknown or out of scope."""
+    found = query(snapshot, "SELECT * EXCLUDE (geometry), ST_X(ST_PointOnSurface(geometry)) AS lon, "
+                  "ST_Y(ST_PointOnSurface(geometry)) AS lat FROM {parcels} l WHERE parcel_id = $pid",
+                  {"pid": str(parcel_id)}, scope=scope).df
+    if found.empty:
+        return None
+    projects = query(snapshot, f"SELECT {', '.join(PROJECT_COLUMNS)} FROM {{projects}} p "
+                     "WHERE parcel_id = $pid ORDER BY project_id", {"pid": str(parcel_id)}, scope=scope).df
+    return ParcelDetails(parcel=_record(found), projects=projects)
+
+
+def land_summary(snapshot: Snapshot, scope: Scope, filters: Filters) -> dict:
+    """Headline numbers: parcels and area in total and per status, area still idle, and disposed
+    area that now carries a project (reuse, the point of disposal)."""
+    df = _parcels(snapshot, scope, filters,
+                  "status, count(*) AS n, sum(area_mu) AS mu, sum(area_mu) FILTER (WHERE status = '已处置' "
+                  "AND parcel_id IN (SELECT parcel_id FROM {projects} p WHERE parcel_id IS NOT NULL)) AS reused",
+                  "GROUP BY status")
+    rows = {r.status: r for r in df.itertuples(index=False)}
+    by_status = {s: (int(rows[s].n), round(float(rows[s].mu), 2)) if s in rows else (0, 0.0)
+                 for s in schema.PARCEL_STATUSES}
+    return {
+        "parcels": int(df["n"].sum()),
+        "area_mu": round(float(df["mu"].sum()), 2),
+        "by_status": by_status,
+        "remaining_idle_mu": round(float(df.loc[df["status"].isin(schema.IDLE_CLASSES), "mu"].sum()), 2),
+        "reused_mu": round(float(df["reused"].fillna(0).sum()), 2),
+    }

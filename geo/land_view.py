@@ -1,0 +1,141 @@
+"""Presentation of the idle-land figures: translated labels, numbers with units, table columns."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo import schema
+from geo.boundaries import DISTRICTS, load_districts
+from geo.i18n import fmt_count, fmt_number, fmt_pct, t
+from geo.schema import MU_M2, enum_label
+
+# Choropleth metrics: district_disposal column, label key, unit, decimals.
+LAND_METRICS = {"remaining": ("remaining_mu", "metric_remaining", "亩", 0),
+                "rate": ("rate_pct", "metric_rate", "%", 1)}
+
+
+def _district(code: str | None, lang: str) -> str:
+    return (DISTRICTS[code][0] if lang == "zh" else DISTRICTS[code][1]) if code in DISTRICTS else (code or "")
+
+
+def parcel_tooltips(parcels: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Text columns for the parcel tooltip: id, park, area, use, status, disposal, tax."""
+    out = parcels.copy()
+    out["park_text"] = out["park"].fillna("—")
+    out["area_text"] = [fmt_number(v, "亩", 2, lang) for v in out["area_mu"]]
+    out["use_text"] = [enum_label(v, lang) for v in out["land_use"]]
+    out["status_text"] = [enum_label(v, lang) for v in out["status"]]
+    out["disposal_text"] = [
+        "—" if not isinstance(m, str) else f"{enum_label(m, lang)} {pd.Timestamp(d).date() if pd.notna(d) else ''}".strip()
+        for m, d in zip(out["disposal_method"], out["disposed_on"])]
+    out["tax_text"] = [fmt_number(v, "万元/亩", 2, lang) for v in out["tax_per_mu_wan"]]
+    rows = [(t("park", lang), "park_text"), (t("area", lang), "area_text"), (t("land_use", lang), "use_text"),
+            (t("parcel_status", lang), "status_text"), (t("disposal_method", lang), "disposal_text"),
+            (schema.column("parcels", "tax_per_mu_wan").label(lang), "tax_text")]
+    return out, rows
+
+
+def cell_tooltips(cells: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    out = cells.copy()
+    out["count_text"] = [fmt_count(v, "宗" if lang == "zh" else "", lang) for v in out["parcels"]]
+    out["idle_text"] = [fmt_number(v, "亩", 0, lang) for v in out["idle_mu"]]
+    out["area_text"] = [fmt_number(v, "亩", 0, lang) for v in out["area_mu"]]
+    return out, [(t("parcels_count", lang), "count_text"), (t("remaining_idle", lang), "idle_text"),
+                 (t("area", lang), "area_text")]
+
+
+def district_map_data(rows: pd.DataFrame, lang: str):
+    gdf = load_districts()[["adcode", "geometry"]].merge(rows, on="adcode", how="inner")
+    gdf["name"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"]
+    gdf["label"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"].str.split().str[0]
+    gdf["remaining_text"] = [fmt_number(v, "亩", 0, lang) for v in gdf["remaining_mu"]]
+    gdf["disposed_text"] = [fmt_number(v, "亩", 0, lang) for v in gdf["disposed_mu"]]
+    gdf["rate_text"] = [fmt_pct(v) for v in gdf["rate_pct"]]
+    return gdf
+
+
+def district_table(rows: pd.DataFrame, lang: str, year: int) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("rank", lang): rows["rank"],
+        t("district", lang): [_district(c, lang) for c in rows["adcode"]],
+        t("remaining_idle", lang): [fmt_number(v, "亩", 0, lang) for v in rows["remaining_mu"]],
+        t("disposed_in", lang, year=year): [fmt_number(v, "亩", 0, lang) for v in rows["disposed_mu"]],
+        t("stock_start", lang, year=year): [fmt_number(v, "亩", 0, lang) for v in rows["stock_mu"]],
+        t("disposal_rate", lang): [fmt_pct(v) for v in rows["rate_pct"]],
+    })
+
+
+def monthly_frame(monthly: pd.DataFrame, lang: str) -> pd.DataFrame:
+    rows = monthly.dropna(subset=["cum_disposed_mu"])
+    return pd.DataFrame({
+        "month": rows["month"].astype(int),
+        "month_label": [t("month_label", lang, m=int(m)) for m in rows["month"]],
+        "series": [enum_label(c, lang) for c in rows["idle_class"]],
+        "kind": "actual",
+        "value": rows["cum_disposed_mu"].astype(float),
+        "value_text": [fmt_number(v, "亩", 0, lang) for v in rows["cum_disposed_mu"]],
+    })
+
+
+IDLE_COLUMNS = ["parcel_id", "district_adcode", "park", "status", "land_use", "area_mu", "area_m2", "listed_on",
+                "tax_per_mu_wan"]
+
+
+def idle_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = rows[IDLE_COLUMNS].copy()
+    out["district_adcode"] = [_district(c, lang) for c in out["district_adcode"]]
+    for col in ("status", "land_use"):
+        out[col] = [enum_label(v, lang) for v in out[col]]
+    out["park"] = out["park"].fillna("—")
+    return out
+
+
+def idle_table_config(lang: str) -> dict:
+    label = lambda name: schema.column("parcels", name).label(lang)  # noqa: E731
+    return {
+        "parcel_id": st.column_config.TextColumn(label("parcel_id")),
+        "district_adcode": st.column_config.TextColumn(t("district", lang)),
+        "park": st.column_config.TextColumn(label("park")),
+        "status": st.column_config.TextColumn(label("status")),
+        "land_use": st.column_config.TextColumn(label("land_use")),
+        "area_mu": st.column_config.NumberColumn(label("area_mu"), format="%,.2f 亩" if lang == "zh" else "%,.2f mu"),
+        "area_m2": st.column_config.NumberColumn(t("area_m2", lang), format="%,.0f m²"),
+        "listed_on": st.column_config.DateColumn(label("listed_on"), format="YYYY-MM-DD"),
+        "tax_per_mu_wan": st.column_config.NumberColumn(label("tax_per_mu_wan"), format="%,.2f"),
+    }
+
+
+PARCEL_FIELDS = ["parcel_id", "district_adcode", "park", "area_mu", "land_use", "status", "idle_class", "listed_on",
+                 "disposal_method", "disposed_on", "supply_mode", "supplied_on", "tax_per_mu_wan"]
+
+
+def details_frames(details, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    p = details.parcel
+    values = []
+    for name in PARCEL_FIELDS:
+        value, column = p.get(name), schema.column("parcels", name)
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            values.append("—")
+        elif name == "district_adcode":
+            values.append(_district(value, lang))
+        elif name == "area_mu":
+            values.append(f"{fmt_number(value, '亩', 2, lang)}（{fmt_number(value * MU_M2, 'm²', 0, lang)}）")
+        elif column.enum:
+            values.append(enum_label(value, lang))
+        elif column.dtype == "float":
+            values.append(fmt_number(value, column.unit, 2, lang))
+        else:
+            values.append(str(value))
+    names = [t("district", lang) if n == "district_adcode" else schema.column("parcels", n).label(lang)
+             for n in PARCEL_FIELDS]
+    fields = pd.DataFrame({t("field", lang): names, t("value", lang): values})
+    projects = details.projects
+    reused = pd.DataFrame({
+        schema.column("projects", "name").label(lang): projects["name"],
+        schema.column("projects", "stage").label(lang): [enum_label(s, lang) for s in projects["stage"]],
+        schema.column("projects", "total_investment_yi").label(lang):
+            [fmt_number(v, "亿元", 1, lang) for v in projects["total_investment_yi"]],
+        schema.column("projects", "owner").label(lang): projects["owner"].fillna("—"),
+    })
+    return fields, reused

@@ -1,0 +1,136 @@
+"""闲置土地 Idle land: parcels by status, disposal against target, land reused by projects."""
+
+import streamlit as st
+
+from geo import charts, land, layers, ui
+from geo.boundaries import load_districts
+from geo.i18n import fmt_count, fmt_number, fmt_pct, t
+from geo.land_view import (LAND_METRICS, cell_tooltips, details_frames, district_map_data, district_table,
+                           idle_table, idle_table_config, monthly_frame, parcel_tooltips)
+
+ctx = ui.page_context("land")
+lang, filters = ctx.lang, ctx.filters
+PARCEL_KEY = "land_parcel"
+selected_id = ui.url_value("parcel", PARCEL_KEY)
+
+head, clear = st.columns([5, 1], vertical_alignment="bottom")
+head.title(t("page_land", lang))
+clear.button(t("clear_view", lang), key="land_clear", on_click=ui.clear_all, args=((PARCEL_KEY,),),
+             disabled=filters.is_empty and not selected_id, icon=":material/restart_alt:", width="stretch")
+scope_text = t("scope_filtered", lang, what=filters.describe(lang)) if not filters.is_empty else t("scope_city", lang)
+st.caption(" · ".join([scope_text, t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id)]))
+
+summary = ui.cached(land.land_summary, ctx)
+rates = ui.cached(land.disposal_rates, ctx)
+year = int(rates["year"].iloc[0]) if len(rates) else ctx.snapshot.as_of.year - 1
+by_class = rates.set_index("idle_class")
+m = st.columns(4)
+m[0].metric(t("parcels_count", lang), fmt_count(summary["parcels"], "宗" if lang == "zh" else "", lang),
+            fmt_number(summary["area_mu"], "亩", 0, lang), delta_color="off", delta_arrow="off")
+m[1].metric(t("remaining_idle", lang), fmt_number(summary["remaining_idle_mu"], "亩", 0, lang))
+for col, cls, key in ((m[2], "批而未供", "unsupplied_disposal"), (m[3], "低效", "inefficient_disposal")):
+    row = by_class.loc[cls] if cls in by_class.index else None
+    col.metric(f"{t(key, lang)}（{year}）" if lang == "zh" else f"{t(key, lang)} ({year})",
+               fmt_number(None if row is None else row["disposed_mu"], "亩", 0, lang),
+               t("rate", lang, pct=fmt_pct(None if row is None else row["rate_pct"]),
+                 stock=fmt_number(None if row is None else row["stock_mu"], "亩", 0, lang)),
+               delta_color="off", delta_arrow="off")
+st.caption(t("reused_note", lang, area=fmt_number(summary["reused_mu"], "亩", 0, lang)))
+
+# --- map -----------------------------------------------------------------------------------------
+districts = load_districts()
+shown = districts[districts["adcode"].isin(filters.districts)] if filters.districts else districts
+mode = st.segmented_control(t("map_mode", lang), ["parcels", "choropleth"], default="parcels", key="land_map_mode",
+                            format_func=lambda v: t(f"land_mode_{v}", lang)) or "parcels"
+shapes = ui.cached(land.parcel_shapes, ctx)
+invalid = ui.cached(land.invalid_geometries, ctx, unfiltered=True)  # the whole store, once per snapshot
+if len(invalid):
+    st.warning(t("invalid_parcels", lang, n=len(invalid),
+                 ids="、".join(f"{pid}（{t('geom_' + reason, lang)}）" for pid, reason in
+                              zip(invalid["parcel_id"][:20], invalid["reason"][:20]))))
+if shapes.total == 0:
+    st.info(t("nothing_selected_land", lang))
+district_rows = ui.cached(land.district_disposal, ctx)
+map_col, side_col = st.columns([3, 1])
+with map_col:
+    if mode == "choropleth":
+        metric = st.segmented_control(t("map_metric", lang), list(LAND_METRICS), default="remaining",
+                                      key="land_metric", format_func=lambda k: t(LAND_METRICS[k][1], lang))
+        column, label_key, unit, decimals = LAND_METRICS[metric or "remaining"]
+        deck, legend = layers.district_choropleth(
+            district_map_data(district_rows, lang), column, name_column="name", label_column="label", unit=unit,
+            decimals=decimals, legend_title=t(label_key, lang), lang=lang, selected=filters.districts,
+            tooltip_rows=[(t("remaining_idle", lang), "remaining_text"),
+                          (t("disposed_in", lang, year=year), "disposed_text"),
+                          (t("disposal_rate", lang), "rate_text")])
+    else:
+        base = [layers.district_outline_layer(districts, filters.districts)]
+        bounds = shown.total_bounds
+        if shapes.parcels is not None:
+            rows, tips = parcel_tooltips(shapes.parcels, lang)
+            base.append(layers.parcels_layer(rows, tips, selected_id))
+            legend = layers.parcel_legend(lang, t("parcel_status", lang))
+            if filters.parks and len(rows):
+                minx, miny, maxx, maxy = rows.total_bounds
+                bounds = layers.padded_bounds([minx, maxx], [miny, maxy], 0.01)
+        else:
+            st.warning(t("land_aggregated_note", lang, n=fmt_count(shapes.total, "", lang)))
+            cells, tips = cell_tooltips(shapes.cells, lang)
+            layer, legend = layers.idle_cells_layer(cells, tips, lang, t("remaining_idle_mu", lang))
+            base.append(layer)
+        base.append(layers.name_layer(districts.assign(label=districts["name_zh"] if lang == "zh"
+                                                       else districts["name_en"].str.split().str[0]), "label"))
+        deck = layers.point_map(base, bounds)
+    st.pydeck_chart(deck, on_select=ui.on_district_click("land_map", project_key=PARCEL_KEY, pick_layer="parcels",
+                                                         pick_field="parcel_id"),
+                    selection_mode="single-object", key="land_map", height=560)
+with side_col:
+    st.vega_lite_chart(spec=layers.legend_chart(legend), width="content")
+    st.caption(t("land_click_note", lang))
+
+# --- selected parcel -----------------------------------------------------------------------------
+if selected_id:
+    details = land.parcel_details(ctx.snapshot, ctx.scope, selected_id)
+    if details is None:
+        st.warning(t("unknown_parcel", lang, id=selected_id))
+    else:
+        fields, reused = details_frames(details, lang)
+        with st.container(border=True):
+            title, close = st.columns([6, 1], vertical_alignment="center")
+            title.subheader(t("parcel_title", lang, id=selected_id), anchor=False)
+            close.button(t("close", lang), key="land_close_parcel", on_click=ui.forget, args=(PARCEL_KEY,),
+                         icon=":material/close:")
+            left, right = st.columns(2)
+            left.dataframe(fields, hide_index=True, width="stretch", key="land_fields")
+            with right:
+                st.markdown(f"**{t('projects_on_parcel', lang)}**")
+                if reused.empty:
+                    st.caption(t("no_project_on_parcel", lang))
+                else:
+                    st.dataframe(reused, hide_index=True, width="stretch", key="land_projects")
+
+# --- disposal progress ---------------------------------------------------------------------------
+st.subheader(t("section_disposal", lang))
+d1, d2 = st.columns([3, 2])
+with d1:
+    st.markdown(f"**{t('district_ranking', lang, year=year)}**")
+    st.dataframe(district_table(district_rows, lang, year), hide_index=True, width="stretch", key="land_districts")
+with d2:
+    this_year = ctx.snapshot.as_of.year
+    st.markdown(f"**{t('monthly_disposal', lang, year=this_year)}**")
+    monthly = monthly_frame(ui.cached(land.monthly_disposal, ctx), lang)
+    if monthly.empty:
+        st.caption(t("no_data", lang))
+    else:
+        st.vega_lite_chart(spec=charts.plan_vs_actual_chart(
+            monthly, x="month_label", x_title=t("month", lang), series="series", value="value", kind="kind",
+            value_title=t("cum_disposed", lang), tooltip=["series", "month_label", "value_text"],
+            x_order=[t("month_label", lang, m=m) for m in range(1, 13)]), width="stretch", key="land_monthly")
+
+# --- largest idle parcels ------------------------------------------------------------------------
+st.subheader(t("section_largest_idle", lang))
+idle = idle_table(ui.cached(land.largest_idle, ctx), lang)
+st.dataframe(idle, hide_index=True, width="stretch", key="land_idle", column_config=idle_table_config(lang),
+             on_select=ui.on_row_pick("land_idle", list(idle["parcel_id"]), PARCEL_KEY),
+             selection_mode="single-row", height=420)
+st.caption(t("top_note", lang))

@@ -1,0 +1,122 @@
+"""AppTest of the idle-land page: filters against direct DuckDB queries, the published 2022 rates,
+the selected parcel and the project reusing it, empty results and hostile text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import store
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_page(monkeypatch, store_dir: Path, **query) -> AppTest:
+    monkeypatch.setenv("ZZMAP_STORE", str(store_dir))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query)
+    at.run()
+    at.switch_page("pages/land.py")
+    return at.run()
+
+
+def metric(at: AppTest, label: str):
+    return next(m for m in at.metric if m.label.startswith(label))
+
+
+def direct(store_dir: Path, select: str, where: str, params: list):
+    path = store.open_current(store_dir).table_path("parcels")
+    return duckdb.sql(f"SELECT {select} FROM read_parquet('{path}') WHERE {where}", params=params).fetchone()[0]
+
+
+CASES = [
+    ({}, "TRUE", []),
+    ({"district": "430281"}, "district_adcode = ?", ["430281"]),
+    ({"park": "醴陵经开区东富工业园"}, "park = ?", ["醴陵经开区东富工业园"]),
+    ({"status": "批而未供,闲置"}, "status IN (?, ?)", ["批而未供", "闲置"]),
+    ({"use": "仓储"}, "land_use = ?", ["仓储"]),
+    ({"area_min": "50", "area_max": "100"}, "area_mu BETWEEN ? AND ?", [50, 100]),
+    ({"disposal": "收回"}, "disposal_method = ?", ["收回"]),
+    ({"disposed_year": "2022"}, "year(disposed_on) = ?", [2022]),
+    ({"supply": "弹性出让"}, "supply_mode = ?", ["弹性出让"]),
+    ({"district": "430223", "status": "已处置"}, "district_adcode = ? AND status = ?", ["430223", "已处置"]),
+]
+
+
+@pytest.mark.parametrize("query,where,params", CASES, ids=[str(c[0]) for c in CASES])
+def test_each_filter_matches_a_direct_query(monkeypatch, demo_store, query, where, params):
+    at = open_page(monkeypatch, demo_store, **query)
+    assert not at.exception
+    count = direct(demo_store, "count(*)", where, params)
+    area = direct(demo_store, "coalesce(sum(area_mu), 0)", where, params)
+    m = metric(at, "地块")
+    assert m.value == f"{count:,} 宗"
+    assert m.delta == f"{area:,.0f} 亩"
+
+
+def test_published_rates_come_from_the_data(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store)
+    unsupplied, inefficient = metric(at, "批而未供处置"), metric(at, "低效用地处置")
+    assert unsupplied.value == "10,200 亩" and "59.88 %" in unsupplied.delta and "17,034 亩" in unsupplied.delta
+    assert inefficient.value == "10,200 亩" and "66.15 %" in inefficient.delta and "15,420 亩" in inefficient.delta
+    ranking = next(df.value for df in at.dataframe if "排名" in df.value.columns)
+    assert len(ranking) == 9 and list(ranking["排名"]) == list(range(1, 10))
+
+
+def test_a_reused_parcel_shows_its_project(monkeypatch, demo_store):
+    snap = store.open_current(demo_store)
+    projects = store.read_table(snap, "projects")
+    row = projects[projects["name"] == "攸县高新区原艾硅特项目地块新材料项目"].iloc[0]
+    at = open_page(monkeypatch, demo_store, parcel=row["parcel_id"])
+    assert not at.exception
+    assert any(row["parcel_id"] in s.value for s in at.subheader)
+    on_parcel = next(df.value for df in at.dataframe if "项目名称" in df.value.columns)
+    assert list(on_parcel["项目名称"]) == ["攸县高新区原艾硅特项目地块新材料项目"]
+    fields = next(df.value for df in at.dataframe if "字段" in df.value.columns)
+    assert "100.00 亩（66,667 m²）" in set(fields["内容"])
+
+
+def test_nothing_matches(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store, area_min="100000")
+    assert not at.exception
+    assert metric(at, "地块").value == "0 宗"
+    assert any("没有匹配的地块" in i.value for i in at.info)
+
+
+def test_english(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store, lang="en")
+    assert at.title[0].value == "Idle land"
+    assert metric(at, "Approved-unsupplied").value == "10,200 mu"
+
+
+def test_html_in_park_names_stays_text(monkeypatch, demo_store, tmp_path):
+    snap = store.open_current(demo_store)
+    tables = {name: store.read_table(snap, name) for name in snap.tables}
+    hostile = "<script>alert(1)</script>园"
+    parcels = tables["parcels"]
+    biggest = parcels[parcels["status"].isin(["批而未供", "闲置", "低效"])]["area_mu"].idxmax()
+    parcels.loc[biggest, "park"] = hostile
+    store.write_snapshot(tables, as_of=snap.as_of, published_by="test", sources=["hostile"], store_dir=tmp_path)
+    at = open_page(monkeypatch, tmp_path, parcel=parcels.loc[biggest, "parcel_id"])
+    assert not at.exception
+    idle = next(df.value for df in at.dataframe if "parcel_id" in df.value.columns)
+    assert hostile in set(idle["park"])
+    fields = next(df.value for df in at.dataframe if "字段" in df.value.columns)
+    assert hostile in set(fields["内容"])
+
+
+def test_invalid_outlines_are_reported_and_left_off_the_map(monkeypatch, demo_store, tmp_path):
+    from shapely.geometry import Polygon
+
+    snap = store.open_current(demo_store)
+    tables = {name: store.read_table(snap, name) for name in snap.tables}
+    parcels = tables["parcels"]
+    x, y = parcels.geometry.iloc[5].representative_point().coords[0]
+    parcels.loc[5, "geometry"] = Polygon([(x, y), (x + 0.001, y + 0.001), (x + 0.001, y), (x, y + 0.001), (x, y)])
+    store.write_snapshot(tables, as_of=snap.as_of, published_by="test", sources=["bow tie"], store_dir=tmp_path)
+    at = open_page(monkeypatch, tmp_path)
+    assert not at.exception
+    assert any("1 宗地块的几何图形有问题" in w.value and parcels.loc[5, "parcel_id"] in w.value for w in at.warning)
