@@ -1,14 +1,12 @@
 """pydeck layers and map views: district choropleths with names, legends, fitted views.
 
 Offline by default: no basemap (``map_provider=None``); the district polygons are the base.
-Every value that reaches a tooltip is HTML-escaped here, because deck.gl renders tooltip
-``html`` as markup. pydeck turns every string argument into a JSON expression, so constant
+Tooltips are plain text (``TOOLTIP``), so no data value is ever rendered as markup. pydeck turns every string argument into a JSON expression, so constant
 strings (units, fonts, anchors) are passed quoted: ``"'pixels'"``. Layers carry stable ids so ``on_select`` selections survive reruns.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import urllib.parse
@@ -35,6 +33,8 @@ LABEL_PIXEL_OFFSETS = {"430204": [-26, -10], "430202": [28, 4]}
 OFFLINE_STYLE = "data:application/json," + urllib.parse.quote(json.dumps(
     {"version": 8, "sources": {}, "layers": [
         {"id": "background", "type": "background", "paint": {"background-color": "#f4f6f8"}}]}))
+# Text tooltips (never markup); pre-line keeps the "\n" between lines.
+TOOLTIP = {"text": "{tooltip}", "style": {"fontSize": "14px", "whiteSpace": "pre-line", "maxWidth": "360px"}}
 CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
@@ -91,7 +91,7 @@ def district_choropleth(
     labels = name_layer(districts, label_column or name_column)
     deck = pdk.Deck(
         layers=[polygons, labels], initial_view_state=fit_view(districts.total_bounds),
-        map_provider=None, map_style=OFFLINE_STYLE, tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}},
+        map_provider=None, map_style=OFFLINE_STYLE, tooltip=TOOLTIP,
     )
     legend = Legend(legend_title, tuple(zip(palette, _break_labels(breaks, districts[value_column], unit, decimals, lang))))
     return deck, legend
@@ -153,15 +153,17 @@ def _break_labels(breaks: list[float], values: pd.Series, unit: str, decimals: i
 
 
 def _tooltips(data: pd.DataFrame, name_column: str, rows: list[tuple[str, str]]) -> list[str]:
-    """Tooltip HTML per row, every value escaped (deck.gl renders tooltip ``html`` as markup)."""
-    labels = [html.escape(label) for label, _ in rows]
+    """Tooltip text per row: the name, then "label：value" lines.
+
+    Plain text, shown through the deck's ``{"text": ...}`` tooltip, which the browser renders as
+    text: a name like ``<img onerror=…>`` stays literal, with no escaping to get right (an
+    ``html`` tooltip would need it, and Streamlit 1.67 escapes template values there a second
+    time, which showed our markup as text).
+    """
     columns = [data[name_column]] + [data[column] for _, column in rows]
-    out = []
-    for name, *values in zip(*columns):
-        lines = [f"<b>{html.escape(str(name))}</b>"]
-        lines += [f"{label}：{html.escape(str(value))}" for label, value in zip(labels, values)]
-        out.append("<br/>".join(lines))
-    return out
+    labels = [label for label, _ in rows]
+    return ["\n".join([str(name), *(f"{label}：{value}" for label, value in zip(labels, values))])
+            for name, *values in zip(*columns)]
 
 
 def _geojson(gdf: gpd.GeoDataFrame, properties: list[str]) -> dict:
@@ -247,13 +249,14 @@ def cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> pdk
     )
 
 
-def district_outline_layer(districts: gpd.GeoDataFrame, selected: tuple[str, ...] = ()) -> pdk.Layer:
+def district_outline_layer(districts: gpd.GeoDataFrame, selected: tuple[str, ...] = (),
+                           label_column: str | None = None) -> pdk.Layer:
     """District boundaries as the base of point maps; pickable so a click can filter."""
     data = districts[["adcode", "geometry"]].copy()
     data["geometry"] = data.geometry.simplify(0.0005, preserve_topology=True)
     data["line_width"] = [3 if code in selected else 1 for code in data["adcode"]]
     data["fill"] = [[255, 235, 205, 90] if code in selected else [245, 245, 240, 60] for code in data["adcode"]]
-    data["tooltip"] = ""
+    data["tooltip"] = districts[label_column].astype(str) if label_column else districts["adcode"]
     return pdk.Layer(
         "GeoJsonLayer", id="districts", data=_geojson(data, ["adcode", "line_width", "fill", "tooltip"]),
         pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
@@ -263,7 +266,7 @@ def district_outline_layer(districts: gpd.GeoDataFrame, selected: tuple[str, ...
 
 def point_map(layers_: list[pdk.Layer], bounds, tooltip: bool = True) -> pdk.Deck:
     return pdk.Deck(layers=layers_, initial_view_state=fit_view(bounds), map_provider=None, map_style=OFFLINE_STYLE,
-                    tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}} if tooltip else False)
+                    tooltip=TOOLTIP if tooltip else False)
 
 
 # --- parcels -------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ if total_count == 0:
 
 # --- map -----------------------------------------------------------------------------------------
 districts = load_districts()
+named = districts.assign(name=districts["name_zh"] if lang == "zh" else districts["name_en"])
 shown = districts[districts["adcode"].isin(filters.districts)] if filters.districts else districts
 mode = st.segmented_control(t("map_mode", lang), ["points", "choropleth"], default="points", key="inv_map_mode",
                             format_func=lambda v: t(f"map_mode_{v}", lang)) or "points"
@@ -60,7 +61,7 @@ with map_col:
                           (t("annual_plan", lang), "plan_text"), (t("metric_progress", lang), "progress_text")])
     else:
         result = ui.cached(investment.project_points, ctx)
-        base = [layers.district_outline_layer(districts, filters.districts)]
+        base = [layers.district_outline_layer(named, filters.districts, "name")]
         if result.points is not None:
             rows = point_tooltip(result.points, lang)
             base += layers.project_points_layers(rows, rows.attrs["tooltip"], selected_id)

@@ -39,6 +39,7 @@ st.caption(t("reused_note", lang, area=fmt_number(summary["reused_mu"], "亩", 0
 
 # --- map -----------------------------------------------------------------------------------------
 districts = load_districts()
+named = districts.assign(name=districts["name_zh"] if lang == "zh" else districts["name_en"])
 shown = districts[districts["adcode"].isin(filters.districts)] if filters.districts else districts
 mode = st.segmented_control(t("map_mode", lang), ["parcels", "choropleth"], default="parcels", key="land_map_mode",
                             format_func=lambda v: t(f"land_mode_{v}", lang)) or "parcels"
@@ -64,7 +65,7 @@ with map_col:
                           (t("disposed_in", lang, year=year), "disposed_text"),
                           (t("disposal_rate", lang), "rate_text")])
     else:
-        base = [layers.district_outline_layer(districts, filters.districts)]
+        base = [layers.district_outline_layer(named, filters.districts, "name")]
         bounds = shown.total_bounds
         if shapes.parcels is not None:
             rows, tips = parcel_tooltips(shapes.parcels, lang)

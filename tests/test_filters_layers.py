@@ -79,14 +79,17 @@ def _two_districts() -> gpd.GeoDataFrame:
         crs="EPSG:4326")
 
 
-def test_tooltips_escape_html():
+def test_tooltips_are_plain_text_never_markup():
     deck, _ = layers.district_choropleth(_two_districts(), "value", name_column="name", label_column="label",
                                          unit="亿元", decimals=1, legend_title="总投资", lang="zh",
                                          tooltip_rows=[("总投资", "value_text")])
     spec = json.loads(deck.to_json())
+    # deck.gl renders a "text" tooltip as text: hostile names stay literal
+    assert deck._tooltip == layers.TOOLTIP and layers.TOOLTIP["text"] == "{tooltip}"
+    assert "html" not in layers.TOOLTIP
     tips = [f["properties"]["tooltip"] for f in spec["layers"][0]["data"]["features"]]
-    assert "&lt;b&gt;荷塘&lt;/b&gt;" in tips[0]
-    assert "<img" not in tips[1] and "&lt;img src=x onerror=alert(1)&gt;" in tips[1]
+    assert tips[0] == "<b>荷塘</b>\n总投资：10.0 亿元"
+    assert tips[1] == "醴陵市\n总投资：<img src=x onerror=alert(1)>"
     text_layer = spec["layers"][1]
     assert text_layer["characterSet"] == "auto" and "Noto Sans CJK SC" in text_layer["fontFamily"]
     assert [row["name"] for row in text_layer["data"]] == ["荷塘", "醴陵"]
