@@ -48,7 +48,8 @@ def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title
         "encoding": {
             "y": {"field": label, "type": "nominal", "sort": order, "title": None,
                   "axis": {"labelLimit": 220, "labelOverlap": False}},
-            "x": {"field": value, "type": "quantitative", "title": value_title, "axis": {"format": ",~f"}},
+            "x": {"field": value, "type": "quantitative", "title": value_title,
+                  "axis": {"format": ",~f", "tickMinStep": 1}},
             "color": colour_enc, "opacity": opacity,
             "tooltip": [{"field": c, "type": "nominal"} for c in tooltip],
         },
@@ -56,18 +57,26 @@ def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title
     }
 
 
+SERIES_COLOURS = ["#C8102E", "#f4a582", "#2166ac", "#92c5de", "#1a9850", "#fdae61"]
+
+
 def plan_vs_actual_chart(df: pd.DataFrame, *, x: str, x_title: str, series: str, value: str, kind: str,
                          value_title: str, tooltip: list[str], x_order: list[str]) -> dict:
-    """Cumulative lines per series; planned series dashed (``kind`` column: "plan"/"actual")."""
+    """Cumulative lines per series; planned series dashed (``kind`` column: "plan"/"actual").
+
+    Colours follow the series' order of appearance, not their sorted labels, so a series keeps
+    its colour when the UI language changes."""
+    order = list(dict.fromkeys(df[series]))
     return {
         "data": {"values": _records(df, list(dict.fromkeys([x, series, value, kind, *tooltip])))},
-        "height": 260,
+        "height": 300,
         "mark": {"type": "line", "point": True, "strokeWidth": 2.5},
         "encoding": {
             "x": {"field": x, "type": "ordinal", "title": x_title, "sort": x_order, "axis": {"labelAngle": 0}},
             "y": {"field": value, "type": "quantitative", "title": value_title},
             "color": {"field": series, "type": "nominal", "title": None,
-                      "legend": {"orient": "top", "columns": 2, "labelLimit": 200}},
+                      "scale": {"domain": order, "range": SERIES_COLOURS[:len(order)]},
+                      "legend": {"orient": "top", "columns": 4, "labelLimit": 200}},
             "strokeDash": {"field": kind, "type": "nominal", "legend": None,
                            "scale": {"domain": ["actual", "plan"], "range": [[1, 0], [6, 4]]}},
             "tooltip": [{"field": c, "type": "nominal"} for c in tooltip],
@@ -79,7 +88,7 @@ def plan_vs_actual_chart(df: pd.DataFrame, *, x: str, x_title: str, series: str,
 def legend_chart(title: str, entries: list[tuple[tuple[int, int, int], str]]) -> dict:
     """A map legend: exact colour swatches with labels as data (no HTML needed)."""
     rows = [{"order": i, "label": label, "colour": "#%02x%02x%02x" % colour} for i, (colour, label) in enumerate(entries)]
-    y = {"field": "order", "type": "ordinal", "axis": None, "sort": "descending"}
+    y = {"field": "order", "type": "ordinal", "axis": None, "sort": "ascending"}
     return {
         "title": {"text": title, "fontSize": 14, "anchor": "start", "font": FONT},
         "data": {"values": rows},

@@ -125,8 +125,8 @@ def table_config(lang: str) -> dict:
     money = {c: st.column_config.NumberColumn(label(c), format="%,.1f 亿元" if lang == "zh" else "%,.1f")
              for c in ("total_investment_yi", "annual_plan_yi", "completed_yi")}
     return {
-        "project_id": st.column_config.TextColumn(label("project_id"), width="small"),
-        "name": st.column_config.TextColumn(label("name"), width="large"),
+        "project_id": st.column_config.TextColumn(label("project_id"), width="medium"),
+        "name": st.column_config.TextColumn(label("name"), width="medium"),
         "district_adcode": st.column_config.TextColumn(t("district", lang)),
         **{c: st.column_config.TextColumn(label(c)) for c in ("park", "stage", "stalled_state", "level",
                                                               "industry_chain", "owner")},

@@ -34,9 +34,8 @@ m = st.columns(3)
 m[0].metric(t("completed_to_date", lang), fmt_number(progress["completed_yi"], "亿元", 1, lang),
             t("of_plan", lang, pct=fmt_pct(progress["pct"], 1)), delta_color="off", delta_arrow="off")
 m[1].metric(t("stalled", lang), fmt_count(int(stalled["projects"].sum()), "个", lang))
-with m[2]:
-    st.progress(min((progress["pct"] or 0) / 100, 1.0), text=t("plan_progress", lang, done=fmt_number(
-        progress["completed_yi"], "亿元", 1, lang), plan=fmt_number(progress["plan_yi"], "亿元", 1, lang)))
+st.progress(min((progress["pct"] or 0) / 100, 1.0), text=t("plan_progress", lang, done=fmt_number(
+    progress["completed_yi"], "亿元", 1, lang), plan=fmt_number(progress["plan_yi"], "亿元", 1, lang)))
 
 if total_count == 0:
     st.info(t("nothing_selected", lang))
