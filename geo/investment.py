@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import h3
 import pandas as pd
 
 from geo import schema
 from geo.filters import Filters
+from geo.hexes import roll_up
 from geo.query import Scope, order_by_clause, query
 from geo.store import Snapshot
 
@@ -113,26 +113,7 @@ def _cells(snapshot: Snapshot, scope: Scope, filters: Filters, res: int) -> pd.D
     df = _projects(snapshot, scope, filters,
                    "h3_r7, stage, count(*) AS n, sum(total_investment_yi) AS total",
                    "AND h3_r7 IS NOT NULL GROUP BY h3_r7, stage", max_rows=200_000)
-    columns = ["cell", "projects", "total_yi", "stage", "lon", "lat", "boundary"]
-    if df.empty:
-        return pd.DataFrame(columns=columns)
-    parent = {c: h3.cell_to_parent(h3.int_to_str(int(c)), res) for c in df["h3_r7"].unique()}
-    df = df.assign(cell=df["h3_r7"].map(parent))
-    by_stage = df.groupby(["cell", "stage"], as_index=False)[["n", "total"]].sum()
-    # Dominant stage: most projects; ties -> more investment, then the earlier stage.
-    by_stage["order"] = by_stage["stage"].map({s: i for i, s in enumerate(schema.STAGES)})
-    dominant = (by_stage.sort_values(["cell", "n", "total", "order"], ascending=[True, False, False, True])
-                .drop_duplicates("cell").set_index("cell")["stage"])
-    cells = by_stage.groupby("cell").agg(projects=("n", "sum"), total_yi=("total", "sum")).reset_index()
-    cells["projects"] = cells["projects"].astype("int64")
-    cells["total_yi"] = cells["total_yi"].astype(float).round(2)
-    cells["stage"] = cells["cell"].map(dominant)
-    centres = [h3.cell_to_latlng(c) for c in cells["cell"]]  # (lat, lng)
-    cells["lon"] = [lng for _, lng in centres]
-    cells["lat"] = [lat for lat, _ in centres]
-    # deck.gl wants [lng, lat]; h3 gives (lat, lng). An open ring is fine for PolygonLayer.
-    cells["boundary"] = [[[lng, lat] for lat, lng in h3.cell_to_boundary(c)] for c in cells["cell"]]
-    return cells[columns]
+    return roll_up(df, res=res, category="stage", order=schema.STAGES, count="projects", sums={"total_yi": "total"})
 
 
 def stage_funnel(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import geopandas as gpd
-import h3
 import pandas as pd
 
 from geo import schema
 from geo.filters import Filters
+from geo.hexes import roll_up
 from geo.investment import _record
 from geo.query import Scope, order_by_clause, query, query_gdf
 from geo.store import Snapshot
@@ -193,30 +193,12 @@ def _cells(snapshot: Snapshot, scope: Scope, filters: Filters, res: int) -> pd.D
     """Per (res-7 cell, status) in DuckDB, rolled up to ``res`` in Python; the dominant status of a
     cell is computed from its parcels (most parcels, then more area, then schema order).
 
-    Mirrors ``geo.investment._cells``, which is tied to projects (stage, investment), so the
-    ~10 lines of roll-up and hexagon geometry are repeated here rather than shared. Parcels
-    without ``h3_r7`` are left out; a parcel with an invalid outline still has its cell."""
+    Parcels without ``h3_r7`` are left out; a parcel with an invalid outline still has its cell."""
     df = _parcels(snapshot, scope, filters, "h3_r7, status, count(*) AS n, sum(area_mu) AS mu",
                   "AND h3_r7 IS NOT NULL GROUP BY h3_r7, status", max_rows=200_000)
-    columns = ["cell", "parcels", "area_mu", "idle_mu", "status", "lon", "lat", "boundary"]
-    if df.empty:
-        return pd.DataFrame(columns=columns)
-    parent = {c: h3.cell_to_parent(h3.int_to_str(int(c)), res) for c in df["h3_r7"].unique()}
-    df = df.assign(cell=df["h3_r7"].map(parent), idle=df["mu"].where(df["status"].isin(schema.IDLE_CLASSES), 0.0))
-    by_status = df.groupby(["cell", "status"], as_index=False)[["n", "mu", "idle"]].sum()
-    by_status["order"] = by_status["status"].map({s: i for i, s in enumerate(schema.PARCEL_STATUSES)})
-    dominant = (by_status.sort_values(["cell", "n", "mu", "order"], ascending=[True, False, False, True])
-                .drop_duplicates("cell").set_index("cell")["status"])
-    cells = by_status.groupby("cell").agg(parcels=("n", "sum"), area_mu=("mu", "sum"),
-                                          idle_mu=("idle", "sum")).reset_index()
-    cells["parcels"] = cells["parcels"].astype("int64")
-    cells[["area_mu", "idle_mu"]] = cells[["area_mu", "idle_mu"]].astype(float).round(2)
-    cells["status"] = cells["cell"].map(dominant)
-    centres = [h3.cell_to_latlng(c) for c in cells["cell"]]  # (lat, lng)
-    cells["lon"] = [lng for _, lng in centres]
-    cells["lat"] = [lat for lat, _ in centres]
-    cells["boundary"] = [[[lng, lat] for lat, lng in h3.cell_to_boundary(c)] for c in cells["cell"]]
-    return cells[columns]
+    df = df.assign(idle=df["mu"].where(df["status"].isin(schema.IDLE_CLASSES), 0.0))
+    return roll_up(df, res=res, category="status", order=schema.PARCEL_STATUSES, count="parcels",
+                   sums={"area_mu": "mu", "idle_mu": "idle"})
 
 
 def largest_idle(snapshot: Snapshot, scope: Scope, filters: Filters, *, order_by: str = "area_mu",

@@ -264,6 +264,13 @@ def district_outline_layer(districts: gpd.GeoDataFrame, selected: tuple[str, ...
     )
 
 
+def district_base(districts: gpd.GeoDataFrame, lang: str, selected: tuple[str, ...]) -> tuple[pdk.Layer, pdk.Layer]:
+    """District outlines (clickable, tooltip = name) and their names: the base of feature maps."""
+    named = districts.assign(name=districts["name_zh"] if lang == "zh" else districts["name_en"],
+                             label=districts["name_zh"] if lang == "zh" else districts["name_en"].str.split().str[0])
+    return district_outline_layer(named, selected, "name"), name_layer(named, "label")
+
+
 def point_map(layers_: list[pdk.Layer], bounds, tooltip: bool = True) -> pdk.Deck:
     return pdk.Deck(layers=layers_, initial_view_state=fit_view(bounds), map_provider=None, map_style=OFFLINE_STYLE,
                     tooltip=TOOLTIP if tooltip else False)

@@ -349,6 +349,21 @@ def on_chart_pick(chart_key: str, field: str, widget_key: str):
     return callback
 
 
+def page_header(ctx: PageContext, title_key: str, selection_key: str, key_prefix: str,
+                notes: tuple[str, ...] = ()) -> None:
+    """Title, a visible "clear all" (filters and the page's selection) and the caption saying
+    what is shown: the filters, the data's as-of date and snapshot, and any ``notes``."""
+    lang, filters = ctx.lang, ctx.filters
+    head, clear = st.columns([5, 1], vertical_alignment="bottom")
+    head.title(t(title_key, lang))
+    clear.button(t("clear_view", lang), key=f"{key_prefix}_clear", on_click=clear_all, args=((selection_key,),),
+                 disabled=filters.is_empty and not st.session_state.get(selection_key),
+                 icon=":material/restart_alt:", width="stretch")
+    scope = t("scope_filtered", lang, what=filters.describe(lang)) if not filters.is_empty else t("scope_city", lang)
+    as_of = t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id)
+    st.caption(" · ".join(filter(None, [scope, as_of, *notes])))
+
+
 def on_row_pick(table_key: str, ids: list[str], target_key: str):
     """An ``on_select`` callback for a table: the picked row's id goes to ``target_key``."""
 

@@ -14,13 +14,7 @@ lang, filters = ctx.lang, ctx.filters
 PROJECT_KEY = "inv_project"
 selected_id = ui.url_value("project", PROJECT_KEY)
 
-head, clear = st.columns([5, 1], vertical_alignment="bottom")
-head.title(t("page_investment", lang))
-clear.button(t("clear_view", lang), key="inv_clear", on_click=ui.clear_all, args=((PROJECT_KEY,),),
-             disabled=filters.is_empty and not selected_id, icon=":material/restart_alt:", width="stretch")
-scope_text = t("scope_filtered", lang, what=filters.describe(lang)) if not filters.is_empty else t("scope_city", lang)
-st.caption(" · ".join(filter(None, [scope_text, t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id),
-                                    t("yi_note", lang)])))
+ui.page_header(ctx, "page_investment", PROJECT_KEY, "inv", notes=(t("yi_note", lang),))
 
 progress = ui.cached(investment.investment_progress, ctx)
 funnel = ui.cached(investment.stage_funnel, ctx)
@@ -42,7 +36,6 @@ if total_count == 0:
 
 # --- map -----------------------------------------------------------------------------------------
 districts = load_districts()
-named = districts.assign(name=districts["name_zh"] if lang == "zh" else districts["name_en"])
 shown = districts[districts["adcode"].isin(filters.districts)] if filters.districts else districts
 mode = st.segmented_control(t("map_mode", lang), ["points", "choropleth"], default="points", key="inv_map_mode",
                             format_func=lambda v: t(f"map_mode_{v}", lang)) or "points"
@@ -60,7 +53,8 @@ with map_col:
                           (t("annual_plan", lang), "plan_text"), (t("metric_progress", lang), "progress_text")])
     else:
         result = ui.cached(investment.project_points, ctx)
-        base = [layers.district_outline_layer(named, filters.districts, "name")]
+        outline, names = layers.district_base(districts, lang, filters.districts)
+        base = [outline]
         if result.points is not None:
             rows = point_tooltip(result.points, lang)
             base += layers.project_points_layers(rows, rows.attrs["tooltip"], selected_id)
@@ -70,8 +64,7 @@ with map_col:
             cells = point_tooltip(result.cells, lang, cells=True)
             base.append(layers.cells_layer(cells, cells.attrs["tooltip"]))
             legend = layers.stage_legend(lang, t("dominant_stage", lang))
-        base.append(layers.name_layer(districts.assign(label=districts["name_zh"] if lang == "zh"
-                                                       else districts["name_en"].str.split().str[0]), "label"))
+        base.append(names)
         # Fit to the chosen districts; a park or a search narrows further, to its projects.
         bounds = shown.total_bounds
         if (filters.parks or filters.search) and result.points is not None and len(result.points):

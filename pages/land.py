@@ -13,12 +13,7 @@ lang, filters = ctx.lang, ctx.filters
 PARCEL_KEY = "land_parcel"
 selected_id = ui.url_value("parcel", PARCEL_KEY)
 
-head, clear = st.columns([5, 1], vertical_alignment="bottom")
-head.title(t("page_land", lang))
-clear.button(t("clear_view", lang), key="land_clear", on_click=ui.clear_all, args=((PARCEL_KEY,),),
-             disabled=filters.is_empty and not selected_id, icon=":material/restart_alt:", width="stretch")
-scope_text = t("scope_filtered", lang, what=filters.describe(lang)) if not filters.is_empty else t("scope_city", lang)
-st.caption(" · ".join([scope_text, t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id)]))
+ui.page_header(ctx, "page_land", PARCEL_KEY, "land")
 
 summary = ui.cached(land.land_summary, ctx)
 rates = ui.cached(land.disposal_rates, ctx)
@@ -39,7 +34,6 @@ st.caption(t("reused_note", lang, area=fmt_number(summary["reused_mu"], "亩", 0
 
 # --- map -----------------------------------------------------------------------------------------
 districts = load_districts()
-named = districts.assign(name=districts["name_zh"] if lang == "zh" else districts["name_en"])
 shown = districts[districts["adcode"].isin(filters.districts)] if filters.districts else districts
 mode = st.segmented_control(t("map_mode", lang), ["parcels", "choropleth"], default="parcels", key="land_map_mode",
                             format_func=lambda v: t(f"land_mode_{v}", lang)) or "parcels"
@@ -65,7 +59,8 @@ with map_col:
                           (t("disposed_in", lang, year=year), "disposed_text"),
                           (t("disposal_rate", lang), "rate_text")])
     else:
-        base = [layers.district_outline_layer(named, filters.districts, "name")]
+        outline, names = layers.district_base(districts, lang, filters.districts)
+        base = [outline]
         bounds = shown.total_bounds
         if shapes.parcels is not None:
             rows, tips = parcel_tooltips(shapes.parcels, lang)
@@ -79,8 +74,7 @@ with map_col:
             cells, tips = cell_tooltips(shapes.cells, lang)
             layer, legend = layers.idle_cells_layer(cells, tips, lang, t("remaining_idle_mu", lang))
             base.append(layer)
-        base.append(layers.name_layer(districts.assign(label=districts["name_zh"] if lang == "zh"
-                                                       else districts["name_en"].str.split().str[0]), "label"))
+        base.append(names)
         deck = layers.point_map(base, bounds)
     st.pydeck_chart(deck, on_select=ui.on_district_click("land_map", project_key=PARCEL_KEY, pick_layer="parcels",
                                                          pick_field="parcel_id"),

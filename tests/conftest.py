@@ -139,3 +139,18 @@ def tiny_snapshot(store_dir: Path):
 
     return store.write_snapshot(make_tiny_tables(), as_of=AS_OF, published_by="pytest",
                                 sources=["tests/conftest.py"], note="tiny", store_dir=store_dir)
+
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_page(monkeypatch, store_dir: Path, page: str, **query):
+    """AppTest of ``pages/<page>.py`` entered through app.py, with URL parameters ``query``."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ZZMAP_STORE", str(store_dir))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query)
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    return at.run()

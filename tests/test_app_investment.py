@@ -10,18 +10,12 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import conftest
 from geo import store
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def open_page(monkeypatch, store_dir: Path, **query) -> AppTest:
-    monkeypatch.setenv("ZZMAP_STORE", str(store_dir))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update(query)
-    at.run()
-    at.switch_page("pages/investment.py")
-    return at.run()
+    return conftest.open_page(monkeypatch, store_dir, "investment", **query)
 
 
 def metric(at: AppTest, label: str) -> str:
