@@ -288,18 +288,28 @@ def parcel_legend(lang: str, title: str) -> Legend:
     return Legend(title, tuple((colour, enum_label(status, lang)) for status, colour in PARCEL_COLOURS.items()))
 
 
-def parcels_layer(parcels: gpd.GeoDataFrame, tooltip_rows: list[tuple[str, str]], selected: str | None) -> pdk.Layer:
-    """Parcel polygons coloured by status; only id, colour, outline and tooltip per parcel."""
-    data = parcels[["parcel_id", "geometry"]].copy()
-    data["fill"] = [list(PARCEL_COLOURS.get(s, (120, 120, 120))) + [190] for s in parcels["status"]]
-    data["line_width"] = [3 if pid == selected else 0.5 for pid in parcels["parcel_id"]]
-    data["line"] = [[255, 200, 0] if pid == selected else [60, 60, 60] for pid in parcels["parcel_id"]]
-    data["tooltip"] = _tooltips(parcels, "parcel_id", tooltip_rows)
+def parcels_layer(parcels: gpd.GeoDataFrame, tooltip_rows: list[tuple[str, str]], selected: str | None,
+                  pickable: bool = True) -> pdk.Layer:
+    """Parcel polygons coloured by status; only id, rings, colour and tooltip per parcel.
+
+    A PolygonLayer (rings as data), not a GeoJsonLayer: with two GeoJsonLayers in one deck,
+    Streamlit 1.67's click selection stopped reporting clicks on the district outlines.
+    Multi-part parcels become one row per part, all with the parcel's id.
+    """
+    tips = _tooltips(parcels, "parcel_id", tooltip_rows)
+    rows = []
+    for pid, status, geom, tip in zip(parcels["parcel_id"], parcels["status"], parcels.geometry, tips):
+        for part in getattr(geom, "geoms", [geom]):
+            rings = [part.exterior, *part.interiors]
+            rows.append({"parcel_id": pid, "tooltip": tip,
+                         "polygon": [[[round(x, 6), round(y, 6)] for x, y in ring.coords] for ring in rings],
+                         "fill": list(PARCEL_COLOURS.get(status, (120, 120, 120))) + [190],
+                         "line": [255, 200, 0] if pid == selected else [60, 60, 60],
+                         "line_px": 3 if pid == selected else 0.5})
     return pdk.Layer(
-        "GeoJsonLayer", id="parcels", data=_geojson(data, ["parcel_id", "fill", "line_width", "line", "tooltip"]),
-        pickable=True, stroked=True, filled=True, get_fill_color="properties.fill", get_line_color="properties.line",
-        get_line_width="properties.line_width", line_width_units="'pixels'", auto_highlight=True,
-        highlight_color=[255, 215, 0, 160],
+        "PolygonLayer", id="parcels", data=pd.DataFrame(rows), get_polygon="polygon", get_fill_color="fill",
+        get_line_color="line", get_line_width="line_px", line_width_units="'pixels'", stroked=True, filled=True,
+        pickable=pickable, auto_highlight=pickable, highlight_color=[255, 215, 0, 160],
     )
 
 

@@ -33,7 +33,8 @@ class PageContext:
 
 # Which sidebar filter sections each page shows (url_path -> sections); the district and park
 # filters are always shown. Hidden filters still apply where their columns exist.
-PAGE_SECTIONS = {"overview": ("projects",), "investment": ("projects",), "land": ("land",)}
+PAGE_SECTIONS = {"overview": ("projects",), "investment": ("projects",), "land": ("land",),
+                 "export": ("projects", "land")}
 
 
 def page_context(page: str | None = None) -> PageContext:

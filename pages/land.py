@@ -64,7 +64,11 @@ with map_col:
         bounds = shown.total_bounds
         if shapes.parcels is not None:
             rows, tips = parcel_tooltips(shapes.parcels, lang)
-            base.append(layers.parcels_layer(rows, tips, selected_id))
+            # At whole-city zoom parcels are specks and (measured) a pickable layer of ~2,000 of
+            # them stopped district clicks from registering: parcels become clickable once the
+            # view is one district or park.
+            base.append(layers.parcels_layer(rows, tips, selected_id,
+                                             pickable=bool(filters.districts or filters.parks)))
             legend = layers.parcel_legend(lang, t("parcel_status", lang))
             if filters.parks and len(rows):
                 minx, miny, maxx, maxy = rows.total_bounds

@@ -1,0 +1,466 @@
+"""Filtered extracts (数据导出) that open cleanly in Excel, WPS and QGIS.
+
+Why a module of its own: an extract must show exactly the rows the user sees (same ``Filters``,
+same ``Scope``, read through ``geo.query``, the only door to the store), and each target program
+has its own traps — Excel runs text starting with ``=`` as a formula and reads UTF-8 only with a
+BOM, shapefiles allow 10-character field names, GCJ-02 has no EPSG code. Each format has one
+private writer below that deals with its traps; ``build`` picks it and names the file.
+
+Spreadsheet formats (CSV, XLSX) are for people: Chinese (or English) headers with units, lon/lat
+columns for points and WKT for polygons, enum values in the chosen language, formula-like text
+guarded. GIS formats (GeoJSON, GeoPackage, GeoParquet, Shapefile) keep the schema's column names
+and stored values so they can be re-read by code; ``tasks`` has no geometry and is skipped there
+(except in GeoPackage, which holds it as a plain attribute table). Tables are loaded one at a
+time and written straight into the output, so a big extract holds one table in memory at once.
+H3 cells are written as their standard hex text where a reader would round a 64-bit integer
+(Excel, JavaScript, DBF readers); GeoPackage and GeoParquet keep the integer.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+import xlsxwriter
+
+from geo import schema
+from geo.boundaries import DISTRICTS
+from geo.crs import transform_geometry, wgs84_to_gcj02
+from geo.filters import Filters
+from geo.query import Scope, order_by_clause, query, query_gdf
+from geo.store import Snapshot
+
+EXPORT_TABLES = ("projects", "tasks", "parcels", "substations", "plants", "transformer_areas")
+FORMATS = ("csv", "xlsx", "geojson", "gpkg", "parquet", "shp")
+CRS_CHOICES = ("wgs84", "gcj02")
+TABLE_LABELS = {"projects": ("项目", "Projects"), "tasks": ("交办事项", "Tasks"),
+                "parcels": ("地块", "Parcels"), "substations": ("变电站", "Substations"),
+                "plants": ("电源", "Plants"), "transformer_areas": ("公变台区", "Transformer areas")}
+POINT_TABLES = ("projects", "substations", "plants", "transformer_areas")  # parcels are polygons
+GEO_FORMATS = ("geojson", "gpkg", "parquet", "shp")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+_XLSX_CHUNK = 50_000
+_XL_WRITE = {"date": "datetime", "num": "number", "str": "string"}
+_MIME = {"csv": "text/csv", "zip": "application/zip", "geojson": "application/geo+json",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "gpkg": "application/geopackage+sqlite3", "parquet": "application/vnd.apache.parquet"}
+_T = {"filters": ("筛选条件", "Filters"), "all": ("全部", "none"), "scope": ("数据权限", "Access scope"),
+      "city": ("全市", "whole city"), "snapshot": ("数据快照", "Snapshot"),
+      "as_of": ("数据截至", "Data as of"), "time": ("导出时间", "Exported at"), "user": ("导出人", "Exported by"),
+      "rows": ("行数", "Rows"), "crs": ("坐标系", "Coordinates"), "formula": ("公式防护", "Formula guard"),
+      "lon": ("经度", "Longitude"), "lat": ("纬度", "Latitude"), "wkt": ("几何（WKT）", "Geometry (WKT)"),
+      "about": ("说明", "About"), "item": ("条目", "Item"), "value": ("内容", "Value")}
+_CRS_TEXT = {
+    "wgs84": ("WGS84（EPSG:4326），经纬度（度）。", "WGS84 (EPSG:4326), longitude/latitude in degrees."),
+    "gcj02": ("GCJ-02（国测局坐标，高德/腾讯地图使用）：坐标已由 WGS84 转换，可直接粘贴到高德地图。GCJ-02 没有 EPSG "
+              "代码，文件中的坐标系标记仍为 EPSG:4326，请勿在 GIS 软件中再做投影转换。",
+              "GCJ-02 (AMap/Tencent): coordinates were converted from WGS84 for pasting into AMap. GCJ-02 "
+              "has no EPSG code, so the file's CRS tag still says EPSG:4326; do not reproject it in a GIS."),
+}
+
+
+class NothingToExport(ValueError):
+    """Every chosen table has no row under the filters and scope (nothing would be written)."""
+
+    def __init__(self, tables: list[str], skipped: list[str] = ()):
+        names = ", ".join(f"{TABLE_LABELS[t][0]} ({t})" for t in tables)
+        extra = f"; {', '.join(skipped)} has no geometry for this format" if skipped else ""
+        super().__init__(f"nothing to export: no rows match the filters in {names or 'no table'}{extra}")
+        self.tables = list(tables)
+
+
+@dataclass
+class Extract:
+    data: bytes
+    file_name: str  # in the UI language, e.g. 项目_醴陵市_2023-09-30.xlsx
+    ascii_name: str  # for HTTP headers and old unzip tools, e.g. projects_430281_2023-09-30.xlsx
+    mime: str
+    rows: dict[str, int]  # rows written per table
+    skipped: list[str] = field(default_factory=list)  # chosen tables the format cannot hold
+    formula_cells: int = 0  # text cells prefixed with ' (CSV/XLSX)
+
+
+def _select(table: str, filters: Filters, what: str) -> tuple[str, dict]:
+    cond, params = filters.where(table)
+    return f"SELECT {what} FROM {{{table}}} t WHERE {cond}", params
+
+
+def count_rows(snapshot: Snapshot, scope: Scope, filters: Filters, table: str) -> int:
+    sql, params = _select(table, filters, "count(*) AS n")
+    return int(query(snapshot, sql, params, scope=scope, max_rows=1).df["n"].iloc[0])
+
+
+def filtered_table(snapshot: Snapshot, scope: Scope, filters: Filters, table: str, *,
+                   crs: str = "wgs84") -> pd.DataFrame | gpd.GeoDataFrame:
+    """Every schema column of ``table`` for the rows the user sees, ordered by primary key.
+
+    Geo tables come back as a GeoDataFrame tagged EPSG:4326 — also for ``crs="gcj02"``, whose
+    coordinates are shifted to GCJ-02 but which has no EPSG code of its own.
+    """
+    if table not in EXPORT_TABLES or crs not in CRS_CHOICES:
+        raise ValueError(f"table must be one of {EXPORT_TABLES} and crs one of {CRS_CHOICES}")
+    n = count_rows(snapshot, scope, filters, table)
+    sql, params = _select(table, filters, "*")
+    sql += " " + order_by_clause(table, schema.PRIMARY_KEYS[table])
+    run = query_gdf if table in schema.GEO_TABLES else query
+    df = run(snapshot, sql, params, scope=scope, max_rows=n, timeout_s=600).df
+    df = df[schema.column_names(table)]
+    if crs == "gcj02" and table in schema.GEO_TABLES:
+        df = df.set_geometry(transform_geometry(df.geometry.to_numpy(), wgs84_to_gcj02), crs=schema.STORAGE_CRS)
+    return df
+
+
+@dataclass
+class _Job:
+    snapshot: Snapshot
+    scope: Scope
+    filters: Filters
+    lang: str
+    crs: str
+    user: str
+    now: dt.datetime
+    rows: dict[str, int]
+
+    def t(self, key: str) -> str:
+        return _T[key][self.lang != "zh"]
+
+    def frames(self) -> Iterator[tuple[str, pd.DataFrame]]:
+        """One table at a time, so only one is ever in memory."""
+        for table in self.rows:
+            yield table, filtered_table(self.snapshot, self.scope, self.filters, table, crs=self.crs)
+
+    def about(self, formula_cells: int | None = None) -> list[tuple[str, str]]:
+        """What the 说明 sheet, README.txt and layer descriptions say about the extract."""
+        en = self.lang != "zh"
+        scope = self.t("city") if self.scope.is_all else "、".join(
+            DISTRICTS.get(c, (c, c))[en] for c in self.scope.districts)
+        lines = [(self.t("filters"), self.filters.describe(self.lang) or self.t("all")),
+                 (self.t("scope"), scope), (self.t("snapshot"), self.snapshot.id),
+                 (self.t("as_of"), self.snapshot.as_of.isoformat()),
+                 (self.t("time"), self.now.strftime("%Y-%m-%d %H:%M %z").strip())]
+        lines += [(self.t("user"), self.user)] if self.user else []
+        lines += [(f"{self.t('rows')} · {TABLE_LABELS[t][en]}", str(n)) for t, n in self.rows.items()]
+        lines.append((self.t("crs"), _CRS_TEXT[self.crs][en]))
+        if formula_cells is not None:
+            lines.append((self.t("formula"), (
+                f"{formula_cells} 个以 = + - @ 或制表符开头的文本单元格前加了单引号 '，防止被当作公式执行。" if not en else
+                f"{formula_cells} text cell(s) starting with = + - @ or a tab were prefixed with ' so "
+                "they cannot run as formulas.")))
+        return lines
+
+    def description(self) -> str:
+        return "; ".join(f"{k}: {v}" for k, v in self.about())
+
+
+# --- shared preparation --------------------------------------------------------------------------
+
+
+def _h3_text(s: pd.Series) -> pd.Series:
+    return s.map(lambda v: format(int(v), "x"), na_action="ignore").astype(object)
+
+
+def _guard(s: pd.Series) -> tuple[pd.Series, int]:
+    """Prefix formula-like text with ' (OWASP CSV injection); numbers never come through here."""
+    hit = s.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+    n = int(hit.sum())
+    return (s.where(~hit, "'" + s) if n else s), n
+
+
+def _for_people(table: str, df: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, int]:
+    """Headers with units, enum values in ``lang``, lon/lat or WKT; returns the frame and how many
+    text cells were guarded."""
+    out, guarded = {}, 0
+    for col in schema.columns(table):
+        if col.dtype == "geometry":
+            continue
+        s = df[col.name]
+        if col.name == "h3_r7":
+            s = _h3_text(s)
+        elif col.dtype == "string":
+            if col.enum and lang != "zh":
+                s = s.map(lambda v: schema.enum_label(v, lang), na_action="ignore")
+            s, n = _guard(s)
+            guarded += n
+        out[col.label(lang)] = s
+    if table in POINT_TABLES:
+        for key, coord in (("lon", df.geometry.x), ("lat", df.geometry.y)):
+            out[_T[key][lang != "zh"]] = coord
+    elif table in schema.GEO_TABLES:
+        out[_T["wkt"][lang != "zh"]] = pd.Series(shapely.to_wkt(df.geometry.to_numpy(), rounding_precision=7),
+                                                 index=df.index)
+    return pd.DataFrame(out, index=df.index, copy=False), guarded
+
+
+def _for_gis(table: str, df: pd.DataFrame, h3_text: bool) -> pd.DataFrame:
+    """Dates as real dates (Arrow date32: DATE fields in GPKG/DBF, ISO text in GeoJSON)."""
+    df = df.copy(deep=False)
+    for col in schema.columns(table):
+        if col.dtype == "date":
+            df[col.name] = df[col.name].astype("date32[pyarrow]")
+    if h3_text and "h3_r7" in df.columns:
+        df["h3_r7"] = _h3_text(df["h3_r7"])
+    return df
+
+
+def _geometry_type(table: str, df: pd.DataFrame) -> str | None:
+    """Needed only for empty layers, whose type cannot be inferred from the data."""
+    if len(df) or table not in schema.GEO_TABLES:
+        return None
+    return "Point" if table in POINT_TABLES else "MultiPolygon"
+
+
+def _zip() -> tuple[io.BytesIO, zipfile.ZipFile]:
+    buf = io.BytesIO()
+    return buf, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
+
+
+# --- one writer per format -----------------------------------------------------------------------
+
+
+def _write_csv(job: _Job) -> tuple[bytes, int]:
+    """UTF-8 with BOM (Excel/WPS detect the encoding only by it), ISO dates, CRLF (RFC 4180)."""
+    buf, zf = _zip() if len(job.rows) > 1 else (io.BytesIO(), None)
+    guarded = 0
+    for table, df in job.frames():
+        people, n = _for_people(table, df, job.lang)
+        guarded += n
+        raw = zf.open(f"{TABLE_LABELS[table][job.lang != 'zh']}.csv", "w", force_zip64=True) if zf else buf
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        people.to_csv(text, index=False, date_format="%Y-%m-%d", lineterminator="\r\n")
+        text.flush()
+        text.detach()
+        if zf:
+            raw.close()
+    if zf:
+        zf.close()
+    return buf.getvalue(), guarded
+
+
+def _write_xlsx(job: _Job) -> tuple[bytes, int]:
+    """xlsxwriter in constant-memory mode, row by row with typed cells.
+
+    Not ``DataFrame.to_excel``: pandas writes column by column, which rules out constant-memory
+    mode (every cell of a million-row sheet would sit in memory) and is about twice as slow.
+    Strings are never turned into formulas, numbers or URLs; dates get a yyyy-mm-dd format.
+    """
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "strings_to_formulas": False,
+                                   "strings_to_numbers": False, "strings_to_urls": False})
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    fmts = {"date": wb.add_format({"num_format": "yyyy-mm-dd"}), "num": None, "str": None}
+    guarded = 0
+    for table, df in job.frames():
+        people, n = _for_people(table, df, job.lang)
+        del df
+        guarded += n
+        ws = wb.add_worksheet(TABLE_LABELS[table][job.lang != "zh"])
+        ws.freeze_panes(1, 0)
+        ws.write_row(0, 0, list(people.columns), head)
+        ws.autofilter(0, 0, len(people), len(people.columns) - 1)
+        kinds = ["date" if pd.api.types.is_datetime64_any_dtype(s) else
+                 "num" if pd.api.types.is_numeric_dtype(s) else "str" for _, s in people.items()]
+        writers = [(getattr(ws, f"write_{_XL_WRITE[k]}"), fmts[k]) for k in kinds]
+        for start in range(0, len(people), _XLSX_CHUNK):  # Python objects for one chunk at a time
+            part = people.iloc[start:start + _XLSX_CHUNK]
+            columns = [(s.dt.date if k == "date" else s).astype(object).where(s.notna(), None).tolist()
+                       for k, (_, s) in zip(kinds, part.items())]
+            if start == 0:
+                for c, (name, kind) in enumerate(zip(people.columns, kinds)):
+                    ws.set_column(c, c, _width(name, columns[c][:500], kind))
+            for r, row in enumerate(zip(*columns), start=start + 1):
+                for c, v in enumerate(row):
+                    if v is not None:
+                        write, fmt = writers[c]
+                        write(r, c, v, fmt)
+    ws = wb.add_worksheet(job.t("about"))
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 90, wb.add_format({"text_wrap": True, "valign": "top"}))
+    ws.write_row(0, 0, [job.t("item"), job.t("value")], head)
+    for r, (k, v) in enumerate(job.about(guarded), start=1):
+        ws.write_string(r, 0, k)
+        ws.write_string(r, 1, v)
+    wb.close()
+    return buf.getvalue(), guarded
+
+
+def _width(header: str, sample: list, kind: str) -> float:
+    def w(text: str) -> int:  # CJK characters are two columns wide
+        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    longest = 10 if kind == "date" else max([w(str(v)) for v in sample if v is not None], default=0)
+    return min(max(w(header), longest, 8) + 2, 60)
+
+
+def _one_or_zip(job: _Job, ext: str, write_one) -> bytes:
+    """One table → its file; several → a zip of ``<table>.<ext>``, built table by table."""
+    outputs = ((table, write_one(table, df)) for table, df in job.frames())
+    if len(job.rows) == 1:
+        return next(outputs)[1]
+    buf, zf = _zip()
+    with zf:
+        for table, data in outputs:
+            zf.writestr(f"{table}.{ext}", data)
+    return buf.getvalue()
+
+
+def _write_geojson(job: _Job) -> tuple[bytes, int]:
+    """RFC 7946 (lon/lat, 7 decimals, no CRS member) through GDAL, which also writes the
+    FeatureCollection's ``description`` member."""
+    def one(table: str, df: pd.DataFrame) -> bytes:  # via a file: a BytesIO costs two more copies
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"{table}.geojson"
+            pyogrio.write_dataframe(_for_gis(table, df, h3_text=True), path, driver="GeoJSON", layer=table,
+                                    use_arrow=True, geometry_type=_geometry_type(table, df),
+                                    RFC7946="YES", DESCRIPTION=job.description())
+            return path.read_bytes()
+    return _one_or_zip(job, "geojson", one), 0
+
+
+def _write_gpkg(job: _Job) -> tuple[bytes, int]:
+    """One GeoPackage, a layer per table (tasks as an attribute table); the description goes into
+    gpkg_contents, which QGIS shows as the layer's abstract."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "extract.gpkg"
+        for table, df in job.frames():
+            pyogrio.write_dataframe(_for_gis(table, df, h3_text=False), path, driver="GPKG", layer=table,
+                                    use_arrow=True, geometry_type=_geometry_type(table, df),
+                                    DESCRIPTION=job.description())
+        return path.read_bytes(), 0
+
+
+def _write_parquet(job: _Job) -> tuple[bytes, int]:
+    """GeoParquet 1.1 with a bbox covering column. GeoParquet has no description field, so the
+    description is file key-value metadata, added to the Arrow table geopandas' own
+    ``to_parquet`` builds (``_geopandas_to_arrow``: private, but public API cannot add metadata)."""
+    import pyarrow.parquet as pq
+    from geopandas.io.arrow import _geopandas_to_arrow
+
+    def one(table: str, df: pd.DataFrame) -> bytes:
+        arrow = _geopandas_to_arrow(_for_gis(table, df, h3_text=False), index=False,
+                                    schema_version="1.1.0", write_covering_bbox=True)
+        meta = {**(arrow.schema.metadata or {}), b"description": job.description().encode()}
+        out = io.BytesIO()
+        pq.write_table(arrow.replace_schema_metadata(meta), out, compression="zstd")
+        return out.getvalue()
+    return _one_or_zip(job, "parquet", one), 0
+
+
+def shapefile_fields(names: list[str]) -> dict[str, str]:
+    """Column → DBF field name: ASCII, ≤ 10 characters, unique, the same for the same input.
+
+    Names are cut to 10 characters; a collision keeps the first and ends later ones in a number
+    (``total_inve`` → ``total_inv1``).
+    """
+    out: dict[str, str] = {}
+    for name in names:
+        base = "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else "_" for ch in name)[:10]
+        candidate, i = base, 0
+        while candidate.lower() in {v.lower() for v in out.values()}:
+            i += 1
+            candidate = base[:10 - len(str(i))] + str(i)
+        out[name] = candidate
+    return out
+
+
+def _write_shp(job: _Job) -> tuple[bytes, int]:
+    """A zip: per table .shp .shx .dbf .prj .cpg (UTF-8, so QGIS and ArcGIS read Chinese) and
+    fields.csv mapping the cut field names back to columns and labels; README.txt says the rest.
+    Several tables → one folder each."""
+    buf, zf = _zip()
+    several = len(job.rows) > 1
+    with tempfile.TemporaryDirectory() as tmp:
+        for table, df in job.frames():
+            fields = shapefile_fields([c for c in df.columns if c != "geometry"])
+            path = Path(tmp) / f"{table}.shp"
+            pyogrio.write_dataframe(_for_gis(table, df, h3_text=True).rename(columns=fields), path,
+                                    driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True,
+                                    geometry_type=_geometry_type(table, df))
+            folder = f"{table}/" if several else ""
+            for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+                zf.write(path.with_suffix(ext), f"{folder}{table}{ext}")
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerow(["field", "column", "label_zh", "label_en"])
+            for column, name in fields.items():
+                col = schema.column(table, column)
+                writer.writerow([name, column, col.label("zh"), col.label("en")])
+            zf.writestr(f"{folder}fields.csv", text.getvalue().encode("utf-8-sig"))
+    readme = "\r\n".join(f"{k}: {v}" for k, v in job.about()) + "\r\n\r\n" + (
+        "字段名限 10 个字符，对照见 fields.csv；编码 UTF-8（.cpg）。H3 网格为十六进制文本。" if job.lang == "zh" else
+        "Field names are cut to 10 characters: fields.csv maps them back. Encoding UTF-8 (.cpg). "
+        "H3 cells are hex text.")
+    zf.writestr("README.txt", readme.encode("utf-8-sig"))
+    zf.close()
+    return buf.getvalue(), 0
+
+
+_WRITERS = {"csv": _write_csv, "xlsx": _write_xlsx, "geojson": _write_geojson, "gpkg": _write_gpkg,
+            "parquet": _write_parquet, "shp": _write_shp}
+
+
+# --- the entry point -----------------------------------------------------------------------------
+
+
+def _districts(scope: Scope, filters: Filters) -> tuple[str, ...] | None:
+    """The districts the extract covers; None = the whole city."""
+    if scope.is_all:
+        return filters.districts or None
+    return tuple(c for c in scope.districts if not filters.districts or c in filters.districts)
+
+
+def _names(job: _Job, fmt: str) -> tuple[str, str, str]:
+    tables = list(job.rows)
+    single = len(tables) == 1
+    ext = {"shp": "zip"}.get(fmt, fmt)
+    if not single and fmt in ("csv", "geojson", "parquet"):
+        ext = "zip"
+    codes = _districts(job.scope, job.filters)
+    if codes is None:
+        zh, en = "全市", "all"
+    elif len(codes) <= 3:
+        zh, en = "+".join(DISTRICTS.get(c, (c,))[0] for c in codes), "+".join(codes)
+    else:
+        zh, en = "多区县", "multi"
+    date = job.snapshot.as_of.isoformat()
+    suffix = ("_GCJ-02", "_gcj02") if job.crs == "gcj02" else ("", "")
+    ascii_name = f"{tables[0] if single else 'extract'}_{en}_{date}{suffix[1]}.{ext}"
+    file_name = (f"{TABLE_LABELS[tables[0]][0] if single else '数据导出'}_{zh}_{date}{suffix[0]}.{ext}"
+                 if job.lang == "zh" else ascii_name)
+    return file_name, ascii_name, _MIME[ext]
+
+
+def build(snapshot: Snapshot, scope: Scope, filters: Filters, tables: list[str], fmt: str, *,
+          lang: str = "zh", crs: str = "wgs84", user: str = "", now: dt.datetime | None = None) -> Extract:
+    """The extract of ``tables`` (rows under ``filters`` and ``scope``) as one file in ``fmt``.
+
+    Raises ``NothingToExport`` when no chosen table has a row, ``ValueError`` for an unknown
+    table, format or CRS, or an XLSX sheet beyond Excel's 1,048,576 rows.
+    """
+    unknown = [t for t in tables if t not in EXPORT_TABLES]
+    if unknown or not tables or fmt not in FORMATS or crs not in CRS_CHOICES:
+        raise ValueError(f"choose tables from {EXPORT_TABLES} (got {list(tables)}), fmt from {FORMATS} "
+                         f"(got {fmt!r}) and crs from {CRS_CHOICES} (got {crs!r})")
+    chosen = [t for t in EXPORT_TABLES if t in tables]
+    skipped = [t for t in chosen if fmt in GEO_FORMATS and fmt != "gpkg" and t not in schema.GEO_TABLES]
+    counts = {t: count_rows(snapshot, scope, filters, t) for t in chosen}
+    kept = {t: n for t, n in counts.items() if t not in skipped}
+    if not any(kept.values()):
+        raise NothingToExport(chosen, skipped)
+    too_big = [t for t, n in kept.items() if n > XLSX_MAX_ROWS]
+    if fmt == "xlsx" and too_big:
+        raise ValueError(f"{', '.join(too_big)}: more rows than an Excel sheet holds "
+                         f"({XLSX_MAX_ROWS:,}); narrow the filters or export CSV")
+    job = _Job(snapshot, scope, filters, lang, crs, user, now or dt.datetime.now().astimezone(), kept)
+    data, guarded = _WRITERS[fmt](job)
+    file_name, ascii_name, mime = _names(job, fmt)
+    return Extract(data, file_name, ascii_name, mime, dict(kept), skipped, guarded)

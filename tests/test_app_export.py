@@ -1,0 +1,59 @@
+"""AppTest of the extracts page: counts follow the filters, files are built only on request and
+match the filtered counts, and an empty selection says there is nothing to export."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+import conftest
+
+
+def open_page(monkeypatch, store_dir: Path, **query) -> AppTest:
+    return conftest.open_page(monkeypatch, store_dir, "export", **query)
+
+
+def counts(at: AppTest) -> dict[str, str]:
+    table = next(df.value for df in at.dataframe if "当前筛选行数" in df.value.columns)
+    return dict(zip(table["数据表"], table["当前筛选行数"]))
+
+
+def test_counts_follow_the_filters(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store, district="430281")
+    assert not at.exception
+    c = counts(at)
+    tasks = direct(demo_store, "tasks", "district_adcode = '430281'")
+    assert c["项目"] == "74" and c["交办事项"] == f"{tasks:,}"
+    assert not at.get("download_button")  # nothing is built before the user asks
+
+
+def test_build_an_xlsx_with_the_filtered_rows(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store, district="430281", stage="在建")
+    at.button(key="export_build").click()
+    at.run()
+    assert not at.exception
+    download = at.get("download_button")[0]
+    assert "项目_醴陵市_2023-09-30" in download.proto.label
+    caption = " ".join(c.value for c in at.caption)
+    expected = direct(demo_store, "projects", "district_adcode = '430281' AND stage = '在建'")
+    assert f"项目 {expected}" in caption
+
+
+def direct(store_dir: Path, table: str, where: str) -> int:
+    import duckdb
+
+    from geo import store
+
+    path = store.open_current(store_dir).table_path(table)
+    return duckdb.sql(f"SELECT count(*) FROM read_parquet('{path}') WHERE {where}").fetchone()[0]
+
+
+def test_nothing_to_export(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store, q="没有这样的项目")
+    at.button(key="export_build").click()
+    at.run()
+    assert not at.exception
+    assert any("没有可导出的内容" in w.value for w in at.warning)

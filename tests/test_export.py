@@ -1,0 +1,400 @@
+"""Extracts (geo.export): every format built from the tiny snapshot and read back with the
+readers people's programs use (pandas, openpyxl, GeoPandas/pyogrio, pyarrow)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sqlite3
+import zipfile
+from contextlib import closing
+from pathlib import Path
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pyarrow.parquet as pq
+import pyogrio
+import pytest
+import shapely
+from pyproj import Geod
+
+from conftest import AS_OF, CHALING, HETANG, LILING, make_tiny_tables
+from geo import export, schema, store
+from geo.filters import Filters
+from geo.query import Scope
+
+ALL = Scope.all()
+NONE = Filters()
+NOW = dt.datetime(2023, 10, 8, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+ZHUZHOU = (112.8, 26.0, 114.3, 28.3)  # lon/lat box around the city
+GEO_TABLES = [t for t in export.EXPORT_TABLES if t != "tasks"]
+
+
+def build(snap, tables, fmt, scope=ALL, filters=NONE, **kw) -> export.Extract:
+    return export.build(snap, scope, filters, list(tables), fmt, now=NOW, **kw)
+
+
+def counts(snap, scope=ALL, filters=NONE) -> dict[str, int]:
+    return {t: export.count_rows(snap, scope, filters, t) for t in export.EXPORT_TABLES}
+
+
+def unzip(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def in_zhuzhou(lon: float, lat: float) -> bool:
+    return ZHUZHOU[0] <= lon <= ZHUZHOU[2] and ZHUZHOU[1] <= lat <= ZHUZHOU[3]
+
+
+@pytest.fixture
+def tricky_snapshot(tmp_path: Path):
+    """The tiny tables with formula-like text and a real negative number (亩均税收 −3.5)."""
+    tables = make_tiny_tables()
+    p = tables["projects"]
+    p.loc[0, "owner"] = "=SUM(A1)"
+    p.loc[1, "name"] = "+1"
+    p.loc[2, "park"] = "@x"
+    p.loc[3, "owner"] = "-abc"
+    tables["parcels"].loc[2, "tax_per_mu_wan"] = -3.5
+    return store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=["test_export"],
+                                store_dir=tmp_path / "tricky")
+
+
+# --- reading through the query layer -------------------------------------------------------------
+
+
+def test_filtered_table_has_every_column_in_key_order(tiny_snapshot):
+    for table in export.EXPORT_TABLES:
+        df = export.filtered_table(tiny_snapshot, ALL, NONE, table)
+        assert list(df.columns) == schema.column_names(table)
+        assert len(df) == export.count_rows(tiny_snapshot, ALL, NONE, table)
+        key = df[schema.PRIMARY_KEYS[table]]
+        assert key.is_monotonic_increasing and key.is_unique
+        if table in schema.GEO_TABLES:
+            assert isinstance(df, gpd.GeoDataFrame) and df.crs.to_epsg() == 4326
+    assert counts(tiny_snapshot) == {"projects": 5, "tasks": 4, "parcels": 4, "substations": 3,
+                                     "plants": 2, "transformer_areas": 3}
+    building = export.filtered_table(tiny_snapshot, ALL, Filters(stages=("在建",)), "projects")
+    assert building["project_id"].tolist() == ["P001", "P004"]
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+
+def test_csv_one_table_utf8_bom_units_iso_dates_lonlat(tiny_snapshot):
+    ex = build(tiny_snapshot, ["projects"], "csv")
+    assert ex.data.startswith(b"\xef\xbb\xbf")
+    assert (ex.file_name, ex.ascii_name, ex.mime) == (
+        "项目_全市_2023-09-30.csv", "projects_all_2023-09-30.csv", "text/csv")
+    df = pd.read_csv(io.BytesIO(ex.data), encoding="utf-8-sig", dtype={"区县代码": str})
+    assert len(df) == ex.rows["projects"] == export.count_rows(tiny_snapshot, ALL, NONE, "projects")
+    assert "总投资（亿元）" in df.columns and "用电需求（MW）" in df.columns
+    assert df["总投资（亿元）"].sum() == pytest.approx(24.75)
+    first = df.set_index("项目编号").loc["P001"]
+    assert first["实际开工"] == "2023-03-15" and first["项目名称"] == "硬质合金产业园"
+    assert (first["经度"], first["纬度"]) == (113.15, 27.85)
+    assert first["区县代码"] == HETANG
+    assert "geometry" not in df.columns
+
+
+def test_csv_several_tables_zip_and_polygon_wkt(tiny_snapshot):
+    ex = build(tiny_snapshot, export.EXPORT_TABLES, "csv")
+    assert (ex.file_name, ex.ascii_name, ex.mime) == (
+        "数据导出_全市_2023-09-30.zip", "extract_all_2023-09-30.zip", "application/zip")
+    files = unzip(ex.data)
+    assert sorted(files) == sorted(f"{export.TABLE_LABELS[t][0]}.csv" for t in export.EXPORT_TABLES)
+    expected = counts(tiny_snapshot)
+    for table in export.EXPORT_TABLES:
+        raw = files[f"{export.TABLE_LABELS[table][0]}.csv"]
+        assert raw.startswith(b"\xef\xbb\xbf")
+        assert len(pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")) == expected[table] == ex.rows[table]
+    parcels = pd.read_csv(io.BytesIO(files["地块.csv"]), encoding="utf-8-sig")
+    assert "面积（亩）" in parcels.columns and "亩均税收（万元/亩）" in parcels.columns
+    outline = shapely.from_wkt(parcels.set_index("地块编号").loc["L001", "几何（WKT）"])
+    assert outline.geom_type == "Polygon"
+    assert outline.bounds == pytest.approx((113.13, 27.83, 113.14, 27.84))
+
+
+# --- formula injection ---------------------------------------------------------------------------
+
+
+def test_formula_like_text_is_prefixed_real_negative_numbers_are_not(tricky_snapshot):
+    ex = build(tricky_snapshot, ["projects", "parcels"], "csv")
+    assert ex.formula_cells == 4
+    files = unzip(ex.data)
+    projects = pd.read_csv(io.BytesIO(files["项目.csv"]), encoding="utf-8-sig").set_index("项目编号")
+    assert projects.loc["P001", "业主单位"] == "'=SUM(A1)"
+    assert projects.loc["P002", "项目名称"] == "'+1"
+    assert projects.loc["P003", "所在园区"] == "'@x"
+    assert projects.loc["P004", "业主单位"] == "'-abc"
+    assert projects.loc["P005", "业主单位"].startswith("O'Brien")  # ordinary text untouched
+    parcels = pd.read_csv(io.BytesIO(files["地块.csv"]), encoding="utf-8-sig").set_index("地块编号")
+    assert parcels["亩均税收（万元/亩）"].dtype == float
+    assert parcels.loc["L003", "亩均税收（万元/亩）"] == -3.5
+
+    xl = build(tricky_snapshot, ["projects", "parcels"], "xlsx")
+    assert xl.formula_cells == 4
+    wb = openpyxl.load_workbook(io.BytesIO(xl.data))
+    owner = wb["项目"]["T2"]
+    assert wb["项目"]["T1"].value == "业主单位"
+    assert (owner.value, owner.data_type) == ("'=SUM(A1)", "s")
+    tax_col = [c.value for c in wb["地块"][1]].index("亩均税收（万元/亩）") + 1
+    tax = wb["地块"].cell(row=4, column=tax_col)
+    assert (tax.value, tax.data_type) == (-3.5, "n")
+    about = dict(wb["说明"].iter_rows(min_row=2, values_only=True))
+    assert about["公式防护"].startswith("4 个")
+
+
+# --- XLSX ----------------------------------------------------------------------------------------
+
+
+def test_xlsx_sheets_types_and_about(tiny_snapshot):
+    ex = build(tiny_snapshot, export.EXPORT_TABLES, "xlsx", user="张三")
+    assert ex.file_name == "数据导出_全市_2023-09-30.xlsx"
+    assert ex.mime == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    wb = openpyxl.load_workbook(io.BytesIO(ex.data))
+    assert wb.sheetnames == ["项目", "交办事项", "地块", "变电站", "电源", "公变台区", "说明"]
+    expected = counts(tiny_snapshot)
+    for table in export.EXPORT_TABLES:
+        ws = wb[export.TABLE_LABELS[table][0]]
+        assert ws.freeze_panes == "A2"
+        assert ws.max_row - 1 == expected[table]
+    ws = wb["项目"]
+    header = [c.value for c in ws[1]]
+    assert header[:2] == ["项目编号", "项目名称"] and "总投资（亿元）" in header
+    assert header[-2:] == ["经度", "纬度"]
+    row = {h: c for h, c in zip(header, ws[2])}  # P001
+    assert (row["总投资（亿元）"].value, row["总投资（亿元）"].data_type) == (10.5, "n")
+    assert row["实际开工"].is_date and row["实际开工"].value == dt.datetime(2023, 3, 15)
+    assert row["实际开工"].number_format == "yyyy-mm-dd"
+    assert row["实际竣工"].value is None
+    assert row["经度"].value == pytest.approx(113.15) and row["经度"].data_type == "n"
+    assert int(row["H3网格（7级）"].value, 16) > 0  # hex text: Excel would round an 18-digit number
+    assert 8 <= ws.column_dimensions["B"].width <= 62
+    stations = wb["变电站"]
+    assert [c.value for c in stations[1]][3] == "电压等级（kV）" and stations["D2"].value == 220
+    assert wb["地块"][1][-1].value == "几何（WKT）"
+
+    about = dict(wb["说明"].iter_rows(min_row=2, values_only=True))
+    assert about["筛选条件"] == "全部" and about["数据权限"] == "全市"
+    assert about["数据快照"] == tiny_snapshot.id and about["数据截至"] == "2023-09-30"
+    assert about["导出时间"] == "2023-10-08 09:30 +0800" and about["导出人"] == "张三"
+    assert about["行数 · 项目"] == "5" and about["行数 · 公变台区"] == "3"
+    assert "WGS84" in about["坐标系"] and "0 个" in about["公式防护"]
+
+
+def test_xlsx_filters_english_and_scoped_user(tiny_snapshot):
+    filters = Filters(stages=("在建",))
+    ex = build(tiny_snapshot, ["projects"], "xlsx", filters=filters, lang="en")
+    assert ex.file_name == ex.ascii_name == "projects_all_2023-09-30.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(ex.data))
+    assert wb.sheetnames == ["Projects", "About"]
+    header = [c.value for c in wb["Projects"][1]]
+    assert "Total investment (亿元)" in header and header[-2:] == ["Longitude", "Latitude"]
+    stage = header.index("Stage") + 1
+    assert [wb["Projects"].cell(r, stage).value for r in (2, 3)] == ["Under construction"] * 2
+    about = dict(wb["About"].iter_rows(min_row=2, values_only=True))
+    assert about["Filters"] == filters.describe("en") == "Under construction"
+    assert about["Rows · Projects"] == "2"
+
+    liling = Scope((LILING,))
+    ex = build(tiny_snapshot, ["projects"], "xlsx", scope=liling)
+    assert (ex.file_name, ex.ascii_name) == ("项目_醴陵市_2023-09-30.xlsx", "projects_430281_2023-09-30.xlsx")
+    df = pd.read_excel(io.BytesIO(ex.data), sheet_name="项目", dtype={"区县代码": str})
+    assert set(df["区县代码"]) == {LILING} and len(df) == export.count_rows(tiny_snapshot, liling, NONE, "projects") == 2
+    about = pd.read_excel(io.BytesIO(ex.data), sheet_name="说明").set_index("条目")["内容"]
+    assert about["数据权限"] == "醴陵市"
+
+
+def test_file_names_for_several_districts_and_gcj02(tiny_snapshot):
+    two = build(tiny_snapshot, ["projects", "tasks"], "csv", filters=Filters(districts=(LILING, HETANG)))
+    assert (two.file_name, two.ascii_name) == ("数据导出_荷塘区+醴陵市_2023-09-30.zip",
+                                               "extract_430202+430281_2023-09-30.zip")
+    four = Filters(districts=(HETANG, LILING, CHALING, "430203"))
+    many = build(tiny_snapshot, ["parcels"], "gpkg", filters=four, crs="gcj02")
+    assert (many.file_name, many.ascii_name) == ("地块_多区县_2023-09-30_GCJ-02.gpkg",
+                                                 "parcels_multi_2023-09-30_gcj02.gpkg")
+    # the scope narrows the filter: a 醴陵 user asking for 荷塘+醴陵 gets 醴陵
+    mine = build(tiny_snapshot, ["plants"], "shp", scope=Scope((LILING,)), filters=Filters(districts=(LILING, HETANG)))
+    assert mine.file_name == "电源_醴陵市_2023-09-30.zip" and mine.rows == {"plants": 1}
+
+
+def test_nothing_to_export(tiny_snapshot):
+    with pytest.raises(export.NothingToExport, match="项目"):
+        build(tiny_snapshot, ["projects"], "xlsx", filters=Filters(stages=("竣工",)))
+    with pytest.raises(export.NothingToExport, match="tasks"):
+        build(tiny_snapshot, ["tasks"], "geojson")
+    with pytest.raises(export.NothingToExport):
+        build(tiny_snapshot, ["projects", "parcels"], "csv", scope=Scope(()))
+    # one empty table among others is still exported (an empty sheet says "none matched")
+    ex = build(tiny_snapshot, ["projects", "plants"], "xlsx", filters=Filters(stages=("竣工",), districts=(LILING,)))
+    assert ex.rows == {"projects": 0, "plants": 1}
+    with pytest.raises(ValueError):
+        build(tiny_snapshot, ["districts"], "csv")
+    with pytest.raises(ValueError):
+        build(tiny_snapshot, ["projects"], "kml")
+    with pytest.raises(ValueError):
+        build(tiny_snapshot, ["projects"], "csv", crs="bd09")
+
+
+# --- GeoJSON -------------------------------------------------------------------------------------
+
+
+def test_geojson_rfc7946_lonlat_in_zhuzhou(tiny_snapshot):
+    ex = build(tiny_snapshot, ["projects"], "geojson")
+    assert ex.file_name == "项目_全市_2023-09-30.geojson" and ex.mime == "application/geo+json"
+    doc = json.loads(ex.data)
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    assert "数据截至: 2023-09-30" in doc["description"]
+    feats = {f["properties"]["project_id"]: f for f in doc["features"]}
+    assert len(feats) == export.count_rows(tiny_snapshot, ALL, NONE, "projects")
+    assert feats["P001"]["geometry"]["coordinates"] == [113.15, 27.85]  # lon, lat
+    assert all(in_zhuzhou(*f["geometry"]["coordinates"]) for f in feats.values())
+    props = feats["P001"]["properties"]
+    assert props["actual_start"] == "2023-03-15" and props["total_investment_yi"] == 10.5
+    assert props["actual_completion"] is None and props["name"] == "硬质合金产业园"
+    assert len(gpd.read_file(io.BytesIO(ex.data))) == 5
+
+    several = build(tiny_snapshot, export.EXPORT_TABLES, "geojson")
+    assert several.skipped == ["tasks"] and "tasks" not in several.rows
+    files = unzip(several.data)
+    assert sorted(files) == sorted(f"{t}.geojson" for t in GEO_TABLES)
+    parcels = json.loads(files["parcels.geojson"])
+    ring = parcels["features"][0]["geometry"]["coordinates"][0]
+    assert all(in_zhuzhou(*xy) for xy in ring)
+
+
+def test_gcj02_is_600_to_700_m_from_wgs84(tiny_snapshot):
+    geod = Geod(ellps="WGS84")
+    wgs = json.loads(build(tiny_snapshot, ["substations"], "geojson").data)["features"]
+    gcj_ex = build(tiny_snapshot, ["substations"], "geojson", crs="gcj02")
+    assert "GCJ-02" in json.loads(gcj_ex.data)["description"]
+    gcj = json.loads(gcj_ex.data)["features"]
+    assert [f["properties"]["station_id"] for f in wgs] == [f["properties"]["station_id"] for f in gcj]
+    for a, b in zip(wgs, gcj):
+        _, _, dist = geod.inv(*a["geometry"]["coordinates"], *b["geometry"]["coordinates"])
+        assert 600 <= dist <= 700
+    # the same shift in the spreadsheet's lon/lat columns, and the About sheet says why
+    xl = build(tiny_snapshot, ["substations"], "xlsx", crs="gcj02")
+    frame = pd.read_excel(io.BytesIO(xl.data), sheet_name="变电站")
+    _, _, dist = geod.inv(113.18, 27.88, frame.loc[0, "经度"], frame.loc[0, "纬度"])
+    assert 600 <= dist <= 700
+    about = pd.read_excel(io.BytesIO(xl.data), sheet_name="说明").set_index("条目")["内容"]
+    assert "GCJ-02" in about["坐标系"] and "高德" in about["坐标系"]
+
+
+# --- GeoPackage ----------------------------------------------------------------------------------
+
+
+def test_gpkg_layers_and_attribute_table(tiny_snapshot, tmp_path):
+    ex = build(tiny_snapshot, export.EXPORT_TABLES, "gpkg", crs="gcj02")
+    assert ex.skipped == [] and ex.mime == "application/geopackage+sqlite3"
+    path = tmp_path / ex.ascii_name
+    path.write_bytes(ex.data)
+    layers = dict(pyogrio.list_layers(path))
+    assert layers == {"projects": "Point", "tasks": None, "parcels": "Polygon", "substations": "Point",
+                      "plants": "Point", "transformer_areas": "Point"}
+    expected = counts(tiny_snapshot)
+    for table in export.EXPORT_TABLES:
+        df = pyogrio.read_dataframe(path, layer=table)
+        assert len(df) == expected[table]
+        assert [c for c in df.columns if c != "geometry"] == [c for c in schema.column_names(table) if c != "geometry"]
+    projects = pyogrio.read_dataframe(path, layer="projects").set_index("project_id")
+    assert projects.loc["P001", "actual_start"] == pd.Timestamp("2023-03-15")
+    assert projects.loc["P001", "name"] == "硬质合金产业园"
+    assert projects.crs.to_epsg() == 4326
+    moved = projects.geometry["P001"]
+    assert 600 <= Geod(ellps="WGS84").inv(113.15, 27.85, moved.x, moved.y)[2] <= 700
+    tasks = pyogrio.read_dataframe(path, layer="tasks")
+    assert tasks["title"].tolist()[0] == "协调用电接入"
+    with closing(sqlite3.connect(path)) as db:
+        desc = dict(db.execute("SELECT table_name, description FROM gpkg_contents").fetchall())
+    assert "GCJ-02" in desc["projects"] and "数据截至" in desc["tasks"]
+
+
+# --- GeoParquet ----------------------------------------------------------------------------------
+
+
+def test_geoparquet_one_and_several(tiny_snapshot):
+    ex = build(tiny_snapshot, ["parcels"], "parquet")
+    assert ex.file_name == "地块_全市_2023-09-30.parquet"
+    gdf = gpd.read_parquet(io.BytesIO(ex.data))
+    assert len(gdf) == 4 and gdf.crs.to_epsg() == 4326
+    assert gdf["area_mu"].sum() == pytest.approx(275.75)
+    meta = pq.read_schema(io.BytesIO(ex.data)).metadata
+    assert json.loads(meta[b"geo"])["version"] == "1.1.0"
+    assert "数据截至" in meta[b"description"].decode()
+    assert str(pq.read_schema(io.BytesIO(ex.data)).field("disposed_on").type) == "date32[day]"
+
+    several = build(tiny_snapshot, ["projects", "tasks", "plants"], "parquet")
+    assert several.skipped == ["tasks"] and several.file_name.endswith(".zip")
+    files = unzip(several.data)
+    assert sorted(files) == ["plants.parquet", "projects.parquet"]
+    assert len(gpd.read_parquet(io.BytesIO(files["projects.parquet"]))) == 5
+
+
+# --- Shapefile -----------------------------------------------------------------------------------
+
+
+def test_shapefile_zip_fields_and_chinese(tiny_snapshot, tmp_path):
+    ex = build(tiny_snapshot, ["projects"], "shp")
+    assert (ex.file_name, ex.mime) == ("项目_全市_2023-09-30.zip", "application/zip")
+    files = unzip(ex.data)
+    assert set(files) == {"projects.shp", "projects.shx", "projects.dbf", "projects.prj", "projects.cpg",
+                          "fields.csv", "README.txt"}
+    assert files["projects.cpg"].strip() == b"UTF-8"
+    zpath = tmp_path / "projects.zip"
+    zpath.write_bytes(ex.data)
+    df = pyogrio.read_dataframe(f"zip://{zpath}!projects.shp")
+    fields = [c for c in df.columns if c != "geometry"]
+    assert all(len(f) <= 10 and f.isascii() for f in fields) and len(set(fields)) == len(fields)
+    assert len(df) == export.count_rows(tiny_snapshot, ALL, NONE, "projects")
+    row = df.set_index("project_id").loc["P001"]
+    assert row["name"] == "硬质合金产业园" and row["owner"] == "株洲硬质合金集团"
+    assert row["total_inve"] == 10.5
+    mapping = pd.read_csv(io.BytesIO(files["fields.csv"]), encoding="utf-8-sig").set_index("column")
+    assert mapping.loc["total_investment_yi", "field"] == "total_inve"
+    assert mapping.loc["total_investment_yi", "label_zh"] == "总投资（亿元）"
+    assert mapping.loc["total_investment_yi", "label_en"] == "Total investment (亿元)"
+    assert set(mapping["field"]) == set(fields)
+    assert "WGS84" in files["README.txt"].decode("utf-8-sig")
+
+    several = build(tiny_snapshot, export.EXPORT_TABLES, "shp", crs="gcj02")
+    assert several.skipped == ["tasks"]
+    names = set(unzip(several.data))
+    for table in GEO_TABLES:
+        assert {f"{table}/{table}{e}" for e in (".shp", ".shx", ".dbf", ".prj", ".cpg")} <= names
+        assert f"{table}/fields.csv" in names
+    zpath.write_bytes(several.data)
+    parcels = pyogrio.read_dataframe(f"zip://{zpath}!parcels/parcels.shp")
+    assert len(parcels) == 4 and parcels.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    assert "GCJ-02" in unzip(several.data)["README.txt"].decode("utf-8-sig")
+
+
+def test_shapefile_field_names_are_cut_uniquely():
+    names = ["total_investment_yi", "total_investment_x", "total_inve", "名称", "a"]
+    fields = export.shapefile_fields(names)
+    assert fields == {"total_investment_yi": "total_inve", "total_investment_x": "total_inv1",
+                      "total_inve": "total_inv2", "名称": "__", "a": "a"}
+    assert export.shapefile_fields(names) == fields
+    for table in GEO_TABLES:  # the real schema: no collisions, all ≤ 10
+        cut = export.shapefile_fields(schema.column_names(table))
+        assert len(set(cut.values())) == len(cut) and max(map(len, cut.values())) <= 10
+
+
+# --- the demo store ------------------------------------------------------------------------------
+
+
+def test_demo_store_district_extract(demo_store):
+    snap = store.open_current(demo_store)
+    liling = Filters(districts=(LILING,))
+    ex = export.build(snap, ALL, liling, list(export.EXPORT_TABLES), "xlsx", now=NOW)
+    expected = {t: export.count_rows(snap, ALL, liling, t) for t in export.EXPORT_TABLES}
+    assert expected["projects"] >= 74 and ex.rows == expected
+    wb = openpyxl.load_workbook(io.BytesIO(ex.data), read_only=True)
+    for table, n in expected.items():
+        assert wb[export.TABLE_LABELS[table][0]].max_row == n + 1
+    assert ex.file_name == "数据导出_醴陵市_2023-09-30.xlsx"
