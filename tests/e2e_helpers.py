@@ -1,12 +1,20 @@
-"""Helpers for the browser tests: a Streamlit server on a free port, and Debian's Chromium.
+"""Helpers for the browser tests: a Streamlit server on a free port, Debian's Chromium, and what
+several page flows share: waiting for a run or a URL, watching the console, reading metrics, and
+clicking a pydeck map at a computed lon/lat.
 
 Not a test module. Playwright cannot download its own browser on these machines, so it drives
 ``/usr/bin/chromium`` (installed by ``make test``), with the flags this closed network needs.
+
+Map clicks need screen positions: ``to_page`` projects lon/lat to viewport pixels itself (Web
+Mercator, deck.gl's 512-px world at zoom 0) from the view the page computes (``fitted_view``,
+the same ``layers.point_map`` -> ``fit_view`` call) and the canvas's real size and position.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,9 +23,14 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlparse
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -29,6 +42,7 @@ CHROMIUM_ARGS = [
     "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-quic",
 ]
 HEALTH_TIMEOUT_S = 60
+TIMEOUT_MS = 90_000  # a page run, or the rerun after a click (an app exception fails at once)
 
 
 def artifact(name: str) -> Path:
@@ -119,7 +133,7 @@ _IDLE_JS = """() => {
 }"""
 
 
-def wait_until_idle(page, timeout_ms: float = 90_000) -> None:
+def wait_until_idle(page, timeout_ms: float = TIMEOUT_MS) -> None:
     """Wait (Playwright sync page) until the Streamlit script run is over."""
     page.wait_for_function(_IDLE_JS, timeout=timeout_ms, polling=200)
 
@@ -152,3 +166,209 @@ def launch_browser(playwright, **kwargs):
                            "(apt-get install chromium fonts-noto-cjk)")
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                       args=CHROMIUM_ARGS, **kwargs)
+
+
+# --- the page -------------------------------------------------------------------------------------
+
+
+def watch_page(page: Page, console_errors: list[str], dialogs: list[str]) -> None:
+    """Collect the console's errors, uncaught exceptions ("uncaught: ...") and dialogs (closed at
+    once: an alert() would block the page)."""
+    # With the URL: "Failed to load resource" alone does not say which one.
+    page.on("console", lambda m: m.type == "error" and console_errors.append(
+        f"{m.text} [{m.location.get('url', '')}]" if m.text.startswith("Failed to load") else m.text))
+    page.on("pageerror", lambda exc: console_errors.append(f"uncaught: {exc}"))
+
+    def on_dialog(dialog) -> None:
+        dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+
+
+def check_console(console_errors: list[str], dialogs: list[str], name: str) -> None:
+    """Write the console's errors to tests/artifacts/<name>, then fail on deck.gl errors, uncaught
+    exceptions and dialogs. deck.gl reports a layer it could not build only in the console, and
+    draws the map without it. (Failed fetches are the basemap tiles: this machine has no internet.)"""
+    artifact(name).write_text("\n".join(console_errors) + "\n", encoding="utf-8")
+    layer_errors = [e for e in console_errors if e.startswith("deck:") or e.startswith("uncaught:")]
+    assert not layer_errors, "errors in the browser console:\n" + "\n".join(layer_errors)
+    assert not dialogs, "the page opened dialogs:\n" + "\n".join(dialogs)
+
+
+def assert_no_exception(page: Page) -> None:
+    shown = page.locator('[data-testid="stException"]')
+    assert shown.count() == 0, f"the app shows an exception:\n{shown.first.inner_text()}"
+
+
+def wait_rendered(page: Page, text: str) -> None:
+    """Wait for ``text`` and the end of the run; an exception the app shows instead fails at once
+    (with its text) rather than after the whole timeout."""
+    page.get_by_text(text, exact=True).or_(page.locator('[data-testid="stException"]')).first.wait_for(
+        state="visible", timeout=TIMEOUT_MS)
+    assert_no_exception(page)
+    wait_until_idle(page, TIMEOUT_MS)
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlparse(url).query)
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    return query_of(page.url)
+
+
+def wait_url(page: Page, ok: Callable[[dict], bool], timeout_ms: float = TIMEOUT_MS) -> None:
+    """Wait until the URL's query satisfies ``ok`` (Streamlit writes it during the rerun), then
+    until the rerun is over."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not ok(query(page)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the URL did not change as expected within {timeout_ms / 1000:.0f} s: {page.url}")
+        page.wait_for_timeout(200)
+    wait_until_idle(page, TIMEOUT_MS)
+
+
+def metric_texts(page: Page, label: str) -> tuple[str, str]:
+    """(value, delta) as shown by the metric labelled ``label``; delta "" when it has none."""
+    metric = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True)).first
+    value = metric.locator('[data-testid="stMetricValue"]').inner_text(timeout=TIMEOUT_MS)
+    delta = metric.locator('[data-testid="stMetricDelta"]')
+    return value.strip(), delta.first.inner_text().strip() if delta.count() else ""
+
+
+def metric_int(page: Page, label: str) -> int:
+    """The metric's value as an integer ("362 个" -> 362)."""
+    text = metric_texts(page, label)[0]
+    digits = re.sub(r"[^\d]", "", text)
+    assert digits, f"metric {label} shows {text!r}"
+    return int(digits)
+
+
+# --- pydeck maps ----------------------------------------------------------------------------------
+
+# deck.gl's Web Mercator: the world is 512 px wide at zoom 0; metres per pixel at the equator.
+WORLD_PX = 512
+EARTH_CIRCUMFERENCE_M = 40_075_016.686
+# Streamlit's zoom buttons sit top right inside the canvas (the element toolbar above them).
+BUTTONS_W_PX, BUTTONS_H_PX = 90, 110
+# One mouse-wheel notch (deltaY 100) in deck.gl's MapController: scale 2 / (1 + e^-(100 * 0.01)),
+# around the pointer, without transition (scrollZoom's defaults: speed 0.01, smooth false).
+WHEEL_NOTCH_ZOOM = math.log2(2 / (1 + math.exp(-1.0)))
+
+
+def fitted_view(bounds) -> tuple[float, float, float]:
+    """(lon, lat, zoom) of a map's initial view for ``bounds``, computed the way the pages do
+    (``layers.point_map`` -> ``fit_view``): its default width may differ from the real canvas,
+    so only the centre and zoom are taken, the canvas size is measured in the browser."""
+    from geo import layers
+
+    state = layers.point_map([], bounds).initial_view_state
+    return float(state.longitude), float(state.latitude), float(state.zoom)
+
+
+def world_px(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    size = WORLD_PX * 2 ** zoom
+    phi = math.radians(lat)
+    return ((lon + 180) / 360 * size,
+            (1 - math.log(math.tan(math.pi / 4 + phi / 2)) / math.pi) / 2 * size)
+
+
+def to_page(box: dict, view: tuple[float, float, float], lon: float, lat: float) -> tuple[float, float]:
+    """Viewport pixel of (lon, lat): the view's centre is the canvas's centre."""
+    v_lon, v_lat, zoom = view
+    cx, cy = world_px(v_lon, v_lat, zoom)
+    px, py = world_px(lon, lat, zoom)
+    return box["x"] + box["width"] / 2 + px - cx, box["y"] + box["height"] / 2 + py - cy
+
+
+def from_page(box: dict, view: tuple[float, float, float], x: float, y: float) -> tuple[float, float]:
+    """(lon, lat) under the viewport pixel (x, y): the inverse of ``to_page``."""
+    v_lon, v_lat, zoom = view
+    size = WORLD_PX * 2 ** zoom
+    cx, cy = world_px(v_lon, v_lat, zoom)
+    wx, wy = cx + x - box["x"] - box["width"] / 2, cy + y - box["y"] - box["height"] / 2
+    lat = math.degrees(2 * math.atan(math.exp(math.pi * (1 - 2 * wy / size))) - math.pi / 2)
+    return wx / size * 360 - 180, lat
+
+
+def metres_per_px(lat: float, zoom: float) -> float:
+    return EARTH_CIRCUMFERENCE_M * math.cos(math.radians(lat)) / (WORLD_PX * 2 ** zoom)
+
+
+def map_canvas(page: Page, selector: str) -> dict:
+    """The deck.gl canvas's box in viewport pixels (inside the element ``selector``), scrolled
+    into view."""
+    canvas = page.locator(f"{selector} canvas").first
+    canvas.wait_for(state="visible", timeout=TIMEOUT_MS)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 100, f"map canvas box: {box}"
+    return box
+
+
+def inside_canvas(box: dict, x: float, y: float, margin: float = 10) -> bool:
+    """(x, y) is on the canvas, ``margin`` px inside its edges and off the zoom buttons."""
+    right, bottom = box["x"] + box["width"], box["y"] + box["height"]
+    on_buttons = x > right - BUTTONS_W_PX and y < box["y"] + BUTTONS_H_PX
+    return box["x"] + margin < x < right - margin and box["y"] + margin < y < bottom - margin and not on_buttons
+
+
+def spots_in_polygon(box: dict, view, polygon, clear: Callable[[float, float], bool], *, count: int = 2,
+                     inset_deg: float = 0.01) -> list[tuple[float, float]]:
+    """Up to ``count`` viewport spots inside ``polygon`` (lon/lat; ``inset_deg`` inside its outline)
+    where ``clear(x, y)`` holds: its representative point first, else the nearest grid points."""
+    from shapely.geometry import Point
+
+    inner = polygon.buffer(-inset_deg)  # ~1 km inside, clear of the (simplified) outline
+    rep = polygon.representative_point()
+    minx, miny, maxx, maxy = inner.bounds
+    candidates = [(rep.x, rep.y)] + sorted(
+        ((minx + (maxx - minx) * i / 40, miny + (maxy - miny) * j / 40) for i in range(41) for j in range(41)),
+        key=lambda p: math.hypot(p[0] - rep.x, p[1] - rep.y))
+    spots = []
+    for lon, lat in candidates:
+        x, y = to_page(box, view, lon, lat)
+        if inner.contains(Point(lon, lat)) and inside_canvas(box, x, y) and clear(x, y):
+            spots.append((x, y))
+        if len(spots) == count:
+            break
+    assert spots, "no spot of the polygon is clear"
+    return spots
+
+
+def click_map(page: Page, spots, url_ok: Callable[[dict], bool], what: str, failure_shot: str) -> None:
+    """Click the first spot; if the URL does not change (deck.gl picks only what is under the
+    pointer, and a redraw may still be on its way), try the next one. On failure the page goes
+    to tests/artifacts/<failure_shot>."""
+    page.wait_for_timeout(500)  # the run is over, but deck.gl may still be drawing its new props
+    for attempt, (x, y) in enumerate(spots):
+        page.mouse.move(x, y)  # deck.gl tracks hover; move first so the click is a plain click
+        page.wait_for_timeout(300)
+        page.mouse.click(x, y)
+        try:
+            wait_url(page, url_ok, timeout_ms=20_000)
+            print(f"clicked {what} at ({x:.0f}, {y:.0f}), attempt {attempt + 1}")
+            return
+        except AssertionError:
+            if attempt == len(spots) - 1:
+                artifact(failure_shot).write_bytes(page.screenshot())
+                raise AssertionError(f"clicking {what} at {[(round(a), round(b)) for a, b in spots]} "
+                                     f"did not change the URL: {page.url}") from None
+
+
+def wait_tooltip(page: Page, selector: str, x: float, y: float, ok: Callable[[str], bool], what: str,
+                 timeout_ms: float = 5_000) -> str:
+    """Rest the pointer on (x, y) and wait until the map's hover tooltip (deck.gl's
+    ``.deck-tooltip``, plain text) is shown and ``ok(text)``; returns the text."""
+    page.mouse.move(x, y)
+    tip = page.locator(f"{selector} .deck-tooltip").first
+    deadline = time.monotonic() + timeout_ms / 1000
+    seen = None
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        if tip.count() and tip.is_visible():
+            seen = tip.inner_text()
+            if ok(seen):
+                return seen
+    raise AssertionError(f"hovering ({x:.0f}, {y:.0f}) for {what}: the tooltip shows {seen!r}")
