@@ -61,7 +61,8 @@ SERIES_COLOURS = ["#C8102E", "#f4a582", "#2166ac", "#92c5de", "#1a9850", "#fdae6
 
 
 def plan_vs_actual_chart(df: pd.DataFrame, *, x: str, x_title: str, series: str, value: str, kind: str,
-                         value_title: str, tooltip: list[str], x_order: list[str]) -> dict:
+                         value_title: str, tooltip: list[str], x_order: list[str],
+                         colours: list[str] | None = None) -> dict:
     """Cumulative lines per series; planned series dashed (``kind`` column: "plan"/"actual").
 
     Colours follow the series' order of appearance, not their sorted labels, so a series keeps
@@ -75,7 +76,7 @@ def plan_vs_actual_chart(df: pd.DataFrame, *, x: str, x_title: str, series: str,
             "x": {"field": x, "type": "ordinal", "title": x_title, "sort": x_order, "axis": {"labelAngle": 0}},
             "y": {"field": value, "type": "quantitative", "title": value_title},
             "color": {"field": series, "type": "nominal", "title": None,
-                      "scale": {"domain": order, "range": SERIES_COLOURS[:len(order)]},
+                      "scale": {"domain": order, "range": (colours or SERIES_COLOURS)[:len(order)]},
                       "legend": {"orient": "top", "columns": 4, "labelLimit": 200}},
             "strokeDash": {"field": kind, "type": "nominal", "legend": None,
                            "scale": {"domain": ["actual", "plan"], "range": [[1, 0], [6, 4]]}},

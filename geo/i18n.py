@@ -79,6 +79,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "disposal_rate": ("处置率", "Disposal rate"),
     "monthly_disposal": ("{year}年逐月处置（累计）", "{year} disposal by month (cumulative)"),
     "cum_disposed": ("累计处置（亩）", "Disposed (mu, cumulative)"),
+    "top_note_parcels": ("点击表头排序，点击一行查看地块详情；显示前50宗。", "Click a header to sort, a row for the "
+                         "parcel's details; the top 50 are shown."),
     "section_largest_idle": ("面积最大的闲置低效地块", "Largest idle parcels"),
     "area": ("面积", "Area"),
     "area_m2": ("面积（平方米）", "Area (m²)"),

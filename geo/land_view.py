@@ -48,7 +48,7 @@ def cell_tooltips(cells: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tu
 def district_map_data(rows: pd.DataFrame, lang: str):
     gdf = load_districts()[["adcode", "geometry"]].merge(rows, on="adcode", how="inner")
     gdf["name"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"]
-    gdf["label"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"].str.split().str[0]
+    gdf["label"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"].str.replace(r" (District|City)$", "", regex=True)
     gdf["remaining_text"] = [fmt_number(v, "亩", 0, lang) for v in gdf["remaining_mu"]]
     gdf["disposed_text"] = [fmt_number(v, "亩", 0, lang) for v in gdf["disposed_mu"]]
     gdf["rate_text"] = [fmt_pct(v) for v in gdf["rate_pct"]]

@@ -267,7 +267,7 @@ def district_outline_layer(districts: gpd.GeoDataFrame, selected: tuple[str, ...
 def district_base(districts: gpd.GeoDataFrame, lang: str, selected: tuple[str, ...]) -> tuple[pdk.Layer, pdk.Layer]:
     """District outlines (clickable, tooltip = name) and their names: the base of feature maps."""
     named = districts.assign(name=districts["name_zh"] if lang == "zh" else districts["name_en"],
-                             label=districts["name_zh"] if lang == "zh" else districts["name_en"].str.split().str[0])
+                             label=districts["name_zh"] if lang == "zh" else districts["name_en"].str.replace(r" (District|City)$", "", regex=True))
     return district_outline_layer(named, selected, "name"), name_layer(named, "label")
 
 
@@ -292,9 +292,9 @@ def parcels_layer(parcels: gpd.GeoDataFrame, tooltip_rows: list[tuple[str, str]]
                   pickable: bool = True) -> pdk.Layer:
     """Parcel polygons coloured by status; only id, rings, colour and tooltip per parcel.
 
-    A PolygonLayer (rings as data), not a GeoJsonLayer: with two GeoJsonLayers in one deck,
-    Streamlit 1.67's click selection stopped reporting clicks on the district outlines.
-    Multi-part parcels become one row per part, all with the parcel's id.
+    A PolygonLayer with rings as data (lighter than GeoJSON features). Multi-part parcels become
+    one row per part, all with the parcel's id. ``pickable=False`` for views with thousands of
+    parcels: picking them all on a click can exceed deck.gl's 250 ms click threshold.
     """
     tips = _tooltips(parcels, "parcel_id", tooltip_rows)
     rows = []

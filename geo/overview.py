@@ -157,7 +157,7 @@ def district_map_data(summary: pd.DataFrame, lang: str):
     gdf = load_districts()[["adcode", "geometry"]].merge(summary, on="adcode", how="inner")
     gdf["name"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"]
     # Map labels: "Liling City" -> "Liling", so nine English names fit at whole-city zoom.
-    gdf["label"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"].str.split().str[0]
+    gdf["label"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"].str.replace(r" (District|City)$", "", regex=True)
     gdf["projects_text"] = [fmt_count(v, "个", lang) for v in gdf["projects"]]
     gdf["total_text"] = [fmt_number(v, "亿元", 1, lang) for v in gdf["total_yi"]]
     gdf["plan_text"] = [fmt_number(v, "亿元", 1, lang) for v in gdf["plan_yi"]]

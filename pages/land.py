@@ -5,6 +5,7 @@ import streamlit as st
 from geo import charts, land, layers, ui
 from geo.boundaries import load_districts
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
+from geo.schema import IDLE_CLASSES
 from geo.land_view import (LAND_METRICS, cell_tooltips, details_frames, district_map_data, district_table,
                            idle_table, idle_table_config, monthly_frame, parcel_tooltips)
 
@@ -64,9 +65,10 @@ with map_col:
         bounds = shown.total_bounds
         if shapes.parcels is not None:
             rows, tips = parcel_tooltips(shapes.parcels, lang)
-            # At whole-city zoom parcels are specks and (measured) a pickable layer of ~2,000 of
-            # them stopped district clicks from registering: parcels become clickable once the
-            # view is one district or park.
+            # At whole-city zoom parcels are specks, and hit-testing ~2,000 pickable polygons in
+            # software rendering took 235–790 ms, beyond deck.gl's 250 ms click threshold, so
+            # district clicks were dropped (measured): parcels become clickable once the view is
+            # one district or park.
             base.append(layers.parcels_layer(rows, tips, selected_id,
                                              pickable=bool(filters.districts or filters.parks)))
             legend = layers.parcel_legend(lang, t("parcel_status", lang))
@@ -124,6 +126,7 @@ with d2:
         st.vega_lite_chart(spec=charts.plan_vs_actual_chart(
             monthly, x="month_label", x_title=t("month", lang), series="series", value="value", kind="kind",
             value_title=t("cum_disposed", lang), tooltip=["series", "month_label", "value_text"],
+            colours=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in (layers.PARCEL_COLOURS[c] for c in IDLE_CLASSES)],
             x_order=[t("month_label", lang, m=m) for m in range(1, 13)]), width="stretch", key="land_monthly")
 
 # --- largest idle parcels ------------------------------------------------------------------------
@@ -132,4 +135,4 @@ idle = idle_table(ui.cached(land.largest_idle, ctx), lang)
 st.dataframe(idle, hide_index=True, width="stretch", key="land_idle", column_config=idle_table_config(lang),
              on_select=ui.on_row_pick("land_idle", list(idle["parcel_id"]), PARCEL_KEY),
              selection_mode="single-row", height=420)
-st.caption(t("top_note", lang))
+st.caption(t("top_note_parcels", lang))
