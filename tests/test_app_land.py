@@ -83,7 +83,7 @@ def test_nothing_matches(monkeypatch, demo_store):
 def test_english(monkeypatch, demo_store):
     at = open_page(monkeypatch, demo_store, lang="en")
     assert at.title[0].value == "Idle land"
-    assert metric(at, "Approved-unsupplied").value == "10,200 mu"
+    assert metric(at, "Unsupplied land disposed").value == "10,200 mu"
 
 
 def test_html_in_park_names_stays_text(monkeypatch, demo_store, tmp_path):
