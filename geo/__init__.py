@@ -6,6 +6,7 @@ One module a concern:
 - ``boundaries``  the nine districts (shipped WGS84 GeoJSON), names, seats
 - ``crs``         WGS84 / GCJ-02 / BD-09 conversions
 - ``join``        district of every feature (spatial join at build/import time)
+- ``validate``    tables checked against the schema before they are stored
 - ``store``       immutable GeoParquet snapshots, manifest, atomic CURRENT pointer
 - ``query``       the one owner of DuckDB: scoped, bound, capped, timed queries
 - ``filters``     the shared filters: URL round trip and SQL conditions
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["schema", "boundaries", "crs", "join", "store", "query", "filters", "overview", "layers",
+__all__ = ["schema", "boundaries", "crs", "join", "validate", "store", "query", "filters", "overview", "layers",
            "i18n", "ui", "demo"]
 
 
