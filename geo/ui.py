@@ -1,4 +1,4 @@
-"""Streamlit glue shared by app.py and every page: store health, sidebar, URL state, caching.
+"""Streamlit glue shared by app.py and every page: store health, page context, clicks, caching.
 
 Pages stay thin: ``ctx = ui.page_context()`` gives the snapshot, language, filters and scope;
 ``ui.cached(fn, ctx)`` runs a ``geo`` query function through ``st.cache_data`` keyed by
@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from geo import schema, store
+from geo import store
 from geo.boundaries import DISTRICTS
-from geo.filters import ALL_URL_KEYS, URL_PARAMS, Filters
+from geo.filters import Filters
+from geo.sidebar import clear_filters, keep, remember, sidebar_filters
 from geo.i18n import LANG_LABELS, LANGS, t
 from geo.query import Scope
 
@@ -83,7 +84,7 @@ def prepare(page: str | None = None) -> PageContext:
     """Check the store, read the URL once per session, draw the shared sidebar for ``page``."""
     lang = language()
     snapshot = _snapshot(lang)
-    filters = _sidebar_filters(lang, snapshot, PAGE_SECTIONS.get(page or "", ("projects",)))
+    filters = sidebar_filters(lang, snapshot, PAGE_SECTIONS.get(page or "", ("projects",)), user_scope())
     ctx = PageContext(snapshot, lang, filters, user_scope())
     _this_run.ctx = ctx
     return ctx
@@ -121,30 +122,12 @@ def _store_dir_of(snapshot_path: str):
 # --- language ------------------------------------------------------------------------------------
 
 
-def _keep(key: str, default, none_is_value: bool = False) -> None:
-    """Give widget ``key`` its last known value before it is drawn.
-
-    Streamlit clears widget state (and page query parameters) when it believes the page
-    changed, which st.navigation apps trigger on a session's first runs; a copy under a
-    non-widget key survives that, so filters and language are never silently reset.
-    """
-    if key in st.session_state and (none_is_value or st.session_state[key] is not None):
-        value = st.session_state[key]
-    else:
-        value = st.session_state.get(f"_kept_{key}", default)
-    st.session_state[key] = value
-
-
-def _remember(key: str) -> None:
-    st.session_state[f"_kept_{key}"] = st.session_state.get(key)
-
-
 def _language() -> str:
     from_url = st.query_params.get("lang", "zh")
-    _keep("lang", LANG_LABELS.get(from_url, LANG_LABELS["zh"]))
+    keep("lang", LANG_LABELS.get(from_url, LANG_LABELS["zh"]))
     label = st.sidebar.segmented_control(
         "语言 / Language", list(LANG_LABELS.values()), key="lang", label_visibility="collapsed")
-    _remember("lang")
+    remember("lang")
     lang = next((code for code, text in LANG_LABELS.items() if text == label), "zh")
     if lang == "zh":
         st.query_params.pop("lang", None)
@@ -192,120 +175,6 @@ def _explain_store_problem(problem: store.SnapshotUnavailableError, lang: str) -
                   args=("_snapshot_override", good.id))
     else:
         st.info(t("store_no_good", lang))
-
-
-# --- filters -------------------------------------------------------------------------------------
-
-# Sidebar list filters: widget key "f_<url key>" -> (Filters field, options, label key, section).
-_LIST_SPECS = {"district": ("districts", "common"), "park": ("parks", "common"),
-               "stage": ("stage", "projects"), "stalled": ("stalled_state", "projects"),
-               "level": ("level", "projects"), "category": ("category", "projects"),
-               "chain": ("industry_chain", "projects"), "status": ("parcel_status", "land"),
-               "use": ("land_use", "land"), "disposal": ("disposal_method", "land"),
-               "supply": ("supply_mode", "land")}
-_LIST_WIDGETS = {f"f_{key}": (field, options, *_LIST_SPECS[key]) for key, (field, options) in URL_PARAMS.items()}
-# Scalar filter widgets: widget key -> (Filters field, default).
-_SCALAR_WIDGETS = {"f_inv_min": ("inv_min", None), "f_inv_max": ("inv_max", None),
-                   "f_year": ("year", 0), "f_year_by": ("year_by", "actual"), "f_q": ("search", ""),
-                   "f_area_min": ("area_min", None), "f_area_max": ("area_max", None),
-                   "f_disposed_year": ("disposed_year", 0)}
-
-
-def _sidebar_filters(lang: str, snapshot: store.Snapshot, sections: tuple[str, ...]) -> Filters:
-    if "_filters_from_url" not in st.session_state:  # the URL seeds the widgets once per session
-        filters, notices = Filters.from_query_params(st.query_params.to_dict())
-        _set_widgets(filters)
-        st.session_state["_filters_from_url"] = True
-        st.session_state["_url_notices"] = notices
-    # Re-assert each filter's value before its widget is drawn: the widgets' labels change with
-    # the language, Streamlit then sees new widgets and would drop the selection otherwise; and
-    # a section's widgets are not drawn on every page.
-    for key in _LIST_WIDGETS:
-        _keep(key, [])
-    for key, (_, default) in _SCALAR_WIDGETS.items():
-        _keep(key, default, none_is_value=True)
-    sidebar = st.sidebar
-    sidebar.subheader(t("filters", lang))
-    for section in ("common", *sections):
-        if section != "common":
-            sidebar.caption(t(f"section_filters_{section}", lang))
-        _draw_lists(sidebar, lang, section, snapshot)
-        if section == "projects":
-            _draw_project_scalars(sidebar, lang, snapshot.as_of.year)
-        elif section == "land":
-            _draw_land_scalars(sidebar, lang, snapshot.as_of.year)
-    for key in (*_LIST_WIDGETS, *_SCALAR_WIDGETS):
-        _remember(key)
-    filters = _filters_from_widgets(lang)
-    sidebar.button(t("clear_filters", lang), key="clear_filters", on_click=_clear_filters,
-                   disabled=filters.is_empty, width="stretch", icon=":material/filter_alt_off:")
-    _write_url(filters)
-    notices = st.session_state.get("_url_notices")
-    if notices:
-        st.toast(t("url_notice", lang, items="、".join(notices)), icon="⚠️")
-        st.session_state["_url_notices"] = []
-    return filters
-
-
-def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot) -> None:
-    district_name = {code: names[0] if lang == "zh" else names[1] for code, names in DISTRICTS.items()}
-    for key, (_, options, label, where) in _LIST_WIDGETS.items():
-        if where != section:
-            continue
-        if key == "f_district":
-            sidebar.multiselect(t(label, lang), options, key=key, format_func=district_name.get,
-                                placeholder=t("all_districts", lang))
-        elif key == "f_park":
-            parks = _park_names(snapshot.id, str(snapshot.path))
-            chosen = st.session_state.get(key) or []
-            sidebar.multiselect(t("park", lang), sorted(set(parks) | set(chosen)), key=key, placeholder="—")
-        else:
-            sidebar.multiselect(t(label, lang), options, key=key, format_func=lambda v: schema.enum_label(v, lang),
-                                placeholder="—")
-
-
-def _draw_project_scalars(sidebar, lang: str, as_of_year: int) -> None:
-    low, high = sidebar.columns(2)
-    low.number_input(t("inv_min", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_min", placeholder="—")
-    high.number_input(t("inv_max", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_max", placeholder="—")
-    by, year = sidebar.columns(2)
-    by.selectbox(t("year_by", lang), ("actual", "planned"), key="f_year_by",
-                 format_func=lambda v: t(f"year_by_{v}", lang))
-    # 0 stands for "any year": a None option would show Streamlit's "Choose an option" placeholder
-    year.selectbox(t("start_year", lang), [0, *range(as_of_year - 4, as_of_year + 2)], key="f_year",
-                   format_func=lambda v: t("any", lang) if not v else str(v))
-    sidebar.text_input(t("search", lang), key="f_q", placeholder=t("search_hint", lang), max_chars=100)
-
-
-def _draw_land_scalars(sidebar, lang: str, as_of_year: int) -> None:
-    low, high = sidebar.columns(2)
-    low.number_input(t("area_min", lang), min_value=0.0, step=10.0, format="%.0f", key="f_area_min", placeholder="—")
-    high.number_input(t("area_max", lang), min_value=0.0, step=10.0, format="%.0f", key="f_area_max", placeholder="—")
-    sidebar.selectbox(t("disposed_year", lang), [0, *range(as_of_year - 4, as_of_year + 1)], key="f_disposed_year",
-                      format_func=lambda v: t("any", lang) if not v else str(v))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _park_names(snapshot_id: str, snapshot_path: str) -> list[str]:
-    from geo.query import query
-
-    snapshot = store.get_snapshot(snapshot_id, _store_dir_of(snapshot_path))
-    df = query(snapshot, "SELECT DISTINCT park FROM {parcels} l WHERE park IS NOT NULL UNION "
-                         "SELECT DISTINCT park FROM {projects} p WHERE park IS NOT NULL", scope=user_scope()).df
-    return sorted(df["park"].astype(str))
-
-
-def _filters_from_widgets(lang: str) -> Filters:
-    values = {field: tuple(st.session_state.get(key) or ()) for key, (field, *_) in _LIST_WIDGETS.items()}
-    values.update({field: st.session_state.get(key, default) for key, (field, default) in _SCALAR_WIDGETS.items()})
-    values["search"] = values["search"] or ""
-    values["year"] = values["year"] or None
-    values["disposed_year"] = values["disposed_year"] or None
-    for low, high in (("inv_min", "inv_max"), ("area_min", "area_max")):
-        if values[low] is not None and values[high] is not None and values[low] > values[high]:
-            st.sidebar.warning(t("range_swapped", lang))
-            values[low], values[high] = values[high], values[low]
-    return Filters(**values)
 
 
 def on_district_click(map_key: str, layer_id: str = "districts", project_key: str | None = None,
@@ -377,6 +246,14 @@ def on_row_pick(table_key: str, ids: list[str], target_key: str):
     return callback
 
 
+def panel_title(title: str, selection_key: str, lang: str) -> None:
+    """The selected feature's panel title, with a close button that drops the selection."""
+    head, close = st.columns([6, 1], vertical_alignment="center")
+    head.subheader(title, anchor=False)
+    close.button(t("close", lang), key=f"{selection_key}_close", on_click=forget, args=(selection_key,),
+                 icon=":material/close:")
+
+
 def forget(key: str) -> None:
     """Callback: drop a page-level selection (e.g. close the selected project)."""
     st.session_state[key] = None
@@ -384,7 +261,7 @@ def forget(key: str) -> None:
 
 def clear_all(extra_keys: tuple[str, ...] = ()) -> None:
     """Callback: every shared filter back to its default, and page-level selections too."""
-    _clear_filters()
+    clear_filters()
     for key in extra_keys:
         st.session_state[key] = None
 
@@ -402,25 +279,3 @@ def url_value(key: str, session_key: str) -> str | None:
     elif key in st.query_params:
         del st.query_params[key]
     return value or None
-
-
-def _set_widgets(filters: Filters) -> None:
-    for key, (field, *_) in _LIST_WIDGETS.items():
-        st.session_state[key] = list(getattr(filters, field))
-    for key, (field, default) in _SCALAR_WIDGETS.items():
-        value = getattr(filters, field)
-        st.session_state[key] = default if value is None and default is not None else value
-
-
-def _clear_filters() -> None:
-    _set_widgets(Filters())
-
-
-def _write_url(filters: Filters) -> None:
-    wanted = filters.to_query_params()
-    for key in ALL_URL_KEYS:
-        if key in wanted:
-            if st.query_params.get(key) != wanted[key]:
-                st.query_params[key] = wanted[key]
-        elif key in st.query_params:
-            del st.query_params[key]

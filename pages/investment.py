@@ -86,10 +86,7 @@ if selected_id:
     else:
         fields, parcel, task_rows = details_frames(details, lang)
         with st.container(border=True):
-            title, close = st.columns([6, 1], vertical_alignment="center")
-            title.subheader(details.project["name"], anchor=False)
-            close.button(t("close", lang), key="inv_close_project", on_click=ui.forget, args=(PROJECT_KEY,),
-                         icon=":material/close:")
+            ui.panel_title(details.project["name"], PROJECT_KEY, lang)
             left, right = st.columns([1, 1])
             left.dataframe(fields, hide_index=True, width="stretch", key="inv_fields")
             with right:

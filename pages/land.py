@@ -97,10 +97,7 @@ if selected_id:
     else:
         fields, reused = details_frames(details, lang)
         with st.container(border=True):
-            title, close = st.columns([6, 1], vertical_alignment="center")
-            title.subheader(t("parcel_title", lang, id=selected_id), anchor=False)
-            close.button(t("close", lang), key="land_close_parcel", on_click=ui.forget, args=(PARCEL_KEY,),
-                         icon=":material/close:")
+            ui.panel_title(t("parcel_title", lang, id=selected_id), PARCEL_KEY, lang)
             left, right = st.columns(2)
             left.dataframe(fields, hide_index=True, width="stretch", key="land_fields")
             with right:
