@@ -19,6 +19,7 @@ pages = [
     st.Page("pages/investment.py", title=t("page_investment", lang), icon=":material/domain:",
             url_path="investment"),
     st.Page("pages/land.py", title=t("page_land", lang), icon=":material/landscape:", url_path="land"),
+    st.Page("pages/energy.py", title=t("page_energy", lang), icon=":material/bolt:", url_path="energy"),
     st.Page("pages/export.py", title=t("page_export", lang), icon=":material/download:", url_path="export"),
 ]
 page = st.navigation(pages)

@@ -72,3 +72,10 @@ def district_names(lang: str = "zh") -> dict[str, str]:
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     return {code: zh if lang == "zh" else en for code, (zh, en) in DISTRICTS.items()}
+
+
+def district_name(code: str | None, lang: str = "zh") -> str:
+    """The district's name in ``lang``; an unknown code is shown as it is ("" for None)."""
+    if code not in DISTRICTS:
+        return code or ""
+    return DISTRICTS[code][0] if lang == "zh" else DISTRICTS[code][1]

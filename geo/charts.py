@@ -102,3 +102,35 @@ def legend_chart(title: str, entries: list[tuple[tuple[int, int, int], str]]) ->
         ],
         "config": _CONFIG,
     }
+
+
+def symbol_legend(groups: list[tuple[str, list[tuple[str, str | None, str, float]]]]) -> dict:
+    """Map legends of circles, one group per layer, in one chart (one height to get right).
+
+    Each group is (title, entries); an entry is (label, fill colour or None for a hollow ring,
+    stroke colour, radius in pixels), so sizes and status fills read as they do on the map."""
+    rows = []
+    for title, entries in groups:
+        rows.append({"kind": "head", "label": title, "fill": None, "stroke": None, "size": 0})
+        rows += [{"kind": "item", "label": label, "fill": fill or "transparent", "stroke": stroke,
+                  "size": round(3.3 * radius * radius, 1)} for label, fill, stroke, radius in entries]
+    for i, row in enumerate(rows):
+        row["order"] = i
+    y = {"field": "order", "type": "ordinal", "axis": None, "sort": "ascending"}
+    items = {"filter": "datum.kind === 'item'"}
+    return {
+        "data": {"values": rows},
+        "height": {"step": 24}, "width": 230,
+        "layer": [
+            {"transform": [items], "mark": {"type": "point", "filled": False, "strokeWidth": 1.5, "opacity": 1},
+             "encoding": {"y": y, "x": {"value": 12}, "size": {"field": "size", "type": "quantitative", "scale": None},
+                          "fill": {"field": "fill", "type": "nominal", "scale": None},
+                          "stroke": {"field": "stroke", "type": "nominal", "scale": None}}},
+            {"transform": [items], "mark": {"type": "text", "align": "left", "dx": 26, "fontSize": 14, "font": FONT},
+             "encoding": {"y": y, "x": {"value": 12}, "text": {"field": "label", "type": "nominal"}}},
+            {"transform": [{"filter": "datum.kind === 'head'"}],
+             "mark": {"type": "text", "align": "left", "fontSize": 14, "fontWeight": "bold", "font": FONT, "dy": 4},
+             "encoding": {"y": y, "x": {"value": 0}, "text": {"field": "label", "type": "nominal"}}},
+        ],
+        "config": _CONFIG,
+    }

@@ -30,15 +30,27 @@ URL_PARAMS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "use": ("land_uses", schema.LAND_USES),
     "disposal": ("disposal_methods", schema.DISPOSAL_METHODS),
     "supply": ("supply_modes", schema.SUPPLY_MODES),
+    "kv": ("voltages", tuple(str(v) for v in schema.VOLTAGES_KV)),
+    "asset": ("asset_statuses", schema.ASSET_STATUSES),
+    "load": ("load_bands", schema.LOAD_BANDS),
+    "kind": ("plant_kinds", schema.PLANT_KINDS),
 }
-# Filters field -> (column, the one table it applies to, or None for every table having it).
-# Parcel status is its own field: substations and plants have a "status" column too.
-_LIST_COLUMNS = {"districts": ("district_adcode", None), "parks": ("park", None),
-                 "stages": ("stage", "projects"), "stalled": ("stalled_state", "projects"),
-                 "levels": ("level", "projects"), "categories": ("category", "projects"),
-                 "chains": ("industry_chain", "projects"), "parcel_statuses": ("status", "parcels"),
-                 "land_uses": ("land_use", "parcels"), "disposal_methods": ("disposal_method", "parcels"),
-                 "supply_modes": ("supply_mode", "parcels")}
+# Filters field -> (SQL value compared with the list, the column it needs, the tables it applies
+# to or None for every table having that column). Parcel status and asset status are separate
+# fields: parcels, substations and plants all have a "status" column that means different things.
+_LIST_COLUMNS = {"districts": ("district_adcode", "district_adcode", None), "parks": ("park", "park", None),
+                 "stages": ("stage", "stage", ("projects",)),
+                 "stalled": ("stalled_state", "stalled_state", ("projects",)),
+                 "levels": ("level", "level", ("projects",)), "categories": ("category", "category", ("projects",)),
+                 "chains": ("industry_chain", "industry_chain", ("projects",)),
+                 "parcel_statuses": ("status", "status", ("parcels",)),
+                 "land_uses": ("land_use", "land_use", ("parcels",)),
+                 "disposal_methods": ("disposal_method", "disposal_method", ("parcels",)),
+                 "supply_modes": ("supply_mode", "supply_mode", ("parcels",)),
+                 "voltages": ("CAST(voltage_kv AS VARCHAR)", "voltage_kv", ("substations",)),
+                 "asset_statuses": ("status", "status", ("substations", "plants")),
+                 "load_bands": (schema.LOAD_BAND_SQL, "peak_load_mw", ("substations",)),
+                 "plant_kinds": ("kind", "kind", ("plants",))}
 PARK_MAX = 50
 # Scalar filters' URL keys.
 INV_MIN, INV_MAX, YEAR, YEAR_BY, SEARCH = "inv_min", "inv_max", "year", "year_by", "q"
@@ -71,6 +83,10 @@ class Filters:
     area_min: float | None = None  # 亩, inclusive
     area_max: float | None = None
     disposed_year: int | None = None
+    voltages: tuple[str, ...] = ()  # "500", "220", "110", "35" (kV)
+    asset_statuses: tuple[str, ...] = ()  # substations' and plants' 在运 / 在建 / 规划
+    load_bands: tuple[str, ...] = ()  # substations' load-rate band (schema.LOAD_BANDS)
+    plant_kinds: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Canonical (deduplicated, schema order, trimmed) however it was built, so equal views
@@ -169,12 +185,12 @@ class Filters:
         """
         names = set(schema.column_names(table))
         clauses, params = [], {}
-        for field, (column, only) in _LIST_COLUMNS.items():
+        for field, (value_sql, column, tables) in _LIST_COLUMNS.items():
             values = getattr(self, field)
             if table == "districts" and field == "districts":
-                column = "adcode"
-            if values and column in names and only in (None, table):
-                clauses.append(f"list_contains(${prefix}{field}, {column})")
+                value_sql = column = "adcode"
+            if values and column in names and (tables is None or table in tables):
+                clauses.append(f"list_contains(${prefix}{field}, {value_sql})")
                 params[f"{prefix}{field}"] = list(values)
         if "total_investment_yi" in names:
             if self.inv_min is not None:
@@ -210,8 +226,10 @@ class Filters:
             parts.append("、".join(DISTRICTS[c][0 if lang == "zh" else 1] for c in self.districts))
         parts += list(self.parks)
         for field in ("stages", "stalled", "levels", "categories", "chains", "parcel_statuses", "land_uses",
-                      "disposal_methods", "supply_modes"):
+                      "disposal_methods", "supply_modes", "asset_statuses", "plant_kinds"):
             parts += [schema.enum_label(v, lang) for v in getattr(self, field)]
+        parts += [f"{v} kV" for v in self.voltages]
+        parts += [schema.enum_label(v, lang) for v in self.load_bands]
         if self.area_min is not None or self.area_max is not None:
             low = "" if self.area_min is None else _number_text(self.area_min)
             high = "" if self.area_max is None else _number_text(self.area_max)

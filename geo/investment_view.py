@@ -11,16 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema
-from geo.boundaries import DISTRICTS
+from geo.boundaries import district_name
 from geo.i18n import fmt_count, fmt_number, t
 from geo.investment import ProjectDetails
 from geo.schema import enum_label
-
-
-def _district(code: str | None, lang: str) -> str:
-    if code not in DISTRICTS:
-        return code or ""
-    return DISTRICTS[code][0] if lang == "zh" else DISTRICTS[code][1]
 
 
 def point_tooltip(frame: pd.DataFrame, lang: str, cells: bool = False) -> pd.DataFrame:
@@ -35,7 +29,7 @@ def point_tooltip(frame: pd.DataFrame, lang: str, cells: bool = False) -> pd.Dat
         return out
     out["stage_text"] = [enum_label(s, lang) for s in out["stage"]]
     out["stalled_text"] = [enum_label(s, lang) if isinstance(s, str) else "—" for s in out["stalled_state"]]
-    out["district_text"] = [_district(c, lang) for c in out["district_adcode"]]
+    out["district_text"] = [district_name(c, lang) for c in out["district_adcode"]]
     out["park_text"] = out["park"].fillna("—")
     out["total_text"] = [fmt_number(v, "亿元", 1, lang) for v in out["total_investment_yi"]]
     out["plan_text"] = [fmt_number(v, "亿元", 1, lang) for v in out["annual_plan_yi"]]
@@ -71,7 +65,7 @@ def chain_frame(chains: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def district_bar_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = rows.sort_values("total_yi", ascending=False).copy()
-    out["label"] = [_district(c, lang) for c in out["adcode"]]
+    out["label"] = [district_name(c, lang) for c in out["adcode"]]
     return _with_texts(out, lang)
 
 
@@ -96,7 +90,7 @@ def district_progress_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
         mark = "✓" if actual >= plan else "✗"
         return f"{actual:,} / {plan:,} {mark}"
     return pd.DataFrame({
-        t("district", lang): [_district(c, lang) for c in rows["adcode"]],
+        t("district", lang): [district_name(c, lang) for c in rows["adcode"]],
         t("started_vs_plan", lang): [versus(a, p) for a, p in zip(rows["started"], rows["started_plan"])],
         t("completed_vs_plan", lang): [versus(a, p) for a, p in zip(rows["completed"], rows["completed_plan"])],
         t("metric_progress", lang): [fmt_number(v, "%", 1, lang) for v in rows["progress_pct"]],
@@ -111,7 +105,7 @@ TABLE_COLUMNS = ["project_id", "name", "district_adcode", "park", "stage", "stal
 def table_frame(top: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The top-projects table: enum values translated, numbers left numeric (sortable)."""
     out = top[TABLE_COLUMNS].copy()
-    out["district_adcode"] = [_district(c, lang) for c in out["district_adcode"]]
+    out["district_adcode"] = [district_name(c, lang) for c in out["district_adcode"]]
     for col in ("stage", "stalled_state", "level", "industry_chain"):
         out[col] = [enum_label(v, lang) if isinstance(v, str) else "—" for v in out[col]]
     out["park"] = out["park"].fillna("—")
@@ -153,7 +147,7 @@ def _value(table: str, name: str, value, lang: str) -> str:
         return "—"
     column = schema.column(table, name)
     if name == "district_adcode":
-        return _district(value, lang)
+        return district_name(value, lang)
     if column.enum:
         return enum_label(value, lang)
     if column.dtype == "float":

@@ -6,17 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema
-from geo.boundaries import DISTRICTS, load_districts
+from geo.boundaries import district_name, load_districts
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.schema import MU_M2, enum_label
 
 # Choropleth metrics: district_disposal column, label key, unit, decimals.
 LAND_METRICS = {"remaining": ("remaining_mu", "metric_remaining", "亩", 0),
                 "rate": ("rate_pct", "metric_rate", "%", 1)}
-
-
-def _district(code: str | None, lang: str) -> str:
-    return (DISTRICTS[code][0] if lang == "zh" else DISTRICTS[code][1]) if code in DISTRICTS else (code or "")
 
 
 def parcel_tooltips(parcels: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
@@ -58,7 +54,7 @@ def district_map_data(rows: pd.DataFrame, lang: str):
 def district_table(rows: pd.DataFrame, lang: str, year: int) -> pd.DataFrame:
     return pd.DataFrame({
         t("rank", lang): rows["rank"],
-        t("district", lang): [_district(c, lang) for c in rows["adcode"]],
+        t("district", lang): [district_name(c, lang) for c in rows["adcode"]],
         t("remaining_idle", lang): [fmt_number(v, "亩", 0, lang) for v in rows["remaining_mu"]],
         t("disposed_in", lang, year=year): [fmt_number(v, "亩", 0, lang) for v in rows["disposed_mu"]],
         t("stock_start", lang, year=year): [fmt_number(v, "亩", 0, lang) for v in rows["stock_mu"]],
@@ -84,7 +80,7 @@ IDLE_COLUMNS = ["parcel_id", "district_adcode", "park", "status", "land_use", "a
 
 def idle_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = rows[IDLE_COLUMNS].copy()
-    out["district_adcode"] = [_district(c, lang) for c in out["district_adcode"]]
+    out["district_adcode"] = [district_name(c, lang) for c in out["district_adcode"]]
     for col in ("status", "land_use"):
         out[col] = [enum_label(v, lang) for v in out[col]]
     out["park"] = out["park"].fillna("—")
@@ -118,7 +114,7 @@ def details_frames(details, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         if value is None or (isinstance(value, float) and pd.isna(value)):
             values.append("—")
         elif name == "district_adcode":
-            values.append(_district(value, lang))
+            values.append(district_name(value, lang))
         elif name == "area_mu":
             values.append(f"{fmt_number(value, '亩', 2, lang)}（{fmt_number(value * MU_M2, 'm²', 0, lang)}）")
         elif column.enum:

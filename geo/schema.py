@@ -22,6 +22,10 @@ MU_M2 = 2000.0 / 3.0  # 1 亩 = 666.67 m²
 # Planning constants used to derive city grid figures from substation rows (README explains them).
 POWER_FACTOR = 0.9  # MVA -> MW for headroom and load rate
 CAPACITY_LOAD_RATIO_220KV = 1.8  # 容载比: 220 kV capacity (MVA) per MW of load the grid can supply
+# Load rate (%) of a substation row in SQL, and its band; NULL without a load or a capacity.
+LOAD_RATE_SQL = f"(peak_load_mw / nullif(capacity_mva * {POWER_FACTOR}, 0) * 100)"
+LOAD_BAND_SQL = (f"(CASE WHEN {LOAD_RATE_SQL} < 60 THEN '负载率<60%' WHEN {LOAD_RATE_SQL} <= 80 "
+                 f"THEN '负载率60-80%' WHEN {LOAD_RATE_SQL} > 80 THEN '负载率>80%' END)")
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,10 @@ PLANT_KINDS = ("风电", "集中式光伏", "分布式光伏", "抽水蓄能", "
 NEW_ENERGY_KINDS = ("风电", "集中式光伏", "分布式光伏")
 TA_STATES = ("正常", "待治理", "治理中", "待验证", "已验证")
 TA_GOVERNANCE_STATES = ("待治理", "治理中", "待验证", "已验证")
+TA_ABNORMAL_STATES = ("待治理", "治理中", "待验证")  # drawn one by one on the energy map
+# Substation load-rate bands (load rate = peak load ÷ (capacity × POWER_FACTOR)): below 60 %,
+# 60–80 % inclusive, above 80 %. A station without a load or a capacity has no band.
+LOAD_BANDS = ("负载率<60%", "负载率60-80%", "负载率>80%")
 
 ENUM_EN = {
     "谋划在谈": "Planning/negotiating", "已签约": "Signed", "前期": "Preparation",
@@ -97,6 +105,7 @@ ENUM_EN = {
     "抽水蓄能": "Pumped storage", "火电": "Thermal", "水电": "Hydro", "储能": "Storage",
     "正常": "Normal", "待治理": "To fix", "治理中": "Fixing", "待验证": "To verify",
     "已验证": "Verified",
+    "负载率<60%": "Load < 60 %", "负载率60-80%": "Load 60–80 %", "负载率>80%": "Load > 80 %",
 }
 
 

@@ -43,7 +43,9 @@ _LIST_SPECS = {"district": ("districts", "common"), "park": ("parks", "common"),
                "level": ("level", "projects"), "category": ("category", "projects"),
                "chain": ("industry_chain", "projects"), "status": ("parcel_status", "land"),
                "use": ("land_use", "land"), "disposal": ("disposal_method", "land"),
-               "supply": ("supply_mode", "land")}
+               "supply": ("supply_mode", "land"), "kv": ("voltage", "energy"),
+               "asset": ("asset_status", "energy"), "load": ("load_band", "energy"),
+               "kind": ("plant_kind", "energy")}
 _LIST_WIDGETS = {f"f_{key}": (field, options, *_LIST_SPECS[key]) for key, (field, options) in URL_PARAMS.items()}
 # Scalar filter widgets: widget key -> (Filters field, default).
 _SCALAR_WIDGETS = {"f_inv_min": ("inv_min", None), "f_inv_max": ("inv_max", None),
@@ -100,6 +102,8 @@ def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot, scop
             parks = _park_names(snapshot.id, str(snapshot.path), scope)
             chosen = st.session_state.get(key) or []
             sidebar.multiselect(t("park", lang), sorted(set(parks) | set(chosen)), key=key, placeholder="—")
+        elif key == "f_kv":
+            sidebar.multiselect(t(label, lang), options, key=key, format_func=lambda v: f"{v} kV", placeholder="—")
         else:
             sidebar.multiselect(t(label, lang), options, key=key, format_func=lambda v: schema.enum_label(v, lang),
                                 placeholder="—")

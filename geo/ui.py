@@ -35,7 +35,7 @@ class PageContext:
 # Which sidebar filter sections each page shows (url_path -> sections); the district and park
 # filters are always shown. Hidden filters still apply where their columns exist.
 PAGE_SECTIONS = {"overview": ("projects",), "investment": ("projects",), "land": ("land",),
-                 "export": ("projects", "land")}
+                 "energy": ("energy",), "export": ("projects", "land", "energy")}
 
 
 def page_context(page: str | None = None) -> PageContext:
@@ -96,12 +96,14 @@ def user_scope() -> Scope:
     return Scope.all()
 
 
-def cached(function, ctx: PageContext, *args, unfiltered: bool = False):
+def cached(function, ctx: PageContext, *args, unfiltered: bool = False, filters: Filters | None = None):
     """``function(snapshot, scope, filters, *args)`` through the per-snapshot data cache.
 
-    ``unfiltered`` runs it with empty filters: store-wide facts computed once per snapshot."""
+    ``unfiltered`` runs it with empty filters: store-wide facts computed once per snapshot;
+    ``filters`` replaces the page's filters (e.g. only the district filter)."""
+    chosen = Filters() if unfiltered else (ctx.filters if filters is None else filters)
     return _cached_call(function.__module__, function.__name__, ctx.snapshot.id, str(ctx.snapshot.path),
-                        ctx.scope, Filters() if unfiltered else ctx.filters, args)
+                        ctx.scope, chosen, args)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -279,3 +281,31 @@ def url_value(key: str, session_key: str) -> str | None:
     elif key in st.query_params:
         del st.query_params[key]
     return value or None
+
+
+def url_state(param: str, key: str, allowed, default, multi: bool = False):
+    """A page widget's value kept in the URL (``?param=...``), so a link reproduces the view.
+
+    Call before drawing the widget with ``key`` (and no ``default=``): the URL seeds it once per
+    session (values not in ``allowed``, a tuple, are ignored; or ``allowed`` parses the text and
+    returns None to ignore it), its value survives label changes (language)
+    like the sidebar's, and the current value is written back; the default is left out of the URL.
+    """
+    parse = allowed if callable(allowed) else {str(v): v for v in allowed}.get
+    if f"_url_seeded_{key}" not in st.session_state:
+        st.session_state[f"_url_seeded_{key}"] = True
+        raw = st.query_params.get(param)
+        if raw is not None:
+            picked = [parse(v) for v in raw.split(",") if parse(v) is not None] if multi else parse(raw)
+            if picked or picked == []:
+                st.session_state[f"_kept_{key}"] = picked
+    keep(key, default)
+    value = st.session_state[key]
+    text = ",".join(str(v) for v in value) if multi else ("" if value is None else str(value))
+    default_text = ",".join(str(v) for v in default) if multi else str(default)
+    if text == default_text:
+        st.query_params.pop(param, None)
+    elif st.query_params.get(param) != text:
+        st.query_params[param] = text
+    remember(key)
+    return value

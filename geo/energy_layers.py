@@ -1,0 +1,160 @@
+"""pydeck layers and legends of the energy map: substations, plants, transformer areas and the
+projects whose power supply is at risk.
+
+Same rules as ``geo.layers``: plain-text tooltips, constant strings quoted for pydeck, stable
+layer ids (a click on a layer whose id starts with "stations" selects a substation).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from geo import schema
+from geo.energy import PASS_RATE_CLASSES, pass_rate_class
+from geo.layers import _tooltips
+from geo.i18n import fmt_number
+
+# Load-rate bands: green / amber / red; no band (not in service, or no data): grey.
+BAND_COLOURS = {"负载率<60%": (26, 152, 80), "负载率60-80%": (245, 166, 35), "负载率>80%": (215, 25, 28)}
+NO_BAND_COLOUR = (150, 150, 150)
+# Symbol radius (pixels) by voltage: the grid's hierarchy at a glance.
+VOLTAGE_RADIUS_PX = {500: 12, 220: 9, 110: 6, 35: 4}
+# Status: in service filled; under construction half-transparent with a dark rim; planned only a rim.
+STATUS_FILL_ALPHA = {"在运": 230, "在建": 110, "规划": 0}
+PLANT_COLOURS = {"风电": (31, 120, 180), "集中式光伏": (255, 127, 0), "分布式光伏": (253, 191, 111),
+                 "抽水蓄能": (106, 61, 154), "火电": (90, 90, 90), "水电": (166, 206, 227), "储能": (51, 160, 44)}
+# Plant circle area proportional to capacity: radius = k·√MW; 1,000 MW -> 1.9 km.
+METRES_PER_SQRT_MW = 60.0
+PASS_RATE_COLOURS = ((215, 25, 28), (253, 174, 97), (166, 217, 106), (26, 150, 65))  # worst to best
+STATE_COLOURS = {"待治理": (215, 25, 28), "治理中": (245, 166, 35), "待验证": (44, 123, 182)}
+RISK_COLOUR = (200, 0, 120)
+
+
+def _position(lon, lat) -> list[list[float]]:
+    return [[round(float(x), 5), round(float(y), 5)] for x, y in zip(lon, lat)]
+
+
+def station_layers(stations: pd.DataFrame, tooltip_rows: list[tuple[str, str]], selected: str | None) -> list[pdk.Layer]:
+    """Substation symbols (size = voltage, colour = load band, fill = status) and a ring round
+    the selected one."""
+    data = pd.DataFrame({
+        "station_id": stations["station_id"].astype(str),
+        "position": _position(stations["lon"], stations["lat"]),
+        "radius": [VOLTAGE_RADIUS_PX.get(int(v), 4) for v in stations["voltage_kv"]],
+        "fill": [list(BAND_COLOURS.get(b, NO_BAND_COLOUR)) + [STATUS_FILL_ALPHA.get(s, 230)]
+                 for b, s in zip(stations["load_band"], stations["status"])],
+        "line": [[30, 30, 30] if s == "在运" else list(BAND_COLOURS.get(b, NO_BAND_COLOUR))
+                 for b, s in zip(stations["load_band"], stations["status"])],
+        "line_px": [1 if s == "在运" else 2.5 for s in stations["status"]],
+        "tooltip": _tooltips(stations, "name", tooltip_rows),
+    })
+    out = [pdk.Layer(
+        "ScatterplotLayer", id="stations", data=data, get_position="position", get_radius="radius",
+        radius_units="'pixels'", get_fill_color="fill", get_line_color="line", get_line_width="line_px",
+        line_width_units="'pixels'", stroked=True, pickable=True, auto_highlight=True,
+        highlight_color=[255, 215, 0, 200])]
+    chosen = data[data["station_id"] == selected]
+    if len(chosen):
+        out.append(pdk.Layer(
+            "ScatterplotLayer", id="selected-station", data=chosen.drop(columns=["fill", "line"]),
+            get_position="position", get_radius="radius + 6", radius_units="'pixels'", filled=False, stroked=True,
+            get_line_color=[255, 200, 0], line_width_min_pixels=4, pickable=False))
+    return out
+
+
+def plants_layer(plants: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> pdk.Layer:
+    data = pd.DataFrame({
+        "position": _position(plants["lon"], plants["lat"]),
+        "radius": (np.sqrt(plants["capacity_mw"].fillna(0).clip(lower=0).astype(float)) * METRES_PER_SQRT_MW).round(0),
+        "fill": [list(PLANT_COLOURS.get(k, (120, 120, 120))) + [STATUS_FILL_ALPHA.get(s, 230) or 40]
+                 for k, s in zip(plants["kind"], plants["status"])],
+        "tooltip": _tooltips(plants, "name", tooltip_rows),
+    })
+    return pdk.Layer(
+        "ScatterplotLayer", id="plants", data=data, get_position="position", get_radius="radius",
+        radius_units="'meters'", radius_min_pixels=3, radius_max_pixels=40, get_fill_color="fill",
+        stroked=True, get_line_color=[60, 60, 60], line_width_min_pixels=0.5, pickable=True)
+
+
+def ta_cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> pdk.Layer:
+    """H3 cells of transformer areas coloured by their mean voltage pass rate class."""
+    data = pd.DataFrame({
+        "polygon": list(cells["boundary"]),
+        "fill": [list(PASS_RATE_COLOURS[c]) + [120] if c is not None else [200, 200, 200, 80]
+                 for c in (pass_rate_class(r) for r in cells["pass_rate_pct"])],
+    })
+    data["tooltip"] = _tooltips(cells.assign(name=cells["cell"]), "name", tooltip_rows)
+    return pdk.Layer("PolygonLayer", id="ta-cells", data=data, get_polygon="polygon", get_fill_color="fill",
+                     stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5, pickable=True)
+
+
+def abnormal_layer(areas: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> pdk.Layer:
+    data = pd.DataFrame({
+        "position": _position(areas["lon"], areas["lat"]),
+        "fill": [list(STATE_COLOURS.get(s, (120, 120, 120))) + [230] for s in areas["state"]],
+        "tooltip": _tooltips(areas, "area_id", tooltip_rows),
+    })
+    return pdk.Layer("ScatterplotLayer", id="ta-abnormal", data=data, get_position="position", get_radius=3,
+                     radius_units="'pixels'", get_fill_color="fill", stroked=True, get_line_color=[255, 255, 255],
+                     line_width_min_pixels=0.5, pickable=True)
+
+
+def risk_layers(risk: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> list[pdk.Layer]:
+    """Projects at risk as magenta rings, each with a line to its supply substation."""
+    if risk.empty:
+        return []
+    tips = _tooltips(risk, "name", tooltip_rows)
+    rings = pd.DataFrame({"position": _position(risk["lon"], risk["lat"]), "tooltip": tips})
+    linked = risk["station_id"].notna()
+    lines = pd.DataFrame({"source": _position(risk.loc[linked, "lon"], risk.loc[linked, "lat"]),
+                          "target": _position(risk.loc[linked, "station_lon"], risk.loc[linked, "station_lat"])})
+    return [
+        pdk.Layer("LineLayer", id="risk-lines", data=lines, get_source_position="source",
+                  get_target_position="target", get_color=list(RISK_COLOUR) + [200], get_width=2,
+                  width_units="'pixels'", pickable=False),
+        pdk.Layer("ScatterplotLayer", id="risk-projects", data=rings, get_position="position", get_radius=7,
+                  radius_units="'pixels'", filled=True, get_fill_color=list(RISK_COLOUR) + [70], stroked=True,
+                  get_line_color=list(RISK_COLOUR), line_width_min_pixels=2.5, pickable=True),
+    ]
+
+
+# --- legends (entries for geo.charts.symbol_legend: label, fill hex or None, stroke hex, size px) ---
+
+
+def _hex(colour) -> str:
+    return "#%02x%02x%02x" % tuple(colour[:3])
+
+
+def station_legend(labels: dict[str, str]) -> list[tuple[str, list]]:
+    """Three groups: colour = load band, size = voltage, fill = status. ``labels`` translates
+    band / status values and has "no_band", "band", "voltage" and "status" (group titles)."""
+    grey = _hex(NO_BAND_COLOUR)
+    bands = [(labels[b], _hex(c), "#1e1e1e", 7) for b, c in BAND_COLOURS.items()]
+    bands.append((labels["no_band"], grey, "#1e1e1e", 7))
+    sizes = [(f"{kv} kV", grey, "#1e1e1e", r) for kv, r in VOLTAGE_RADIUS_PX.items()]
+    status = [(labels[s], None if STATUS_FILL_ALPHA[s] == 0 else (grey if s == "在运" else "#d0d0d0"), "#1e1e1e", 7)
+              for s in schema.ASSET_STATUSES]
+    return [(labels["band"], bands), (labels["voltage"], sizes), (labels["status"], status)]
+
+
+def plant_legend(labels: dict[str, str]) -> list[tuple[str, str | None, str, float]]:
+    return [(labels[k], _hex(c), "#3c3c3c", 8) for k, c in PLANT_COLOURS.items()]
+
+
+def ta_legend(labels: dict[str, str], lang: str) -> list[tuple[str, str | None, str, float]]:
+    """Pass-rate classes of the cells (squares drawn as big dots) and the abnormal states."""
+    bounds = list(PASS_RATE_CLASSES[1:]) + [None]
+    rows = []
+    for i, (low, high) in enumerate(zip(PASS_RATE_CLASSES, bounds)):
+        text = (f"< {fmt_number(high, '%', 1, lang)}" if i == 0 else
+                f"≥ {fmt_number(low, '%', 1, lang)}" if high is None else
+                f"{fmt_number(low, '', 1, lang)}–{fmt_number(high, '%', 1, lang)}")
+        rows.append((text, _hex(PASS_RATE_COLOURS[i]), "#ffffff", 10))
+    rows += [(labels[s], _hex(c), "#ffffff", 5) for s, c in STATE_COLOURS.items()]
+    return rows
+
+
+def risk_legend(label: str) -> list[tuple[str, str | None, str, float]]:
+    return [(label, "#f0c4e0", _hex(RISK_COLOUR), 8)]

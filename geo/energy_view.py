@@ -1,0 +1,282 @@
+"""Presentation of the energy figures: translated labels, numbers with units, tooltip texts and
+the tables of the energy page. Pure pandas (tested without a browser); ``geo.energy`` computes.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo import schema
+from geo.boundaries import district_name, load_districts
+from geo.energy import RISK_REASONS, StationDetails
+from geo.i18n import fmt_count, fmt_number, t
+from geo.schema import enum_label
+
+# Headroom choropleth metrics: column, label key, unit, decimals.
+HEADROOM_METRICS = {"headroom": ("headroom_mw", "metric_headroom", "MW", 1),
+                    "load_rate": ("load_rate_pct", "metric_load_rate", "%", 1),
+                    "capacity": ("capacity_mw", "metric_firm_capacity", "MW", 1)}
+
+
+def _label(table: str, column: str, lang: str) -> str:
+    return schema.column(table, column).label(lang)
+
+
+def legend_labels(lang: str) -> dict[str, str]:
+    """Band, status, plant-kind and governance-state labels for the legends."""
+    values = (*schema.LOAD_BANDS, *schema.ASSET_STATUSES, *schema.PLANT_KINDS, *schema.TA_STATES)
+    return {**{v: enum_label(v, lang) for v in values}, "no_band": t("no_load_band", lang),
+            "band": t("legend_station_band", lang), "voltage": t("legend_station_voltage", lang),
+            "status": t("legend_station_status", lang)}
+
+
+def station_tooltips(stations: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = stations.copy()
+    out["kv_text"] = [f"{int(v)} kV" for v in out["voltage_kv"]]
+    out["status_text"] = [enum_label(s, lang) for s in out["status"]]
+    out["capacity_text"] = [fmt_number(v, "MVA", 0, lang) for v in out["capacity_mva"]]
+    out["peak_text"] = [fmt_number(v, "MW", 1, lang) for v in out["peak_load_mw"]]
+    out["rate_text"] = [fmt_number(v, "%", 1, lang) for v in out["load_rate_pct"]]
+    out["headroom_text"] = [fmt_number(v, "MW", 1, lang) for v in out["headroom_mw"]]
+    out.attrs["tooltip"] = [(t("voltage", lang), "kv_text"), (t("asset_status", lang), "status_text"),
+                            (_label("substations", "capacity_mva", lang), "capacity_text"),
+                            (_label("substations", "peak_load_mw", lang), "peak_text"),
+                            (t("load_rate", lang), "rate_text"), (t("headroom", lang), "headroom_text")]
+    return out
+
+
+def plant_tooltips(plants: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = plants.copy()
+    out["kind_text"] = [enum_label(k, lang) for k in out["kind"]]
+    out["capacity_text"] = [fmt_number(v, "MW", 1, lang) for v in out["capacity_mw"]]
+    out["status_text"] = [enum_label(s, lang) for s in out["status"]]
+    out.attrs["tooltip"] = [(t("plant_kind", lang), "kind_text"), (_label("plants", "capacity_mw", lang), "capacity_text"),
+                            (t("asset_status", lang), "status_text")]
+    return out
+
+
+def cell_tooltips(cells: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = cells.copy()
+    out["areas_text"] = [fmt_count(v, "个", lang) for v in out["areas"]]
+    out["rate_text"] = [fmt_number(v, "%", 2, lang) for v in out["pass_rate_pct"]]
+    out["abnormal_text"] = [fmt_count(v, "个", lang) for v in out["abnormal"]]
+    out.attrs["tooltip"] = [(t("table_transformer_areas", lang), "areas_text"), (t("mean_pass_rate", lang), "rate_text"),
+                            (t("abnormal_areas", lang), "abnormal_text")]
+    return out
+
+
+def abnormal_tooltips(areas: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = areas.copy()
+    out["state_text"] = [enum_label(s, lang) for s in out["state"]]
+    out["rate_text"] = [fmt_number(v, "%", 2, lang) for v in out["voltage_pass_rate"]]
+    out["users_text"] = [fmt_count(v, "户", lang) for v in out["low_voltage_users"]]
+    out.attrs["tooltip"] = [(_label("transformer_areas", "state", lang), "state_text"),
+                            (_label("transformer_areas", "voltage_pass_rate", lang), "rate_text"),
+                            (_label("transformer_areas", "low_voltage_users", lang), "users_text")]
+    return out
+
+
+def _reasons_text(reasons: tuple[str, ...], lang: str) -> str:
+    return "、".join(t(f"risk_{r}", lang) for r in reasons) if lang == "zh" else "; ".join(t(f"risk_{r}", lang)
+                                                                                         for r in reasons)
+
+
+def risk_tooltips(risk: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = risk.copy()
+    out["demand_text"] = [fmt_number(v, "MW", 1, lang) for v in out["demand_mw"]]
+    out["station_text"] = [s if isinstance(s, str) else "—" for s in out["station_name"]]
+    out["distance_text"] = [fmt_number(v, "km", 1, lang) for v in out["distance_km"]]
+    out["reason_text"] = [_reasons_text(r, lang) for r in out["reasons"]]
+    out.attrs["tooltip"] = [(t("demand", lang), "demand_text"), (t("supply_station", lang), "station_text"),
+                            (t("distance", lang), "distance_text"), (t("risk_reason", lang), "reason_text")]
+    return out
+
+
+def risk_table(risk: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """At-risk projects: numbers stay numeric (sortable), units in the column config."""
+    return pd.DataFrame({
+        "project_id": risk["project_id"],
+        "name": risk["name"],
+        "district": [district_name(c, lang) for c in risk["district_adcode"]],
+        "stage": [enum_label(s, lang) for s in risk["stage"]],
+        "demand_mw": risk["demand_mw"].astype(float),
+        "station": [s if isinstance(s, str) else "—" for s in risk["station_name"]],
+        "distance_km": risk["distance_km"].astype(float),
+        "headroom_mw": risk["headroom_mw"].astype(float),
+        "pending_mw": risk["pending_mw"].astype(float),
+        "reasons": [_reasons_text(r, lang) for r in risk["reasons"]],
+    })
+
+
+def risk_table_config(lang: str) -> dict:
+    mw = lambda key: st.column_config.NumberColumn(t(key, lang) + " (MW)" if lang == "en" else t(key, lang) + "（MW）",
+                                                   format="%,.1f")  # noqa: E731
+    return {
+        "project_id": st.column_config.TextColumn(_label("projects", "project_id", lang)),
+        "name": st.column_config.TextColumn(_label("projects", "name", lang), width="medium"),
+        "district": st.column_config.TextColumn(t("district", lang)),
+        "stage": st.column_config.TextColumn(_label("projects", "stage", lang)),
+        "demand_mw": mw("demand"),
+        "station": st.column_config.TextColumn(t("supply_station", lang), width="medium"),
+        "distance_km": st.column_config.NumberColumn(t("distance", lang) + (" (km)" if lang == "en" else "（km）"),
+                                                     format="%,.2f"),
+        "headroom_mw": mw("headroom"),
+        "pending_mw": mw("pending_demand"),
+        "reasons": st.column_config.TextColumn(t("risk_reason", lang), width="medium"),
+    }
+
+
+def station_table(stations: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Substations, most loaded first (no load last)."""
+    rows = stations.sort_values(["load_rate_pct", "station_id"], ascending=[False, True], na_position="last")
+    return pd.DataFrame({
+        "station_id": rows["station_id"],
+        "name": rows["name"],
+        "district": [district_name(c, lang) for c in rows["district_adcode"]],
+        "voltage_kv": rows["voltage_kv"].astype("int64"),
+        "status": [enum_label(s, lang) for s in rows["status"]],
+        "capacity_mva": rows["capacity_mva"].astype(float),
+        "peak_load_mw": rows["peak_load_mw"].astype(float),
+        "load_rate_pct": rows["load_rate_pct"].astype(float),
+        "headroom_mw": rows["headroom_mw"].astype(float),
+    }).reset_index(drop=True)
+
+
+def station_table_config(lang: str) -> dict:
+    return {
+        "station_id": st.column_config.TextColumn(_label("substations", "station_id", lang)),
+        "name": st.column_config.TextColumn(_label("substations", "name", lang), width="medium"),
+        "district": st.column_config.TextColumn(t("district", lang)),
+        "voltage_kv": st.column_config.NumberColumn(_label("substations", "voltage_kv", lang), format="%d"),
+        "status": st.column_config.TextColumn(t("asset_status", lang)),
+        "capacity_mva": st.column_config.NumberColumn(_label("substations", "capacity_mva", lang), format="%,.0f"),
+        "peak_load_mw": st.column_config.NumberColumn(_label("substations", "peak_load_mw", lang), format="%,.1f"),
+        "load_rate_pct": st.column_config.NumberColumn(t("load_rate", lang) + (" (%)" if lang == "en" else "（%）"),
+                                                       format="%.1f"),
+        "headroom_mw": st.column_config.NumberColumn(t("headroom", lang) + (" (MW)" if lang == "en" else "（MW）"),
+                                                     format="%,.1f"),
+    }
+
+
+def headroom_map_data(rows: pd.DataFrame, lang: str):
+    gdf = load_districts()[["adcode", "geometry"]].merge(rows, on="adcode", how="inner")
+    gdf["name"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"]
+    gdf["label"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"].str.replace(r" (District|City)$", "", regex=True)
+    gdf["stations_text"] = [fmt_count(v, "座" if lang == "zh" else "", lang) for v in gdf["stations"]]
+    gdf["capacity_text"] = [fmt_number(v, "MW", 1, lang) for v in gdf["capacity_mw"]]
+    gdf["peak_text"] = [fmt_number(v, "MW", 1, lang) for v in gdf["peak_mw"]]
+    gdf["headroom_text"] = [fmt_number(v, "MW", 1, lang) for v in gdf["headroom_mw"]]
+    gdf["rate_text"] = [fmt_number(v, "%", 1, lang) for v in gdf["load_rate_pct"]]
+    return gdf
+
+
+def headroom_tooltip_rows(lang: str) -> list[tuple[str, str]]:
+    return [(t("stations_count", lang), "stations_text"), (t("metric_firm_capacity", lang), "capacity_text"),
+            (_label("substations", "peak_load_mw", lang), "peak_text"), (t("headroom", lang), "headroom_text"),
+            (t("load_rate", lang), "rate_text")]
+
+
+def headroom_bar_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = rows.copy()
+    out["label"] = [district_name(c, lang) for c in out["adcode"]]
+    out["headroom_text"] = [fmt_number(v, "MW", 1, lang) for v in out["headroom_mw"]]
+    out["peak_text"] = [fmt_number(v, "MW", 1, lang) for v in out["peak_mw"]]
+    out["rate_text"] = [fmt_number(v, "%", 1, lang) for v in out["load_rate_pct"]]
+    return out
+
+
+def headroom_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The district ranking as text with units (rows come ranked by headroom)."""
+    mw = lambda v: fmt_number(v, "MW", 1, lang)  # noqa: E731
+    return pd.DataFrame({
+        t("district", lang): [district_name(c, lang) for c in rows["adcode"]],
+        t("stations_count", lang): [fmt_count(v, "座" if lang == "zh" else "", lang) for v in rows["stations"]],
+        t("metric_firm_capacity", lang): [mw(v) for v in rows["capacity_mw"]],
+        _label("substations", "peak_load_mw", lang): [mw(v) for v in rows["peak_mw"]],
+        t("headroom", lang): [mw(v) for v in rows["headroom_mw"]],
+        t("load_rate", lang): [fmt_number(v, "%", 1, lang) for v in rows["load_rate_pct"]],
+    })
+
+
+def band_frame(bands: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = bands.copy()
+    out["label"] = [enum_label(b, lang) for b in out["load_band"]]
+    out["count_text"] = [fmt_count(v, "座" if lang == "zh" else "", lang) for v in out["stations"]]
+    return out
+
+
+def plant_frame(capacity: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = capacity.copy()
+    out["label"] = [enum_label(k, lang) for k in out["kind"]]
+    out["mw_text"] = [fmt_number(v, "MW", 1, lang) for v in out["mw"]]
+    out["in_service_text"] = [t("in_service_mw", lang, mw=fmt_number(v, "MW", 1, lang)) for v in out["mw_在运"]]
+    out["count_text"] = [fmt_count(v, "座" if lang == "zh" else "", lang) for v in out["plants"]]
+    return out
+
+
+def funnel_frame(funnel: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = funnel.copy()
+    out["label"] = [t(f"ta_step_{s}", lang) if s in ("all", "with_plan") else enum_label(s, lang) for s in out["step"]]
+    out["count_text"] = [fmt_count(v, "个", lang) for v in out["areas"]]
+    return out
+
+
+def station_fields(details: StationDetails, lang: str) -> pd.DataFrame:
+    s = details.station
+    rows = [
+        (_label("substations", "station_id", lang), s["station_id"]),
+        (t("district", lang), district_name(s["district_adcode"], lang)),
+        (_label("substations", "voltage_kv", lang), f"{s['voltage_kv']} kV"),
+        (t("asset_status", lang), enum_label(s["status"], lang)),
+        (_label("substations", "transformer_count", lang), "—" if s["transformer_count"] is None
+         else fmt_count(s["transformer_count"], "台", lang)),
+        (_label("substations", "capacity_mva", lang), fmt_number(s["capacity_mva"], "MVA", 0, lang)),
+        (t("metric_firm_capacity", lang), fmt_number(None if s["capacity_mva"] is None
+                                                     else s["capacity_mva"] * schema.POWER_FACTOR, "MW", 1, lang)),
+        (_label("substations", "peak_load_mw", lang), fmt_number(s["peak_load_mw"], "MW", 1, lang)),
+        (t("load_rate", lang), fmt_number(s["load_rate_pct"], "%", 1, lang)),
+        (t("headroom", lang), fmt_number(s["headroom_mw"], "MW", 1, lang)),
+        (t("pending_demand", lang), fmt_number(float(details.projects.loc[details.projects["stage"] != "投产",
+                                                                          "demand_mw"].sum()), "MW", 1, lang)),
+        (_label("substations", "commissioned_year", lang), "—" if s["commissioned_year"] is None
+         else str(s["commissioned_year"])),
+    ]
+    return pd.DataFrame(rows, columns=[t("field", lang), t("value", lang)])
+
+
+def station_areas(details: StationDetails, lang: str) -> pd.DataFrame:
+    a = details.areas
+    return pd.DataFrame({
+        _label("transformer_areas", "state", lang): [enum_label(s, lang) for s in a["state"]],
+        t("table_transformer_areas", lang): [fmt_count(v, "个", lang) for v in a["areas"]],
+        t("mean_pass_rate", lang): [fmt_number(v, "%", 2, lang) for v in a["pass_rate_pct"]],
+        _label("transformer_areas", "low_voltage_users", lang): [fmt_count(v, "户", lang) if pd.notna(v) else "—"
+                                                                for v in a["low_voltage_users"]],
+    })
+
+
+def station_projects(details: StationDetails, lang: str) -> pd.DataFrame:
+    p = details.projects
+    return pd.DataFrame({
+        _label("projects", "name", lang): p["name"],
+        _label("projects", "stage", lang): [enum_label(s, lang) for s in p["stage"]],
+        t("demand", lang): [fmt_number(v, "MW", 1, lang) for v in p["demand_mw"]],
+        t("distance", lang): [fmt_number(v, "km", 2, lang) for v in p["distance_km"]],
+    })
+
+
+def quality_lines(problems: pd.DataFrame, lang: str, limit: int = 20) -> list[str]:
+    """One line per flagged row ("220千伏X变（BDZ-1）：负载率 104.0 %，超过容量"), at most ``limit``."""
+    lines = []
+    for r in problems.head(limit).itertuples(index=False):
+        value = "" if r.value is None or pd.isna(r.value) else (
+            fmt_number(r.value, "%", 1, lang) if r.problem == "overloaded" else fmt_number(r.value, "", 1, lang))
+        lines.append(t(f"quality_{r.problem}", lang, name=r.name, id=r.id, value=value))
+    if len(problems) > limit:
+        lines.append(t("and_more", lang, n=len(problems) - limit))
+    return lines
+
+
+def risk_reason_labels(lang: str) -> dict[str, str]:
+    return {r: t(f"risk_{r}", lang) for r in RISK_REASONS}

@@ -1,0 +1,196 @@
+"""能源设施 Energy: substations, plants and transformer areas, grid headroom, power supply for projects."""
+
+import streamlit as st
+
+from geo import charts, energy, energy_layers, layers, overview, ui
+from geo.boundaries import load_districts
+from geo.energy_view import (HEADROOM_METRICS, abnormal_tooltips, band_frame, cell_tooltips, funnel_frame,
+                             headroom_bar_frame, headroom_map_data, headroom_table, headroom_tooltip_rows, legend_labels,
+                             plant_frame, plant_tooltips, quality_lines, risk_table, risk_table_config,
+                             risk_tooltips, station_areas, station_fields, station_projects, station_table,
+                             station_table_config, station_tooltips)
+from geo.filters import Filters
+from geo.i18n import fmt_count, fmt_number, t
+from geo.schema import CAPACITY_LOAD_RATIO_220KV, POWER_FACTOR, enum_label
+
+ctx = ui.page_context("energy")
+lang, filters = ctx.lang, ctx.filters
+STATION_KEY = "en_station"
+LAYERS = ("stations", "plants", "areas", "risk")
+selected_id = ui.url_value("station", STATION_KEY)
+
+ui.page_header(ctx, "page_energy", STATION_KEY, "en",
+               notes=(t("power_factor_note", lang, pf=POWER_FACTOR),))
+
+# --- city figures (only the district filter applies: they are defined on fixed asset sets) --------
+grid = ui.cached(overview.grid_figures, ctx, filters=Filters(districts=filters.districts))
+kinds = grid["new_energy_by_kind"]
+m = st.columns(4)
+m[0].metric(t("supply_capability", lang), fmt_number(grid["capability_mw"], "MW", 1, lang))
+m[1].metric(t("record_peak", lang), fmt_number(grid["peak_mw"], "MW", 1, lang))
+m[2].metric(t("new_energy", lang), fmt_number(grid["new_energy_mw"], "MW", 1, lang),
+            " · ".join(f"{enum_label(k, lang)} {fmt_number(v, '', 1, lang)}" for k, v in kinds.items()),
+            delta_color="off", delta_arrow="off")
+m[3].metric(t("transformer_areas", lang), fmt_count(grid["transformer_areas"], "个", lang),
+            t("ta_plan_verified", lang, plan=fmt_count(grid["ta_with_plan"], "个", lang),
+              verified=fmt_count(grid["ta_verified"], "个", lang)), delta_color="off", delta_arrow="off")
+st.caption(t("capability_note", lang, ratio=CAPACITY_LOAD_RATIO_220KV))
+
+problems = ui.cached(energy.quality_problems, ctx, unfiltered=True)  # the whole store, once per snapshot
+if len(problems):
+    st.warning(t("quality_title", lang, n=len(problems)) + "\n\n" + "\n".join(f"- {line}" for line in
+                                                                            quality_lines(problems, lang)))
+
+# --- map -------------------------------------------------------------------------------------------
+supply = ui.cached(energy.project_supply, ctx, unfiltered=True)  # nearest station: once per snapshot
+max_km = ui.url_state("max_km", "en_max_km", lambda v: float(v) if v.replace(".", "", 1).isdigit() and
+                      0.5 <= float(v) <= 100 else None, energy.DEFAULT_MAX_DISTANCE_KM)
+risk = energy.at_risk(supply, filters, max_km)
+districts = load_districts()
+shown = districts[districts["adcode"].isin(filters.districts)] if filters.districts else districts
+ui.url_state("map", "en_map_mode", ("assets", "headroom"), "assets")
+mode = st.segmented_control(t("map_mode", lang), ["assets", "headroom"], key="en_map_mode",
+                            format_func=lambda v: t(f"energy_mode_{v}", lang)) or "assets"
+level = ui.url_state("level", "en_level", (220, 110, 35), 110)
+labels = legend_labels(lang)
+legends = []  # (title, entries) groups of the assets map, or the choropleth's legend_spec
+legend_spec = None
+map_col, side_col = st.columns([3, 1])
+with map_col:
+    if mode == "headroom":
+        ui.url_state("metric", "en_metric", tuple(HEADROOM_METRICS), "headroom")
+        metric = st.segmented_control(t("map_metric", lang), list(HEADROOM_METRICS), key="en_metric",
+                                         format_func=lambda k: t(HEADROOM_METRICS[k][1], lang)) or "headroom"
+        column, label_key, unit, decimals = HEADROOM_METRICS[metric]
+        rows = ui.cached(energy.district_headroom, ctx, level or 110)
+        deck, legend = layers.district_choropleth(
+            headroom_map_data(rows, lang), column, name_column="name", label_column="label", unit=unit,
+            decimals=decimals, legend_title=f"{t(label_key, lang)} · {level or 110} kV", lang=lang,
+            selected=filters.districts, tooltip_rows=headroom_tooltip_rows(lang))
+        legend_spec = layers.legend_chart(legend)
+    else:
+        ui.url_state("layers", "en_layers", LAYERS, ["stations", "risk"], multi=True)
+        chosen = st.pills(t("map_layers", lang), LAYERS, selection_mode="multi", key="en_layers",
+                          format_func=lambda v: t(f"layer_{v}", lang)) or []
+        outline, names = layers.district_base(districts, lang, filters.districts)
+        base = [outline]
+        if "areas" in chosen:
+            cells = cell_tooltips(ui.cached(energy.ta_cells, ctx), lang)
+            base.append(energy_layers.ta_cells_layer(cells, cells.attrs["tooltip"]))
+            bad = abnormal_tooltips(ui.cached(energy.abnormal_areas, ctx), lang)
+            base.append(energy_layers.abnormal_layer(bad, bad.attrs["tooltip"]))
+            legends.append((t("layer_areas", lang), energy_layers.ta_legend(labels, lang)))
+        if "plants" in chosen:
+            plants = plant_tooltips(ui.cached(energy.plants, ctx), lang)
+            base.append(energy_layers.plants_layer(plants, plants.attrs["tooltip"]))
+            legends.append((t("layer_plants", lang), energy_layers.plant_legend(labels)))
+        if "risk" in chosen:
+            rows = risk_tooltips(risk, lang)
+            base += energy_layers.risk_layers(rows, rows.attrs["tooltip"])
+            legends.append((t("layer_risk", lang), energy_layers.risk_legend(t("risk_legend", lang, km=max_km))))
+        if "stations" in chosen:
+            stations = station_tooltips(ui.cached(energy.stations, ctx), lang)
+            base += energy_layers.station_layers(stations, stations.attrs["tooltip"], selected_id)
+            legends[:0] = energy_layers.station_legend(labels)
+        base.append(names)
+        deck = layers.point_map(base, shown.total_bounds)
+    st.pydeck_chart(deck, on_select=ui.on_district_click("en_map", project_key=STATION_KEY, pick_layer="stations",
+                                                         pick_field="station_id"),
+                    selection_mode="single-object", key="en_map", height=600)
+with side_col:
+    if legend_spec or legends:
+        st.vega_lite_chart(spec=legend_spec or charts.symbol_legend(legends), width="content")
+    st.caption(t("energy_click_note", lang))
+
+# --- selected substation ---------------------------------------------------------------------------
+if selected_id:
+    details = energy.station_details(ctx.snapshot, ctx.scope, selected_id, supply)
+    if details is None:
+        st.warning(t("unknown_station", lang, id=selected_id))
+    else:
+        with st.container(border=True):
+            ui.panel_title(details.station["name"], STATION_KEY, lang)
+            left, right = st.columns(2)
+            left.dataframe(station_fields(details, lang), hide_index=True, width="stretch", key="en_fields")
+            with right:
+                st.markdown(f"**{t('fed_areas', lang)}**")
+                st.dataframe(station_areas(details, lang), hide_index=True, width="stretch", key="en_areas")
+                if len(details.abnormal):
+                    st.caption(t("abnormal_ids", lang, ids="、".join(details.abnormal["area_id"].head(12)),
+                                 n=len(details.abnormal)))
+                st.markdown(f"**{t('relying_projects', lang)}**")
+                if details.projects.empty:
+                    st.caption(t("no_relying_projects", lang))
+                else:
+                    st.dataframe(station_projects(details, lang), hide_index=True, width="stretch", key="en_projects")
+
+# --- headroom by district --------------------------------------------------------------------------
+st.subheader(t("section_headroom", lang))
+st.segmented_control(t("voltage_level", lang), [220, 110, 35], key="en_level", format_func=lambda v: f"{v} kV")
+rows = headroom_bar_frame(ui.cached(energy.district_headroom, ctx, level or 110), lang)
+h1, h2 = st.columns([3, 2])
+h1.vega_lite_chart(spec=charts.bar_chart(rows, key="adcode", label="label", value="headroom_mw",
+                                         value_title=t("headroom", lang) + " (MW)", colour="#1a9850",
+                                         tooltip=["label", "headroom_text", "peak_text", "rate_text"],
+                                         selected=filters.districts),
+                   on_select=ui.on_chart_pick("en_headroom_chart", "adcode", "f_district"), key="en_headroom_chart",
+                   width="stretch")
+h2.dataframe(headroom_table(rows, lang), hide_index=True, width="stretch", key="en_headroom_table")
+st.caption(t("headroom_note", lang, pf=POWER_FACTOR))
+
+# --- power supply for projects ---------------------------------------------------------------------
+st.subheader(t("section_supply", lang))
+in_view = supply if not filters.districts else supply[supply["district_adcode"].isin(filters.districts)]
+s1, s2, s3, s4 = st.columns(4)
+s1.metric(t("projects_with_demand", lang), fmt_count(len(in_view), "个", lang),
+          fmt_number(float(in_view["demand_mw"].sum()), "MW", 1, lang), delta_color="off", delta_arrow="off")
+s2.metric(t("covered_projects", lang), fmt_count(int(in_view["covered"].sum()), "个", lang))
+s3.metric(t("at_risk_projects", lang), fmt_count(len(risk), "个", lang))
+s4.number_input(t("max_distance", lang), min_value=0.5, max_value=100.0, step=0.5, format="%.1f", key="en_max_km")
+st.caption(t("supply_note", lang, kv=energy.SUPPLY_MIN_KV))
+if risk.empty:
+    st.success(t("no_risk", lang))
+else:
+    table = risk_table(risk, lang)
+    station_ids = list(risk["station_id"].fillna(""))
+    st.dataframe(table, hide_index=True, width="stretch", key="en_risk", column_config=risk_table_config(lang),
+                 on_select=ui.on_row_pick("en_risk", station_ids, STATION_KEY), selection_mode="single-row",
+                 height=min(420, 38 + 35 * len(table)))
+    st.caption(t("risk_table_note", lang))
+
+# --- assets in figures -----------------------------------------------------------------------------
+st.subheader(t("section_assets", lang))
+c1, c2, c3 = st.columns(3)
+with c1:
+    st.markdown(f"**{t('stations_by_band', lang)}**")
+    frame = band_frame(ui.cached(energy.load_band_counts, ctx), lang)
+    st.vega_lite_chart(spec=charts.bar_chart(frame, key="load_band", label="label", value="stations",
+                                             value_title=t("stations_count", lang), tooltip=["label", "count_text"],
+                                             colours=["#%02x%02x%02x" % c for c in energy_layers.BAND_COLOURS.values()],
+                                             selected=filters.load_bands),
+                       on_select=ui.on_chart_pick("en_band_chart", "load_band", "f_load"), key="en_band_chart",
+                       width="stretch")
+with c2:
+    st.markdown(f"**{t('plants_by_kind', lang)}**")
+    frame = plant_frame(ui.cached(energy.plant_capacity, ctx), lang)
+    st.vega_lite_chart(spec=charts.bar_chart(frame, key="kind", label="label", value="mw",
+                                             value_title=t("capacity_mw", lang),
+                                             tooltip=["label", "mw_text", "in_service_text", "count_text"],
+                                             colours=["#%02x%02x%02x" % c for c in energy_layers.PLANT_COLOURS.values()],
+                                             selected=filters.plant_kinds),
+                       on_select=ui.on_chart_pick("en_kind_chart", "kind", "f_kind"), key="en_kind_chart",
+                       width="stretch")
+with c3:
+    st.markdown(f"**{t('ta_governance', lang)}**")
+    funnel = ui.cached(energy.governance_funnel, ctx)
+    frame = funnel_frame(funnel[funnel["step"] != "all"], lang)  # 19,994 would flatten the other bars
+    st.vega_lite_chart(spec=charts.bar_chart(frame, key="step", label="label", value="areas",
+                                             value_title=t("transformer_areas", lang), tooltip=["label", "count_text"],
+                                             colour="#2c7bb6"), key="en_funnel_chart", width="stretch")
+    st.caption(t("ta_funnel_note", lang, n=fmt_count(int(funnel["areas"].iloc[0]), "个", lang)))
+
+st.markdown(f"**{t('station_list', lang)}**")
+table = station_table(ui.cached(energy.stations, ctx), lang)
+st.dataframe(table, hide_index=True, width="stretch", key="en_stations", column_config=station_table_config(lang),
+             on_select=ui.on_row_pick("en_stations", list(table["station_id"]), STATION_KEY),
+             selection_mode="single-row", height=420)
