@@ -32,6 +32,10 @@ INTERACTIONS = {  # name -> (page, widget key, two values to alternate between)
     "land: district filter": ("pages/land.py", "f_district", [["430281"], ["430223"]]),
     "land: status filter": ("pages/land.py", "f_status", [["批而未供"], ["低效"]]),
     "land: park filter": ("pages/land.py", "f_park", [["醴陵经开区东富工业园"], ["攸县高新区"]]),
+    "energy: district filter": ("pages/energy.py", "f_district", [["430281"], ["430223"]]),
+    "energy: voltage filter": ("pages/energy.py", "f_kv", [["110"], ["35"]]),
+    "energy: layers": ("pages/energy.py", "en_layers", [["stations", "plants", "areas", "risk"], ["stations"]]),
+    "energy: headroom map": ("pages/energy.py", "en_map_mode", ["headroom", "assets"]),
 }
 
 
@@ -68,7 +72,7 @@ def run(store: Path | None, repeat: int) -> None:
 
 
 def _widget(at: AppTest, key: str):
-    for kind in ("multiselect", "text_input", "segmented_control"):
+    for kind in ("multiselect", "text_input", "segmented_control", "button_group"):
         try:
             return getattr(at, kind)(key=key)
         except KeyError:

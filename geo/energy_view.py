@@ -266,16 +266,18 @@ def station_projects(details: StationDetails, lang: str) -> pd.DataFrame:
     })
 
 
-def quality_lines(problems: pd.DataFrame, lang: str, limit: int = 20) -> list[str]:
-    """One line per flagged row ("220千伏X变（BDZ-1）：负载率 104.0 %，超过容量"), at most ``limit``."""
-    lines = []
-    for r in problems.head(limit).itertuples(index=False):
-        value = "" if r.value is None or pd.isna(r.value) else (
-            fmt_number(r.value, "%", 1, lang) if r.problem == "overloaded" else fmt_number(r.value, "", 1, lang))
-        lines.append(t(f"quality_{r.problem}", lang, name=r.name, id=r.id, value=value))
-    if len(problems) > limit:
-        lines.append(t("and_more", lang, n=len(problems) - limit))
-    return lines
+def quality_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One row per flagged record: table, id, name and what is wrong, as text (a table shows any
+    name literally, markup included)."""
+    def what(problem: str, value) -> str:
+        shown = "" if value is None or pd.isna(value) else fmt_number(value, "%" if problem == "overloaded" else "", 1, lang)
+        return t(f"quality_{problem}", lang, value=shown)
+    return pd.DataFrame({
+        t("table", lang): [t(f"table_{name}", lang) for name in problems["table"]],
+        t("record_id", lang): problems["id"],
+        t("record_name", lang): problems["name"],
+        t("problem", lang): [what(p, v) for p, v in zip(problems["problem"], problems["value"])],
+    })
 
 
 def risk_reason_labels(lang: str) -> dict[str, str]:

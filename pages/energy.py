@@ -6,7 +6,7 @@ from geo import charts, energy, energy_layers, layers, overview, ui
 from geo.boundaries import load_districts
 from geo.energy_view import (HEADROOM_METRICS, abnormal_tooltips, band_frame, cell_tooltips, funnel_frame,
                              headroom_bar_frame, headroom_map_data, headroom_table, headroom_tooltip_rows, legend_labels,
-                             plant_frame, plant_tooltips, quality_lines, risk_table, risk_table_config,
+                             plant_frame, plant_tooltips, quality_table, risk_table, risk_table_config,
                              risk_tooltips, station_areas, station_fields, station_projects, station_table,
                              station_table_config, station_tooltips)
 from geo.filters import Filters
@@ -28,18 +28,19 @@ kinds = grid["new_energy_by_kind"]
 m = st.columns(4)
 m[0].metric(t("supply_capability", lang), fmt_number(grid["capability_mw"], "MW", 1, lang))
 m[1].metric(t("record_peak", lang), fmt_number(grid["peak_mw"], "MW", 1, lang))
-m[2].metric(t("new_energy", lang), fmt_number(grid["new_energy_mw"], "MW", 1, lang),
-            " · ".join(f"{enum_label(k, lang)} {fmt_number(v, '', 1, lang)}" for k, v in kinds.items()),
-            delta_color="off", delta_arrow="off")
+m[2].metric(t("new_energy", lang), fmt_number(grid["new_energy_mw"], "MW", 1, lang))
 m[3].metric(t("transformer_areas", lang), fmt_count(grid["transformer_areas"], "个", lang),
             t("ta_plan_verified", lang, plan=fmt_count(grid["ta_with_plan"], "个", lang),
               verified=fmt_count(grid["ta_verified"], "个", lang)), delta_color="off", delta_arrow="off")
-st.caption(t("capability_note", lang, ratio=CAPACITY_LOAD_RATIO_220KV))
+st.caption(t("energy_new_split", lang, parts=" + ".join(f"{enum_label(k, lang)} {fmt_number(v, 'MW', 1, lang)}"
+                                                         for k, v in kinds.items())) + " · " +
+           t("capability_note", lang, ratio=CAPACITY_LOAD_RATIO_220KV))
 
 problems = ui.cached(energy.quality_problems, ctx, unfiltered=True)  # the whole store, once per snapshot
 if len(problems):
-    st.warning(t("quality_title", lang, n=len(problems)) + "\n\n" + "\n".join(f"- {line}" for line in
-                                                                            quality_lines(problems, lang)))
+    st.warning(t("quality_title", lang, n=len(problems)), icon=":material/report:")
+    st.dataframe(quality_table(problems, lang), hide_index=True, width="stretch", key="en_quality",
+                 height=min(38 + 35 * len(problems), 250))
 
 # --- map -------------------------------------------------------------------------------------------
 supply = ui.cached(energy.project_supply, ctx, unfiltered=True)  # nearest station: once per snapshot
@@ -114,7 +115,10 @@ if selected_id:
             left.dataframe(station_fields(details, lang), hide_index=True, width="stretch", key="en_fields")
             with right:
                 st.markdown(f"**{t('fed_areas', lang)}**")
-                st.dataframe(station_areas(details, lang), hide_index=True, width="stretch", key="en_areas")
+                if details.areas["areas"].sum():
+                    st.dataframe(station_areas(details, lang), hide_index=True, width="stretch", key="en_areas")
+                else:  # 500/220 kV stations feed lower-voltage stations, not transformer areas
+                    st.caption(t("no_fed_areas", lang))
                 if len(details.abnormal):
                     st.caption(t("abnormal_ids", lang, ids="、".join(details.abnormal["area_id"].head(12)),
                                  n=len(details.abnormal)))
@@ -181,7 +185,7 @@ with c2:
                        on_select=ui.on_chart_pick("en_kind_chart", "kind", "f_kind"), key="en_kind_chart",
                        width="stretch")
 with c3:
-    st.markdown(f"**{t('ta_governance', lang)}**")
+    st.markdown(f"**{t('ta_governance_chart', lang)}**")
     funnel = ui.cached(energy.governance_funnel, ctx)
     frame = funnel_frame(funnel[funnel["step"] != "all"], lang)  # 19,994 would flatten the other bars
     st.vega_lite_chart(spec=charts.bar_chart(frame, key="step", label="label", value="areas",

@@ -1,0 +1,156 @@
+"""AppTest of the energy page: the city figures from the data, layer switches, energy filters
+against direct DuckDB queries, a selected substation, the at-risk table, the data-quality note,
+hostile names and English."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import conftest
+from geo import energy, store
+from geo.filters import Filters
+from geo.query import Scope
+
+
+def open_page(monkeypatch, store_dir: Path, **query) -> AppTest:
+    at = conftest.open_page(monkeypatch, store_dir, "energy", **query)
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str):
+    return next(m for m in at.metric if m.label == label)
+
+
+def deck(at: AppTest) -> dict:
+    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+
+
+def layer_ids(at: AppTest) -> list[str]:
+    return [layer.get("id") for layer in deck(at)["layers"]]
+
+
+def table(at: AppTest, column: str):
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def test_city_figures_come_from_the_data(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store)
+    assert metric(at, "电网供电能力").value == "2,900.0 MW"
+    assert metric(at, "最高负荷").value == "2,703.8 MW"
+    assert metric(at, "新能源装机").value == "697.8 MW"
+    assert any("风电 309.0 MW + 集中式光伏 55.8 MW + 分布式光伏 333.0 MW" in c.value for c in at.caption)
+    areas = metric(at, "公变台区")
+    assert areas.value == "19,994 个" and areas.delta == "603 个有治理方案，322 个已验证"
+    assert not at.warning  # the demo has no data-quality problems
+
+
+def test_layer_switches(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store)
+    assert {"stations", "risk-projects", "risk-lines"} <= set(layer_ids(at))
+    assert not {"plants", "ta-cells", "ta-abnormal"} & set(layer_ids(at))
+    at.button_group(key="en_layers").set_value(["plants", "areas"]).run()
+    assert not at.exception
+    ids = set(layer_ids(at))
+    assert {"plants", "ta-cells", "ta-abnormal"} <= ids and "stations" not in ids
+    plants = next(layer for layer in deck(at)["layers"] if layer["id"] == "plants")
+    assert len(plants["data"]) == 261
+    abnormal = next(layer for layer in deck(at)["layers"] if layer["id"] == "ta-abnormal")
+    assert len(abnormal["data"]) == 88 + 122 + 71  # 待治理 + 治理中 + 待验证
+    assert at.query_params["layers"] == "plants,areas"
+    at.segmented_control(key="en_map_mode").set_value("headroom").run()
+    assert not at.exception and "districts" in layer_ids(at) and at.query_params["map"] == "headroom"
+
+
+def direct_stations(store_dir: Path, where: str, params: list) -> int:
+    path = store.open_current(store_dir).table_path("substations")
+    return duckdb.sql(f"SELECT count(*) FROM read_parquet('{path}') WHERE {where}", params=params).fetchone()[0]
+
+
+RATE = "peak_load_mw / (capacity_mva * 0.9) * 100"
+CASES = [
+    ({}, "TRUE", []),
+    ({"kv": "110"}, "voltage_kv = ?", [110]),
+    ({"kv": "220,500"}, "voltage_kv IN (?, ?)", [220, 500]),
+    ({"asset": "在建"}, "status = ?", ["在建"]),
+    ({"load": "负载率>80%"}, f"{RATE} > ?", [80]),
+    ({"load": "负载率60-80%"}, f"{RATE} BETWEEN ? AND ?", [60, 80]),
+    ({"district": "430281", "kv": "35"}, "district_adcode = ? AND voltage_kv = ?", ["430281", 35]),
+]
+
+
+@pytest.mark.parametrize("query,where,params", CASES, ids=[str(c[0]) for c in CASES])
+def test_filters_match_a_direct_query(monkeypatch, demo_store, query, where, params):
+    at = open_page(monkeypatch, demo_store, **query)
+    assert len(table(at, "station_id")) == direct_stations(demo_store, where, params)
+    stations = next(layer for layer in deck(at)["layers"] if layer["id"] == "stations")
+    assert len(stations["data"]) == len(table(at, "station_id"))
+
+
+def test_filter_widgets_write_the_url(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store)
+    at.multiselect(key="f_kv").set_value(["220"]).run()
+    assert not at.exception
+    assert set(table(at, "station_id")["voltage_kv"]) == {220}
+    assert at.query_params["kv"] == "220"
+    at.multiselect(key="f_kind").set_value(["风电"]).run()
+    assert at.query_params["kind"] == "风电"
+
+
+def test_selected_station_shows_areas_and_projects(monkeypatch, demo_store):
+    snap = store.open_current(demo_store)
+    supply = energy.project_supply(snap, Scope.all(), Filters())
+    busiest = supply["station_id"].value_counts().index[0]
+    at = open_page(monkeypatch, demo_store, station=busiest)
+    details = energy.station_details(snap, Scope.all(), busiest, supply)
+    assert any(details.station["name"] == s.value for s in at.subheader)
+    relying = table(at, "用电需求")
+    assert len(relying) == len(details.projects) == int((supply["station_id"] == busiest).sum())
+    fields = table(at, "字段").set_index("字段")["内容"]
+    assert fields["负荷裕度"].endswith(" MW") and fields["电压等级（kV）"].endswith(" kV")
+    rings = next(layer for layer in deck(at)["layers"] if layer["id"] == "selected-station")
+    assert rings["data"][0]["station_id"] == busiest
+
+
+def test_at_risk_table_follows_the_threshold(monkeypatch, demo_store):
+    snap = store.open_current(demo_store)
+    supply = energy.project_supply(snap, Scope.all(), Filters())
+    at = open_page(monkeypatch, demo_store, max_km="3")
+    expected = energy.at_risk(supply, Filters(), 3.0)
+    assert metric(at, "供电有风险").value == f"{len(expected):,} 个"
+    assert list(table(at, "reasons")["project_id"]) == list(expected["project_id"])
+    at.number_input(key="en_max_km").set_value(20.0).run()
+    assert metric(at, "供电有风险").value == f"{len(energy.at_risk(supply, Filters(), 20.0)):,} 个"
+    assert at.query_params["max_km"] == "20.0"
+
+
+def test_bad_rows_are_flagged_not_hidden(monkeypatch, tiny_snapshot, store_dir):
+    tables = {name: store.read_table(tiny_snapshot, name) for name in tiny_snapshot.tables}
+    subs = tables["substations"]
+    subs.loc[0, "peak_load_mw"] = 400.0  # 360 MVA × 0.9 = 324 MW firm: overloaded
+    subs.loc[1, "capacity_mva"] = None
+    subs.loc[1, "name"] = "<img src=x onerror=alert(1)>变"
+    tables["plants"].loc[0, "capacity_mw"] = 0.0
+    store.write_snapshot(tables, as_of=tiny_snapshot.as_of, published_by="test", sources=["bad"], store_dir=store_dir)
+    at = open_page(monkeypatch, store_dir)
+    assert any("4 条记录有问题" in w.value for w in at.warning)
+    flagged = table(at, "问题").set_index("编号")
+    assert flagged.loc["S001", "问题"] == "负载率 123.5 %，超过变电容量"
+    assert flagged.loc["S002", "名称"] == "<img src=x onerror=alert(1)>变"
+    assert flagged.loc["S003", "问题"] == "缺少变电容量"  # planned, no capacity yet: still flagged
+    assert flagged.loc["G001", "问题"] == "装机容量为 0"
+    listed = table(at, "station_id")
+    assert {"S001", "S002"} <= set(listed["station_id"])  # shown, not hidden
+    assert "<img src=x onerror=alert(1)>变" in set(listed["name"])
+
+
+def test_english(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store, lang="en")
+    assert at.title[0].value == "Energy"
+    assert metric(at, "Grid supply capability").value == "2,900.0 MW"
+    assert any("Wind 309.0 MW + Utility PV 55.8 MW" in c.value for c in at.caption)

@@ -1,0 +1,32 @@
+"""geo.i18n: every text has both languages, no key is defined twice (a later duplicate would
+silently replace an earlier text), and numbers carry their units."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from geo import i18n
+
+
+def test_no_key_is_defined_twice():
+    source = Path(i18n.__file__).read_text(encoding="utf-8")
+    text_dict = next(node.value for node in ast.walk(ast.parse(source))
+                     if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "TEXT")
+    keys = [k.value for k in text_dict.keys]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    assert not duplicates, f"keys defined twice in i18n.TEXT: {duplicates}"
+
+
+def test_every_text_has_both_languages():
+    for key, pair in i18n.TEXT.items():
+        assert isinstance(pair, tuple) and len(pair) == 2, key
+        assert pair[1], f"{key} has no English text"
+
+
+def test_numbers_carry_units():
+    assert i18n.fmt_number(5430, "亿元", 1, "zh") == "5,430.0 亿元"
+    assert i18n.fmt_number(5430, "亿元", 1, "en") == "5,430.0 亿元"
+    assert i18n.fmt_number(2703.8, "MW", 1, "en") == "2,703.8 MW"
+    assert i18n.fmt_count(19994, "个", "zh") == "19,994 个" and i18n.fmt_count(19994, "个", "en") == "19,994"
+    assert i18n.fmt_number(None, "MW") == "—" and i18n.fmt_number(float("nan"), "MW") == "—"
