@@ -36,6 +36,7 @@ from geo.store import Snapshot
 
 SUPPLY_MIN_KV = 110  # projects connect to 110 kV and above
 DEFAULT_MAX_DISTANCE_KM = 10.0
+MAX_RISK_SHOWN = 2_000  # at-risk projects drawn and listed (largest demand first); the count is always whole
 # Transformer-area cells are coloured by mean voltage pass rate (%): fixed classes, so a map
 # means the same thing whatever is filtered. Lower bound of each class, worst first.
 PASS_RATE_CLASSES = (0.0, 98.0, 99.0, 99.5)
@@ -242,9 +243,10 @@ def at_risk(supply: pd.DataFrame, filters: Filters, max_distance_km: float = DEF
         "over_headroom": rows["station_id"].notna() & ~rows["covered"],
         "too_far": rows["distance_km"] > max_distance_km,
     })
-    risky = reasons.any(axis=1)
+    risky = reasons.any(axis=1).to_numpy()
     out = rows[risky].copy()
-    out["reasons"] = [tuple(r for r in RISK_REASONS if flags[r]) for _, flags in reasons[risky].iterrows()]
+    flags = reasons[risky].to_numpy()
+    out["reasons"] = [tuple(r for r, on in zip(RISK_REASONS, row) if on) for row in flags]
     return out.sort_values(["demand_mw", "project_id"], ascending=[False, True], ignore_index=True)
 
 

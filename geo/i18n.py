@@ -42,6 +42,11 @@ TEXT: dict[str, tuple[str, str]] = {
                           "rows in the current filter."),
     "export_download": ("下载 {name}", "Download {name}"),
     "export_rows": ("行数：{rows}", "Rows: {rows}"),
+    "download_view": ("下载当前筛选的数据（Excel、CSV、GIS 格式）", "Download the filtered data (Excel, CSV, GIS formats)"),
+    "xlsx_slow": ("Excel 文件共 {rows} 行，生成约需 {seconds} 秒；CSV 或 GeoParquet 快得多。", "An Excel file of {rows} rows "
+                  "takes about {seconds} s to build; CSV or GeoParquet is much faster."),
+    "export_skipped": ("此格式只能保存带坐标的表，未包含：{tables}", "This format holds only tables with locations; left "
+                       "out: {tables}"),
     "export_stale": ("筛选或选项已变，请重新生成文件。", "The filters or options changed: build the file again."),
     "export_note": ("导出的是当前筛选后的行；文件只在点击“生成文件”时生成。Excel 文件含“说明”页：筛选条件、数据版本、导出时间、坐标系。",
                     "Exports hold the filtered rows; files are built only when you click. Excel files have an "
@@ -274,6 +279,8 @@ TEXT: dict[str, tuple[str, str]] = {
                     "CGCS2000 / 3-degree Gauss-Kruger CM 114E). Pending load = demand of the projects relying on it "
                     "that are not producing yet."),
     "no_risk": ("当前筛选下没有供电风险项目。", "No project in this view has a supply risk."),
+    "risk_truncated": ("共 {n}，地图和下表显示需求最大的 {shown}；缩小筛选范围可看到全部。", "{n} in all: the map and "
+                       "the table show the {shown} with the largest demand; narrow the filters to see every one."),
     "risk_table_note": ("点选一行查看其供电变电站。", "Pick a row to see its supply substation."),
     "demand": ("用电需求", "Demand"),
     "supply_station": ("最近供电变电站", "Nearest supply substation"),

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from geo import charts, energy, energy_layers, layers, overview, ui
+from geo.downloads import download_panel
 from geo.boundaries import load_districts
 from geo.energy_view import (HEADROOM_METRICS, abnormal_tooltips, band_frame, cell_tooltips, funnel_frame,
                              headroom_bar_frame, headroom_map_data, headroom_table, headroom_tooltip_rows, legend_labels,
@@ -21,6 +22,7 @@ selected_id = ui.url_value("station", STATION_KEY)
 
 ui.page_header(ctx, "page_energy", STATION_KEY, "en",
                notes=(t("power_factor_note", lang, pf=POWER_FACTOR),))
+download_panel(ctx, ["substations", "plants", "transformer_areas"], "energy_dl")
 
 # --- city figures (only the district filter applies: they are defined on fixed asset sets) --------
 grid = ui.cached(overview.grid_figures, ctx, filters=Filters(districts=filters.districts))
@@ -86,7 +88,7 @@ with map_col:
             base.append(energy_layers.plants_layer(plants, plants.attrs["tooltip"]))
             legends.append((t("layer_plants", lang), energy_layers.plant_legend(labels)))
         if "risk" in chosen:
-            rows = risk_tooltips(risk, lang)
+            rows = risk_tooltips(risk.head(energy.MAX_RISK_SHOWN), lang)
             base += energy_layers.risk_layers(rows, rows.attrs["tooltip"])
             legends.append((t("layer_risk", lang), energy_layers.risk_legend(t("risk_legend", lang, km=max_km))))
         if "stations" in chosen:
@@ -155,8 +157,12 @@ st.caption(t("supply_note", lang, kv=energy.SUPPLY_MIN_KV))
 if risk.empty:
     st.success(t("no_risk", lang))
 else:
-    table = risk_table(risk, lang)
-    station_ids = list(risk["station_id"].fillna(""))
+    shown_risk = risk.head(energy.MAX_RISK_SHOWN)
+    if len(risk) > len(shown_risk):
+        st.caption(t("risk_truncated", lang, shown=fmt_count(len(shown_risk), "个", lang),
+                     n=fmt_count(len(risk), "个", lang)))
+    table = risk_table(shown_risk, lang)
+    station_ids = list(shown_risk["station_id"].fillna(""))
     st.dataframe(table, hide_index=True, width="stretch", key="en_risk", column_config=risk_table_config(lang),
                  on_select=ui.on_row_pick("en_risk", station_ids, STATION_KEY), selection_mode="single-row",
                  height=min(420, 38 + 35 * len(table)))

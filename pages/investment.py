@@ -3,6 +3,7 @@
 import streamlit as st
 
 from geo import charts, investment, layers, overview, ui
+from geo.downloads import download_panel
 from geo.boundaries import load_districts
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.investment_view import (chain_frame, details_frames, district_bar_frame, district_progress_frame,
@@ -15,6 +16,7 @@ PROJECT_KEY = "inv_project"
 selected_id = ui.url_value("project", PROJECT_KEY)
 
 ui.page_header(ctx, "page_investment", PROJECT_KEY, "inv", notes=(t("yi_note", lang),))
+download_panel(ctx, ["projects", "tasks"], "investment_dl")
 
 progress = ui.cached(investment.investment_progress, ctx)
 funnel = ui.cached(investment.stage_funnel, ctx)

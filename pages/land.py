@@ -3,6 +3,7 @@
 import streamlit as st
 
 from geo import charts, land, layers, ui
+from geo.downloads import download_panel
 from geo.boundaries import load_districts
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.schema import IDLE_CLASSES
@@ -15,6 +16,7 @@ PARCEL_KEY = "land_parcel"
 selected_id = ui.url_value("parcel", PARCEL_KEY)
 
 ui.page_header(ctx, "page_land", PARCEL_KEY, "land")
+download_panel(ctx, ["parcels"], "land_dl")
 
 summary = ui.cached(land.land_summary, ctx)
 rates = ui.cached(land.disposal_rates, ctx)

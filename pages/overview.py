@@ -3,6 +3,7 @@
 import streamlit as st
 
 from geo import layers, overview, ui
+from geo.downloads import download_panel
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.schema import CAPACITY_LOAD_RATIO_220KV
 
@@ -14,6 +15,7 @@ scope_text = t("scope_filtered", lang, what=ctx.filters.describe(lang)) if not c
     else t("scope_city", lang)
 st.caption(" · ".join(filter(None, [scope_text, t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id),
                                     t("yi_note", lang)])))
+download_panel(ctx, ["projects", "tasks"], "overview_dl")
 
 figures = ui.cached(overview.project_figures, ctx)
 grid = ui.cached(overview.grid_figures, ctx)

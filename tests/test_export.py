@@ -79,6 +79,13 @@ def test_filtered_table_has_every_column_in_key_order(tiny_snapshot):
                                      "plants": 2, "transformer_areas": 3}
     building = export.filtered_table(tiny_snapshot, ALL, Filters(stages=("在建",)), "projects")
     assert building["project_id"].tolist() == ["P001", "P004"]
+    # tasks follow their projects' filters: stage 在建 -> tasks of P001 and P004
+    tasks = export.filtered_table(tiny_snapshot, ALL, Filters(stages=("在建",)), "tasks")
+    assert tasks["task_id"].tolist() == ["T001", "T003"]
+    assert export.count_rows(tiny_snapshot, ALL, Filters(stages=("在建",)), "tasks") == 2
+    # a park (tasks have no park column) and a search reach tasks through their project too
+    assert export.filtered_table(tiny_snapshot, ALL, Filters(parks=("荷塘工业园",)), "tasks")["task_id"].tolist() == ["T001"]
+    assert export.count_rows(tiny_snapshot, ALL, Filters(search="学校"), "tasks") == 1
 
 
 # --- CSV -----------------------------------------------------------------------------------------

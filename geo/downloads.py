@@ -1,0 +1,69 @@
+"""The download panel every page carries: the filtered rows of the page's tables in any export
+format, built only when asked (a click), never on a rerun.
+
+A built file is kept in the session together with the request it answers (snapshot, scope,
+filters, tables, format, coordinates, language); when anything changes the file is not offered
+any more, so a download always holds what is on screen.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import export
+from geo.i18n import fmt_count, t
+from geo.ui import PageContext, cached
+
+
+def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, expanded: bool = False) -> None:
+    """Table choice (``default_tables`` first), format, coordinates, the filtered row counts,
+    "build" and the download button; widget keys start with ``key``. Closed by default (an
+    expander); ``expanded`` draws it open, for the extracts page."""
+    lang = ctx.lang
+    if expanded:
+        box = st.container()
+    else:
+        # Tracked, so a closed panel costs nothing (no row counts) on the page's reruns.
+        box = st.expander(t("download_view", lang), key=f"{key}_open", on_change="rerun", icon=":material/download:")
+        if not box.open:
+            return
+    with box:
+        left, middle, right = st.columns([2, 2, 1])
+        tables = left.multiselect(t("export_tables", lang), export.EXPORT_TABLES, default=default_tables,
+                                  key=f"{key}_tables", format_func=lambda name: t(f"table_{name}", lang))
+        fmt = middle.selectbox(t("export_format", lang), export.FORMATS, index=export.FORMATS.index("xlsx"),
+                               key=f"{key}_format", format_func=lambda f: t(f"format_{f}", lang))
+        crs = right.radio(t("export_crs", lang), export.CRS_CHOICES, key=f"{key}_crs",
+                          format_func=lambda c: t(f"crs_{c}", lang))
+        rows = {table: cached(export.count_rows, ctx, table) for table in tables}
+        st.caption(t("export_rows", lang, rows="、".join(f"{t(f'table_{k}', lang)} {fmt_count(v, '', lang)}"
+                                                           for k, v in rows.items())))
+        total = sum(rows.values())
+        if fmt == "xlsx" and total > export.SLOW_XLSX_ROWS:
+            st.warning(t("xlsx_slow", lang, rows=fmt_count(total, "", lang),
+                         seconds=max(1, round(total / export.XLSX_ROWS_PER_S))))
+        request = (ctx.snapshot.id, ctx.scope, ctx.filters, tuple(tables), fmt, crs, lang)
+        # A callback, not ``if st.button``: the request survives a rerun Streamlit may insert first.
+        st.button(t("export_build", lang), type="primary", key=f"{key}_build", disabled=not tables,
+                  icon=":material/build:", on_click=st.session_state.__setitem__, args=(f"{key}_requested", True))
+        if st.session_state.pop(f"{key}_requested", False):
+            try:
+                with st.spinner(t("export_building", lang)):
+                    st.session_state[f"{key}_result"] = (request, export.build(
+                        ctx.snapshot, ctx.scope, ctx.filters, list(tables), fmt, lang=lang, crs=crs))
+            except export.NothingToExport:
+                st.session_state[f"{key}_result"] = None
+                st.warning(t("nothing_to_export", lang))
+            except ValueError as problem:  # e.g. more rows than an Excel sheet holds
+                st.session_state[f"{key}_result"] = None
+                st.error(str(problem))
+        built = st.session_state.get(f"{key}_result")
+        if built and built[0] == request:  # a file for exactly what is on screen; otherwise build again
+            extract = built[1]
+            st.download_button(t("export_download", lang, name=extract.file_name), extract.data,
+                               file_name=extract.file_name, mime=extract.mime, key=f"{key}_download",
+                               icon=":material/file_download:")
+            if extract.skipped:
+                st.caption(t("export_skipped", lang, tables="、".join(t(f"table_{k}", lang) for k in extract.skipped)))
+        elif built:
+            st.caption(t("export_stale", lang))

@@ -1,0 +1,79 @@
+"""AppTest of the download panel every page carries: closed it costs nothing; open, it counts
+the page's filtered rows, builds a file only on a click, and that file holds those rows."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+import conftest
+
+PAGES = {"overview": ("overview_dl", "项目"), "investment": ("investment_dl", "项目"),
+         "land": ("land_dl", "地块"), "energy": ("energy_dl", "变电站")}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_builds_its_filtered_rows(monkeypatch, demo_store, page):
+    key, label = PAGES[page]
+    served = _capture_downloads(monkeypatch)
+    at = conftest.open_page(monkeypatch, demo_store, page, district="430281")
+    assert not at.exception
+    assert not at.get("download_button") and not [b for b in at.button if b.key == f"{key}_build"]
+    at.session_state[f"{key}_open"] = True  # what a click on the closed panel does
+    at.run()
+    at.selectbox(key=f"{key}_format").set_value("csv").run()
+    at.button(key=f"{key}_build").click().run()
+    assert not at.exception
+    download = at.get("download_button")[0]
+    assert "醴陵市_2023-09-30" in download.proto.label
+    counts = next(c.value for c in at.caption if c.value.startswith("行数"))
+    expected = _rows_in(counts, label)
+    first_table = at.multiselect(key=f"{key}_tables").value[0]
+    data = served[download.proto.url.rsplit("/", 1)[-1].split(".")[0]]
+    if data[:2] == b"PK":  # several tables: a zip of CSVs
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            name = next(n for n in z.namelist() if n.endswith(".csv") and n.startswith(label))
+            data = z.read(name)
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
+    assert len(frame) == expected, (first_table, counts)
+    assert set(frame["区县代码"]) == {"430281"}
+
+
+def _rows_in(caption: str, label: str) -> int:
+    part = next(p for p in caption.split("：", 1)[1].split("、") if p.startswith(label + " "))
+    return int(part.split(" ")[1].replace(",", ""))
+
+
+def _capture_downloads(monkeypatch) -> dict[str, bytes]:
+    """The bytes behind each download button, by file id: AppTest's media storage lives only for
+    one run, so the test keeps a copy of what the app hands it."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    served: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        served[file_id] = bytes(path_or_data) if isinstance(path_or_data, (bytes, bytearray)) else b""
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    return served
+
+
+def test_a_slow_xlsx_is_announced_before_it_is_built(monkeypatch, demo_store):
+    from geo import export
+
+    monkeypatch.setattr(export, "SLOW_XLSX_ROWS", 100)
+    at = conftest.open_page(monkeypatch, demo_store, "land")
+    at.session_state["land_dl_open"] = True
+    at.run()
+    warning = next(w.value for w in at.warning if "Excel" in w.value)
+    assert "1,831 行" in warning and "CSV" in warning
+    assert not at.get("download_button")  # announced, not built
+    at.selectbox(key="land_dl_format").set_value("parquet").run()
+    assert not any("Excel" in w.value for w in at.warning)
