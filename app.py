@@ -6,7 +6,7 @@ here, and a page appears only when its issue has landed (no placeholders).
 
 import streamlit as st
 
-from geo import ui
+from geo import present, ui
 from geo.i18n import t
 
 ui.leave_pages_folder_mode()
@@ -20,9 +20,13 @@ pages = [
             url_path="investment"),
     st.Page("pages/land.py", title=t("page_land", lang), icon=":material/landscape:", url_path="land"),
     st.Page("pages/energy.py", title=t("page_energy", lang), icon=":material/bolt:", url_path="energy"),
+    st.Page("pages/meeting.py", title=t("page_meeting", lang), icon=":material/groups:", url_path="meeting"),
     st.Page("pages/export.py", title=t("page_export", lang), icon=":material/download:", url_path="export"),
 ]
-page = st.navigation(pages)
+# Presentation mode: no menu, no sidebar, no Streamlit chrome, large high-contrast type.
+page = st.navigation(pages, position="hidden" if present.presenting() else "sidebar")
+if present.presenting():
+    present.apply_style()
 try:
     ui.prepare(page.url_path)  # store check and the shared sidebar, with this page's filter sections
     page.run()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import export
+from geo import export, present
 from geo.i18n import fmt_count, t
 from geo.ui import PageContext, cached
 
@@ -20,6 +20,8 @@ def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, exp
     "build" and the download button; widget keys start with ``key``. Closed by default (an
     expander); ``expanded`` draws it open, for the extracts page."""
     lang = ctx.lang
+    if present.presenting():  # nothing to download on a projector
+        return
     if expanded:
         box = st.container()
     else:

@@ -7,6 +7,7 @@ Pages never hard-code a label: they call ``t(key, lang)``; column and enum label
 from __future__ import annotations
 
 import math
+import re
 
 LANGS = ("zh", "en")
 LANG_LABELS = {"zh": "中文", "en": "English"}
@@ -303,6 +304,34 @@ TEXT: dict[str, tuple[str, str]] = {
     "mean_pass_rate": ("平均电压合格率", "Mean voltage pass rate"),
     "abnormal_areas": ("待治理／治理中／待验证", "Under governance"),
     "station_list": ("变电站清单（负载率从高到低，点选一行查看详情）", "Substations, most loaded first (pick a row for details)"),
+    # --- presentation mode and agendas (geo.present, geo.agenda) ---
+    "present": ("演示模式", "Present"),
+    "present_exit": ("退出演示", "Exit presentation"),
+    "agenda_missing": ("找不到议程 {id}（可能已被删除）。", "Agenda {id} was not found (it may have been deleted)."),
+    "agenda_position": ("**{agenda}** · 第 {n} / {total} 项：{item}", "**{agenda}** · item {n} / {total}: {item}"),
+    "agenda_prev": ("上一项", "Previous"),
+    "agenda_next": ("下一项", "Next"),
+    "page_meeting": ("调度会", "Dispatch meeting"),
+    "section_agendas": ("会议议程", "Meeting agendas"),
+    "agenda_how": ("议程是按顺序排列的已保存视图：在任意页面设置好筛选后复制地址栏链接，粘贴到下表。演示时用“上一项／下一项”切换，每项都是可分享的链接。",
+                   "An agenda is an ordered list of saved views: set up any page, copy the link from the address "
+                   "bar and paste it below. When presenting, Previous / Next step through them; every item is a "
+                   "shareable link."),
+    "agenda_choose": ("议程", "Agenda"),
+    "agenda_new": ("＋ 新建议程", "+ New agenda"),
+    "agenda_title": ("议程名称", "Agenda title"),
+    "agenda_order": ("顺序", "Order"),
+    "agenda_item_title": ("议题", "Item"),
+    "agenda_item_link": ("链接", "Link"),
+    "agenda_save": ("保存议程", "Save agenda"),
+    "agenda_delete": ("删除议程", "Delete agenda"),
+    "agenda_start": ("从第 1 项开始演示", "Present from item 1"),
+    "agenda_add": ("添加议题", "Add an item"),
+    "agenda_add_button": ("添加", "Add"),
+    "agenda_row_problem": ("第 {row} 行：{reason}", "row {row}: {reason}"),
+    "agenda_not_saved": ("议程未保存：{reason}", "The agenda was not saved: {reason}"),
+    "agenda_saved": ("已保存议程“{title}”（{n} 项）。", "Saved the agenda “{title}” ({n} items)."),
+    "agenda_deleted": ("议程已删除。", "The agenda was deleted."),
 }
 
 # 亿元 stays as is in English (1 亿元 = 100 million CNY, said once in a caption): converting
@@ -332,6 +361,12 @@ def fmt_number(value: float | int | None, unit: str = "", decimals: int = 1, lan
 
 def fmt_count(value: int | None, unit: str = "个", lang: str = "zh") -> str:
     return fmt_number(value, unit, 0, lang)
+
+
+def md_escape(text: str) -> str:
+    """``text`` shown literally inside Markdown: every ASCII punctuation mark backslash-escaped
+    (CommonMark), so names like ``<b>x</b>`` or ``**x**`` appear as typed."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text))
 
 
 def fmt_pct(value: float | None, decimals: int = 2) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from geo import store
+from geo import present, store
 from geo.boundaries import DISTRICTS
 from geo.filters import Filters
 from geo.sidebar import clear_filters, keep, remember, sidebar_filters
@@ -35,7 +35,7 @@ class PageContext:
 # Which sidebar filter sections each page shows (url_path -> sections); the district and park
 # filters are always shown. Hidden filters still apply where their columns exist.
 PAGE_SECTIONS = {"overview": ("projects",), "investment": ("projects",), "land": ("land",),
-                 "energy": ("energy",), "export": ("projects", "land", "energy")}
+                 "energy": ("energy",), "meeting": ("projects",), "export": ("projects", "land", "energy")}
 
 
 def page_context(page: str | None = None) -> PageContext:
@@ -84,10 +84,18 @@ def prepare(page: str | None = None) -> PageContext:
     """Check the store, read the URL once per session, draw the shared sidebar for ``page``."""
     lang = language()
     snapshot = _snapshot(lang)
+    present.follow(store_dir(snapshot), lang)  # a previous/next click in an agenda: go there first
     filters = sidebar_filters(lang, snapshot, PAGE_SECTIONS.get(page or "", ("projects",)), user_scope())
     ctx = PageContext(snapshot, lang, filters, user_scope())
     _this_run.ctx = ctx
+    if present.presenting():
+        present.agenda_bar(store_dir(snapshot), lang)
     return ctx
+
+
+def store_dir(snapshot: store.Snapshot):
+    """The store a snapshot belongs to (agendas and new snapshots go there)."""
+    return _store_dir_of(str(snapshot.path))
 
 
 def user_scope() -> Scope:
@@ -226,8 +234,10 @@ def page_header(ctx: PageContext, title_key: str, selection_key: str, key_prefix
     """Title, a visible "clear all" (filters and the page's selection) and the caption saying
     what is shown: the filters, the data's as-of date and snapshot, and any ``notes``."""
     lang, filters = ctx.lang, ctx.filters
-    head, clear = st.columns([5, 1], vertical_alignment="bottom")
+    head, show, clear = st.columns([4, 1, 1], vertical_alignment="bottom")
     head.title(t(title_key, lang))
+    with show:
+        present.present_button(lang, key_prefix)
     clear.button(t("clear_view", lang), key=f"{key_prefix}_clear", on_click=clear_all, args=((selection_key,),),
                  disabled=filters.is_empty and not st.session_state.get(selection_key),
                  icon=":material/restart_alt:", width="stretch")

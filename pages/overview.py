@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import layers, overview, ui
+from geo import layers, overview, present, ui
 from geo.downloads import download_panel
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.schema import CAPACITY_LOAD_RATIO_220KV
@@ -10,7 +10,10 @@ from geo.schema import CAPACITY_LOAD_RATIO_220KV
 ctx = ui.page_context()
 lang = ctx.lang
 
-st.title(t("page_overview", lang))
+head, show = st.columns([5, 1], vertical_alignment="bottom")
+head.title(t("page_overview", lang))
+with show:
+    present.present_button(lang, "overview")
 scope_text = t("scope_filtered", lang, what=ctx.filters.describe(lang)) if not ctx.filters.is_empty \
     else t("scope_city", lang)
 st.caption(" · ".join(filter(None, [scope_text, t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id),

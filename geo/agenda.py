@@ -1,0 +1,138 @@
+"""Dispatch-meeting agendas (调度会议程): ordered lists of saved views, each one a link.
+
+An agenda item is a page and its URL parameters ("醴陵 — 在建项目" = investment page with
+district=430281&stage=在建), so stepping through an agenda opens exactly the views prepared
+before the meeting, and every item can be shared as an ordinary link. Agendas are meeting
+settings, not data: they live beside the snapshots in ``<store>/agendas/<id>.json`` (written
+to a temporary file and renamed, so a reader never sees half a file), not inside a snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from geo import store
+
+PAGES = ("overview", "investment", "land", "energy", "meeting", "export")
+TITLE_MAX = 60
+ITEMS_MAX = 40
+PARAM_MAX = 500  # characters of one parameter value
+# Parameters that belong to the presentation itself, never to an item's view.
+PRESENTATION_PARAMS = ("present", "agenda", "item")
+_ID_RE = re.compile(r"^[0-9a-f]{8}$")
+
+
+class AgendaError(ValueError):
+    """An agenda or item that cannot be saved, with the reason a person can act on."""
+
+
+@dataclass(frozen=True)
+class Item:
+    title: str
+    page: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def query(self) -> dict[str, str]:
+        return dict(self.params)
+
+    def link(self) -> str:
+        """The item's relative URL, e.g. ``/investment?district=430281&stage=在建``."""
+        query = urlencode(self.params)
+        return f"/{self.page}" + (f"?{query}" if query else "")
+
+
+@dataclass(frozen=True)
+class Agenda:
+    agenda_id: str
+    title: str
+    items: tuple[Item, ...] = ()
+    updated_at: str = field(default="")
+
+
+def item_from_link(title: str, link: str) -> Item:
+    """An item from a link someone copied from the address bar (full URL or ``/page?...``).
+
+    Raises AgendaError naming what is wrong: an empty title, an unknown page, a value too long."""
+    title = (title or "").strip()
+    if not title:
+        raise AgendaError("empty title")
+    if len(title) > TITLE_MAX:
+        raise AgendaError(f"title longer than {TITLE_MAX} characters")
+    parts = urlsplit((link or "").strip())
+    page = parts.path.strip("/").split("/")[-1] or "overview"
+    if page not in PAGES:
+        raise AgendaError(f"unknown page {page!r} (pages: {', '.join(PAGES)})")
+    params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=False) if k not in PRESENTATION_PARAMS]
+    for key, value in params:
+        if not re.fullmatch(r"[a-z_]{1,20}", key) or len(value) > PARAM_MAX:
+            raise AgendaError(f"link parameter {key[:20]!r} is not one this app writes")
+    return Item(title, page, tuple(params))
+
+
+def _dir(store_dir: Path | None) -> Path:
+    return store._root(store_dir) / "agendas"
+
+
+def _check(agenda: Agenda) -> None:
+    if not _ID_RE.match(agenda.agenda_id):
+        raise AgendaError(f"bad agenda id {agenda.agenda_id!r}")
+    if not agenda.title.strip() or len(agenda.title) > TITLE_MAX:
+        raise AgendaError(f"an agenda needs a title of 1–{TITLE_MAX} characters")
+    if len(agenda.items) > ITEMS_MAX:
+        raise AgendaError(f"at most {ITEMS_MAX} items")
+    for item in agenda.items:  # re-checked: items may come from an edited table
+        item_from_link(item.title, item.link())
+
+
+def new_agenda(title: str, items: list[Item] | tuple[Item, ...] = ()) -> Agenda:
+    agenda = Agenda(uuid.uuid4().hex[:8], (title or "").strip(), tuple(items))
+    _check(agenda)
+    return agenda
+
+
+def save(agenda: Agenda, store_dir: Path | None = None) -> Agenda:
+    """Write ``agenda`` (replacing one with the same id); returns it with its save time."""
+    _check(agenda)
+    saved = Agenda(agenda.agenda_id, agenda.title.strip(), agenda.items,
+                   dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    folder = _dir(store_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {"agenda_id": saved.agenda_id, "title": saved.title, "updated_at": saved.updated_at,
+            "items": [{"title": i.title, "page": i.page, "params": [list(p) for p in i.params]} for i in saved.items]}
+    tmp = folder / f".{saved.agenda_id}.{uuid.uuid4().hex[:6]}.tmp"
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, folder / f"{saved.agenda_id}.json")
+    return saved
+
+
+def load(agenda_id: str, store_dir: Path | None = None) -> Agenda | None:
+    """The agenda, or None when there is none with that id (or its file is unreadable)."""
+    if not _ID_RE.match(str(agenda_id or "")):
+        return None
+    path = _dir(store_dir) / f"{agenda_id}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        items = tuple(Item(i["title"], i["page"], tuple((str(k), str(v)) for k, v in i["params"]))
+                      for i in data["items"])
+        return Agenda(data["agenda_id"], data["title"], items, data.get("updated_at", ""))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def list_agendas(store_dir: Path | None = None) -> list[Agenda]:
+    """Every readable agenda, most recently saved first."""
+    folder = _dir(store_dir)
+    found = [load(p.stem, store_dir) for p in folder.glob("*.json")] if folder.exists() else []
+    return sorted((a for a in found if a), key=lambda a: a.updated_at, reverse=True)
+
+
+def delete(agenda_id: str, store_dir: Path | None = None) -> None:
+    if _ID_RE.match(str(agenda_id or "")):
+        (_dir(store_dir) / f"{agenda_id}.json").unlink(missing_ok=True)

@@ -1,0 +1,121 @@
+"""The agenda editor of the meeting page: a table of items (title, link) that can be edited,
+reordered and saved; bad rows are refused with their row number and reason, nothing saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote
+
+import pandas as pd
+import streamlit as st
+
+from geo import agenda as agendas
+from geo.i18n import t
+
+
+def _frame(agenda: agendas.Agenda | None) -> pd.DataFrame:
+    items = agenda.items if agenda else ()
+    return pd.DataFrame({"order": pd.Series(range(1, len(items) + 1), dtype="int64"),
+                         "title": pd.Series([i.title for i in items], dtype="string"),
+                         "link": pd.Series([unquote(i.link()) for i in items], dtype="string")})
+
+
+def _items_from(frame: pd.DataFrame, lang: str) -> tuple[list[agendas.Item], list[str]]:
+    """Items in the table's order column (then row order), and one problem line per bad row."""
+    rows = frame.reset_index(drop=True)
+    rows = rows[~(rows["title"].fillna("").str.strip().eq("") & rows["link"].fillna("").str.strip().eq(""))]
+    order = pd.to_numeric(rows["order"], errors="coerce").fillna(len(rows) + 1)
+    items, problems = [], []
+    for number, (_, row) in enumerate(rows.assign(_o=order).sort_values("_o", kind="stable").iterrows(), 1):
+        try:
+            items.append(agendas.item_from_link(str(row["title"] or ""), str(row["link"] or "")))
+        except agendas.AgendaError as problem:
+            problems.append(t("agenda_row_problem", lang, row=number, reason=str(problem)))
+    return items, problems
+
+
+def _save(agenda_id: str | None, store_dir: Path, lang: str, editor_key: str) -> None:
+    """Callback: save the edited table; on any problem, save nothing and say why."""
+    title = st.session_state.get("agenda_title", "")
+    frame = st.session_state.get(f"{editor_key}_frame")
+    edits = st.session_state.get(editor_key) or {}
+    frame = _apply_edits(frame, edits)
+    items, problems = _items_from(frame, lang)
+    try:
+        agenda = (agendas.new_agenda(title, items) if agenda_id is None else
+                  agendas.Agenda(agenda_id, title.strip(), tuple(items)))
+        if problems:
+            raise agendas.AgendaError("; ".join(problems))
+        saved = agendas.save(agenda, store_dir)
+    except agendas.AgendaError as problem:
+        st.session_state["agenda_message"] = ("error", t("agenda_not_saved", lang, reason=str(problem)))
+        return
+    st.session_state["agenda_pick"] = saved.agenda_id
+    st.session_state["agenda_rev"] = st.session_state.get("agenda_rev", 0) + 1
+    st.session_state["agenda_rev"] = st.session_state.get("agenda_rev", 0) + 1
+    st.session_state["agenda_message"] = ("success", t("agenda_saved", lang, title=saved.title, n=len(saved.items)))
+
+
+def _apply_edits(frame: pd.DataFrame, edits: dict) -> pd.DataFrame:
+    """st.data_editor's edit state (edited / added / deleted rows) applied to its input frame."""
+    out = frame.copy()
+    for row, changes in (edits.get("edited_rows") or {}).items():
+        for column, value in changes.items():
+            out.loc[int(row), column] = value
+    out = out.drop(index=[int(r) for r in edits.get("deleted_rows") or []], errors="ignore")
+    added = pd.DataFrame(edits.get("added_rows") or [], columns=out.columns)
+    return pd.concat([out, added], ignore_index=True)
+
+
+def _delete(agenda_id: str, store_dir: Path, lang: str) -> None:
+    agendas.delete(agenda_id, store_dir)
+    st.session_state["agenda_pick"] = ""
+    st.session_state["agenda_message"] = ("success", t("agenda_deleted", lang))
+
+
+def agenda_editor(agenda: agendas.Agenda | None, store_dir: Path, lang: str) -> None:
+    # A new editor after each save: the old one's pending edits must not apply to the saved rows.
+    editor_key = f"agenda_items_{agenda.agenda_id if agenda else 'new'}_{st.session_state.get('agenda_rev', 0)}"
+    message = st.session_state.pop("agenda_message", None)
+    if message:
+        getattr(st, message[0])(message[1])
+    shown = agenda.agenda_id if agenda else ""
+    if st.session_state.get("_agenda_title_for") != shown:  # another agenda was picked: show its title
+        st.session_state["agenda_title"] = agenda.title if agenda else ""
+        st.session_state["_agenda_title_for"] = shown
+    st.text_input(t("agenda_title", lang), key="agenda_title", max_chars=agendas.TITLE_MAX)
+    frame = _frame(agenda)
+    st.session_state[f"{editor_key}_frame"] = frame
+    st.data_editor(frame, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch", column_config={
+        "order": st.column_config.NumberColumn(t("agenda_order", lang), min_value=1, step=1, width="small"),
+        "title": st.column_config.TextColumn(t("agenda_item_title", lang), max_chars=agendas.TITLE_MAX),
+        "link": st.column_config.TextColumn(t("agenda_item_link", lang), width="large"),
+    })
+    save, drop = st.columns([1, 1])
+    save.button(t("agenda_save", lang), key="agenda_save", on_click=_save,
+                args=(agenda.agenda_id if agenda else None, store_dir, lang, editor_key), icon=":material/save:")
+    if agenda is not None:
+        drop.button(t("agenda_delete", lang), key="agenda_delete", on_click=_delete,
+                    args=(agenda.agenda_id, store_dir, lang), icon=":material/delete:")
+
+
+def add_item_form(agenda: agendas.Agenda, store_dir: Path, lang: str, key: str) -> None:
+    """Paste a link (copied from any page's address bar) with a title: appended to ``agenda``."""
+    with st.form(f"{key}_add_item", clear_on_submit=True, border=True):
+        st.markdown(f"**{t('agenda_add', lang)}**")
+        left, right = st.columns([1, 2])
+        left.text_input(t("agenda_item_title", lang), key=f"{key}_new_title", max_chars=agendas.TITLE_MAX)
+        right.text_input(t("agenda_item_link", lang), key=f"{key}_new_link", placeholder="/investment?district=…")
+        st.form_submit_button(t("agenda_add_button", lang), on_click=_add, args=(agenda, store_dir, lang, key))
+
+
+def _add(agenda: agendas.Agenda, store_dir: Path, lang: str, key: str) -> None:
+    try:
+        item = agendas.item_from_link(st.session_state.get(f"{key}_new_title", ""),
+                                      st.session_state.get(f"{key}_new_link", ""))
+        saved = agendas.save(agendas.Agenda(agenda.agenda_id, agenda.title, (*agenda.items, item)), store_dir)
+    except agendas.AgendaError as problem:
+        st.session_state["agenda_message"] = ("error", t("agenda_not_saved", lang, reason=str(problem)))
+        return
+    st.session_state["agenda_rev"] = st.session_state.get("agenda_rev", 0) + 1
+    st.session_state["agenda_message"] = ("success", t("agenda_saved", lang, title=saved.title, n=len(saved.items)))

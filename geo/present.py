@@ -1,0 +1,124 @@
+"""Presentation mode (演示模式) for dispatch meetings, and stepping through an agenda.
+
+``?present=1`` hides the sidebar and Streamlit's chrome and sets large, high-contrast type
+readable on a 1920×1080 projector from the back of a room (headline numbers 60 px). With
+``&agenda=<id>&item=<n>`` a bar on top names the agenda, the item and its position ("3 / 8")
+and has previous / next buttons. Moving to another item opens that item's saved view: its page
+and URL parameters replace the current ones (filters included), as if its link were opened.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from geo import agenda as agendas
+from geo.i18n import md_escape, t
+
+PRESENT = "present"
+# Our own stylesheet (no user data in it): injected with st.html, which adds a bare <style>.
+STYLE = """<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], #MainMenu, footer {
+  display: none !important; }
+.stApp, .stApp [data-testid="stMain"] { background: #ffffff; color: #000000; }
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 1.2rem; max-width: 100%; }
+.stApp h1 { font-size: 52px !important; font-weight: 800; color: #000000; }
+.stApp h2, .stApp h3 { font-size: 36px !important; color: #000000; }
+.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] p { font-size: 60px !important;
+  font-weight: 800; color: #000000; line-height: 1.15; }
+.stApp [data-testid="stMetricLabel"], .stApp [data-testid="stMetricLabel"] p { font-size: 26px !important;
+  color: #000000; }
+.stApp [data-testid="stMetricDelta"], .stApp [data-testid="stMetricDelta"] p { font-size: 22px !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 20px !important;
+  color: #1a1a1a !important; }
+.stApp li, .stApp label, .stApp [data-testid="stMarkdownContainer"] p { font-size: 22px; }
+.st-key-agenda_bar { border: 3px solid #000000; border-radius: 8px; padding: 6px 14px; background: #fff7d6; }
+.st-key-agenda_bar p { font-size: 26px !important; font-weight: 700; }
+</style>"""
+
+
+def presenting() -> bool:
+    return st.query_params.get(PRESENT) == "1"
+
+
+def start_presenting() -> None:
+    """Callback of the "present" button: the same view, in presentation mode."""
+    st.query_params[PRESENT] = "1"
+
+
+def stop_presenting() -> None:
+    for key in agendas.PRESENTATION_PARAMS:
+        st.query_params.pop(key, None)
+
+
+def apply_style() -> None:
+    st.html(STYLE)
+
+
+def present_button(lang: str, key: str) -> None:
+    """"演示模式" in a page header; in presentation mode "退出演示" instead."""
+    if presenting():
+        st.button(t("present_exit", lang), key=f"{key}_unpresent", on_click=stop_presenting,
+                  icon=":material/close_fullscreen:", width="stretch")
+    else:
+        st.button(t("present", lang), key=f"{key}_present", on_click=start_presenting,
+                  icon=":material/slideshow:", width="stretch")
+
+
+def go_to(agenda_id: str, index: int) -> None:
+    """Callback: open item ``index`` (0-based) of the agenda on the next run (``follow``)."""
+    st.session_state["_agenda_goto"] = (agenda_id, index)
+
+
+def follow(store_dir: Path, lang: str) -> None:
+    """If a previous/next click is pending, switch to that item's page with its parameters.
+
+    The page's widgets and selections are then seeded again from the new URL, like a link
+    opened in a new tab (``reseed``); the UI language stays as it is."""
+    pending = st.session_state.pop("_agenda_goto", None)
+    if not pending:
+        return
+    agenda_id, index = pending
+    found = agendas.load(agenda_id, store_dir)
+    if found is None or not 0 <= index < len(found.items):
+        return
+    item = found.items[index]
+    query = {**item.query(), PRESENT: "1", "agenda": agenda_id, "item": str(index + 1)}
+    if lang != "zh":
+        query["lang"] = lang
+    reseed()
+    st.switch_page(f"pages/{item.page}.py", query_params=query)
+
+
+def reseed() -> None:
+    """Forget every value that was seeded from the URL, so the next run reads the URL again."""
+    for key in list(st.session_state.keys()):
+        if key == "_filters_from_url":
+            del st.session_state[key]
+        elif key.startswith("_url_seeded_"):
+            name = key[len("_url_seeded_"):]
+            for stale in (key, name, f"_kept_{name}"):
+                st.session_state.pop(stale, None)
+
+
+def agenda_bar(store_dir: Path, lang: str) -> None:
+    """The agenda's title, this item's title and position, previous / next (presentation mode)."""
+    agenda_id, position = st.query_params.get("agenda"), st.query_params.get("item", "1")
+    if not agenda_id:
+        return
+    found = agendas.load(agenda_id, store_dir)
+    index = int(position) - 1 if position.isdigit() else 0
+    if found is None or not found.items:
+        st.warning(t("agenda_missing", lang, id=agenda_id))
+        return
+    index = min(max(index, 0), len(found.items) - 1)
+    with st.container(key="agenda_bar"):
+        text, back, ahead = st.columns([6, 1, 1], vertical_alignment="center")
+        text.markdown(t("agenda_position", lang, agenda=md_escape(found.title), item=md_escape(found.items[index].title),
+                        n=index + 1, total=len(found.items)))
+        back.button(t("agenda_prev", lang), key="agenda_prev", disabled=index == 0, on_click=go_to,
+                    args=(agenda_id, index - 1), icon=":material/arrow_back:", width="stretch")
+        ahead.button(t("agenda_next", lang), key="agenda_next", disabled=index >= len(found.items) - 1,
+                     on_click=go_to, args=(agenda_id, index + 1), icon=":material/arrow_forward:", width="stretch")
