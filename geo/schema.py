@@ -39,10 +39,13 @@ class Column:
     enum: tuple[str, ...] = ()
 
     def label(self, lang: str = "zh") -> str:
-        text = self.zh if lang == "zh" else self.en
-        return f"{text}（{self.unit}）" if self.unit and lang == "zh" else (
-            f"{text} ({self.unit})" if self.unit else text
-        )
+        """"总投资（亿元）" / "Total investment (亿元)"; English drops counting words (台, 户 …)."""
+        from geo.i18n import unit_label
+
+        if lang == "zh":
+            return f"{self.zh}（{self.unit}）" if self.unit else self.zh
+        unit = unit_label(self.unit, "en")
+        return f"{self.en} ({unit})" if unit else self.en
 
 
 # --- enumerations (stored values are the Chinese terms; English labels in ENUM_EN) -----------
