@@ -41,7 +41,7 @@ INTERACTIONS = {  # name -> (page, widget key, two values to alternate between)
 
 def deck_bytes(at: AppTest) -> int:
     """Size of the pydeck JSON of the page's map (the largest single message part)."""
-    sizes = [len(getattr(node, "proto", None).json) for node in at.get("deck_gl_json_chart")
+    sizes = [len(getattr(node, "proto", None).json.encode()) for node in at.get("deck_gl_json_chart")
              if getattr(getattr(node, "proto", None), "json", None)] if hasattr(at, "get") else []
     return max(sizes, default=0)
 

@@ -38,6 +38,17 @@ TOOLTIP = {"text": "{tooltip}", "style": {"fontSize": "14px", "whiteSpace": "pre
 CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
+class CompactDeck(pdk.Deck):
+    """A Deck serialised compactly: pydeck writes its JSON indented and with every Chinese
+    character escaped as \\uXXXX (6 bytes instead of 3 in UTF-8). For 2,000 substations with
+    Chinese tooltips that was 2.07 MB per rerun; compact, 0.88 MB (measured)."""
+
+    def to_json(self) -> str:
+        from pydeck.bindings.json_tools import default_serialize
+
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class Legend:
     title: str
@@ -89,7 +100,7 @@ def district_choropleth(
         line_width_units="'pixels'", highlight_color=[255, 215, 0, 120],
     )
     labels = name_layer(districts, label_column or name_column)
-    deck = pdk.Deck(
+    deck = CompactDeck(
         layers=[polygons, labels], initial_view_state=fit_view(districts.total_bounds),
         map_provider=None, map_style=OFFLINE_STYLE, tooltip=TOOLTIP,
     )
@@ -272,7 +283,7 @@ def district_base(districts: gpd.GeoDataFrame, lang: str, selected: tuple[str, .
 
 
 def point_map(layers_: list[pdk.Layer], bounds, tooltip: bool = True) -> pdk.Deck:
-    return pdk.Deck(layers=layers_, initial_view_state=fit_view(bounds), map_provider=None, map_style=OFFLINE_STYLE,
+    return CompactDeck(layers=layers_, initial_view_state=fit_view(bounds), map_provider=None, map_style=OFFLINE_STYLE,
                     tooltip=TOOLTIP if tooltip else False)
 
 
