@@ -309,6 +309,7 @@ TEXT: dict[str, tuple[str, str]] = {
                             "(surveying convention); read that way."),
     "ingest_n_assumed_wgs84": ("坐标按 WGS84 读取（未指定坐标系）。高德、腾讯坐标请选 GCJ-02，百度坐标请选 BD-09。",
                                "Coordinates read as WGS84 (none chosen). Choose GCJ-02 for AMap/Tencent, BD-09 for Baidu."),
+    "ingest_n_unmapped": ("这些列没有对应到数据表，不导入：{columns}", "Columns not mapped to the table, not imported: {columns}"),
     "ingest_n_repaired": ("已修复 {n} 个自相交图形。", "{n} self-intersecting polygons were repaired."),
     "ingest_w_gcj": ("注意：{total} 个已有编号中有 {n} 个的位置与库中相差约 {m} 米，正好是 GCJ-02 偏移。这些坐标可能来自高德/腾讯地图，请考虑选择 GCJ-02。",
                      "Warning: {n} of {total} known ids sit about {m} m from their stored position, exactly the "

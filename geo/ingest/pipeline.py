@@ -102,6 +102,9 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     n = len(frame)
     report = Report(table, raw.name, rows_read=n, encoding=raw.encoding, notes=list(loaded.notes),
                     mapping=[(src, tgt) for tgt, src in sources.items()])
+    unmapped = [str(src) for src, tgt in zip(mapping["source"], mapping["target"].fillna("")) if not tgt]
+    if unmapped:
+        report.notes.append(("ingest_n_unmapped", {"columns": "、".join(unmapped)}))
     rows = loaded.row_numbers.to_numpy()
     bad = np.zeros(n, bool)
     changed = np.zeros(n, bool)
