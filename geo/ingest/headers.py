@@ -186,13 +186,16 @@ def split_header(grid: pd.DataFrame, merged: list[tuple[int, int, int, int]], ta
     if not scores or max(scores) < 2:
         expected = "、".join(c.zh for c in schema.columns(table) if not c.nullable and c.name not in DERIVED)
         raise IngestError("no_header", expected=expected)
-    h = scores.index(max(scores))
-    names: list = list(top.iloc[h])
-    rows_used = 1
-    if h + 1 < len(top):
-        both = _combine(list(top.iloc[h]), list(top.iloc[h + 1]))
-        if _score(both, table) > scores[h]:
-            names, rows_used = both, 2
+    best = (0.0, 0, 1, list(top.iloc[0]))
+    for i in range(len(top)):  # one header row, or a group row above it (merged cells, units)
+        if scores[i] > best[0]:
+            best = (float(scores[i]), i, 1, list(top.iloc[i]))
+        if i > 0 and scores[i - 1] >= 1:
+            both = _combine(list(top.iloc[i - 1]), list(top.iloc[i]))
+            score = _score(both, table) + 0.5  # a tie goes to the pair: it carries the group's units
+            if score > best[0] and score - 0.5 >= scores[i]:
+                best = (score, i - 1, 2, both)
+    _, h, rows_used, names = best
     notes: list[tuple[str, dict]] = []
     if h > 0:
         notes.append(("ingest_n_header_row", {"row": h + 1, "rows": rows_used}))

@@ -192,9 +192,10 @@ def parse_date(value: object) -> tuple[dt.date, bool]:
         if m:
             y, mo, d = (int(g) for g in m.groups())
             try:
-                out = _plausible(dt.date(y, mo, d))
+                out = dt.date(y, mo, d)
             except ValueError:
                 raise Rejected("v_bad_date", value=s) from None
+            _plausible(out)
             return out, out.isoformat() != s
     if re.fullmatch(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{4}[-/.]\d{1,2}", s):
         raise Rejected("v_no_day")
