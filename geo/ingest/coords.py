@@ -100,6 +100,12 @@ def points_from_columns(x: pd.Series, y: pd.Series, system: str) -> tuple[np.nda
         if located.any() and np.nanmedian(np.abs(xv[located])) > 1000:
             raise IngestError("looks_projected")
         off = located & ((np.abs(xv) > 180) | (np.abs(yv) > 90))
+        if off.sum() > OUTSIDE_SHARE_STOPS * located.sum():  # latitude 113°: swapped columns, or nonsense
+            swapped = shapely.points(yv[off], xv[off])
+            if _inside_share(swapped, system, load_districts()) >= 0.8:
+                raise IngestError("swapped", n=int(off.sum()), total=int(located.sum()))
+            i = int(np.flatnonzero(off)[0])
+            raise IngestError("outside_city", n=int(off.sum()), total=int(located.sum()), lon=xv[i], lat=yv[i])
         for i in np.flatnonzero(off):
             reasons[i] = ("v_coords_range", {"x": xv[i], "y": yv[i]})
     geom = np.full(len(xv), None, dtype=object)

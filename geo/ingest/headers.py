@@ -242,8 +242,7 @@ def required(table: str) -> list[str]:
     """Targets an import of ``table`` cannot do without (district and geometry come from the
     coordinates for map tables)."""
     need = [c.name for c in schema.columns(table) if not c.nullable and c.name not in DERIVED]
-    if table in schema.GEO_TABLES:
-        need.remove("district_adcode")
+    need.remove("district_adcode")  # from the coordinates (map tables) or the project (tasks)
     return need
 
 
