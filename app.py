@@ -20,6 +20,7 @@ pages = [
             url_path="investment"),
     st.Page("pages/land.py", title=t("page_land", lang), icon=":material/landscape:", url_path="land"),
     st.Page("pages/export.py", title=t("page_export", lang), icon=":material/download:", url_path="export"),
+    st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"),
 ]
 page = st.navigation(pages)
 try:

@@ -35,7 +35,7 @@ class PageContext:
 # Which sidebar filter sections each page shows (url_path -> sections); the district and park
 # filters are always shown. Hidden filters still apply where their columns exist.
 PAGE_SECTIONS = {"overview": ("projects",), "investment": ("projects",), "land": ("land",),
-                 "export": ("projects", "land")}
+                 "export": ("projects", "land"), "data": ()}
 
 
 def page_context(page: str | None = None) -> PageContext:
