@@ -228,7 +228,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_encoding": ("文本编码", "Text encoding"),
     "data_auto": ("自动识别", "Automatic"),
     "data_crs": ("坐标系", "Coordinate system"),
-    "data_crs_auto": ("自动（文件自带，否则 WGS84）", "Automatic (the file's own, else WGS84)"),
+    "data_crs_auto": ("自动", "Automatic"),
+    "data_crs_help": ("地理文件按其自带的坐标系读取，表格按 WGS84 读取。高德、腾讯坐标选 GCJ-02，百度坐标选 BD-09；投影坐标（米）选 EPSG 并填代码，如 CGCS2000 3度带 114°E 为 4547。",
+                      "GIS files are read in their own system, tables as WGS84. AMap/Tencent: GCJ-02; Baidu: BD-09; "
+                      "projected metres: EPSG with its code, e.g. 4547 for CGCS2000 3-degree zone 114°E."),
     "data_crs_wgs84": ("WGS84（GPS）", "WGS84 (GPS)"),
     "data_crs_cgcs2000": ("CGCS2000 经纬度", "CGCS2000 lon/lat"),
     "data_crs_gcj02": ("GCJ-02（高德、腾讯）", "GCJ-02 (AMap, Tencent)"),

@@ -80,7 +80,7 @@ with tab_import:
     encoding = o1.selectbox(t("data_encoding", lang), view.ENCODING_CHOICES, key="data_encoding",
                             format_func=lambda e: t("data_auto", lang) if e == "auto" else e.upper())
     crs_choice = o2.selectbox(t("data_crs", lang), view.CRS_OPTIONS, key="data_crs",
-                              format_func=lambda c: t(f"data_crs_{c}", lang))
+                              format_func=lambda c: t(f"data_crs_{c}", lang), help=t("data_crs_help", lang))
     epsg = o3.number_input(t("data_epsg", lang), min_value=2000, max_value=32767, value=4547, step=1, key="data_epsg",
                            disabled=crs_choice != "epsg")
     mode = o4.radio(t("data_mode", lang), MODES, key="data_mode", format_func=lambda m: t(f"data_mode_{m}", lang),
@@ -153,7 +153,7 @@ with tab_import:
     deck, drawn = view.preview_deck(checked.accepted, table, lang)
     if deck is not None:
         st.subheader(t("data_preview", lang), anchor=False)
-        st.pydeck_chart(deck, key="data_preview_map", height=460)
+        st.pydeck_chart(deck, key="data_preview_map", height=560)
         if drawn < report.accepted:
             st.caption(t("data_preview_capped", lang, n=fmt_count(drawn, "", lang), total=fmt_count(report.accepted, "", lang)))
 

@@ -76,7 +76,7 @@ def test_district_comes_from_the_point_and_a_disagreeing_ledger_is_flagged():
     c = run(ledger([row("P1", *SEATS[0], district="醴陵"), row("P2", *SEATS[1], district="醴陵市")]))
     assert list(c.accepted["district_adcode"]) == ["430202", "430281"]
     warnings = [p for p in c.report.problems if p[5] == "warning"]
-    assert [(w[0], w[3], w[4]["found"]) for w in warnings] == [(2, "v_district_differs", "430202")]
+    assert [(w[0], w[3], w[4]) for w in warnings] == [(2, "v_district_differs", {"declared": "醴陵市", "found": "荷塘区"})]
 
 
 @pytest.mark.parametrize("system,forward", [("gcj02", gcrs.wgs84_to_gcj02), ("bd09", gcrs.wgs84_to_bd09)])

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema, store
+from geo.boundaries import DISTRICTS
 from geo.ingest import coords, headers, readers, values
 from geo.ingest.errors import IngestError
 from geo.ingest.report import Report
@@ -146,7 +147,8 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
             differs = pd.notna(declared) & district.notna() & (pd.Series(declared).to_numpy() != district.to_numpy())
             for i in np.flatnonzero(differs & ~bad):
                 report.problems.append((int(rows[i]), sources["district_adcode"], _text(frame["district_adcode"].iat[i]),
-                                        "v_district_differs", {"declared": declared.iat[i], "found": district.iat[i]}, "warning"))
+                                        "v_district_differs", {"declared": _name(declared.iat[i]), "found": _name(district.iat[i])},
+                                        "warning"))
         out["district_adcode"] = district
     else:
         out["district_adcode"] = _task_districts(out, base, reject, sources, frame)
@@ -200,6 +202,10 @@ def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed,
         if warn:
             report.notes.append(("ingest_w_gcj", warn))
     return gs, district
+
+
+def _name(adcode: str) -> str:
+    return DISTRICTS.get(adcode, (adcode,))[0]
 
 
 def _task_districts(out, base, reject, sources, frame) -> pd.Series:

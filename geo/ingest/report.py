@@ -41,10 +41,9 @@ class Report:
 
     def problem_frame(self, lang: str = "zh") -> pd.DataFrame:
         """Rejected rows first (by row number), then warnings; headers in ``lang``."""
-        rows = [(r, c, v, t(f"ingest_{k}", lang, **p), lvl) for r, c, v, k, p, lvl in self.problems]
+        ordered = sorted(self.problems, key=lambda p: (p[5] != "rejected", p[0]))
+        rows = [(r, c, v, t(f"ingest_{k}", lang, **p), t(f"ingest_level_{lvl}", lang)) for r, c, v, k, p, lvl in ordered]
         df = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
-        df["level"] = df["level"].map(lambda lvl: t(f"ingest_level_{lvl}", lang))
-        df = df.sort_values(["level", "row"], kind="stable", ascending=[lang != "zh", True]) if len(df) else df
         return df.rename(columns={c: t(f"ingest_col_{c}", lang) for c in PROBLEM_COLUMNS}).reset_index(drop=True)
 
     def note_texts(self, lang: str = "zh") -> list[str]:
