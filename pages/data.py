@@ -145,7 +145,10 @@ with tab_import:
     problems = report.problem_frame(lang)
     if len(problems):
         st.dataframe(problems, key="data_problems", hide_index=True, width="stretch", height=min(38 + 35 * len(problems), 360))
-    st.download_button(t("data_report_download", lang), report.to_xlsx(lang), key="data_report",
+    built = st.session_state.get("data_report_xlsx")
+    if not built or built[0] != (check_key, lang):  # built once per check, not on every rerun
+        built = st.session_state["data_report_xlsx"] = ((check_key, lang), report.to_xlsx(lang))
+    st.download_button(t("data_report_download", lang), built[1], key="data_report",
                        file_name=f"{t('data_report_file', lang)}_{upload.name.rsplit('.', 1)[0]}.xlsx",
                        icon=":material/file_download:", on_click="ignore")
 
