@@ -12,6 +12,7 @@ One module a concern:
 - ``filters``     the shared filters: URL round trip and SQL conditions
 - ``overview``    the overview page's figures, computed from the store
 - ``layers``      pydeck layers, legends and fitted map views
+- ``ingest``      ledger import: read, map headers, normalise, convert CRS, report, publish
 - ``i18n``        UI text (zh/en) and number formatting with units
 - ``ui``          Streamlit glue: sidebar, URL state, store health, caching
 - ``demo``        the calibrated demo generator (``python -m geo.demo``)
@@ -25,7 +26,7 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["schema", "boundaries", "crs", "join", "validate", "store", "query", "filters", "overview", "layers",
-           "i18n", "ui", "demo"]
+           "i18n", "ui", "demo", "ingest"]
 
 
 def __getattr__(name: str):

@@ -269,3 +269,62 @@ def test_cli_reports_and_exit_codes(tiny_snapshot, store_dir, tmp_path):
     assert out.returncode == 2 and "找不到文件" in out.stderr
     out = cli(str(good), "--table", "projects", "--store", s, "--crs", "mars")
     assert out.returncode == 2 and "mars" in out.stderr
+
+
+# --- real files with the awkward shapes ----------------------------------------------------------
+
+
+def test_xlsx_with_merged_two_row_header_and_title():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["株洲市2023年重点项目台账"])
+    ws.append(["项目编号", "项目名称", "项目类别", "项目级别", "项目阶段", "投资（万元）", None, None, "坐标", None, "备注"])
+    ws.append([None, None, None, None, None, "总投资", "年度计划", "年度已完成", "经度", "纬度", None])
+    ws.append(["P1", "甲", "产业发展", "市重点", "在建", 120000, 30000, 10000, *SEATS[0], "x"])
+    ws.merge_cells("A1:K1")
+    for col in "ABCDEK":
+        ws.merge_cells(f"{col}2:{col}3")
+    ws.merge_cells("F2:H2")
+    ws.merge_cells("I2:J2")
+    buf = io.BytesIO()
+    wb.save(buf)
+    c = check(load(buf.getvalue(), "merged.xlsx", "projects"), Options("projects"))
+    assert c.report.rejected == 0
+    row0 = c.accepted.iloc[0]
+    assert (row0["total_investment_yi"], row0["annual_plan_yi"], row0["completed_yi"]) == (12.0, 3.0, 1.0)
+    assert ("ingest_n_header_row", {"row": 2, "rows": 2}) in c.report.notes
+    assert dict(c.report.notes)["ingest_n_unmapped"] == {"columns": "备注"}  # the extra column, named
+
+
+def _stations_zip(tmp_path, drop=()) -> bytes:
+    import zipfile
+
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame({"变电站编号": ["S9"], "站名": ["荷塘变"], "电压": ["110kV"], "状态": ["运行"]},
+                           geometry=[shapely.Point(*gcrs.wgs84_to_gcj02(*SEATS[0]))], crs="EPSG:4326")
+    folder = tmp_path / "shp"
+    folder.mkdir(exist_ok=True)
+    gdf.to_file(folder / "s.shp", encoding="GBK")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for f in folder.iterdir():
+            if f.suffix not in drop:
+                zf.write(f, f.name)
+    return buf.getvalue()
+
+
+def test_shapefile_zip_end_to_end_in_gcj02(tmp_path):
+    c = check(load(_stations_zip(tmp_path), "s.zip", "substations"), Options("substations", crs="gcj02"))
+    got = c.accepted.iloc[0]
+    assert (got["station_id"], got["name"], got["voltage_kv"], got["status"]) == ("S9", "荷塘变", 110, "在运")
+    assert abs(got.geometry.x - SEATS[0][0]) < 1e-8 and got["district_adcode"] == "430202"
+
+
+def test_shapefile_without_prj_needs_the_system_stated(tmp_path):
+    data = _stations_zip(tmp_path, drop=(".prj", ".cpg"))
+    with pytest.raises(IngestError) as err:
+        check(load(data, "s.zip", "substations"), Options("substations"))
+    assert err.value.key == "no_crs"
+    c = check(load(data, "s.zip", "substations"), Options("substations", crs="gcj02"))
+    assert c.report.accepted == 1 and c.accepted.iloc[0]["name"] == "荷塘变"
