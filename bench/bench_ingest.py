@@ -26,7 +26,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from geo import schema, store  # noqa: E402
+from geo import store  # noqa: E402
 from geo.boundaries import DISTRICTS  # noqa: E402
 from geo.ingest import Options, check, load  # noqa: E402
 from geo.ingest import publish as pub  # noqa: E402

@@ -328,3 +328,12 @@ def test_shapefile_without_prj_needs_the_system_stated(tmp_path):
     assert err.value.key == "no_crs"
     c = check(load(data, "s.zip", "substations"), Options("substations", crs="gcj02"))
     assert c.report.accepted == 1 and c.accepted.iloc[0]["name"] == "荷塘变"
+
+
+def test_blank_required_cells_are_rejected_not_stored_empty():
+    rows = [row("P1", *SEATS[0]), row("P2", *SEATS[1]), row("P3", *SEATS[2])]
+    rows[1][1] = "   "  # a name of spaces
+    rows[2][5] = None  # no stage
+    c = run(ledger(rows))
+    assert problems(c) == [(3, "v_required"), (4, "v_required")]
+    assert c.accepted["project_id"].tolist() == ["P1"]

@@ -117,19 +117,22 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
             report.problems.append((int(rows[i]), column, _text(raw_values[i]) if raw_values is not None else "",
                                     key, params, "rejected"))
 
+    already: dict[str, np.ndarray] = {}
     for target in frame.columns:
         res = values.column(frame[target], table, target, factors.get(target, 1.0))
         reject(res.reasons, sources[target], frame[target].to_numpy(dtype=object))
         changed |= res.changed
         out[target] = res.values
+        already[target] = np.isin(np.arange(n), list(res.reasons))
     formulas = sum(int(frame[c].map(lambda v: isinstance(v, str) and v.startswith("=")).sum()) for c in frame.columns)
     if formulas:
         report.notes.append(("ingest_n_formulas", {"n": formulas}))
 
     for col in schema.columns(table):
         if not col.nullable and col.name in out and col.name not in ("district_adcode",):
-            missing = pd.isna(out[col.name]).to_numpy() & frame[col.name].isna().to_numpy()
-            reject({i: ("v_required", {}) for i in np.flatnonzero(missing)}, sources[col.name], None)
+            missing = pd.isna(pd.Series(out[col.name])).to_numpy() & ~already[col.name]  # blank cells too
+            reject({i: ("v_required", {}) for i in np.flatnonzero(missing)}, sources[col.name],
+                   frame[col.name].to_numpy(dtype=object))
 
     pk = schema.PRIMARY_KEYS[table]
     ids = pd.Series(out[pk], dtype=object)
