@@ -74,11 +74,11 @@ def preview_deck(accepted: pd.DataFrame, table: str, lang: str) -> tuple[pdk.Dec
         "tooltip": [f"{i}\n{n}" for i, n in zip(rows[pk].astype(str), name.astype(str))],
     })
     points = pdk.Layer("ScatterplotLayer", id="preview", data=data, get_position="position", get_radius=300,
-                       radius_units="'meters'", radius_min_pixels=3, radius_max_pixels=12,
+                       radius_units="'meters'", radius_min_pixels=4, radius_max_pixels=14,
                        get_fill_color=[200, 16, 46, 190], stroked=True, get_line_color=[255, 255, 255],
                        line_width_min_pixels=0.5, pickable=True)
     outline, names = layers.district_base(load_districts(), lang, ())
-    bounds = load_districts().total_bounds
+    bounds = layers.padded_bounds(pts.x, pts.y, pad_deg=0.05)  # the rows' area, with context around it
     return layers.point_map([outline, points, names], bounds), len(rows)
 
 
