@@ -19,9 +19,9 @@ st.title(t("page_data", lang))
 st.caption(t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id))
 
 
-def _publish(checked, user: str) -> None:
+def _publish(checked, user: str, as_of) -> None:
     try:
-        done = pub.publish(checked, published_by=user.strip(), store_dir=None)
+        done = pub.publish(checked, published_by=user.strip(), store_dir=None, as_of=as_of)
     except (StoreError, IngestError) as err:
         st.session_state["data_message"] = ("error", t("data_publish_failed", lang, error=str(err)))
         return
@@ -162,12 +162,14 @@ with tab_import:
 
     # 7. publish
     st.subheader(t("data_publish_head", lang), anchor=False)
-    p1, p2 = st.columns([2, 3], vertical_alignment="bottom")
+    p1, p0, p2 = st.columns([2, 1, 3], vertical_alignment="bottom")
     user = p1.text_input(t("data_user", lang), key="data_user", placeholder=t("data_user_hint", lang))
+    as_of = p0.date_input(t("data_as_of", lang), value=ctx.snapshot.as_of, key="data_as_of",
+                          help=t("data_as_of_help", lang))
     valid_only = p2.checkbox(t("data_publish_valid", lang, n=report.accepted, rejected=report.rejected),
                              key="data_publish_valid") if report.rejected else True
     blocked = not report.accepted or not valid_only or not user.strip()
     st.button(t("data_publish", lang, mode=t(f"data_mode_{mode}", lang)), type="primary", key="data_publish",
-              disabled=blocked, on_click=_publish, args=(checked, user), icon=":material/publish:")
+              disabled=blocked, on_click=_publish, args=(checked, user, as_of), icon=":material/publish:")
     if not user.strip():
         st.caption(t("data_user_needed", lang))

@@ -337,3 +337,16 @@ def test_blank_required_cells_are_rejected_not_stored_empty():
     c = run(ledger(rows))
     assert problems(c) == [(3, "v_required"), (4, "v_required")]
     assert c.accepted["project_id"].tolist() == ["P1"]
+
+
+def test_a_new_as_of_date_is_a_change_even_with_the_same_rows(tiny_snapshot, store_dir):
+    import datetime as dt
+
+    stored = store.read_table(tiny_snapshot, "projects")
+    data = ledger([row("P100", *SEATS[1])])
+    first = pub.publish(run(data, store_dir), published_by="t", store_dir=store_dir)
+    same = pub.publish(run(data, store_dir), published_by="t", store_dir=store_dir, as_of=first.snapshot.as_of)
+    assert same.snapshot is None
+    later = pub.publish(run(data, store_dir), published_by="t", store_dir=store_dir, as_of=dt.date(2023, 10, 31))
+    assert later.snapshot is not None and later.snapshot.as_of == dt.date(2023, 10, 31)
+    assert len(store.read_table(later.snapshot, "projects")) == len(stored) + 1

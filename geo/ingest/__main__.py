@@ -13,6 +13,7 @@ Exit codes: 0 all rows accepted (and published with --publish, or nothing change
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import sys
 from pathlib import Path
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         done = pub.publish(checked, published_by=args.user or f"{getpass.getuser()} (geo.ingest CLI)",
-                           store_dir=args.store)
+                           store_dir=args.store, as_of=args.as_of)
     except store.StoreError as err:
         print(f"not published: {err}", file=sys.stderr)
         return 2
@@ -92,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--report", metavar="XLSX", help="also write the report as an XLSX file")
     p.add_argument("--store", type=Path, help="store directory (default: $ZZMAP_STORE or data/store)")
     p.add_argument("--user", help="who publishes (recorded in the manifest)")
+    p.add_argument("--as-of", type=dt.date.fromisoformat, help="数据截至 of the new snapshot, YYYY-MM-DD "
+                                                               "(default: the current snapshot's)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--limit", type=int, default=200, help="problems printed (all are in --report)")
     p.add_argument("--template", choices=IMPORT_TABLES, help="write the XLSX template of a table and exit")

@@ -105,7 +105,8 @@ def publish(checked: Checked, *, published_by: str, store_dir: Path | None = Non
         base = store.open_current(store_dir)
         after, change = _pending(checked, base)
         checked.report.diff = change
-        if not (change["added"] or change["updated"] or change["removed"]):
+        new_date = as_of is not None and as_of != base.as_of
+        if not (change["added"] or change["updated"] or change["removed"] or new_date):
             return Published(None, change)
         tables = {name: store.read_table(base, name) for name in schema.TABLES if name != table}
         tables[table] = after
