@@ -237,7 +237,7 @@ def test_templates_import_with_nothing_to_correct(table, tiny_snapshot):
     assert wb.sheetnames == ["数据", "说明"] and wb["数据"].max_row == 2
     c = check(load(data, f"{table}.xlsx", table), Options(table), base=tiny_snapshot)
     assert c.report.rejected == 0 and c.report.accepted == 1
-    assert "ingest_n_unmapped" not in dict(c.report.notes)
+    assert "ingest_n_unmapped" not in dict(c.report.notes) and "ingest_n_sheets" not in dict(c.report.notes)
 
 
 # --- the CLI -------------------------------------------------------------------------------------

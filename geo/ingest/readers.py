@@ -195,6 +195,7 @@ def _read_csv(text: str, name: str, encoding: str, notes: list) -> RawTable:
 
 # --- XLSX ----------------------------------------------------------------------------------------
 
+_ABOUT_SHEETS = {"说明", "填表说明", "About", "Notes"}  # a template's explanations are not a second table
 _MERGE_RE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 
 
@@ -235,8 +236,9 @@ def _read_xlsx(data: bytes, name: str) -> RawTable:
         merged = [(int(r0) - 1, _col_index(c0), int(r1) - 1, _col_index(c1))
                   for c0, r0, c1, r1 in _MERGE_RE.findall(tail)]
     notes = []
-    if len(sheets) > 1:
-        notes.append(("ingest_n_sheets", {"sheet": ws.title, "n": len(sheets) - 1}))
+    others = [s for s in sheets[1:] if s.title not in _ABOUT_SHEETS]
+    if others:
+        notes.append(("ingest_n_sheets", {"sheet": ws.title, "n": len(others)}))
     return RawTable(name, "xlsx", grid=grid, merged=merged, notes=notes)
 
 
