@@ -58,6 +58,7 @@ __all__ = [
     "SnapshotMissingError",
     "SnapshotCorruptError",
     "ConcurrentChangeError",
+    "LockTimeoutError",
     "write_snapshot",
     "publish_lock",
     "clean_leftovers",

@@ -212,3 +212,19 @@ def test_rows_of_the_frame_keep_their_file_numbers():
     assert list(rows) == [2, 4] and list(frame["项目编号"]) == ["P1", "P2"]
     assert ("ingest_n_totals", {"rows": "5"}) in notes
     assert np.all(frame.columns == ["项目编号", "项目名称"])
+
+
+def test_every_reason_and_note_has_zh_and_en_text():
+    import re
+    from pathlib import Path
+
+    from geo.i18n import TEXT
+
+    src = "\n".join(p.read_text(encoding="utf-8") for p in (Path(__file__).resolve().parents[1] / "geo" / "ingest").glob("*.py"))
+    src += (Path(__file__).resolve().parents[1] / "pages" / "data.py").read_text(encoding="utf-8")
+    keys = {f"ingest_r_{k}" for k in re.findall(r'IngestError\("(\w+)"', src)}
+    keys |= {f"ingest_{k}" for k in re.findall(r'"(v_\w+)"', src)}
+    keys |= set(re.findall(r'"(ingest_[nw]_\w+)"', src)) | set(re.findall(r'\bt\("(data_\w+)"', src))
+    missing = sorted(k for k in keys if k not in TEXT)
+    assert not missing and len(keys) > 80
+    assert all(zh and en for zh, en in (TEXT[k] for k in keys))
