@@ -15,7 +15,7 @@ from geo.boundaries import load_districts
 from geo.i18n import t
 from geo.ingest.headers import COORD_TARGETS, targets
 
-PREVIEW_MAX = 5_000  # features drawn on the preview map (≈ 1.1 MB of JSON; DESIGN "Maps at any size")
+PREVIEW_MAX = 5_000  # features drawn on the preview map (≈ 1.3 MB of JSON; DESIGN "Maps at any size")
 ENCODING_CHOICES = ("auto", "utf-8", "gbk", "gb18030", "big5")
 CRS_OPTIONS = ("auto", "wgs84", "cgcs2000", "gcj02", "bd09", "epsg")
 _COORD_LABELS = {"lon": ("经度", "Longitude"), "lat": ("纬度", "Latitude"), "x": ("X 坐标", "X"),
