@@ -22,6 +22,7 @@ pages = [
     st.Page("pages/energy.py", title=t("page_energy", lang), icon=":material/bolt:", url_path="energy"),
     st.Page("pages/meeting.py", title=t("page_meeting", lang), icon=":material/groups:", url_path="meeting"),
     st.Page("pages/export.py", title=t("page_export", lang), icon=":material/download:", url_path="export"),
+    st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"),
 ]
 # Presentation mode: no menu, no sidebar, no Streamlit chrome, large high-contrast type.
 page = st.navigation(pages, position="hidden" if present.presenting() else "sidebar")

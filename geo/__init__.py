@@ -11,7 +11,11 @@ One module a concern:
 - ``query``       the one owner of DuckDB: scoped, bound, capped, timed queries
 - ``filters``     the shared filters: URL round trip and SQL conditions
 - ``overview``    the overview page's figures, computed from the store
-- ``layers``      pydeck layers, legends and fitted map views
+- ``investment``, ``land``, ``energy``  each page's figures (``*_view``: as the page shows them)
+- ``layers``, ``energy_layers``, ``charts``, ``hexes``  pydeck layers, legends, views, charts, H3 totals
+- ``export``, ``downloads``  filtered extracts in six formats and the panel every page carries
+- ``agenda``, ``agenda_view``, ``present``  meeting agendas and presentation mode
+- ``ingest``      ledger import: read, map headers, normalise, convert CRS, report, publish
 - ``i18n``        UI text (zh/en) and number formatting with units
 - ``ui``          Streamlit glue: sidebar, URL state, store health, caching
 - ``demo``        the calibrated demo generator (``python -m geo.demo``)
@@ -24,8 +28,10 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["schema", "boundaries", "crs", "join", "validate", "store", "query", "filters", "overview", "layers",
-           "i18n", "ui", "demo"]
+__all__ = ["schema", "boundaries", "crs", "join", "validate", "store", "query", "filters", "overview", "investment",
+           "investment_view", "land", "land_view", "energy", "energy_view", "energy_layers", "layers", "charts",
+           "hexes", "export", "downloads", "agenda", "agenda_view", "present", "ingest", "i18n", "ui", "sidebar",
+           "demo"]
 
 
 def __getattr__(name: str):

@@ -68,8 +68,10 @@ def sidebar_filters(lang: str, snapshot: store.Snapshot, sections: tuple[str, ..
     for key, (_, default) in _SCALAR_WIDGETS.items():
         keep(key, default, none_is_value=True)
     sidebar = st.sidebar
-    sidebar.subheader(t("filters", lang))
-    for section in ("common", *sections):
+    drawn = ("common", *sections) if sections else ()  # a page without sections uses no filter
+    if drawn:
+        sidebar.subheader(t("filters", lang))
+    for section in drawn:
         if section != "common":
             sidebar.caption(t(f"section_filters_{section}", lang))
         _draw_lists(sidebar, lang, section, snapshot, scope)
@@ -80,8 +82,9 @@ def sidebar_filters(lang: str, snapshot: store.Snapshot, sections: tuple[str, ..
     for key in (*_LIST_WIDGETS, *_SCALAR_WIDGETS):
         remember(key)
     filters = _filters_from_widgets(lang)
-    sidebar.button(t("clear_filters", lang), key="clear_filters", on_click=clear_filters,
-                   disabled=filters.is_empty, width="stretch", icon=":material/filter_alt_off:")
+    if drawn:
+        sidebar.button(t("clear_filters", lang), key="clear_filters", on_click=clear_filters,
+                       disabled=filters.is_empty, width="stretch", icon=":material/filter_alt_off:")
     _write_url(filters)
     notices = st.session_state.get("_url_notices")
     if notices:

@@ -19,13 +19,16 @@ without this module. Querying lives in ``geo.query``; this module only writes, c
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -54,7 +57,11 @@ __all__ = [
     "CurrentMissingError",
     "SnapshotMissingError",
     "SnapshotCorruptError",
+    "ConcurrentChangeError",
+    "LockTimeoutError",
     "write_snapshot",
+    "publish_lock",
+    "clean_leftovers",
     "publish",
     "list_snapshots",
     "get_snapshot",
@@ -70,6 +77,8 @@ MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 _SNAPSHOTS = "snapshots"
 _TMP_PREFIX = ".tmp-"
+LOCK_FILE = ".publish.lock"
+LOCK_TIMEOUT_S = 300.0  # a publish of 1M parcels takes ~1 min; waiting longer means something is stuck
 _ID_RE = re.compile(r"^\d{8}T\d{6}-[0-9a-f]{6}$")
 
 
@@ -121,6 +130,20 @@ class SnapshotMissingError(SnapshotUnavailableError):
 
 class SnapshotCorruptError(SnapshotUnavailableError):
     """The snapshot exists but fails verification; ``problems`` lists why."""
+
+
+class ConcurrentChangeError(StoreError):
+    """``write_snapshot(expect_parent=...)`` found another snapshot published in the meantime;
+    nothing was written. ``expected`` and ``actual`` are the snapshot ids (``actual`` may be None)."""
+
+    def __init__(self, expected: str, actual: str | None):
+        self.expected, self.actual = expected, actual
+        super().__init__(f"the published snapshot changed from {expected} to {actual} while this "
+                         "change was prepared; nothing was written (reload and apply it again)")
+
+
+class LockTimeoutError(StoreError):
+    """Another process held the publish lock for longer than ``LOCK_TIMEOUT_S``."""
 
 
 # --- snapshot ------------------------------------------------------------------------------------
@@ -178,7 +201,100 @@ def _snapshots_dir(store_dir: Path | str | None) -> Path:
     return _root(store_dir) / _SNAPSHOTS
 
 
-# --- validation and coercion ---------------------------------------------------------------------
+# --- the publish lock and leftovers ---------------------------------------------------------------
+
+_thread_lock = threading.RLock()  # flock is per open file: threads of one process queue here first
+_lock_depth = threading.local()
+_cleaned: set[str] = set()  # store roots cleaned by this process at open (once each)
+
+
+@contextlib.contextmanager
+def publish_lock(store_dir: Path | str | None = None, timeout: float = LOCK_TIMEOUT_S):
+    """Serialise writers across processes: ``fcntl.flock`` on ``<store>/.publish.lock``.
+
+    ``write_snapshot`` and ``publish`` take it themselves; callers that read the current snapshot,
+    merge and write (an upsert) may hold it around the whole sequence (it is re-entrant within a
+    thread). The kernel drops the lock when the holding process dies, so a killed publisher never
+    blocks the next one. Raises ``LockTimeoutError`` after ``timeout`` seconds of waiting.
+    """
+    root = _root(store_dir)
+    key = str(root.resolve()) if root.exists() else str(root)
+    held: dict = getattr(_lock_depth, "held", None) or {}
+    _lock_depth.held = held
+    if held.get(key):
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
+    root.mkdir(parents=True, exist_ok=True)
+    key = str(root.resolve())
+    deadline = time.monotonic() + timeout
+    with _thread_lock:
+        fh = open(root / LOCK_FILE, "a+b")  # noqa: SIM115 - closed below, after unlocking
+        try:
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise LockTimeoutError(f"another process has held {root / LOCK_FILE} for over "
+                                               f"{timeout:.0f} s; nothing was written") from None
+                    time.sleep(0.05)
+            held[key] = 1
+            try:
+                _remove_leftovers(root)  # nobody else can be writing now: any .tmp-* is a leftover
+                yield
+            finally:
+                held.pop(key, None)
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        finally:
+            fh.close()
+
+
+def _remove_leftovers(root: Path) -> list[str]:
+    """Delete half-written snapshot dirs and pointer temp files (caller holds the lock)."""
+    removed = []
+    snaps = root / _SNAPSHOTS
+    candidates = list(snaps.glob(f"{_TMP_PREFIX}*")) if snaps.is_dir() else []
+    candidates += list(root.glob(f"{CURRENT}.tmp.*"))
+    for path in candidates:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path.name)
+    return removed
+
+
+def clean_leftovers(store_dir: Path | str | None = None) -> list[str]:
+    """Remove what a killed writer left behind (``.tmp-*`` dirs, ``CURRENT.tmp.*``), if no writer
+    is running now (the publish lock is free); returns the names removed. Never waits."""
+    root = _root(store_dir)
+    if not root.is_dir():
+        return []
+    try:
+        fh = open(root / LOCK_FILE, "a+b")  # noqa: SIM115
+    except OSError:  # a read-only store: nothing we could clean anyway
+        return []
+    with fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return []  # a writer is at work; its temp dir is not a leftover
+        try:
+            return _remove_leftovers(root)
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _clean_once(root: Path) -> None:
+    key = str(root)
+    if key not in _cleaned:
+        _cleaned.add(key)
+        clean_leftovers(root)
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -249,6 +365,7 @@ def write_snapshot(
     note: str = "",
     store_dir: Path | None = None,
     publish: bool = True,
+    expect_parent: str | None = None,
 ) -> Snapshot:
     """Validate ``tables`` against ``geo.schema`` and write them as a new immutable snapshot.
 
@@ -257,13 +374,25 @@ def write_snapshot(
     table fails validation (``SchemaValidationError`` lists every problem). Files are written to a
     hidden ``.tmp-*`` directory, fsynced, then renamed into place, so readers never see half a
     snapshot. With ``publish=True`` the new snapshot becomes ``CURRENT``.
+
+    Writers are serialised by ``publish_lock`` (across processes). ``expect_parent`` makes the
+    write optimistic: if ``CURRENT`` is not that id once the lock is held, ``ConcurrentChangeError``
+    is raised and nothing is written (for edits prepared against a snapshot someone else replaced).
     """
     if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
         raise StoreError(f"as_of must be a datetime.date, got {as_of!r}")
     clean, problems = validate_tables(tables)
     if problems:
         raise SchemaValidationError(problems)
+    with publish_lock(store_dir):
+        current = _read_current_id(_root(store_dir))
+        if expect_parent is not None and current != expect_parent:
+            raise ConcurrentChangeError(expect_parent, current)
+        return _write_locked(clean, as_of, published_by, sources, note, store_dir, publish)
 
+
+def _write_locked(clean: dict[str, pd.DataFrame], as_of: dt.date, published_by: str, sources: list[str],
+                  note: str, store_dir: Path | None, publish: bool) -> Snapshot:
     root = _root(store_dir)
     snaps = _snapshots_dir(store_dir)
     snaps.mkdir(parents=True, exist_ok=True)
@@ -440,8 +569,10 @@ def publish(snapshot_id: str, store_dir: Path | None = None) -> Snapshot:
 
     Refuses a snapshot that does not verify. The switch is atomic: the new pointer is written
     to a temporary file, fsynced, ``os.replace``d onto ``CURRENT`` and the directory fsynced.
+    Serialised with writers by ``publish_lock``.
     """
-    return _publish(snapshot_id, store_dir)
+    with publish_lock(store_dir):
+        return _publish(snapshot_id, store_dir)
 
 
 def _publish(snapshot_id: str, store_dir: Path | None) -> Snapshot:
@@ -475,6 +606,7 @@ def open_current(store_dir: Path | None = None) -> Snapshot:
     root = _root(store_dir)
     if not _snapshots_dir(store_dir).is_dir() and not (root / CURRENT).exists():
         raise NoStoreError(f"no store at {root} (set ZZMAP_STORE or import data first)")
+    _clean_once(root)  # the first open of a process removes a killed writer's leftovers
     current = _read_current_id(root)
     if current is None:
         if not list_snapshots(store_dir):

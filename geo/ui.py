@@ -35,7 +35,8 @@ class PageContext:
 # Which sidebar filter sections each page shows (url_path -> sections); the district and park
 # filters are always shown. Hidden filters still apply where their columns exist.
 PAGE_SECTIONS = {"overview": ("projects",), "investment": ("projects",), "land": ("land",),
-                 "energy": ("energy",), "meeting": ("projects",), "export": ("projects", "land", "energy")}
+                 "energy": ("energy",), "meeting": ("projects",), "export": ("projects", "land", "energy"),
+                 "data": ()}
 
 
 def page_context(page: str | None = None) -> PageContext:

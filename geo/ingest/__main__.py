@@ -1,0 +1,106 @@
+"""``python -m geo.ingest FILE --table projects [--crs gcj02] [--encoding gbk] [--publish]``
+
+Reads and checks a ledger exactly as the 数据管理 page does and prints the same report.
+Exit codes: 0 all rows accepted (and published with --publish, or nothing changed);
+1 rows were rejected (nothing published unless --publish-valid); 2 the file was stopped
+(wrong kind, encoding, columns, coordinates …) or the store refused the write.
+
+    python -m geo.ingest 项目台账.xlsx --table projects --crs gcj02 --publish
+    python -m geo.ingest 变电站.zip --table substations --report problems.xlsx
+    python -m geo.ingest --template projects -o 项目模板.xlsx
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import sys
+from pathlib import Path
+
+from geo.ingest.errors import IngestError
+from geo.ingest.pipeline import IMPORT_TABLES, MODES, Options, check, load_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    out = sys.stdout
+    if args.template:
+        from geo.ingest.templates import template_xlsx
+
+        target = Path(args.output or f"template_{args.template}.xlsx")
+        target.write_bytes(template_xlsx(args.template, args.lang))
+        print(target, file=out)
+        return 0
+    if not args.file or not args.table:
+        print("FILE and --table are required (or --template TABLE)", file=sys.stderr)
+        return 2
+    from geo import store
+    from geo.ingest import publish as pub
+
+    try:
+        options = Options(args.table, crs=args.crs, encoding=args.encoding, mode=args.mode, repair=args.repair)
+        loaded = load_path(args.file, args.table, args.encoding)
+        try:
+            base = store.open_current(args.store)
+        except store.StoreError:
+            base = None
+        checked = check(loaded, options, base=base)
+    except IngestError as err:
+        print(f"{args.file}: {err.text(args.lang)}", file=sys.stderr)
+        return 2
+    report = checked.report
+    if base is not None:
+        report.diff = pub.preview_diff(checked, args.store)
+    print(report.to_text(args.lang, limit=args.limit), file=out)
+    if args.report:
+        Path(args.report).write_bytes(report.to_xlsx(args.lang))
+    wants_publish = args.publish or args.publish_valid
+    if report.rejected and not args.publish_valid:
+        if args.publish:
+            print("not published: rows were rejected (use --publish-valid to publish the accepted rows)", file=sys.stderr)
+        return 1
+    if not wants_publish:
+        return 0
+    if not report.accepted:
+        print("not published: no accepted rows", file=sys.stderr)
+        return 1
+    try:
+        done = pub.publish(checked, published_by=args.user or f"{getpass.getuser()} (geo.ingest CLI)",
+                           store_dir=args.store, as_of=args.as_of)
+    except store.StoreError as err:
+        print(f"not published: {err}", file=sys.stderr)
+        return 2
+    if done.snapshot is None:
+        print("nothing changed: no new snapshot", file=out)
+    else:
+        print(f"published snapshot {done.snapshot.id}", file=out)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m geo.ingest", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", nargs="?", help="XLSX, CSV, GeoJSON, GeoPackage or zipped Shapefile")
+    p.add_argument("--table", choices=IMPORT_TABLES)
+    p.add_argument("--crs", default="auto", help="auto (default: the file's own, else WGS84), wgs84, cgcs2000, "
+                                                 "gcj02 (AMap/Tencent), bd09 (Baidu) or an EPSG code such as 4547")
+    p.add_argument("--encoding", help="text encoding of CSV / .dbf, e.g. gbk (default: detected)")
+    p.add_argument("--mode", choices=MODES, default="upsert", help="upsert by id (default) or replace the table")
+    p.add_argument("--repair", action="store_true", help="repair self-intersecting polygons instead of rejecting them")
+    p.add_argument("--publish", action="store_true", help="publish when every row is accepted")
+    p.add_argument("--publish-valid", action="store_true", help="publish the accepted rows even if some were rejected")
+    p.add_argument("--report", metavar="XLSX", help="also write the report as an XLSX file")
+    p.add_argument("--store", type=Path, help="store directory (default: $ZZMAP_STORE or data/store)")
+    p.add_argument("--user", help="who publishes (recorded in the manifest)")
+    p.add_argument("--as-of", type=dt.date.fromisoformat, help="数据截至 of the new snapshot, YYYY-MM-DD "
+                                                               "(default: the current snapshot's)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--limit", type=int, default=200, help="problems printed (all are in --report)")
+    p.add_argument("--template", choices=IMPORT_TABLES, help="write the XLSX template of a table and exit")
+    p.add_argument("-o", "--output", help="where --template writes")
+    return p
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""Coordinates of a ledger: the declared source system to WGS84, and whether they are plausible.
+
+The steward says what system the coordinates are in (``CRS_CHOICES``): WGS84 and CGCS2000 are
+taken as they are (they differ by centimetres), GCJ-02 and BD-09 go through ``geo.crs``'s exact
+inverses, an EPSG code (a projected CGCS2000 zone, say) through pyproj. Then the whole file is
+judged: if most points fall outside Zhuzhou it is stopped (with "lat/lon look swapped" when
+swapping them would put the points inside); single points outside, (0, 0), NaN and
+self-intersecting polygons are rejected row by row; points declared WGS84 that sit where the
+same ids stood shifted by exactly the GCJ-02 offset produce a warning.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from geo import crs as gcrs
+from geo.boundaries import load_districts
+from geo.ingest.errors import IngestError
+from geo.join import assign_districts
+from geo.schema import STORAGE_CRS
+
+CRS_CHOICES = ("auto", "wgs84", "cgcs2000", "gcj02", "bd09", "epsg")
+OUTSIDE_SHARE_STOPS = 0.5  # more than half the points outside the city: the file is wrong, not the rows
+_GEOGRAPHIC = {4326, 4490, 4610, 4214}  # WGS84, CGCS2000, Xian 1980, Beijing 1954: degrees, ~as WGS84 here
+_HALF_LIFE_M = 60.0  # how close the file-vs-store shift must be to the GCJ-02 offset to warn
+
+
+def parse_choice(text: str | None) -> str:
+    """``"gcj02"``, ``"EPSG:4547"``, ``"4547"`` … -> a canonical choice; IngestError otherwise."""
+    t = (text or "auto").strip().lower().replace("-", "").replace("_", "")
+    if t in ("auto", "wgs84", "cgcs2000", "gcj02", "bd09"):
+        return t
+    if t in ("4326",):
+        return "wgs84"
+    if t in ("4490",):
+        return "cgcs2000"
+    code = t.removeprefix("epsg:")
+    if code.isdigit():
+        try:
+            CRS.from_epsg(int(code))
+        except CRSError:
+            raise IngestError("bad_crs", crs=text) from None
+        return f"epsg:{int(code)}"
+    raise IngestError("bad_crs", crs=text)
+
+
+def source_system(choice: str, file_crs: str | None, is_gis: bool) -> str:
+    """What the coordinates are in: "wgs84", "gcj02", "bd09" or "epsg:NNNN"."""
+    if choice == "cgcs2000":
+        return "wgs84"
+    if choice != "auto":
+        return choice
+    if not is_gis:
+        return "wgs84"
+    if file_crs is None:
+        raise IngestError("no_crs")
+    epsg = CRS.from_user_input(file_crs).to_epsg()
+    if epsg in _GEOGRAPHIC:
+        return "wgs84"
+    return f"epsg:{epsg}" if epsg else file_crs
+
+
+def _to_wgs84(geom: np.ndarray, system: str) -> np.ndarray:
+    if system == "wgs84":
+        return geom
+    if system == "gcj02":
+        return gcrs.transform_geometry(geom, gcrs.gcj02_to_wgs84)
+    if system == "bd09":
+        return gcrs.transform_geometry(geom, gcrs.bd09_to_wgs84)
+    src = system.upper() if system.startswith("epsg:") else system
+    return gpd.GeoSeries(geom, crs=src).to_crs(STORAGE_CRS).to_numpy()
+
+
+def points_from_columns(x: pd.Series, y: pd.Series, system: str) -> tuple[np.ndarray, dict[int, tuple], list]:
+    """Point geometries from two numeric columns; rows without usable numbers are rejected.
+
+    With a projected system, surveyors' X is the northing: X ≈ 3,000,000 and Y ≈ 500,000 (or with
+    the zone prefix, 38,500,000) around here, so those columns are swapped back, with a note."""
+    xv, yv = x.to_numpy(dtype=float, na_value=np.nan), y.to_numpy(dtype=float, na_value=np.nan)
+    notes: list = []
+    if system.startswith("epsg:") and np.isfinite(xv).any() and np.isfinite(yv).any():
+        mx, my = np.nanmedian(xv), np.nanmedian(yv)
+        if 2_000_000 < mx < 4_000_000 and (my < 1_000_000 or my > 10_000_000):
+            xv, yv = yv, xv
+            notes.append(("ingest_n_xy_swapped", {}))
+    reasons: dict[int, tuple] = {}
+    missing = ~(np.isfinite(xv) & np.isfinite(yv))
+    for i in np.flatnonzero(missing):
+        reasons[i] = ("v_coords_missing", {})
+    zero = ~missing & (xv == 0) & (yv == 0)
+    for i in np.flatnonzero(zero):
+        reasons[i] = ("v_coords_zero", {})
+    if not system.startswith("epsg:"):
+        located = ~missing & ~zero
+        if located.any() and np.nanmedian(np.abs(xv[located])) > 1000:
+            raise IngestError("looks_projected")
+        off = located & ((np.abs(xv) > 180) | (np.abs(yv) > 90))
+        if off.sum() > OUTSIDE_SHARE_STOPS * located.sum():  # latitude 113°: swapped columns, or nonsense
+            swapped = shapely.points(yv[off], xv[off])
+            if _inside_share(swapped, system, load_districts()) >= 0.8:
+                raise IngestError("swapped", n=int(off.sum()), total=int(located.sum()))
+            i = int(np.flatnonzero(off)[0])
+            raise IngestError("outside_city", n=int(off.sum()), total=int(located.sum()), lon=xv[i], lat=yv[i])
+        for i in np.flatnonzero(off):
+            reasons[i] = ("v_coords_range", {"x": xv[i], "y": yv[i]})
+    geom = np.full(len(xv), None, dtype=object)
+    ok = np.ones(len(xv), bool)
+    ok[list(reasons)] = False
+    geom[ok] = shapely.points(xv[ok], yv[ok])
+    return geom, reasons, notes
+
+
+def wkt_geometries(wkt: pd.Series) -> tuple[np.ndarray, dict[int, tuple]]:
+    values = wkt.to_numpy(dtype=object)
+    geom = shapely.from_wkt(np.where(pd.isna(values), None, values), on_invalid="ignore")
+    reasons = {}
+    for i in np.flatnonzero(pd.isna(values)):
+        reasons[i] = ("v_coords_missing", {})
+    for i in np.flatnonzero(~pd.isna(values) & pd.isna(geom)):
+        reasons[i] = ("v_bad_wkt", {})
+    return geom, reasons
+
+
+def check_geometry(geom: np.ndarray, polygons: bool, repair: bool, flag_missing: bool = True
+                   ) -> tuple[np.ndarray, dict[int, tuple], np.ndarray]:
+    """Type and validity per row: point tables need points, parcels (multi)polygons; an invalid
+    polygon (self-intersection …) is rejected with GEOS's reason, or repaired with make_valid when
+    the steward asks (those rows count as changed)."""
+    reasons: dict[int, tuple] = {}
+    changed = np.zeros(len(geom), bool)
+    have = ~pd.isna(geom)
+    kinds = np.array([g.geom_type if g is not None else "" for g in geom], dtype=object)
+    empty = have & shapely.is_empty(np.where(have, geom, None)).astype(bool)
+    for i in np.flatnonzero(empty | (~have & flag_missing)):
+        reasons[i] = ("v_coords_missing", {})
+    want = ("Polygon", "MultiPolygon") if polygons else ("Point",)
+    for i in np.flatnonzero(have & ~empty & ~np.isin(kinds, want)):
+        reasons[i] = ("v_geom_type", {"got": kinds[i], "want": "/".join(want)})
+    if polygons:
+        check = have & ~empty & np.isin(kinds, want)
+        invalid = check & ~shapely.is_valid(np.where(check, geom, None)).astype(bool)
+        for i in np.flatnonzero(invalid):
+            if repair:
+                fixed = shapely.make_valid(geom[i])
+                parts = [g for g in getattr(fixed, "geoms", [fixed]) if g.geom_type in want]
+                geom[i] = shapely.multipolygons(parts) if len(parts) > 1 else (parts[0] if parts else None)
+                changed[i] = True
+                if geom[i] is None:
+                    reasons[i] = ("v_invalid_polygon", {"why": shapely.is_valid_reason(fixed)})
+            else:
+                reasons[i] = ("v_invalid_polygon", {"why": shapely.is_valid_reason(geom[i])})
+    return geom, reasons, changed
+
+
+def locate(geom: np.ndarray, system: str, ids: pd.Series, swap_probe: np.ndarray | None = None
+           ) -> tuple[gpd.GeoSeries, pd.Series, dict[int, tuple]]:
+    """WGS84 geometry and district of every row with a geometry; rows outside the city are
+    rejected, or the whole file is stopped when most are (swapped lat/lon says so)."""
+    wgs = _to_wgs84(geom, system)
+    have = ~pd.isna(wgs)
+    districts = load_districts()
+    gs = gpd.GeoSeries(np.where(have, wgs, None), crs=STORAGE_CRS)
+    feats = gpd.GeoDataFrame({"_id": ids.to_numpy()[have]}, geometry=gs[have].reset_index(drop=True), crs=STORAGE_CRS)
+    joined, outside = assign_districts(feats, districts, id_column="_id")
+    adcode = pd.Series(None, index=range(len(wgs)), dtype=object)
+    adcode.iloc[np.flatnonzero(have)] = joined["district_adcode"].to_numpy()
+    out_mask = have & adcode.isna().to_numpy()
+    n_have = int(have.sum())
+    if n_have and out_mask.sum() > OUTSIDE_SHARE_STOPS * n_have:
+        if swap_probe is not None and _inside_share(shapely.transform(swap_probe, lambda c: c[:, ::-1]), system, districts) >= 0.8:
+            raise IngestError("swapped", n=int(out_mask.sum()), total=n_have)
+        sample = wgs[np.flatnonzero(out_mask)[0]].representative_point()
+        raise IngestError("outside_city", n=int(out_mask.sum()), total=n_have,
+                          lon=f"{sample.x:.4f}", lat=f"{sample.y:.4f}")
+    reasons = {}
+    for i in np.flatnonzero(out_mask):
+        p = wgs[i].representative_point()
+        reasons[i] = ("v_outside", {"lon": f"{p.x:.5f}", "lat": f"{p.y:.5f}"})
+    return gs, adcode, reasons
+
+
+def _inside_share(geom: np.ndarray, system: str, districts: gpd.GeoDataFrame) -> float:
+    have = ~pd.isna(geom)
+    if not have.any():
+        return 0.0
+    try:
+        wgs = _to_wgs84(geom[have], system)
+    except Exception:  # noqa: BLE001 - a swapped projected pair may not even transform
+        return 0.0
+    city = districts.geometry.union_all()
+    return float(shapely.contains_xy(city, shapely.get_x(shapely.centroid(wgs)), shapely.get_y(shapely.centroid(wgs))).mean())
+
+
+def gcj_suspect(new: gpd.GeoSeries, ids: pd.Series, stored: gpd.GeoSeries | None, stored_ids: pd.Series | None) -> dict | None:
+    """Values for the "looks like GCJ-02" warning, or None.
+
+    Compares points declared WGS84 with the stored points of the same ids: if the shift between
+    them is the GCJ-02 offset at that place (within tens of metres, while the offset is ~600 m),
+    the file almost certainly holds AMap/Tencent coordinates."""
+    if stored is None or stored_ids is None or not len(stored):
+        return None
+    here = pd.Series(new.to_numpy(), index=ids.to_numpy())
+    there = pd.Series(stored.to_numpy(), index=stored_ids.to_numpy())
+    common = [i for i in here.index.unique() if i in there.index and here[i] is not None]
+    pts = [(here[i], there[i]) for i in common[:2000]
+           if getattr(here[i], "geom_type", "") == "Point" and getattr(there[i], "geom_type", "") == "Point"]
+    if len(pts) < 3:
+        return None
+    nx, ny = np.array([p.x for p, _ in pts]), np.array([p.y for p, _ in pts])
+    sx, sy = np.array([q.x for _, q in pts]), np.array([q.y for _, q in pts])
+    gx, gy = gcrs.wgs84_to_gcj02(sx, sy)
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    _, _, to_gcj = geod.inv(gx, gy, nx, ny)
+    _, _, moved = geod.inv(sx, sy, nx, ny)
+    near_gcj = np.asarray(to_gcj) < _HALF_LIFE_M
+    moved = np.asarray(moved)
+    if near_gcj.mean() >= 0.6 and np.median(moved) > 300:
+        return {"n": int(near_gcj.sum()), "total": len(pts), "m": f"{np.median(moved):.0f}"}
+    return None

@@ -1,0 +1,246 @@
+"""The import as two steps the page and the CLI share: ``load`` a file (kind, encoding, header,
+suggested mapping), then ``check`` it with the mapping and options the steward settled on
+(values, coordinates, districts, ids), giving the accepted rows and the report.
+
+Publishing is ``geo.ingest.publish``; nothing here touches the store except to read the current
+snapshot (the ids and positions to compare with, and projects' districts for tasks).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import schema, store
+from geo.boundaries import DISTRICTS
+from geo.ingest import coords, headers, readers, values
+from geo.ingest.errors import IngestError
+from geo.ingest.report import Report
+from geo.join import add_h3_cells
+from geo.validate import validate_tables
+
+IMPORT_TABLES = ("projects", "tasks", "parcels", "substations", "plants", "transformer_areas")
+MODES = ("upsert", "replace")
+_MAX_VALUE_CHARS = 200
+
+
+@dataclass
+class Options:
+    table: str
+    crs: str = "auto"  # coords.CRS_CHOICES or "epsg:NNNN"
+    encoding: str | None = None
+    mode: str = "upsert"
+    repair: bool = False  # repair self-intersecting polygons (make_valid) instead of rejecting them
+
+    def __post_init__(self) -> None:
+        if self.table not in IMPORT_TABLES:
+            raise IngestError("bad_table", table=self.table, tables=", ".join(IMPORT_TABLES))
+        if self.mode not in MODES:
+            raise IngestError("bad_mode", mode=self.mode)
+        self.crs = coords.parse_choice(self.crs)
+
+
+@dataclass
+class Loaded:
+    raw: readers.RawTable
+    frame: pd.DataFrame  # source columns as named in the file
+    row_numbers: pd.Series  # row number in the file of each frame row
+    mapping: pd.DataFrame  # suggested: source, target, factor, unit
+    sha256: str
+    notes: list = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    options: Options
+    accepted: pd.DataFrame  # schema columns and types (GeoDataFrame for map tables)
+    report: Report
+    sources: list[str]  # file name and checksum, for the manifest
+    base_id: str | None
+    provided: tuple[str, ...] = ()  # schema columns the file gave (an upsert keeps the others)
+
+
+def load(data: bytes, name: str, table: str, encoding: str | None = None) -> Loaded:
+    raw = readers.read_bytes(data, name, encoding)
+    sha = hashlib.sha256(data).hexdigest()
+    if raw.grid is not None:
+        frame, rows, notes = headers.split_header(raw.grid, raw.merged, table)
+    else:
+        frame = raw.frame.reset_index(drop=True)
+        rows, notes = pd.Series(np.arange(len(frame)) + 1), []
+    if not len(frame):
+        raise IngestError("empty_file", name=name)
+    return Loaded(raw, frame, rows, headers.suggest(list(map(str, frame.columns)), table), sha, raw.notes + notes)
+
+
+def load_path(path: str | Path, table: str, encoding: str | None = None) -> Loaded:
+    path = Path(path)
+    if path.is_file():
+        readers._check_size(path.stat().st_size, path.name)  # before reading a byte
+    elif not path.exists():
+        raise IngestError("no_such_file", name=str(path))
+    return load(path.read_bytes(), path.name, table, encoding)
+
+
+def _text(v: object) -> str:
+    s = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+    return s if len(s) <= _MAX_VALUE_CHARS else s[:_MAX_VALUE_CHARS] + "…"
+
+
+def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
+          base: store.Snapshot | None = None) -> Checked:
+    """Normalise and validate every row; raises IngestError when the whole file must stop."""
+    table = options.table
+    raw = loaded.raw
+    is_gis = raw.geometry is not None
+    mapping = loaded.mapping if mapping is None else mapping
+    frame, sources, factors = headers.apply(loaded.frame, mapping, table, has_geometry=is_gis)
+    n = len(frame)
+    report = Report(table, raw.name, rows_read=n, encoding=raw.encoding, notes=list(loaded.notes),
+                    mapping=[(src, tgt) for tgt, src in sources.items()])
+    unmapped = [str(src) for src, tgt in zip(mapping["source"], mapping["target"].fillna("")) if not tgt]
+    if unmapped:
+        report.notes.append(("ingest_n_unmapped", {"columns": "、".join(unmapped)}))
+    rows = loaded.row_numbers.to_numpy()
+    bad = np.zeros(n, bool)
+    changed = np.zeros(n, bool)
+    out: dict[str, object] = {}
+
+    def reject(reasons: dict, column: str, raw_values) -> None:
+        for i, (key, params) in reasons.items():
+            bad[i] = True
+            report.problems.append((int(rows[i]), column, _text(raw_values[i]) if raw_values is not None else "",
+                                    key, params, "rejected"))
+
+    already: dict[str, np.ndarray] = {}
+    for target in frame.columns:
+        res = values.column(frame[target], table, target, factors.get(target, 1.0))
+        reject(res.reasons, sources[target], frame[target].to_numpy(dtype=object))
+        changed |= res.changed
+        out[target] = res.values
+        already[target] = np.isin(np.arange(n), list(res.reasons))
+    formulas = sum(int(frame[c].map(lambda v: isinstance(v, str) and v.startswith("=")).sum()) for c in frame.columns)
+    if formulas:
+        report.notes.append(("ingest_n_formulas", {"n": formulas}))
+
+    for col in schema.columns(table):
+        if not col.nullable and col.name in out and col.name not in ("district_adcode",):
+            missing = pd.isna(pd.Series(out[col.name])).to_numpy() & ~already[col.name]  # blank cells too
+            reject({i: ("v_required", {}) for i in np.flatnonzero(missing)}, sources[col.name],
+                   frame[col.name].to_numpy(dtype=object))
+
+    pk = schema.PRIMARY_KEYS[table]
+    ids = pd.Series(out[pk], dtype=object)
+    dup = ids.duplicated(keep=False).to_numpy() & ids.notna().to_numpy()
+    if dup.any():
+        first_rows = pd.Series(rows[dup]).groupby(ids[dup].to_numpy()).apply(lambda r: "、".join(map(str, r.head(5))))
+        reject({i: ("v_duplicate_id", {"rows": first_rows[ids.iat[i]]}) for i in np.flatnonzero(dup)},
+               sources[pk], ids.to_numpy())
+
+    geometry = None
+    if table in schema.GEO_TABLES:
+        geometry, district = _geometry(loaded, options, out, frame, sources, table, ids, reject, changed, report, base)
+        declared = out.get("district_adcode")
+        if declared is not None:
+            differs = pd.notna(declared) & district.notna() & (pd.Series(declared).to_numpy() != district.to_numpy())
+            for i in np.flatnonzero(differs & ~bad):
+                report.problems.append((int(rows[i]), sources["district_adcode"], _text(frame["district_adcode"].iat[i]),
+                                        "v_district_differs", {"declared": _name(declared.iat[i]), "found": _name(district.iat[i])},
+                                        "warning"))
+        out["district_adcode"] = district
+    else:
+        out["district_adcode"] = _task_districts(out, base, reject, sources, frame)
+
+    keep = ~bad
+    accepted = _assemble(table, out, geometry, keep)
+    clean, problems = validate_tables({table: accepted})
+    problems = [p for p in problems if not p.startswith(("missing table(s)",))]
+    if problems:  # the normalisation above should have caught all of these: say so plainly
+        raise IngestError("internal", detail="; ".join(problems)[:400])
+    report.accepted, report.rejected = int(keep.sum()), int(bad.sum())
+    report.changed = int((changed & keep).sum())
+    report.problems.sort(key=lambda p: (p[5] != "rejected", p[0]))
+    provided = [c for c in schema.column_names(table) if c in out or (geometry is not None and c in ("geometry", "h3_r7"))]
+    return Checked(options, clean[table], report, [f"{raw.name} sha256:{loaded.sha256[:16]}"],
+                   base.id if base is not None else None, tuple(provided))
+
+
+def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed, report, base):
+    raw = loaded.raw
+    system = coords.source_system(options.crs, raw.file_crs, raw.geometry is not None)
+    report.source_system = system
+    if options.crs == "auto" and raw.geometry is None:
+        report.notes.append(("ingest_n_assumed_wgs84", {}))
+    polygons = table == "parcels"
+    if raw.geometry is not None:
+        geom = raw.geometry.to_numpy(dtype=object).copy()
+        label, shown = "geometry", np.array([g.wkt[:60] if g is not None else "" for g in geom], dtype=object)
+    elif "wkt" in out:
+        geom, reasons = coords.wkt_geometries(out["wkt"])
+        label, shown = sources["wkt"], frame["wkt"].to_numpy(dtype=object)
+        reject(reasons, label, shown)
+    else:
+        xcol, ycol = ("lon", "lat") if "lon" in out else ("x", "y")
+        geom, reasons, notes = coords.points_from_columns(out[xcol], out[ycol], system)
+        report.notes += notes
+        label = f"{sources[xcol]}/{sources[ycol]}"
+        shown = np.array([f"{a}, {b}" for a, b in zip(frame[xcol], frame[ycol])], dtype=object)
+        reject(reasons, label, shown)
+    geom, reasons, fixed = coords.check_geometry(geom, polygons, options.repair, flag_missing=raw.geometry is not None)
+    reject(reasons, label, shown)
+    changed |= fixed
+    if fixed.any():
+        report.notes.append(("ingest_n_repaired", {"n": int(fixed.sum())}))
+    probe = geom if not polygons else None
+    gs, district, reasons = coords.locate(geom, system, ids, swap_probe=probe)
+    reject(reasons, label, shown)
+    if system == "wgs84" and base is not None and table in base.tables:
+        stored = store.read_table(base, table)
+        warn = coords.gcj_suspect(gs, ids, stored.geometry, stored[schema.PRIMARY_KEYS[table]])
+        if warn:
+            report.notes.append(("ingest_w_gcj", warn))
+    return gs, district
+
+
+def _name(adcode: str) -> str:
+    return DISTRICTS.get(adcode, (adcode,))[0]
+
+
+def _task_districts(out, base, reject, sources, frame) -> pd.Series:
+    """Tasks belong to their project's district (from the current snapshot) unless the ledger says."""
+    declared = out.get("district_adcode")
+    lookup: dict = {}
+    if base is not None:
+        projects = store.read_table(base, "projects")
+        lookup = dict(zip(projects["project_id"], projects["district_adcode"]))
+    found = pd.Series(out["project_id"], dtype=object).map(lookup)
+    result = found if declared is None else pd.Series(declared, dtype=object).fillna(found)
+    missing = result.isna().to_numpy() & pd.Series(out["project_id"]).notna().to_numpy()
+    reject({i: ("v_project_unknown", {}) for i in np.flatnonzero(missing)}, sources["project_id"],
+           frame["project_id"].to_numpy(dtype=object))
+    return result
+
+
+def _assemble(table: str, out: dict, geometry: gpd.GeoSeries | None, keep: np.ndarray) -> pd.DataFrame:
+    cols = {}
+    for col in schema.columns(table):
+        if col.name in ("geometry", "h3_r7"):
+            continue
+        if col.name in out:
+            s = pd.Series(out[col.name]).reset_index(drop=True)[keep].reset_index(drop=True)
+        else:
+            s = pd.Series([None] * int(keep.sum()), dtype=object)
+        if col.dtype == "string":
+            s = s.astype(object).where(s.notna(), None)
+        cols[col.name] = s
+    if geometry is None:
+        return pd.DataFrame(cols)[schema.column_names(table)]
+    gdf = gpd.GeoDataFrame(cols, geometry=geometry[keep].reset_index(drop=True), crs=schema.STORAGE_CRS)
+    if "h3_r7" in schema.column_names(table):
+        gdf = add_h3_cells(gdf) if len(gdf) else gdf.assign(h3_r7=pd.array([], dtype="Int64"))
+    return gdf[schema.column_names(table)]

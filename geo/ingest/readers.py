@@ -1,0 +1,367 @@
+"""Reading a ledger file: what kind it really is, its text encoding, zips, and the GIS drivers.
+
+Why so careful: the file comes from anyone's desktop. Its kind is decided by its bytes, never by
+its name (a renamed binary, an old .xls or a GDAL VRT that points at a local file are refused);
+zips are checked member by member before anything is extracted (absolute or ``../`` paths,
+declared size and compression ratio of a zip bomb); GIS files are opened by GDAL only after the
+bytes say they are a GeoPackage or a Shapefile, into a private temporary directory, and the
+driver GDAL chose is checked again. GeoJSON is parsed as JSON, without GDAL at all.
+
+Nothing here interprets values: tabular files come back as a grid of cells (text for CSV, what
+openpyxl reads for XLSX, formulas as their text), GIS files as named columns plus geometry.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.ingest.errors import IngestError
+
+MAX_UPLOAD_MB = 100  # the page's st.file_uploader limit (.streamlit/config.toml maxUploadSize) and the CLI's
+MAX_UNZIPPED_BYTES = 1 << 30  # declared size of all members of a zip (XLSX or Shapefile)
+MAX_ZIP_RATIO = 100  # declared/compressed: ledgers compress 5-15x, a zip bomb 1000x and more
+MAX_ZIP_MEMBERS = 2000
+ALLOWED_GDAL_DRIVERS = {"gpkg": "GPKG", "shp": "ESRI Shapefile"}
+ENCODINGS = ("utf-8", "gb18030", "gbk", "big5", "utf-16")
+KINDS = ("csv", "xlsx", "geojson", "gpkg", "shp")
+
+
+@dataclass
+class RawTable:
+    """What a file holds before any header mapping or value normalisation."""
+
+    name: str
+    kind: str  # one of KINDS
+    grid: pd.DataFrame | None = None  # tabular files: every row as read, header rows included
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row0, col0, row1, col1), 0-based
+    frame: pd.DataFrame | None = None  # GIS files: attribute columns by name
+    geometry: gpd.GeoSeries | None = None  # GIS files: in ``file_crs``
+    file_crs: str | None = None  # what the file says (GIS files), as "EPSG:xxxx" or WKT
+    encoding: str | None = None
+    notes: list[tuple[str, dict]] = field(default_factory=list)  # (i18n key, values): shown as warnings
+
+
+# --- entry points --------------------------------------------------------------------------------
+
+
+def read_path(path: str | Path, encoding: str | None = None) -> RawTable:
+    """``read_bytes`` for a file on disk; the size limit is checked before anything is read."""
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError("no_such_file", name=str(path))
+    _check_size(path.stat().st_size, path.name)
+    return read_bytes(path.read_bytes(), path.name, encoding)
+
+
+def read_bytes(data: bytes, name: str, encoding: str | None = None) -> RawTable:
+    """Decide what ``data`` is from its bytes and read it. ``encoding`` overrides detection
+    (CSV text and Shapefile .dbf attributes)."""
+    _check_size(len(data), name)
+    if not data.strip():
+        raise IngestError("empty_file", name=name)
+    if encoding and not _known_encoding(encoding):
+        raise IngestError("bad_encoding_name", encoding=encoding)
+    kind = sniff(data, name)
+    if kind == "xlsx":
+        return _read_xlsx(data, name)
+    if kind == "gpkg":
+        return _read_gis(data, name, "gpkg", encoding)
+    if kind == "shp":
+        return _read_shapefile_zip(data, name, encoding)
+    text, used, notes = decode_text(data, encoding)
+    if kind == "geojson":
+        return _read_geojson(text, name, used, notes)
+    return _read_csv(text, name, used, notes)
+
+
+def sniff(data: bytes, name: str) -> str:
+    """The file's kind from its first bytes; a name that disagrees is not trusted."""
+    head = data[:8192]
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            raise IngestError("bad_zip", name=name) from None
+        return "xlsx" if "xl/workbook.xml" in names else "shp"
+    if head.startswith(b"SQLite format 3\x00"):
+        if data[68:72] in (b"GPKG", b"GP10", b"GP11"):
+            return "gpkg"
+        raise IngestError("not_supported", name=name, what="SQLite")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise IngestError("old_xls", name=name)
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"<"):  # XML: a GDAL VRT, KML, HTML saved as .xls … none is a ledger
+        what = "GDAL VRT" if b"OGRVRTDataSource" in head or b"VRTDataset" in head else "XML/HTML"
+        raise IngestError("not_supported", name=name, what=what)
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise IngestError("binary", name=name)
+    if stripped.startswith(b"{"):
+        return "geojson"
+    return "csv"
+
+
+def _check_size(size: int, name: str) -> None:
+    if size > MAX_UPLOAD_MB * 2**20:
+        raise IngestError("too_big", name=name, mb=f"{size / 2**20:,.0f}", limit=MAX_UPLOAD_MB)
+
+
+def _known_encoding(name: str) -> bool:
+    import codecs
+
+    try:
+        codecs.lookup(name)
+        return True
+    except LookupError:
+        return False
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str, list[tuple[str, dict]]]:
+    """Bytes to text: the override if given; else a BOM; else strict UTF-8; else GB18030 (a
+    superset of GBK) unless the bytes are mostly UTF-8 with a few bad sequences (a mixed file,
+    refused with the line to fix); else charset-normalizer's guess. Returns text, the encoding
+    used and notes for the report."""
+    if encoding:
+        try:
+            return _strip_bom(data.decode(encoding)), encoding, []
+        except UnicodeDecodeError as err:
+            raise IngestError("decode_failed", encoding=encoding, line=_line_of(data, err.start)) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig", []
+        except UnicodeDecodeError as err:
+            raise IngestError("mixed_bytes", encoding="UTF-8", line=_line_of(data, err.start + 3)) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16", []
+    try:
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError as err:
+        first_bad = err.start
+    loose = data.decode("utf-8", errors="replace")
+    bad = loose.count("\ufffd")
+    good_multibyte = sum(1 for ch in loose if ord(ch) > 0x7F) - bad
+    if good_multibyte >= 3 * bad:  # mostly valid UTF-8: a GBK guess would turn it into mojibake
+        raise IngestError("mixed_bytes", encoding="UTF-8", line=_line_of(data, first_bad))
+    try:
+        text = data.decode("gb18030")
+        return text, "gb18030", [("ingest_n_encoding", {"encoding": "GBK/GB18030"})]
+    except UnicodeDecodeError as err:
+        gb_bad = err.start
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["big5", "utf_16", "utf_32", "cp1252", "latin_1"]).best()
+    if best is not None and best.encoding in ("big5", "utf_16", "utf_32"):
+        return str(best), best.encoding, [("ingest_n_encoding", {"encoding": best.encoding})]
+    raise IngestError("undecodable", line=_line_of(data, max(first_bad, gb_bad)))
+
+
+def _strip_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _read_csv(text: str, name: str, encoding: str, notes: list) -> RawTable:
+    sample = text[:20000]
+    try:
+        sep = csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    except csv.Error:
+        sep = ","
+    try:  # the csv module, not pandas: ledger rows are ragged (a title line has fewer fields)
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    except csv.Error as err:
+        raise IngestError("csv_broken", name=name, detail=str(err)[:200]) from None
+    if not rows:
+        raise IngestError("empty_file", name=name)
+    width = max(len(r) for r in rows)
+    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    grid = grid.replace("", None)
+    return RawTable(name, "csv", grid=grid, encoding=encoding, notes=list(notes))
+
+
+# --- XLSX ----------------------------------------------------------------------------------------
+
+_ABOUT_SHEETS = {"说明", "填表说明", "About", "Notes"}  # a template's explanations are not a second table
+_MERGE_RE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def _read_xlsx(data: bytes, name: str) -> RawTable:
+    import openpyxl
+
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    check_zip(zf, name)
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+        raise IngestError("xlsx_broken", name=name, detail=str(err)[:200]) from None
+    try:
+        sheets = [ws for ws in wb.worksheets if getattr(ws, "max_row", 0)]
+        if not sheets:
+            raise IngestError("empty_file", name=name)
+        ws = sheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+        sheet_path = getattr(ws, "_worksheet_path", None)
+    finally:
+        wb.close()
+    rows = [r for r in rows]
+    if not rows or all(all(v is None for v in r) for r in rows):
+        raise IngestError("empty_file", name=name)
+    width = max(len(r) for r in rows)
+    grid = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows], dtype=object)
+    merged = []
+    if sheet_path and sheet_path in zf.namelist():
+        xml = zf.read(sheet_path)
+        tail = xml[xml.rfind(b"</sheetData>"):] if b"</sheetData>" in xml else xml
+        merged = [(int(r0) - 1, _col_index(c0), int(r1) - 1, _col_index(c1))
+                  for c0, r0, c1, r1 in _MERGE_RE.findall(tail)]
+    notes = []
+    others = [s for s in sheets[1:] if s.title not in _ABOUT_SHEETS]
+    if others:
+        notes.append(("ingest_n_sheets", {"sheet": ws.title, "n": len(others)}))
+    return RawTable(name, "xlsx", grid=grid, merged=merged, notes=notes)
+
+
+# --- zips ----------------------------------------------------------------------------------------
+
+
+def check_zip(zf: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
+    """Refuse unsafe or oversized zips from their directory alone, before extracting anything."""
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise IngestError("zip_members", name=name, n=len(infos))
+    for info in infos:
+        member = info.filename.replace("\\", "/")
+        parts = PurePosixPath(member).parts
+        if member.startswith("/") or re.match(r"^[A-Za-z]:", member) or ".." in parts:
+            raise IngestError("zip_path", name=name, member=info.filename[:120])
+    declared = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if declared > MAX_UNZIPPED_BYTES:
+        raise IngestError("zip_bomb", name=name, mb=f"{declared / 2**20:,.0f}", ratio=f"{declared / max(packed, 1):,.0f}")
+    worst = max((i.file_size / max(i.compress_size, 1) for i in infos if i.file_size > 1 << 20), default=0)
+    if declared > 1 << 20 and max(declared / max(packed, 1), worst) > MAX_ZIP_RATIO:
+        raise IngestError("zip_bomb", name=name, mb=f"{declared / 2**20:,.0f}",
+                          ratio=f"{max(declared / max(packed, 1), worst):,.0f}")
+    return infos
+
+
+def _read_shapefile_zip(data: bytes, name: str, encoding: str | None) -> RawTable:
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    infos = [i for i in check_zip(zf, name) if not i.is_dir()
+             and not PurePosixPath(i.filename).name.startswith(".") and "__MACOSX" not in i.filename]
+    by_stem: dict[str, dict[str, zipfile.ZipInfo]] = {}
+    for info in infos:
+        path = PurePosixPath(info.filename.replace("\\", "/"))
+        by_stem.setdefault(str(path.with_suffix("")), {})[path.suffix.lower()] = info
+    layers = {stem: parts for stem, parts in by_stem.items() if ".shp" in parts}
+    if not layers:
+        raise IngestError("zip_no_shp", name=name)
+    stem, parts = sorted(layers.items())[0]
+    notes = [("ingest_n_layers", {"layer": PurePosixPath(stem).name, "n": len(layers) - 1})] if len(layers) > 1 else []
+    missing = [ext for ext in (".shx", ".dbf") if ext not in parts]
+    if missing:
+        raise IngestError("shp_missing", name=name, layer=PurePosixPath(stem).name, parts=" ".join(missing))
+    with tempfile.TemporaryDirectory(prefix="zzmap-ingest-") as tmp:
+        for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+            if ext in parts:  # fixed names inside our own temp dir: member paths are never used
+                (Path(tmp) / f"layer{ext}").write_bytes(zf.read(parts[ext]))
+        if encoding is None and ".cpg" not in parts:
+            encoding, more = _dbf_encoding((Path(tmp) / "layer.dbf").read_bytes())
+            notes += more
+        raw = _open_with_gdal(Path(tmp) / "layer.shp", name, "shp", encoding)
+    if ".prj" not in parts:
+        raw.file_crs = None
+        notes.append(("ingest_n_no_prj", {}))
+    raw.notes = notes + raw.notes
+    return raw
+
+
+def _dbf_encoding(dbf: bytes) -> tuple[str, list]:
+    """A .dbf without .cpg: its records (after the header) decoded like CSV text."""
+    header_len = int.from_bytes(dbf[8:10], "little") if len(dbf) > 10 else 0
+    records = dbf[header_len:]
+    if not records.strip(b" \x1a"):
+        return "utf-8", []
+    try:
+        records.decode("utf-8")
+        return "utf-8", []
+    except UnicodeDecodeError:
+        pass
+    try:
+        records.decode("gb18030")
+        return "gb18030", [("ingest_n_encoding", {"encoding": "GBK/GB18030 (.dbf)"})]
+    except UnicodeDecodeError:
+        raise IngestError("undecodable", line=1) from None
+
+
+# --- GIS files -----------------------------------------------------------------------------------
+
+
+def _read_gis(data: bytes, name: str, kind: str, encoding: str | None) -> RawTable:
+    with tempfile.TemporaryDirectory(prefix="zzmap-ingest-") as tmp:
+        path = Path(tmp) / f"layer.{kind}"
+        path.write_bytes(data)
+        return _open_with_gdal(path, name, kind, encoding)
+
+
+def _open_with_gdal(path: Path, name: str, kind: str, encoding: str | None) -> RawTable:
+    import pyogrio
+
+    try:
+        info = pyogrio.read_info(path, encoding=encoding) if encoding else pyogrio.read_info(path)
+        if info.get("driver") != ALLOWED_GDAL_DRIVERS[kind]:
+            raise IngestError("not_supported", name=name, what=str(info.get("driver")))
+        layers = pyogrio.list_layers(path)
+        gdf = pyogrio.read_dataframe(path, layer=str(layers[0][0]), encoding=encoding)
+    except IngestError:
+        raise
+    except Exception as err:  # noqa: BLE001 - GDAL's errors are many; the message is what matters
+        raise IngestError("gis_broken", name=name, detail=str(err)[:200]) from None
+    notes = [("ingest_n_layers", {"layer": str(layers[0][0]), "n": len(layers) - 1})] if len(layers) > 1 else []
+    crs = gdf.crs.to_string() if gdf.crs is not None else None
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
+    return RawTable(name, kind, frame=frame, geometry=gdf.geometry.reset_index(drop=True), file_crs=crs,
+                    encoding=encoding, notes=notes)
+
+
+def _read_geojson(text: str, name: str, encoding: str, notes: list) -> RawTable:
+    try:
+        doc = json.loads(text)
+    except ValueError as err:
+        raise IngestError("geojson_broken", name=name, detail=str(err)[:200]) from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
+        raise IngestError("geojson_broken", name=name, detail="not a FeatureCollection")
+    if not doc["features"]:
+        raise IngestError("empty_file", name=name)
+    crs = "EPSG:4326"  # RFC 7946; old files may name another CRS
+    named = ((doc.get("crs") or {}).get("properties") or {}).get("name")
+    if isinstance(named, str) and "CRS84" not in named:
+        crs = named
+    try:
+        gdf = gpd.GeoDataFrame.from_features(doc["features"])
+    except Exception as err:  # noqa: BLE001
+        raise IngestError("geojson_broken", name=name, detail=str(err)[:200]) from None
+    frame = pd.DataFrame(gdf.drop(columns="geometry")).astype(object)
+    return RawTable(name, "geojson", frame=frame, geometry=gdf.geometry.reset_index(drop=True), file_crs=crs,
+                    encoding=encoding, notes=list(notes))

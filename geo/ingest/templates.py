@@ -1,0 +1,100 @@
+"""An XLSX template per importable table: Chinese headers with units, required columns marked,
+drop-down lists of the allowed values, one example row, and a 说明 sheet explaining each column.
+
+The template's headers are the ones ``geo.ingest.headers`` maps first, so a filled-in template
+imports with no mapping to correct (tests/test_ingest_templates.py round-trips it).
+"""
+
+from __future__ import annotations
+
+import io
+
+from geo import schema
+from geo.ingest.headers import DERIVED, required
+
+# Example values that read like a real ledger row (everything else falls back by type).
+_EXAMPLES = {
+    "project_id": "XM2023-0001", "name": "株洲示例产业园项目", "park": "株洲高新区", "owner": "株洲示例实业有限公司",
+    "task_id": "JB2023-001", "title": "协调解决用电接入", "assigned_unit": "国网株洲供电公司",
+    "parcel_id": "DK2023-001", "station_id": "BDZ-001", "plant_id": "DY-001", "area_id": "TQ-0001",
+    "commissioned_year": 2020, "voltage_kv": 110, "voltage_pass_rate": 99.2, "imbalance_pct": 12.5,
+    "low_voltage_users": 3, "transformer_count": 2, "total_investment_yi": 12.5, "annual_plan_yi": 3.0,
+    "completed_yi": 1.2, "area_mu": 120.5, "tax_per_mu_wan": 15.0,
+}
+_POINT = (113.1520, 27.8450)  # in 荷塘区
+_PARCEL_WKT = "POLYGON ((113.150 27.840, 113.155 27.840, 113.155 27.845, 113.150 27.845, 113.150 27.840))"
+
+
+def template_columns(table: str) -> list[tuple[str, str, bool, str, object]]:
+    """(header, unit, required, allowed values, example) per template column, in order."""
+    need = set(required(table))
+    out = []
+    for col in schema.columns(table):
+        if col.name in DERIVED:
+            continue
+        if col.name == "district_adcode":
+            out.append(("所属区县", "", table == "tasks" and False, "、".join(zh for zh in _district_names()), "荷塘区"))
+            continue
+        example = _EXAMPLES.get(col.name)
+        if example is None:
+            example = (col.enum[0] if col.enum else {"float": 1.0, "int": 1, "date": "2023-03-01"}.get(col.dtype, "示例"))
+        allowed = "、".join(map(str, col.enum))
+        out.append((col.label("zh"), col.unit, col.name in need, allowed, example))
+    if table == "parcels":
+        out.append(("地块范围（WKT）", "WGS84", True, "POLYGON / MULTIPOLYGON", _PARCEL_WKT))
+    elif table in schema.GEO_TABLES:
+        out.append(("经度", "度", True, "", _POINT[0]))
+        out.append(("纬度", "度", True, "", _POINT[1]))
+    return out
+
+
+def _district_names() -> list[str]:
+    from geo.boundaries import DISTRICTS
+
+    return [zh for zh, _ in DISTRICTS.values()]
+
+
+def template_xlsx(table: str, lang: str = "zh") -> bytes:
+    import xlsxwriter
+
+    cols = template_columns(table)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
+    head = wb.add_format({"bold": True, "bg_color": "#EFEFEF", "border": 1, "text_wrap": True})
+    head_req = wb.add_format({"bold": True, "bg_color": "#FDE2E2", "font_color": "#9C0006", "border": 1, "text_wrap": True})
+    sheet = wb.add_worksheet("数据" if lang == "zh" else "Data")
+    for j, (header, _, req, allowed, example) in enumerate(cols):
+        sheet.write_string(0, j, header, head_req if req else head)
+        sheet.set_column(j, j, max(12, min(40, len(header) * 2 + 2)))
+        if isinstance(example, (int, float)):
+            sheet.write_number(1, j, example)
+        else:
+            sheet.write_string(1, j, str(example))
+        if allowed and len(allowed) < 250 and "、" in allowed:
+            sheet.data_validation(1, j, 100_000, j, {"validate": "list", "source": allowed.split("、"),
+                                                      "error_type": "warning"})
+    sheet.freeze_panes(1, 0)
+    about = wb.add_worksheet("说明" if lang == "zh" else "About")
+    titles = ("列名", "单位", "必填", "允许的值", "示例") if lang == "zh" else ("Column", "Unit", "Required", "Allowed values", "Example")
+    for j, title in enumerate(titles):
+        about.write_string(0, j, title, head)
+    about.set_column(0, 0, 22)
+    about.set_column(3, 3, 60)
+    about.set_column(4, 4, 40)
+    for i, (header, unit, req, allowed, example) in enumerate(cols, start=1):
+        about.write_string(i, 0, header)
+        about.write_string(i, 1, unit)
+        about.write_string(i, 2, ("是" if lang == "zh" else "yes") if req else "")
+        about.write_string(i, 3, allowed)
+        about.write_string(i, 4, str(example))
+    notes = (["第二行是示例，导入前请删除或替换。红色表头为必填列。",
+              "金额单位亿元（也可写“总投资（万元）”或“12.5万”，导入时自动换算）；面积单位亩；日期写 2023-03-05 或 2023年3月5日。",
+              "坐标默认 WGS84；高德/腾讯坐标（GCJ-02）或百度坐标（BD-09）请在导入时选择对应坐标系。"]
+             if lang == "zh" else
+             ["Row 2 is an example: delete or replace it. Red headers are required.",
+              "Money in 亿元 (万元 headers or values like 12.5万 are converted); area in mu; dates 2023-03-05 or 2023年3月5日.",
+              "Coordinates are WGS84 by default; choose GCJ-02 (AMap/Tencent) or BD-09 (Baidu) when importing."])
+    for k, note in enumerate(notes):
+        about.write_string(len(cols) + 2 + k, 0, note)
+    wb.close()
+    return buf.getvalue()

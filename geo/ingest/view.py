@@ -1,0 +1,110 @@
+"""The import as the 数据管理 page shows it: the mapping table, the preview map, the history.
+
+Pure functions of the import's results (no Streamlit), so the page stays widgets and calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pydeck as pdk
+
+from geo import layers, schema
+from geo.boundaries import load_districts
+from geo.i18n import t
+from geo.ingest.headers import COORD_TARGETS, targets
+
+PREVIEW_MAX = 5_000  # features drawn on the preview map (≈ 1.3 MB of JSON; DESIGN "Maps at any size")
+ENCODING_CHOICES = ("auto", "utf-8", "gbk", "gb18030", "big5")
+CRS_OPTIONS = ("auto", "wgs84", "cgcs2000", "gcj02", "bd09", "epsg")
+_COORD_LABELS = {"lon": ("经度", "Longitude"), "lat": ("纬度", "Latitude"), "x": ("X 坐标", "X"),
+                 "y": ("Y 坐标", "Y"), "wkt": ("几何（WKT）", "Geometry (WKT)")}
+
+
+def target_label(table: str, target: str, lang: str) -> str:
+    """How a mapping target reads in the editor: "总投资（亿元） · total_investment_yi"."""
+    if not target:
+        return t("data_not_imported", lang)
+    if target in _COORD_LABELS:
+        zh, en = _COORD_LABELS[target]
+        return f"{zh if lang == 'zh' else en} · {target}"
+    if target == "district_adcode":
+        return f"{t('district', lang)} · {target}"
+    return f"{schema.column(table, target).label(lang)} · {target}"
+
+
+def target_options(table: str) -> list[str]:
+    return ["", *targets(table)]
+
+
+def mapping_for_editor(mapping: pd.DataFrame) -> pd.DataFrame:
+    """source, target, factor: the editor's columns (the source is read-only there)."""
+    return mapping[["source", "target", "factor"]].reset_index(drop=True)
+
+
+def mapping_from_editor(edited: pd.DataFrame) -> pd.DataFrame:
+    out = edited[["source", "target", "factor"]].copy()
+    out["target"] = out["target"].fillna("").astype(str)
+    out["factor"] = pd.to_numeric(out["factor"], errors="coerce").fillna(1.0)
+    return out
+
+
+def required_note(table: str, lang: str) -> str:
+    from geo.ingest.headers import required
+
+    names = [schema.column(table, c).zh if lang == "zh" else schema.column(table, c).en for c in required(table)]
+    if table in schema.GEO_TABLES:
+        names.append(t("data_coords_needed", lang))
+    return t("data_required", lang, columns="、".join(names))
+
+
+def preview_deck(accepted: pd.DataFrame, table: str, lang: str) -> tuple[pdk.Deck | None, int]:
+    """District outlines and the accepted rows as points (parcels at a point inside each), the
+    first ``PREVIEW_MAX`` of them; returns the deck (None for a table without geometry) and how
+    many were drawn."""
+    if "geometry" not in accepted or not len(accepted):
+        return None, 0
+    rows = accepted.iloc[:PREVIEW_MAX]
+    pts = rows.geometry.representative_point() if table == "parcels" else rows.geometry
+    pk = schema.PRIMARY_KEYS[table]
+    name = rows["name"] if "name" in rows else rows[pk]
+    data = pd.DataFrame({
+        "position": [[round(x, 6), round(y, 6)] for x, y in zip(pts.x, pts.y)],
+        "tooltip": [f"{i}\n{n}" for i, n in zip(rows[pk].astype(str), name.astype(str))],
+    })
+    points = pdk.Layer("ScatterplotLayer", id="preview", data=data, get_position="position", get_radius=300,
+                       radius_units="'meters'", radius_min_pixels=4, radius_max_pixels=14,
+                       get_fill_color=[200, 16, 46, 190], stroked=True, get_line_color=[255, 255, 255],
+                       line_width_min_pixels=0.5, pickable=True)
+    outline, names = layers.district_base(load_districts(), lang, ())
+    bounds = layers.padded_bounds(pts.x, pts.y, pad_deg=0.05)  # the rows' area, with context around it
+    return layers.point_map([outline, points, names], bounds), len(rows)
+
+
+def history_frame(history: list[dict], lang: str) -> pd.DataFrame:
+    """One row per snapshot for st.dataframe: when (local time), who, what, rows, live."""
+    rows = []
+    for h in history:
+        when = h["created_at"]
+        try:
+            when = dt.datetime.fromisoformat(when).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            pass
+        rows.append({t("data_h_current", lang): "●" if h["current"] else "",
+                     t("data_h_id", lang): h["id"], t("data_h_when", lang): when,
+                     t("data_h_who", lang): h["published_by"], t("data_h_sources", lang): h["sources"],
+                     t("data_h_note", lang): h["note"], t("data_h_as_of", lang): h["as_of"],
+                     t("table_projects", lang): h["rows"].get("projects", 0),
+                     t("table_parcels", lang): h["rows"].get("parcels", 0),
+                     t("table_substations", lang): h["rows"].get("substations", 0)})
+    return pd.DataFrame(rows)
+
+
+def counts(report) -> list[tuple[str, int]]:
+    return [("data_read", report.rows_read), ("data_accepted", report.accepted),
+            ("data_rejected", report.rejected), ("data_changed", report.changed)]
+
+
+__all__ = ["ENCODING_CHOICES", "CRS_OPTIONS", "PREVIEW_MAX", "COORD_TARGETS", "target_label", "target_options",
+           "mapping_for_editor", "mapping_from_editor", "required_note", "preview_deck", "history_frame", "counts"]

@@ -1,0 +1,175 @@
+"""数据管理 Data management: import a ledger (table → file → options → column mapping → report →
+preview → publish), and the snapshot history with one-click rollback. Widgets and calls only:
+the work is in geo.ingest."""
+
+import hashlib
+
+import streamlit as st
+
+from geo import ui
+from geo.i18n import fmt_count, t
+from geo.ingest import IMPORT_TABLES, MAX_UPLOAD_MB, MODES, IngestError, Options, check, load, view
+from geo.ingest import publish as pub
+from geo.ingest.templates import template_xlsx
+from geo.store import StoreError
+
+ctx = ui.page_context("data")
+lang = ctx.lang
+st.title(t("page_data", lang))
+st.caption(t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id))
+
+
+def _publish(checked, user: str, as_of) -> None:
+    try:
+        done = pub.publish(checked, published_by=user.strip(), store_dir=None, as_of=as_of)
+    except (StoreError, IngestError) as err:
+        st.session_state["data_message"] = ("error", t("data_publish_failed", lang, error=str(err)))
+        return
+    st.session_state.pop("_snapshot_override", None)
+    st.session_state.pop("data_checked", None)
+    if done.snapshot is None:
+        st.session_state["data_message"] = ("info", t("data_nothing_changed", lang))
+    else:
+        st.session_state["data_message"] = ("success", t("data_published", lang, snapshot=done.snapshot.id,
+                                                         diff=checked.report.diff_text(lang)))
+
+
+def _rollback(snapshot_id: str) -> None:
+    try:
+        pub.rollback(snapshot_id)
+    except StoreError as err:
+        st.session_state["data_message"] = ("error", t("data_publish_failed", lang, error=str(err)))
+        return
+    st.session_state.pop("_snapshot_override", None)
+    st.session_state.pop("data_checked", None)
+    st.session_state["data_message"] = ("success", t("data_rolled_back", lang, snapshot=snapshot_id))
+
+
+message = st.session_state.pop("data_message", None)
+if message:
+    getattr(st, message[0])(message[1])
+
+tab_import, tab_history = st.tabs([t("data_tab_import", lang), t("data_tab_history", lang)])
+
+with tab_history:
+    history = pub.history()
+    st.dataframe(view.history_frame(history, lang), key="data_history", hide_index=True, width="stretch")
+    st.caption(t("data_rollback_help", lang))
+    for h in history[:20]:
+        c1, c2 = st.columns([5, 2], vertical_alignment="center")
+        c1.text(f"{h['id']} · {h['published_by'] or '—'} · {h['note'] or h['sources'] or ''}"[:160])
+        c2.button(t("data_current", lang) if h["current"] else t("data_rollback", lang), key=f"data_rollback_{h['id']}",
+                  disabled=h["current"], on_click=_rollback, args=(h["id"],), width="stretch")
+
+# The import comes last: its steps stop the script (st.stop) until there is something to show.
+with tab_import:
+    # 1. table and template
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    table = left.selectbox(t("data_table", lang), IMPORT_TABLES, key="data_table",
+                           format_func=lambda name: t(f"table_{name}", lang))
+    right.download_button(t("data_template", lang), template_xlsx(table, lang), key="data_template",
+                          file_name=f"{t(f'table_{table}', lang)}_{t('data_template_suffix', lang)}.xlsx",
+                          icon=":material/table_view:", on_click="ignore")
+    st.caption(view.required_note(table, lang))
+    # 2. file
+    upload = st.file_uploader(t("data_file", lang, mb=MAX_UPLOAD_MB), key="data_file", max_upload_size=MAX_UPLOAD_MB,
+                              type=["xlsx", "csv", "txt", "geojson", "json", "gpkg", "zip"],
+                              help=t("data_file_help", lang, mb=MAX_UPLOAD_MB))
+    # 3. options
+    o1, o2, o3, o4 = st.columns([2, 2, 2, 2])
+    encoding = o1.selectbox(t("data_encoding", lang), view.ENCODING_CHOICES, key="data_encoding",
+                            format_func=lambda e: t("data_auto", lang) if e == "auto" else e.upper())
+    crs_choice = o2.selectbox(t("data_crs", lang), view.CRS_OPTIONS, key="data_crs",
+                              format_func=lambda c: t(f"data_crs_{c}", lang), help=t("data_crs_help", lang))
+    epsg = o3.number_input(t("data_epsg", lang), min_value=2000, max_value=32767, value=4547, step=1, key="data_epsg",
+                           disabled=crs_choice != "epsg")
+    mode = o4.radio(t("data_mode", lang), MODES, key="data_mode", format_func=lambda m: t(f"data_mode_{m}", lang),
+                    horizontal=True)
+    repair = st.checkbox(t("data_repair", lang), key="data_repair") if table == "parcels" else False
+
+    if upload is None:
+        st.info(t("data_start", lang))
+        st.stop()
+    data = upload.getvalue()
+    enc = None if encoding == "auto" else encoding
+    load_key = (hashlib.sha256(data).hexdigest(), upload.name, table, enc)
+    if st.session_state.get("data_loaded", (None,))[0] != load_key:
+        try:
+            st.session_state["data_loaded"] = (load_key, load(data, upload.name, table, enc))
+        except IngestError as err:
+            st.session_state["data_loaded"] = (load_key, err)
+    loaded = st.session_state["data_loaded"][1]
+    if isinstance(loaded, IngestError):
+        st.error(t("data_stopped", lang, reason=loaded.text(lang)))
+        st.stop()
+
+    # 4. column mapping, correctable
+    st.subheader(t("data_mapping", lang), anchor=False)
+    st.caption(t("data_mapping_help", lang))
+    edited = st.data_editor(
+        view.mapping_for_editor(loaded.mapping), key=f"data_mapping_{load_key[0][:12]}_{table}", hide_index=True,
+        disabled=["source"], width="stretch",
+        column_config={
+            "source": st.column_config.TextColumn(t("data_map_source", lang)),
+            "target": st.column_config.SelectboxColumn(t("data_map_target", lang), options=view.target_options(table),
+                                                       format_func=lambda v: view.target_label(table, v, lang)),
+            "factor": st.column_config.NumberColumn(t("data_map_factor", lang), format="%g", min_value=0.0,
+                                                    help=t("data_map_factor_help", lang))})
+    mapping = view.mapping_from_editor(edited)
+
+    # 5. report
+    crs = f"epsg:{int(epsg)}" if crs_choice == "epsg" else crs_choice
+    check_key = (load_key, crs, mode, repair, mapping.to_json(), ctx.snapshot.id)
+    if st.session_state.get("data_checked", (None,))[0] != check_key:
+        try:
+            with st.spinner(t("data_checking", lang)):
+                checked = check(loaded, Options(table, crs=crs, encoding=enc, mode=mode, repair=repair), mapping,
+                                base=ctx.snapshot)
+                checked.report.diff = pub.preview_diff(checked) if checked.report.accepted else {}
+            st.session_state["data_checked"] = (check_key, checked)
+        except IngestError as err:
+            st.session_state["data_checked"] = (check_key, err)
+    checked = st.session_state["data_checked"][1]
+    if isinstance(checked, IngestError):
+        st.error(t("data_stopped", lang, reason=checked.text(lang)))
+        st.stop()
+    report = checked.report
+    st.subheader(t("data_report", lang), anchor=False)
+    cols = st.columns(4)
+    for col, (key, n) in zip(cols, view.counts(report)):
+        col.metric(t(key, lang), fmt_count(n, "", lang))
+    if report.diff:
+        st.caption(report.diff_text(lang))
+    for note in report.note_texts(lang):
+        (st.warning if note.startswith(("注意", "Warning")) else st.info)(note)
+    problems = report.problem_frame(lang)
+    if len(problems):
+        st.dataframe(problems, key="data_problems", hide_index=True, width="stretch", height=min(38 + 35 * len(problems), 360))
+    built = st.session_state.get("data_report_xlsx")
+    if not built or built[0] != (check_key, lang):  # built once per check, not on every rerun
+        built = st.session_state["data_report_xlsx"] = ((check_key, lang), report.to_xlsx(lang))
+    st.download_button(t("data_report_download", lang), built[1], key="data_report",
+                       file_name=f"{t('data_report_file', lang)}_{upload.name.rsplit('.', 1)[0]}.xlsx",
+                       icon=":material/file_download:", on_click="ignore")
+
+    # 6. preview map
+    deck, drawn = view.preview_deck(checked.accepted, table, lang)
+    if deck is not None:
+        st.subheader(t("data_preview", lang), anchor=False)
+        st.pydeck_chart(deck, key="data_preview_map", height=560)
+        if drawn < report.accepted:
+            st.caption(t("data_preview_capped", lang, n=fmt_count(drawn, "", lang), total=fmt_count(report.accepted, "", lang)))
+
+    # 7. publish
+    st.subheader(t("data_publish_head", lang), anchor=False)
+    p1, p0, p2 = st.columns([2, 1, 3], vertical_alignment="bottom")
+    user = p1.text_input(t("data_user", lang), key="data_user", placeholder=t("data_user_hint", lang))
+    as_of = p0.date_input(t("data_as_of", lang), value=ctx.snapshot.as_of, key="data_as_of",
+                          help=t("data_as_of_help", lang))
+    valid_only = p2.checkbox(t("data_publish_valid", lang, n=report.accepted, rejected=report.rejected),
+                             key="data_publish_valid") if report.rejected else True
+    blocked = not report.accepted or not valid_only or not user.strip()
+    st.button(t("data_publish", lang, mode=t(f"data_mode_{mode}", lang)), type="primary", key="data_publish",
+              disabled=blocked, on_click=_publish, args=(checked, user, as_of), icon=":material/publish:")
+    if not user.strip():
+        st.caption(t("data_user_needed", lang))

@@ -1,0 +1,120 @@
+"""AppTest of the 数据管理 page: upload → mapping → report → publish, a stopped file, a corrected
+mapping, the history and one-click rollback."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+import conftest
+from geo import store
+from geo.boundaries import DISTRICT_SEATS
+
+HEAD = ["项目编号", "项目名称", "所属区县", "项目类别", "项目级别", "项目阶段", "总投资（万元）", "年度计划投资（亿元）",
+        "年度已完成投资（亿元）", "经度", "纬度"]
+HETANG, LILING = DISTRICT_SEATS["430202"], DISTRICT_SEATS["430281"]
+
+
+def csv_bytes(rows, head=HEAD, encoding="gbk") -> bytes:
+    out = io.StringIO()
+    pd.DataFrame(rows, columns=head).to_csv(out, index=False)
+    return out.getvalue().encode(encoding)
+
+
+def rows():
+    return [["P100", "<script>alert(1)</script>", "荷塘", "产业发展", "市重点", "施工中", "12,000", 1, 0.5, *HETANG],
+            ["P101", "醴陵新园", "醴陵市", "基础设施", "省重点", "在建", "5000", 0.5, 0.1, *LILING],
+            ["P102", "坏坐标", "醴陵市", "基础设施", "省重点", "在建", "5000", 0.5, 0.1, 0, 0]]
+
+
+def open_page(monkeypatch, store_dir: Path) -> AppTest:
+    at = conftest.open_page(monkeypatch, store_dir, "data")
+    return at.run()
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="data_file").upload(name, data)
+    at.run()
+    return at.run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_page_before_upload(monkeypatch, tiny_snapshot, store_dir):
+    at = open_page(monkeypatch, store_dir)
+    assert not at.exception
+    assert any("上传台账文件" in i.value for i in at.info)
+    history = next(df.value for df in at.dataframe if "快照" in df.value.columns)
+    assert history["快照"].tolist() == [tiny_snapshot.id] and history["当前"].tolist() == ["●"]
+    assert at.button(key=f"data_rollback_{tiny_snapshot.id}").disabled
+    assert "template" in str(at.get("download_button")[0].proto.url) or at.get("download_button")
+
+
+def test_upload_report_and_publish(monkeypatch, tiny_snapshot, store_dir):
+    at = open_page(monkeypatch, store_dir)
+    at = upload(at, "项目台账.csv", csv_bytes(rows()))
+    assert not at.exception
+    assert (metric(at, "读取行数"), metric(at, "接受"), metric(at, "拒绝")) == ("3", "2", "1")
+    assert any("GBK" in i.value for i in at.info)
+    problems = next(df.value for df in at.dataframe if "原因" in df.value.columns)
+    assert problems.iloc[0].tolist()[:2] == [4, "经度/纬度"] and "(0, 0)" in problems.iloc[0]["原因"]
+    mapping = at.data_editor[0].value if hasattr(at, "data_editor") else None
+    assert mapping is None or mapping["target"].tolist()[:2] == ["project_id", "name"]
+    assert at.button(key="data_publish").disabled  # no name, and rows were rejected
+    at.text_input(key="data_user").input("数据科")
+    at.checkbox(key="data_publish_valid").check()
+    at.run()
+    assert not at.button(key="data_publish").disabled
+    at.button(key="data_publish").click()
+    at.run()
+    assert not at.exception
+    assert any("已发布快照" in s.value for s in at.success)
+    current = store.open_current(store_dir)
+    assert current.id != tiny_snapshot.id and current.manifest["published_by"] == "数据科"
+    projects = store.read_table(current, "projects").set_index("project_id")
+    assert projects.loc["P100", "name"] == "<script>alert(1)</script>"  # stored as text
+    assert projects.loc["P100", "total_investment_yi"] == 1.2 and projects.loc["P100", "stage"] == "在建"
+    history = next(df.value for df in at.dataframe if "快照" in df.value.columns)
+    assert len(history) == 2 and history["当前"].tolist() == ["●", ""]
+    # one click back
+    at.button(key=f"data_rollback_{tiny_snapshot.id}").click()
+    at.run()
+    assert store.open_current(store_dir).id == tiny_snapshot.id
+    assert any("已回滚" in s.value for s in at.success)
+
+
+def test_a_stopped_file_says_why(monkeypatch, tiny_snapshot, store_dir):
+    at = open_page(monkeypatch, store_dir)
+    at = upload(at, "台账.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(300))
+    assert not at.exception
+    assert any("文件未导入" in e.value and "不是文本文件" in e.value for e in at.error)
+    assert store.open_current(store_dir).id == tiny_snapshot.id
+
+
+def test_duplicated_column_is_corrected_in_the_mapping(monkeypatch, tiny_snapshot, store_dir):
+    head = HEAD + ["项目名称"]
+    data = csv_bytes([r + ["别名"] for r in rows()[:2]], head)
+    at = open_page(monkeypatch, store_dir)
+    at = upload(at, "dup.csv", data)
+    assert any("对应了多列" in e.value for e in at.error)
+    key = f"data_mapping_{hashlib.sha256(data).hexdigest()[:12]}_projects"  # the editor's key follows the file
+    at.session_state[key] = {"edited_rows": {11: {"target": ""}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception and not at.error
+    assert (metric(at, "接受"), metric(at, "拒绝")) == ("2", "0")
+    assert any("不导入：项目名称（2）" in i.value for i in at.info)
+
+
+def test_english(monkeypatch, tiny_snapshot, store_dir):
+    monkeypatch.setenv("ZZMAP_STORE", str(store_dir))
+    at = conftest.open_page(monkeypatch, store_dir, "data", lang="en")
+    at = upload(at.run(), "ledger.csv", csv_bytes(rows(), encoding="utf-8"))
+    assert not at.exception
+    assert metric(at, "Rejected") == "1"
+    assert "Data management" in at.title[0].value

@@ -1,0 +1,352 @@
+"""geo.ingest end to end on tiny files: coordinates, ids, formulas/HTML, publishing, history, CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import shapely
+
+from geo import crs as gcrs
+from geo import store
+from geo.boundaries import DISTRICT_SEATS
+from geo.ingest import IngestError, Options, check, load
+from geo.ingest import publish as pub
+from geo.ingest.templates import template_xlsx
+
+REPO = Path(__file__).resolve().parents[1]
+HEAD = ["项目编号", "项目名称", "所属区县", "项目类别", "项目级别", "项目阶段", "总投资（亿元）", "年度计划投资（亿元）",
+        "年度已完成投资（亿元）", "经度", "纬度"]
+SEATS = [DISTRICT_SEATS[c] for c in ("430202", "430281", "430224", "430223")]
+
+
+def ledger(rows: list[list], head=HEAD) -> bytes:
+    out = io.StringIO()
+    pd.DataFrame(rows, columns=head).to_csv(out, index=False)
+    return out.getvalue().encode("utf-8")
+
+
+def row(pid: str, lon: float, lat: float, name: str = "项目", district: str = "") -> list:
+    return [pid, name, district, "产业发展", "市重点", "在建", 2.0, 1.0, 0.5, lon, lat]
+
+
+def run(data: bytes, store_dir=None, name="l.csv", table="projects", **opts):
+    base = store.open_current(store_dir) if store_dir else None
+    return check(load(data, name, table), Options(table, **opts), base=base)
+
+
+def problems(checked) -> list[tuple]:
+    return [(r, k) for r, _, _, k, _, lvl in checked.report.problems if lvl == "rejected"]
+
+
+# --- coordinates ---------------------------------------------------------------------------------
+
+
+def test_swapped_lat_lon_stops_the_file():
+    with pytest.raises(IngestError) as err:
+        run(ledger([row(f"P{i}", lat, lon) for i, (lon, lat) in enumerate(SEATS)]))
+    assert err.value.key == "swapped" and err.value.params["n"] == 4
+
+
+def test_points_outside_the_city_stop_the_file():
+    with pytest.raises(IngestError) as err:  # Changsha
+        run(ledger([row("P1", 112.94, 28.23), row("P2", 112.98, 28.19), row("P3", *SEATS[0])]))
+    assert err.value.key == "outside_city" and (err.value.params["n"], err.value.params["total"]) == (2, 3)
+
+
+def test_one_point_outside_is_a_rejected_row():
+    c = run(ledger([row("P1", *SEATS[0]), row("P2", *SEATS[1]), row("P3", 112.94, 28.23)]))
+    assert problems(c) == [(4, "v_outside")] and c.report.accepted == 2
+
+
+def test_zero_and_nan_coordinates_are_rejected_rows():
+    c = run(ledger([row("P1", *SEATS[0]), row("P2", 0, 0), row("P3", None, None), row("P4", "abc", 27.8)]))
+    assert problems(c) == [(3, "v_coords_zero"), (4, "v_coords_missing"), (5, "v_not_number"), (5, "v_coords_missing")]
+    assert list(c.accepted["project_id"]) == ["P1"]
+
+
+def test_district_comes_from_the_point_and_a_disagreeing_ledger_is_flagged():
+    c = run(ledger([row("P1", *SEATS[0], district="醴陵"), row("P2", *SEATS[1], district="醴陵市")]))
+    assert list(c.accepted["district_adcode"]) == ["430202", "430281"]
+    warnings = [p for p in c.report.problems if p[5] == "warning"]
+    assert [(w[0], w[3], w[4]) for w in warnings] == [(2, "v_district_differs", {"declared": "醴陵市", "found": "荷塘区"})]
+
+
+@pytest.mark.parametrize("system,forward", [("gcj02", gcrs.wgs84_to_gcj02), ("bd09", gcrs.wgs84_to_bd09)])
+def test_gcj02_and_bd09_are_converted_to_wgs84(system, forward):
+    shifted = [forward(lon, lat) for lon, lat in SEATS]
+    c = run(ledger([row(f"P{i}", x, y) for i, (x, y) in enumerate(shifted)]), crs=system)
+    got = np.array([(p.x, p.y) for p in c.accepted.sort_values("project_id").geometry])
+    assert np.abs(got - np.array(SEATS)).max() < 1e-8
+
+
+def test_projected_cgcs2000_with_surveyors_xy():
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs(4326, 4547, always_xy=True)
+    east, north = tr.transform([s[0] for s in SEATS], [s[1] for s in SEATS])
+    head = HEAD[:-2] + ["X", "Y"]
+    rows = [row(f"P{i}", n, e) for i, (e, n) in enumerate(zip(east, north))]  # X = northing
+    c = check(load(ledger(rows, head), "l.csv", "projects"), Options("projects", crs="4547"))
+    got = np.array([(p.x, p.y) for p in c.accepted.sort_values("project_id").geometry])
+    assert np.abs(got - np.array(SEATS)).max() < 1e-7
+    assert ("ingest_n_xy_swapped", {}) in c.report.notes
+
+
+def test_metres_declared_as_degrees_stop_the_file():
+    with pytest.raises(IngestError) as err:
+        run(ledger([row("P1", 3080000.0, 500000.0), row("P2", 3080100.0, 500100.0)]))
+    assert err.value.key == "looks_projected"
+
+
+def test_gcj02_coordinates_declared_wgs84_warn(tiny_snapshot, store_dir):
+    stored = store.read_table(tiny_snapshot, "projects")
+    rows = [row(pid, *gcrs.wgs84_to_gcj02(p.x, p.y)) for pid, p in zip(stored["project_id"], stored.geometry)]
+    c = run(ledger(rows), store_dir)
+    keys = [k for k, _ in c.report.notes]
+    assert "ingest_w_gcj" in keys
+    assert dict(c.report.notes)["ingest_w_gcj"]["n"] == 5
+    honest = run(ledger([row(pid, p.x, p.y) for pid, p in zip(stored["project_id"], stored.geometry)]), store_dir)
+    assert "ingest_w_gcj" not in [k for k, _ in honest.report.notes]
+
+
+def _parcels_geojson(polygons) -> bytes:
+    feats = [{"type": "Feature", "geometry": shapely.geometry.mapping(g),
+              "properties": {"地块编号": f"L{i}", "面积（亩）": 10, "用途": "工业", "土地状态": "闲置"}}
+             for i, g in enumerate(polygons)]
+    return json.dumps({"type": "FeatureCollection", "features": feats}).encode()
+
+
+def test_self_intersecting_polygon_is_flagged_and_repaired_only_on_request():
+    x, y = SEATS[0]
+    bowtie = shapely.Polygon([(x, y), (x + .01, y + .01), (x + .01, y), (x, y + .01), (x, y)])
+    good = shapely.box(x - .02, y - .02, x - .015, y - .015)
+    data = _parcels_geojson([bowtie, good])
+    c = check(load(data, "p.geojson", "parcels"), Options("parcels"))
+    assert problems(c) == [(1, "v_invalid_polygon")] and "Self-intersection" in c.report.problems[0][4]["why"]
+    fixed = check(load(data, "p.geojson", "parcels"), Options("parcels", repair=True))
+    assert fixed.report.rejected == 0 and fixed.report.changed == 1
+    assert fixed.accepted.geometry.is_valid.all() and ("ingest_n_repaired", {"n": 1}) in fixed.report.notes
+
+
+def test_points_in_a_parcels_file_are_rejected_by_type():
+    c = check(load(_parcels_geojson([shapely.Point(*SEATS[0]), shapely.box(*SEATS[0], SEATS[0][0] + .001, SEATS[0][1] + .001)]),
+                   "p.geojson", "parcels"), Options("parcels"))
+    assert problems(c) == [(1, "v_geom_type")]
+
+
+# --- ids, text ----------------------------------------------------------------------------------
+
+
+def test_duplicated_ids_reject_every_copy():
+    c = run(ledger([row("P1", *SEATS[0]), row("P2", *SEATS[1]), row("P1", *SEATS[2])]))
+    assert problems(c) == [(2, "v_duplicate_id"), (4, "v_duplicate_id")]
+    assert c.report.problems[0][4] == {"rows": "2、4"}
+
+
+def xlsx_ledger(rows: list[list]) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2023年株洲市重点项目台账"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEAD))
+    ws.append(HEAD)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_xlsx_with_formulas_and_html_keeps_them_as_text(tiny_snapshot, store_dir):
+    rows = [row("P9", *SEATS[0], name="=HYPERLINK(\"http://evil\",\"点我\")"),
+            row("P8", *SEATS[1], name="<img src=x onerror=alert(1)>")]
+    rows[1][6] = "=1+1"  # a formula where a number belongs: rejected, not computed
+    c = run(xlsx_ledger(rows), store_dir, name="台账.xlsx")
+    assert c.accepted["name"].tolist() == ["=HYPERLINK(\"http://evil\",\"点我\")"]
+    assert problems(c) == [(4, "v_formula")]
+    assert dict(c.report.notes)["ingest_n_formulas"] == {"n": 2}
+    report = openpyxl.load_workbook(io.BytesIO(c.report.to_xlsx("zh")))
+    sheet = report["问题"]
+    assert sheet.cell(2, 3).value == "=1+1" and sheet.cell(2, 3).data_type == "s"
+    assert [c.value for c in sheet[1]] == ["行号", "列", "值", "原因", "处理"]
+    done = pub.publish(c, published_by="steward", store_dir=store_dir)
+    back = store.read_table(done.snapshot, "projects").set_index("project_id")
+    assert back.loc["P9", "name"] == "=HYPERLINK(\"http://evil\",\"点我\")"
+
+
+# --- publishing ---------------------------------------------------------------------------------
+
+
+def test_upsert_keeps_other_rows_and_columns_and_same_file_twice_changes_nothing(tiny_snapshot, store_dir):
+    before = store.read_table(tiny_snapshot, "projects").set_index("project_id")
+    p1 = before.loc["P001"]
+    data = ledger([row("P001", p1.geometry.x, p1.geometry.y, name="硬质合金产业园（二期）"), row("P100", *SEATS[1])])
+    c = run(data, store_dir, name="台账.csv")
+    done = pub.publish(c, published_by="张三", store_dir=store_dir)
+    assert done.diff == {"added": 1, "updated": 1, "unchanged": 4, "removed": 0}
+    m = done.snapshot.manifest
+    assert m["published_by"] == "张三" and m["parent"] == tiny_snapshot.id
+    assert m["sources"][0].startswith("台账.csv sha256:") and "import projects (upsert)" in m["note"]
+    after = store.read_table(store.open_current(store_dir), "projects").set_index("project_id")
+    assert len(after) == 6 and after.loc["P001", "name"] == "硬质合金产业园（二期）"
+    assert after.loc["P001", "owner"] == p1["owner"] and after.loc["P001", "park"] == p1["park"]  # not in the file: kept
+    assert after.loc["P001", "total_investment_yi"] == 2.0
+    assert store.read_table(done.snapshot, "parcels").equals(store.read_table(tiny_snapshot, "parcels"))
+    again = pub.publish(run(data, store_dir, name="台账.csv"), published_by="张三", store_dir=store_dir)
+    assert again.snapshot is None and again.diff["unchanged"] == 6
+    assert len(store.list_snapshots(store_dir)) == 2
+
+
+def test_replace_removes_rows_not_in_the_file(tiny_snapshot, store_dir):
+    c = run(ledger([row("P100", *SEATS[1])]), store_dir, mode="replace")
+    assert pub.preview_diff(c, store_dir) == {"added": 1, "updated": 0, "unchanged": 0, "removed": 5}
+    done = pub.publish(c, published_by="t", store_dir=store_dir)
+    assert store.read_table(done.snapshot, "projects")["project_id"].tolist() == ["P100"]
+
+
+def test_history_and_rollback(tiny_snapshot, store_dir):
+    done = pub.publish(run(ledger([row("P100", *SEATS[1])]), store_dir), published_by="t", store_dir=store_dir)
+    hist = pub.history(store_dir)
+    assert [h["id"] for h in hist] == [done.snapshot.id, tiny_snapshot.id]
+    assert hist[0]["current"] and not hist[1]["current"] and hist[0]["rows"]["projects"] == 6
+    pub.rollback(tiny_snapshot.id, store_dir)
+    assert store.open_current(store_dir).id == tiny_snapshot.id
+    assert [h["current"] for h in pub.history(store_dir)] == [False, True]
+
+
+def test_tasks_take_their_projects_district(tiny_snapshot, store_dir):
+    head = ["事项编号", "项目编号", "交办事项", "责任单位", "交办日期", "办结时限", "办理状态"]
+    data = ledger([["T9", "P003", "协调", "醴陵市", "2023/9/1", "2023年10月1日", "进行中"],
+                   ["T8", "P999", "协调", "某局", "2023-09-01", "2023-10-01", "办理中"]], head)
+    c = check(load(data, "t.csv", "tasks"), Options("tasks"), base=tiny_snapshot)
+    assert c.accepted["district_adcode"].tolist() == ["430281"] and c.accepted["status"].tolist() == ["办理中"]
+    assert problems(c) == [(3, "v_project_unknown")]
+
+
+@pytest.mark.parametrize("table", ["projects", "tasks", "parcels", "substations", "plants", "transformer_areas"])
+def test_templates_import_with_nothing_to_correct(table, tiny_snapshot):
+    data = template_xlsx(table)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["数据", "说明"] and wb["数据"].max_row == 2
+    c = check(load(data, f"{table}.xlsx", table), Options(table), base=tiny_snapshot)
+    assert c.report.rejected == 0 and c.report.accepted == 1
+    assert "ingest_n_unmapped" not in dict(c.report.notes) and "ingest_n_sheets" not in dict(c.report.notes)
+
+
+# --- the CLI -------------------------------------------------------------------------------------
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "geo.ingest", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_cli_reports_and_exit_codes(tiny_snapshot, store_dir, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_bytes(ledger([row("P100", *SEATS[1])]).decode().encode("gbk"))
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(ledger([row("P101", *SEATS[1]), row("P102", 0, 0)]))
+    s = str(store_dir)
+    out = cli(str(good), "--table", "projects", "--store", s, "--encoding", "gbk")
+    assert out.returncode == 0 and "接受 1 行" in out.stdout and "新增 1" in out.stdout
+    assert store.open_current(store_dir).id == tiny_snapshot.id  # no --publish: nothing written
+    out = cli(str(bad), "--table", "projects", "--store", s, "--publish", "--lang", "en", "--report", str(tmp_path / "r.xlsx"))
+    assert out.returncode == 1 and "1 rejected" in out.stdout and "coordinates (0, 0)" in out.stdout
+    assert store.open_current(store_dir).id == tiny_snapshot.id and (tmp_path / "r.xlsx").stat().st_size > 0
+    out = cli(str(bad), "--table", "projects", "--store", s, "--publish-valid", "--user", "李四")
+    assert out.returncode == 0 and "published snapshot" in out.stdout
+    assert store.open_current(store_dir).manifest["published_by"] == "李四"
+    out = cli(str(bad), "--table", "projects", "--store", s, "--publish-valid")
+    assert out.returncode == 0 and "nothing changed" in out.stdout
+    out = cli(str(tmp_path / "nope.csv"), "--table", "projects", "--store", s)
+    assert out.returncode == 2 and "找不到文件" in out.stderr
+    out = cli(str(good), "--table", "projects", "--store", s, "--crs", "mars")
+    assert out.returncode == 2 and "mars" in out.stderr
+
+
+# --- real files with the awkward shapes ----------------------------------------------------------
+
+
+def test_xlsx_with_merged_two_row_header_and_title():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["株洲市2023年重点项目台账"])
+    ws.append(["项目编号", "项目名称", "项目类别", "项目级别", "项目阶段", "投资（万元）", None, None, "坐标", None, "备注"])
+    ws.append([None, None, None, None, None, "总投资", "年度计划", "年度已完成", "经度", "纬度", None])
+    ws.append(["P1", "甲", "产业发展", "市重点", "在建", 120000, 30000, 10000, *SEATS[0], "x"])
+    ws.merge_cells("A1:K1")
+    for col in "ABCDEK":
+        ws.merge_cells(f"{col}2:{col}3")
+    ws.merge_cells("F2:H2")
+    ws.merge_cells("I2:J2")
+    buf = io.BytesIO()
+    wb.save(buf)
+    c = check(load(buf.getvalue(), "merged.xlsx", "projects"), Options("projects"))
+    assert c.report.rejected == 0
+    row0 = c.accepted.iloc[0]
+    assert (row0["total_investment_yi"], row0["annual_plan_yi"], row0["completed_yi"]) == (12.0, 3.0, 1.0)
+    assert ("ingest_n_header_row", {"row": 2, "rows": 2}) in c.report.notes
+    assert dict(c.report.notes)["ingest_n_unmapped"] == {"columns": "备注"}  # the extra column, named
+
+
+def _stations_zip(tmp_path, drop=()) -> bytes:
+    import zipfile
+
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame({"变电站编号": ["S9"], "站名": ["荷塘变"], "电压": ["110kV"], "状态": ["运行"]},
+                           geometry=[shapely.Point(*gcrs.wgs84_to_gcj02(*SEATS[0]))], crs="EPSG:4326")
+    folder = tmp_path / "shp"
+    folder.mkdir(exist_ok=True)
+    gdf.to_file(folder / "s.shp", encoding="GBK")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for f in folder.iterdir():
+            if f.suffix not in drop:
+                zf.write(f, f.name)
+    return buf.getvalue()
+
+
+def test_shapefile_zip_end_to_end_in_gcj02(tmp_path):
+    c = check(load(_stations_zip(tmp_path), "s.zip", "substations"), Options("substations", crs="gcj02"))
+    got = c.accepted.iloc[0]
+    assert (got["station_id"], got["name"], got["voltage_kv"], got["status"]) == ("S9", "荷塘变", 110, "在运")
+    assert abs(got.geometry.x - SEATS[0][0]) < 1e-8 and got["district_adcode"] == "430202"
+
+
+def test_shapefile_without_prj_needs_the_system_stated(tmp_path):
+    data = _stations_zip(tmp_path, drop=(".prj", ".cpg"))
+    with pytest.raises(IngestError) as err:
+        check(load(data, "s.zip", "substations"), Options("substations"))
+    assert err.value.key == "no_crs"
+    c = check(load(data, "s.zip", "substations"), Options("substations", crs="gcj02"))
+    assert c.report.accepted == 1 and c.accepted.iloc[0]["name"] == "荷塘变"
+
+
+def test_blank_required_cells_are_rejected_not_stored_empty():
+    rows = [row("P1", *SEATS[0]), row("P2", *SEATS[1]), row("P3", *SEATS[2])]
+    rows[1][1] = "   "  # a name of spaces
+    rows[2][5] = None  # no stage
+    c = run(ledger(rows))
+    assert problems(c) == [(3, "v_required"), (4, "v_required")]
+    assert c.accepted["project_id"].tolist() == ["P1"]
+
+
+def test_a_new_as_of_date_is_a_change_even_with_the_same_rows(tiny_snapshot, store_dir):
+    import datetime as dt
+
+    stored = store.read_table(tiny_snapshot, "projects")
+    data = ledger([row("P100", *SEATS[1])])
+    first = pub.publish(run(data, store_dir), published_by="t", store_dir=store_dir)
+    same = pub.publish(run(data, store_dir), published_by="t", store_dir=store_dir, as_of=first.snapshot.as_of)
+    assert same.snapshot is None
+    later = pub.publish(run(data, store_dir), published_by="t", store_dir=store_dir, as_of=dt.date(2023, 10, 31))
+    assert later.snapshot is not None and later.snapshot.as_of == dt.date(2023, 10, 31)
+    assert len(store.read_table(later.snapshot, "projects")) == len(stored) + 1
