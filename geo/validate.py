@@ -215,18 +215,20 @@ def _validate_table(table: str, frame: pd.DataFrame, problems: list[str]) -> pd.
     return pd.DataFrame(out)
 
 
-def validate_tables(tables: Mapping[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], list[str]]:
+def validate_tables(tables: Mapping[str, pd.DataFrame], complete: bool = True
+                    ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Every table checked against ``geo.schema`` and coerced to its column types.
 
     Returns the clean tables and the problems found (one line each, naming table, column and
     the first offending rows); the caller decides what a problem means (the store refuses to
-    write anything when there is one)."""
+    write anything when there is one). ``complete=False`` checks only the tables given (the
+    others are carried over unchanged from an already valid snapshot)."""
     problems: list[str] = []
     unknown = [t for t in tables if t not in schema.TABLES]
     if unknown:
         problems.append(f"unknown table(s): {', '.join(map(str, unknown))}; known: {', '.join(schema.TABLES)}")
     absent = [t for t in schema.TABLES if t not in tables]
-    if absent:
+    if absent and complete:
         problems.append(f"missing table(s): {', '.join(absent)} (a snapshot is complete: "
                         "carry unchanged tables over with read_table)")
     clean: dict[str, pd.DataFrame] = {}

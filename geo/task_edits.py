@@ -1,0 +1,110 @@
+"""Assigning and closing dispatch-meeting tasks (交办事项) during the meeting.
+
+Every change is a new snapshot (``store.derive_snapshot``: only the tasks table is written), so
+nothing is lost if the app restarts and everyone sees it on their next rerun. Two people acting
+at once: the store takes one change at a time, and a change prepared on a snapshot that has
+been replaced in the meantime is checked again on the new one — closing a task someone else
+has just closed is refused with that reason; assigning is simply applied on top.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from geo import store
+from geo.query import Scope, query
+
+TITLE_MAX = 200
+UNIT_MAX = 50
+_RETRIES = 3
+
+
+class TaskError(ValueError):
+    """A change refused, with the reason a person can act on (``code`` for tests/translation)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def assign(store_dir: Path, base: store.Snapshot, *, project_id: str, unit: str, title: str,
+           due_on: dt.date, assigned_on: dt.date | None = None, by: str = "", scope: Scope = Scope.all()
+           ) -> tuple[store.Snapshot, str]:
+    """A new open task for ``project_id``; returns (new snapshot, task id). Refused when the
+    title or unit is empty or too long, the project does not exist (or is outside ``scope``), or
+    the due date is before the assignment date; nothing is saved then."""
+    title, unit = (title or "").strip(), (unit or "").strip()
+    assigned_on = assigned_on or base.as_of
+    if not title:
+        raise TaskError("empty_title", "the task has no title")
+    if len(title) > TITLE_MAX or len(unit) > UNIT_MAX:
+        raise TaskError("too_long", f"title at most {TITLE_MAX} and unit at most {UNIT_MAX} characters")
+    if not unit:
+        raise TaskError("empty_unit", "the task has no responsible unit")
+    if not isinstance(due_on, dt.date) or due_on < assigned_on:
+        raise TaskError("due_before_assigned", f"due date {due_on} is before the assignment date {assigned_on}")
+
+    def change(snapshot: store.Snapshot, tasks: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+        found = query(snapshot, "SELECT district_adcode FROM {projects} p WHERE project_id = $pid",
+                      {"pid": str(project_id)}, scope=scope).df
+        if found.empty:
+            raise TaskError("unknown_project", f"project {project_id!r} does not exist")
+        task_id = _new_id(tasks, assigned_on)
+        row = {"task_id": task_id, "project_id": str(project_id), "district_adcode": found["district_adcode"].iloc[0],
+               "title": title, "assigned_unit": unit, "assigned_on": pd.Timestamp(assigned_on),
+               "due_on": pd.Timestamp(due_on), "closed_on": pd.NaT, "status": "办理中"}
+        return pd.concat([tasks, pd.DataFrame([row])], ignore_index=True), task_id
+
+    return _apply(store_dir, base, change, by, f"assign task for {project_id}")
+
+
+def close(store_dir: Path, base: store.Snapshot, *, task_id: str, closed_on: dt.date | None = None, by: str = "",
+          scope: Scope = Scope.all()) -> tuple[store.Snapshot, str]:
+    """Close an open task; refused when it does not exist (or is outside ``scope``), is already
+    closed (by someone else, say), or ``closed_on`` is before it was assigned."""
+    closed_on = closed_on or base.as_of
+
+    def change(snapshot: store.Snapshot, tasks: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+        visible = query(snapshot, "SELECT task_id FROM {tasks} t WHERE task_id = $tid", {"tid": str(task_id)},
+                        scope=scope).df
+        at = tasks.index[tasks["task_id"] == str(task_id)]
+        if visible.empty or not len(at):
+            raise TaskError("unknown_task", f"task {task_id!r} does not exist")
+        i = at[0]
+        if tasks.at[i, "status"] == "已办结":
+            raise TaskError("already_closed", f"task {task_id} was already closed on "
+                                              f"{pd.Timestamp(tasks.at[i, 'closed_on']).date()}")
+        if pd.Timestamp(closed_on) < pd.Timestamp(tasks.at[i, "assigned_on"]):
+            raise TaskError("closed_before_assigned", f"closing date {closed_on} is before the task was assigned")
+        out = tasks.copy()
+        out.loc[i, ["status", "closed_on"]] = ["已办结", pd.Timestamp(closed_on)]
+        return out, str(task_id)
+
+    return _apply(store_dir, base, change, by, f"close task {task_id}")
+
+
+def _apply(store_dir: Path, base: store.Snapshot, change, by: str, what: str) -> tuple[store.Snapshot, str]:
+    """Apply ``change`` to the tasks of the published snapshot and publish the result. If someone
+    published in between, the change is checked again on their snapshot (it may now be refused)."""
+    snapshot = base
+    for _ in range(_RETRIES):
+        tasks, key = change(snapshot, store.read_table(snapshot, "tasks"))
+        try:
+            new = store.derive_snapshot(snapshot, {"tasks": tasks}, published_by=by or "meeting",
+                                        sources=[f"meeting: {what}"], note=what, store_dir=store_dir)
+            return new, key
+        except store.ConcurrentChangeError:
+            snapshot = store.open_current(store_dir)
+    raise TaskError("busy", "the data changed several times while saving; try again")
+
+
+def _new_id(tasks: pd.DataFrame, day: dt.date) -> str:
+    prefix = f"JB-{day:%Y%m%d}-"
+    taken = {t for t in tasks["task_id"] if str(t).startswith(prefix)}
+    n = len(taken) + 1
+    while f"{prefix}{n:03d}" in taken:
+        n += 1
+    return f"{prefix}{n:03d}"

@@ -1,0 +1,97 @@
+"""geo.task_edits: assigning and closing tasks in a meeting, each a new snapshot; bad input is
+refused with its reason and nothing saved; two people closing one task at once: one wins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+
+from geo import store, task_edits
+from geo.query import Scope
+
+D = dt.date
+
+
+def snapshots(store_dir):
+    return sorted(p.name for p in (store_dir / "snapshots").iterdir() if not p.name.startswith("."))
+
+
+def test_assign_then_close(tiny_snapshot, store_dir):
+    new, task_id = task_edits.assign(store_dir, tiny_snapshot, project_id="P003", unit="醴陵市供电公司",
+                                     title="<b>协调</b>用电接入", due_on=D(2023, 10, 15), by="张三")
+    assert task_id == "JB-20230930-001"
+    tasks = store.read_table(new, "tasks").set_index("task_id")
+    row = tasks.loc[task_id]
+    assert (row["project_id"], row["district_adcode"], row["status"]) == ("P003", "430281", "办理中")
+    assert row["title"] == "<b>协调</b>用电接入"  # stored as typed, shown as text
+    assert row["assigned_on"].date() == D(2023, 9, 30) and row["due_on"].date() == D(2023, 10, 15)
+    assert new.manifest["published_by"] == "张三" and store.open_current(store_dir).id == new.id
+    closed, _ = task_edits.close(store_dir, new, task_id=task_id, closed_on=D(2023, 10, 1))
+    row = store.read_table(closed, "tasks").set_index("task_id").loc[task_id]
+    assert row["status"] == "已办结" and row["closed_on"].date() == D(2023, 10, 1)
+    second = task_edits.assign(store_dir, closed, project_id="P001", unit="u", title="t", due_on=D(2023, 10, 2))[1]
+    assert second == "JB-20230930-002"
+
+
+@pytest.mark.parametrize("kwargs,code", [
+    ({"title": "  "}, "empty_title"),
+    ({"unit": ""}, "empty_unit"),
+    ({"due_on": D(2023, 9, 1)}, "due_before_assigned"),
+    ({"project_id": "NOPE"}, "unknown_project"),
+    ({"title": "x" * 201}, "too_long"),
+])
+def test_bad_assignments_are_refused_and_nothing_saved(tiny_snapshot, store_dir, kwargs, code):
+    args = {"project_id": "P001", "unit": "供电公司", "title": "接电", "due_on": D(2023, 10, 30), **kwargs}
+    before = snapshots(store_dir)
+    with pytest.raises(task_edits.TaskError) as refused:
+        task_edits.assign(store_dir, tiny_snapshot, **args)
+    assert refused.value.code == code
+    assert snapshots(store_dir) == before and store.open_current(store_dir).id == tiny_snapshot.id
+
+
+def test_scope_and_bad_closes(tiny_snapshot, store_dir):
+    with pytest.raises(task_edits.TaskError) as refused:  # P001 is in 荷塘, the user sees only 醴陵
+        task_edits.assign(store_dir, tiny_snapshot, project_id="P001", unit="u", title="t", due_on=D(2023, 10, 30),
+                          scope=Scope(("430281",)))
+    assert refused.value.code == "unknown_project"
+    with pytest.raises(task_edits.TaskError) as refused:
+        task_edits.close(store_dir, tiny_snapshot, task_id="T003")  # closed in the fixture already
+    assert refused.value.code == "already_closed"
+    with pytest.raises(task_edits.TaskError) as refused:
+        task_edits.close(store_dir, tiny_snapshot, task_id="T001", closed_on=D(2023, 1, 1))
+    assert refused.value.code == "closed_before_assigned"
+    with pytest.raises(task_edits.TaskError) as refused:
+        task_edits.close(store_dir, tiny_snapshot, task_id="T001", scope=Scope(("430281",)))
+    assert refused.value.code == "unknown_task"
+    assert store.open_current(store_dir).id == tiny_snapshot.id
+
+
+def test_two_people_close_the_same_task_at_once(tiny_snapshot, store_dir):
+    results, start = [], threading.Barrier(2)
+
+    def attempt(name):
+        start.wait()
+        try:
+            results.append(("ok", task_edits.close(store_dir, tiny_snapshot, task_id="T001", by=name)[0].id))
+        except task_edits.TaskError as refused:
+            results.append((refused.code, None))
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in ("甲", "乙")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(code for code, _ in results) == ["already_closed", "ok"]
+    assert len(snapshots(store_dir)) == 2  # the fixture's and the one close: no duplicate change
+    tasks = store.read_table(store.open_current(store_dir), "tasks").set_index("task_id")
+    assert tasks.loc["T001", "status"] == "已办结" and len(tasks) == 4
+
+
+def test_an_assignment_on_a_stale_view_is_applied_on_top(tiny_snapshot, store_dir):
+    first, a = task_edits.assign(store_dir, tiny_snapshot, project_id="P001", unit="u", title="一", due_on=D(2023, 10, 9))
+    # someone still looking at the fixture's snapshot assigns another task: both are kept
+    second, b = task_edits.assign(store_dir, tiny_snapshot, project_id="P004", unit="u", title="二", due_on=D(2023, 10, 9))
+    tasks = store.read_table(store.open_current(store_dir), "tasks")
+    assert {a, b} <= set(tasks["task_id"]) and a != b and len(tasks) == 6
