@@ -145,11 +145,14 @@ def _assemble(snapshot: Snapshot, figures: pd.DataFrame, districts: pd.DataFrame
     out["completed_pct"] = (out["completed_yi"] / out["plan_yi"].where(out["plan_yi"] > 0) * 100).round(1)
     out["time_pct"] = time_progress_pct(snapshot.as_of)
     out["closing_rate_pct"] = closing_rate(out["closed_on_time"], out["decided"])
-    out["rag_investment"] = [rag(v / out["time_pct"].iloc[0]) if pd.notna(v) else None
-                             for v in out["completed_pct"]]
-    out["rag_started"] = [rag(a / p) if p else None for a, p in zip(out["started"], out["started_plan"])]
-    out["rag_completed"] = [rag(a / p) if p else None for a, p in zip(out["completed"], out["completed_plan"])]
-    out["rag_closing"] = [rag(v / 100) if pd.notna(v) else None for v in out["closing_rate_pct"]]
+    ratios = {
+        "investment": out["completed_pct"] / out["time_pct"],
+        "started": out["started"] / out["started_plan"].where(out["started_plan"] > 0),
+        "completed": out["completed"] / out["completed_plan"].where(out["completed_plan"] > 0),
+        "closing": out["closing_rate_pct"] / 100,
+    }
+    for metric, ratio in ratios.items():  # object dtype: "no target" stays None, not a string NaN
+        out[f"rag_{metric}"] = pd.Series([rag(r) for r in ratio], index=out.index, dtype=object)
     return out[SCOREBOARD_COLUMNS]
 
 
