@@ -11,6 +11,10 @@ One module a concern:
 - ``query``       the one owner of DuckDB: scoped, bound, capped, timed queries
 - ``filters``     the shared filters: URL round trip and SQL conditions
 - ``overview``    the overview page's figures, computed from the store
+- ``task_rates``  assigned tasks: one task-state definition, rates and closing rate
+- ``meeting``     dispatch-meeting scoreboard against plan (red/amber/green), stalled projects
+- ``changes``     what changed between two snapshots
+- ``brief``       the one-page PDF meeting brief (embedded CJK font)
 - ``layers``      pydeck layers, legends and fitted map views
 - ``i18n``        UI text (zh/en) and number formatting with units
 - ``ui``          Streamlit glue: sidebar, URL state, store health, caching
@@ -25,7 +29,7 @@ from __future__ import annotations
 import importlib
 
 __all__ = ["schema", "boundaries", "crs", "join", "validate", "store", "query", "filters", "overview", "layers",
-           "i18n", "ui", "demo"]
+           "i18n", "ui", "demo", "task_rates", "meeting", "changes", "brief"]
 
 
 def __getattr__(name: str):
