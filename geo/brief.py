@@ -119,6 +119,8 @@ def build_brief(snapshot: Snapshot, scope: Scope, filters: Filters | None = None
     filters = filters or Filters()
     if district is not None and district not in DISTRICTS:
         raise ValueError(f"unknown district {district!r}; known: {', '.join(DISTRICTS)}")
+    if district is not None and not scope.is_all and district not in scope.districts:
+        raise ValueError(f"district {district} is outside the caller's scope")
     local = filters.with_districts((district,)) if district else filters
     board = scoreboard(snapshot, scope, replace(filters, districts=()) if district else filters)
     rows = board[board["is_city"] | (board["adcode"] == district)] if district else board

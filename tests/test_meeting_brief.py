@@ -105,6 +105,8 @@ def test_english_brief(html_snapshot):
 def test_bad_district_and_missing_font(html_snapshot, monkeypatch, tmp_path):
     with pytest.raises(ValueError, match="unknown district"):
         brief.build_brief(html_snapshot, ALL, district="999999")
+    with pytest.raises(ValueError, match="outside"):
+        brief.build_brief(html_snapshot, Scope(("430202",)), district=LILING)
     monkeypatch.setenv(brief.FONT_ENV, str(tmp_path))
     with pytest.raises(brief.BriefFontError, match="fonts-noto-cjk"):
         brief.build_brief(html_snapshot, ALL)
