@@ -57,8 +57,9 @@ $(DEV_STAMP): $(RUN_STAMP)
 
 # Browser tests drive Debian's chromium (Playwright cannot download its own browser here) and
 # need a CJK font so Chinese renders in screenshots; fontconfig provides the fc-list check itself.
+# The meeting-brief tests render and read the PDF with poppler-utils (pdftoppm, pdftotext, pdffonts).
 sysdeps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-	  echo "installing chromium and fonts-noto-cjk for the browser tests"; \
-	  $(APT) update && $(APT) install -y --no-install-recommends chromium fonts-noto-cjk fontconfig; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftoppm ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "installing chromium, fonts-noto-cjk and poppler-utils for the browser and PDF tests"; \
+	  $(APT) update && $(APT) install -y --no-install-recommends chromium fonts-noto-cjk fontconfig poppler-utils; \
 	fi

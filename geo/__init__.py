@@ -16,6 +16,11 @@ One module a concern:
 - ``export``, ``downloads``  filtered extracts in six formats and the panel every page carries
 - ``agenda``, ``agenda_view``, ``present``  meeting agendas and presentation mode
 - ``ingest``      ledger import: read, map headers, normalise, convert CRS, report, publish
+- ``task_rates``  assigned tasks: one task-state definition, rates and closing rate
+- ``meeting``     dispatch-meeting scoreboard against plan (red/amber/green), stalled projects
+- ``changes``     what changed between two snapshots
+- ``brief``       the one-page PDF meeting brief (embedded CJK font)
+- ``task_edits``  tasks assigned and closed in a meeting, each a new snapshot
 - ``i18n``        UI text (zh/en) and number formatting with units
 - ``ui``          Streamlit glue: sidebar, URL state, store health, caching
 - ``demo``        the calibrated demo generator (``python -m geo.demo``)
@@ -31,7 +36,7 @@ import importlib
 __all__ = ["schema", "boundaries", "crs", "join", "validate", "store", "query", "filters", "overview", "investment",
            "investment_view", "land", "land_view", "energy", "energy_view", "energy_layers", "layers", "charts",
            "hexes", "export", "downloads", "agenda", "agenda_view", "present", "ingest", "i18n", "ui", "sidebar",
-           "demo"]
+           "demo", "task_rates", "meeting", "changes", "brief", "brief_map", "task_edits"]
 
 
 def __getattr__(name: str):

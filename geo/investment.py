@@ -13,7 +13,7 @@ narrows them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
@@ -22,6 +22,7 @@ from geo.filters import Filters
 from geo.hexes import roll_up
 from geo.query import Scope, order_by_clause, query
 from geo.store import Snapshot
+from geo.task_rates import TASK_STATE_SQL, task_state_params
 
 POINT_COLUMNS = ["project_id", "name", "stage", "stalled_state", "level", "category",
                  "industry_chain", "park", "district_adcode", "total_investment_yi",
@@ -34,7 +35,6 @@ TASK_COLUMNS = ["task_id", "title", "assigned_unit", "assigned_on", "due_on", "c
 # Beyond this many projects the map gets H3 totals instead of circles: ~250 bytes a circle
 # keeps one filter change under ~1.3 MB sent (DESIGN "Maps at any size": ≤ 2 MB).
 MAX_POINTS = 5_000
-DUE_SOON_DAYS = 7  # "due within 7 days of as_of", inclusive
 # Year-window events: output column -> project date column.
 _EVENTS = {"started": "actual_start", "started_plan": "planned_start",
            "completed": "actual_completion", "completed_plan": "planned_completion"}
@@ -224,8 +224,8 @@ def top_projects(snapshot: Snapshot, scope: Scope, filters: Filters, *,
 def project_details(snapshot: Snapshot, scope: Scope, project_id: str) -> ProjectDetails | None:
     """One project with its parcel and dispatch-meeting tasks; None if unknown or out of scope.
 
-    The task ``state`` is derived against as-of: overdue / due_soon (open, due in the next
-    7 days inclusive) / open / closed_on_time (closed_on <= due_on) / closed_late.
+    The task ``state`` is derived against as-of by ``geo.task_rates.TASK_STATE_SQL`` (the one
+    definition): overdue / due_soon / open / closed_on_time / closed_late.
     """
     found = query(snapshot, "SELECT * EXCLUDE (geometry), ST_X(geometry) AS lon, "
                   "ST_Y(geometry) AS lat FROM {projects} p WHERE project_id = $pid",
@@ -240,15 +240,10 @@ def project_details(snapshot: Snapshot, scope: Scope, project_id: str) -> Projec
         parcel = _record(rows) if len(rows) else None
     tasks = query(snapshot, f"""
         SELECT {", ".join(TASK_COLUMNS)},
-               CASE WHEN status = '已办结' THEN
-                        CASE WHEN closed_on <= due_on THEN 'closed_on_time' ELSE 'closed_late' END
-                    WHEN due_on < $as_of THEN 'overdue'
-                    WHEN due_on <= $soon THEN 'due_soon'
-                    ELSE 'open' END AS state
+               {TASK_STATE_SQL} AS state
         FROM {{tasks}} t WHERE project_id = $pid
         ORDER BY due_on, task_id""",
-                  {"pid": str(project_id), "as_of": snapshot.as_of,
-                   "soon": snapshot.as_of + timedelta(days=DUE_SOON_DAYS)}, scope=scope).df
+                  {"pid": str(project_id), **task_state_params(snapshot.as_of)}, scope=scope).df
     return ProjectDetails(project=project, parcel=parcel, tasks=tasks)
 
 

@@ -23,7 +23,7 @@ from geo.land import disposal_rates
 from geo.query import Scope, query
 from geo.store import Snapshot
 
-KEY_LEVELS = ["省重点", "市重点"]
+KEY_LEVELS = list(schema.KEY_LEVELS)
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ STALLED_STATES = (  # 茶陵 "八未"
 )
 CATEGORIES = ("产业发展", "基础设施", "民生社会", "生态环保", "能源")
 LEVELS = ("省重点", "市重点", "县重点")
+KEY_LEVELS = ("省重点", "市重点")  # the city's key-project list (县重点 rows exist only in scaled stores)
 # 13 industry chains. The articles name 轨道交通, 中小航空发动机, 先进硬质材料 (the leading "3"),
 # 电子信息, 人工智能, 新能源, 新材料, 生物医药, 陶瓷, 服饰, 高分子新材料, 北斗; the demo adds
 # 新能源汽车 to make thirteen (README: "where the demo numbers come from").
