@@ -20,9 +20,9 @@ DEV_STAMP := $(VENV)/.installed-dev-$(DEV_HASH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run test demo clean venv sysdeps
+.PHONY: run test demo clean venv sysdeps fonts
 
-run: venv
+run: venv fonts
 	$(VPY) -m geo.demo --if-missing
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
@@ -54,6 +54,13 @@ $(DEV_STAMP): $(RUN_STAMP)
 	$(PIP) -r requirements-dev.txt
 	rm -f $(VENV)/.installed-dev-*
 	touch $@
+
+# The meeting brief (PDF) embeds Noto Sans CJK: the app needs the font, not just the tests.
+fonts:
+	@if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "installing fonts-noto-cjk for the meeting brief (PDF)"; \
+	  $(APT) update && $(APT) install -y --no-install-recommends fonts-noto-cjk fontconfig; \
+	fi
 
 # Browser tests drive Debian's chromium (Playwright cannot download its own browser here) and
 # need a CJK font so Chinese renders in screenshots; fontconfig provides the fc-list check itself.
