@@ -78,12 +78,13 @@ def classify(values: pd.Series, breaks: list[float]) -> list[int | None]:
 def district_choropleth(
     districts: gpd.GeoDataFrame, value_column: str, *, name_column: str, unit: str, decimals: int,
     legend_title: str, lang: str, tooltip_rows: list[tuple[str, str]], selected: tuple[str, ...] = (),
-    label_column: str | None = None,
+    label_column: str | None = None, view_px: tuple[int, int] = (900, 560),
 ) -> tuple[pdk.Deck, Legend]:
     """A filled district map with names and a legend.
 
     ``tooltip_rows`` are (label, column) pairs shown on hover, already formatted as text in the
-    frame; ``selected`` districts get a thick outline.
+    frame; ``selected`` districts get a thick outline; ``view_px`` is the map's size on screen,
+    for the initial zoom.
     """
     breaks = class_breaks(districts[value_column])
     palette = _palette(len(breaks))
@@ -101,7 +102,7 @@ def district_choropleth(
     )
     labels = name_layer(districts, label_column or name_column)
     deck = CompactDeck(
-        layers=[polygons, labels], initial_view_state=fit_view(districts.total_bounds),
+        layers=[polygons, labels], initial_view_state=fit_view(districts.total_bounds, *view_px),
         map_provider=None, map_style=OFFLINE_STYLE, tooltip=TOOLTIP,
     )
     legend = Legend(legend_title, tuple(zip(palette, _break_labels(breaks, districts[value_column], unit, decimals, lang))))

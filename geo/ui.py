@@ -105,23 +105,23 @@ def user_scope() -> Scope:
     return Scope.all()
 
 
-def cached(function, ctx: PageContext, *args, unfiltered: bool = False, filters: Filters | None = None):
-    """``function(snapshot, scope, filters, *args)`` through the per-snapshot data cache.
+def cached(function, ctx: PageContext, *args, unfiltered: bool = False, filters: Filters | None = None, **kwargs):
+    """``function(snapshot, scope, filters, *args, **kwargs)`` through the per-snapshot data cache.
 
     ``unfiltered`` runs it with empty filters: store-wide facts computed once per snapshot;
     ``filters`` replaces the page's filters (e.g. only the district filter)."""
     chosen = Filters() if unfiltered else (ctx.filters if filters is None else filters)
     return _cached_call(function.__module__, function.__name__, ctx.snapshot.id, str(ctx.snapshot.path),
-                        ctx.scope, chosen, args)
+                        ctx.scope, chosen, args, tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached_call(module: str, name: str, snapshot_id: str, snapshot_path: str, scope: Scope,
-                 filters: Filters, args: tuple):
+                 filters: Filters, args: tuple, kwargs: tuple = ()):
     import importlib
 
     snapshot = store.get_snapshot(snapshot_id, _store_dir_of(snapshot_path))
-    return getattr(importlib.import_module(module), name)(snapshot, scope, filters, *args)
+    return getattr(importlib.import_module(module), name)(snapshot, scope, filters, *args, **dict(kwargs))
 
 
 def _store_dir_of(snapshot_path: str):
@@ -257,6 +257,45 @@ def on_row_pick(table_key: str, ids: list[str], target_key: str):
             st.session_state[target_key] = ids[rows[0]]
 
     return callback
+
+
+def on_district_row(table_key: str, adcodes: list[str], open_page: str | None = None):
+    """An ``on_select`` callback for a table of districts: the picked district becomes the
+    district filter; with ``open_page``, that page opens next (``open_pending_page``). A row
+    that is no district (the city total) clears the district filter."""
+
+    def callback() -> None:
+        state = st.session_state.get(table_key) or {}
+        rows = (state.get("selection") or {}).get("rows") or []
+        if not rows or rows[0] >= len(adcodes):
+            return
+        code = adcodes[rows[0]]
+        st.session_state["f_district"] = [code] if code in DISTRICTS else []
+        if open_page:
+            st.session_state["_open_page"] = open_page
+
+    return callback
+
+
+def on_project_row(table_key: str, ids: list[str]):
+    """An ``on_select`` callback for a table of projects: the picked project opens on the
+    investment page (its details panel)."""
+
+    def callback() -> None:
+        state = st.session_state.get(table_key) or {}
+        rows = (state.get("selection") or {}).get("rows") or []
+        if rows and rows[0] < len(ids):
+            st.session_state["inv_project"] = ids[rows[0]]
+            st.session_state["_open_page"] = "investment"
+
+    return callback
+
+
+def open_pending_page() -> None:
+    """Switch to the page a callback asked for (a script run may switch pages; a callback not)."""
+    target = st.session_state.pop("_open_page", None)
+    if target:
+        st.switch_page(f"pages/{target}.py")
 
 
 def panel_title(title: str, selection_key: str, lang: str) -> None:

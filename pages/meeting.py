@@ -1,26 +1,80 @@
-"""调度会 Dispatch meeting: agendas of saved views to step through in presentation mode."""
+"""调度会 Dispatch meeting: stalled projects, assigned tasks (assign and close during the meeting),
+changes since the last meeting, the one-page brief, and agendas of saved views."""
 
 import streamlit as st
 
 from geo import agenda as agendas
-from geo import present, ui
+from geo import charts, meeting, present, task_rates, ui
 from geo.agenda_view import add_item_form, agenda_editor
-from geo.i18n import t
+from geo.i18n import fmt_count, fmt_number, fmt_pct, t
+from geo.schema import enum_label
+from geo.meeting_view import stalled_config, stalled_table, task_table
+from geo.meeting_forms import assign_form, brief_panel, changes_view, close_form, rates_view
 
 ctx = ui.page_context("meeting")
-lang = ctx.lang
+lang, filters = ctx.lang, ctx.filters
 ui.page_header(ctx, "page_meeting", "meeting_none", "meeting")
 store_dir = ui.store_dir(ctx.snapshot)
+VIEWS = ("stalled", "tasks", "changes", "brief", "agenda")
+ui.url_state("view", "meeting_view", VIEWS, "stalled")
+view = st.segmented_control(t("meeting_view", lang), VIEWS, key="meeting_view",
+                            format_func=lambda v: t(f"meeting_view_{v}", lang)) or "stalled"
 
-st.subheader(t("section_agendas", lang))
-st.caption(t("agenda_how", lang))
-saved = agendas.list_agendas(store_dir)
-choice = st.selectbox(t("agenda_choose", lang), ["", *[a.agenda_id for a in saved]], key="agenda_pick",
-                      format_func=lambda a: t("agenda_new", lang) if not a else
-                      next(f"{x.title} · {len(x.items)}" for x in saved if x.agenda_id == a))
-current = next((a for a in saved if a.agenda_id == choice), None)
-agenda_editor(current, store_dir, lang)
-if current is not None and current.items:
-    st.button(t("agenda_start", lang), type="primary", key="agenda_start", on_click=present.go_to,
-              args=(current.agenda_id, 0), icon=":material/slideshow:")
-    add_item_form(current, store_dir, lang, "meeting")
+if view == "stalled":
+    summary = ui.cached(meeting.stalled_summary, ctx)
+    rows, total = ui.cached(meeting.stalled_projects, ctx)
+    m = st.columns(3)
+    m[0].metric(t("stalled", lang), fmt_count(total, "个", lang))
+    m[1].metric(t("total_investment", lang), fmt_number(float(rows["total_investment_yi"].sum()), "亿元", 1, lang))
+    m[2].metric(t("overdue_tasks", lang), fmt_count(int(rows["overdue_tasks"].sum()), "件", lang))
+    by_state = summary.groupby("stalled_state", as_index=False).agg(projects=("projects", "sum"), total_yi=("total_yi", "sum"))
+    frame = by_state.assign(
+        label=[enum_label(s, lang) for s in by_state["stalled_state"]],
+        count_text=[fmt_count(v, "个", lang) for v in by_state["projects"]])
+    st.vega_lite_chart(spec=charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
+                                             value_title=t("projects_count", lang), tooltip=["label", "count_text"],
+                                             colour="#8c510a", selected=filters.stalled),
+                       on_select=ui.on_chart_pick("meeting_stalled_chart", "stalled_state", "f_stalled"),
+                       key="meeting_stalled_chart", width="stretch")
+    table = stalled_table(rows, lang)
+    st.dataframe(table, hide_index=True, width="stretch", key="meeting_stalled", column_config=stalled_config(lang),
+                 on_select=ui.on_project_row("meeting_stalled", list(table["project_id"])),
+                 selection_mode="single-row", height=min(38 + 35 * len(table), 600))
+    st.caption(t("stalled_note", lang, as_of=ctx.snapshot.as_of))
+elif view == "tasks":
+    totals = ui.cached(task_rates.task_totals, ctx)
+    m = st.columns(6)
+    for col, key, unit in zip(m, ("assigned", "open", "due_soon", "overdue", "closed_on_time", "closed_late"),
+                              ["件"] * 6):
+        col.metric(t(f"task_{key}", lang), fmt_count(totals[key], unit, lang))
+    st.metric(t("closing_rate", lang), fmt_pct(totals["closing_rate_pct"], 1))
+    rates_view(ctx)
+    state = st.pills(t("task_states_shown", lang), task_rates.TASK_STATES, selection_mode="multi",
+                     default=["overdue", "due_soon"], key="meeting_task_states",
+                     format_func=lambda s: t(f"task_{s}", lang))
+    rows, total = ui.cached(task_rates.task_list, ctx, states=tuple(state or task_rates.TASK_STATES))
+    st.dataframe(task_table(rows, lang), hide_index=True, width="stretch", key="meeting_tasks",
+                 height=min(38 + 35 * max(len(rows), 1), 500))
+    st.caption(t("tasks_listed", lang, shown=fmt_count(len(rows), "件", lang), total=fmt_count(total, "件", lang)))
+    left, right = st.columns(2)
+    with left:
+        assign_form(ctx, store_dir)
+    with right:
+        close_form(ctx, store_dir)
+elif view == "changes":
+    changes_view(ctx, store_dir)
+elif view == "brief":
+    brief_panel(ctx)
+else:
+    st.caption(t("agenda_how", lang))
+    saved = agendas.list_agendas(store_dir)
+    choice = st.selectbox(t("agenda_choose", lang), ["", *[a.agenda_id for a in saved]], key="agenda_pick",
+                          format_func=lambda a: t("agenda_new", lang) if not a else
+                          next(f"{x.title} · {len(x.items)}" for x in saved if x.agenda_id == a))
+    current = next((a for a in saved if a.agenda_id == choice), None)
+    agenda_editor(current, store_dir, lang)
+    if current is not None and current.items:
+        st.button(t("agenda_start", lang), type="primary", key="agenda_start", on_click=present.go_to,
+                  args=(current.agenda_id, 0), icon=":material/slideshow:")
+        add_item_form(current, store_dir, lang, "meeting")
+ui.open_pending_page()

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from geo import layers, overview, present, ui
+from geo import layers, meeting, overview, present, ui
 from geo.downloads import download_panel
+from geo.meeting_view import scoreboard_table
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.schema import CAPACITY_LOAD_RATIO_220KV
 
@@ -84,31 +85,29 @@ with right:
                   t("rate", lang, pct=fmt_pct(land[cls]["rate_pct"]),
                     stock=fmt_number(land[cls]["stock_mu"], "亩", 0, lang)), delta_color="off", delta_arrow="off")
 
-# --- district map ------------------------------------------------------------------------------
-st.subheader(t("section_map", lang))
-metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS), default="total",
-                              key="overview_metric", format_func=lambda m: t(overview.MAP_METRICS[m][1], lang))
-column, label_key, unit, decimals = overview.MAP_METRICS[metric or "total"]
-summary = ui.cached(overview.district_summary, ctx)
-map_data = overview.district_map_data(summary, lang)
-deck, legend = layers.district_choropleth(
-    map_data, column, name_column="name", label_column="label", unit=unit, decimals=decimals, legend_title=t(label_key, lang),
-    lang=lang, selected=ctx.filters.districts,
-    tooltip_rows=[(t("projects_count", lang), "projects_text"), (t("total_investment", lang), "total_text"),
-                  (t("annual_plan", lang), "plan_text"), (t("completed_to_date", lang), "completed_text"),
-                  (t("metric_progress", lang), "progress_text")],
-)
-map_col, legend_col = st.columns([4, 1])
+# --- scoreboard: the city and each district against plan, with the choropleth beside it ----------
+st.subheader(t("section_scoreboard", lang))
+scoreboard = ui.cached(meeting.scoreboard, ctx)
+styled, config, adcodes = scoreboard_table(scoreboard, lang)
+st.dataframe(styled, hide_index=True, width="stretch", key="overview_scoreboard", column_config=config,
+             on_select=ui.on_district_row("overview_scoreboard", adcodes, open_page="investment"),
+             selection_mode="single-row", height=38 + 35 * len(adcodes))
+st.caption(t("scoreboard_note", lang, time_pct=fmt_pct(float(scoreboard["time_pct"].iloc[0]), 1)))
+map_col, legend_col = st.columns([3, 1])
 with map_col:
+    metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS), default="total",
+                                  key="overview_metric", format_func=lambda m: t(overview.MAP_METRICS[m][1], lang))
+    column, label_key, unit, decimals = overview.MAP_METRICS[metric or "total"]
+    map_data = overview.district_map_data(ui.cached(overview.district_summary, ctx), lang)
+    deck, legend = layers.district_choropleth(
+        map_data, column, name_column="name", label_column="label", unit=unit, decimals=decimals,
+        legend_title=t(label_key, lang), lang=lang, selected=ctx.filters.districts,
+        tooltip_rows=[(t("projects_count", lang), "projects_text"), (t("total_investment", lang), "total_text"),
+                      (t("annual_plan", lang), "plan_text"), (t("completed_to_date", lang), "completed_text"),
+                      (t("metric_progress", lang), "progress_text")])
     st.pydeck_chart(deck, on_select=ui.on_district_click("overview_map"), selection_mode="single-object",
-                    key="overview_map", height=560)
+                    key="overview_map", height=520)
 with legend_col:
     st.vega_lite_chart(spec=layers.legend_chart(legend), width="content")
-
-st.dataframe(
-    map_data[["name", "projects_text", "total_text", "plan_text", "completed_text", "progress_text"]].rename(
-        columns={"name": t("district", lang), "projects_text": t("projects_count", lang),
-                 "total_text": t("total_investment", lang), "plan_text": t("annual_plan", lang),
-                 "completed_text": t("completed_to_date", lang), "progress_text": t("metric_progress", lang)}),
-    hide_index=True, width="stretch", key="overview_districts",
-)
+    st.caption(t("overview_map_note", lang))
+ui.open_pending_page()

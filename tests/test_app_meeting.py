@@ -17,7 +17,7 @@ def three_views(store_dir):
 def test_present_an_agenda_of_three_views(monkeypatch, demo_store):
     saved = three_views(demo_store)
     try:
-        at = conftest.open_page(monkeypatch, demo_store, "meeting")
+        at = conftest.open_page(monkeypatch, demo_store, "meeting", view="agenda")
         assert not at.exception
         at.selectbox(key="agenda_pick").set_value(saved.agenda_id).run()
         at.button(key="agenda_start").click().run()
@@ -51,3 +51,70 @@ def test_presentation_mode_hides_the_chrome_and_can_be_left(monkeypatch, demo_st
     at.button(key="inv_unpresent").click().run()
     assert "present" not in at.query_params
     assert not [h for h in at.get("html") if "stSidebar" in h.proto.body]
+
+
+def copy_of_demo(demo_store, tmp_path):
+    """A private copy of the demo store: these tests write snapshots."""
+    import shutil
+
+    target = tmp_path / "store"
+    shutil.copytree(demo_store, target, symlinks=True)
+    return target
+
+
+def test_assign_and_close_a_task_in_the_meeting(monkeypatch, demo_store, tmp_path):
+    from geo import store
+
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    before = store.open_current(store_dir)
+    at = conftest.open_page(monkeypatch, store_dir, "meeting", view="tasks")
+    assert not at.exception
+    assigned = next(m.value for m in at.metric if m.label == "交办")
+    at.selectbox(key="assign_project").set_value("XM2023-430281-0023")
+    at.selectbox(key="assign_unit").set_value("国网株洲供电公司")
+    at.text_input(key="assign_task_title").input("<script>alert(1)</script>协调专线接入")
+    at.button[[b.label for b in at.button].index("交办")].click().run()
+    assert not at.exception
+    done = next(s.value for s in at.success if s.value.startswith("已交办"))
+    task_id = done.split("：")[1]
+    after = store.open_current(store_dir)
+    assert after.id != before.id and after.manifest["parent"] == before.id
+    assert next(m.value for m in at.metric if m.label == "交办") != assigned
+    tasks = store.read_table(after, "tasks").set_index("task_id")
+    assert tasks.loc[task_id, "title"] == "<script>alert(1)</script>协调专线接入"
+    # close it; closing it again (someone else did) is refused and nothing is saved
+    at.selectbox(key="close_task").set_value(task_id)
+    at.button[[b.label for b in at.button].index("办结")].click().run()
+    assert any(s.value == f"已办结：{task_id}" for s in at.success)
+    closed = store.open_current(store_dir)
+    assert store.read_table(closed, "tasks").set_index("task_id").loc[task_id, "status"] == "已办结"
+
+
+def test_a_bad_task_is_refused_and_nothing_saved(monkeypatch, demo_store, tmp_path):
+    from geo import store
+
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    before = store.open_current(store_dir).id
+    at = conftest.open_page(monkeypatch, store_dir, "meeting", view="tasks")
+    at.selectbox(key="assign_project").set_value("XM2023-430281-0023")
+    at.selectbox(key="assign_unit").set_value("国网株洲供电公司")
+    at.text_input(key="assign_task_title").input("   ")
+    at.button[[b.label for b in at.button].index("交办")].click().run()
+    assert any("事项内容为空" in e.value for e in at.error)
+    at.text_input(key="assign_task_title").input("协调")
+    at.date_input(key="assign_due").set_value(__import__("datetime").date(2023, 1, 1))
+    at.button[[b.label for b in at.button].index("交办")].click().run()
+    assert any("办结时限早于交办日期" in e.value for e in at.error)
+    assert store.open_current(store_dir).id == before
+
+
+def test_stalled_view_lists_every_stalled_key_project(monkeypatch, demo_store):
+    from geo import meeting, store
+    from geo.filters import Filters
+    from geo.query import Scope
+
+    at = conftest.open_page(monkeypatch, demo_store, "meeting", view="stalled", district="430224")
+    rows, total = meeting.stalled_projects(store.open_current(demo_store), Scope.all(), Filters(districts=("430224",)))
+    table = next(df.value for df in at.dataframe if "days_stalled" in df.value.columns)
+    assert len(table) == total == len(rows) and set(table["district"]) == {"茶陵县"}
+    assert next(m.value for m in at.metric if m.label == "八未卡点项目") == f"{total} 个"

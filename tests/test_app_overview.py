@@ -58,8 +58,37 @@ def test_headline_figures_in_chinese(monkeypatch, demo_store):
     assert "59.88 %" in deltas["批而未供处置"] and "66.15 %" in deltas["低效用地处置"]
     assert "309.0" in deltas["新能源装机"] and "55.8" in deltas["新能源装机"] and "333.0" in deltas["新能源装机"]
     assert "603" in deltas["公变台区"] and "322" in deltas["公变台区"]
-    districts = at.dataframe[-1].value
-    assert len(districts) == 9 and "醴陵市" in set(districts.iloc[:, 0])
+    board = next(df.value for df in at.dataframe if "八未" in df.value.columns).set_index("区县")
+    assert list(board.index) == ["全市", "荷塘区", "芦淞区", "石峰区", "天元区", "渌口区", "攸县", "茶陵县", "炎陵县", "醴陵市"]
+    assert (board.loc["全市", "项目"], board.loc["全市", "总投资（亿元）"], board.loc["全市", "年度计划（亿元）"]) == \
+        (549, 5430.0, 1135.0)
+    assert board.drop("全市")["项目"].sum() == 549 and board.drop("全市")["八未"].sum() == board.loc["全市", "八未"]
+
+
+def test_scoreboard_rows_match_direct_queries(monkeypatch, demo_store):
+    import duckdb
+
+    from geo import store
+
+    snap = store.open_current(demo_store)
+    at = run_app(monkeypatch, demo_store)
+    board = next(df.value for df in at.dataframe if "八未" in df.value.columns).set_index("区县")
+    sql = """SELECT count(*), sum(total_investment_yi), sum(annual_plan_yi), count(stalled_state),
+                    count(*) FILTER (WHERE actual_start BETWEEN DATE '2023-01-01' AND DATE '2023-09-30'),
+                    count(*) FILTER (WHERE planned_start BETWEEN DATE '2023-01-01' AND DATE '2023-09-30')
+             FROM read_parquet(?) WHERE level IN ('省重点', '市重点') AND district_adcode = ?"""
+    overdue_sql = """SELECT count(*) FROM read_parquet(?) t WHERE status = '办理中' AND due_on < DATE '2023-09-30'
+                     AND district_adcode = ? AND project_id IN (SELECT project_id FROM read_parquet(?)
+                                                                WHERE level IN ('省重点', '市重点'))"""
+    for code, name in (("430281", "醴陵市"), ("430211", "天元区"), ("430225", "炎陵县")):
+        n, total, plan, stalled, started, started_plan = duckdb.execute(
+            sql, [str(snap.table_path("projects")), code]).fetchone()
+        row = board.loc[name]
+        assert (row["项目"], row["八未"], row["开工"], row["计划开工"]) == (n, stalled, started, started_plan)
+        assert row["总投资（亿元）"] == pytest.approx(total, abs=0.01) and row["年度计划（亿元）"] == pytest.approx(plan, abs=0.01)
+        overdue = duckdb.execute(overdue_sql, [str(snap.table_path("tasks")), code,
+                                               str(snap.table_path("projects"))]).fetchone()[0]
+        assert row["逾期事项"] == overdue
 
 
 def test_english_switch(monkeypatch, demo_store):
@@ -85,7 +114,8 @@ def test_district_filter_from_url_narrows_every_figure(monkeypatch, demo_store):
     assert at.multiselect(key="f_district").value == ["430281"]
     m = metrics(at)
     assert m["重点项目"] == "74 个"
-    assert len(at.dataframe[-1].value) == 1
+    board = next(df.value for df in at.dataframe if "八未" in df.value.columns)
+    assert list(board["区县"]) == ["合计", "醴陵市"]  # the total of what is shown, then the district
     assert "醴陵市" in at.caption[0].value
 
 

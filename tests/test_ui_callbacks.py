@@ -54,3 +54,19 @@ def test_row_pick_selects_the_row_id(state):
     state["table"] = {"selection": {"rows": [2]}}
     ui.on_row_pick("table", ["a", "b", "c"], "picked")()
     assert state["picked"] == "c"
+
+
+def test_scoreboard_row_filters_to_the_district_and_opens_its_view(state):
+    codes = ["430200", "430202", "430281"]  # the city total first
+    state["board"] = {"selection": {"rows": [2]}}
+    ui.on_district_row("board", codes, open_page="investment")()
+    assert state["f_district"] == ["430281"] and state["_open_page"] == "investment"
+    state["board"] = {"selection": {"rows": [0]}}  # the city row clears the district filter
+    ui.on_district_row("board", codes)()
+    assert state["f_district"] == []
+
+
+def test_project_row_opens_the_project(state):
+    state["stalled"] = {"selection": {"rows": [1]}}
+    ui.on_project_row("stalled", ["XM1", "XM2"])()
+    assert state["inv_project"] == "XM2" and state["_open_page"] == "investment"

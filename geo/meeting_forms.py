@@ -1,0 +1,186 @@
+"""The meeting page's interactive parts: task rates, assigning and closing tasks, changes between
+two snapshots, and the PDF brief. Kept out of pages/meeting.py so the page stays a layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geo import store, task_edits, task_rates
+from geo.boundaries import DISTRICTS, district_name
+from geo.filters import Filters
+from geo.i18n import fmt_count, md_escape, t
+from geo.meeting_view import change_table, rates_table
+from geo.query import Scope, query
+from geo.ui import PageContext, cached
+
+CHOICES_MAX = 2_000  # projects offered in the assign form (largest first); narrow the filters for others
+
+
+def rates_view(ctx: PageContext) -> None:
+    lang = ctx.lang
+    by = st.segmented_control(t("rates_by", lang), ("unit", "district", "project"), default="unit",
+                              key="meeting_rates_by", format_func=lambda b: t(f"rates_by_{b}", lang)) or "unit"
+    rates = cached(task_rates.task_rates, ctx, by)
+    st.dataframe(rates_table(rates, by, lang), hide_index=True, width="stretch", key="meeting_rates",
+                 height=min(38 + 35 * max(len(rates), 1), 420))
+
+
+def project_choices(snapshot: store.Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """Projects a task can be assigned to under the filters, largest first (at most CHOICES_MAX)."""
+    where, params = filters.where("projects")
+    return query(snapshot, f"SELECT project_id, name, district_adcode FROM {{projects}} p WHERE {where} "
+                 "ORDER BY total_investment_yi DESC, project_id LIMIT $n", {**params, "n": CHOICES_MAX},
+                 scope=scope, max_rows=CHOICES_MAX).df
+
+
+def unit_choices(snapshot: store.Snapshot, scope: Scope, filters: Filters) -> list[str]:
+    df = query(snapshot, "SELECT DISTINCT assigned_unit FROM {tasks} t ORDER BY 1", scope=scope).df
+    return list(df["assigned_unit"])
+
+
+def _message(key: str) -> None:
+    shown = st.session_state.pop(key, None)
+    if shown:
+        getattr(st, shown[0])(shown[1])
+
+
+def _refusal(lang: str, problem: task_edits.TaskError) -> tuple[str, str]:
+    return "error", t("task_refused", lang, reason=t(f"task_error_{problem.code}", lang) + f"（{problem}）"
+                      if lang == "zh" else t(f"task_error_{problem.code}", lang) + f" ({problem})")
+
+
+def assign_form(ctx: PageContext, store_dir: Path) -> None:
+    lang = ctx.lang
+    projects = cached(project_choices, ctx)
+    names = dict(zip(projects["project_id"], projects["name"] + " · " +
+                     [district_name(c, lang) for c in projects["district_adcode"]]))
+    # Not cleared on submit: a refused task keeps what was typed; a saved one is cleared in _assign.
+    with st.form("meeting_assign", border=True):
+        st.markdown(f"**{t('assign_title', lang)}**")
+        st.selectbox(t("assign_project", lang), list(names), key="assign_project", format_func=names.get,
+                     index=None, placeholder=t("assign_pick_project", lang))
+        st.selectbox(t("assign_unit", lang), cached(unit_choices, ctx, unfiltered=True), key="assign_unit",
+                     index=None, accept_new_options=True, placeholder=t("assign_pick_unit", lang))
+        st.text_input(t("assign_task_title", lang), key="assign_task_title", max_chars=task_edits.TITLE_MAX)
+        left, right = st.columns(2)
+        left.date_input(t("assign_due", lang), value=ctx.snapshot.as_of + dt.timedelta(days=14), key="assign_due")
+        right.text_input(t("assign_by", lang), key="assign_by", max_chars=20)
+        st.caption(t("assign_on_note", lang, date=ctx.snapshot.as_of))
+        st.form_submit_button(t("assign_button", lang), type="primary", on_click=_assign, args=(ctx, store_dir))
+    _message("assign_message")
+
+
+def _assign(ctx: PageContext, store_dir: Path) -> None:
+    lang, state = ctx.lang, st.session_state
+    try:
+        _, task_id = task_edits.assign(store_dir, ctx.snapshot, project_id=state.get("assign_project") or "",
+                                       unit=state.get("assign_unit") or "", title=state.get("assign_task_title", ""),
+                                       due_on=state.get("assign_due"), by=state.get("assign_by", ""), scope=ctx.scope)
+    except task_edits.TaskError as problem:
+        state["assign_message"] = _refusal(lang, problem)
+        return
+    state["assign_message"] = ("success", t("assign_done", lang, id=task_id))
+    state["assign_project"], state["assign_task_title"] = None, ""
+
+
+def close_form(ctx: PageContext, store_dir: Path) -> None:
+    lang = ctx.lang
+    rows, _ = cached(task_rates.task_list, ctx, states=("overdue", "due_soon", "open"), limit=CHOICES_MAX)
+    labels = {r.task_id: f"{r.task_id} · {r.title} · {r.assigned_unit}" for r in rows.itertuples()}
+    with st.form("meeting_close", border=True):
+        st.markdown(f"**{t('close_title', lang)}**")
+        st.selectbox(t("close_task", lang), list(labels), key="close_task", format_func=labels.get, index=None,
+                     placeholder=t("close_pick_task", lang) if labels else t("no_open_tasks", lang))
+        st.date_input(t("close_on", lang), value=ctx.snapshot.as_of, key="close_on")
+        st.form_submit_button(t("close_button", lang), on_click=_close, args=(ctx, store_dir))
+    _message("close_message")
+
+
+def _close(ctx: PageContext, store_dir: Path) -> None:
+    lang, state = ctx.lang, st.session_state
+    try:
+        _, task_id = task_edits.close(store_dir, ctx.snapshot, task_id=state.get("close_task") or "",
+                                      closed_on=state.get("close_on"), scope=ctx.scope)
+    except task_edits.TaskError as problem:
+        state["close_message"] = _refusal(lang, problem)
+        return
+    state["close_message"] = ("success", t("close_done", lang, id=task_id))
+    state["close_task"] = None
+
+
+# --- changes since the last meeting ----------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _changes(old_id: str, new_id: str, store_path: str, scope: Scope, districts: tuple[str, ...]):
+    from geo.changes import changes_between
+
+    old, new = store.get_snapshot(old_id, Path(store_path)), store.get_snapshot(new_id, Path(store_path))
+    return changes_between(old, new, scope, Filters(districts=districts))
+
+
+def changes_view(ctx: PageContext, store_dir: Path) -> None:
+    lang = ctx.lang
+    snapshots = store.list_snapshots(store_dir)
+    if len(snapshots) < 2:
+        st.info(t("changes_need_two", lang))
+        return
+    ids = [s.id for s in snapshots]
+    label = {s.id: f"{s.as_of} · {s.id} · {s.manifest.get('published_by', '')}" for s in snapshots}
+    current = ctx.snapshot.id if ctx.snapshot.id in ids else ids[-1]
+    parent = ctx.snapshot.manifest.get("parent")
+    left, right = st.columns(2)
+    old = left.selectbox(t("changes_old", lang), ids, index=ids.index(parent) if parent in ids else 0,
+                         key="changes_old", format_func=label.get)
+    new = right.selectbox(t("changes_new", lang), ids, index=ids.index(current), key="changes_new",
+                          format_func=label.get)
+    if old == new:
+        st.info(t("changes_same", lang))
+        return
+    found = _changes(old, new, str(store_dir), ctx.scope, ctx.filters.districts)
+    counts = found.counts()
+    cols = st.columns(len(counts))
+    for col, (kind, n) in zip(cols, counts.items()):
+        col.metric(t(f"change_{kind}", lang), fmt_count(n, "", lang))
+    shown = [k for k, n in counts.items() if n]
+    if not shown:
+        st.success(t("changes_none", lang))
+        return
+    for tab, kind in zip(st.tabs([t(f"change_{k}", lang) for k in shown]), shown):
+        with tab:
+            st.dataframe(change_table(kind, getattr(found, kind), lang), hide_index=True, width="stretch",
+                         key=f"changes_{kind}", height=min(38 + 35 * counts[kind], 420))
+
+
+# --- the brief -------------------------------------------------------------------------------------
+
+
+def brief_panel(ctx: PageContext) -> None:
+    from geo import brief
+
+    lang = ctx.lang
+    options = ["", *DISTRICTS]
+    preset = ctx.filters.districts[0] if len(ctx.filters.districts) == 1 else ""
+    place = st.selectbox(t("brief_scope", lang), options, index=options.index(preset), key="brief_place",
+                         format_func=lambda c: t("brief_city", lang) if not c else district_name(c, lang))
+    request = (ctx.snapshot.id, ctx.scope, place, lang)
+    st.button(t("brief_build", lang), type="primary", key="brief_build", icon=":material/picture_as_pdf:",
+              on_click=st.session_state.__setitem__, args=("brief_requested", True))
+    if st.session_state.pop("brief_requested", False):
+        try:
+            with st.spinner(t("export_building", lang)):
+                data = brief.build_brief(ctx.snapshot, ctx.scope, Filters(), district=place or None, lang=lang)
+            st.session_state["brief_result"] = (request, data)
+        except brief.BriefFontError as problem:
+            st.error(t("brief_font_missing", lang, reason=md_escape(str(problem))))
+    built = st.session_state.get("brief_result")
+    if built and built[0] == request:
+        where = t("brief_city", lang) if not place else district_name(place, lang)
+        name = f"{t('brief_file', lang)}_{where}_{ctx.snapshot.as_of}.pdf"
+        st.download_button(t("export_download", lang, name=name), built[1], file_name=name, mime="application/pdf",
+                           key="brief_download", icon=":material/file_download:")
+    st.caption(t("brief_note", lang))

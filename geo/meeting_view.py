@@ -1,0 +1,155 @@
+"""Presentation of the dispatch-meeting figures: the scoreboard with red/amber/green cells, stalled
+projects, task rates and lists, and the changes between two snapshots — translated, with units.
+Numbers stay numeric (the tables sort); colours come from ``geo.meeting``'s RAG columns.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo import schema
+from geo.boundaries import district_name
+from geo.i18n import t
+from geo.schema import enum_label
+
+RAG_COLOURS = {"green": "#c7e9c0", "amber": "#fdd49e", "red": "#fcbba1"}
+# Scoreboard column -> (label key or (zh, en), unit, RAG column that colours it)
+_SCOREBOARD = {
+    "projects": (("项目", "Projects"), "个", None),
+    "total_yi": (("总投资", "Total"), "亿元", None),
+    "plan_yi": (("年度计划", "2023 plan"), "亿元", None),
+    "completed_yi": (("已完成", "Invested"), "亿元", None),
+    "completed_pct": (("完成率", "% of plan"), "%", "rag_investment"),
+    "started": (("开工", "Started"), "个", "rag_started"),
+    "started_plan": (("计划开工", "Plan"), "个", None),
+    "completed": (("竣工", "Completed"), "个", "rag_completed"),
+    "completed_plan": (("计划竣工", "Plan "), "个", None),
+    "stalled": (("八未", "Stalled"), "个", None),
+    "overdue_tasks": (("逾期事项", "Overdue"), "件", None),
+    "closing_rate_pct": (("按期办结率", "On time"), "%", "rag_closing"),
+}
+
+
+def _label(key, unit: str, lang: str) -> str:
+    """Short headers: counts carry no unit (the column says what is counted)."""
+    text = key[0 if lang == "zh" else 1] if isinstance(key, tuple) else t(key, lang)
+    if unit in ("个", "件"):
+        return text
+    return f"{text}（{unit}）" if lang == "zh" else f"{text} ({unit})"
+
+
+def scoreboard_table(rows: pd.DataFrame, lang: str):
+    """(styled table, column config, adcodes in row order): the city row first, then districts;
+    RAG cells coloured; narrow columns so all thirteen fit on a 1366-px screen."""
+    names = rows["name_zh"] if lang == "zh" else rows["name_en"]  # the city row: 全市, or 合计 for a part
+    out = pd.DataFrame({t("district", lang): [n if c else district_name(a, lang)
+                                               for a, c, n in zip(rows["adcode"], rows["is_city"], names)]})
+    colours = pd.DataFrame(index=out.index)
+    for column, (key, unit, rag) in _SCOREBOARD.items():
+        label = _label(key, unit, lang)
+        out[label] = rows[column].to_numpy()
+        colours[label] = ([f"background-color: {RAG_COLOURS[r]}" if r in RAG_COLOURS else "" for r in rows[rag]]
+                          if rag else "")
+    formats = {_label(k, u, lang): ("{:,.1f}" if u in ("亿元", "%") else "{:,.0f}") for k, u, _ in _SCOREBOARD.values()}
+    styled = (out.style.apply(lambda _: colours, axis=None).format(formats, na_rep="—")
+              .set_properties(subset=[out.columns[0]], **{"font-weight": "bold"}))
+    config = {label: st.column_config.Column(width="small") for label in out.columns}
+    return styled, config, list(rows["adcode"])
+
+
+def stalled_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "project_id": rows["project_id"],
+        "stalled_state": [enum_label(s, lang) for s in rows["stalled_state"]],
+        "district": [district_name(c, lang) for c in rows["district_adcode"]],
+        "name": rows["name"],
+        "days_stalled": rows["days_stalled"].astype("Int64"),
+        "owner": rows["owner"].fillna("—"),
+        "total_investment_yi": rows["total_investment_yi"].astype(float),
+        "open_tasks": rows["open_tasks"].astype("Int64"),
+        "overdue_tasks": rows["overdue_tasks"].astype("Int64"),
+    })
+
+
+def stalled_config(lang: str) -> dict:
+    def label(name):
+        return schema.column("projects", name).label(lang)
+    return {
+        "project_id": st.column_config.TextColumn(label("project_id")),
+        "stalled_state": st.column_config.TextColumn(label("stalled_state")),
+        "district": st.column_config.TextColumn(t("district", lang)),
+        "name": st.column_config.TextColumn(label("name"), width="large"),
+        "days_stalled": st.column_config.NumberColumn(t("days_stalled", lang), format="%d"),
+        "owner": st.column_config.TextColumn(label("owner"), width="medium"),
+        "total_investment_yi": st.column_config.NumberColumn(label("total_investment_yi"), format="%,.1f"),
+        "open_tasks": st.column_config.NumberColumn(t("open_tasks", lang), format="%d"),
+        "overdue_tasks": st.column_config.NumberColumn(t("overdue_tasks", lang), format="%d"),
+    }
+
+
+_RATE_LABELS = {"assigned": ("交办", "Assigned"), "open": ("办理中", "Open"), "due_soon": ("7日内到期", "Due ≤ 7 days"),
+                "overdue": ("已逾期", "Overdue"), "closed_on_time": ("按期办结", "Closed on time"),
+                "closed_late": ("逾期办结", "Closed late")}
+
+
+def rates_table(rates: pd.DataFrame, by: str, lang: str):
+    """Per unit (or project, district): counts per state and the closing rate, RAG-coloured."""
+    from geo.meeting import rag
+
+    first = {"unit": ("assigned_unit", schema.column("tasks", "assigned_unit").label(lang)),
+             "district": ("district_adcode", t("district", lang)),
+             "project": ("project_name", schema.column("projects", "name").label(lang))}[by]
+    values = rates[first[0]] if by != "district" else [district_name(c, lang) for c in rates["district_adcode"]]
+    out = pd.DataFrame({first[1]: list(values)})
+    for column, pair in _RATE_LABELS.items():
+        out[pair[0] if lang == "zh" else pair[1]] = rates[column].astype("int64").to_numpy()
+    rate_label = _label(("按期办结率", "Closed on time"), "%", lang)
+    out[rate_label] = rates["closing_rate_pct"].to_numpy()
+    colours = [f"background-color: {RAG_COLOURS[r]}" if (r := rag(None if pd.isna(v) else v / 100)) else ""
+               for v in rates["closing_rate_pct"]]
+    styled = (out.style.apply(lambda _: colours, subset=[rate_label], axis=0)
+              .format({rate_label: "{:.1f}"}, na_rep="—"))
+    return styled
+
+
+STATE_TEXT = {"overdue": ("已逾期", "Overdue"), "due_soon": ("7日内到期", "Due within 7 days"),
+              "open": ("办理中", "Open"), "closed_on_time": ("按期办结", "Closed on time"),
+              "closed_late": ("逾期办结", "Closed late")}
+
+
+def task_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    def day(v):
+        return "—" if pd.isna(v) else pd.Timestamp(v).date().isoformat()
+    label = lambda n: schema.column("tasks", n).label(lang)  # noqa: E731
+    return pd.DataFrame({
+        label("task_id"): rows["task_id"],
+        t("task_state", lang): [STATE_TEXT[s][0 if lang == "zh" else 1] for s in rows["state"]],
+        label("title"): rows["title"],
+        label("assigned_unit"): rows["assigned_unit"],
+        schema.column("projects", "name").label(lang): rows["project_name"],
+        t("district", lang): [district_name(c, lang) for c in rows["district_adcode"]],
+        label("assigned_on"): [day(v) for v in rows["assigned_on"]],
+        label("due_on"): [day(v) for v in rows["due_on"]],
+        label("closed_on"): [day(v) for v in rows["closed_on"]],
+        t("days_overdue", lang): rows["days_overdue"].astype("Int64"),
+    })
+
+
+def change_table(kind: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One kind of change as the page lists it: ids, names, districts, from → to."""
+    out = frame.copy()
+    if "district_adcode" in out:
+        out["district_adcode"] = [district_name(c, lang) for c in out["district_adcode"]]
+    for column in ("stage", "stage_from", "stage_to", "stalled_from", "stalled_to", "status_from", "status_to",
+                   "idle_class"):
+        if column in out:
+            out[column] = [enum_label(v, lang) if isinstance(v, str) else "—" for v in out[column]]
+    names = {"district_adcode": t("district", lang), "name": schema.column("projects", "name").label(lang),
+             "project_name": schema.column("projects", "name").label(lang),
+             "total_investment_yi": schema.column("projects", "total_investment_yi").label(lang),
+             "area_mu": schema.column("parcels", "area_mu").label(lang)}
+    for a, b in (("stage_from", "stage_to"), ("stalled_from", "stalled_to"), ("status_from", "status_to")):
+        if a in out:
+            names[a], names[b] = t("change_from", lang), t("change_to", lang)
+    return out.rename(columns=names)
