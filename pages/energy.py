@@ -54,7 +54,7 @@ shown = districts[districts["adcode"].isin(filters.districts)] if filters.distri
 ui.url_state("map", "en_map_mode", ("assets", "headroom"), "assets")
 mode = st.segmented_control(t("map_mode", lang), ["assets", "headroom"], key="en_map_mode",
                             format_func=lambda v: t(f"energy_mode_{v}", lang)) or "assets"
-level = ui.url_state("level", "en_level", (220, 110, 35), 110)
+level = ui.url_state("headroom_kv", "en_level", (220, 110, 35), 110)
 labels = legend_labels(lang)
 legends = []  # (title, entries) groups of the assets map, or the choropleth's legend_spec
 legend_spec = None

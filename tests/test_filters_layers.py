@@ -161,3 +161,20 @@ def test_search_text_is_a_value_not_sql():
     f = Filters(search="x') OR 1=1 --")
     sql, bound = f.where("projects")
     assert "OR 1=1" not in sql and bound["f_search"] == "x') OR 1=1 --"
+
+
+def test_page_url_parameters_never_collide_with_filter_keys():
+    """A page's own URL parameter named like a shared filter would be rewritten by the sidebar
+    (it happened: the energy page's voltage level used "level", the project-level filter)."""
+    import re
+    from pathlib import Path
+
+    from geo.filters import ALL_URL_KEYS
+
+    pages = Path(__file__).resolve().parents[1] / "pages"
+    used = set()
+    for page in pages.glob("*.py"):
+        used |= set(re.findall(r'url_(?:state|value)\(\s*"([a-z_]+)"', page.read_text(encoding="utf-8")))
+    assert used, "no page parameters found: the pattern is out of date"
+    assert not used & set(ALL_URL_KEYS), sorted(used & set(ALL_URL_KEYS))
+    assert not used & {"lang", "present", "agenda", "item"}

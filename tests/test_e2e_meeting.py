@@ -1,0 +1,105 @@
+"""A dispatch meeting in a real browser: start an agenda of three saved views in presentation
+mode, step through it (each view with its own filters, the sidebar and Streamlit's chrome hidden,
+headline figures in large type), leave presentation mode, then assign a task and close it —
+each change a new snapshot of the store. Screenshots at 1920×1080 go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from e2e_helpers import (TIMEOUT_MS, assert_no_exception, check_console, launch_browser, query, running_app,
+                         screenshot_page, wait_rendered, wait_url, watch_page)
+from geo import agenda as agendas
+from geo import store
+
+pytestmark = pytest.mark.e2e
+
+VIEWS = [("醴陵 — 在建项目", "/investment?district=430281&stage=在建"),
+         ("攸县闲置土地", "/land?district=430223&status=闲置"),
+         ("电网裕度（220 千伏）", "/energy?map=headroom&headroom_kv=220")]
+
+
+def test_present_an_agenda_then_assign_and_close_a_task(demo_store: Path, tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    shutil.copytree(demo_store, store_dir, symlinks=True)  # this test writes snapshots
+    saved = agendas.save(agendas.new_agenda("九月调度会", [agendas.item_from_link(t, link) for t, link in VIEWS]),
+                         store_dir)
+    first = store.open_current(store_dir)
+    console_errors: list[str] = []
+    dialogs: list[str] = []
+    with running_app(store_dir) as url, sync_playwright() as pw:
+        browser = launch_browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+            watch_page(page, console_errors, dialogs)
+            page.goto(f"{url}/meeting?view=agenda", wait_until="domcontentloaded")
+            wait_rendered(page, "议程名称")
+            _choose(page, ".st-key-agenda_pick", "九月调度会")
+            page.locator(".st-key-agenda_start button").click()
+
+            expected = [("1", {"district": ["430281"], "stage": ["在建"]}, "项目数"),
+                        ("2", {"district": ["430223"], "status": ["闲置"]}, "剩余闲置低效存量"),
+                        ("3", {"map": ["headroom"], "headroom_kv": ["220"]}, "电网供电能力")]
+            for n, params, figure in expected:
+                wait_url(page, lambda q, n=n: q.get("item") == [n] and q.get("present") == ["1"])
+                wait_rendered(page, figure)
+                bar = page.locator(".st-key-agenda_bar").inner_text()
+                assert f"第 {n} / 3 项" in bar and "九月调度会" in bar, bar
+                assert all(query(page).get(k) == v for k, v in params.items()), page.url
+                assert not page.locator("section[data-testid=stSidebar]").is_visible()
+                size = page.locator("[data-testid=stMetricValue] p").first.evaluate(
+                    "e => parseFloat(getComputedStyle(e).fontSize)")
+                assert size >= 48, f"headline figures are {size}px on item {n}"
+                assert_no_exception(page)
+                screenshot_page(page, f"meeting_present_{n}.png")
+                if n != "3":
+                    page.locator(".st-key-agenda_next button").click()
+            page.locator(".st-key-agenda_prev button").click()
+            wait_url(page, lambda q: q.get("item") == ["2"])
+            assert "stage" not in query(page) and query(page).get("status") == ["闲置"]
+
+            page.goto(f"{url}/meeting?view=tasks", wait_until="domcontentloaded")
+            wait_rendered(page, "会上交办新事项")
+            _choose(page, ".st-key-assign_project", "醴陵")
+            _choose(page, ".st-key-assign_unit", "国网株洲供电公司")
+            page.locator(".st-key-assign_task_title input").fill("协调 110 千伏专线接入")
+            page.get_by_role("button", name="交办", exact=True).click()
+            done = page.get_by_text("已交办：", exact=False).first
+            done.wait_for(timeout=TIMEOUT_MS)
+            task_id = done.inner_text().split("：")[1].strip()
+            _choose(page, ".st-key-close_task", task_id)
+            page.get_by_role("button", name="办结", exact=True).click()
+            page.get_by_text(f"已办结：{task_id}").wait_for(timeout=TIMEOUT_MS)
+            screenshot_page(page, "meeting_tasks.png")
+            assert_no_exception(page)
+        finally:
+            browser.close()
+    check_console(console_errors, dialogs, "meeting_console.txt")
+    last = store.open_current(store_dir)
+    tasks = store.read_table(last, "tasks").set_index("task_id")
+    assert tasks.loc[task_id, "status"] == "已办结" and tasks.loc[task_id, "title"] == "协调 110 千伏专线接入"
+    assert len(store.list_snapshots(store_dir)) == len(store.list_snapshots(demo_store)) + 2
+    assert last.id != first.id
+
+
+def _choose(page: Page, selector: str, text: str) -> None:
+    """Open a selectbox, type ``text`` (the list is virtual: only options near the top are in
+    the page until the typed text narrows it) and pick the first option containing it. Retried:
+    a rerun that lands while the list is open (the first runs of a session) closes it again."""
+    option = page.get_by_role("option").filter(has_text=text).first
+    for attempt in range(3):
+        page.locator(selector).click()
+        page.keyboard.type(text)
+        try:
+            option.wait_for(timeout=5_000)
+            option.click()
+            page.wait_for_timeout(300)
+            return
+        except Exception:
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(1_000)
+    raise AssertionError(f"no option {text!r} in {selector}")
