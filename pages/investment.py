@@ -46,13 +46,8 @@ with map_col:
     if mode == "choropleth":
         metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS), default="total",
                                       key="inv_metric", format_func=lambda k: t(overview.MAP_METRICS[k][1], lang))
-        column, label_key, unit, decimals = overview.MAP_METRICS[metric or "total"]
-        map_data = overview.district_map_data(ui.cached(overview.district_summary, ctx), lang)
-        deck, legend = layers.district_choropleth(
-            map_data, column, name_column="name", label_column="label", unit=unit, decimals=decimals,
-            legend_title=t(label_key, lang), lang=lang, selected=filters.districts,
-            tooltip_rows=[(t("projects_count", lang), "projects_text"), (t("total_investment", lang), "total_text"),
-                          (t("annual_plan", lang), "plan_text"), (t("metric_progress", lang), "progress_text")])
+        deck, legend = overview.investment_choropleth(ui.cached(overview.district_summary, ctx), metric or "total",
+                                                      lang, filters.districts)
     else:
         result = ui.cached(investment.project_points, ctx)
         outline, names = layers.district_base(districts, lang, filters.districts)

@@ -97,14 +97,8 @@ map_col, legend_col = st.columns([3, 1])
 with map_col:
     metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS), default="total",
                                   key="overview_metric", format_func=lambda m: t(overview.MAP_METRICS[m][1], lang))
-    column, label_key, unit, decimals = overview.MAP_METRICS[metric or "total"]
-    map_data = overview.district_map_data(ui.cached(overview.district_summary, ctx), lang)
-    deck, legend = layers.district_choropleth(
-        map_data, column, name_column="name", label_column="label", unit=unit, decimals=decimals,
-        legend_title=t(label_key, lang), lang=lang, selected=ctx.filters.districts,
-        tooltip_rows=[(t("projects_count", lang), "projects_text"), (t("total_investment", lang), "total_text"),
-                      (t("annual_plan", lang), "plan_text"), (t("completed_to_date", lang), "completed_text"),
-                      (t("metric_progress", lang), "progress_text")])
+    deck, legend = overview.investment_choropleth(ui.cached(overview.district_summary, ctx), metric or "total", lang,
+                                                  ctx.filters.districts)
     st.pydeck_chart(deck, on_select=ui.on_district_click("overview_map"), selection_mode="single-object",
                     key="overview_map", height=520)
 with legend_col:
