@@ -203,25 +203,7 @@ def parse_date(value: object) -> tuple[dt.date, bool]:
 
 
 def dates(s: pd.Series) -> ColumnResult:
-    present = s.notna().to_numpy()
-    out = np.full(len(s), None, dtype=object)
-    changed = np.zeros(len(s), bool)
-    reasons: dict[int, Reason] = {}
-    if not present.any():
-        return ColumnResult(pd.Series(out, index=s.index), reasons, changed)
-    parsed = {}
-    for v in pd.unique(s[present]):
-        try:
-            parsed[v] = parse_date(v)
-        except Rejected as r:
-            parsed[v] = r.reason
-    for i in np.flatnonzero(present):
-        got = parsed[s.iat[i]]
-        if isinstance(got[0], str):
-            reasons[i] = got  # type: ignore[assignment]
-        else:
-            out[i], changed[i] = got
-    return ColumnResult(pd.Series(out, index=s.index), reasons, changed)
+    return _per_unique(s, parse_date)
 
 
 # --- districts, enumerations, text ---------------------------------------------------------------
