@@ -545,7 +545,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rag_red": ("滞后", "Behind"),
     "rag_none": ("无目标", "No target"),
     "time_progress": ("序时进度", "Time elapsed"),
-    "closing_rate": ("按期办结率", "Closed on time"),
+    "closing_rate": ("按期办结率", "On-time closing rate"),
     "change_new_projects": ("新增项目", "New projects"),
     "change_removed_projects": ("移出项目", "Removed projects"),
     "change_stage_changes": ("阶段变化", "Stage changes"),
@@ -686,7 +686,7 @@ TEXT: dict[str, tuple[str, str]] = {
 # 亿元 stays as is in English (1 亿元 = 100 million CNY, said once in a caption): converting
 # would change the published figures' digits and make the two languages hard to compare.
 UNITS_EN = {"个": "", "亩": "mu", "万元/亩": "10k CNY/mu", "户": "households",
-            "台": ""}
+            "台": "", "件": "", "座": "", "宗": ""}
 
 
 def t(key: str, lang: str = "zh", **values: object) -> str:

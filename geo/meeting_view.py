@@ -22,9 +22,9 @@ _SCOREBOARD = {
     "completed_yi": (("已完成", "Invested"), "亿元", None),
     "completed_pct": (("完成率", "% of plan"), "%", "rag_investment"),
     "started": (("开工", "Started"), "个", "rag_started"),
-    "started_plan": (("计划开工", "Plan"), "个", None),
+    "started_plan": (("计划开工", "Start plan"), "个", None),
     "completed": (("竣工", "Completed"), "个", "rag_completed"),
-    "completed_plan": (("计划竣工", "Plan "), "个", None),
+    "completed_plan": (("计划竣工", "Compl. plan"), "个", None),
     "stalled": (("八未", "Stalled"), "个", None),
     "overdue_tasks": (("逾期事项", "Overdue"), "件", None),
     "closing_rate_pct": (("按期办结率", "On time"), "%", "rag_closing"),
@@ -43,8 +43,10 @@ def scoreboard_table(rows: pd.DataFrame, lang: str):
     """(styled table, column config, adcodes in row order): the city row first, then districts;
     RAG cells coloured; narrow columns so all thirteen fit on a 1366-px screen."""
     names = rows["name_zh"] if lang == "zh" else rows["name_en"]  # the city row: 全市, or 合计 for a part
-    out = pd.DataFrame({t("district", lang): [n if c else district_name(a, lang)
-                                               for a, c, n in zip(rows["adcode"], rows["is_city"], names)]})
+    # English names without " District" / " City" (as on the maps) so the column stays narrow.
+    short = [n if c else district_name(a, lang).removesuffix(" District").removesuffix(" City")
+             for a, c, n in zip(rows["adcode"], rows["is_city"], names)]
+    out = pd.DataFrame({t("district", lang): short})
     colours = pd.DataFrame(index=out.index)
     for column, (key, unit, rag) in _SCOREBOARD.items():
         label = _label(key, unit, lang)
