@@ -118,3 +118,29 @@ def test_stalled_view_lists_every_stalled_key_project(monkeypatch, demo_store):
     table = next(df.value for df in at.dataframe if "days_stalled" in df.value.columns)
     assert len(table) == total == len(rows) and set(table["district"]) == {"茶陵县"}
     assert next(m.value for m in at.metric if m.label == "八未卡点项目") == f"{total} 个"
+
+
+def test_the_brief_is_built_on_request(monkeypatch, demo_store):
+    at = conftest.open_page(monkeypatch, demo_store, "meeting", view="brief", district="430281")
+    assert not at.exception
+    assert at.selectbox(key="brief_place").value == "430281"  # one district filtered: its brief
+    assert not at.get("download_button")
+    at.button(key="brief_build").click().run()
+    assert not at.exception
+    download = at.get("download_button")[0]
+    assert "调度会简报_醴陵市_2023-09-30.pdf" in download.proto.label
+
+
+def test_changes_view_compares_two_snapshots(monkeypatch, demo_store, tmp_path):
+    import datetime as dt
+
+    from geo import store, task_edits
+
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    base = store.open_current(store_dir)
+    task_edits.assign(store_dir, base, project_id="XM2023-430281-0023", unit="国网株洲供电公司", title="接电",
+                      due_on=dt.date(2023, 10, 20))
+    at = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes")
+    assert not at.exception
+    counts = {m.label: m.value for m in at.metric}
+    assert counts["新交办事项"] == "1" and counts["新增项目"] == "0"
