@@ -4,7 +4,7 @@ reordered and saved; bad rows are refused with their row number and reason, noth
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 import pandas as pd
 import streamlit as st
@@ -119,3 +119,41 @@ def _add(agenda: agendas.Agenda, store_dir: Path, lang: str, key: str) -> None:
         return
     st.session_state["agenda_rev"] = st.session_state.get("agenda_rev", 0) + 1
     st.session_state["agenda_message"] = ("success", t("agenda_saved", lang, title=saved.title, n=len(saved.items)))
+
+
+def add_view_popover(ctx, page_title: str, key: str) -> None:
+    """"加入议程": this very view (page and URL parameters) appended to an agenda, with a title."""
+    lang = ctx.lang
+    from geo.ui import store_dir
+
+    folder = store_dir(ctx.snapshot)
+    saved = agendas.list_agendas(folder)
+    with st.popover(t("agenda_keep_view", lang), icon=":material/playlist_add:", width="stretch"):
+        if not saved:
+            st.caption(t("agenda_none_yet", lang))
+            return
+        titles = {a.agenda_id: a.title for a in saved}
+        st.selectbox(t("agenda_choose", lang), list(titles), key=f"{key}_keep_agenda", format_func=titles.get)
+        described = ctx.filters.describe(lang)
+        st.text_input(t("agenda_item_title", lang), value=f"{page_title} — {described}" if described else page_title,
+                      key=f"{key}_keep_title", max_chars=agendas.TITLE_MAX)
+        st.button(t("agenda_add_button", lang), key=f"{key}_keep", on_click=_keep_view, args=(ctx, folder, key))
+    message = st.session_state.pop(f"{key}_keep_message", None)
+    if message:
+        st.toast(message[1], icon="✅" if message[0] == "success" else "⚠️")
+
+
+def _keep_view(ctx, folder: Path, key: str) -> None:
+    lang = ctx.lang
+    found = agendas.load(st.session_state.get(f"{key}_keep_agenda") or "", folder)
+    params = urlencode({k: v for k, v in st.query_params.to_dict().items()
+                        if k not in (*agendas.PRESENTATION_PARAMS, "lang")})
+    try:
+        if found is None:
+            raise agendas.AgendaError("no such agenda")
+        item = agendas.item_from_link(st.session_state.get(f"{key}_keep_title", ""), f"/{ctx.page}?{params}")
+        saved = agendas.save(agendas.Agenda(found.agenda_id, found.title, (*found.items, item)), folder)
+    except agendas.AgendaError as problem:
+        st.session_state[f"{key}_keep_message"] = ("error", t("agenda_not_saved", lang, reason=str(problem)))
+        return
+    st.session_state[f"{key}_keep_message"] = ("success", t("agenda_saved", lang, title=saved.title, n=len(saved.items)))

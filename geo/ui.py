@@ -30,6 +30,7 @@ class PageContext:
     lang: str
     filters: Filters
     scope: Scope
+    page: str = "overview"  # the page's url path
 
 
 # Which sidebar filter sections each page shows (url_path -> sections); the district and park
@@ -87,7 +88,7 @@ def prepare(page: str | None = None) -> PageContext:
     snapshot = _snapshot(lang)
     present.follow(store_dir(snapshot), lang)  # a previous/next click in an agenda: go there first
     filters = sidebar_filters(lang, snapshot, PAGE_SECTIONS.get(page or "", ("projects",)), user_scope())
-    ctx = PageContext(snapshot, lang, filters, user_scope())
+    ctx = PageContext(snapshot, lang, filters, user_scope(), page or "overview")
     _this_run.ctx = ctx
     if present.presenting():
         present.agenda_bar(store_dir(snapshot), lang)
@@ -235,8 +236,13 @@ def page_header(ctx: PageContext, title_key: str, selection_key: str, key_prefix
     """Title, a visible "clear all" (filters and the page's selection) and the caption saying
     what is shown: the filters, the data's as-of date and snapshot, and any ``notes``."""
     lang, filters = ctx.lang, ctx.filters
-    head, show, clear = st.columns([4, 1, 1], vertical_alignment="bottom")
+    head, keep_view, show, clear = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
     head.title(t(title_key, lang))
+    if not present.presenting():
+        with keep_view:
+            from geo.agenda_view import add_view_popover
+
+            add_view_popover(ctx, t(title_key, lang), key_prefix)
     with show:
         present.present_button(lang, key_prefix)
     clear.button(t("clear_view", lang), key=f"{key_prefix}_clear", on_click=clear_all, args=((selection_key,),),

@@ -144,3 +144,16 @@ def test_changes_view_compares_two_snapshots(monkeypatch, demo_store, tmp_path):
     assert not at.exception
     counts = {m.label: m.value for m in at.metric}
     assert counts["新交办事项"] == "1" and counts["新增项目"] == "0"
+
+
+def test_add_the_current_view_to_an_agenda(monkeypatch, demo_store, tmp_path):
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    saved = agendas.save(agendas.new_agenda("十月调度会"), store_dir)
+    at = conftest.open_page(monkeypatch, store_dir, "land", district="430223", status="闲置")
+    assert not at.exception
+    assert at.text_input(key="land_keep_title").value == "闲置土地 — 攸县 · 闲置"
+    at.button(key="land_keep").click().run()
+    assert not at.exception
+    item = agendas.load(saved.agenda_id, store_dir).items[0]
+    assert item.page == "land" and item.query() == {"district": "430223", "status": "闲置"}
+    assert item.title == "闲置土地 — 攸县 · 闲置"
