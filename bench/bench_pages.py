@@ -11,7 +11,6 @@ change (the query cache would otherwise answer a repeated one). Prints figures; 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys

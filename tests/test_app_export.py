@@ -3,10 +3,8 @@ match the filtered counts, and an empty selection says there is nothing to expor
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 import conftest

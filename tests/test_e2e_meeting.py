@@ -26,7 +26,7 @@ VIEWS = [("醴陵 — 在建项目", "/investment?district=430281&stage=在建")
 def test_present_an_agenda_then_assign_and_close_a_task(demo_store: Path, tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     shutil.copytree(demo_store, store_dir, symlinks=True)  # this test writes snapshots
-    saved = agendas.save(agendas.new_agenda("九月调度会", [agendas.item_from_link(t, link) for t, link in VIEWS]),
+    agendas.save(agendas.new_agenda("九月调度会", [agendas.item_from_link(t, link) for t, link in VIEWS]),
                          store_dir)
     first = store.open_current(store_dir)
     console_errors: list[str] = []
