@@ -123,6 +123,11 @@ def _changes(old_id: str, new_id: str, store_path: str, scope: Scope, districts:
     return changes_between(old, new, scope, Filters(districts=districts))
 
 
+def _created(snapshot: store.Snapshot) -> dt.date:
+    """The day a snapshot was published (local time of the server)."""
+    return dt.datetime.fromisoformat(snapshot.manifest["created_at"]).astimezone().date()
+
+
 def changes_view(ctx: PageContext, store_dir: Path) -> None:
     lang = ctx.lang
     snapshots = store.list_snapshots(store_dir)
@@ -134,8 +139,16 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
     current = ctx.snapshot.id if ctx.snapshot.id in ids else ids[-1]
     parent = ctx.snapshot.manifest.get("parent")
     left, right = st.columns(2)
-    old = left.selectbox(t("changes_old", lang), ids, index=ids.index(parent) if parent in ids else 0,
-                         key="changes_old", format_func=label.get)
+    by_date = left.toggle(t("changes_by_date", lang), key="changes_by_date")
+    if by_date:  # the data as it was published on the day of the last meeting
+        day = left.date_input(t("changes_meeting_day", lang), key="changes_day",
+                              value=_created(snapshots[0]), min_value=_created(snapshots[0]))
+        before = [s.id for s in snapshots if _created(s) <= day]
+        old = before[-1] if before else ids[0]
+        left.caption(t("changes_day_snapshot", lang, snapshot=label[old]))
+    else:
+        old = left.selectbox(t("changes_old", lang), ids, index=ids.index(parent) if parent in ids else 0,
+                             key="changes_old", format_func=label.get)
     new = right.selectbox(t("changes_new", lang), ids, index=ids.index(current), key="changes_new",
                           format_func=label.get)
     if old == new:

@@ -157,3 +157,20 @@ def test_add_the_current_view_to_an_agenda(monkeypatch, demo_store, tmp_path):
     item = agendas.load(saved.agenda_id, store_dir).items[0]
     assert item.page == "land" and item.query() == {"district": "430223", "status": "闲置"}
     assert item.title == "闲置土地 — 攸县 · 闲置"
+
+
+def test_changes_since_a_meeting_day(monkeypatch, demo_store, tmp_path):
+    import datetime as dt
+
+    from geo import store, task_edits
+
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    first = store.open_current(store_dir)
+    task_edits.assign(store_dir, first, project_id="XM2023-430281-0023", unit="u", title="接电",
+                      due_on=dt.date(2023, 10, 20))
+    at = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes")
+    at.toggle(key="changes_by_date").set_value(True).run()
+    assert not at.exception
+    # both snapshots were published today: the day's latest is the current one, nothing to compare
+    assert any("当日发布的最新快照" in c.value for c in at.caption)
+    assert any("请选择两个不同的快照" in i.value for i in at.info)
