@@ -630,6 +630,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "stalled_note": ("卡点天数按数据截至日 {as_of} 计；只计省、市重点项目。点选一行打开项目详情；点击柱条按八未状态筛选。",
                      "Days stalled count to the data's as-of date {as_of}; key projects only. Pick a row for the "
                      "project's details; click a bar to filter by state."),
+    "stalled_by_state_district": ("按八未状态和区县", "By stalled state and district"),
+    "stalled_state_header": ("八未状态", "Stalled state"),
+    "total": ("合计", "Total"),
     "task_assigned": ("交办", "Assigned"),
     "task_open": ("办理中", "Open"),
     "task_due_soon": ("7日内到期", "Due within 7 days"),

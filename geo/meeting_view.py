@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema
+from geo.boundaries import ADCODES as DISTRICT_ORDER
 from geo.boundaries import district_name
 from geo.i18n import t
 from geo.schema import enum_label
@@ -72,6 +73,21 @@ def stalled_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
         "open_tasks": rows["open_tasks"].astype("Int64"),
         "overdue_tasks": rows["overdue_tasks"].astype("Int64"),
     })
+
+
+def stalled_matrix(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Stalled projects per 八未 state (rows, in the 八未 order) and district (columns), with totals."""
+    if summary.empty:
+        return pd.DataFrame()
+    grid = summary.pivot_table(index="stalled_state", columns="district_adcode", values="projects", aggfunc="sum",
+                               fill_value=0)
+    grid = grid.reindex([s for s in schema.STALLED_STATES if s in grid.index])
+    grid = grid[[c for c in DISTRICT_ORDER if c in grid.columns]]
+    grid[t("total", lang)] = grid.sum(axis=1)
+    grid.loc[t("total", lang)] = grid.sum(axis=0)
+    grid.index = [enum_label(s, lang) if s in schema.STALLED_STATES else s for s in grid.index]
+    grid.columns = [district_name(c, lang) if c in DISTRICT_ORDER else c for c in grid.columns]
+    return grid.astype("int64").rename_axis(t("stalled_state_header", lang)).reset_index()
 
 
 def stalled_config(lang: str) -> dict:

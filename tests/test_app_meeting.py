@@ -174,3 +174,17 @@ def test_changes_since_a_meeting_day(monkeypatch, demo_store, tmp_path):
     # both snapshots were published today: the day's latest is the current one, nothing to compare
     assert any("当日发布的最新快照" in c.value for c in at.caption)
     assert any("请选择两个不同的快照" in i.value for i in at.info)
+
+
+def test_stalled_projects_by_state_and_district(monkeypatch, demo_store):
+    from geo import meeting, store
+    from geo.filters import Filters
+    from geo.query import Scope
+
+    at = conftest.open_page(monkeypatch, demo_store, "meeting", view="stalled")
+    grid = next(df.value for df in at.dataframe if "八未状态" in df.value.columns).set_index("八未状态")
+    _, total = meeting.stalled_projects(store.open_current(demo_store), Scope.all(), Filters())
+    assert grid.loc["合计", "合计"] == total
+    assert list(grid.index[:-1]) == [s for s in __import__("geo.schema", fromlist=["x"]).STALLED_STATES
+                                     if s in grid.index]
+    assert grid.drop(index="合计").drop(columns="合计").to_numpy().sum() == total
