@@ -282,3 +282,16 @@ def quality_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def risk_reason_labels(lang: str) -> dict[str, str]:
     return {r: t(f"risk_{r}", lang) for r in RISK_REASONS}
+
+
+def supply_text(supply: pd.DataFrame, project_id: str, lang: str) -> str | None:
+    """One line on a project's power supply for its details panel; None without a demand."""
+    rows = supply[supply["project_id"] == project_id]
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    if not isinstance(r["station_id"], str):
+        return t("supply_line_none", lang, demand=fmt_number(r["demand_mw"], "MW", 1, lang))
+    return t("supply_line", lang, demand=fmt_number(r["demand_mw"], "MW", 1, lang), station=r["station_name"],
+             km=fmt_number(r["distance_km"], "km", 1, lang), headroom=fmt_number(r["headroom_mw"], "MW", 1, lang),
+             verdict=t("supply_covered" if r["covered"] else "supply_short", lang))

@@ -269,6 +269,12 @@ TEXT: dict[str, tuple[str, str]] = {
                       "Headroom = in-service capacity × power factor {pf} − peak load, added up within one voltage "
                       "level only (levels are in series: adding them would count the same load twice). Click a bar "
                       "to filter to the district."),
+    "supply_line": ("供电：需求 {demand}，最近变电站 {station}（{km}，裕度 {headroom}），{verdict}。",
+                    "Power: demand {demand}, nearest substation {station} ({km}, headroom {headroom}): {verdict}."),
+    "supply_line_none": ("供电：需求 {demand}，附近没有可接入的 110 千伏及以上在运变电站。",
+                         "Power: demand {demand}; no in-service substation of 110 kV or above to connect to."),
+    "supply_covered": ("裕度可满足", "covered"),
+    "supply_short": ("裕度不足", "short of headroom"),
     "section_supply": ("项目供电保障", "Power supply for projects"),
     "projects_with_demand": ("有用电需求的项目", "Projects with a power demand"),
     "covered_projects": ("最近变电站裕度可满足", "Covered by the nearest station"),

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from geo import charts, energy, energy_layers, layers, overview, ui
-from geo.downloads import download_panel
 from geo.boundaries import load_districts
+from geo.downloads import download_panel
 from geo.energy_view import (HEADROOM_METRICS, abnormal_tooltips, band_frame, cell_tooltips, funnel_frame,
                              headroom_bar_frame, headroom_map_data, headroom_table, headroom_tooltip_rows, legend_labels,
                              plant_frame, plant_tooltips, quality_table, risk_table, risk_table_config,

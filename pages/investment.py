@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from geo import charts, investment, layers, overview, ui
-from geo.downloads import download_panel
+from geo import charts, energy, investment, layers, overview, ui
 from geo.boundaries import load_districts
+from geo.downloads import download_panel
+from geo.energy_view import supply_text
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.investment_view import (chain_frame, details_frames, district_bar_frame, district_progress_frame,
                                  funnel_frame, monthly_frame, point_tooltip, stalled_frame, table_config,
@@ -86,6 +87,9 @@ if selected_id:
             ui.panel_title(details.project["name"], PROJECT_KEY, lang)
             left, right = st.columns([1, 1])
             left.dataframe(fields, hide_index=True, width="stretch", key="inv_fields")
+            power = supply_text(ui.cached(energy.project_supply, ctx, unfiltered=True), selected_id, lang)
+            if power:  # the energy page's supply check, computed once per snapshot
+                left.caption(power)
             with right:
                 st.markdown(f"**{t('parcel', lang)}**")
                 if parcel is None:

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from geo import charts, land, layers, ui
-from geo.downloads import download_panel
 from geo.boundaries import load_districts
+from geo.downloads import download_panel
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.schema import IDLE_CLASSES
 from geo.land_view import (LAND_METRICS, cell_tooltips, details_frames, district_map_data, district_table,

@@ -119,3 +119,16 @@ def test_html_in_names_stays_text(monkeypatch, demo_store, tmp_path):
     assert any(s.value == hostile for s in at.subheader)
     table = next(df.value for df in at.dataframe if "project_id" in df.value.columns)
     assert hostile in set(table["name"])
+
+
+def test_a_selected_project_shows_its_power_supply(monkeypatch, demo_store):
+    from geo import energy
+    from geo.filters import Filters
+    from geo.query import Scope
+
+    supply = energy.project_supply(store.open_current(demo_store), Scope.all(), Filters())
+    row = supply.iloc[0]
+    at = open_page(monkeypatch, demo_store, project=row["project_id"])
+    assert not at.exception
+    line = next(c.value for c in at.caption if c.value.startswith("供电："))
+    assert row["station_name"] in line and f"{row['demand_mw']:,.1f} MW" in line
