@@ -40,7 +40,7 @@ import re
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,7 @@ __all__ = [
     "order_by_clause",
     "group_by_column",
     "spatial_extension_path",
+    "register_derived",
 ]
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,22 @@ class _Views:
     tables: frozenset[str]
     bbox_tables: frozenset[str]  # tables whose file has the GeoParquet bbox covering column
     all_districts: list[str]
+    built: set[str] = field(default_factory=set)  # derived tables materialised so far
+
+
+# Derived tables (name -> trusted SQL over the snapshot's tables, written in this repository, never
+# from a user): per-snapshot aggregates and in-memory copies of hot columns, built once per
+# snapshot on first use (``CREATE TABLE`` in the snapshot's schema, in memory) and then queried
+# through ``{name}`` like any table. Every derived table must keep a ``district_adcode`` column:
+# the scope is applied to it exactly as to the raw tables.
+_DERIVED: dict[str, str] = {}
+
+
+def register_derived(name: str, sql: str) -> None:
+    """Declare a derived table ``{name}`` built from ``sql`` (placeholders = unscoped raw tables)."""
+    if not _PARAM_NAME.match(name) or name in schema.TABLES:
+        raise ValueError(f"bad derived table name {name!r}")
+    _DERIVED[name] = sql
 
 
 class _Database:
@@ -195,6 +212,21 @@ class _Database:
             if found is None:
                 found = self.views[snapshot] = self._create_views(snapshot)
             return found
+
+    def ensure_derived(self, views: _Views, names: set[str]) -> None:
+        """Build the derived tables in ``names`` for this snapshot if not built yet (once each)."""
+        with self.lock:
+            for name in sorted(names - views.built):
+                raw = _PLACEHOLDER.sub(lambda m: f"{_ident(views.schema_name)}.{_ident(m.group(1))}",
+                                       _DERIVED[name])
+                start = time.perf_counter()
+                cur = self.conn.cursor()
+                try:
+                    cur.execute(f"CREATE OR REPLACE TABLE {_ident(views.schema_name)}.{_ident(name)} AS {raw}")
+                finally:
+                    cur.close()
+                views.built.add(name)
+                log.info("derived table %s built in %.0f ms", name, (time.perf_counter() - start) * 1000)
 
     def _create_views(self, snapshot: Snapshot) -> _Views:
         # The path hash keeps two stores holding the same snapshot id apart (tests, copies).
@@ -283,7 +315,7 @@ def _scoped(table: str, views: _Views, viewport: bool) -> str:
     conds = []
     if table == "districts":
         conds.append(f"adcode IN (SELECT unnest(${_SCOPE_PARAM}::VARCHAR[]))")
-    elif table in schema.SCOPED_TABLES:
+    elif table in schema.SCOPED_TABLES or table in _DERIVED:
         conds.append(f"district_adcode IN (SELECT unnest(${_SCOPE_PARAM}::VARCHAR[]))")
     if viewport and has_bbox:
         conds.append(_VIEWPORT_SQL)
@@ -295,7 +327,7 @@ def _scoped(table: str, views: _Views, viewport: bool) -> str:
 def _expand(text: str, views: _Views, viewport: bool) -> str:
     def repl(m: re.Match[str]) -> str:
         table = m.group(1)
-        if table not in views.tables:
+        if table not in views.tables and table not in _DERIVED:
             raise QueryError(f"unknown table placeholder {{{table}}}; known: "
                              + ", ".join(f"{{{t}}}" for t in sorted(views.tables)))
         return _scoped(table, views, viewport)
@@ -377,6 +409,9 @@ def query(
     db = _database(snapshot)
     views = db.views_for(snapshot)
     text = _check_sql(sql, views)
+    derived = {m.group(1) for m in _PLACEHOLDER.finditer(text)} & _DERIVED.keys()
+    if derived - views.built:
+        db.ensure_derived(views, derived)
     box = _check_viewport(viewport)
     expanded = _expand(text, views, viewport=bool(box))
     bound = _bind(params, expanded, scope, views, box)
