@@ -17,8 +17,19 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
+from pydeck.bindings.json_tools import default_serialize
 
 from geo.i18n import fmt_number
+
+class Deck(pdk.Deck):
+    """A ``pdk.Deck`` whose JSON is compact. pydeck indents its JSON (``indent=2``), which makes
+    ``json`` use its pure-Python encoder: ~120 ms per rerun for a 500 KB map at 1 M parcels (the
+    largest single cost of a land-page rerun, profiled) and ~25 % more bytes to send. Same
+    content, C encoder, no whitespace."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
 
 # Sequential reds (ColorBrewer "Reds", 5 classes): reads on a projector and in greyscale print.
 CLASS_COLOURS = ((254, 229, 217), (252, 174, 145), (251, 106, 74), (222, 45, 38), (165, 15, 21))
@@ -89,7 +100,7 @@ def district_choropleth(
         line_width_units="'pixels'", highlight_color=[255, 215, 0, 120],
     )
     labels = name_layer(districts, label_column or name_column)
-    deck = pdk.Deck(
+    deck = Deck(
         layers=[polygons, labels], initial_view_state=fit_view(districts.total_bounds),
         map_provider=None, map_style=OFFLINE_STYLE, tooltip=TOOLTIP,
     )
@@ -272,7 +283,7 @@ def district_base(districts: gpd.GeoDataFrame, lang: str, selected: tuple[str, .
 
 
 def point_map(layers_: list[pdk.Layer], bounds, tooltip: bool = True) -> pdk.Deck:
-    return pdk.Deck(layers=layers_, initial_view_state=fit_view(bounds), map_provider=None, map_style=OFFLINE_STYLE,
+    return Deck(layers=layers_, initial_view_state=fit_view(bounds), map_provider=None, map_style=OFFLINE_STYLE,
                     tooltip=TOOLTIP if tooltip else False)
 
 
