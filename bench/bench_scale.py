@@ -89,13 +89,17 @@ def build_store(target: Path, scale: dict[str, int] | None) -> None:
 # --- AppTest workers -----------------------------------------------------------------------------
 
 
-def run_worker(app: str, store: Path, repeat: int, timeout_s: float, max_rss_gb: float) -> list[dict]:
+def run_worker(app: str, store: Path, repeat: int, timeout_s: float, max_rss_gb: float,
+               code: Path = REPO, label: str | None = None) -> list[dict]:
     """Run bench/scale_apptest.py in its own process; kill it past ``timeout_s`` or ``max_rss_gb``
-    (so a baseline that cannot cope fails alone and says how)."""
-    cmd = [sys.executable, str(REPO / "bench" / "scale_apptest.py"), "--app", app, "--store", str(store),
-           "--repeat", str(repeat)]
+    (so a baseline that cannot cope fails alone and says how). ``code`` = the source tree whose
+    app.py runs (``--before``: an export of an older commit, e.g. ``git archive main``)."""
+    if code != REPO:
+        shutil.copy(REPO / "bench" / "scale_apptest.py", code / "bench" / "scale_apptest.py")
+    cmd = [sys.executable, str(code / "bench" / "scale_apptest.py"), "--app", app, "--store", str(store),
+           "--repeat", str(repeat), "--label", label or app]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=err, env={**os.environ, "ZZMAP_STORE": str(store)})
+        proc = subprocess.Popen(cmd, cwd=code, stdout=out, stderr=err, env={**os.environ, "ZZMAP_STORE": str(store)})
         killed = _watch(proc, timeout_s, max_rss_gb)
         out.seek(0)
         rows = [json.loads(line) for line in out if line.startswith("{")]
@@ -136,7 +140,8 @@ def print_server(label: str, rows: list[dict]) -> None:
     by = index(rows)
     print(f"\n== server time per interaction, {label} (ms; p95 = slowest of the runs when < 20) ==")
     print(f"{'page / interaction':<30}{'ours p50':>9}{'p95':>7}{'cpu':>6}{'query':>7}{'layers':>7}{'sent':>9}"
-          f"{'map':>8}{'baseline p50':>14}{'p95':>8}{'sent':>9}{'ratio':>8}")
+          f"{'map':>8}{'baseline p50':>14}{'p95':>8}{'sent':>9}{'ratio':>8}"
+          + (f"{'before p50':>12}{'p95':>7}{'sent':>9}" if any(r.get("app") == "before" for r in rows) else ""))
     for (app, page, name), r in by.items():
         if app != "ours":
             continue
@@ -149,7 +154,10 @@ def print_server(label: str, rows: list[dict]) -> None:
             line += (f"{mid(b['ms']):>14.0f}{p95(b['ms']):>8.0f}{b['bytes'] / 1024:>7.0f}KB"
                      f"{mid(b['ms']) / mid(r['ms']):>7.1f}×")
         else:
-            line += f"{'(failed)':>14}"
+            line += f"{'(failed)':>14}{'':>24}"
+        before = by.get(("before", page, name))
+        if before:
+            line += f"{mid(before['ms']):>12.0f}{p95(before['ms']):>7.0f}{before['bytes'] / 1024:>7.0f}KB"
         print(line)
     for r in rows:
         if "error" in r:
@@ -215,6 +223,8 @@ def main() -> int:
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--json", type=Path, help="also write every figure here")
+    parser.add_argument("--before", type=Path, help="a source tree of the code before (git archive <rev> | "
+                        "tar -x -C DIR; DIR/.venv not needed): its app's server times too, same run")
     args = parser.parse_args()
 
     print(f"machine: {os.cpu_count()} cores, load average {load_avg()} (1, 5, 15 min) at start")
@@ -234,8 +244,16 @@ def main() -> int:
             else:
                 stores["scaled store"] = args.store
             for label, store in stores.items():
+                from geo import store as store_module
+
+                snap = store_module.open_current(store)
+                print(f"\n{label}: {store}, snapshot {snap.id}: " + ", ".join(
+                    f"{t} {snap.row_count(t):,}" for t in ("parcels", "projects", "tasks", "substations",
+                                                           "transformer_areas")))
                 step = f"server times on the {label}"
                 rows = run_worker("ours", store, args.repeat, 3600, 16)
+                if args.before:
+                    rows += run_worker("ours", store, args.repeat, 3600, 16, code=args.before, label="before")
                 if not args.skip_baseline:
                     rows += run_worker("baseline", store, args.baseline_repeat, args.baseline_timeout,
                                        args.baseline_max_gb)

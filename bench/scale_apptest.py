@@ -36,6 +36,7 @@ SELECT_KEY = {"overview": None, "investment": "inv_project", "land": "land_parce
 SELECT_SQL = {"investment": "SELECT project_id FROM {projects} p ORDER BY project_id LIMIT 40",
               "land": "SELECT parcel_id FROM {parcels} l WHERE park IS NOT NULL ORDER BY parcel_id LIMIT 40",
               "energy": "SELECT station_id FROM {substations} s ORDER BY station_id LIMIT 40"}
+LABEL = "ours"  # set from --label
 DISTRICTS = ["430281", "430223", "430202", "430211", "430212", "430224", "430225", "430204", "430203"]
 
 
@@ -154,7 +155,7 @@ def measure(app: str, page: str, repeat: int, parts: Parts | None, ids: list[str
 def emit(app, page, name, times, total, deck, q_ms=(), l_ms=(), cpu=()) -> None:
     """One result line; ``cpu`` = CPU time of this process (all threads, DuckDB's included)
     during each run: far less sensitive than wall time to other programs on a shared machine."""
-    print(json.dumps({"app": app, "page": page, "interaction": name, "ms": times, "cpu_ms": list(cpu),
+    print(json.dumps({"app": LABEL, "page": page, "interaction": name, "ms": times, "cpu_ms": list(cpu),
                       "bytes": total, "deck_bytes": deck, "query_ms": list(q_ms), "layer_ms": list(l_ms)}),
           flush=True)
 
@@ -162,6 +163,7 @@ def emit(app, page, name, times, total, deck, q_ms=(), l_ms=(), cpu=()) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--app", choices=("ours", "baseline"), required=True)
+    parser.add_argument("--label", help="name in the results (default: --app), e.g. 'before'")
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--pages", default=",".join(PAGES))
@@ -178,11 +180,13 @@ def main() -> int:
         logging.getLogger("geo.query").addHandler(parts)
         logging.getLogger("geo.query").setLevel(logging.DEBUG)
         time_layers(parts)
+    global LABEL
+    LABEL = args.label or args.app
     for page in args.pages.split(","):
         try:
             measure(args.app, page, args.repeat, parts, ids.get(page, []))
         except Exception as exc:  # the baseline may fail: report how, go on with the next page
-            print(json.dumps({"app": args.app, "page": page, "error": f"{type(exc).__name__}: {exc}"[:300]}),
+            print(json.dumps({"app": LABEL, "page": page, "error": f"{type(exc).__name__}: {exc}"[:300]}),
                   flush=True)
     return 0
 
