@@ -170,6 +170,8 @@ def print_browser(label: str, results: dict[str, dict]) -> None:
         maps = ", ".join(f"{k} {v:.1f}" for k, v in r.get("map_s", {}).items())
         filtered = ", ".join(f"{k} {v:.1f}" for k, v in r.get("filtered_s", {}).items())
         cold = f"{r['cold_start_s']:.1f} s" if "cold_start_s" in r else "—"
+        if r.get("cold_complete_s"):
+            cold += f" (page complete at {r['cold_complete_s']:.1f} s, then deck.gl's first draw)"
         rss = f"{r['peak_rss_mb']:.0f} MB" if r.get("peak_rss_mb") else "—"
         print(f"{app:<9} cold start {cold}; peak RSS {rss}\n{'':9} drawn map (s): {maps}\n{'':9} filtered (s): {filtered}")
         if "error" in r:

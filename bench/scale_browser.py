@@ -25,6 +25,15 @@ MAP_KEYS = {"overview": "overview_map", "investment": "inv_map", "land": "land_m
 FILTERED = ("land?district=430281", "land?status=低效", "investment?district=430223&stage=在建",
             "energy?district=430281&kv=110", "?district=430202")
 _FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+# Records (epoch ms) when the first run that shows a map canvas is over: the page is complete as
+# far as the server is concerned; deck.gl's first draw comes after (in software GL: seconds).
+_COMPLETE_JS = """(() => { let ran = false; const poll = setInterval(() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const state = app && app.getAttribute('data-test-script-state');
+  if (state === 'running') ran = true;
+  if (ran && state === 'notRunning' && document.querySelector('[data-testid="stDeckGlJsonChart"] canvas')) {
+    window.__pageComplete = performance.timeOrigin + performance.now(); clearInterval(poll); }
+}, 20); })()"""
 
 
 def _server_pid(port: int) -> int | None:
@@ -60,7 +69,8 @@ def _wait_map(page, selector: str, timeout_ms: float) -> None:
 
 
 def measure(app: str, store: Path, timeout_s: float = 180) -> dict:
-    """{"cold_start_s", "map_s": {page: s}, "filtered_s": {view: s}, "peak_rss_mb"} or with "error"."""
+    """{"cold_start_s" (map drawn), "cold_complete_s" (run over, canvas in the page), "map_s": {page: s},
+    "filtered_s": {view: s}, "peak_rss_mb"}, with "error" if a step failed."""
     from playwright.sync_api import sync_playwright
 
     script = "app.py" if app == "ours" else "bench/baseline_app.py"
@@ -73,13 +83,14 @@ def measure(app: str, store: Path, timeout_s: float = 180) -> dict:
             # cold start counts the server and the page, not Chromium's own start.
             browser = e2e.launch_browser(pw)
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            page.add_init_script(_COMPLETE_JS)
             out["step"] = "starting the server"
-            started = time.perf_counter()
+            started, started_epoch = time.perf_counter(), time.time()
             try:
                 with e2e.running_app(store, port=port, script=script) as url:
                     pid = _server_pid(port)
                     try:
-                        _drive(app, page, url, out, timeout_s * 1000, started)
+                        _drive(app, page, url, out, timeout_s * 1000, started, started_epoch)
                     finally:  # while the server still runs, even after a failed step
                         out["peak_rss_mb"] = _peak_rss_mb(pid) if pid else None
             finally:
@@ -90,13 +101,15 @@ def measure(app: str, store: Path, timeout_s: float = 180) -> dict:
     return out
 
 
-def _drive(app: str, page, url: str, out: dict, timeout_ms: float, started: float) -> None:
+def _drive(app: str, page, url: str, out: dict, timeout_ms: float, started: float, started_epoch: float) -> None:
     """First page (cold start), every page's map, then the filtered views; ``out["step"]`` says
     where it is, for the error message."""
     out["step"] = "cold start (first page)"
     page.goto(url + ("/" if app == "ours" else "/?page=overview"), wait_until="domcontentloaded")
     _wait_map(page, _selector(app, "overview"), timeout_ms)
     out["cold_start_s"] = time.perf_counter() - started
+    complete = page.evaluate("() => window.__pageComplete || null")
+    out["cold_complete_s"] = complete / 1000 - started_epoch if complete else None
     for name in MAP_KEYS:
         out["step"] = f"map of {name}"
         start = time.perf_counter()
