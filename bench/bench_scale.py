@@ -90,24 +90,24 @@ def build_store(target: Path, scale: dict[str, int] | None) -> None:
 
 
 def run_worker(app: str, store: Path, repeat: int, timeout_s: float, max_rss_gb: float,
-               code: Path = REPO, label: str | None = None) -> list[dict]:
+               code: Path = REPO, label: str | None = None, pages: str | None = None) -> list[dict]:
     """Run bench/scale_apptest.py in its own process; kill it past ``timeout_s`` or ``max_rss_gb``
     (so a baseline that cannot cope fails alone and says how). ``code`` = the source tree whose
     app.py runs (``--before``: an export of an older commit, e.g. ``git archive main``)."""
     if code != REPO:
         shutil.copy(REPO / "bench" / "scale_apptest.py", code / "bench" / "scale_apptest.py")
     cmd = [sys.executable, str(code / "bench" / "scale_apptest.py"), "--app", app, "--store", str(store),
-           "--repeat", str(repeat), "--label", label or app]
+           "--repeat", str(repeat), "--label", label or app, *(["--pages", pages] if pages else [])]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, cwd=code, stdout=out, stderr=err, env={**os.environ, "ZZMAP_STORE": str(store)})
         killed = _watch(proc, timeout_s, max_rss_gb)
         out.seek(0)
         rows = [json.loads(line) for line in out if line.startswith("{")]
         if killed:
-            rows.append({"app": app, "page": "*", "error": killed})
+            rows.append({"app": label or app, "page": pages or "*", "error": killed})
         elif proc.returncode:
             err.seek(0)
-            rows.append({"app": app, "page": "*", "error": f"exit {proc.returncode}: {err.read()[-300:]}"})
+            rows.append({"app": label or app, "page": pages or "*", "error": f"exit {proc.returncode}: {err.read()[-300:]}"})
     return rows
 
 
@@ -219,7 +219,7 @@ def main() -> int:
     parser.add_argument("--projects", type=int, default=SCALE["projects"], help="with --build")
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per interaction (ours)")
     parser.add_argument("--baseline-repeat", type=int, default=3)
-    parser.add_argument("--baseline-timeout", type=float, default=1800, help="seconds for all its pages")
+    parser.add_argument("--baseline-timeout", type=float, default=900, help="seconds per page")
     parser.add_argument("--baseline-max-gb", type=float, default=8.0, help="kill the baseline above this RSS")
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-baseline", action="store_true")
@@ -257,8 +257,9 @@ def main() -> int:
                 if args.before:
                     rows += run_worker("ours", store, args.repeat, 3600, 16, code=args.before, label="before")
                 if not args.skip_baseline:
-                    rows += run_worker("baseline", store, args.baseline_repeat, args.baseline_timeout,
-                                       args.baseline_max_gb)
+                    for page in ("overview", "investment", "land", "energy"):  # one process each: a page
+                        rows += run_worker("baseline", store, args.baseline_repeat,  # that fails fails alone
+                                           args.baseline_timeout, args.baseline_max_gb, pages=page)
                 print_server(label, rows)
                 browser = None
                 if not args.skip_browser:
