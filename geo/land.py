@@ -3,6 +3,9 @@
 Every function is ``fn(snapshot, scope, filters, ...)`` like ``geo.investment``: the scope is
 applied by the query layer, the shared filters by ``filters.where("parcels")`` in every query,
 and the aggregation runs in DuckDB, so no parcel table is ever loaded whole into pandas.
+Aggregates read the per-snapshot parcel cube (``geo.cube``: thousands of groups instead of a
+million rows) whenever it can answer the filters exactly: they sum ``n`` (parcels) and ``mu``
+(area), which the raw fallback provides too, so each query is written once.
 
 Definitions (README "Where the demo numbers come from"):
 - a parcel's ``idle_class`` is the stock list it was counted in and it keeps it after disposal;
@@ -21,7 +24,7 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
-from geo import schema
+from geo import cube, schema
 from geo.filters import Filters
 from geo.hexes import roll_up
 from geo.investment import _record
@@ -63,10 +66,10 @@ class ParcelDetails:
 
 
 def _parcels(snapshot: Snapshot, scope: Scope, filters: Filters, select: str, tail: str = "",
-             params: dict | None = None, **kw) -> pd.DataFrame:
-    """``SELECT <select> FROM {parcels} l WHERE <filters> <tail>``: one place applies the filters."""
+             params: dict | None = None, table: str = "{parcels}", **kw) -> pd.DataFrame:
+    """``SELECT <select> FROM <table> l WHERE <filters> <tail>``: one place applies the filters."""
     where, fparams = filters.where("parcels")
-    sql = f"SELECT {select} FROM {{parcels}} l WHERE {where} {tail}"
+    sql = f"SELECT {select} FROM {table} l WHERE {where} {tail}"
     return query(snapshot, sql, {**fparams, **(params or {})}, scope=scope, **kw).df
 
 
@@ -92,10 +95,10 @@ def disposal_rates(snapshot: Snapshot, scope: Scope, filters: Filters, year: int
     and the area still idle now. Default year: the last full year before as-of."""
     year = _year(year, snapshot.as_of.year - 1)
     df = _parcels(snapshot, scope, filters,
-                  f"idle_class, sum(area_mu) FILTER (WHERE {_STOCK}) AS stock_mu, "
-                  f"sum(area_mu) FILTER (WHERE {_DISPOSED}) AS disposed_mu, "
-                  f"sum(area_mu) FILTER (WHERE {_REMAINING}) AS remaining_mu",
-                  "AND idle_class IS NOT NULL GROUP BY idle_class", _window(year))
+                  f"idle_class, sum(mu) FILTER (WHERE {_STOCK}) AS stock_mu, "
+                  f"sum(mu) FILTER (WHERE {_DISPOSED}) AS disposed_mu, "
+                  f"sum(mu) FILTER (WHERE {_REMAINING}) AS remaining_mu",
+                  "AND idle_class IS NOT NULL GROUP BY idle_class", _window(year), table=cube.source(filters))
     out = pd.DataFrame({"idle_class": list(schema.IDLE_CLASSES)}).merge(df, on="idle_class", how="left")
     for col in ("stock_mu", "disposed_mu", "remaining_mu"):
         out[col] = out[col].astype(float).fillna(0.0).round(2)
@@ -112,12 +115,12 @@ def district_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: 
     dwhere, dparams = filters.where("districts", prefix="d_")
     df = query(snapshot, f"""
         SELECT d.adcode, d.name_zh, d.name_en,
-               coalesce(sum(l.area_mu) FILTER (WHERE {_REMAINING}), 0) AS remaining_mu,
-               coalesce(sum(l.area_mu) FILTER (WHERE {_DISPOSED}), 0) AS disposed_mu,
-               coalesce(sum(l.area_mu) FILTER (WHERE {_STOCK}), 0) AS stock_mu,
-               count(l.parcel_id) FILTER (WHERE {_REMAINING}) AS parcels_remaining
+               coalesce(sum(l.mu) FILTER (WHERE {_REMAINING}), 0) AS remaining_mu,
+               coalesce(sum(l.mu) FILTER (WHERE {_DISPOSED}), 0) AS disposed_mu,
+               coalesce(sum(l.mu) FILTER (WHERE {_STOCK}), 0) AS stock_mu,
+               coalesce(sum(l.n) FILTER (WHERE {_REMAINING}), 0) AS parcels_remaining
         FROM {{districts}} d
-        LEFT JOIN (SELECT * FROM {{parcels}} l WHERE idle_class IS NOT NULL AND {where}) l
+        LEFT JOIN (SELECT * FROM {cube.source(filters)} l WHERE idle_class IS NOT NULL AND {where}) l
                ON l.district_adcode = d.adcode
         WHERE {dwhere}
         GROUP BY d.adcode, d.name_zh, d.name_en""",
@@ -138,8 +141,9 @@ def monthly_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: i
     not happened yet."""
     year = _year(year, snapshot.as_of.year)
     df = _parcels(snapshot, scope, filters,
-                  "month(disposed_on) AS month, idle_class, sum(area_mu) AS disposed_mu, count(*) AS parcels",
-                  f"AND idle_class IS NOT NULL AND {_DISPOSED} GROUP BY ALL", _window(year))
+                  "month(disposed_on) AS month, idle_class, sum(mu) AS disposed_mu, sum(n) AS parcels",
+                  f"AND idle_class IS NOT NULL AND {_DISPOSED} GROUP BY ALL", _window(year),
+                  table=cube.source(filters))
     grid = pd.MultiIndex.from_product([range(1, 13), schema.IDLE_CLASSES], names=["month", "idle_class"])
     out = (df.set_index(["month", "idle_class"]).reindex(grid).fillna(0).reset_index())
     out["disposed_mu"] = out["disposed_mu"].astype(float).round(2)
@@ -159,7 +163,8 @@ def parcel_shapes(snapshot: Snapshot, scope: Scope, filters: Filters, *,
     drawn; they are listed in ``invalid`` so the page can say so instead of hiding them."""
     if isinstance(max_parcels, bool) or not isinstance(max_parcels, int) or max_parcels < 0:
         raise ValueError(f"max_parcels must be a non-negative int, got {max_parcels!r}")
-    head = _parcels(snapshot, scope, filters, "count(*) AS n, count(DISTINCT district_adcode) AS districts").iloc[0]
+    head = _parcels(snapshot, scope, filters, "coalesce(sum(n), 0) AS n, count(DISTINCT district_adcode) AS districts",
+                    table=cube.source(filters)).iloc[0]
     total = int(head["n"])
     if total > max_parcels:
         # Validity of a million outlines costs ~0.5 s: the cells view skips it (its counts come
@@ -194,8 +199,8 @@ def _cells(snapshot: Snapshot, scope: Scope, filters: Filters, res: int) -> pd.D
     cell is computed from its parcels (most parcels, then more area, then schema order).
 
     Parcels without ``h3_r7`` are left out; a parcel with an invalid outline still has its cell."""
-    df = _parcels(snapshot, scope, filters, "h3_r7, status, count(*) AS n, sum(area_mu) AS mu",
-                  "AND h3_r7 IS NOT NULL GROUP BY h3_r7, status", max_rows=200_000)
+    df = _parcels(snapshot, scope, filters, "h3_r7, status, sum(n) AS n, sum(mu) AS mu",
+                  "AND h3_r7 IS NOT NULL GROUP BY h3_r7, status", max_rows=200_000, table=cube.cells_source(filters))
     df = df.assign(idle=df["mu"].where(df["status"].isin(schema.IDLE_CLASSES), 0.0))
     return roll_up(df, res=res, category="status", order=schema.PARCEL_STATUSES, count="parcels",
                    sums={"area_mu": "mu", "idle_mu": "idle"})
@@ -212,7 +217,8 @@ def largest_idle(snapshot: Snapshot, scope: Scope, filters: Filters, *, order_by
                        for c in IDLE_COLUMNS)
     return _parcels(snapshot, scope, filters, select,
                     f"AND list_contains($idle, status) {order}, parcel_id LIMIT $limit",
-                    {"idle": list(schema.IDLE_CLASSES), "limit": limit}, max_rows=limit)
+                    {"idle": list(schema.IDLE_CLASSES), "limit": limit}, max_rows=limit,
+                    table="{idle_parcels}")  # the idle parcels' rows, in memory (geo.cube)
 
 
 def parcel_details(snapshot: Snapshot, scope: Scope, parcel_id: str) -> ParcelDetails | None:
@@ -231,10 +237,10 @@ def parcel_details(snapshot: Snapshot, scope: Scope, parcel_id: str) -> ParcelDe
 def land_summary(snapshot: Snapshot, scope: Scope, filters: Filters) -> dict:
     """Headline numbers: parcels and area in total and per status, area still idle, and disposed
     area that now carries a project (reuse, the point of disposal)."""
+    table = cube.rows_source() if cube.needs_rows(snapshot, scope, filters) else cube.source(filters)
     df = _parcels(snapshot, scope, filters,
-                  "status, count(*) AS n, sum(area_mu) AS mu, sum(area_mu) FILTER (WHERE status = '已处置' "
-                  "AND parcel_id IN (SELECT parcel_id FROM {projects} p WHERE parcel_id IS NOT NULL)) AS reused",
-                  "GROUP BY status")
+                  "status, sum(n) AS n, sum(mu) AS mu, sum(mu) FILTER (WHERE reused OR reused_other) AS reused",
+                  "GROUP BY status", table=table)
     rows = {r.status: r for r in df.itertuples(index=False)}
     by_status = {s: (int(rows[s].n), round(float(rows[s].mu), 2)) if s in rows else (0, 0.0)
                  for s in schema.PARCEL_STATUSES}

@@ -7,6 +7,7 @@ strings (units, fonts, anchors) are passed quoted: ``"'pixels'"``. Layers carry 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import urllib.parse
@@ -17,8 +18,20 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
+from pydeck.bindings.json_tools import default_serialize
 
 from geo.i18n import fmt_number
+
+class Deck(pdk.Deck):
+    """A ``pdk.Deck`` whose JSON is compact. pydeck indents its JSON (``indent=2``), which makes
+    ``json`` use its pure-Python encoder: ~120 ms per rerun for a 500 KB map at 1 M parcels (the
+    largest single cost of a land-page rerun, profiled) and ~25 % more bytes to send; and it
+    escapes every Chinese character as \\uXXXX (6 bytes instead of 3 in UTF-8). Same content,
+    C encoder, no whitespace, UTF-8: the energy map at 100 k projects 2.07 MB -> 0.88 MB."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
+
 
 # Sequential reds (ColorBrewer "Reds", 5 classes): reads on a projector and in greyscale print.
 CLASS_COLOURS = ((254, 229, 217), (252, 174, 145), (251, 106, 74), (222, 45, 38), (165, 15, 21))
@@ -36,17 +49,6 @@ OFFLINE_STYLE = "data:application/json," + urllib.parse.quote(json.dumps(
 # Text tooltips (never markup); pre-line keeps the "\n" between lines.
 TOOLTIP = {"text": "{tooltip}", "style": {"fontSize": "14px", "whiteSpace": "pre-line", "maxWidth": "360px"}}
 CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
-
-
-class CompactDeck(pdk.Deck):
-    """A Deck serialised compactly: pydeck writes its JSON indented and with every Chinese
-    character escaped as \\uXXXX (6 bytes instead of 3 in UTF-8). For 2,000 substations with
-    Chinese tooltips that was 2.07 MB per rerun; compact, 0.88 MB (measured)."""
-
-    def to_json(self) -> str:
-        from pydeck.bindings.json_tools import default_serialize
-
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -93,15 +95,15 @@ def district_choropleth(
                     for c in classify(data[value_column], breaks)]
     data["line_width"] = [3 if code in selected else 1 for code in data["adcode"]]
     data["tooltip"] = _tooltips(data, name_column, tooltip_rows)
-    data["geometry"] = data.geometry.simplify(0.0005, preserve_topology=True)  # ~50 m: invisible, 5× fewer bytes
+    shapes = _simplified(list(data.geometry), 0.0005)  # ~50 m: invisible, 5× fewer bytes
     polygons = pdk.Layer(
-        "GeoJsonLayer", id="districts", data=_geojson(data, ["adcode", "fill", "line_width", "tooltip"]),
+        "GeoJsonLayer", id="districts", data=_geojson(data, ["adcode", "fill", "line_width", "tooltip"], shapes),
         pickable=True, stroked=True, filled=True, auto_highlight=True,
         get_fill_color="properties.fill", get_line_color=list(OUTLINE), get_line_width="properties.line_width",
         line_width_units="'pixels'", highlight_color=[255, 215, 0, 120],
     )
     labels = name_layer(districts, label_column or name_column)
-    deck = CompactDeck(
+    deck = Deck(
         layers=[polygons, labels], initial_view_state=fit_view(districts.total_bounds, *view_px),
         map_provider=None, map_style=OFFLINE_STYLE, tooltip=TOOLTIP,
     )
@@ -178,12 +180,34 @@ def _tooltips(data: pd.DataFrame, name_column: str, rows: list[tuple[str, str]])
             for name, *values in zip(*columns)]
 
 
-def _geojson(gdf: gpd.GeoDataFrame, properties: list[str]) -> dict:
-    """A GeoJSON FeatureCollection with only the properties the layer needs (keeps bytes down)."""
+def _geojson(gdf: gpd.GeoDataFrame, properties: list[str], geometries: list[dict] | None = None) -> dict:
+    """A GeoJSON FeatureCollection with only the properties the layer needs (keeps bytes down);
+    ``geometries`` = the features' GeoJSON geometries when already computed."""
+    geoms = geometries if geometries is not None else [shapely.geometry.mapping(g) for g in gdf.geometry]
     features = []
-    for geom, props in zip(gdf.geometry, gdf[properties].to_dict("records")):
-        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": props})
+    for geom, props in zip(geoms, gdf[properties].to_dict("records")):
+        features.append({"type": "Feature", "geometry": geom, "properties": props})
     return {"type": "FeatureCollection", "features": features}
+
+
+_SIMPLIFIED: dict[tuple[bytes, float], dict] = {}
+
+
+def _simplified(geometries, tolerance: float) -> list[dict]:
+    """GeoJSON of each geometry simplified by ``tolerance``, remembered by the geometry's WKB.
+
+    The district outlines under every map are the same nine polygons on every rerun; simplifying
+    and converting them cost ~6 ms a map (profiled), hashing their WKB ~0.4 ms. Callers must not
+    modify the returned dicts (they are shared)."""
+    out = []
+    for geom, wkb in zip(geometries, shapely.to_wkb(np.asarray(geometries))):
+        key = (hashlib.blake2b(wkb, digest_size=16).digest(), tolerance)
+        if key not in _SIMPLIFIED:
+            if len(_SIMPLIFIED) > 1_000:  # only district-sized sets come here; bound it anyway
+                _SIMPLIFIED.clear()
+            _SIMPLIFIED[key] = shapely.geometry.mapping(shapely.simplify(geom, tolerance, preserve_topology=True))
+        out.append(_SIMPLIFIED[key])
+    return out
 
 
 def legend_chart(legend: Legend) -> dict:
@@ -265,12 +289,12 @@ def district_outline_layer(districts: gpd.GeoDataFrame, selected: tuple[str, ...
                            label_column: str | None = None) -> pdk.Layer:
     """District boundaries as the base of point maps; pickable so a click can filter."""
     data = districts[["adcode", "geometry"]].copy()
-    data["geometry"] = data.geometry.simplify(0.0005, preserve_topology=True)
+    shapes = _simplified(list(data.geometry), 0.0005)
     data["line_width"] = [3 if code in selected else 1 for code in data["adcode"]]
     data["fill"] = [[255, 235, 205, 90] if code in selected else [245, 245, 240, 60] for code in data["adcode"]]
     data["tooltip"] = districts[label_column].astype(str) if label_column else districts["adcode"]
     return pdk.Layer(
-        "GeoJsonLayer", id="districts", data=_geojson(data, ["adcode", "line_width", "fill", "tooltip"]),
+        "GeoJsonLayer", id="districts", data=_geojson(data, ["adcode", "line_width", "fill", "tooltip"], shapes),
         pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
         get_line_color=list(OUTLINE), get_line_width="properties.line_width", line_width_units="'pixels'",
     )
@@ -284,7 +308,7 @@ def district_base(districts: gpd.GeoDataFrame, lang: str, selected: tuple[str, .
 
 
 def point_map(layers_: list[pdk.Layer], bounds, tooltip: bool = True) -> pdk.Deck:
-    return CompactDeck(layers=layers_, initial_view_state=fit_view(bounds), map_provider=None, map_style=OFFLINE_STYLE,
+    return Deck(layers=layers_, initial_view_state=fit_view(bounds), map_provider=None, map_style=OFFLINE_STYLE,
                     tooltip=TOOLTIP if tooltip else False)
 
 

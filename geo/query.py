@@ -34,13 +34,14 @@ Typical use::
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import re
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,12 +65,14 @@ __all__ = [
     "order_by_clause",
     "group_by_column",
     "spatial_extension_path",
+    "register_derived",
 ]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_ROWS = 50_000
 DEFAULT_TIMEOUT_S = 30.0
+IN_MEMORY_MAX_ROWS = 250_000  # tables up to this many rows are held in memory (see _create_views)
 _SCOPE_PARAM = "scope_districts"
 _DUCKDB_VERSION = duckdb.__version__
 
@@ -161,6 +164,23 @@ class _Views:
     tables: frozenset[str]
     bbox_tables: frozenset[str]  # tables whose file has the GeoParquet bbox covering column
     all_districts: list[str]
+    to_copy: dict[str, Path] = field(default_factory=dict)  # small tables to copy into memory
+    built: set[str] = field(default_factory=set)  # derived tables materialised so far
+
+
+# Derived tables (name -> trusted SQL over the snapshot's tables, written in this repository, never
+# from a user): per-snapshot aggregates and in-memory copies of hot columns, built once per
+# snapshot on first use (``CREATE TABLE`` in the snapshot's schema, in memory) and then queried
+# through ``{name}`` like any table. Every derived table must keep a ``district_adcode`` column:
+# the scope is applied to it exactly as to the raw tables.
+_DERIVED: dict[str, str] = {}
+
+
+def register_derived(name: str, sql: str) -> None:
+    """Declare a derived table ``{name}`` built from ``sql`` (placeholders = unscoped raw tables)."""
+    if not _PARAM_NAME.match(name) or name in schema.TABLES:
+        raise ValueError(f"bad derived table name {name!r}")
+    _DERIVED[name] = sql
 
 
 class _Database:
@@ -169,6 +189,7 @@ class _Database:
     def __init__(self, snapshots_dir: Path):
         self.snapshots_dir = snapshots_dir
         self.lock = threading.Lock()
+        self.build_lock = threading.Lock()  # derived tables: built once, by whoever needs them first
         self.views: dict[Snapshot, _Views] = {}
         conn = duckdb.connect(":memory:", config={
             "autoinstall_known_extensions": False,
@@ -194,20 +215,67 @@ class _Database:
             found = self.views.get(snapshot)
             if found is None:
                 found = self.views[snapshot] = self._create_views(snapshot)
+                _start_warming(self, found)
             return found
+
+    def _warm(self, views: _Views, cur: duckdb.DuckDBPyConnection) -> None:
+        """Copy the small tables into memory, then build the derived tables registered so far.
+
+        In the background, so the first page (cold start) runs on the Parquet views meanwhile
+        instead of waiting ~1 s at 1 M parcels. Each view is swapped to its copy in one
+        statement; a query already running keeps the relation it started with (MVCC), and the
+        copy holds the same rows, so no answer changes. A failure only costs speed: the views stay."""
+        try:
+            try:
+                for table, path in sorted(views.to_copy.items()):
+                    copy = f"{_ident(views.schema_name)}.{_ident('_mem_' + table)}"
+                    cur.execute(f"CREATE OR REPLACE TABLE {copy} AS SELECT * FROM read_parquet({_sql_str(str(path))})")
+                    cur.execute(f"CREATE OR REPLACE VIEW {_ident(views.schema_name)}.{_ident(table)} AS "
+                                f"SELECT * FROM {copy}")
+                self.ensure_derived(views, set(_DERIVED), cur)
+            finally:
+                _warming.pop(threading.current_thread(), None)
+                cur.close()
+        except duckdb.InterruptException:
+            log.debug("warming %s stopped: the process is exiting", views.schema_name)
+        except Exception:  # noqa: BLE001 — background speed-up only; queries work without it
+            log.warning("warming snapshot schema %s failed", views.schema_name, exc_info=True)
+
+    def ensure_derived(self, views: _Views, names: set[str], cursor=None) -> None:
+        """Build the derived tables in ``names`` for this snapshot if not built yet (once each)."""
+        with self.build_lock:
+            for name in sorted(names - views.built):
+                raw = _PLACEHOLDER.sub(lambda m: f"{_ident(views.schema_name)}.{_ident(m.group(1))}",
+                                       _DERIVED[name])
+                start = time.perf_counter()
+                cur = cursor or self.conn.cursor()
+                try:
+                    cur.execute(f"CREATE OR REPLACE TABLE {_ident(views.schema_name)}.{_ident(name)} AS {raw}")
+                finally:
+                    if cursor is None:
+                        cur.close()
+                views.built.add(name)
+                log.info("derived table %s built in %.0f ms", name, (time.perf_counter() - start) * 1000)
 
     def _create_views(self, snapshot: Snapshot) -> _Views:
         # The path hash keeps two stores holding the same snapshot id apart (tests, copies).
         tag = hashlib.sha256(str(snapshot.path.resolve()).encode()).hexdigest()[:8]
         name = "s_" + re.sub(r"[^0-9A-Za-z]", "_", snapshot.id).lower() + "_" + tag
         statements = [f"CREATE SCHEMA IF NOT EXISTS {_ident(name)}"]
-        bbox_tables = set()
+        bbox_tables, to_copy = set(), {}
         for table in snapshot.tables:
             path = snapshot.table_path(table).resolve()
-            if "bbox" in pq.read_schema(path).names:
+            meta = pq.read_metadata(path)
+            if "bbox" in meta.schema.to_arrow_schema().names:
                 bbox_tables.add(table)
-            # The raw view keeps ``bbox`` so the scoped subquery can filter on it (row-group
-            # pruning); the subquery, the only thing callers see, excludes it.
+            # Small tables are then copied into memory (``_warm``): every query on the Parquet file
+            # decodes its columns again; the investment page's queries at 100 k projects took
+            # ~23 % less CPU on the copy (measured). Big ones (parcels) stay views over the file,
+            # where the bbox statistics prune row groups, and get precomputed tables (geo.cube).
+            # Either way the raw relation keeps ``bbox`` for the viewport filter; the scoped
+            # subquery, the only thing callers see, excludes it.
+            if meta.num_rows <= IN_MEMORY_MAX_ROWS:
+                to_copy[table] = path
             statements.append(f"CREATE OR REPLACE VIEW {_ident(name)}.{_ident(table)} AS "
                               f"SELECT * FROM read_parquet({_sql_str(str(path))})")
         cur = self.conn.cursor()
@@ -218,7 +286,30 @@ class _Database:
                 f"SELECT adcode FROM {_ident(name)}.districts ORDER BY adcode").fetchall()]
         finally:
             cur.close()
-        return _Views(name, frozenset(snapshot.tables), frozenset(bbox_tables), codes)
+        return _Views(name, frozenset(snapshot.tables), frozenset(bbox_tables), codes, to_copy)
+
+
+# Warming threads and their cursors. A daemon thread still inside DuckDB when the interpreter
+# exits aborts the process ("terminate called without an active exception"), so at exit the
+# warming is interrupted and waited for (atexit runs before daemon threads are frozen).
+_warming: dict[threading.Thread, duckdb.DuckDBPyConnection] = {}
+
+
+def _start_warming(db: _Database, views: _Views) -> None:
+    cur = db.conn.cursor()
+    thread = threading.Thread(target=db._warm, args=(views, cur), daemon=True, name="zzmap-warm")
+    _warming[thread] = cur  # registered before it starts, so an exit right now still stops it
+    thread.start()
+
+
+@atexit.register
+def _stop_warming() -> None:
+    for thread, cur in list(_warming.items()):
+        try:
+            cur.interrupt()
+        except duckdb.Error:
+            pass
+        thread.join(timeout=10)
 
 
 _databases: dict[Path, _Database] = {}
@@ -283,7 +374,7 @@ def _scoped(table: str, views: _Views, viewport: bool) -> str:
     conds = []
     if table == "districts":
         conds.append(f"adcode IN (SELECT unnest(${_SCOPE_PARAM}::VARCHAR[]))")
-    elif table in schema.SCOPED_TABLES:
+    elif table in schema.SCOPED_TABLES or table in _DERIVED:
         conds.append(f"district_adcode IN (SELECT unnest(${_SCOPE_PARAM}::VARCHAR[]))")
     if viewport and has_bbox:
         conds.append(_VIEWPORT_SQL)
@@ -306,7 +397,7 @@ def _expand(text: str, views: _Views, viewport: bool, previous: _Views | None = 
                 raise QueryError(f"unknown table placeholder {{{table}}}: the previous snapshot has "
                                  + ", ".join(f"{{{PREVIOUS_PREFIX}{t}}}" for t in sorted(previous.tables)))
             return _scoped(base, previous, viewport)
-        if table not in views.tables:
+        if table not in views.tables and table not in _DERIVED:
             raise QueryError(f"unknown table placeholder {{{table}}}; known: "
                              + ", ".join(f"{{{t}}}" for t in sorted(views.tables)))
         return _scoped(table, views, viewport)
@@ -399,6 +490,9 @@ def query(
             raise QueryError(f"previous snapshot {previous.id} is not in the same store as {snapshot.id}")
         prev_views = db.views_for(previous)
     text = _check_sql(sql, views)
+    derived = {m.group(1) for m in _PLACEHOLDER.finditer(text)} & _DERIVED.keys()
+    if derived - views.built:
+        db.ensure_derived(views, derived)
     box = _check_viewport(viewport)
     expanded = _expand(text, views, viewport=bool(box), previous=prev_views)
     bound = _bind(params, expanded, scope, views, box, prev_views)

@@ -1,0 +1,195 @@
+"""Worker of bench/bench_scale.py: drive one app through AppTest and print JSON results.
+
+    python bench/scale_apptest.py --app ours|baseline --store DIR --repeat N [--pages land,...]
+
+Runs in its own process (started by bench_scale.py) so a baseline that runs out of memory or
+time fails alone, and each app starts with empty caches. For every page and interaction it times
+whole script runs (server time: the script, its queries, layer building and serialisation of the
+elements), and measures what the run sends: the sum of the element protos' serialised sizes and
+the pydeck JSON among them. For our app it also splits the time into query (the query layer's
+own timing) and layer building (``geo.layers`` calls). One JSON object per line on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+PAGES = ("overview", "investment", "land", "energy")
+# Per page: the "status" filter (widget key, options) and the selection session key.
+STATUS = {"overview": ("f_stage", ["前期", "在建", "竣工", "投产", "已签约"]),
+          "investment": ("f_stage", ["前期", "在建", "竣工", "投产", "已签约"]),
+          "land": ("f_status", ["批而未供", "低效", "闲置", "已处置", "在用"]),
+          "energy": ("f_kv", ["110", "35", "220"])}
+SELECT_KEY = {"overview": None, "investment": "inv_project", "land": "land_parcel", "energy": "en_station"}
+SELECT_SQL = {"investment": "SELECT project_id FROM {projects} p ORDER BY project_id LIMIT 40",
+              "land": "SELECT parcel_id FROM {parcels} l WHERE park IS NOT NULL ORDER BY parcel_id LIMIT 40",
+              "energy": "SELECT station_id FROM {substations} s ORDER BY station_id LIMIT 40"}
+LABEL = "ours"  # set from --label
+DISTRICTS = ["430281", "430223", "430202", "430211", "430212", "430224", "430225", "430204", "430203"]
+
+
+def combos(options: list[str]) -> list[list[str]]:
+    """Singles, then pairs: many distinct values, so no timed run is answered by the data cache
+    of an earlier one (a repeated value would be, and would flatter the figures)."""
+    return [[o] for o in options] + [list(p) for p in itertools.combinations(options, 2)]
+
+
+class Parts(logging.Handler):
+    """Sums the query layer's own elapsed times (it logs each query at DEBUG)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.query_ms = 0.0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.args and record.msg.startswith("query %.1f ms"):
+            self.query_ms += float(record.args[0])
+
+
+def time_layers(parts: Parts) -> None:
+    """Wrap geo.layers' public functions to sum the time spent building map layers."""
+    from geo import layers
+
+    parts.layer_ms = 0.0
+    for name in [n for n in dir(layers) if not n.startswith("_")]:
+        fn = getattr(layers, name)
+        if callable(fn) and getattr(fn, "__module__", "") == layers.__name__ and not isinstance(fn, type):
+            def wrapped(*a, _fn=fn, **kw):
+                start = time.perf_counter()
+                try:
+                    return _fn(*a, **kw)
+                finally:
+                    parts.layer_ms += (time.perf_counter() - start) * 1000
+            setattr(layers, name, wrapped)
+
+
+def sent_bytes(at: AppTest) -> tuple[int, int]:
+    """(all elements' serialised protos, the pydeck JSON) of the current element tree."""
+    total = deck = 0
+    stack = [at._tree]
+    while stack:
+        node = stack.pop()
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "SerializeToString"):
+            total += len(proto.SerializeToString())
+            if getattr(node, "type", "") == "deck_gl_json_chart":
+                deck += len(proto.json)
+        children = getattr(node, "children", None)
+        stack.extend(children.values() if isinstance(children, dict) else (children or []))
+    return total, deck
+
+
+def new_session(app: str, page: str) -> AppTest:
+    if app == "ours":
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
+        at.run()
+        if page != "overview":
+            at.switch_page(f"pages/{page}.py")
+            at.run()
+    else:
+        at = AppTest.from_file(str(REPO / "bench" / "baseline_app.py"), default_timeout=600)
+        at.run()
+        at.radio(key="page").set_value(page)
+        at.run()
+    return at
+
+
+def set_widget(at: AppTest, key: str, value) -> None:
+    at.multiselect(key=key).set_value(value)
+
+
+def interactions(app: str, page: str, ids: list[str]):
+    """(name, change) pairs; ``change(at, i)`` prepares the i-th timed run."""
+    status_key, options = STATUS[page]
+    out = [("district filter", lambda at, i: set_widget(at, "f_district", combos(DISTRICTS)[i % 45])),
+           ("status filter", lambda at, i: set_widget(at, status_key, combos(options)[i % len(combos(options))])),
+           # A map click runs ui.on_district_click, which sets f_district before the rerun.
+           ("click district", lambda at, i: at.session_state.__setitem__("f_district", [DISTRICTS[i % 9]]))]
+    if SELECT_KEY[page]:
+        out.append(("select feature", lambda at, i: at.session_state.__setitem__(SELECT_KEY[page], ids[i % len(ids)])))
+    out.append(("open export", lambda at, i: at.session_state.__setitem__(f"{page}_dl_open", i % 2 == 0)))
+    return out
+
+
+def measure(app: str, page: str, repeat: int, parts: Parts | None, ids: list[str]) -> None:
+    firsts, cpu = [], []
+    for _ in range(max(1, repeat // 3)):  # a new session each time; the data cache is the server's
+        start, start_cpu = time.perf_counter(), time.process_time()
+        at = new_session(app, page)
+        firsts.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+        if at.exception:
+            raise RuntimeError(f"{page} / first load: {at.exception[0].message}")
+    emit(app, page, "first load", firsts, *sent_bytes(at), cpu=cpu)
+    for name, change in interactions(app, page, ids):
+        at = new_session(app, page)
+        times, cpu, q_ms, l_ms = [], [], [], []
+        for i in range(repeat):
+            change(at, i)
+            if parts:
+                parts.query_ms = parts.layer_ms = 0.0
+            start, start_cpu = time.perf_counter(), time.process_time()
+            at.run()
+            times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+            if at.exception:
+                raise RuntimeError(f"{page} / {name}: {at.exception[0].message}")
+            if parts:
+                q_ms.append(parts.query_ms)
+                l_ms.append(parts.layer_ms)
+        emit(app, page, name, times, *sent_bytes(at), q_ms, l_ms, cpu)
+
+
+def emit(app, page, name, times, total, deck, q_ms=(), l_ms=(), cpu=()) -> None:
+    """One result line; ``cpu`` = CPU time of this process (all threads, DuckDB's included)
+    during each run: far less sensitive than wall time to other programs on a shared machine."""
+    print(json.dumps({"app": LABEL, "page": page, "interaction": name, "ms": times, "cpu_ms": list(cpu),
+                      "bytes": total, "deck_bytes": deck, "query_ms": list(q_ms), "layer_ms": list(l_ms)}),
+          flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--app", choices=("ours", "baseline"), required=True)
+    parser.add_argument("--label", help="name in the results (default: --app), e.g. 'before'")
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--pages", default=",".join(PAGES))
+    args = parser.parse_args()
+    os.environ["ZZMAP_STORE"] = str(args.store)
+    from geo import store
+    from geo.query import Scope, query
+
+    snapshot = store.open_current(args.store)
+    ids = {p: list(query(snapshot, sql, scope=Scope.all()).df.iloc[:, 0]) for p, sql in SELECT_SQL.items()}
+    parts = None
+    if args.app == "ours":
+        parts = Parts()
+        logging.getLogger("geo.query").addHandler(parts)
+        logging.getLogger("geo.query").setLevel(logging.DEBUG)
+        time_layers(parts)
+    global LABEL
+    LABEL = args.label or args.app
+    for page in args.pages.split(","):
+        try:
+            measure(args.app, page, args.repeat, parts, ids.get(page, []))
+        except Exception as exc:  # the baseline may fail: report how, go on with the next page
+            print(json.dumps({"app": LABEL, "page": page, "error": f"{type(exc).__name__}: {exc}"[:300]}),
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

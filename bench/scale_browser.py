@@ -1,0 +1,131 @@
+"""Part of bench/bench_scale.py: a real ``streamlit run`` in headless Chromium.
+
+For one app (ours or the baseline) on one store: cold start (process start to the first page
+complete: the run over and its map drawn), time to a drawn map on each page, then a few filtered
+views by URL, and the server process's peak resident memory (VmHWM) after all of it.
+
+"Map drawn": the deck.gl canvas is on the page with a real size (``e2e_helpers.map_canvas``),
+the script run is over (``wait_until_idle``), and the browser has painted two more animation
+frames, by which time deck.gl has drawn the data it was given (it draws on the next frame).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+import e2e_helpers as e2e  # noqa: E402
+
+MAP_KEYS = {"overview": "overview_map", "investment": "inv_map", "land": "land_map", "energy": "en_map"}
+# Views loaded by URL after the pages, so the peak memory covers filtered runs too.
+FILTERED = ("land?district=430281", "land?status=低效", "investment?district=430223&stage=在建",
+            "energy?district=430281&kv=110", "?district=430202")
+_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+# Records (epoch ms) when the first run that shows a map canvas is over: the page is complete as
+# far as the server is concerned; deck.gl's first draw comes after (in software GL: seconds).
+_COMPLETE_JS = """(() => { let ran = false; const poll = setInterval(() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const state = app && app.getAttribute('data-test-script-state');
+  if (state === 'running') ran = true;
+  if (ran && state === 'notRunning' && document.querySelector('[data-testid="stDeckGlJsonChart"] canvas')) {
+    window.__pageComplete = performance.timeOrigin + performance.now(); clearInterval(poll); }
+}, 20); })()"""
+
+
+def _server_pid(port: int) -> int | None:
+    """The streamlit process serving ``port`` (started by us: its command line names the port)."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"streamlit" in b" ".join(cmd) and str(port).encode() in cmd:
+            return int(proc.name)
+    return None
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _wait_map(page, selector: str, timeout_ms: float) -> None:
+    page.locator(f"{selector} canvas").first.wait_for(state="visible", timeout=timeout_ms)
+    e2e.assert_no_exception(page)
+    e2e.wait_until_idle(page, timeout_ms)
+    e2e.map_canvas(page, selector)
+    page.evaluate(_FRAMES_JS)
+
+
+def measure(app: str, store: Path, timeout_s: float = 180) -> dict:
+    """{"cold_start_s" (map drawn), "cold_complete_s" (run over, canvas in the page), "map_s": {page: s},
+    "filtered_s": {view: s}, "peak_rss_mb"}, with "error" if a step failed."""
+    from playwright.sync_api import sync_playwright
+
+    script = "app.py" if app == "ours" else "bench/baseline_app.py"
+    out: dict = {"map_s": {}, "filtered_s": {}}
+    port = e2e.free_port()
+    step = "starting the browser"
+    try:
+        with sync_playwright() as pw:
+            # The browser is up before the server starts: a user's browser is already running, so
+            # cold start counts the server and the page, not Chromium's own start.
+            browser = e2e.launch_browser(pw)
+            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            page.add_init_script(_COMPLETE_JS)
+            out["step"] = "starting the server"
+            started, started_epoch = time.perf_counter(), time.time()
+            try:
+                with e2e.running_app(store, port=port, script=script) as url:
+                    pid = _server_pid(port)
+                    try:
+                        _drive(app, page, url, out, timeout_s * 1000, started, started_epoch)
+                    finally:  # while the server still runs, even after a failed step
+                        out["peak_rss_mb"] = _peak_rss_mb(pid) if pid else None
+            finally:
+                browser.close()
+    except Exception as exc:  # report how it failed; the caller goes on
+        out["error"] = f"{out.get('step', step)}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    out.pop("step", None)
+    return out
+
+
+def _drive(app: str, page, url: str, out: dict, timeout_ms: float, started: float, started_epoch: float) -> None:
+    """First page (cold start), every page's map, then the filtered views; ``out["step"]`` says
+    where it is, for the error message."""
+    out["step"] = "cold start (first page)"
+    page.goto(url + ("/" if app == "ours" else "/?page=overview"), wait_until="domcontentloaded")
+    _wait_map(page, _selector(app, "overview"), timeout_ms)
+    out["cold_start_s"] = time.perf_counter() - started
+    complete = page.evaluate("() => window.__pageComplete || null")
+    out["cold_complete_s"] = complete / 1000 - started_epoch if complete else None
+    for name in MAP_KEYS:
+        out["step"] = f"map of {name}"
+        start = time.perf_counter()
+        page.goto(url + (f"/{name}" if app == "ours" else f"/?page={name}"), wait_until="domcontentloaded")
+        _wait_map(page, _selector(app, name), timeout_ms)
+        out["map_s"][name] = time.perf_counter() - start
+    for view in FILTERED:
+        out["step"] = f"filtered view {view}"
+        name, query = view.split("?")
+        start = time.perf_counter()
+        page.goto(url + (f"/{view}" if app == "ours" else f"/?page={name or 'overview'}&{query}"),
+                  wait_until="domcontentloaded")
+        _wait_map(page, _selector(app, name or "overview"), timeout_ms)
+        out["filtered_s"][view] = time.perf_counter() - start
+
+
+def _selector(app: str, page: str) -> str:
+    # The baseline's map has no on_select, and Streamlit then gives it no st-key class.
+    return f".st-key-{MAP_KEYS[page]}" if app == "ours" else '[data-testid="stDeckGlJsonChart"]'
