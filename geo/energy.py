@@ -233,11 +233,21 @@ def _nearest(lon, lat, station_lon, station_lat) -> tuple[np.ndarray, np.ndarray
 RISK_REASONS = ("no_station", "over_headroom", "too_far")
 
 
+def _in_districts(supply: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    return supply if not filters.districts else supply[supply["district_adcode"].isin(filters.districts)]
+
+
+def supply_summary(supply: pd.DataFrame, filters: Filters) -> dict:
+    """Projects with a demand in the filtered districts: count, total demand (MW), covered."""
+    rows = _in_districts(supply, filters)
+    return {"projects": len(rows), "demand_mw": float(rows["demand_mw"].sum()), "covered": int(rows["covered"].sum())}
+
+
 def at_risk(supply: pd.DataFrame, filters: Filters, max_distance_km: float = DEFAULT_MAX_DISTANCE_KM) -> pd.DataFrame:
     """Projects whose supply is at risk: no candidate station, demand above the station's headroom,
     or farther than ``max_distance_km``; in the filtered districts, largest demand first. Adds
     ``reasons``: the RISK_REASONS that apply, in that order."""
-    rows = supply if not filters.districts else supply[supply["district_adcode"].isin(filters.districts)]
+    rows = _in_districts(supply, filters)
     reasons = pd.DataFrame({
         "no_station": rows["station_id"].isna(),
         "over_headroom": rows["station_id"].notna() & ~rows["covered"],

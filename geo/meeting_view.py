@@ -11,7 +11,7 @@ import streamlit as st
 from geo import schema
 from geo.boundaries import ADCODES as DISTRICT_ORDER
 from geo.boundaries import district_name
-from geo.i18n import t
+from geo.i18n import fmt_count, t
 from geo.schema import enum_label
 
 RAG_COLOURS = {"green": "#c7e9c0", "amber": "#fdd49e", "red": "#fcbba1"}
@@ -73,6 +73,14 @@ def stalled_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
         "open_tasks": rows["open_tasks"].astype("Int64"),
         "overdue_tasks": rows["overdue_tasks"].astype("Int64"),
     })
+
+
+def stalled_state_frame(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Stalled projects per 八未 state, in the 八未 order, with labels for the chart."""
+    by_state = (summary.groupby("stalled_state").agg(projects=("projects", "sum"), total_yi=("total_yi", "sum"))
+                .reindex(schema.STALLED_STATES, fill_value=0).rename_axis("stalled_state").reset_index())
+    return by_state.assign(label=[enum_label(s, lang) for s in by_state["stalled_state"]],
+                           count_text=[fmt_count(v, "个", lang) for v in by_state["projects"]])
 
 
 def stalled_matrix(summary: pd.DataFrame, lang: str) -> pd.DataFrame:

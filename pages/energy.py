@@ -146,11 +146,11 @@ st.caption(t("headroom_note", lang, pf=POWER_FACTOR))
 
 # --- power supply for projects ---------------------------------------------------------------------
 st.subheader(t("section_supply", lang))
-in_view = supply if not filters.districts else supply[supply["district_adcode"].isin(filters.districts)]
+in_view = energy.supply_summary(supply, filters)
 s1, s2, s3, s4 = st.columns(4)
-s1.metric(t("projects_with_demand", lang), fmt_count(len(in_view), "个", lang),
-          fmt_number(float(in_view["demand_mw"].sum()), "MW", 1, lang), delta_color="off", delta_arrow="off")
-s2.metric(t("covered_projects", lang), fmt_count(int(in_view["covered"].sum()), "个", lang))
+s1.metric(t("projects_with_demand", lang), fmt_count(in_view["projects"], "个", lang),
+          fmt_number(in_view["demand_mw"], "MW", 1, lang), delta_color="off", delta_arrow="off")
+s2.metric(t("covered_projects", lang), fmt_count(in_view["covered"], "个", lang))
 s3.metric(t("at_risk_projects", lang), fmt_count(len(risk), "个", lang))
 s4.number_input(t("max_distance", lang), min_value=0.5, max_value=100.0, step=0.5, format="%.1f", key="en_max_km")
 st.caption(t("supply_note", lang, kv=energy.SUPPLY_MIN_KV))

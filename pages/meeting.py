@@ -7,8 +7,7 @@ from geo import agenda as agendas
 from geo import charts, meeting, present, task_rates, ui
 from geo.agenda_view import add_item_form, agenda_editor
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
-from geo.schema import STALLED_STATES, enum_label
-from geo.meeting_view import stalled_config, stalled_matrix, stalled_table, task_table
+from geo.meeting_view import stalled_config, stalled_matrix, stalled_state_frame, stalled_table, task_table
 from geo.meeting_forms import assign_form, brief_panel, changes_view, close_form, rates_view
 
 ctx = ui.page_context("meeting")
@@ -27,11 +26,7 @@ if view == "stalled":
     m[0].metric(t("stalled", lang), fmt_count(total, "个", lang))
     m[1].metric(t("total_investment", lang), fmt_number(float(rows["total_investment_yi"].sum()), "亿元", 1, lang))
     m[2].metric(t("overdue_tasks", lang), fmt_count(int(rows["overdue_tasks"].sum()), "件", lang))
-    by_state = (summary.groupby("stalled_state").agg(projects=("projects", "sum"), total_yi=("total_yi", "sum"))
-                .reindex(STALLED_STATES, fill_value=0).rename_axis("stalled_state").reset_index())  # 八未 order
-    frame = by_state.assign(
-        label=[enum_label(s, lang) for s in by_state["stalled_state"]],
-        count_text=[fmt_count(v, "个", lang) for v in by_state["projects"]])
+    frame = stalled_state_frame(summary, lang)
     st.vega_lite_chart(spec=charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
                                              value_title=t("projects_count", lang), tooltip=["label", "count_text"],
                                              colour="#8c510a", selected=filters.stalled),
