@@ -129,6 +129,22 @@ def _cached_call(module: str, name: str, snapshot_id: str, snapshot_path: str, k
     return getattr(importlib.import_module(module), name)(snapshot, _scope, _filters, *_args, **_kwargs)
 
 
+def cached_record(function, ctx: PageContext, record_id: str):
+    """``function(snapshot, scope, record_id)`` (a selected project's or parcel's details)
+    through the data cache: a rerun that keeps the selection does not query again."""
+    return _cached_record(function.__module__, function.__name__, ctx.snapshot.id, str(ctx.snapshot.path),
+                          repr(ctx.scope), ctx.scope, str(record_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_record(module: str, name: str, snapshot_id: str, snapshot_path: str, scope_key: str, _scope: Scope,
+                   record_id: str):
+    import importlib
+
+    snapshot = store.get_snapshot(snapshot_id, _store_dir_of(snapshot_path))
+    return getattr(importlib.import_module(module), name)(snapshot, _scope, record_id)
+
+
 def _store_dir_of(snapshot_path: str):
     from pathlib import Path
 

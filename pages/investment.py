@@ -78,7 +78,7 @@ with side_col:
 
 # --- selected project ----------------------------------------------------------------------------
 if selected_id:
-    details = investment.project_details(ctx.snapshot, ctx.scope, selected_id)
+    details = ui.cached_record(investment.project_details, ctx, selected_id)
     if details is None:
         st.warning(t("unknown_project", lang, id=selected_id))
     else:

@@ -93,7 +93,7 @@ with side_col:
 
 # --- selected parcel -----------------------------------------------------------------------------
 if selected_id:
-    details = land.parcel_details(ctx.snapshot, ctx.scope, selected_id)
+    details = ui.cached_record(land.parcel_details, ctx, selected_id)
     if details is None:
         st.warning(t("unknown_parcel", lang, id=selected_id))
     else:
