@@ -108,20 +108,15 @@ class Filters:
     def to_query_params(self) -> dict[str, str]:
         out = {key: SEPARATOR.join(getattr(self, field)) for key, (field, _) in URL_PARAMS.items()
                if getattr(self, field)}
-        if self.inv_min is not None:
-            out[INV_MIN] = _number_text(self.inv_min)
-        if self.inv_max is not None:
-            out[INV_MAX] = _number_text(self.inv_max)
+        for key in (INV_MIN, INV_MAX, AREA_MIN, AREA_MAX):  # URL key = field name
+            if getattr(self, key) is not None:
+                out[key] = _number_text(getattr(self, key))
         if self.year is not None:
             out[YEAR] = str(self.year)
             if self.year_by != "actual":
                 out[YEAR_BY] = self.year_by
         if self.search:
             out[SEARCH] = self.search
-        if self.area_min is not None:
-            out[AREA_MIN] = _number_text(self.area_min)
-        if self.area_max is not None:
-            out[AREA_MAX] = _number_text(self.area_max)
         if self.disposed_year is not None:
             out[DISPOSED_YEAR] = str(self.disposed_year)
         return out
