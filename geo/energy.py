@@ -29,7 +29,7 @@ from pyproj import Transformer
 
 from geo import schema
 from geo.filters import Filters
-from geo.hexes import roll_up
+from geo.hexes import parent_sql, roll_up
 from geo.investment import _record
 from geo.query import Scope, query
 from geo.store import Snapshot
@@ -113,14 +113,15 @@ def ta_cells(snapshot: Snapshot, scope: Scope, filters: Filters, res: int | None
     """Transformer areas per H3 cell (res 6 over several districts, 7 within one): areas, mean
     voltage pass rate (%) and abnormal areas. Columns: cell, areas, pass_rate_pct, abnormal,
     rated, state (dominant), lon, lat, boundary."""
-    df = _rows(snapshot, scope, filters, "transformer_areas",
-               "h3_r7, state, count(*) AS n, coalesce(sum(voltage_pass_rate), 0) AS rate_sum, "
-               "count(voltage_pass_rate) AS rated, count(*) FILTER (WHERE list_contains($abnormal, state)) AS bad",
-               "AND h3_r7 IS NOT NULL GROUP BY h3_r7, state", {"abnormal": list(schema.TA_ABNORMAL_STATES)},
-               max_rows=200_000)
     if res is None:
         res = 7 if len(filters.districts) == 1 else 6
-    cells = roll_up(df, res=res, category="state", order=schema.TA_STATES, count="areas",
+    df = _rows(snapshot, scope, filters, "transformer_areas",
+               f"{parent_sql('h3_r7', res)} AS cell, state, count(*) AS n, "
+               "coalesce(sum(voltage_pass_rate), 0) AS rate_sum, count(voltage_pass_rate) AS rated, "
+               "count(*) FILTER (WHERE list_contains($abnormal, state)) AS bad",
+               "AND h3_r7 IS NOT NULL GROUP BY 1, state", {"abnormal": list(schema.TA_ABNORMAL_STATES)},
+               max_rows=200_000)
+    cells = roll_up(df, category="state", order=schema.TA_STATES, count="areas",
                     sums={"rate_sum": "rate_sum", "rated": "rated", "abnormal": "bad"})
     cells["rated"] = cells["rated"].astype("int64")
     cells["abnormal"] = cells["abnormal"].astype("int64")

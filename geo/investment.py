@@ -19,7 +19,7 @@ import pandas as pd
 
 from geo import schema
 from geo.filters import Filters
-from geo.hexes import roll_up
+from geo.hexes import parent_sql, roll_up
 from geo.query import Scope, order_by_clause, query
 from geo.store import Snapshot
 from geo.task_rates import TASK_STATE_SQL, task_state_params
@@ -97,23 +97,20 @@ def project_points(snapshot: Snapshot, scope: Scope, filters: Filters, *, max_po
             "ORDER BY total_investment_yi DESC, project_id", max_rows=max(total, 1))
         return PointsResult(points=points, cells=None, total=total)
     res = resolution if resolution is not None else (7 if int(head["districts"]) <= 1 else 6)
-    if not 0 <= res <= schema.H3_RESOLUTION:
-        raise ValueError(f"resolution must be 0..{schema.H3_RESOLUTION} (cells are derived from "
-                         f"h3_r7), got {res!r}")
     return PointsResult(points=None, cells=_cells(snapshot, scope, filters, res), total=total)
 
 
 def _cells(snapshot: Snapshot, scope: Scope, filters: Filters, res: int) -> pd.DataFrame:
-    """Aggregate per (res-7 cell, stage) in DuckDB, then roll up to ``res`` in Python.
+    """Aggregate per (res-``res`` cell, stage) in DuckDB; ``roll_up`` adds the dominant stage and outlines.
 
     Counts are kept per stage so the dominant stage of a parent cell is computed from its
     projects, not as the mode of its children's modes. Projects without ``h3_r7`` are left out.
     """
     # Bounded by geography, not by data size: Zhuzhou has ~2,200 res-7 cells × 6 stages.
     df = _projects(snapshot, scope, filters,
-                   "h3_r7, stage, count(*) AS n, sum(total_investment_yi) AS total",
-                   "AND h3_r7 IS NOT NULL GROUP BY h3_r7, stage", max_rows=200_000)
-    return roll_up(df, res=res, category="stage", order=schema.STAGES, count="projects", sums={"total_yi": "total"})
+                   f"{parent_sql('h3_r7', res)} AS cell, stage, count(*) AS n, sum(total_investment_yi) AS total",
+                   "AND h3_r7 IS NOT NULL GROUP BY 1, stage", max_rows=200_000)
+    return roll_up(df, category="stage", order=schema.STAGES, count="projects", sums={"total_yi": "total"})
 
 
 def stage_funnel(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from geo import cube, schema
 from geo.filters import Filters
-from geo.hexes import roll_up
+from geo.hexes import parent_sql, roll_up
 from geo.investment import _record
 from geo.query import Scope, order_by_clause, query, query_gdf
 from geo.store import Snapshot
@@ -195,14 +195,16 @@ def invalid_geometries(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd
 
 
 def _cells(snapshot: Snapshot, scope: Scope, filters: Filters, res: int) -> pd.DataFrame:
-    """Per (res-7 cell, status) in DuckDB, rolled up to ``res`` in Python; the dominant status of a
+    """Per (res-``res`` cell, status) in DuckDB, then ``roll_up``; the dominant status of a
     cell is computed from its parcels (most parcels, then more area, then schema order).
 
     Parcels without ``h3_r7`` are left out; a parcel with an invalid outline still has its cell."""
-    df = _parcels(snapshot, scope, filters, "h3_r7, status, sum(n) AS n, sum(mu) AS mu",
-                  "AND h3_r7 IS NOT NULL GROUP BY h3_r7, status", max_rows=200_000, table=cube.cells_source(filters))
-    df = df.assign(idle=df["mu"].where(df["status"].isin(schema.IDLE_CLASSES), 0.0))
-    return roll_up(df, res=res, category="status", order=schema.PARCEL_STATUSES, count="parcels",
+    df = _parcels(snapshot, scope, filters,
+                  f"{parent_sql('h3_r7', res)} AS cell, status, sum(n) AS n, sum(mu) AS mu, "
+                  "coalesce(sum(mu) FILTER (WHERE list_contains($idle, status)), 0) AS idle",
+                  "AND h3_r7 IS NOT NULL GROUP BY 1, status", {"idle": list(schema.IDLE_CLASSES)},
+                  max_rows=200_000, table=cube.cells_source(filters))
+    return roll_up(df, category="status", order=schema.PARCEL_STATUSES, count="parcels",
                    sums={"area_mu": "mu", "idle_mu": "idle"})
 
 

@@ -53,6 +53,7 @@ import shapely
 
 from geo import schema
 from geo.store import Snapshot
+from geo.watchdog import WATCHDOG
 
 __all__ = [
     "Scope",
@@ -499,11 +500,9 @@ def query(
     final = f"SELECT * FROM (\n{expanded}\n) AS _q LIMIT {max_rows + 1}"
 
     cur = db.conn.cursor()  # a cursor is its own connection to the shared database
-    timer = threading.Timer(timeout_s, cur.interrupt) if timeout_s else None
+    watch = WATCHDOG.watch(cur, timeout_s) if timeout_s else None
     start = time.perf_counter()
     try:
-        if timer:
-            timer.start()
         cur.execute(final, bound)
         df = cur.df()
         description = cur.description or []
@@ -512,8 +511,8 @@ def query(
     except duckdb.Error as exc:
         raise QueryError(f"{exc}\n-- while running:\n{text}") from exc
     finally:
-        if timer:
-            timer.cancel()
+        if watch is not None:
+            WATCHDOG.release(watch)
         cur.close()
     elapsed_ms = (time.perf_counter() - start) * 1000.0
     truncated = len(df) > max_rows

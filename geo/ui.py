@@ -7,9 +7,11 @@ Pages stay thin: ``ctx = ui.page_context()`` gives the snapshot, language, filte
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
 from geo import present, store
@@ -116,11 +118,15 @@ def cached(function, ctx: PageContext, *args, unfiltered: bool = False, filters:
     # their repr is complete and deterministic. Streamlit's own hashing of the objects walked them
     # field by field, ~7 ms per page rerun (profiled); the objects themselves go unhashed (_args).
     key = repr((ctx.scope, chosen, args, sorted(kwargs.items())))
-    return _cached_call(function.__module__, function.__name__, ctx.snapshot.id, str(ctx.snapshot.path),
-                        key, ctx.scope, chosen, args, kwargs)
+    return _detached(_cached_call(function.__module__, function.__name__, ctx.snapshot.id, str(ctx.snapshot.path),
+                                  key, ctx.scope, chosen, args, kwargs))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+# A resource cache hands out the stored object itself, where st.cache_data unpickles a copy on
+# every hit: ~16 ms per energy-page rerun at 1 M parcels (its per-snapshot supply table has
+# 57 k rows; profiled). Callers get ``_detached`` views instead, so nothing they do reaches
+# the stored value.
+@st.cache_resource(show_spinner=False, max_entries=512)
 def _cached_call(module: str, name: str, snapshot_id: str, snapshot_path: str, key: str, _scope: Scope,
                  _filters: Filters, _args: tuple, _kwargs: dict):
     import importlib
@@ -129,14 +135,32 @@ def _cached_call(module: str, name: str, snapshot_id: str, snapshot_path: str, k
     return getattr(importlib.import_module(module), name)(snapshot, _scope, _filters, *_args, **_kwargs)
 
 
+def _detached(value):
+    """A copy of a cached result that shares its data but not its identity.
+
+    With pandas' copy-on-write (pandas 3), a shallow copy of a frame costs microseconds and any
+    change to it (a new column, a set value) copies the touched data first, leaving the cached
+    frame as it was. Containers and dataclasses are rebuilt around detached members."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return value.copy(deep=False)
+    if isinstance(value, dict):
+        return {k: _detached(v) for k, v in value.items()}
+    if isinstance(value, list | tuple) and not hasattr(value, "_fields"):
+        return type(value)(_detached(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _detached(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    return value
+
+
 def cached_record(function, ctx: PageContext, record_id: str):
     """``function(snapshot, scope, record_id)`` (a selected project's or parcel's details)
     through the data cache: a rerun that keeps the selection does not query again."""
-    return _cached_record(function.__module__, function.__name__, ctx.snapshot.id, str(ctx.snapshot.path),
-                          repr(ctx.scope), ctx.scope, str(record_id))
+    return _detached(_cached_record(function.__module__, function.__name__, ctx.snapshot.id,
+                                    str(ctx.snapshot.path), repr(ctx.scope), ctx.scope, str(record_id)))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _cached_record(module: str, name: str, snapshot_id: str, snapshot_path: str, scope_key: str, _scope: Scope,
                    record_id: str):
     import importlib

@@ -75,7 +75,7 @@ with map_col:
         ui.url_state("layers", "en_layers", LAYERS, ["stations", "risk"], multi=True)
         chosen = st.pills(t("map_layers", lang), LAYERS, selection_mode="multi", key="en_layers",
                           format_func=lambda v: t(f"layer_{v}", lang)) or []
-        outline, names = layers.district_base(districts, lang, filters.districts)
+        outline, names = layers.district_base(lang, filters.districts)
         base = [outline]
         if "areas" in chosen:
             cells = cell_tooltips(ui.cached(energy.ta_cells, ctx), lang)

@@ -51,7 +51,7 @@ with map_col:
                                                       lang, filters.districts)
     else:
         result = ui.cached(investment.project_points, ctx)
-        outline, names = layers.district_base(districts, lang, filters.districts)
+        outline, names = layers.district_base(lang, filters.districts)
         base = [outline]
         if result.points is not None:
             rows = point_tooltip(result.points, lang)

@@ -62,7 +62,7 @@ with map_col:
                           (t("disposed_in", lang, year=year), "disposed_text"),
                           (t("disposal_rate", lang), "rate_text")])
     else:
-        outline, names = layers.district_base(districts, lang, filters.districts)
+        outline, names = layers.district_base(lang, filters.districts)
         base = [outline]
         bounds = shown.total_bounds
         if shapes.parcels is not None:

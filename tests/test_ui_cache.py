@@ -1,0 +1,47 @@
+"""The page data cache hands out detached copies: what a page does to a result never reaches the cache."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from geo import ui
+from geo.filters import Filters
+from geo.query import Scope
+
+
+@dataclass(frozen=True)
+class Result:
+    frame: pd.DataFrame
+    extra: dict
+
+
+CALLS = []
+
+
+def figures(snapshot, scope, filters, factor=1):
+    CALLS.append(filters)
+    return Result(frame=pd.DataFrame({"n": [1, 2, 3]}) * factor, extra={"rows": [pd.Series([1.0])], "day": date(2023, 1, 1)})
+
+
+class FakeSnapshot:
+    id = "20230101T000000-abcdef"
+    path = "/nowhere/snapshots/20230101T000000-abcdef"
+
+
+def test_cached_results_are_computed_once_and_detached(monkeypatch):
+    monkeypatch.setattr(ui.store, "get_snapshot", lambda *a, **k: FakeSnapshot())
+    ctx = ui.PageContext(snapshot=FakeSnapshot(), lang="zh", filters=Filters(districts=("430281",)),
+                         scope=Scope.all(), page="overview")
+    first = ui.cached(figures, ctx, factor=2)
+    first.frame["n"] = 0                      # a page overwriting a column
+    first.frame["label"] = "x"                # ... adding one
+    first.extra["rows"][0].iloc[0] = 99.0     # ... changing a value in place
+    first.extra["new"] = True
+    again = ui.cached(figures, ctx, factor=2)
+    assert len(CALLS) == 1
+    assert again.frame["n"].tolist() == [2, 4, 6] and list(again.frame.columns) == ["n"]
+    assert again.extra["rows"][0].iloc[0] == 1.0 and "new" not in again.extra
+    assert again.extra["day"] == date(2023, 1, 1)
+    ui.cached(figures, ctx, factor=3)
+    assert len(CALLS) == 2
