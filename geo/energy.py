@@ -90,9 +90,9 @@ def plant_capacity(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.Dat
     out = pd.DataFrame({"kind": list(schema.PLANT_KINDS)})
     for status in schema.ASSET_STATUSES:
         out[f"mw_{status}"] = [round(float(wide.at[k, status]), 2) if k in wide.index and status in wide.columns
-                               else 0.0 for k in out["kind"]]
+                               else 0.0 for k in out["kind"].tolist()]
     counts = df.groupby("kind")["plants"].sum()
-    out["plants"] = [int(counts.get(k, 0)) for k in out["kind"]]
+    out["plants"] = [int(counts.get(k, 0)) for k in out["kind"].tolist()]
     out["mw"] = out[[f"mw_{s}" for s in schema.ASSET_STATUSES]].sum(axis=1).round(2)
     return out
 

@@ -13,7 +13,7 @@ import pydeck as pdk
 
 from geo import schema
 from geo.energy import PASS_RATE_CLASSES, pass_rate_class
-from geo.layers import _tooltips
+from geo.layers import _records, _tooltips
 from geo.i18n import fmt_number
 
 # Load-rate bands: green / amber / red; no band (not in service, or no data): grey.
@@ -33,32 +33,33 @@ RISK_COLOUR = (200, 0, 120)
 
 
 def _position(lon, lat) -> list[list[float]]:
-    return [[round(float(x), 5), round(float(y), 5)] for x, y in zip(lon, lat)]
+    return [[round(float(x), 5), round(float(y), 5)] for x, y in zip(pd.Series(lon).tolist(), pd.Series(lat).tolist())]
 
 
 def station_layers(stations: pd.DataFrame, tooltip_rows: list[tuple[str, str]], selected: str | None) -> list[pdk.Layer]:
     """Substation symbols (size = voltage, colour = load band, fill = status) and a ring round
     the selected one."""
+    bands, statuses = stations["load_band"].tolist(), stations["status"].tolist()
     data = pd.DataFrame({
         "station_id": stations["station_id"].astype(str),
         "position": _position(stations["lon"], stations["lat"]),
-        "radius": [VOLTAGE_RADIUS_PX.get(int(v), 4) for v in stations["voltage_kv"]],
+        "radius": [VOLTAGE_RADIUS_PX.get(int(v), 4) for v in stations["voltage_kv"].tolist()],
         "fill": [list(BAND_COLOURS.get(b, NO_BAND_COLOUR)) + [STATUS_FILL_ALPHA.get(s, 230)]
-                 for b, s in zip(stations["load_band"], stations["status"])],
+                 for b, s in zip(bands, statuses)],
         "line": [[30, 30, 30] if s == "在运" else list(BAND_COLOURS.get(b, NO_BAND_COLOUR))
-                 for b, s in zip(stations["load_band"], stations["status"])],
-        "line_px": [1 if s == "在运" else 2.5 for s in stations["status"]],
+                 for b, s in zip(bands, statuses)],
+        "line_px": [1 if s == "在运" else 2.5 for s in statuses],
         "tooltip": _tooltips(stations, "name", tooltip_rows),
     })
     out = [pdk.Layer(
-        "ScatterplotLayer", id="stations", data=data, get_position="position", get_radius="radius",
+        "ScatterplotLayer", id="stations", data=_records(data), get_position="position", get_radius="radius",
         radius_units="'pixels'", get_fill_color="fill", get_line_color="line", get_line_width="line_px",
         line_width_units="'pixels'", stroked=True, pickable=True, auto_highlight=True,
         highlight_color=[255, 215, 0, 200])]
     chosen = data[data["station_id"] == selected]
     if len(chosen):
         out.append(pdk.Layer(
-            "ScatterplotLayer", id="selected-station", data=chosen.drop(columns=["fill", "line"]),
+            "ScatterplotLayer", id="selected-station", data=_records(chosen.drop(columns=["fill", "line"])),
             get_position="position", get_radius="radius + 6", radius_units="'pixels'", filled=False, stroked=True,
             get_line_color=[255, 200, 0], line_width_min_pixels=4, pickable=False))
     return out
@@ -69,11 +70,11 @@ def plants_layer(plants: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> p
         "position": _position(plants["lon"], plants["lat"]),
         "radius": (np.sqrt(plants["capacity_mw"].fillna(0).clip(lower=0).astype(float)) * METRES_PER_SQRT_MW).round(0),
         "fill": [list(PLANT_COLOURS.get(k, (120, 120, 120))) + [STATUS_FILL_ALPHA.get(s, 230) or 40]
-                 for k, s in zip(plants["kind"], plants["status"])],
+                 for k, s in zip(plants["kind"].tolist(), plants["status"].tolist())],
         "tooltip": _tooltips(plants, "name", tooltip_rows),
     })
     return pdk.Layer(
-        "ScatterplotLayer", id="plants", data=data, get_position="position", get_radius="radius",
+        "ScatterplotLayer", id="plants", data=_records(data), get_position="position", get_radius="radius",
         radius_units="'meters'", radius_min_pixels=3, radius_max_pixels=40, get_fill_color="fill",
         stroked=True, get_line_color=[60, 60, 60], line_width_min_pixels=0.5, pickable=True)
 
@@ -83,20 +84,20 @@ def ta_cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> 
     data = pd.DataFrame({
         "polygon": list(cells["boundary"]),
         "fill": [list(PASS_RATE_COLOURS[c]) + [120] if c is not None else [200, 200, 200, 80]
-                 for c in (pass_rate_class(r) for r in cells["pass_rate_pct"])],
+                 for c in (pass_rate_class(r) for r in cells["pass_rate_pct"].tolist())],
     })
     data["tooltip"] = _tooltips(cells.assign(name=cells["cell"]), "name", tooltip_rows)
-    return pdk.Layer("PolygonLayer", id="ta-cells", data=data, get_polygon="polygon", get_fill_color="fill",
+    return pdk.Layer("PolygonLayer", id="ta-cells", data=_records(data), get_polygon="polygon", get_fill_color="fill",
                      stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5, pickable=True)
 
 
 def abnormal_layer(areas: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> pdk.Layer:
     data = pd.DataFrame({
         "position": _position(areas["lon"], areas["lat"]),
-        "fill": [list(STATE_COLOURS.get(s, (120, 120, 120))) + [230] for s in areas["state"]],
+        "fill": [list(STATE_COLOURS.get(s, (120, 120, 120))) + [230] for s in areas["state"].tolist()],
         "tooltip": _tooltips(areas, "area_id", tooltip_rows),
     })
-    return pdk.Layer("ScatterplotLayer", id="ta-abnormal", data=data, get_position="position", get_radius=3,
+    return pdk.Layer("ScatterplotLayer", id="ta-abnormal", data=_records(data), get_position="position", get_radius=3,
                      radius_units="'pixels'", get_fill_color="fill", stroked=True, get_line_color=[255, 255, 255],
                      line_width_min_pixels=0.5, pickable=True)
 

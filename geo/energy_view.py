@@ -33,12 +33,12 @@ def legend_labels(lang: str) -> dict[str, str]:
 
 def station_tooltips(stations: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = stations.copy()
-    out["kv_text"] = [f"{int(v)} kV" for v in out["voltage_kv"]]
-    out["status_text"] = [enum_label(s, lang) for s in out["status"]]
-    out["capacity_text"] = [fmt_number(v, "MVA", 0, lang) for v in out["capacity_mva"]]
-    out["peak_text"] = [fmt_number(v, "MW", 1, lang) for v in out["peak_load_mw"]]
-    out["rate_text"] = [fmt_number(v, "%", 1, lang) for v in out["load_rate_pct"]]
-    out["headroom_text"] = [fmt_number(v, "MW", 1, lang) for v in out["headroom_mw"]]
+    out["kv_text"] = [f"{int(v)} kV" for v in out["voltage_kv"].tolist()]
+    out["status_text"] = [enum_label(s, lang) for s in out["status"].tolist()]
+    out["capacity_text"] = [fmt_number(v, "MVA", 0, lang) for v in out["capacity_mva"].tolist()]
+    out["peak_text"] = [fmt_number(v, "MW", 1, lang) for v in out["peak_load_mw"].tolist()]
+    out["rate_text"] = [fmt_number(v, "%", 1, lang) for v in out["load_rate_pct"].tolist()]
+    out["headroom_text"] = [fmt_number(v, "MW", 1, lang) for v in out["headroom_mw"].tolist()]
     out.attrs["tooltip"] = [(t("voltage", lang), "kv_text"), (t("asset_status", lang), "status_text"),
                             (_label("substations", "capacity_mva", lang), "capacity_text"),
                             (_label("substations", "peak_load_mw", lang), "peak_text"),
@@ -48,9 +48,9 @@ def station_tooltips(stations: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def plant_tooltips(plants: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = plants.copy()
-    out["kind_text"] = [enum_label(k, lang) for k in out["kind"]]
-    out["capacity_text"] = [fmt_number(v, "MW", 1, lang) for v in out["capacity_mw"]]
-    out["status_text"] = [enum_label(s, lang) for s in out["status"]]
+    out["kind_text"] = [enum_label(k, lang) for k in out["kind"].tolist()]
+    out["capacity_text"] = [fmt_number(v, "MW", 1, lang) for v in out["capacity_mw"].tolist()]
+    out["status_text"] = [enum_label(s, lang) for s in out["status"].tolist()]
     out.attrs["tooltip"] = [(t("plant_kind", lang), "kind_text"), (_label("plants", "capacity_mw", lang), "capacity_text"),
                             (t("asset_status", lang), "status_text")]
     return out
@@ -58,9 +58,9 @@ def plant_tooltips(plants: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def cell_tooltips(cells: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = cells.copy()
-    out["areas_text"] = [fmt_count(v, "个", lang) for v in out["areas"]]
-    out["rate_text"] = [fmt_number(v, "%", 2, lang) for v in out["pass_rate_pct"]]
-    out["abnormal_text"] = [fmt_count(v, "个", lang) for v in out["abnormal"]]
+    out["areas_text"] = [fmt_count(v, "个", lang) for v in out["areas"].tolist()]
+    out["rate_text"] = [fmt_number(v, "%", 2, lang) for v in out["pass_rate_pct"].tolist()]
+    out["abnormal_text"] = [fmt_count(v, "个", lang) for v in out["abnormal"].tolist()]
     out.attrs["tooltip"] = [(t("table_transformer_areas", lang), "areas_text"), (t("mean_pass_rate", lang), "rate_text"),
                             (t("abnormal_areas", lang), "abnormal_text")]
     return out
@@ -68,9 +68,9 @@ def cell_tooltips(cells: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def abnormal_tooltips(areas: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = areas.copy()
-    out["state_text"] = [enum_label(s, lang) for s in out["state"]]
-    out["rate_text"] = [fmt_number(v, "%", 2, lang) for v in out["voltage_pass_rate"]]
-    out["users_text"] = [fmt_count(v, "户", lang) for v in out["low_voltage_users"]]
+    out["state_text"] = [enum_label(s, lang) for s in out["state"].tolist()]
+    out["rate_text"] = [fmt_number(v, "%", 2, lang) for v in out["voltage_pass_rate"].tolist()]
+    out["users_text"] = [fmt_count(v, "户", lang) for v in out["low_voltage_users"].tolist()]
     out.attrs["tooltip"] = [(_label("transformer_areas", "state", lang), "state_text"),
                             (_label("transformer_areas", "voltage_pass_rate", lang), "rate_text"),
                             (_label("transformer_areas", "low_voltage_users", lang), "users_text")]
@@ -84,10 +84,10 @@ def _reasons_text(reasons: tuple[str, ...], lang: str) -> str:
 
 def risk_tooltips(risk: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = risk.copy()
-    out["demand_text"] = [fmt_number(v, "MW", 1, lang) for v in out["demand_mw"]]
-    out["station_text"] = [s if isinstance(s, str) else "—" for s in out["station_name"]]
-    out["distance_text"] = [fmt_number(v, "km", 1, lang) for v in out["distance_km"]]
-    out["reason_text"] = [_reasons_text(r, lang) for r in out["reasons"]]
+    out["demand_text"] = [fmt_number(v, "MW", 1, lang) for v in out["demand_mw"].tolist()]
+    out["station_text"] = [s if isinstance(s, str) else "—" for s in out["station_name"].tolist()]
+    out["distance_text"] = [fmt_number(v, "km", 1, lang) for v in out["distance_km"].tolist()]
+    out["reason_text"] = [_reasons_text(r, lang) for r in out["reasons"].tolist()]
     out.attrs["tooltip"] = [(t("demand", lang), "demand_text"), (t("supply_station", lang), "station_text"),
                             (t("distance", lang), "distance_text"), (t("risk_reason", lang), "reason_text")]
     return out
@@ -133,9 +133,9 @@ def station_table(stations: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         "station_id": rows["station_id"],
         "name": rows["name"],
-        "district": [district_name(c, lang) for c in rows["district_adcode"]],
+        "district": [district_name(c, lang) for c in rows["district_adcode"].tolist()],
         "voltage_kv": rows["voltage_kv"].astype("int64"),
-        "status": [enum_label(s, lang) for s in rows["status"]],
+        "status": [enum_label(s, lang) for s in rows["status"].tolist()],
         "capacity_mva": rows["capacity_mva"].astype(float),
         "peak_load_mw": rows["peak_load_mw"].astype(float),
         "load_rate_pct": rows["load_rate_pct"].astype(float),
@@ -179,10 +179,10 @@ def headroom_tooltip_rows(lang: str) -> list[tuple[str, str]]:
 
 def headroom_bar_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = rows.copy()
-    out["label"] = [district_name(c, lang) for c in out["adcode"]]
-    out["headroom_text"] = [fmt_number(v, "MW", 1, lang) for v in out["headroom_mw"]]
-    out["peak_text"] = [fmt_number(v, "MW", 1, lang) for v in out["peak_mw"]]
-    out["rate_text"] = [fmt_number(v, "%", 1, lang) for v in out["load_rate_pct"]]
+    out["label"] = [district_name(c, lang) for c in out["adcode"].tolist()]
+    out["headroom_text"] = [fmt_number(v, "MW", 1, lang) for v in out["headroom_mw"].tolist()]
+    out["peak_text"] = [fmt_number(v, "MW", 1, lang) for v in out["peak_mw"].tolist()]
+    out["rate_text"] = [fmt_number(v, "%", 1, lang) for v in out["load_rate_pct"].tolist()]
     return out
 
 
@@ -190,35 +190,35 @@ def headroom_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The district ranking as text with units (rows come ranked by headroom)."""
     mw = lambda v: fmt_number(v, "MW", 1, lang)  # noqa: E731
     return pd.DataFrame({
-        t("district", lang): [district_name(c, lang) for c in rows["adcode"]],
-        t("stations_count", lang): [fmt_count(v, "座" if lang == "zh" else "", lang) for v in rows["stations"]],
-        t("metric_firm_capacity", lang): [mw(v) for v in rows["capacity_mw"]],
-        _label("substations", "peak_load_mw", lang): [mw(v) for v in rows["peak_mw"]],
-        t("headroom", lang): [mw(v) for v in rows["headroom_mw"]],
-        t("load_rate", lang): [fmt_number(v, "%", 1, lang) for v in rows["load_rate_pct"]],
+        t("district", lang): [district_name(c, lang) for c in rows["adcode"].tolist()],
+        t("stations_count", lang): [fmt_count(v, "座" if lang == "zh" else "", lang) for v in rows["stations"].tolist()],
+        t("metric_firm_capacity", lang): [mw(v) for v in rows["capacity_mw"].tolist()],
+        _label("substations", "peak_load_mw", lang): [mw(v) for v in rows["peak_mw"].tolist()],
+        t("headroom", lang): [mw(v) for v in rows["headroom_mw"].tolist()],
+        t("load_rate", lang): [fmt_number(v, "%", 1, lang) for v in rows["load_rate_pct"].tolist()],
     })
 
 
 def band_frame(bands: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = bands.copy()
-    out["label"] = [enum_label(b, lang) for b in out["load_band"]]
-    out["count_text"] = [fmt_count(v, "座" if lang == "zh" else "", lang) for v in out["stations"]]
+    out["label"] = [enum_label(b, lang) for b in out["load_band"].tolist()]
+    out["count_text"] = [fmt_count(v, "座" if lang == "zh" else "", lang) for v in out["stations"].tolist()]
     return out
 
 
 def plant_frame(capacity: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = capacity.copy()
-    out["label"] = [enum_label(k, lang) for k in out["kind"]]
-    out["mw_text"] = [fmt_number(v, "MW", 1, lang) for v in out["mw"]]
-    out["in_service_text"] = [t("in_service_mw", lang, mw=fmt_number(v, "MW", 1, lang)) for v in out["mw_在运"]]
-    out["count_text"] = [fmt_count(v, "座" if lang == "zh" else "", lang) for v in out["plants"]]
+    out["label"] = [enum_label(k, lang) for k in out["kind"].tolist()]
+    out["mw_text"] = [fmt_number(v, "MW", 1, lang) for v in out["mw"].tolist()]
+    out["in_service_text"] = [t("in_service_mw", lang, mw=fmt_number(v, "MW", 1, lang)) for v in out["mw_在运"].tolist()]
+    out["count_text"] = [fmt_count(v, "座" if lang == "zh" else "", lang) for v in out["plants"].tolist()]
     return out
 
 
 def funnel_frame(funnel: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = funnel.copy()
-    out["label"] = [t(f"ta_step_{s}", lang) if s in ("all", "with_plan") else enum_label(s, lang) for s in out["step"]]
-    out["count_text"] = [fmt_count(v, "个", lang) for v in out["areas"]]
+    out["label"] = [t(f"ta_step_{s}", lang) if s in ("all", "with_plan") else enum_label(s, lang) for s in out["step"].tolist()]
+    out["count_text"] = [fmt_count(v, "个", lang) for v in out["areas"].tolist()]
     return out
 
 

@@ -21,51 +21,51 @@ def point_tooltip(frame: pd.DataFrame, lang: str, cells: bool = False) -> pd.Dat
     """Adds formatted text columns; ``attrs["tooltip"]`` lists (label, column) rows to show."""
     out = frame.copy()
     if cells:
-        out["count_text"] = [fmt_count(v, "个", lang) for v in out["projects"]]
-        out["total_text"] = [fmt_number(v, "亿元", 1, lang) for v in out["total_yi"]]
-        out["stage_text"] = [enum_label(s, lang) for s in out["stage"]]
+        out["count_text"] = [fmt_count(v, "个", lang) for v in out["projects"].tolist()]
+        out["total_text"] = [fmt_number(v, "亿元", 1, lang) for v in out["total_yi"].tolist()]
+        out["stage_text"] = [enum_label(s, lang) for s in out["stage"].tolist()]
         out.attrs["tooltip"] = [(t("projects_count", lang), "count_text"), (t("total_investment", lang), "total_text"),
                                 (t("dominant_stage", lang), "stage_text")]
         return out
-    out["stage_text"] = [enum_label(s, lang) for s in out["stage"]]
-    out["stalled_text"] = [enum_label(s, lang) if isinstance(s, str) else "—" for s in out["stalled_state"]]
-    out["district_text"] = [district_name(c, lang) for c in out["district_adcode"]]
+    out["stage_text"] = [enum_label(s, lang) for s in out["stage"].tolist()]
+    out["stalled_text"] = [enum_label(s, lang) if isinstance(s, str) else "—" for s in out["stalled_state"].tolist()]
+    out["district_text"] = [district_name(c, lang) for c in out["district_adcode"].tolist()]
     out["park_text"] = out["park"].fillna("—")
-    out["total_text"] = [fmt_number(v, "亿元", 1, lang) for v in out["total_investment_yi"]]
-    out["plan_text"] = [fmt_number(v, "亿元", 1, lang) for v in out["annual_plan_yi"]]
+    out["total_text"] = [fmt_number(v, "亿元", 1, lang) for v in out["total_investment_yi"].tolist()]
+    out["plan_text"] = [fmt_number(v, "亿元", 1, lang) for v in out["annual_plan_yi"].tolist()]
     # Short on purpose: the tooltip travels with every point; the details panel has the rest.
     out.attrs["tooltip"] = [(t("stage", lang), "stage_text"), (t("total_investment", lang), "total_text")]
     return out
 
 
 def _with_texts(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    frame["count_text"] = [fmt_count(v, "个", lang) for v in frame["projects"]]
-    frame["total_text"] = [fmt_number(v, "亿元", 1, lang) for v in frame["total_yi"]]
+    frame["count_text"] = [fmt_count(v, "个", lang) for v in frame["projects"].tolist()]
+    frame["total_text"] = [fmt_number(v, "亿元", 1, lang) for v in frame["total_yi"].tolist()]
     return frame
 
 
 def funnel_frame(funnel: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = funnel.copy()
-    out["label"] = [enum_label(s, lang) for s in out["stage"]]
+    out["label"] = [enum_label(s, lang) for s in out["stage"].tolist()]
     return _with_texts(out, lang)
 
 
 def stalled_frame(stalled: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = stalled.copy()
-    out["label"] = [enum_label(s, lang) for s in out["stalled_state"]]
-    out["days_text"] = [t("median_days", lang, days="—" if pd.isna(d) else f"{int(d):,}") for d in out["median_days"]]
+    out["label"] = [enum_label(s, lang) for s in out["stalled_state"].tolist()]
+    out["days_text"] = [t("median_days", lang, days="—" if pd.isna(d) else f"{int(d):,}") for d in out["median_days"].tolist()]
     return _with_texts(out, lang)
 
 
 def chain_frame(chains: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = chains.copy()
-    out["label"] = [enum_label(s, lang) for s in out["industry_chain"]]
+    out["label"] = [enum_label(s, lang) for s in out["industry_chain"].tolist()]
     return _with_texts(out, lang)
 
 
 def district_bar_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = rows.sort_values("total_yi", ascending=False).copy()
-    out["label"] = [district_name(c, lang) for c in out["adcode"]]
+    out["label"] = [district_name(c, lang) for c in out["adcode"].tolist()]
     return _with_texts(out, lang)
 
 
@@ -90,10 +90,10 @@ def district_progress_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
         mark = "✓" if actual >= plan else "✗"
         return f"{actual:,} / {plan:,} {mark}"
     return pd.DataFrame({
-        t("district", lang): [district_name(c, lang) for c in rows["adcode"]],
+        t("district", lang): [district_name(c, lang) for c in rows["adcode"].tolist()],
         t("started_vs_plan", lang): [versus(a, p) for a, p in zip(rows["started"], rows["started_plan"])],
         t("completed_vs_plan", lang): [versus(a, p) for a, p in zip(rows["completed"], rows["completed_plan"])],
-        t("metric_progress", lang): [fmt_number(v, "%", 1, lang) for v in rows["progress_pct"]],
+        t("metric_progress", lang): [fmt_number(v, "%", 1, lang) for v in rows["progress_pct"].tolist()],
     })
 
 
@@ -105,7 +105,7 @@ TABLE_COLUMNS = ["project_id", "name", "district_adcode", "park", "stage", "stal
 def table_frame(top: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The top-projects table: enum values translated, numbers left numeric (sortable)."""
     out = top[TABLE_COLUMNS].copy()
-    out["district_adcode"] = [district_name(c, lang) for c in out["district_adcode"]]
+    out["district_adcode"] = [district_name(c, lang) for c in out["district_adcode"].tolist()]
     for col in ("stage", "stalled_state", "level", "industry_chain"):
         out[col] = [enum_label(v, lang) if isinstance(v, str) else "—" for v in out[col]]
     out["park"] = out["park"].fillna("—")

@@ -149,7 +149,7 @@ def monthly_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: i
     out["disposed_mu"] = out["disposed_mu"].astype(float).round(2)
     out["parcels"] = out["parcels"].astype("int64")
     out["cum_disposed_mu"] = out.groupby("idle_class")["disposed_mu"].cumsum().round(2)
-    future = pd.Series([date(year, m, 1) > snapshot.as_of for m in out["month"]], index=out.index)
+    future = pd.Series([date(year, m, 1) > snapshot.as_of for m in out["month"].tolist()], index=out.index)
     out["parcels"] = out["parcels"].astype("Int64").mask(future)
     for col in ("disposed_mu", "cum_disposed_mu"):
         out[col] = out[col].astype("Float64").mask(future)

@@ -19,13 +19,13 @@ def parcel_tooltips(parcels: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, lis
     """Text columns for the parcel tooltip: id, park, area, use, status, disposal, tax."""
     out = parcels.copy()
     out["park_text"] = out["park"].fillna("—")
-    out["area_text"] = [fmt_number(v, "亩", 2, lang) for v in out["area_mu"]]
-    out["use_text"] = [enum_label(v, lang) for v in out["land_use"]]
-    out["status_text"] = [enum_label(v, lang) for v in out["status"]]
+    out["area_text"] = [fmt_number(v, "亩", 2, lang) for v in out["area_mu"].tolist()]
+    out["use_text"] = [enum_label(v, lang) for v in out["land_use"].tolist()]
+    out["status_text"] = [enum_label(v, lang) for v in out["status"].tolist()]
     out["disposal_text"] = [
         "—" if not isinstance(m, str) else f"{enum_label(m, lang)} {pd.Timestamp(d).date() if pd.notna(d) else ''}".strip()
         for m, d in zip(out["disposal_method"], out["disposed_on"])]
-    out["tax_text"] = [fmt_number(v, "万元/亩", 2, lang) for v in out["tax_per_mu_wan"]]
+    out["tax_text"] = [fmt_number(v, "万元/亩", 2, lang) for v in out["tax_per_mu_wan"].tolist()]
     rows = [(t("park", lang), "park_text"), (t("area", lang), "area_text"), (t("land_use", lang), "use_text"),
             (t("parcel_status", lang), "status_text"), (t("disposal_method", lang), "disposal_text"),
             (schema.column("parcels", "tax_per_mu_wan").label(lang), "tax_text")]
@@ -34,9 +34,9 @@ def parcel_tooltips(parcels: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, lis
 
 def cell_tooltips(cells: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     out = cells.copy()
-    out["count_text"] = [fmt_count(v, "宗" if lang == "zh" else "", lang) for v in out["parcels"]]
-    out["idle_text"] = [fmt_number(v, "亩", 0, lang) for v in out["idle_mu"]]
-    out["area_text"] = [fmt_number(v, "亩", 0, lang) for v in out["area_mu"]]
+    out["count_text"] = [fmt_count(v, "宗" if lang == "zh" else "", lang) for v in out["parcels"].tolist()]
+    out["idle_text"] = [fmt_number(v, "亩", 0, lang) for v in out["idle_mu"].tolist()]
+    out["area_text"] = [fmt_number(v, "亩", 0, lang) for v in out["area_mu"].tolist()]
     return out, [(t("parcels_count", lang), "count_text"), (t("remaining_idle", lang), "idle_text"),
                  (t("area", lang), "area_text")]
 
@@ -54,11 +54,11 @@ def district_map_data(rows: pd.DataFrame, lang: str):
 def district_table(rows: pd.DataFrame, lang: str, year: int) -> pd.DataFrame:
     return pd.DataFrame({
         t("rank", lang): rows["rank"],
-        t("district", lang): [district_name(c, lang) for c in rows["adcode"]],
-        t("remaining_idle", lang): [fmt_number(v, "亩", 0, lang) for v in rows["remaining_mu"]],
-        t("disposed_in", lang, year=year): [fmt_number(v, "亩", 0, lang) for v in rows["disposed_mu"]],
-        t("stock_start", lang, year=year): [fmt_number(v, "亩", 0, lang) for v in rows["stock_mu"]],
-        t("disposal_rate", lang): [fmt_pct(v) for v in rows["rate_pct"]],
+        t("district", lang): [district_name(c, lang) for c in rows["adcode"].tolist()],
+        t("remaining_idle", lang): [fmt_number(v, "亩", 0, lang) for v in rows["remaining_mu"].tolist()],
+        t("disposed_in", lang, year=year): [fmt_number(v, "亩", 0, lang) for v in rows["disposed_mu"].tolist()],
+        t("stock_start", lang, year=year): [fmt_number(v, "亩", 0, lang) for v in rows["stock_mu"].tolist()],
+        t("disposal_rate", lang): [fmt_pct(v) for v in rows["rate_pct"].tolist()],
     })
 
 
@@ -66,11 +66,11 @@ def monthly_frame(monthly: pd.DataFrame, lang: str) -> pd.DataFrame:
     rows = monthly.dropna(subset=["cum_disposed_mu"])
     return pd.DataFrame({
         "month": rows["month"].astype(int),
-        "month_label": [t("month_label", lang, m=int(m)) for m in rows["month"]],
-        "series": [enum_label(c, lang) for c in rows["idle_class"]],
+        "month_label": [t("month_label", lang, m=int(m)) for m in rows["month"].tolist()],
+        "series": [enum_label(c, lang) for c in rows["idle_class"].tolist()],
         "kind": "actual",
         "value": rows["cum_disposed_mu"].astype(float),
-        "value_text": [fmt_number(v, "亩", 0, lang) for v in rows["cum_disposed_mu"]],
+        "value_text": [fmt_number(v, "亩", 0, lang) for v in rows["cum_disposed_mu"].tolist()],
     })
 
 
@@ -80,7 +80,7 @@ IDLE_COLUMNS = ["parcel_id", "district_adcode", "park", "status", "land_use", "a
 
 def idle_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = rows[IDLE_COLUMNS].copy()
-    out["district_adcode"] = [district_name(c, lang) for c in out["district_adcode"]]
+    out["district_adcode"] = [district_name(c, lang) for c in out["district_adcode"].tolist()]
     for col in ("status", "land_use"):
         out[col] = [enum_label(v, lang) for v in out[col]]
     out["park"] = out["park"].fillna("—")

@@ -196,7 +196,7 @@ def stalled_projects(snapshot: Snapshot, scope: Scope, filters: Filters, *, orde
     rows["days_stalled"] = rows["days_stalled"].astype("Int64")
     for col in ("open_tasks", "overdue_tasks"):
         rows[col] = rows[col].astype("int64")
-    rows["district_zh"] = [DISTRICTS.get(code, (code,))[0] for code in rows["district_adcode"]]
+    rows["district_zh"] = [DISTRICTS.get(code, (code,))[0] for code in rows["district_adcode"].tolist()]
     return rows[STALLED_COLUMNS], total
 
 

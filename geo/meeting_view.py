@@ -64,8 +64,8 @@ def scoreboard_table(rows: pd.DataFrame, lang: str):
 def stalled_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         "project_id": rows["project_id"],
-        "stalled_state": [enum_label(s, lang) for s in rows["stalled_state"]],
-        "district": [district_name(c, lang) for c in rows["district_adcode"]],
+        "stalled_state": [enum_label(s, lang) for s in rows["stalled_state"].tolist()],
+        "district": [district_name(c, lang) for c in rows["district_adcode"].tolist()],
         "name": rows["name"],
         "days_stalled": rows["days_stalled"].astype("Int64"),
         "owner": rows["owner"].fillna("—"),
@@ -150,14 +150,14 @@ def task_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     label = lambda n: schema.column("tasks", n).label(lang)  # noqa: E731
     return pd.DataFrame({
         label("task_id"): rows["task_id"],
-        t("task_state", lang): [STATE_TEXT[s][0 if lang == "zh" else 1] for s in rows["state"]],
+        t("task_state", lang): [STATE_TEXT[s][0 if lang == "zh" else 1] for s in rows["state"].tolist()],
         label("title"): rows["title"],
         label("assigned_unit"): rows["assigned_unit"],
         schema.column("projects", "name").label(lang): rows["project_name"],
-        t("district", lang): [district_name(c, lang) for c in rows["district_adcode"]],
-        label("assigned_on"): [day(v) for v in rows["assigned_on"]],
-        label("due_on"): [day(v) for v in rows["due_on"]],
-        label("closed_on"): [day(v) for v in rows["closed_on"]],
+        t("district", lang): [district_name(c, lang) for c in rows["district_adcode"].tolist()],
+        label("assigned_on"): [day(v) for v in rows["assigned_on"].tolist()],
+        label("due_on"): [day(v) for v in rows["due_on"].tolist()],
+        label("closed_on"): [day(v) for v in rows["closed_on"].tolist()],
         t("days_overdue", lang): rows["days_overdue"].astype("Int64"),
     })
 
@@ -166,7 +166,7 @@ def change_table(kind: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """One kind of change as the page lists it: ids, names, districts, from → to."""
     out = frame.copy()
     if "district_adcode" in out:
-        out["district_adcode"] = [district_name(c, lang) for c in out["district_adcode"]]
+        out["district_adcode"] = [district_name(c, lang) for c in out["district_adcode"].tolist()]
     for column in ("stage", "stage_from", "stage_to", "stalled_from", "stalled_to", "status_from", "status_to",
                    "idle_class"):
         if column in out:
