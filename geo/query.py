@@ -442,12 +442,17 @@ def _bind(params: Mapping[str, Any] | None, expanded: str, scope: Scope, views: 
 # --- running -------------------------------------------------------------------------------------
 
 
+def _wkb(value) -> bytes | None:
+    """A GEOMETRY/BLOB value as bytes; SQL NULL (None, or pandas' NA/NaN) as None."""
+    return None if value is None or value is pd.NA or isinstance(value, float) else bytes(value)
+
+
 def _bytes_columns(df: pd.DataFrame, description: list[tuple]) -> pd.DataFrame:
     """GEOMETRY and BLOB columns arrive as ``bytearray``; make them hashable ``bytes`` (WKB)."""
     for name, dtype, *_ in description:
         t = str(dtype).upper()
         if (t.startswith("GEOMETRY") or t in ("BLOB", "WKB_BLOB")) and name in df.columns:
-            df[name] = [None if v is None else bytes(v) for v in df[name]]
+            df[name] = [_wkb(v) for v in df[name].tolist()]
     return df
 
 
@@ -548,7 +553,7 @@ def query_gdf(
     if geometry not in res.df.columns:
         raise QueryError(f"query_gdf needs a {geometry!r} column in the result; got "
                          f"{', '.join(map(str, res.df.columns))}")
-    geoms = shapely.from_wkb([None if v is None else bytes(v) for v in res.df[geometry]])
+    geoms = shapely.from_wkb([_wkb(v) for v in res.df[geometry].tolist()])
     gdf = gpd.GeoDataFrame(res.df.drop(columns=geometry), geometry=geoms, crs=schema.STORAGE_CRS)
     gdf = gdf.rename_geometry(geometry) if geometry != "geometry" else gdf
     return QueryResult(df=gdf, truncated=res.truncated, elapsed_ms=res.elapsed_ms, sql=res.sql)
