@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import h3
+import numpy as np
 import pandas as pd
 
 SOURCE_RES = 7  # the stored cells: schema.H3_RESOLUTION
@@ -40,6 +41,16 @@ def _shape(cell: int) -> tuple[str, float, float, tuple]:
     return name, lng, lat, tuple((x, y) for y, x in h3.cell_to_boundary(name))
 
 
+class _Reversed(str):
+    """Orders names backwards, so in a max() the name earlier in the alphabet wins a tie."""
+
+    def __lt__(self, other):
+        return str.__gt__(self, other)
+
+    def __gt__(self, other):
+        return str.__lt__(self, other)
+
+
 def roll_up(rows: pd.DataFrame, *, category: str, order: tuple[str, ...], count: str,
             sums: dict[str, str]) -> pd.DataFrame:
     """Per-(``cell``, ``category``) rows with a count ``n`` and ``sums`` columns -> one row per cell.
@@ -47,7 +58,8 @@ def roll_up(rows: pd.DataFrame, *, category: str, order: tuple[str, ...], count:
     ``cell`` is the integer parent index (``parent_sql``), one row per (cell, category).
     Returns: cell (the H3 name), ``count``, each output sum (``sums`` maps output -> input
     column), the dominant ``category`` (most features; ties -> larger first sum, then earlier in
-    ``order``), lon, lat, boundary ([lng, lat] pairs; an open ring is fine for a PolygonLayer).
+    ``order``, then alphabetical), lon, lat, boundary ([lng, lat] pairs; an open ring is fine for
+    a PolygonLayer). Features without a category are left out.
     Computed from the features' own counts, not as the mode of child cells' modes. Plain Python:
     a few hundred rows, where a pandas groupby costs milliseconds per step.
     """
@@ -58,12 +70,14 @@ def roll_up(rows: pd.DataFrame, *, category: str, order: tuple[str, ...], count:
     best: dict[int, tuple] = {}
     for cell, cat, n, *values in zip(rows["cell"].tolist(), rows[category].tolist(), rows["n"].tolist(),
                                      *(rows[c].tolist() for c in inputs)):
+        if cat is None or cat != cat:  # NULL or NaN: left out, as pandas' groupby did
+            continue
         values = [0.0 if v is None or v != v else v for v in values]  # NULL / NaN sums count as 0
         acc = totals.setdefault(cell, [0] * (1 + len(inputs)))
         acc[0] += n
         for i, v in enumerate(values):
             acc[i + 1] += v
-        key = (n, values[0] if values else 0, -rank.get(cat, len(order)))
+        key = (n, values[0] if values else 0, -rank.get(cat, len(order)), _Reversed(cat))
         if cell not in best or key > best[cell][0]:
             best[cell] = (key, cat)
     out = {c: [] for c in columns}
@@ -73,11 +87,11 @@ def roll_up(rows: pd.DataFrame, *, category: str, order: tuple[str, ...], count:
         out["cell"].append(name)
         out[count].append(int(acc[0]))
         for target, source in sums.items():
-            out[target].append(round(float(acc[where[source]]), 2))
+            out[target].append(float(np.round(acc[where[source]], 2)))  # numpy's rounding, as before
         out[category].append(best[cell][1])
         out["lon"].append(lon)
         out["lat"].append(lat)
-        out["boundary"].append([list(p) for p in ring])  # fresh lists: callers may change them
+        out["boundary"].append([list(p) for p in ring])  # lists for pydeck; the remembered tuples stay
     frame = pd.DataFrame(out, columns=columns)
     frame[count] = frame[count].astype("int64")
     return frame

@@ -1,7 +1,7 @@
 """Streamlit glue shared by app.py and every page: store health, page context, clicks, caching.
 
 Pages stay thin: ``ctx = ui.page_context()`` gives the snapshot, language, filters and scope;
-``ui.cached(fn, ctx)`` runs a ``geo`` query function through ``st.cache_data`` keyed by
+``ui.cached(fn, ctx)`` runs a ``geo`` query function through a per-process cache keyed by
 (snapshot, scope, filters), so a rerun that changes nothing does not query again.
 """
 

@@ -8,9 +8,12 @@ thread sleeps until the earliest deadline and interrupts whichever cursor passed
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 
 class Interruptible(Protocol):
@@ -47,7 +50,10 @@ class Watchdog:
                 for token, (deadline, cursor) in list(self._due.items()):
                     if deadline <= now:
                         del self._due[token]
-                        cursor.interrupt()  # under the lock: release() cannot return meanwhile
+                        try:
+                            cursor.interrupt()  # under the lock: release() cannot return meanwhile
+                        except Exception:  # noqa: BLE001 - one cursor's failure must not end the watch
+                            log.warning("could not interrupt an overdue query", exc_info=True)
                 nearest = min((deadline for deadline, _ in self._due.values()), default=None)
                 self._cond.wait(None if nearest is None else max(nearest - now, 0.001))
 

@@ -45,3 +45,18 @@ def test_roll_up_of_nothing_has_the_columns():
     out = roll_up(pd.DataFrame({"cell": [], "state": [], "n": [], "x": []}), category="state", order=("a",),
                   count="areas", sums={"x": "x"})
     assert list(out.columns) == ["cell", "areas", "x", "state", "lon", "lat", "boundary"] and out.empty
+
+
+def test_roll_up_ties_and_missing_categories_are_decided_the_same_way_every_time():
+    a = h3.str_to_int(h3.cell_to_parent(CELLS[0], 6))
+    rows = pd.DataFrame({"cell": [a, a, a], "kind": ["zeta", "alpha", None], "n": [1, 1, 5], "x": [2.0, 2.0, 9.0]})
+    for order in (rows, rows.iloc[::-1]):
+        out = roll_up(order, category="kind", order=("known",), count="n_all", sums={"x": "x"})
+        assert out["kind"].tolist() == ["alpha"] and out["n_all"].tolist() == [2] and out["x"].tolist() == [4.0]
+
+
+def test_roll_up_rounds_sums_as_numpy_does():
+    a = h3.str_to_int(h3.cell_to_parent(CELLS[0], 6))
+    out = roll_up(pd.DataFrame({"cell": [a], "s": ["x"], "n": [1], "v": [1275.345]}), category="s", order=("x",),
+                  count="c", sums={"v": "v"})
+    assert out["v"].tolist() == [float(__import__("numpy").round(1275.345, 2))]

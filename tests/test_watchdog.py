@@ -33,3 +33,14 @@ def test_one_thread_serves_many_queries():
     for _ in range(50):
         dog.release(dog.watch(FakeCursor(), 30))
     assert threading.active_count() == before + 1
+
+
+def test_a_cursor_that_cannot_be_interrupted_does_not_end_the_watch():
+    class Closed:
+        def interrupt(self):
+            raise RuntimeError("connection already closed")
+
+    dog, later = Watchdog(), FakeCursor()
+    dog.watch(Closed(), 0.01)
+    dog.watch(later, 0.1)
+    assert later.interrupted.wait(2)
