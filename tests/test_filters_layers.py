@@ -90,9 +90,25 @@ def test_tooltips_are_plain_text_never_markup():
     tips = [f["properties"]["tooltip"] for f in spec["layers"][0]["data"]["features"]]
     assert tips[0] == "<b>荷塘</b>\n总投资：10.0 亿元"
     assert tips[1] == "醴陵市\n总投资：<img src=x onerror=alert(1)>"
-    text_layer = spec["layers"][1]
+    by_id = {layer["id"]: layer for layer in spec["layers"]}
+    text_layer = by_id["district-names"]
     assert text_layer["characterSet"] == "auto" and "Noto Sans CJK SC" in text_layer["fontFamily"]
     assert [row["name"] for row in text_layer["data"]] == ["荷塘", "醴陵"]
+
+
+def test_choropleth_outlines_are_segments_with_the_selection_thick():
+    """Outlines are a LineLayer (cheaper than the GeoJsonLayer's path stroke in software WebGL):
+    every ring edge once per district, 3 px for a selected district, 1 px for the others."""
+    deck, _ = layers.district_choropleth(_two_districts(), "value", name_column="name", unit="亿元", decimals=1,
+                                         legend_title="总投资", lang="zh", tooltip_rows=[], selected=("430281",))
+    spec = json.loads(deck.to_json())
+    assert [(layer["@@type"], layer["id"]) for layer in spec["layers"]] == [
+        ("GeoJsonLayer", "districts"), ("LineLayer", "district-outlines"), ("TextLayer", "district-names")]
+    assert spec["layers"][0]["stroked"] is False and spec["layers"][0]["pickable"] is True
+    edges = {frozenset((tuple(s["s"]), tuple(s["t"]))): s["w"] for s in spec["layers"][1]["data"]}
+    assert len(edges) == 8  # two boxes, four edges each
+    assert edges[frozenset(((113.1, 27.8), (113.2, 27.8)))] == 1
+    assert edges[frozenset(((113.3, 27.5), (113.6, 27.5)))] == 3  # 醴陵, selected
 
 
 def test_class_breaks_and_legend():
