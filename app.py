@@ -6,11 +6,7 @@ here, and a page appears only when its issue has landed (no placeholders).
 
 import streamlit as st
 
-from geo import warmup
-
-warmup.start()  # a real server's first run: open the store and build the cube on the other core meanwhile
-
-from geo import present, ui  # noqa: E402
+from geo import present, ui
 from geo.i18n import t
 
 ui.leave_pages_folder_mode()
