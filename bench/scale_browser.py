@@ -129,3 +129,23 @@ def _drive(app: str, page, url: str, out: dict, timeout_ms: float, started: floa
 def _selector(app: str, page: str) -> str:
     # The baseline's map has no on_select, and Streamlit then gives it no st-key class.
     return f".st-key-{MAP_KEYS[page]}" if app == "ours" else '[data-testid="stDeckGlJsonChart"]'
+
+
+def main() -> int:
+    """Only this part, without the server-time part: ``python bench/scale_browser.py --store DIR``."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--app", choices=("ours", "baseline"), default="ours")
+    parser.add_argument("--repeat", type=int, default=1, help="whole measurements (a new server each)")
+    args = parser.parse_args()
+    for i in range(args.repeat):
+        out = measure(args.app, args.store)
+        print(json.dumps({"run": i + 1, **out}, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -99,18 +99,40 @@ def district_choropleth(
     data["tooltip"] = _tooltips(data, name_column, tooltip_rows)
     shapes = _simplified(list(data.geometry), 0.0005)  # ~50 m: invisible, 5× fewer bytes
     polygons = pdk.Layer(
-        "GeoJsonLayer", id="districts", data=_geojson(data, ["adcode", "fill", "line_width", "tooltip"], shapes),
-        pickable=True, stroked=True, filled=True, auto_highlight=True,
-        get_fill_color="properties.fill", get_line_color=list(OUTLINE), get_line_width="properties.line_width",
-        line_width_units="'pixels'", highlight_color=[255, 215, 0, 120],
+        "GeoJsonLayer", id="districts", data=_geojson(data, ["adcode", "fill", "tooltip"], shapes),
+        pickable=True, stroked=False, filled=True, auto_highlight=True,
+        get_fill_color="properties.fill", highlight_color=[255, 215, 0, 120],
     )
+    outlines = outline_layer(shapes, [int(w) for w in data["line_width"]])
     labels = name_layer(districts, label_column or name_column)
     deck = Deck(
-        layers=[polygons, labels], initial_view_state=fit_view(districts.total_bounds, *view_px),
+        layers=[polygons, outlines, labels], initial_view_state=fit_view(districts.total_bounds, *view_px),
         map_provider=None, map_style=OFFLINE_STYLE, tooltip=TOOLTIP,
     )
     legend = Legend(legend_title, tuple(zip(palette, _break_labels(breaks, districts[value_column], unit, decimals, lang))))
     return deck, legend
+
+
+def outline_layer(shapes: list[dict], widths: list[float]) -> pdk.Layer:
+    """District outlines as straight segments (a ``LineLayer``), ``widths`` in pixels per district.
+
+    Not the GeoJsonLayer's own stroke: that is a ``PathLayer``, whose shader Chromium's software
+    WebGL (SwiftShader: no GPU, as on the office PCs' remote desktops and in headless tests)
+    compiles in ~1 s on the first frame of every page load; a ``LineLayer`` takes about half
+    (measured per layer type with the GPU process's CPU time, see ``bench/scale_browser.py``).
+    Same look at 1–3 px: joins between segments are not visible at these widths. The choropleth
+    has no other path-stroked layer; the feature maps do (parcels, cells), so they keep the stroke.
+    """
+    rows = []
+    for shape, width in zip(shapes, widths):
+        polygons = shape["coordinates"] if shape["type"] == "MultiPolygon" else [shape["coordinates"]]
+        for ring in (ring for polygon in polygons for ring in polygon):
+            points = [[round(x, 5), round(y, 5)] for x, y, *_ in ring]
+            rows.extend({"s": a, "t": b, "w": width} for a, b in zip(points[:-1], points[1:]) if a != b)
+    return pdk.Layer(
+        "LineLayer", id="district-outlines", data=rows, get_source_position="s", get_target_position="t",
+        get_color=list(OUTLINE), get_width="w", width_units="'pixels'", pickable=False,
+    )
 
 
 def name_layer(districts: gpd.GeoDataFrame, name_column: str) -> pdk.Layer:
