@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import export, present
+from geo import present
 from geo.i18n import fmt_count, t
 from geo.ui import PageContext, cached
 
@@ -29,6 +29,10 @@ def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, exp
         box = st.expander(t("download_view", lang), key=f"{key}_open", on_change="rerun", icon=":material/download:")
         if not box.open:
             return
+    # Imported when a panel opens: its Excel and GIS writers (xlsxwriter, pyogrio) cost ~0.3 s of
+    # the server's cold start otherwise, on every page.
+    from geo import export
+
     with box:
         left, middle, right = st.columns([2, 2, 1])
         tables = left.multiselect(t("export_tables", lang), export.EXPORT_TABLES, default=default_tables,
