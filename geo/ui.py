@@ -8,6 +8,7 @@ Pages stay thin: ``ctx = ui.page_context()`` gives the snapshot, language, filte
 from __future__ import annotations
 
 import dataclasses
+import gc
 import threading
 from dataclasses import dataclass
 
@@ -75,6 +76,23 @@ def leave_pages_folder_mode() -> None:
 def end_run() -> None:
     _this_run.ctx = None
     _this_run.lang = None
+    _freeze_long_lived_objects()
+
+
+_frozen = threading.Event()
+
+
+def _freeze_long_lived_objects() -> None:
+    """After the process's first page: move every object alive now out of the collector's sight.
+
+    That is ~130 k objects (the imported libraries, the snapshot's caches) which every full
+    garbage collection walked again: a 60–75 ms pause about every tenth rerun, the slowest run
+    of most interactions at 1 M parcels (measured with gc callbacks). Frozen, a full collection
+    walks only what came later (~20–30 k objects). They live as long as the process anyway;
+    reference counting still frees them if they are dropped (only cycles among them stay)."""
+    if not _frozen.is_set():
+        _frozen.set()
+        gc.freeze()
 
 
 def language() -> str:

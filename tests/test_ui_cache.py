@@ -45,3 +45,14 @@ def test_cached_results_are_computed_once_and_detached(monkeypatch):
     assert again.extra["day"] == date(2023, 1, 1)
     ui.cached(figures, ctx, factor=3)
     assert len(CALLS) == 2
+
+
+def test_objects_alive_after_the_first_page_are_frozen_once(monkeypatch):
+    import gc
+
+    calls = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append(1))
+    monkeypatch.setattr(ui, "_frozen", type(ui._frozen)())
+    ui.end_run()
+    ui.end_run()
+    assert calls == [1]
