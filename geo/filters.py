@@ -172,6 +172,23 @@ class Filters:
         return cls(**values), notices
 
     # --- SQL -------------------------------------------------------------------------------------
+    def only_for(self, *tables: str) -> Filters:
+        """These filters without the fields that change no condition on ``tables``.
+
+        A figure over the substations does not depend on the project stage: keyed by these
+        filters, it is computed once for every stage instead of once per stage (the overview's
+        grid and land figures were recomputed on each project-filter change, ~35 ms at 1 M
+        parcels). Decided by ``where`` itself, so the two cannot disagree."""
+        kept = self
+        for name in self.__dataclass_fields__:
+            default = type(self).__dataclass_fields__[name].default
+            if getattr(kept, name) == default:
+                continue
+            without = replace(kept, **{name: default})
+            if all(without.where(table) == kept.where(table) for table in tables):
+                kept = without
+        return kept
+
     def where(self, table: str = "projects", prefix: str = "f_") -> tuple[str, dict]:
         """``(condition, params)`` for ``table``; "TRUE" when nothing is filtered.
 

@@ -22,8 +22,10 @@ st.caption(" · ".join(filter(None, [scope_text, t("as_of", lang, date=ctx.snaps
 download_panel(ctx, ["projects", "tasks"], "overview_dl")
 
 figures = ui.cached(overview.project_figures, ctx)
-grid = ui.cached(overview.grid_figures, ctx)
-land = ui.cached(overview.land_figures, ctx)
+# Keyed by the filters that apply to their tables: a project-filter change does not recompute them.
+grid = ui.cached(overview.grid_figures, ctx,
+                 filters=ctx.filters.only_for("substations", "plants", "transformer_areas"))
+land = ui.cached(overview.land_figures, ctx, filters=ctx.filters.only_for("parcels"))
 
 # --- key projects ------------------------------------------------------------------------------
 st.subheader(t("section_projects", lang))

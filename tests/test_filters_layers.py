@@ -194,3 +194,15 @@ def test_page_url_parameters_never_collide_with_filter_keys():
     assert used, "no page parameters found: the pattern is out of date"
     assert not used & set(ALL_URL_KEYS), sorted(used & set(ALL_URL_KEYS))
     assert not used & {"lang", "present", "agenda", "item"}
+
+
+def test_only_for_keeps_exactly_the_filters_that_change_a_tables_condition():
+    f = Filters(districts=("430281",), stages=("在建",), search="株洲", area_min=5.0, voltages=("110",),
+                parks=("株洲高新区",), year=2023)
+    assert f.only_for("substations") == Filters(districts=("430281",), voltages=("110",))
+    assert f.only_for("parcels") == Filters(districts=("430281",), area_min=5.0, parks=("株洲高新区",))
+    assert f.only_for("projects") == Filters(districts=("430281",), stages=("在建",), search="株洲",
+                                             parks=("株洲高新区",), year=2023)
+    assert f.only_for("parcels", "substations").voltages == ("110",)
+    for table in ("projects", "parcels", "substations", "plants", "transformer_areas"):
+        assert f.only_for(table).where(table) == f.where(table)
