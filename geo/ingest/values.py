@@ -104,20 +104,18 @@ def numbers(s: pd.Series, col: schema.Column | None, factor: float = 1.0, *, sig
     reasons: dict[int, Reason] = {}
     slow = present & np.isnan(fast.to_numpy())
     if slow.any():
-        parsed: dict[object, tuple[float, bool] | Reason] = {}
-        for v in pd.unique(s[slow]):
-            try:
-                number, own = parse_number(v, unit)
-                parsed[v] = (number * (own if own is not None else factor), True)
-            except Rejected as r:
-                parsed[v] = r.reason
+        def scaled(v) -> float:
+            number, own = parse_number(v, unit)
+            return number * (own if own is not None else factor)
+
+        parsed = _parse_each_once(s[slow], scaled)
         for i in np.flatnonzero(slow):
             got = parsed[s.iat[i]]
-            if isinstance(got[0], str):
-                reasons[i] = got  # type: ignore[assignment]
+            if _is_reason(got):
+                reasons[i] = got
                 out[i] = np.nan
             else:
-                out[i] = got[0]
+                out[i] = got
                 changed[i] = True
     ok = present & ~np.isnan(out)
     bad_inf = ok & ~np.isfinite(out)
@@ -272,21 +270,33 @@ def parse_enum(value: object, allowed: tuple[str, ...]) -> tuple[str, bool]:
     raise Rejected("v_enum", allowed="、".join(allowed))
 
 
+def _parse_each_once(values: pd.Series, parse) -> dict:
+    """``parse(v)`` for each distinct value (a ledger repeats most of its values), or the reason
+    ``parse`` rejected it with."""
+    parsed = {}
+    for v in pd.unique(values):
+        try:
+            parsed[v] = parse(v)
+        except Rejected as r:
+            parsed[v] = r.reason
+    return parsed
+
+
+def _is_reason(got) -> bool:
+    """A rejection reason: (message key, its parameters)."""
+    return isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], str) and isinstance(got[1], dict)
+
+
 def _per_unique(s: pd.Series, parse) -> ColumnResult:
     present = s.notna().to_numpy()
     out = np.full(len(s), None, dtype=object)
     changed = np.zeros(len(s), bool)
     reasons: dict[int, Reason] = {}
-    parsed = {}
-    for v in pd.unique(s[present]):
-        try:
-            parsed[v] = parse(v)
-        except Rejected as r:
-            parsed[v] = r.reason
+    parsed = _parse_each_once(s[present], parse)
     for i in np.flatnonzero(present):
         got = parsed[s.iat[i]]
-        if isinstance(got[1], dict):
-            reasons[i] = got  # type: ignore[assignment]
+        if _is_reason(got):
+            reasons[i] = got
         else:
             out[i], changed[i] = got
     return ColumnResult(pd.Series(out, index=s.index, dtype=object), reasons, changed)
