@@ -131,15 +131,20 @@ def test_the_brief_is_built_on_request(monkeypatch, demo_store):
     assert "调度会简报_醴陵市_2023-09-30.pdf" in download.proto.label
 
 
-def test_changes_view_compares_two_snapshots(monkeypatch, demo_store, tmp_path):
+def _with_one_task_assigned(demo_store, tmp_path):
+    """A copy of the demo store with a second snapshot: one task assigned on the first."""
     import datetime as dt
 
     from geo import store, task_edits
 
     store_dir = copy_of_demo(demo_store, tmp_path)
-    base = store.open_current(store_dir)
-    task_edits.assign(store_dir, base, project_id="XM2023-430281-0023", unit="国网株洲供电公司", title="接电",
-                      due_on=dt.date(2023, 10, 20))
+    task_edits.assign(store_dir, store.open_current(store_dir), project_id="XM2023-430281-0023",
+                      unit="国网株洲供电公司", title="接电", due_on=dt.date(2023, 10, 20))
+    return store_dir
+
+
+def test_changes_view_compares_two_snapshots(monkeypatch, demo_store, tmp_path):
+    store_dir = _with_one_task_assigned(demo_store, tmp_path)
     at = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes")
     assert not at.exception
     counts = {m.label: m.value for m in at.metric}
@@ -160,14 +165,7 @@ def test_add_the_current_view_to_an_agenda(monkeypatch, demo_store, tmp_path):
 
 
 def test_changes_since_a_meeting_day(monkeypatch, demo_store, tmp_path):
-    import datetime as dt
-
-    from geo import store, task_edits
-
-    store_dir = copy_of_demo(demo_store, tmp_path)
-    first = store.open_current(store_dir)
-    task_edits.assign(store_dir, first, project_id="XM2023-430281-0023", unit="u", title="接电",
-                      due_on=dt.date(2023, 10, 20))
+    store_dir = _with_one_task_assigned(demo_store, tmp_path)
     at = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes")
     at.toggle(key="changes_by_date").set_value(True).run()
     assert not at.exception
