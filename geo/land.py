@@ -183,7 +183,7 @@ def parcel_shapes(snapshot: Snapshot, scope: Scope, filters: Filters, *,
         SELECT {", ".join(SHAPE_COLUMNS)},
                CASE WHEN list_contains($bad, parcel_id) THEN NULL
                     ELSE ST_SimplifyPreserveTopology(geometry, $tolerance) END AS geometry
-        FROM {{parcels}} l WHERE {where}
+        FROM {cube.outline_source(filters)} l WHERE {where}
         ORDER BY area_mu DESC, parcel_id""", {**params, "tolerance": SIMPLIFY_DEG, "bad": list(bad["parcel_id"])},
                      scope=scope, max_rows=max(total, 1)).df
     drawn = ~rows["parcel_id"].isin(bad["parcel_id"])
@@ -237,7 +237,7 @@ def largest_idle(snapshot: Snapshot, scope: Scope, filters: Filters, *, order_by
     return _parcels(snapshot, scope, filters, select,
                     f"AND list_contains($idle, status) {order}, parcel_id LIMIT $limit",
                     {"idle": list(schema.IDLE_CLASSES), "limit": limit}, max_rows=limit,
-                    table="{idle_parcels}")  # the idle parcels' rows, in memory (geo.cube)
+                    table="{parcels_not_in_use}")  # in memory (geo.cube)
 
 
 def parcel_details(snapshot: Snapshot, scope: Scope, parcel_id: str) -> ParcelDetails | None:

@@ -245,7 +245,7 @@ class _Database:
     def ensure_derived(self, views: _Views, names: set[str], cursor=None) -> None:
         """Build the derived tables in ``names`` for this snapshot if not built yet (once each)."""
         with self.build_lock:
-            for name in sorted(names - views.built):
+            for name in [n for n in _DERIVED if n in names - views.built]:  # registration order
                 raw = _PLACEHOLDER.sub(lambda m: f"{_ident(views.schema_name)}.{_ident(m.group(1))}",
                                        _DERIVED[name])
                 start = time.perf_counter()

@@ -75,3 +75,23 @@ def test_reuse_by_a_project_of_another_district_follows_the_scope(snap, store_di
     assert land.land_summary(moved, liling, Filters())["reused_mu"] == 80.0  # L003 only (P003)
     assert land.land_summary(moved, both, Filters())["reused_mu"] == 130.0
     assert land.land_summary(moved, ALL, Filters())["reused_mu"] == 130.0
+
+
+@pytest.mark.parametrize("filters", [Filters(parcel_statuses=("已处置",)),
+                                     Filters(parcel_statuses=("低效", "闲置"), districts=(HETANG,)),
+                                     Filters(parcel_statuses=("批而未供", "已处置"), area_min=20.0)])
+def test_outlines_of_parcels_not_in_use_come_from_memory_unchanged(snap, monkeypatch, filters):  # noqa: F811
+    assert cube.outline_source(filters) == "{parcels_not_in_use}"
+    shapes = land.parcel_shapes(snap, ALL, filters)
+    with monkeypatch.context() as m:
+        m.setattr(cube, "outline_source", lambda filters: "{parcels}")
+        raw = land.parcel_shapes(snap, ALL, filters)
+    assert shapes.total == raw.total and len(shapes.parcels) > 0
+    pd.testing.assert_frame_equal(shapes.parcels.drop(columns="geometry"), raw.parcels.drop(columns="geometry"))
+    assert [g.wkb for g in shapes.parcels.geometry] == [g.wkb for g in raw.parcels.geometry]
+    pd.testing.assert_frame_equal(shapes.invalid, raw.invalid)
+
+
+def test_outlines_with_in_use_parcels_come_from_the_file():
+    assert cube.outline_source(Filters()) == "{parcels}"
+    assert cube.outline_source(Filters(parcel_statuses=("在用", "已处置"))) == "{parcels}"
