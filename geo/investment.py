@@ -13,12 +13,11 @@ narrows them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 
 import pandas as pd
 
-from geo import schema
+from geo import project_cube, schema
 from geo.filters import Filters
 from geo.hexes import parent_sql, roll_up
 from geo.query import Scope, order_by_clause, query
@@ -36,10 +35,6 @@ TASK_COLUMNS = ["task_id", "title", "assigned_unit", "assigned_on", "due_on", "c
 # Beyond this many projects the map gets H3 totals instead of circles: ~250 bytes a circle
 # keeps one filter change under ~1.3 MB sent (DESIGN "Maps at any size": ≤ 2 MB).
 MAX_POINTS = 5_000
-# Year-window events: output column -> project date column.
-_EVENTS = {"started": "actual_start", "started_plan": "planned_start",
-           "completed": "actual_completion", "completed_plan": "planned_completion"}
-
 
 @dataclass(frozen=True, eq=False)
 class PointsResult:
@@ -58,16 +53,21 @@ class ProjectDetails:
 
 
 def _projects(snapshot: Snapshot, scope: Scope, filters: Filters, select: str, tail: str = "",
-              params: dict | None = None, **kw) -> pd.DataFrame:
-    """``SELECT <select> FROM {projects} p WHERE <filters> <tail>`` — every function goes through
+              params: dict | None = None, table: str = "{projects}", **kw) -> pd.DataFrame:
+    """``SELECT <select> FROM <table> p WHERE <filters> <tail>`` — every function goes through
     here (or applies ``filters.where`` itself), so no figure can forget the filters."""
     where, fparams = filters.where("projects")
-    sql = f"SELECT {select} FROM {{projects}} p WHERE {where} {tail}"
+    sql = f"SELECT {select} FROM {table} p WHERE {where} {tail}"
     return query(snapshot, sql, {**fparams, **(params or {})}, scope=scope, **kw).df
 
 
-def _year_window(snapshot: Snapshot) -> dict[str, date]:
-    return {"y0": date(snapshot.as_of.year, 1, 1), "as_of": snapshot.as_of}
+def _sums(snapshot: Snapshot, scope: Scope, filters: Filters, select: str, tail: str = "",
+          params: dict | None = None, **kw) -> pd.DataFrame:
+    """``_projects`` over the project cube (``geo.project_cube``: counts ``n``, sums ``total``,
+    ``plan``, ``done``, the year's events), or over the raw rows in its shape when it cannot
+    answer the filters."""
+    table, cube_params = project_cube.source(snapshot, filters)
+    return _projects(snapshot, scope, filters, select, tail, {**cube_params, **(params or {})}, table=table, **kw)
 
 
 def _per_value(df: pd.DataFrame, key: str, values: tuple[str, ...], zero: list[str]) -> pd.DataFrame:
@@ -79,22 +79,19 @@ def _per_value(df: pd.DataFrame, key: str, values: tuple[str, ...], zero: list[s
 
 
 # The page's per-stage, per-八未-state and per-chain figures and its totals, in one pass over the
-# projects (GROUPING SETS) instead of five queries: ~25 ms less per filter change at 100 k projects
-# (each query scans and groups every matching row; measured). Kept for the few functions of one
-# page run that read it; keyed by the snapshot, scope and filters (frozen, so hashable).
-_GROUPED = """GROUPING(stage) = 0 AS by_stage, GROUPING(stalled_state) = 0 AS by_stalled,
+# project cube (GROUPING SETS) instead of five queries. Kept for the few functions of one page run
+# that read it; keyed by the snapshot, scope and filters (frozen, so hashable).
+_GROUPED = f"""GROUPING(stage) = 0 AS by_stage, GROUPING(stalled_state) = 0 AS by_stalled,
            GROUPING(industry_chain) = 0 AS by_chain, stage, stalled_state, industry_chain,
-           count(*) AS projects, round(sum(total_investment_yi), 2) AS total_yi,
-           round(coalesce(sum(annual_plan_yi), 0), 2) AS plan, round(coalesce(sum(completed_yi), 0), 2) AS done,
-           count(DISTINCT district_adcode) AS districts,
-           median(date_diff('day', stalled_since, $as_of)) AS median_days"""
+           {project_cube.count("n")} AS projects, round(sum(total), 2) AS total_yi,
+           round(coalesce(sum(plan), 0), 2) AS plan, round(coalesce(sum(done), 0), 2) AS done,
+           count(DISTINCT district_adcode) AS districts"""
 
 
 @lru_cache(maxsize=32)
 def _grouped(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
-    return _projects(snapshot, scope, filters, _GROUPED,
-                     "GROUP BY GROUPING SETS ((stage), (stalled_state), (industry_chain), ())",
-                     {"as_of": snapshot.as_of})
+    return _sums(snapshot, scope, filters, _GROUPED,
+                 "GROUP BY GROUPING SETS ((stage), (stalled_state), (industry_chain), ())")
 
 
 def _grouped_by(snapshot: Snapshot, scope: Scope, filters: Filters, kind: str | None) -> pd.DataFrame:
@@ -135,8 +132,9 @@ def _cells(snapshot: Snapshot, scope: Scope, filters: Filters, res: int) -> pd.D
     """
     # Bounded by geography, not by data size: Zhuzhou has ~2,200 res-7 cells × 6 stages.
     df = _projects(snapshot, scope, filters,
-                   f"{parent_sql('h3_r7', res)} AS cell, stage, count(*) AS n, sum(total_investment_yi) AS total",
-                   "AND h3_r7 IS NOT NULL GROUP BY 1, stage", max_rows=200_000)
+                   f"{parent_sql('h3_r7', res)} AS cell, stage, {project_cube.count('n')} AS n, sum(total) AS total",
+                   "AND h3_r7 IS NOT NULL GROUP BY 1, stage", max_rows=200_000,
+                   table=project_cube.cells_source(filters))
     return roll_up(df, category="stage", order=schema.STAGES, count="projects", sums={"total_yi": "total"})
 
 
@@ -149,8 +147,12 @@ def stalled_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.
     """Projects per 八未 state; ``median_days`` since ``stalled_since`` up to as-of (NaN when the
     state has no project or no start date)."""
     df = _grouped_by(snapshot, scope, filters, "stalled")
-    df = df.loc[df["stalled_state"].notna(), ["stalled_state", "projects", "total_yi", "median_days"]]
-    out = _per_value(df, "stalled_state", schema.STALLED_STATES, ["projects", "total_yi"])
+    df = df.loc[df["stalled_state"].notna(), ["stalled_state", "projects", "total_yi"]]
+    table, params = project_cube.stalled_source(snapshot, filters)
+    medians = _projects(snapshot, scope, filters, "stalled_state, median(days) AS median_days",
+                        "GROUP BY stalled_state", params, table=table)
+    out = _per_value(df.merge(medians, on="stalled_state", how="left"), "stalled_state", schema.STALLED_STATES,
+                     ["projects", "total_yi"])
     out["median_days"] = out["median_days"].astype(float)
     return out
 
@@ -161,28 +163,25 @@ def chain_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.Da
     return df.sort_values(["total_yi", "industry_chain"], ascending=[False, True]).reset_index(drop=True)
 
 
-def _year_counts() -> str:
-    """The four this-year counts (actual / planned start and completion in [Jan 1, as-of])."""
-    return ", ".join(f"count(*) FILTER (WHERE p.{col} BETWEEN $y0 AND $as_of) AS {name}"
-                     for name, col in _EVENTS.items())
-
-
 def district_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
-    """Every district in scope and in the district filter, zeros where no project matches."""
+    """Every district in scope and in the district filter, zeros where no project matches; the
+    this-year counts are events in [1 January, as-of]."""
     where, params = filters.where("projects")
     dwhere, dparams = filters.where("districts", prefix="d_")
+    table, cube_params = project_cube.source(snapshot, filters)
+    counts = ", ".join(f"{project_cube.count(f'{e}_to_date')} AS {e}" for e in project_cube.EVENTS)
     df = query(snapshot, f"""
-        SELECT d.adcode, d.name_zh, d.name_en, count(p.project_id) AS projects,
-               round(coalesce(sum(p.total_investment_yi), 0), 2) AS total_yi,
-               round(coalesce(sum(p.annual_plan_yi), 0), 2) AS plan_yi,
-               round(coalesce(sum(p.completed_yi), 0), 2) AS completed_yi,
-               round(sum(p.completed_yi) / nullif(sum(p.annual_plan_yi), 0) * 100, 1) AS progress_pct,
-               {_year_counts()}
+        SELECT d.adcode, d.name_zh, d.name_en, coalesce(p.projects, 0) AS projects,
+               round(coalesce(p.total, 0), 2) AS total_yi, round(coalesce(p.plan, 0), 2) AS plan_yi,
+               round(coalesce(p.done, 0), 2) AS completed_yi,
+               round(p.done / nullif(p.plan, 0) * 100, 1) AS progress_pct,
+               {", ".join(f"coalesce(p.{e}, 0) AS {e}" for e in project_cube.EVENTS)}
         FROM {{districts}} d
-        LEFT JOIN (SELECT * FROM {{projects}} p WHERE {where}) p ON p.district_adcode = d.adcode
+        LEFT JOIN (SELECT district_adcode, {project_cube.count("n")} AS projects, sum(total) AS total,
+                          sum(plan) AS plan, sum(done) AS done, {counts}
+                   FROM {table} p WHERE {where} GROUP BY district_adcode) p ON p.district_adcode = d.adcode
         WHERE {dwhere}
-        GROUP BY d.adcode, d.name_zh, d.name_en
-        ORDER BY d.adcode""", {**params, **dparams, **_year_window(snapshot)}, scope=scope).df
+        ORDER BY d.adcode""", {**params, **dparams, **cube_params}, scope=scope).df
     df["progress_pct"] = df["progress_pct"].astype(float)
     return df
 
@@ -191,29 +190,18 @@ def monthly_progress(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.D
     """Starts and completions per month of the as-of year, actual vs planned, with cumulative
     columns. Actual counts after the as-of month are NULL (not happened yet); plans cover the
     whole year."""
-    year = snapshot.as_of.year
-    where, params = filters.where("projects")
-    # One row per (event, date) — actual events up to as-of, planned ones over the whole year —
-    # then a single GROUP BY; pandas only pivots the ≤ 48 result rows.
-    events = " UNION ALL ".join(
-        f"SELECT '{name}' AS kind, {col} AS day FROM filtered "
-        f"WHERE {col} BETWEEN $y0 AND {'$y1' if name.endswith('_plan') else '$as_of'}"
-        for name, col in _EVENTS.items())
-    df = query(snapshot, f"""
-        WITH filtered AS (SELECT * FROM {{projects}} p WHERE {where})
-        SELECT kind, month(day) AS month, count(*) AS n FROM ({events}) e
-        GROUP BY kind, month(day)""",
-               {**params, **_year_window(snapshot), "y1": date(year, 12, 31)}, scope=scope).df
-    wide = (df.pivot_table(index="month", columns="kind", values="n", aggfunc="sum")
-            .reindex(index=range(1, 13), columns=list(_EVENTS)).fillna(0).astype("int64"))
-    out = wide.rename_axis(index="month", columns=None).reset_index()
-    for name in _EVENTS:
+    months = range(1, 13)
+    row = _sums(snapshot, scope, filters, ", ".join(
+        f"{project_cube.count(f'{e}_m{m}')} AS {e}_m{m}" for e in project_cube.EVENTS for m in months)).iloc[0]
+    out = pd.DataFrame({"month": list(months)})
+    for name in project_cube.EVENTS:
+        out[name] = [int(row[f"{name}_m{m}"]) for m in months]
         out[f"cum_{name}"] = out[name].cumsum()
     future = out["month"] > snapshot.as_of.month
     for name in ("started", "completed"):
         for col in (name, f"cum_{name}"):
             out[col] = out[col].astype("Int64").mask(future)
-    return out[["month", *_EVENTS, *(f"cum_{n}" for n in _EVENTS)]]
+    return out[["month", *project_cube.EVENTS, *(f"cum_{n}" for n in project_cube.EVENTS)]]
 
 
 def investment_progress(snapshot: Snapshot, scope: Scope, filters: Filters) -> dict:

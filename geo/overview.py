@@ -13,11 +13,10 @@ Definitions (README "Data model" repeats them):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
-from geo import schema
+from geo import project_cube, schema
 from geo.filters import Filters
 from geo.land import disposal_rates
 from geo.query import Scope, query
@@ -34,30 +33,25 @@ class Group:
 
 
 def project_figures(snapshot: Snapshot, scope: Scope, filters: Filters) -> dict:
+    """The key projects' headline figures; from the project cube (``geo.project_cube``), whose
+    investment band keys the ≥ 100 and 50–100 亿元 splits."""
     where, params = filters.where("projects")
-    year_start = date(snapshot.as_of.year, 1, 1)
-    sql = f"""
-        SELECT count(*) AS n, sum(total_investment_yi) AS total, sum(annual_plan_yi) AS plan,
-               sum(completed_yi) AS done,
-               count(*) FILTER (WHERE total_investment_yi >= 100) AS n100,
-               sum(total_investment_yi) FILTER (WHERE total_investment_yi >= 100) AS total100,
-               sum(annual_plan_yi) FILTER (WHERE total_investment_yi >= 100) AS plan100,
-               count(*) FILTER (WHERE total_investment_yi >= 50 AND total_investment_yi < 100) AS n50,
-               sum(total_investment_yi) FILTER (WHERE total_investment_yi >= 50 AND total_investment_yi < 100) AS total50,
-               sum(annual_plan_yi) FILTER (WHERE total_investment_yi >= 50 AND total_investment_yi < 100) AS plan50,
-               count(*) FILTER (WHERE category = '产业发展') AS n_ind,
-               sum(total_investment_yi) FILTER (WHERE category = '产业发展') AS total_ind,
-               sum(annual_plan_yi) FILTER (WHERE category = '产业发展') AS plan_ind,
-               count(*) FILTER (WHERE actual_start BETWEEN $y0 AND $as_of) AS started,
-               count(*) FILTER (WHERE planned_start BETWEEN $y0 AND $as_of) AS started_plan,
-               count(*) FILTER (WHERE actual_completion BETWEEN $y0 AND $as_of) AS completed,
-               count(*) FILTER (WHERE planned_completion BETWEEN $y0 AND $as_of) AS completed_plan,
-               count(*) FILTER (WHERE stalled_state IS NOT NULL) AS stalled
-        FROM {{projects}} p
+    table, cube_params = project_cube.source(snapshot, filters)
+    count, bands = project_cube.count, project_cube.INV_BANDS
+
+    def split(suffix: str, condition: str) -> str:
+        return (f"{count('n', condition)} AS n{suffix}, sum(total) FILTER (WHERE {condition}) AS total{suffix}, "
+                f"sum(plan) FILTER (WHERE {condition}) AS plan{suffix}")
+
+    row = query(snapshot, f"""
+        SELECT {count("n")} AS n, sum(total) AS total, sum(plan) AS plan, sum(done) AS done,
+               {split("100", f"inv_band = {bands['ge100']}")}, {split("50", f"inv_band = {bands['50to100']}")},
+               {split("_ind", "category = '产业发展'")},
+               {", ".join(f"{count(f'{e}_to_date')} AS {e}" for e in project_cube.EVENTS)},
+               {count("n", "stalled_state IS NOT NULL")} AS stalled
+        FROM {table} p
         WHERE list_contains($key_levels, level) AND {where}
-    """
-    row = query(snapshot, sql, {**params, "key_levels": KEY_LEVELS, "y0": year_start,
-                                "as_of": snapshot.as_of}, scope=scope).df.iloc[0]
+    """, {**params, **cube_params, "key_levels": KEY_LEVELS}, scope=scope).df.iloc[0]
     value = lambda k: _num(row[k])  # noqa: E731
     return {
         "all": Group(int(row["n"]), value("total"), value("plan")),
@@ -116,20 +110,20 @@ def district_summary(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.D
     """One row per district in scope and filter: key projects, investment, plan, progress."""
     where, params = filters.where("projects")
     district_where, district_params = filters.where("districts", prefix="d_")
+    table, cube_params = project_cube.source(snapshot, filters)
+    count = project_cube.count
     df = query(snapshot, f"""
-        SELECT d.adcode, d.name_zh, d.name_en,
-               count(p.project_id) AS projects,
-               coalesce(sum(p.total_investment_yi), 0) AS total_yi,
-               coalesce(sum(p.annual_plan_yi), 0) AS plan_yi,
-               coalesce(sum(p.completed_yi), 0) AS completed_yi,
-               count(p.stalled_state) AS stalled
+        SELECT d.adcode, d.name_zh, d.name_en, coalesce(p.projects, 0) AS projects,
+               coalesce(p.total, 0) AS total_yi, coalesce(p.plan, 0) AS plan_yi,
+               coalesce(p.done, 0) AS completed_yi, coalesce(p.stalled, 0) AS stalled
         FROM {{districts}} d
-        LEFT JOIN (SELECT * FROM {{projects}} WHERE list_contains($key_levels, level) AND {where}) p
-               ON p.district_adcode = d.adcode
+        LEFT JOIN (SELECT district_adcode, {count("n")} AS projects, sum(total) AS total, sum(plan) AS plan,
+                          sum(done) AS done, {count("n", "stalled_state IS NOT NULL")} AS stalled
+                   FROM {table} p WHERE list_contains($key_levels, level) AND {where}
+                   GROUP BY district_adcode) p ON p.district_adcode = d.adcode
         WHERE {district_where}
-        GROUP BY d.adcode, d.name_zh, d.name_en
         ORDER BY d.adcode""",
-               {**params, **district_params, "key_levels": KEY_LEVELS}, scope=scope).df
+               {**params, **district_params, **cube_params, "key_levels": KEY_LEVELS}, scope=scope).df
     for col in ("total_yi", "plan_yi", "completed_yi"):
         df[col] = df[col].astype(float).round(2)
     df["progress_pct"] = (df["completed_yi"] / df["plan_yi"].where(df["plan_yi"] > 0) * 100).round(1)

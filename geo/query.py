@@ -42,6 +42,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,7 @@ class _Views:
     tables: frozenset[str]
     bbox_tables: frozenset[str]  # tables whose file has the GeoParquet bbox covering column
     all_districts: list[str]
+    as_of: date  # the snapshot's, for derived tables that count "to date"
     to_copy: dict[str, Path] = field(default_factory=dict)  # small tables to copy into memory
     built: set[str] = field(default_factory=set)  # derived tables materialised so far
 
@@ -175,13 +177,18 @@ class _Views:
 # through ``{name}`` like any table. Every derived table must keep a ``district_adcode`` column:
 # the scope is applied to it exactly as to the raw tables.
 _DERIVED: dict[str, str] = {}
+_LATE: set[str] = set()  # built after the others by the warming thread
 
 
-def register_derived(name: str, sql: str) -> None:
-    """Declare a derived table ``{name}`` built from ``sql`` (placeholders = unscoped raw tables)."""
+def register_derived(name: str, sql: str, *, late: bool = False) -> None:
+    """Declare a derived table ``{name}`` built from ``sql`` (placeholders = unscoped raw tables,
+    and ``{as_of}`` = the snapshot's as-of date). ``late``: a costly table no first page needs,
+    which the warming thread builds after the others (a page needing it still builds it at once)."""
     if not _PARAM_NAME.match(name) or name in schema.TABLES:
         raise ValueError(f"bad derived table name {name!r}")
     _DERIVED[name] = sql
+    if late:
+        _LATE.add(name)
 
 
 class _Database:
@@ -245,9 +252,9 @@ class _Database:
     def ensure_derived(self, views: _Views, names: set[str], cursor=None) -> None:
         """Build the derived tables in ``names`` for this snapshot if not built yet (once each)."""
         with self.build_lock:
-            for name in [n for n in _DERIVED if n in names - views.built]:  # registration order
-                raw = _PLACEHOLDER.sub(lambda m: f"{_ident(views.schema_name)}.{_ident(m.group(1))}",
-                                       _DERIVED[name])
+            for name in sorted(names - views.built, key=lambda n: (n in _LATE, n)):
+                raw = _PLACEHOLDER.sub(lambda m: f"DATE '{views.as_of.isoformat()}'" if m.group(1) == "as_of"
+                                       else f"{_ident(views.schema_name)}.{_ident(m.group(1))}", _DERIVED[name])
                 start = time.perf_counter()
                 cur = cursor or self.conn.cursor()
                 try:
@@ -287,7 +294,7 @@ class _Database:
                 f"SELECT adcode FROM {_ident(name)}.districts ORDER BY adcode").fetchall()]
         finally:
             cur.close()
-        return _Views(name, frozenset(snapshot.tables), frozenset(bbox_tables), codes, to_copy)
+        return _Views(name, frozenset(snapshot.tables), frozenset(bbox_tables), codes, snapshot.as_of, to_copy)
 
 
 # Warming threads and their cursors. A daemon thread still inside DuckDB when the interpreter

@@ -1,0 +1,80 @@
+"""geo.project_cube: the per-snapshot project cube gives exactly the figures of the raw projects."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+from conftest import CHALING, HETANG, LILING
+from test_investment import demo, snap  # noqa: F401  (fixtures: the tiny store with tasks; the demo)
+
+from geo import investment, overview, project_cube
+from geo.filters import Filters
+from geo.query import Scope
+
+ALL = Scope.all()
+VIEWS = [  # (scope, filters): every list filter the cube keeps, and a restricted scope
+    (ALL, Filters()),
+    (ALL, Filters(districts=(LILING,))),
+    (ALL, Filters(stages=("前期", "在建"))),
+    (ALL, Filters(stalled=("未开工",), levels=("省重点", "市重点"))),
+    (ALL, Filters(categories=("产业发展",), chains=("轨道交通",), parks=("醴陵经开区",))),
+    (Scope((HETANG, CHALING)), Filters()),
+    (Scope((LILING,)), Filters(stages=("在建",))),
+]
+FIGURES = (investment.count_projects, investment.stage_funnel, investment.stalled_breakdown,
+           investment.chain_breakdown, investment.district_breakdown, investment.monthly_progress,
+           investment.investment_progress, overview.project_figures, overview.district_summary)
+
+
+def _figures(snapshot, scope, filters) -> list:
+    investment._grouped.cache_clear()  # keyed by (snapshot, scope, filters), not by the source
+    out = [fn(snapshot, scope, filters) for fn in FIGURES]
+    cells = investment.project_points(snapshot, scope, filters, max_points=0)  # H3 cells
+    return out + [cells.cells]
+
+
+def _raw_figures(monkeypatch, snapshot, scope, filters) -> list:
+    """The same figures computed from the raw projects (the cube's fallback path)."""
+    with monkeypatch.context() as m:
+        m.setattr(project_cube, "answers", lambda filters: False)
+        return _figures(snapshot, scope, filters)
+
+
+def _same(a, b) -> None:
+    if isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9)
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys()
+        for key in a:
+            _same(a[key], b[key])
+    elif dataclasses.is_dataclass(a):
+        assert dataclasses.asdict(a) == pytest.approx(dataclasses.asdict(b))
+    else:
+        assert a == pytest.approx(b)
+
+
+@pytest.mark.parametrize("scope, filters", VIEWS)
+def test_cube_equals_raw_rows_tiny(snap, monkeypatch, scope, filters):  # noqa: F811
+    for cube, raw in zip(_figures(snap, scope, filters), _raw_figures(monkeypatch, snap, scope, filters)):
+        _same(cube, raw)
+
+
+@pytest.mark.parametrize("scope, filters", [VIEWS[0], VIEWS[2], VIEWS[3], VIEWS[5]])
+def test_cube_equals_raw_rows_demo(demo, monkeypatch, scope, filters):  # noqa: F811
+    figures = _figures(demo, scope, filters)
+    assert figures[0] > 0  # the view is not empty, so the comparison means something
+    for cube, raw in zip(figures, _raw_figures(monkeypatch, demo, scope, filters)):
+        _same(cube, raw)
+
+
+def test_scalar_filters_are_answered_from_rows(snap):  # noqa: F811
+    assert project_cube.answers(Filters(stages=("在建",), districts=(LILING,)))
+    for scalar in (Filters(inv_min=10.0), Filters(inv_max=5.0), Filters(year=2023), Filters(search="醴陵")):
+        assert not project_cube.answers(scalar)
+        table, params = project_cube.source(snap, scalar)
+        assert "{projects}" in table and params == {"cube_as_of": snap.as_of}
+    # and they still give the right count (the filtered raw rows, in the cube's shape)
+    expected = investment.top_projects(snap, ALL, Filters(inv_min=10.0), limit=1000)
+    assert investment.count_projects(snap, ALL, Filters(inv_min=10.0)) == len(expected)
