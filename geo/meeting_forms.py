@@ -15,7 +15,7 @@ from geo.filters import Filters
 from geo.i18n import fmt_count, md_escape, t
 from geo.meeting_view import change_table, rates_table
 from geo.query import Scope, query
-from geo.ui import PageContext, cached
+from geo.ui import PageContext, cached, table
 
 CHOICES_MAX = 2_000  # projects offered in the assign form (largest first); narrow the filters for others
 
@@ -25,8 +25,7 @@ def rates_view(ctx: PageContext) -> None:
     by = st.segmented_control(t("rates_by", lang), ("unit", "district", "project"), default="unit",
                               key="meeting_rates_by", format_func=lambda b: t(f"rates_by_{b}", lang)) or "unit"
     rates = cached(task_rates.task_rates, ctx, by)
-    st.dataframe(rates_table(rates, by, lang), hide_index=True, width="stretch", key="meeting_rates",
-                 height=min(38 + 35 * max(len(rates), 1), 420))
+    table(rates_table(rates, by, lang), lang, "no_rows_tasks", key="meeting_rates", height=min(38 + 35 * len(rates), 420))
 
 
 def project_choices(snapshot: store.Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
@@ -165,8 +164,8 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
         return
     for tab, kind in zip(st.tabs([t(f"change_{k}", lang) for k in shown]), shown):
         with tab:
-            st.dataframe(change_table(kind, getattr(found, kind), lang), hide_index=True, width="stretch",
-                         key=f"changes_{kind}", height=min(38 + 35 * counts[kind], 420))
+            table(change_table(kind, getattr(found, kind), lang), lang, key=f"changes_{kind}",
+                  height=min(38 + 35 * counts[kind], 420))
 
 
 # --- the brief -------------------------------------------------------------------------------------

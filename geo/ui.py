@@ -315,6 +315,26 @@ def page_header(ctx: PageContext, title_key: str, selection_key: str, key_prefix
     st.caption(" · ".join(filter(None, [scope, as_of, *notes])))
 
 
+MISSING = "—"  # a missing value in a table, as fmt_number writes it
+
+
+def table(data, lang: str, empty_key: str = "no_rows", *, where=None, **kwargs):
+    """``st.dataframe`` as every page shows one: missing values (None, NaN, NaT, pd.NA) as "—",
+    not Streamlit's grey "None"; and a table without rows replaced by a caption in the page
+    language (``t(empty_key)``), not Streamlit's English "empty" grid. ``data`` is a DataFrame,
+    a Styler or a dict of columns; ``where`` is the container (default ``st``). Returns what
+    ``st.dataframe`` returns, or None when there was nothing to show."""
+    frame = data if isinstance(data, (pd.DataFrame, dict)) else data.data  # a Styler holds its frame
+    rows = len(next(iter(frame.values()), ())) if isinstance(frame, dict) else len(frame)
+    where = st if where is None else where
+    if rows == 0:
+        where.caption(t(empty_key, lang))
+        return None
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    return where.dataframe(data, placeholder=MISSING, **kwargs)
+
+
 def on_row_pick(table_key: str, ids: list[str], target_key: str):
     """An ``on_select`` callback for a table: the picked row's id goes to ``target_key``."""
 

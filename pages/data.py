@@ -53,7 +53,7 @@ tab_import, tab_history = st.tabs([t("data_tab_import", lang), t("data_tab_histo
 
 with tab_history:
     history = pub.history()
-    st.dataframe(view.history_frame(history, lang), key="data_history", hide_index=True, width="stretch")
+    ui.table(view.history_frame(history, lang), lang, "data_no_history", key="data_history")
     st.caption(t("data_rollback_help", lang))
     for h in history[:20]:
         c1, c2 = st.columns([5, 2], vertical_alignment="center")
@@ -144,7 +144,7 @@ with tab_import:
         (st.warning if note.startswith(("注意", "Warning")) else st.info)(note)
     problems = report.problem_frame(lang)
     if len(problems):
-        st.dataframe(problems, key="data_problems", hide_index=True, width="stretch", height=min(38 + 35 * len(problems), 360))
+        ui.table(problems, lang, key="data_problems", height=min(38 + 35 * len(problems), 360))
     built = st.session_state.get("data_report_xlsx")
     if not built or built[0] != (check_key, lang):  # built once per check, not on every rerun
         built = st.session_state["data_report_xlsx"] = ((check_key, lang), report.to_xlsx(lang))

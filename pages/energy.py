@@ -41,8 +41,7 @@ st.caption(t("energy_new_split", lang, parts=" + ".join(f"{enum_label(k, lang)} 
 problems = ui.cached(energy.quality_problems, ctx, unfiltered=True)  # the whole store, once per snapshot
 if len(problems):
     st.warning(t("quality_title", lang, n=len(problems)), icon=":material/report:")
-    st.dataframe(quality_table(problems, lang), hide_index=True, width="stretch", key="en_quality",
-                 height=min(38 + 35 * len(problems), 250))
+    ui.table(quality_table(problems, lang), lang, key="en_quality", height=min(38 + 35 * len(problems), 250))
 
 # --- map -------------------------------------------------------------------------------------------
 supply = ui.cached(energy.project_supply, ctx, unfiltered=True)  # nearest station: once per snapshot
@@ -114,21 +113,18 @@ if selected_id:
         with st.container(border=True):
             ui.panel_title(details.station["name"], STATION_KEY, lang)
             left, right = st.columns(2)
-            left.dataframe(station_fields(details, lang), hide_index=True, width="stretch", key="en_fields")
+            ui.table(station_fields(details, lang), lang, where=left, key="en_fields")
             with right:
                 st.markdown(f"**{t('fed_areas', lang)}**")
                 if details.areas["areas"].sum():
-                    st.dataframe(station_areas(details, lang), hide_index=True, width="stretch", key="en_areas")
+                    ui.table(station_areas(details, lang), lang, "no_fed_areas", key="en_areas")
                 else:  # 500/220 kV stations feed lower-voltage stations, not transformer areas
                     st.caption(t("no_fed_areas", lang))
                 if len(details.abnormal):
                     st.caption(t("abnormal_ids", lang, ids="、".join(details.abnormal["area_id"].head(12)),
                                  n=len(details.abnormal)))
                 st.markdown(f"**{t('relying_projects', lang)}**")
-                if details.projects.empty:
-                    st.caption(t("no_relying_projects", lang))
-                else:
-                    st.dataframe(station_projects(details, lang), hide_index=True, width="stretch", key="en_projects")
+                ui.table(station_projects(details, lang), lang, "no_relying_projects", key="en_projects")
 
 # --- headroom by district --------------------------------------------------------------------------
 st.subheader(t("section_headroom", lang))
@@ -141,7 +137,7 @@ h1.vega_lite_chart(spec=charts.bar_chart(rows, key="adcode", label="label", valu
                                          selected=filters.districts),
                    on_select=ui.on_chart_pick("en_headroom_chart", "adcode", "f_district"), key="en_headroom_chart",
                    width="stretch")
-h2.dataframe(headroom_table(rows, lang), hide_index=True, width="stretch", key="en_headroom_table")
+ui.table(headroom_table(rows, lang), lang, "no_rows_districts", where=h2, key="en_headroom_table")
 st.caption(t("headroom_note", lang, pf=POWER_FACTOR))
 
 # --- power supply for projects ---------------------------------------------------------------------
@@ -163,9 +159,9 @@ else:
                      n=fmt_count(len(risk), "个", lang)))
     table = risk_table(shown_risk, lang)
     station_ids = list(shown_risk["station_id"].fillna(""))
-    st.dataframe(table, hide_index=True, width="stretch", key="en_risk", column_config=risk_table_config(lang),
-                 on_select=ui.on_row_pick("en_risk", station_ids, STATION_KEY), selection_mode="single-row",
-                 height=min(420, 38 + 35 * len(table)))
+    ui.table(table, lang, key="en_risk", column_config=risk_table_config(lang),
+             on_select=ui.on_row_pick("en_risk", station_ids, STATION_KEY), selection_mode="single-row",
+             height=min(420, 38 + 35 * len(table)))
     st.caption(t("risk_table_note", lang))
 
 # --- assets in figures -----------------------------------------------------------------------------
@@ -201,6 +197,6 @@ with c3:
 
 st.markdown(f"**{t('station_list', lang)}**")
 table = station_table(ui.cached(energy.stations, ctx), lang)
-st.dataframe(table, hide_index=True, width="stretch", key="en_stations", column_config=station_table_config(lang),
-             on_select=ui.on_row_pick("en_stations", list(table["station_id"]), STATION_KEY),
-             selection_mode="single-row", height=420)
+ui.table(table, lang, "no_rows_stations", key="en_stations", column_config=station_table_config(lang),
+         on_select=ui.on_row_pick("en_stations", list(table["station_id"]), STATION_KEY),
+         selection_mode="single-row", height=420)

@@ -13,8 +13,8 @@ lang = ctx.lang
 ui.page_header(ctx, "page_export", "export_nothing_selected", "export")
 
 counts = {table: ui.cached(export.count_rows, ctx, table) for table in export.EXPORT_TABLES}
-st.dataframe({t("table", lang): [t(f"table_{name}", lang) for name in counts],
-              t("rows_filtered", lang): [fmt_count(n, "", lang) for n in counts.values()]},
-             hide_index=True, key="export_counts")
+ui.table({t("table", lang): [t(f"table_{name}", lang) for name in counts],
+          t("rows_filtered", lang): [fmt_count(n, "", lang) for n in counts.values()]},
+         lang, key="export_counts")
 download_panel(ctx, ["projects"], "export", expanded=True)
 st.caption(t("export_note", lang, tables=len(TABLES) - 1))

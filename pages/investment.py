@@ -86,7 +86,7 @@ if selected_id:
         with st.container(border=True):
             ui.panel_title(details.project["name"], PROJECT_KEY, lang)
             left, right = st.columns([1, 1])
-            left.dataframe(fields, hide_index=True, width="stretch", key="inv_fields")
+            ui.table(fields, lang, where=left, key="inv_fields")
             power = supply_text(ui.cached(energy.project_supply, ctx, unfiltered=True), selected_id, lang)
             if power:  # the energy page's supply check, computed once per snapshot
                 left.caption(power)
@@ -95,12 +95,9 @@ if selected_id:
                 if parcel is None:
                     st.caption(t("no_parcel", lang))
                 else:
-                    st.dataframe(parcel, hide_index=True, width="stretch", key="inv_parcel")
+                    ui.table(parcel, lang, "no_parcel", key="inv_parcel")
                 st.markdown(f"**{t('tasks', lang)}**")
-                if task_rows.empty:
-                    st.caption(t("no_tasks", lang))
-                else:
-                    st.dataframe(task_rows, hide_index=True, width="stretch", key="inv_tasks")
+                ui.table(task_rows, lang, "no_tasks", key="inv_tasks")
 
 # --- lifecycle charts (a click filters) ----------------------------------------------------------
 st.subheader(t("section_lifecycle", lang))
@@ -157,13 +154,12 @@ with p1:
                     width="stretch", key="inv_monthly_chart")
     st.caption(t("monthly_note", lang, as_of=ctx.snapshot.as_of))
 with p2:
-    st.dataframe(district_progress_frame(district_rows, lang), hide_index=True, width="stretch",
-                 key="inv_district_progress")
+    ui.table(district_progress_frame(district_rows, lang), lang, "no_rows_districts", key="inv_district_progress")
 
 # --- top projects --------------------------------------------------------------------------------
 st.subheader(t("section_top", lang))
 top = table_frame(ui.cached(investment.top_projects, ctx), lang)
-st.dataframe(top, hide_index=True, width="stretch", key="inv_top", column_config=table_config(lang),
-             on_select=ui.on_row_pick("inv_top", list(top["project_id"]), PROJECT_KEY),
-             selection_mode="single-row", height=420)
-st.caption(t("top_note", lang))
+if ui.table(top, lang, "no_rows_projects", key="inv_top", column_config=table_config(lang),
+            on_select=ui.on_row_pick("inv_top", list(top["project_id"]), PROJECT_KEY),
+            selection_mode="single-row", height=420) is not None:
+    st.caption(t("top_note", lang))

@@ -101,20 +101,17 @@ if selected_id:
         with st.container(border=True):
             ui.panel_title(t("parcel_title", lang, id=selected_id), PARCEL_KEY, lang)
             left, right = st.columns(2)
-            left.dataframe(fields, hide_index=True, width="stretch", key="land_fields")
+            ui.table(fields, lang, where=left, key="land_fields")
             with right:
                 st.markdown(f"**{t('projects_on_parcel', lang)}**")
-                if reused.empty:
-                    st.caption(t("no_project_on_parcel", lang))
-                else:
-                    st.dataframe(reused, hide_index=True, width="stretch", key="land_projects")
+                ui.table(reused, lang, "no_project_on_parcel", key="land_projects")
 
 # --- disposal progress ---------------------------------------------------------------------------
 st.subheader(t("section_disposal", lang))
 d1, d2 = st.columns([3, 2])
 with d1:
     st.markdown(f"**{t('district_ranking', lang, year=year)}**")
-    st.dataframe(district_table(district_rows, lang, year), hide_index=True, width="stretch", key="land_districts")
+    ui.table(district_table(district_rows, lang, year), lang, "no_rows_districts", key="land_districts")
 with d2:
     this_year = ctx.snapshot.as_of.year
     st.markdown(f"**{t('monthly_disposal', lang, year=this_year)}**")
@@ -131,7 +128,7 @@ with d2:
 # --- largest idle parcels ------------------------------------------------------------------------
 st.subheader(t("section_largest_idle", lang))
 idle = idle_table(ui.cached(land.largest_idle, ctx), lang)
-st.dataframe(idle, hide_index=True, width="stretch", key="land_idle", column_config=idle_table_config(lang),
-             on_select=ui.on_row_pick("land_idle", list(idle["parcel_id"]), PARCEL_KEY),
-             selection_mode="single-row", height=420)
-st.caption(t("top_note_parcels", lang))
+if ui.table(idle, lang, "no_rows_parcels", key="land_idle", column_config=idle_table_config(lang),
+            on_select=ui.on_row_pick("land_idle", list(idle["parcel_id"]), PARCEL_KEY),
+            selection_mode="single-row", height=420) is not None:
+    st.caption(t("top_note_parcels", lang))

@@ -33,9 +33,9 @@ if view == "stalled":
                        on_select=ui.on_chart_pick("meeting_stalled_chart", "stalled_state", "f_stalled"),
                        key="meeting_stalled_chart", width="stretch")
     st.markdown(f"**{t('stalled_by_state_district', lang)}**")
-    st.dataframe(stalled_matrix(summary, lang), hide_index=True, width="stretch", key="meeting_stalled_matrix")
     table = stalled_table(rows, lang)
-    st.dataframe(table, hide_index=True, width="stretch", key="meeting_stalled", column_config=stalled_config(lang),
+    if ui.table(stalled_matrix(summary, lang), lang, "no_rows_stalled", key="meeting_stalled_matrix") is not None:
+        ui.table(table, lang, "no_rows_stalled", key="meeting_stalled", column_config=stalled_config(lang),
                  on_select=ui.on_project_row("meeting_stalled", list(table["project_id"])),
                  selection_mode="single-row", height=min(38 + 35 * len(table), 600))
     st.caption(t("stalled_note", lang, as_of=ctx.snapshot.as_of))
@@ -51,8 +51,7 @@ elif view == "tasks":
                      default=["overdue", "due_soon"], key="meeting_task_states",
                      format_func=lambda s: t(f"task_{s}", lang))
     rows, total = ui.cached(task_rates.task_list, ctx, states=tuple(state or task_rates.TASK_STATES))
-    st.dataframe(task_table(rows, lang), hide_index=True, width="stretch", key="meeting_tasks",
-                 height=min(38 + 35 * max(len(rows), 1), 500))
+    ui.table(task_table(rows, lang), lang, "no_rows_tasks", key="meeting_tasks", height=min(38 + 35 * len(rows), 500))
     st.caption(t("tasks_listed", lang, shown=fmt_count(len(rows), "件", lang), total=fmt_count(total, "件", lang)))
     left, right = st.columns(2)
     with left:

@@ -40,7 +40,7 @@ cols[3].metric(t("completed_to_date", lang), fmt_number(figures["completed_yi"],
 
 cols = st.columns([3, 2])
 with cols[0]:
-    st.dataframe(
+    ui.table(
         {
             t("group", lang): [t(k, lang) for k in ("group_100", "group_50", "group_industrial", "group_all")],
             t("projects_count", lang): [fmt_count(g.count, "个", lang) for g in
@@ -50,7 +50,7 @@ with cols[0]:
             t("annual_plan", lang): [fmt_number(g.plan_yi, "亿元", 1, lang) for g in
                                      (figures["ge100"], figures["50to100"], figures["industrial"], everything)],
         },
-        hide_index=True, width="stretch", key="overview_groups",
+        lang, key="overview_groups",
     )
 with cols[1]:
     a, b, c = st.columns(3)
@@ -91,9 +91,9 @@ with right:
 st.subheader(t("section_scoreboard", lang))
 scoreboard = ui.cached(meeting.scoreboard, ctx)
 styled, config, adcodes = scoreboard_table(scoreboard, lang)
-st.dataframe(styled, hide_index=True, width="stretch", key="overview_scoreboard", column_config=config,
-             on_select=ui.on_district_row("overview_scoreboard", adcodes, open_page="investment"),
-             selection_mode="single-row", height=38 + 35 * len(adcodes))
+ui.table(styled, lang, "no_rows_districts", key="overview_scoreboard", column_config=config,
+         on_select=ui.on_district_row("overview_scoreboard", adcodes, open_page="investment"),
+         selection_mode="single-row", height=38 + 35 * len(adcodes))
 st.caption(t("scoreboard_note", lang, time_pct=fmt_pct(float(scoreboard["time_pct"].iloc[0]), 1)))
 map_col, legend_col = st.columns([3, 1])
 with map_col:

@@ -154,3 +154,17 @@ def test_english(monkeypatch, demo_store):
     assert at.title[0].value == "Energy"
     assert metric(at, "Grid supply capability").value == "2,900.0 MW"
     assert any("Wind 309.0 MW + Utility PV 55.8 MW" in c.value for c in at.caption)
+
+
+def test_no_matching_substation_is_said_in_the_page_language(monkeypatch, demo_store):
+    """No 500 kV station is loaded above 80 %: the substation list is a caption, not an empty grid;
+    stations without a peak load read "—" in the list."""
+    at = open_page(monkeypatch, demo_store, kv="500", load="负载率>80%")
+    assert "没有符合筛选条件的变电站" in [c.value for c in at.caption]
+    assert not any("station_id" in df.value.columns for df in at.dataframe)
+    assert all(len(df.value) for df in at.dataframe)
+    at = open_page(monkeypatch, demo_store, kv="500", load="负载率>80%", lang="en")
+    assert "No substations match the filters" in [c.value for c in at.caption]
+    at = open_page(monkeypatch, demo_store)
+    stations = next(df for df in at.dataframe if "station_id" in df.value.columns)
+    assert stations.value["peak_load_mw"].isna().any() and stations.proto.placeholder == "—"

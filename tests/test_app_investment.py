@@ -132,3 +132,19 @@ def test_a_selected_project_shows_its_power_supply(monkeypatch, demo_store):
     assert not at.exception
     line = next(c.value for c in at.caption if c.value.startswith("供电："))
     assert row["station_name"] in line and f"{row['demand_mw']:,.1f} MW" in line
+
+
+def test_no_matching_project_is_said_in_the_page_language(monkeypatch, demo_store):
+    """A search matching nothing: the top-projects table is replaced by a caption in the page
+    language, never an empty grid; missing figures in a shown table read "—"."""
+    at = open_page(monkeypatch, demo_store, q="不存在的项目")
+    assert not at.exception
+    assert "没有符合筛选条件的项目" in [c.value for c in at.caption]
+    assert not any("project_id" in df.value.columns for df in at.dataframe)
+    assert all(len(df.value) for df in at.dataframe)
+    at = open_page(monkeypatch, demo_store, q="不存在的项目", lang="en")
+    assert "No projects match the filters" in [c.value for c in at.caption]
+    at = open_page(monkeypatch, demo_store)
+    top = next(df for df in at.dataframe if "project_id" in df.value.columns)
+    assert top.value["power_demand_mw"].isna().any() and top.proto.placeholder == "—"
+    assert "没有符合筛选条件的项目" not in [c.value for c in at.caption]

@@ -114,3 +114,28 @@ def test_invalid_outlines_are_reported_and_left_off_the_map(monkeypatch, demo_st
     at = open_page(monkeypatch, tmp_path)
     assert not at.exception
     assert any("1 宗地块的几何图形有问题" in w.value and parcels.loc[5, "parcel_id"] in w.value for w in at.warning)
+
+
+def test_no_idle_parcel_is_said_in_chinese_not_an_empty_table(monkeypatch, demo_store):
+    """Only 已处置 parcels: the largest-idle table has no rows, so the page says so in the page
+    language instead of showing Streamlit's English "empty" grid (and no sort/click note)."""
+    at = open_page(monkeypatch, demo_store, status="已处置")
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert "没有符合筛选条件的地块" in captions
+    assert not any("parcel_id" in df.value.columns for df in at.dataframe)
+    assert all(len(df.value) for df in at.dataframe), "an empty table is shown"
+    assert not any(c.startswith("点击表头排序") for c in captions)
+    at = open_page(monkeypatch, demo_store, status="已处置", lang="en")
+    assert "No parcels match the filters" in [c.value for c in at.caption]
+    assert not any("parcel_id" in df.value.columns for df in at.dataframe)
+
+
+def test_missing_numbers_show_as_a_dash(monkeypatch, demo_store):
+    """The idle table's tax column has parcels without a figure: every table on the page shows
+    a missing value as "—", not Streamlit's grey "None"."""
+    at = open_page(monkeypatch, demo_store)
+    idle = next(df for df in at.dataframe if "parcel_id" in df.value.columns)
+    assert idle.value["tax_per_mu_wan"].isna().any()  # the case exists in the demo data
+    assert {df.proto.placeholder for df in at.dataframe} == {"—"}
+    assert "没有符合筛选条件的地块" not in [c.value for c in at.caption]

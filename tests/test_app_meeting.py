@@ -186,3 +186,19 @@ def test_stalled_projects_by_state_and_district(monkeypatch, demo_store):
     assert list(grid.index[:-1]) == [s for s in __import__("geo.schema", fromlist=["x"]).STALLED_STATES
                                      if s in grid.index]
     assert grid.drop(index="合计").drop(columns="合计").to_numpy().sum() == total
+
+
+def test_no_matching_rows_are_said_in_the_page_language(monkeypatch, demo_store):
+    """A search matching no project: the stalled and task views show a caption in the page
+    language instead of empty grids; the task list's missing 逾期天数 read "—"."""
+    at = conftest.open_page(monkeypatch, demo_store, "meeting", q="不存在的项目")
+    assert not at.exception
+    assert "没有符合筛选条件的八未项目" in [c.value for c in at.caption]
+    assert not at.dataframe
+    at = conftest.open_page(monkeypatch, demo_store, "meeting", view="tasks", q="不存在的项目", lang="en")
+    assert not at.exception
+    assert "No assigned tasks match the filters" in [c.value for c in at.caption]
+    assert not at.dataframe
+    at = conftest.open_page(monkeypatch, demo_store, "meeting", view="tasks")
+    tasks = next(df for df in at.dataframe if "逾期天数" in df.value.columns)
+    assert tasks.value["逾期天数"].isna().any() and tasks.proto.placeholder == "—"

@@ -190,6 +190,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "district": ("区县", "District"),
     "legend": ("图例", "Legend"),
     "no_data": ("无数据", "no data"),
+    # a table without rows (geo.ui.table), instead of Streamlit's English "empty"
+    "no_rows": ("没有符合筛选条件的记录", "No rows match the filters"),
+    "no_rows_parcels": ("没有符合筛选条件的地块", "No parcels match the filters"),
+    "no_rows_projects": ("没有符合筛选条件的项目", "No projects match the filters"),
+    "no_rows_districts": ("没有符合筛选条件的区县", "No districts match the filters"),
     "nothing_selected": ("当前筛选没有匹配的项目。", "No project matches the current filters."),
     "yi_note": ("", "1 亿元 = 100 million CNY."),
     "capability_note": ("供电能力 = 在运220千伏变电容量 ÷ 容载比 {ratio}；最高负荷为各220千伏站同时刻负荷之和。",

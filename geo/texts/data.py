@@ -60,6 +60,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_as_of_help": ("新快照的数据截至日期：“逾期”“本年”等都按此日期计算。", "The new snapshot's as-of date: 'overdue', "
                         "'this year' and the like are computed against it."),
     "data_user_hint": ("姓名或部门", "Name or department"),
+    "data_no_history": ("还没有发布过数据快照", "No snapshot published yet"),
     "data_user_needed": ("填写发布人后才能发布（记录在快照中）。", "Enter who publishes (recorded in the snapshot) to publish."),
     "data_publish_valid": ("只发布 {n} 行有效数据，跳过 {rejected} 行被拒绝的数据", "Publish the {n} valid rows, leaving out "
                            "the {rejected} rejected"),

@@ -71,6 +71,7 @@ TEXT: dict[str, tuple[str, str]] = {
                     "CGCS2000 / 3-degree Gauss-Kruger CM 114E). Pending load = demand of the projects relying on it "
                     "that are not producing yet."),
     "no_risk": ("当前筛选下没有供电风险项目。", "No project in this view has a supply risk."),
+    "no_rows_stations": ("没有符合筛选条件的变电站", "No substations match the filters"),
     "risk_truncated": ("共 {n}，地图和下表显示需求最大的 {shown}；缩小筛选范围可看到全部。", "{n} in all: the map and "
                        "the table show the {shown} with the largest demand; narrow the filters to see every one."),
     "risk_table_note": ("点选一行查看其供电变电站。", "Pick a row to see its supply substation."),

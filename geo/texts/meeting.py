@@ -149,6 +149,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "close_task": ("事项", "Task"),
     "close_pick_task": ("选择未办结事项", "Pick an open task"),
     "no_open_tasks": ("没有未办结事项", "No open task"),
+    "no_rows_stalled": ("没有符合筛选条件的八未项目", "No stalled projects match the filters"),
+    "no_rows_tasks": ("没有符合筛选条件的交办事项", "No assigned tasks match the filters"),
     "close_on": ("办结日期", "Closed on"),
     "close_button": ("办结", "Close"),
     "close_done": ("已办结：{id}", "Closed: {id}"),
