@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import secrets
 import urllib.parse
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,15 +26,47 @@ from pydeck.bindings.json_tools import default_serialize
 from geo.boundaries import load_districts
 from geo.i18n import fmt_number
 
+def _dumps(obj, default=default_serialize) -> str:
+    return json.dumps(obj, sort_keys=True, default=default, separators=(",", ":"), ensure_ascii=False)
+
+
+# Layers serialised once (``frozen``): the district outlines and names under every map are the
+# same objects on every rerun (cached), and encoding them again cost 3–8 ms a map (profiled).
+_FROZEN_JSON: weakref.WeakKeyDictionary[pdk.Layer, str] = weakref.WeakKeyDictionary()
+_MARKER = f"frozen-layer-{secrets.token_hex(8)}"  # where a frozen layer goes; no data string is this
+
+
+def frozen(layer: pdk.Layer) -> pdk.Layer:
+    """Serialise ``layer`` now; every map that holds it then splices in this text. Only for
+    layers nobody changes afterwards (the cached ones)."""
+    _FROZEN_JSON[layer] = _dumps(layer)
+    return layer
+
+
 class Deck(pdk.Deck):
     """A ``pdk.Deck`` whose JSON is compact. pydeck indents its JSON (``indent=2``), which makes
     ``json`` use its pure-Python encoder: ~120 ms per rerun for a 500 KB map at 1 M parcels (the
     largest single cost of a land-page rerun, profiled) and ~25 % more bytes to send; and it
     escapes every Chinese character as \\uXXXX (6 bytes instead of 3 in UTF-8). Same content,
-    C encoder, no whitespace, UTF-8: the energy map at 100 k projects 2.07 MB -> 0.88 MB."""
+    C encoder, no whitespace, UTF-8: the energy map at 100 k projects 2.07 MB -> 0.88 MB.
+    Frozen layers are spliced in as text (same bytes as encoding them here: keys are sorted
+    within each object either way)."""
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
+        spliced: dict[str, str] = {}
+
+        def default(obj):
+            text = _FROZEN_JSON.get(obj) if isinstance(obj, pdk.Layer) else None
+            if text is None:
+                return default_serialize(obj)
+            marker = f"{_MARKER}-{len(spliced)}"
+            spliced[_dumps(marker)] = text
+            return marker
+
+        out = _dumps(self, default)
+        for marker, text in spliced.items():
+            out = out.replace(marker, text, 1)
+        return out
 
 
 # Sequential reds (ColorBrewer "Reds", 5 classes): reads on a projector and in greyscale print.
@@ -97,14 +131,19 @@ def district_choropleth(
                     for c in classify(data[value_column], breaks)]
     data["line_width"] = [3 if code in selected else 1 for code in data["adcode"].tolist()]
     data["tooltip"] = _tooltips(data, name_column, tooltip_rows)
-    shapes = _simplified(list(data.geometry), 0.0005)  # ~50 m: invisible, 5× fewer bytes
+    geometries = list(data.geometry)
+    shapes = _simplified(geometries, 0.0005)  # ~50 m: invisible, 5× fewer bytes
     polygons = pdk.Layer(
         "GeoJsonLayer", id="districts", data=_geojson(data, ["adcode", "fill", "tooltip"], shapes),
         pickable=True, stroked=False, filled=True, auto_highlight=True,
         get_fill_color="properties.fill", highlight_color=[255, 215, 0, 120],
     )
-    outlines = outline_layer(shapes, [int(w) for w in data["line_width"]])
-    labels = name_layer(districts, label_column or name_column)
+    # The outlines and names change only with the districts, the selection and the language.
+    widths = tuple(int(w) for w in data["line_width"])
+    outlines = _cached_layer(("outlines", _digests(geometries), widths), lambda: outline_layer(shapes, list(widths)))
+    label = label_column or name_column
+    labels = _cached_layer(("names", _digests(geometries), tuple(districts["adcode"]), tuple(districts[label].astype(str))),
+                           lambda: name_layer(districts, label))
     deck = Deck(
         layers=[polygons, outlines, labels], initial_view_state=fit_view(districts.total_bounds, *view_px),
         map_provider=None, map_style=OFFLINE_STYLE, tooltip=TOOLTIP,
@@ -223,6 +262,22 @@ def _geojson(gdf: gpd.GeoDataFrame, properties: list[str], geometries: list[dict
 
 
 _SIMPLIFIED: dict[tuple[bytes, float], dict] = {}
+_LAYERS: dict[tuple, pdk.Layer] = {}
+
+
+def _digests(geometries) -> tuple[bytes, ...]:
+    """A short hash of each geometry's WKB: what a cache of district shapes is keyed by."""
+    return tuple(hashlib.blake2b(wkb, digest_size=16).digest() for wkb in shapely.to_wkb(np.asarray(geometries)))
+
+
+def _cached_layer(key: tuple, build) -> pdk.Layer:
+    """``build()`` once per key, frozen (serialised once); shared, so never to be changed."""
+    layer = _LAYERS.get(key)
+    if layer is None:
+        if len(_LAYERS) > 256:  # districts × selections × languages; bound it anyway
+            _LAYERS.clear()
+        layer = _LAYERS[key] = frozen(build())
+    return layer
 
 
 def _simplified(geometries, tolerance: float) -> list[dict]:
@@ -232,8 +287,8 @@ def _simplified(geometries, tolerance: float) -> list[dict]:
     and converting them cost ~6 ms a map (profiled), hashing their WKB ~0.4 ms. Callers must not
     modify the returned dicts (they are shared)."""
     out = []
-    for geom, wkb in zip(geometries, shapely.to_wkb(np.asarray(geometries))):
-        key = (hashlib.blake2b(wkb, digest_size=16).digest(), tolerance)
+    for geom, digest in zip(geometries, _digests(geometries)):
+        key = (digest, tolerance)
         if key not in _SIMPLIFIED:
             if len(_SIMPLIFIED) > 1_000:  # only district-sized sets come here; bound it anyway
                 _SIMPLIFIED.clear()
@@ -341,7 +396,7 @@ def district_base(lang: str, selected: tuple[str, ...]) -> tuple[pdk.Layer, pdk.
     districts = load_districts()
     named = districts.assign(name=districts["name_zh"] if lang == "zh" else districts["name_en"],
                              label=districts["name_zh"] if lang == "zh" else districts["name_en"].str.replace(r" (District|City)$", "", regex=True))
-    return district_outline_layer(named, selected, "name"), name_layer(named, "label")
+    return frozen(district_outline_layer(named, selected, "name")), frozen(name_layer(named, "label"))
 
 
 def point_map(layers_: list[pdk.Layer], bounds, tooltip: bool = True) -> pdk.Deck:
