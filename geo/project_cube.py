@@ -72,11 +72,12 @@ register_derived("project_cube", f"""
 
 register_derived("project_cells", f"""
     SELECT {_KEYS}, h3_r7, count(*) AS n, sum(total_investment_yi) AS total
-    FROM (SELECT *, {_BAND} FROM {{projects}}) WHERE h3_r7 IS NOT NULL GROUP BY ALL""")
+    FROM (SELECT *, {_BAND} FROM {{projects}}) WHERE h3_r7 IS NOT NULL GROUP BY ALL""", late=True)
 
 register_derived("stalled_days", f"""
     SELECT {_KEYS}, date_diff('day', stalled_since, {{as_of}}) AS days
-    FROM (SELECT *, {_BAND} FROM {{projects}}) WHERE stalled_state IS NOT NULL""")
+    FROM (SELECT *, {_BAND} FROM {{projects}}) WHERE stalled_state IS NOT NULL""", late=True)
+# (late: the investment page's only; the overview, the landing page, needs only the cube)
 
 
 def answers(filters: Filters) -> bool:

@@ -177,13 +177,14 @@ class _Views:
 # through ``{name}`` like any table. Every derived table must keep a ``district_adcode`` column:
 # the scope is applied to it exactly as to the raw tables.
 _DERIVED: dict[str, str] = {}
-_LATE: set[str] = set()  # built after the others by the warming thread
+_LATE: set[str] = set()  # built after the others by the warming thread (cold start)
 
 
 def register_derived(name: str, sql: str, *, late: bool = False) -> None:
     """Declare a derived table ``{name}`` built from ``sql`` (placeholders = unscoped raw tables,
-    and ``{as_of}`` = the snapshot's as-of date). ``late``: a costly table no first page needs,
-    which the warming thread builds after the others (a page needing it still builds it at once)."""
+    and ``{as_of}`` = the snapshot's as-of date). The warming thread builds them in registration
+    order, ``late`` ones last: those the overview (the landing page) does not need, so its first
+    run does not wait for them (a page needing one still builds it at once)."""
     if not _PARAM_NAME.match(name) or name in schema.TABLES:
         raise ValueError(f"bad derived table name {name!r}")
     _DERIVED[name] = sql
@@ -197,7 +198,9 @@ class _Database:
     def __init__(self, snapshots_dir: Path):
         self.snapshots_dir = snapshots_dir
         self.lock = threading.Lock()
-        self.build_lock = threading.Lock()  # derived tables: built once, by whoever needs them first
+        # Derived tables: each built once, by whoever needs it first, under its own lock, so a page
+        # waits for the table it needs, not for every table the warming thread has queued.
+        self.build_locks: dict[tuple[str, str], threading.Lock] = {}
         self.views: dict[Snapshot, _Views] = {}
         conn = duckdb.connect(":memory:", config={
             "autoinstall_known_extensions": False,
@@ -251,8 +254,12 @@ class _Database:
 
     def ensure_derived(self, views: _Views, names: set[str], cursor=None) -> None:
         """Build the derived tables in ``names`` for this snapshot if not built yet (once each)."""
-        with self.build_lock:
-            for name in sorted(names - views.built, key=lambda n: (n in _LATE, n)):
+        for name in sorted(names - views.built, key=lambda n: (n in _LATE, list(_DERIVED).index(n))):
+            with self.lock:
+                lock = self.build_locks.setdefault((views.schema_name, name), threading.Lock())
+            with lock:
+                if name in views.built:  # built by another thread while this one waited
+                    continue
                 raw = _PLACEHOLDER.sub(lambda m: f"DATE '{views.as_of.isoformat()}'" if m.group(1) == "as_of"
                                        else f"{_ident(views.schema_name)}.{_ident(m.group(1))}", _DERIVED[name])
                 start = time.perf_counter()
