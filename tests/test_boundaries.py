@@ -66,6 +66,8 @@ def test_total_area_matches_official_11262_km2(
     total = metric.area.sum() / 1e6
     assert total == pytest.approx(11262, rel=0.01)  # shipped file: 11,272 km²
     assert districts["area_km2"].sum() == pytest.approx(total)
+    # the recorded areas are each outline's own, in METRIC_CRS (to the 3 decimals written)
+    assert districts["area_km2"].tolist() == pytest.approx((metric.area / 1e6).tolist(), abs=0.0006)
 
 
 def test_neighbours_do_not_overlap(metric: gpd.GeoSeries) -> None:
@@ -114,7 +116,7 @@ def test_shipped_file_is_plain_sorted_rfc7946() -> None:
     assert set(doc) == {"type", "features"} and doc["type"] == "FeatureCollection"
     assert [f["properties"]["adcode"] for f in doc["features"]] == list(EXPECTED_ADCODES)
     for feature in doc["features"]:
-        assert set(feature["properties"]) == {"adcode", "name_zh", "name_en"}
+        assert set(feature["properties"]) == {"adcode", "name_zh", "name_en", "area_km2"}
         polys = feature["geometry"]["coordinates"]
         coords = np.array([xy for poly in polys for ring in poly for xy in ring])
         assert np.all(np.abs(coords * 1e6 - np.round(coords * 1e6)) < 1e-6)  # ≤ 6 decimals
