@@ -43,20 +43,33 @@ def frozen(layer: pdk.Layer) -> pdk.Layer:
     return layer
 
 
+class Encoded:
+    """A value already encoded as JSON text (``Deck.to_json`` splices it in as is): layer data
+    assembled from cached pieces costs a string join instead of an encoding per rerun."""
+
+    __slots__ = ("json",)
+
+    def __init__(self, json_text: str):
+        self.json = json_text
+
+
 class Deck(pdk.Deck):
     """A ``pdk.Deck`` whose JSON is compact. pydeck indents its JSON (``indent=2``), which makes
     ``json`` use its pure-Python encoder: ~120 ms per rerun for a 500 KB map at 1 M parcels (the
     largest single cost of a land-page rerun, profiled) and ~25 % more bytes to send; and it
     escapes every Chinese character as \\uXXXX (6 bytes instead of 3 in UTF-8). Same content,
     C encoder, no whitespace, UTF-8: the energy map at 100 k projects 2.07 MB -> 0.88 MB.
-    Frozen layers are spliced in as text (same bytes as encoding them here: keys are sorted
-    within each object either way)."""
+    Frozen layers and ``Encoded`` values are spliced in as text (same bytes as encoding them
+    here: keys are sorted within each object either way)."""
 
     def to_json(self) -> str:
         spliced: dict[str, str] = {}
 
         def default(obj):
-            text = _FROZEN_JSON.get(obj) if isinstance(obj, pdk.Layer) else None
+            if isinstance(obj, Encoded):
+                text = obj.json
+            else:
+                text = _FROZEN_JSON.get(obj) if isinstance(obj, pdk.Layer) else None
             if text is None:
                 return default_serialize(obj)
             marker = f"{_MARKER}-{len(spliced)}"
@@ -372,31 +385,45 @@ def cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> pdk
     )
 
 
-def district_outline_layer(districts: gpd.GeoDataFrame, selected: tuple[str, ...] = (),
-                           label_column: str | None = None) -> pdk.Layer:
-    """District boundaries as the base of point maps; pickable so a click can filter."""
-    data = districts[["adcode", "geometry"]].copy()
-    shapes = _simplified(list(data.geometry), 0.0005)
-    data["line_width"] = [3 if code in selected else 1 for code in data["adcode"].tolist()]
-    data["fill"] = [[255, 235, 205, 90] if code in selected else [245, 245, 240, 60] for code in data["adcode"].tolist()]
-    data["tooltip"] = districts[label_column].astype(str) if label_column else districts["adcode"]
-    return pdk.Layer(
-        "GeoJsonLayer", id="districts", data=_geojson(data, ["adcode", "line_width", "fill", "tooltip"], shapes),
-        pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
-        get_line_color=list(OUTLINE), get_line_width="properties.line_width", line_width_units="'pixels'",
-    )
+def _district_feature(code: str, shape: dict, name: str, selected: bool) -> str:
+    return _dumps({"type": "Feature", "geometry": shape, "properties": {
+        "adcode": code, "fill": [255, 235, 205, 90] if selected else [245, 245, 240, 60],
+        "line_width": 3 if selected else 1, "tooltip": name}})
+
+
+@lru_cache(maxsize=4)
+def _district_features(lang: str) -> dict[tuple[str, bool], str]:
+    """(adcode, selected) -> the district's outline feature as JSON, for ``district_base``."""
+    districts = load_districts()
+    names = districts["name_zh"] if lang == "zh" else districts["name_en"]
+    shapes = _simplified(list(districts.geometry), 0.0005)
+    return {(code, chosen): _district_feature(code, shape, name, chosen)
+            for code, shape, name in zip(districts["adcode"], shapes, names) for chosen in (False, True)}
+
+
+@lru_cache(maxsize=4)
+def _district_names(lang: str) -> pdk.Layer:
+    districts = load_districts()
+    label = districts["name_zh"] if lang == "zh" else districts["name_en"].str.replace(r" (District|City)$", "", regex=True)
+    return frozen(name_layer(districts.assign(label=label), "label"))
 
 
 @lru_cache(maxsize=64)
 def district_base(lang: str, selected: tuple[str, ...]) -> tuple[pdk.Layer, pdk.Layer]:
-    """District outlines (clickable, tooltip = name) and their names: the base of feature maps.
+    """District outlines (clickable, tooltip = name; ``selected`` ones thick and tinted) and
+    their names: the base of feature maps.
 
-    The same nine districts under every map: built once per (language, selection), not per
-    rerun (~10 ms, profiled). The layers are shared, so callers must not change them."""
-    districts = load_districts()
-    named = districts.assign(name=districts["name_zh"] if lang == "zh" else districts["name_en"],
-                             label=districts["name_zh"] if lang == "zh" else districts["name_en"].str.replace(r" (District|City)$", "", regex=True))
-    return frozen(district_outline_layer(named, selected, "name")), frozen(name_layer(named, "label"))
+    The same nine districts under every map: the names are built once per language, the
+    outlines joined from per-district JSON encoded once (a district filter change used to
+    rebuild and encode them: ~15 ms, profiled). The layers are shared: callers must not change them."""
+    pieces = _district_features(lang)
+    features = ",".join(text for (code, chosen), text in pieces.items() if chosen == (code in selected))
+    outline = pdk.Layer(
+        "GeoJsonLayer", id="districts", data=Encoded('{"features":[' + features + '],"type":"FeatureCollection"}'),
+        pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
+        get_line_color=list(OUTLINE), get_line_width="properties.line_width", line_width_units="'pixels'",
+    )
+    return outline, _district_names(lang)
 
 
 def point_map(layers_: list[pdk.Layer], bounds, tooltip: bool = True) -> pdk.Deck:

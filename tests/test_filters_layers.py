@@ -132,6 +132,25 @@ def test_frozen_layers_give_the_same_json_and_follow_the_selection_and_language(
     assert [row["name"] for row in english["data"]] == ["Hetang", "Liling"]
 
 
+def test_district_base_outlines_follow_the_selection_and_language():
+    """The feature maps' district outlines are joined from per-district JSON encoded once: the
+    selected districts thick and tinted, names in the page language, the map's JSON valid."""
+    outline, names = layers.district_base("zh", ("430281", "430202"))
+    deck = layers.point_map([outline, names], (113.0, 26.0, 114.0, 28.0))
+    spec = json.loads(deck.to_json())
+    features = spec["layers"][0]["data"]["features"]
+    assert spec["layers"][0]["@@type"] == "GeoJsonLayer" and len(features) == 9
+    thick = {f["properties"]["adcode"] for f in features if f["properties"]["line_width"] == 3}
+    assert thick == {"430281", "430202"}
+    assert {tuple(f["properties"]["fill"]) for f in features if f["properties"]["adcode"] in thick} == {(255, 235, 205, 90)}
+    assert {f["properties"]["tooltip"] for f in features} >= {"醴陵市", "荷塘区"}
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in features)
+    english = json.loads(layers.point_map(list(layers.district_base("en", ())), (113.0, 26.0, 114.0, 28.0)).to_json())
+    assert {f["properties"]["line_width"] for f in english["layers"][0]["data"]["features"]} == {1}
+    assert "Liling" in [row["name"] for row in english["layers"][1]["data"]]
+    assert layers.district_base("zh", ())[1] is names  # the names layer: one per language
+
+
 def test_class_breaks_and_legend():
     values = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, None])
     breaks = layers.class_breaks(values, classes=5)
