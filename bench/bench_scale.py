@@ -173,7 +173,9 @@ def print_browser(label: str, results: dict[str, dict]) -> None:
         if r.get("cold_complete_s"):
             cold += f" (page complete at {r['cold_complete_s']:.1f} s, then deck.gl's first draw)"
         rss = f"{r['peak_rss_mb']:.0f} MB" if r.get("peak_rss_mb") else "—"
-        print(f"{app:<9} cold start {cold}; peak RSS {rss}\n{'':9} drawn map (s): {maps}\n{'':9} filtered (s): {filtered}")
+        picks = ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in r.get("interaction_s", {}).items())
+        print(f"{app:<9} cold start {cold}; peak RSS {rss}\n{'':9} drawn map (s): {maps}\n{'':9} filtered (s): {filtered}"
+              f"\n{'':9} district picked in the sidebar -> map drawn again (s, median of 3): {picks}")
         if "error" in r:
             print(f"{'':9} FAILED — {r['error']}")
 
@@ -199,11 +201,21 @@ def targets(rows: list[dict], browser: dict[str, dict] | None) -> list[tuple[str
                         f"baseline failed: {failed[0][:80]}"))
     if browser and "ours" in browser:
         r = browser["ours"]
-        cold, rss = r.get("cold_start_s"), r.get("peak_rss_mb")
-        out.append((f"cold start ≤ {TARGET_COLD_S:.0f} s", None if cold is None else cold <= TARGET_COLD_S,
-                    "—" if cold is None else f"{cold:.1f} s"))
+        # "Process start to first complete page" (the issue): run over, map canvas in the page;
+        # deck.gl's first frame after that is "time to a drawn map", printed beside it.
+        cold, drawn, rss = r.get("cold_complete_s"), r.get("cold_start_s"), r.get("peak_rss_mb")
+        out.append((f"cold start ≤ {TARGET_COLD_S:.0f} s (page complete)", None if cold is None else cold <= TARGET_COLD_S,
+                    "—" if cold is None else f"{cold:.1f} s (map drawn at {drawn:.1f} s)"))
         out.append(("peak memory ≤ 2 GB", None if rss is None else rss <= TARGET_RSS_MB,
                     "—" if rss is None else f"{rss:.0f} MB"))
+        # The same filter change as the user sees it: server, transfer, and the browser drawing.
+        base = (browser.get("baseline") or {}).get("interaction_s", {})
+        for page, times in r.get("interaction_s", {}).items():
+            if base.get(page):
+                ratio = statistics.median(base[page]) / statistics.median(times)
+                out.append((f"{page} / district filter in the browser: ≥ {TARGET_RATIO}× faster than the baseline",
+                            ratio >= TARGET_RATIO, f"{statistics.median(times):.2f} s vs "
+                            f"{statistics.median(base[page]):.2f} s: {ratio:.1f}×"))
     return out
 
 

@@ -24,6 +24,20 @@ MAP_KEYS = {"overview": "overview_map", "investment": "inv_map", "land": "land_m
 # Views loaded by URL after the pages, so the peak memory covers filtered runs too.
 FILTERED = ("land?district=430281", "land?status=低效", "investment?district=430223&stage=在建",
             "energy?district=430281&kv=110", "?district=430202")
+# Filter interactions as a user makes them: pick one more district in the sidebar's multiselect
+# (three in turn), timed in the page from the click on the option to the run over and two more
+# animation frames painted (the page, its map included, shows the new view).
+DISTRICT_OPTIONS = {"ours": ("荷塘区", "醴陵市", "攸县"), "baseline": ("430202", "430281", "430223")}
+_ARM_JS = """() => { window.__runSeen = false; window.__runOver = false; window.__clickAt = null;
+  document.addEventListener('click', () => { window.__clickAt ??= performance.now(); }, {capture: true, once: true});
+  // Every change of the run state, even two within one task (a fast run): a poll could miss them.
+  const app = document.querySelector('[data-testid="stApp"]');
+  const watch = new MutationObserver(records => {
+    for (const r of records) if (r.oldValue === 'running' || app.getAttribute(r.attributeName) === 'running') window.__runSeen = true;
+    if (window.__runSeen && app.getAttribute('data-test-script-state') === 'notRunning') {
+      window.__runOver = true; watch.disconnect(); }
+  });
+  watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state'], attributeOldValue: true}); }"""
 _FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 # Records (epoch ms) when the first run that shows a map canvas is over: the page is complete as
 # far as the server is concerned; deck.gl's first draw comes after (in software GL: seconds).
@@ -70,11 +84,12 @@ def _wait_map(page, selector: str, timeout_ms: float) -> None:
 
 def measure(app: str, store: Path, timeout_s: float = 180) -> dict:
     """{"cold_start_s" (map drawn), "cold_complete_s" (run over, canvas in the page), "map_s": {page: s},
-    "filtered_s": {view: s}, "peak_rss_mb"}, with "error" if a step failed."""
+    "filtered_s": {view: s}, "interaction_s": {page: [s, s, s]}, "peak_rss_mb"}, with "error" if a
+    step failed."""
     from playwright.sync_api import sync_playwright
 
     script = "app.py" if app == "ours" else "bench/baseline_app.py"
-    out: dict = {"map_s": {}, "filtered_s": {}}
+    out: dict = {"map_s": {}, "filtered_s": {}, "interaction_s": {}}
     port = e2e.free_port()
     step = "starting the browser"
     try:
@@ -102,18 +117,25 @@ def measure(app: str, store: Path, timeout_s: float = 180) -> dict:
 
 
 def _drive(app: str, page, url: str, out: dict, timeout_ms: float, started: float, started_epoch: float) -> None:
-    """First page (cold start), every page's map, then the filtered views; ``out["step"]`` says
-    where it is, for the error message."""
+    """First page (cold start), district filter changes on every page, every page's map, then
+    the filtered views; ``out["step"]`` says where it is, for the error message."""
     out["step"] = "cold start (first page)"
-    page.goto(url + ("/" if app == "ours" else "/?page=overview"), wait_until="domcontentloaded")
+    page.goto(_page_url(app, url, "overview"), wait_until="domcontentloaded")
     _wait_map(page, _selector(app, "overview"), timeout_ms)
     out["cold_start_s"] = time.perf_counter() - started
     complete = page.evaluate("() => window.__pageComplete || null")
     out["cold_complete_s"] = complete / 1000 - started_epoch if complete else None
+    # Before the other pages: the baseline never draws the land map, and its step ends the run.
+    for name in MAP_KEYS:
+        out["step"] = f"district filter on {name}"
+        page.goto(_page_url(app, url, name), wait_until="domcontentloaded")
+        _wait_map(page, _selector(app, name), timeout_ms)
+        out["interaction_s"][name] = [_pick_district(page, option, _selector(app, name), timeout_ms)
+                                      for option in DISTRICT_OPTIONS[app]]
     for name in MAP_KEYS:
         out["step"] = f"map of {name}"
         start = time.perf_counter()
-        page.goto(url + (f"/{name}" if app == "ours" else f"/?page={name}"), wait_until="domcontentloaded")
+        page.goto(_page_url(app, url, name), wait_until="domcontentloaded")
         _wait_map(page, _selector(app, name), timeout_ms)
         out["map_s"][name] = time.perf_counter() - start
     for view in FILTERED:
@@ -124,6 +146,30 @@ def _drive(app: str, page, url: str, out: dict, timeout_ms: float, started: floa
                   wait_until="domcontentloaded")
         _wait_map(page, _selector(app, name or "overview"), timeout_ms)
         out["filtered_s"][view] = time.perf_counter() - start
+
+
+def _pick_district(page, option: str, selector: str, timeout_ms: float) -> float:
+    """Seconds from the click on ``option`` in the district multiselect to the run over and two
+    more frames painted, measured in the page (the click is the browser's event, not Playwright's
+    call; the page is not scrolled: the user is at the sidebar)."""
+    page.locator('.st-key-f_district [role="combobox"]').click()
+    choice = page.get_by_role("listbox").get_by_role("option", name=option, exact=True)
+    choice.wait_for(state="visible", timeout=timeout_ms)
+    page.evaluate(_ARM_JS)
+    choice.click()
+    page.wait_for_function("() => window.__runOver", timeout=timeout_ms, polling="raf")
+    page.locator(f"{selector} canvas").first.wait_for(state="attached", timeout=timeout_ms)
+    painted = page.evaluate(f"() => ({_FRAMES_JS})().then(() => performance.now())")
+    elapsed = (painted - page.evaluate("() => window.__clickAt")) / 1000
+    page.keyboard.press("Escape")  # close the drop-down
+    e2e.assert_no_exception(page)
+    return elapsed
+
+
+def _page_url(app: str, url: str, page: str) -> str:
+    if app == "baseline":
+        return f"{url}/?page={page}"
+    return f"{url}/" if page == "overview" else f"{url}/{page}"  # the default page lives at "/"
 
 
 def _selector(app: str, page: str) -> str:
