@@ -275,7 +275,7 @@ def _geojson(gdf: gpd.GeoDataFrame, properties: list[str], geometries: list[dict
 
 
 _SIMPLIFIED: dict[tuple[bytes, float], dict] = {}
-_LAYERS: dict[tuple, pdk.Layer] = {}
+_LAYERS: dict[tuple, list[pdk.Layer]] = {}
 
 
 def _digests(geometries) -> tuple[bytes, ...]:
@@ -283,14 +283,20 @@ def _digests(geometries) -> tuple[bytes, ...]:
     return tuple(hashlib.blake2b(wkb, digest_size=16).digest() for wkb in shapely.to_wkb(np.asarray(geometries)))
 
 
-def _cached_layer(key: tuple, build) -> pdk.Layer:
-    """``build()`` once per key, frozen (serialised once); shared, so never to be changed."""
-    layer = _LAYERS.get(key)
-    if layer is None:
-        if len(_LAYERS) > 256:  # districts × selections × languages; bound it anyway
+def cached_layers(key: tuple, build) -> list[pdk.Layer]:
+    """``build()`` (a list of layers) once per key, each layer frozen (encoded once): for layers
+    that stay the same across reruns, such as a view's projects at supply risk while the station
+    filters change. Shared, so never to be changed; ``key`` must say everything they depend on."""
+    found = _LAYERS.get(key)
+    if found is None:
+        if len(_LAYERS) > 256:  # districts × selections × languages, views; bound it anyway
             _LAYERS.clear()
-        layer = _LAYERS[key] = frozen(build())
-    return layer
+        found = _LAYERS[key] = [frozen(layer) for layer in build()]
+    return found
+
+
+def _cached_layer(key: tuple, build) -> pdk.Layer:
+    return cached_layers(key, lambda: [build()])[0]
 
 
 def _simplified(geometries, tolerance: float) -> list[dict]:

@@ -86,9 +86,12 @@ with map_col:
             plants = plant_tooltips(ui.cached(energy.plants, ctx), lang)
             base.append(energy_layers.plants_layer(plants, plants.attrs["tooltip"]))
             legends.append((t("layer_plants", lang), energy_layers.plant_legend(labels)))
-        if "risk" in chosen:
-            rows = risk_tooltips(risk.head(energy.MAX_RISK_SHOWN), lang)
-            base += energy_layers.risk_layers(rows, rows.attrs["tooltip"])
+        if "risk" in chosen:  # depends on the district filter and distance only: kept across others
+            def risk_map():
+                rows = risk_tooltips(risk.head(energy.MAX_RISK_SHOWN), lang)
+                return energy_layers.risk_layers(rows, rows.attrs["tooltip"])
+            base += layers.cached_layers(("risk", ctx.snapshot.id, repr(ctx.scope), filters.districts, max_km, lang),
+                                         risk_map)
             legends.append((t("layer_risk", lang), energy_layers.risk_legend(t("risk_legend", lang, km=max_km))))
         if "stations" in chosen:
             stations = station_tooltips(ui.cached(energy.stations, ctx), lang)

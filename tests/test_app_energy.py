@@ -168,3 +168,25 @@ def test_no_matching_substation_is_said_in_the_page_language(monkeypatch, demo_s
     at = open_page(monkeypatch, demo_store)
     stations = next(df for df in at.dataframe if "station_id" in df.value.columns)
     assert stations.value["peak_load_mw"].isna().any() and stations.proto.placeholder == "—"
+
+
+def test_risk_layers_follow_districts_and_distance_not_the_station_filters(monkeypatch, demo_store):
+    """The at-risk projects' layers are built once per (districts, distance, language) and kept
+    while station filters change; a district filter or distance change redraws them right."""
+    snap = store.open_current(demo_store)
+    supply = energy.project_supply(snap, Scope.all(), Filters())
+
+    def risk_ring_count(at):
+        return len(next(layer for layer in deck(at)["layers"] if layer["id"] == "risk-projects")["data"])
+
+    at = open_page(monkeypatch, demo_store, max_km="3")
+    shown = min(len(energy.at_risk(supply, Filters(), 3.0)), energy.MAX_RISK_SHOWN)
+    assert risk_ring_count(at) == shown
+    at.multiselect(key="f_kv").set_value(["35"]).run()
+    assert not at.exception and risk_ring_count(at) == shown  # stations filtered, risk unchanged
+    at.multiselect(key="f_district").set_value(["430281"]).run()
+    liling = energy.at_risk(supply, Filters(districts=("430281",)), 3.0)
+    assert 0 < min(len(liling), energy.MAX_RISK_SHOWN) == risk_ring_count(at) < shown
+    at.number_input(key="en_max_km").set_value(20.0).run()
+    assert risk_ring_count(at) == min(len(energy.at_risk(supply, Filters(districts=("430281",)), 20.0)),
+                                      energy.MAX_RISK_SHOWN)
