@@ -3,6 +3,7 @@
 Offline by default: no basemap (``map_provider=None``); the district polygons are the base.
 Tooltips are plain text (``TOOLTIP``), so no data value is ever rendered as markup. pydeck turns every string argument into a JSON expression, so constant
 strings (units, fonts, anchors) are passed quoted: ``"'pixels'"``. Layers carry stable ids so ``on_select`` selections survive reruns.
+The maps' JSON (compact, layers that stay the same encoded once) is ``geo.map_json``'s concern.
 """
 
 from __future__ import annotations
@@ -10,9 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import secrets
 import urllib.parse
-import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,65 +20,10 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
-from pydeck.bindings.json_tools import default_serialize
 
 from geo.boundaries import load_districts
 from geo.i18n import fmt_number
-
-def _dumps(obj, default=default_serialize) -> str:
-    return json.dumps(obj, sort_keys=True, default=default, separators=(",", ":"), ensure_ascii=False)
-
-
-# Layers serialised once (``frozen``): the district outlines and names under every map are the
-# same objects on every rerun (cached), and encoding them again cost 3–8 ms a map (profiled).
-_FROZEN_JSON: weakref.WeakKeyDictionary[pdk.Layer, str] = weakref.WeakKeyDictionary()
-_MARKER = f"frozen-layer-{secrets.token_hex(8)}"  # where a frozen layer goes; no data string is this
-
-
-def frozen(layer: pdk.Layer) -> pdk.Layer:
-    """Serialise ``layer`` now; every map that holds it then splices in this text. Only for
-    layers nobody changes afterwards (the cached ones)."""
-    _FROZEN_JSON[layer] = _dumps(layer)
-    return layer
-
-
-class Encoded:
-    """A value already encoded as JSON text (``Deck.to_json`` splices it in as is): layer data
-    assembled from cached pieces costs a string join instead of an encoding per rerun."""
-
-    __slots__ = ("json",)
-
-    def __init__(self, json_text: str):
-        self.json = json_text
-
-
-class Deck(pdk.Deck):
-    """A ``pdk.Deck`` whose JSON is compact. pydeck indents its JSON (``indent=2``), which makes
-    ``json`` use its pure-Python encoder: ~120 ms per rerun for a 500 KB map at 1 M parcels (the
-    largest single cost of a land-page rerun, profiled) and ~25 % more bytes to send; and it
-    escapes every Chinese character as \\uXXXX (6 bytes instead of 3 in UTF-8). Same content,
-    C encoder, no whitespace, UTF-8: the energy map at 100 k projects 2.07 MB -> 0.88 MB.
-    Frozen layers and ``Encoded`` values are spliced in as text (same bytes as encoding them
-    here: keys are sorted within each object either way)."""
-
-    def to_json(self) -> str:
-        spliced: dict[str, str] = {}
-
-        def default(obj):
-            if isinstance(obj, Encoded):
-                text = obj.json
-            else:
-                text = _FROZEN_JSON.get(obj) if isinstance(obj, pdk.Layer) else None
-            if text is None:
-                return default_serialize(obj)
-            marker = f"{_MARKER}-{len(spliced)}"
-            spliced[_dumps(marker)] = text
-            return marker
-
-        out = _dumps(self, default)
-        for marker, text in spliced.items():
-            out = out.replace(marker, text, 1)
-        return out
+from geo.map_json import Deck, Encoded, cached_layers, dumps, frozen
 
 
 # Sequential reds (ColorBrewer "Reds", 5 classes): reads on a projector and in greyscale print.
@@ -275,24 +219,11 @@ def _geojson(gdf: gpd.GeoDataFrame, properties: list[str], geometries: list[dict
 
 
 _SIMPLIFIED: dict[tuple[bytes, float], dict] = {}
-_LAYERS: dict[tuple, list[pdk.Layer]] = {}
 
 
 def _digests(geometries) -> tuple[bytes, ...]:
     """A short hash of each geometry's WKB: what a cache of district shapes is keyed by."""
     return tuple(hashlib.blake2b(wkb, digest_size=16).digest() for wkb in shapely.to_wkb(np.asarray(geometries)))
-
-
-def cached_layers(key: tuple, build) -> list[pdk.Layer]:
-    """``build()`` (a list of layers) once per key, each layer frozen (encoded once): for layers
-    that stay the same across reruns, such as a view's projects at supply risk while the station
-    filters change. Shared, so never to be changed; ``key`` must say everything they depend on."""
-    found = _LAYERS.get(key)
-    if found is None:
-        if len(_LAYERS) > 256:  # districts × selections × languages, views; bound it anyway
-            _LAYERS.clear()
-        found = _LAYERS[key] = [frozen(layer) for layer in build()]
-    return found
 
 
 def _cached_layer(key: tuple, build) -> pdk.Layer:
@@ -392,7 +323,7 @@ def cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> pdk
 
 
 def _district_feature(code: str, shape: dict, name: str, selected: bool) -> str:
-    return _dumps({"type": "Feature", "geometry": shape, "properties": {
+    return dumps({"type": "Feature", "geometry": shape, "properties": {
         "adcode": code, "fill": [255, 235, 205, 90] if selected else [245, 245, 240, 60],
         "line_width": 3 if selected else 1, "tooltip": name}})
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import charts, energy, energy_layers, layers, overview, ui
+from geo import charts, energy, energy_layers, layers, map_json, overview, ui
 from geo.boundaries import load_districts
 from geo.downloads import download_panel
 from geo.energy_view import (HEADROOM_METRICS, abnormal_tooltips, band_frame, cell_tooltips, funnel_frame,
@@ -90,7 +90,7 @@ with map_col:
             def risk_map():
                 rows = risk_tooltips(risk.head(energy.MAX_RISK_SHOWN), lang)
                 return energy_layers.risk_layers(rows, rows.attrs["tooltip"])
-            base += layers.cached_layers(("risk", ctx.snapshot.id, repr(ctx.scope), filters.districts, max_km, lang),
+            base += map_json.cached_layers(("risk", ctx.snapshot.id, repr(ctx.scope), filters.districts, max_km, lang),
                                          risk_map)
             legends.append((t("layer_risk", lang), energy_layers.risk_legend(t("risk_legend", lang, km=max_km))))
         if "stations" in chosen:

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import MultiPolygon, box
 
-from geo import layers
+from pydeck.bindings.json_tools import default_serialize
+
+from geo import layers, map_json
 from geo.filters import Filters
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.join import assign_districts
@@ -120,8 +122,8 @@ def test_frozen_layers_give_the_same_json_and_follow_the_selection_and_language(
                                           selected=selected)[0]
 
     deck = choropleth(("430281",))
-    assert any(layer in layers._FROZEN_JSON for layer in deck.layers)
-    plain = json.dumps(deck, sort_keys=True, default=layers.default_serialize, separators=(",", ":"),
+    assert any(layer in map_json._FROZEN_JSON for layer in deck.layers)
+    plain = json.dumps(deck, sort_keys=True, default=default_serialize, separators=(",", ":"),
                        ensure_ascii=False)
     assert deck.to_json() == plain
     again = choropleth(("430281",))
