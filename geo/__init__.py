@@ -8,6 +8,8 @@ One module a concern:
 - ``join``        district of every feature (spatial join at build/import time)
 - ``validate``    tables checked against the schema before they are stored
 - ``store``       immutable GeoParquet snapshots, manifest, atomic CURRENT pointer
+- ``store_layout``, ``store_errors``, ``store_lock``, ``store_verify``  the store's paths, errors,
+  publish lock and leftovers, and file checks
 - ``query``       the one owner of DuckDB: scoped, bound, capped, timed queries
 - ``filters``     the shared filters: URL round trip and SQL conditions
 - ``overview``    the overview page's figures, computed from the store
@@ -41,7 +43,8 @@ import pandas as pd
 # 1 M parcels). Same "str" dtype and semantics; Streamlit converts either to Arrow.
 pd.set_option("mode.string_storage", "python")
 
-__all__ = ["schema", "boundaries", "crs", "join", "validate", "store", "query", "filters", "overview", "investment",
+__all__ = ["schema", "boundaries", "crs", "join", "validate", "store", "store_layout", "store_errors",
+           "store_lock", "store_verify", "query", "filters", "overview", "investment",
            "investment_view", "land", "land_view", "energy", "energy_view", "energy_layers", "layers", "charts",
            "hexes", "export", "downloads", "agenda", "agenda_view", "present", "ingest", "i18n", "ui", "sidebar",
            "demo", "task_rates", "meeting", "changes", "brief", "brief_map", "task_edits"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from geo import store
+from geo.store_layout import store_root
 
 PAGES = ("overview", "investment", "land", "energy", "meeting", "export")
 TITLE_MAX = 60
@@ -77,7 +77,7 @@ def item_from_link(title: str, link: str) -> Item:
 
 
 def _dir(store_dir: Path | None) -> Path:
-    return store._root(store_dir) / "agendas"
+    return store_root(store_dir) / "agendas"
 
 
 def _check(agenda: Agenda) -> None:

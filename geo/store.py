@@ -14,21 +14,20 @@ Layout::
 
 The files are plain GeoParquet 1.1 (WKB geometry, a ``bbox`` covering column, rows sorted by
 Hilbert distance, ~50k-row row groups), so DuckDB, GeoPandas, QGIS/GDAL >= 3.8 and pyarrow read them
-without this module. Querying lives in ``geo.query``; this module only writes, checks and opens.
+without this module. Querying lives in ``geo.query``; this module only writes, publishes and opens.
+
+The public face of the store. Beside it, one module a concern: ``geo.store_layout`` (paths and
+file names), ``geo.store_errors`` (the errors, re-exported here), ``geo.store_lock`` (the publish
+lock, a killed writer's leftovers) and ``geo.store_verify`` (files checked against the manifest).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
-import re
 import shutil
-import threading
-import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,9 +39,22 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from geo import schema
+from geo.store_errors import (
+    ConcurrentChangeError,
+    CurrentMissingError,
+    LockTimeoutError,
+    NoStoreError,
+    SchemaValidationError,
+    SnapshotCorruptError,
+    SnapshotMissingError,
+    SnapshotUnavailableError,
+    StoreError,
+)
+from geo.store_layout import CURRENT, ID_RE, MANIFEST, STORE_DIR, TMP_PREFIX, snapshots_dir, store_root
+from geo.store_lock import clean_leftovers_once, publish_lock
+from geo.store_verify import file_sha256, remember_checksum, verify_snapshot
 from geo.validate import DATE32 as _DATE32
 from geo.validate import validate_tables
 
@@ -50,6 +62,7 @@ __all__ = [
     "STORE_DIR",
     "ROW_GROUP_SIZE",
     "Snapshot",
+    # the errors, defined in geo.store_errors and re-exported: callers catch them as store.X
     "StoreError",
     "SchemaValidationError",
     "SnapshotUnavailableError",
@@ -61,90 +74,14 @@ __all__ = [
     "LockTimeoutError",
     "write_snapshot",
     "derive_snapshot",
-    "publish_lock",
-    "clean_leftovers",
     "publish",
     "list_snapshots",
     "get_snapshot",
-    "verify_snapshot",
     "open_current",
     "read_table",
 ]
 
-_REPO = Path(__file__).resolve().parent.parent
-STORE_DIR: Path = Path(os.environ["ZZMAP_STORE"]) if os.environ.get("ZZMAP_STORE") else _REPO / "data" / "store"
 ROW_GROUP_SIZE = 50_000  # small enough for bbox pruning to skip most of a 1M-row table
-MANIFEST = "manifest.json"
-CURRENT = "CURRENT"
-_SNAPSHOTS = "snapshots"
-_TMP_PREFIX = ".tmp-"
-LOCK_FILE = ".publish.lock"
-LOCK_TIMEOUT_S = 300.0  # a publish of 1M parcels takes ~1 min; waiting longer means something is stuck
-_ID_RE = re.compile(r"^\d{8}T\d{6}-[0-9a-f]{6}$")
-
-
-# --- errors --------------------------------------------------------------------------------------
-
-
-class StoreError(Exception):
-    """Base class of every error this module raises on purpose."""
-
-
-class SchemaValidationError(StoreError):
-    """Tables handed to ``write_snapshot`` do not match ``geo.schema``; nothing was written.
-
-    ``problems`` holds one line per problem, each starting with ``table.column`` (or ``table``).
-    """
-
-    def __init__(self, problems: list[str]):
-        self.problems = tuple(problems)
-        lines = "\n".join(f"- {p}" for p in problems)
-        super().__init__(f"snapshot not written, {len(problems)} problem(s):\n{lines}")
-
-
-class SnapshotUnavailableError(StoreError):
-    """No usable published snapshot. ``last_good`` is the newest snapshot that verifies (or None),
-    so a page can offer "roll back to <id>" instead of a traceback."""
-
-    def __init__(self, message: str, *, last_good: Snapshot | None = None,
-                 problems: list[str] | None = None):
-        self.last_good = last_good
-        self.problems = tuple(problems or ())
-        if last_good is not None:
-            message += f" (last good snapshot: {last_good.id}, as of {last_good.manifest.get('as_of')})"
-        else:
-            message += " (no good snapshot to roll back to)"
-        super().__init__(message)
-
-
-class NoStoreError(SnapshotUnavailableError):
-    """The store directory does not exist or holds no snapshot at all."""
-
-
-class CurrentMissingError(SnapshotUnavailableError):
-    """Snapshots exist but ``CURRENT`` is missing or unreadable, so none is published."""
-
-
-class SnapshotMissingError(SnapshotUnavailableError):
-    """``CURRENT`` (or the caller) names a snapshot directory that does not exist."""
-
-
-class SnapshotCorruptError(SnapshotUnavailableError):
-    """The snapshot exists but fails verification; ``problems`` lists why."""
-
-
-class ConcurrentChangeError(StoreError):
-    """``write_snapshot(expect_parent=...)`` found another snapshot published in the meantime;
-    nothing was written. ``expected`` and ``actual`` are the snapshot ids (``actual`` may be None)."""
-
-    def __init__(self, expected: str, actual: str | None):
-        self.expected, self.actual = expected, actual
-        super().__init__(f"the published snapshot changed from {expected} to {actual} while this "
-                         "change was prepared; nothing was written (reload and apply it again)")
-
-
-class LockTimeoutError(StoreError):
-    """Another process held the publish lock for longer than ``LOCK_TIMEOUT_S``."""
 
 
 # --- snapshot ------------------------------------------------------------------------------------
@@ -189,115 +126,6 @@ class Snapshot:
                            f"{', '.join(self.tables)}") from None
 
 
-def _root(store_dir: Path | str | None) -> Path:
-    if store_dir is not None:
-        return Path(store_dir)
-    # Read the environment at call time, so a test (or an operator) can point a running
-    # process at another store; STORE_DIR is only the value seen at import.
-    env = os.environ.get("ZZMAP_STORE")
-    return Path(env) if env else _REPO / "data" / "store"
-
-
-def _snapshots_dir(store_dir: Path | str | None) -> Path:
-    return _root(store_dir) / _SNAPSHOTS
-
-
-# --- the publish lock and leftovers ---------------------------------------------------------------
-
-_thread_lock = threading.RLock()  # flock is per open file: threads of one process queue here first
-_lock_depth = threading.local()
-_cleaned: set[str] = set()  # store roots cleaned by this process at open (once each)
-
-
-@contextlib.contextmanager
-def publish_lock(store_dir: Path | str | None = None, timeout: float = LOCK_TIMEOUT_S):
-    """Serialise writers across processes: ``fcntl.flock`` on ``<store>/.publish.lock``.
-
-    ``write_snapshot`` and ``publish`` take it themselves; callers that read the current snapshot,
-    merge and write (an upsert) may hold it around the whole sequence (it is re-entrant within a
-    thread). The kernel drops the lock when the holding process dies, so a killed publisher never
-    blocks the next one. Raises ``LockTimeoutError`` after ``timeout`` seconds of waiting.
-    """
-    root = _root(store_dir)
-    key = str(root.resolve()) if root.exists() else str(root)
-    held: dict = getattr(_lock_depth, "held", None) or {}
-    _lock_depth.held = held
-    if held.get(key):
-        held[key] += 1
-        try:
-            yield
-        finally:
-            held[key] -= 1
-        return
-    root.mkdir(parents=True, exist_ok=True)
-    key = str(root.resolve())
-    deadline = time.monotonic() + timeout
-    with _thread_lock:
-        fh = open(root / LOCK_FILE, "a+b")  # noqa: SIM115 - closed below, after unlocking
-        try:
-            while True:
-                try:
-                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise LockTimeoutError(f"another process has held {root / LOCK_FILE} for over "
-                                               f"{timeout:.0f} s; nothing was written") from None
-                    time.sleep(0.05)
-            held[key] = 1
-            try:
-                _remove_leftovers(root)  # nobody else can be writing now: any .tmp-* is a leftover
-                yield
-            finally:
-                held.pop(key, None)
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-        finally:
-            fh.close()
-
-
-def _remove_leftovers(root: Path) -> list[str]:
-    """Delete half-written snapshot dirs and pointer temp files (caller holds the lock)."""
-    removed = []
-    snaps = root / _SNAPSHOTS
-    candidates = list(snaps.glob(f"{_TMP_PREFIX}*")) if snaps.is_dir() else []
-    candidates += list(root.glob(f"{CURRENT}.tmp.*"))
-    for path in candidates:
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-        removed.append(path.name)
-    return removed
-
-
-def clean_leftovers(store_dir: Path | str | None = None) -> list[str]:
-    """Remove what a killed writer left behind (``.tmp-*`` dirs, ``CURRENT.tmp.*``), if no writer
-    is running now (the publish lock is free); returns the names removed. Never waits."""
-    root = _root(store_dir)
-    if not root.is_dir():
-        return []
-    try:
-        fh = open(root / LOCK_FILE, "a+b")  # noqa: SIM115
-    except OSError:  # a read-only store: nothing we could clean anyway
-        return []
-    with fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return []  # a writer is at work; its temp dir is not a leftover
-        try:
-            return _remove_leftovers(root)
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def _clean_once(root: Path) -> None:
-    key = str(root)
-    if key not in _cleaned:
-        _cleaned.add(key)
-        clean_leftovers(root)
-
-
 # --- writing -------------------------------------------------------------------------------------
 
 
@@ -314,14 +142,6 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _hilbert_sorted(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -346,7 +166,7 @@ def _write_table(table: str, frame: pd.DataFrame, path: Path) -> dict[str, Any]:
         bbox, crs = None, None
     _fsync_file(path)
     return {"file": path.name, "rows": int(len(frame)), "bytes": path.stat().st_size,
-            "sha256": _sha256(path), "bbox": bbox, "crs": crs}
+            "sha256": file_sha256(path), "bbox": bbox, "crs": crs}
 
 
 def _read_current_id(root: Path) -> str | None:
@@ -386,7 +206,7 @@ def write_snapshot(
     if problems:
         raise SchemaValidationError(problems)
     with publish_lock(store_dir):
-        current = _read_current_id(_root(store_dir))
+        current = _read_current_id(store_root(store_dir))
         if expect_parent is not None and current != expect_parent:
             raise ConcurrentChangeError(expect_parent, current)
         return _write_locked(clean, as_of, published_by, sources, note, store_dir, publish)
@@ -415,7 +235,7 @@ def derive_snapshot(
         raise SchemaValidationError(problems)
     linked = {t: (base.table_path(t), base.manifest["tables"][t]) for t in base.tables if t not in clean}
     with publish_lock(store_dir):
-        current = _read_current_id(_root(store_dir))
+        current = _read_current_id(store_root(store_dir))
         if current != base.id:
             raise ConcurrentChangeError(base.id, current)
         return _write_locked(clean, base.as_of, published_by, sources, note, store_dir, publish, linked)
@@ -424,12 +244,12 @@ def derive_snapshot(
 def _write_locked(clean: dict[str, pd.DataFrame], as_of: dt.date, published_by: str, sources: list[str],
                   note: str, store_dir: Path | None, publish: bool,
                   linked: Mapping[str, tuple[Path, dict]] | None = None) -> Snapshot:
-    root = _root(store_dir)
-    snaps = _snapshots_dir(store_dir)
+    root = store_root(store_dir)
+    snaps = snapshots_dir(store_dir)
     snaps.mkdir(parents=True, exist_ok=True)
     created = dt.datetime.now(dt.timezone.utc)
     parent = _read_current_id(root)
-    tmp = snaps / f"{_TMP_PREFIX}{created:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    tmp = snaps / f"{TMP_PREFIX}{created:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
         written = {t: _write_table(t, frame, tmp / f"{t}.parquet") for t, frame in clean.items()}
@@ -468,95 +288,10 @@ def _write_locked(clean: dict[str, pd.DataFrame], as_of: dt.date, published_by: 
     _fsync_dir(snaps)
     snapshot = Snapshot(sid, final, manifest)
     for t, e in entries.items():  # we just hashed these bytes; don't hash them again on publish
-        _remember_file(snapshot.table_path(t), e["sha256"], ok=True)
+        remember_checksum(snapshot.table_path(t), e["sha256"], ok=True)
     if publish:
         _publish(sid, store_dir)
     return snapshot
-
-
-# --- verification --------------------------------------------------------------------------------
-
-_verify_lock = threading.Lock()
-_verified: dict[tuple, bool] = {}  # (path, sha, size, mtime_ns, ino) -> sha matched
-_footer_rows: dict[tuple, int] = {}  # same key -> rows in the Parquet footer
-
-
-def _file_key(path: Path, sha: str) -> tuple | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (str(path.resolve()), sha, st.st_size, st.st_mtime_ns, st.st_ino)
-
-
-def _remember_file(path: Path, sha: str, *, ok: bool) -> None:
-    key = _file_key(path, sha)
-    if key is not None:
-        with _verify_lock:
-            _verified[key] = ok
-
-
-def _check_table(snapshot: Snapshot, table: str, entry: dict[str, Any], deep: bool) -> list[str]:
-    where = f"{snapshot.id}/{table}.parquet"
-    if entry.get("file") != f"{table}.parquet":  # also keeps a doctored manifest inside the dir
-        return [f"{where}: manifest names file {entry.get('file')!r}, expected {table}.parquet"]
-    path = snapshot.path / f"{table}.parquet"
-    if not path.is_file():
-        return [f"{where}: file missing"]
-    size = path.stat().st_size
-    if size != entry.get("bytes"):
-        return [f"{where}: size {size} bytes, manifest says {entry.get('bytes')} (truncated or replaced)"]
-    problems: list[str] = []
-    key = _file_key(path, str(entry.get("sha256")))
-    if deep:
-        with _verify_lock:
-            ok = _verified.get(key) if key else None
-        if ok is None:
-            ok = _sha256(path) == entry.get("sha256")
-            _remember_file(path, str(entry.get("sha256")), ok=ok)
-        if not ok:
-            problems.append(f"{where}: sha256 differs from the manifest (file content changed)")
-    # Every page run verifies the snapshot: the footer is read once per file version (~0.5 ms a
-    # file otherwise); a rewritten file has a new key.
-    try:
-        rows = _footer_rows.get(key) if key else None
-        if rows is None:
-            rows = pq.read_metadata(path).num_rows
-            if key:
-                _footer_rows[key] = rows
-    except Exception as exc:  # noqa: BLE001 - any reader failure means the same thing here
-        problems.append(f"{where}: unreadable Parquet footer ({exc})")
-    else:
-        if rows != entry.get("rows"):
-            problems.append(f"{where}: {rows} rows, manifest says {entry.get('rows')}")
-    return problems
-
-
-def verify_snapshot(snapshot: Snapshot, deep: bool = True) -> list[str]:
-    """Problems that make ``snapshot`` unsafe to serve, as human-readable lines (empty = good).
-
-    ``deep`` also compares each file's sha256 with the manifest. Results are cached per file
-    (path, checksum, size, mtime, inode) for the life of the process, so a 150 MB file is hashed
-    once, not on every page view; a rewrite of the file changes the key and is caught.
-    """
-    problems: list[str] = []
-    man_path = snapshot.path / MANIFEST
-    if not snapshot.path.is_dir():
-        return [f"{snapshot.id}: snapshot directory {snapshot.path} does not exist"]
-    if not man_path.is_file():
-        problems.append(f"{snapshot.id}: {MANIFEST} missing")
-    manifest = snapshot.manifest or {}
-    version = manifest.get("schema_version")
-    if version != schema.SCHEMA_VERSION:
-        problems.append(f"{snapshot.id}: schema_version {version}, this code reads "
-                        f"{schema.SCHEMA_VERSION}")
-    entries = manifest.get("tables") or {}
-    for table in schema.TABLES:
-        if table not in entries:
-            problems.append(f"{snapshot.id}: table {table} not in the manifest")
-    for table, entry in entries.items():
-        problems.extend(_check_table(snapshot, table, entry, deep))
-    return problems
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -571,10 +306,10 @@ def _load_manifest(path: Path) -> dict[str, Any] | None:
 
 
 def get_snapshot(snapshot_id: str, store_dir: Path | None = None) -> Snapshot:
-    """The snapshot with this id, without verifying its files (see ``verify_snapshot``)."""
-    if not _ID_RE.match(snapshot_id or ""):
+    """The snapshot with this id, without verifying its files (see ``geo.store_verify``)."""
+    if not ID_RE.match(snapshot_id or ""):
         raise SnapshotMissingError(f"{snapshot_id!r} is not a snapshot id (YYYYMMDDTHHMMSS-xxxxxx)")
-    path = _snapshots_dir(store_dir) / snapshot_id
+    path = snapshots_dir(store_dir) / snapshot_id
     if not path.is_dir():
         raise SnapshotMissingError(f"snapshot {snapshot_id} does not exist under {path.parent}")
     manifest = _load_manifest(path)
@@ -586,12 +321,12 @@ def get_snapshot(snapshot_id: str, store_dir: Path | None = None) -> Snapshot:
 
 def list_snapshots(store_dir: Path | None = None) -> list[Snapshot]:
     """All snapshots with a readable manifest, oldest first (by created_at, then id)."""
-    snaps = _snapshots_dir(store_dir)
+    snaps = snapshots_dir(store_dir)
     if not snaps.is_dir():
         return []
     found = []
     for path in snaps.iterdir():
-        if path.name.startswith(_TMP_PREFIX) or not _ID_RE.match(path.name) or not path.is_dir():
+        if path.name.startswith(TMP_PREFIX) or not ID_RE.match(path.name) or not path.is_dir():
             continue
         manifest = _load_manifest(path)
         if manifest is not None:
@@ -618,7 +353,7 @@ def publish(snapshot_id: str, store_dir: Path | None = None) -> Snapshot:
 
 
 def _publish(snapshot_id: str, store_dir: Path | None) -> Snapshot:
-    root = _root(store_dir)
+    root = store_root(store_dir)
     snapshot = get_snapshot(snapshot_id, store_dir)
     problems = verify_snapshot(snapshot, deep=True)
     if problems:
@@ -645,20 +380,20 @@ def open_current(store_dir: Path | None = None) -> Snapshot:
     Raises a ``SnapshotUnavailableError`` subclass whose message says what is wrong and whose
     ``last_good`` names the newest snapshot that still verifies, so the caller can offer a rollback.
     """
-    root = _root(store_dir)
-    if not _snapshots_dir(store_dir).is_dir() and not (root / CURRENT).exists():
+    root = store_root(store_dir)
+    if not snapshots_dir(store_dir).is_dir() and not (root / CURRENT).exists():
         raise NoStoreError(f"no store at {root} (set ZZMAP_STORE or import data first)")
-    _clean_once(root)  # the first open of a process removes a killed writer's leftovers
+    clean_leftovers_once(root)  # the first open of a process removes a killed writer's leftovers
     current = _read_current_id(root)
     if current is None:
         if not list_snapshots(store_dir):
             raise NoStoreError(f"the store at {root} holds no snapshots yet (import data first)")
         raise CurrentMissingError(f"{root / CURRENT} is missing or empty, so no snapshot is published",
                                   last_good=_last_good(store_dir, None))
-    if not _ID_RE.match(current):
+    if not ID_RE.match(current):
         raise CurrentMissingError(f"{root / CURRENT} holds {current[:40]!r}, not a snapshot id",
                                   last_good=_last_good(store_dir, None))
-    path = _snapshots_dir(store_dir) / current
+    path = snapshots_dir(store_dir) / current
     if not path.is_dir():
         raise SnapshotMissingError(f"CURRENT names snapshot {current}, but {path} does not exist",
                                    last_good=_last_good(store_dir, current))

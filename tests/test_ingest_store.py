@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF, make_tiny_tables
-from geo import store
+from geo import store, store_lock
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -83,7 +83,7 @@ def test_killed_publisher_leaves_previous_snapshot_and_leftovers_are_cleaned(sto
     try:
         assert proc.stdout.readline().strip() == "WRITING", proc.stderr.read()
         assert list((store_dir / "snapshots").glob(".tmp-*")), "the writer should be mid-write"
-        assert store.clean_leftovers(store_dir) == []  # the lock is held: not a leftover yet
+        assert store_lock.clean_leftovers(store_dir) == []  # the lock is held: not a leftover yet
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(30)
@@ -109,8 +109,8 @@ def test_next_write_cleans_leftovers(store_dir):
 
 LOCK_HOLDER = """
     import sys, time
-    import geo.store as store
-    with store.publish_lock(sys.argv[1]):
+    from geo.store_lock import publish_lock
+    with publish_lock(sys.argv[1]):
         print("LOCKED", flush=True)
         time.sleep(float(sys.argv[2]))
 """
@@ -134,7 +134,7 @@ def test_a_second_publisher_waits_for_the_first(store_dir):
         holder = _run(LOCK_HOLDER, str(store_dir), "3.0", wait=False)
         try:
             assert holder.stdout.readline().strip() == "LOCKED"
-            with store.publish_lock(store_dir, timeout=0.3):
+            with store_lock.publish_lock(store_dir, timeout=0.3):
                 pass
         finally:
             holder.wait(30)

@@ -21,7 +21,7 @@ import pytest
 import shapely
 from conftest import AS_OF, CHALING, HETANG, LILING, make_tiny_tables
 
-from geo import schema, store
+from geo import schema, store, store_verify
 from geo.query import spatial_extension_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -436,17 +436,17 @@ def test_truncated_file_also_reports_unreadable_footer(store_dir):
     path = snap.table_path("parcels")
     data = path.read_bytes()
     path.write_bytes(data[:-3])
-    problems = store.verify_snapshot(snap)
+    problems = store_verify.verify_snapshot(snap)
     assert any("size" in p and "parcels.parquet" in p for p in problems)
     snap.manifest["tables"]["parcels"]["bytes"] = len(data) - 3  # pretend the size matched
-    assert any("unreadable Parquet footer" in p for p in store.verify_snapshot(snap, deep=False))
+    assert any("unreadable Parquet footer" in p for p in store_verify.verify_snapshot(snap, deep=False))
 
 
 def test_shallow_verify_skips_checksums(store_dir):
     snap = _write(store_dir)
     _flip_middle(snap.table_path("districts"), at=64)  # inside a data page, not the footer
-    assert store.verify_snapshot(snap, deep=False) == []
-    assert any("sha256" in p for p in store.verify_snapshot(snap, deep=True))
+    assert store_verify.verify_snapshot(snap, deep=False) == []
+    assert any("sha256" in p for p in store_verify.verify_snapshot(snap, deep=True))
 
 
 def test_corrupt_manifest(store_dir):

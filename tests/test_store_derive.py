@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from geo import schema, store
+from geo import schema, store, store_verify
 
 
 def test_only_the_changed_table_is_written(tiny_snapshot, store_dir):
@@ -20,7 +20,7 @@ def test_only_the_changed_table_is_written(tiny_snapshot, store_dir):
     for table in schema.TABLES:
         same_file = os.path.samefile(new.table_path(table), tiny_snapshot.table_path(table))
         assert same_file == (table != "tasks"), table
-    assert store.verify_snapshot(new, deep=True) == []
+    assert store_verify.verify_snapshot(new, deep=True) == []
     assert store.read_table(new, "tasks").loc[0, "status"] == "已办结"
     assert store.read_table(tiny_snapshot, "tasks").loc[0, "status"] == "办理中"  # the base is untouched
     assert list(new.manifest["tables"]) == list(schema.TABLES)

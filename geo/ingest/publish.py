@@ -4,8 +4,8 @@ snapshot history, and rollback.
 Rows are compared with the current snapshot by id through a canonical hash of every column
 (text, numbers, ISO dates, WKB geometry), so the counts say what an import really changes, and
 an import that changes nothing writes nothing: the same file twice publishes once. The merge and
-the write happen under ``geo.store.publish_lock``, so two stewards publishing at once are applied
-one after the other, each on top of the other's result.
+the write happen under ``geo.store_lock.publish_lock``, so two stewards publishing at once are
+applied one after the other, each on top of the other's result.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import shapely
 
 from geo import schema, store
 from geo.ingest.pipeline import Checked
+from geo.store_lock import publish_lock
 from geo.validate import validate_tables
 
 
@@ -101,7 +102,7 @@ def publish(checked: Checked, *, published_by: str, store_dir: Path | None = Non
     """Write the current snapshot with ``checked.accepted`` replacing or upserted into its table,
     and publish it; nothing is written when nothing changes. Raises ``store.StoreError``s."""
     table, mode = checked.options.table, checked.options.mode
-    with store.publish_lock(store_dir):
+    with publish_lock(store_dir):
         base = store.open_current(store_dir)
         after, change = _pending(checked, base)
         checked.report.diff = change
