@@ -12,9 +12,14 @@ import pandas as pd
 import pydeck as pdk
 
 from geo import schema
-from geo.energy import PASS_RATE_CLASSES, pass_rate_class
-from geo.layers import _records, _tooltips
+from geo.energy import PASS_RATE_CLASSES, pass_rate_class, stations
+from geo.energy_view import station_tooltips
+from geo.filters import Filters
 from geo.i18n import fmt_number
+from geo.layers import _records, _tooltips
+from geo.map_json import Encoded, dumps
+from geo.query import Scope
+from geo.store import Snapshot
 
 # Load-rate bands: green / amber / red; no band (not in service, or no data): grey.
 BAND_COLOURS = {"负载率<60%": (26, 152, 80), "负载率60-80%": (245, 166, 35), "负载率>80%": (215, 25, 28)}
@@ -36,30 +41,40 @@ def _position(lon, lat) -> list[list[float]]:
     return [[round(float(x), 5), round(float(y), 5)] for x, y in zip(pd.Series(lon).tolist(), pd.Series(lat).tolist())]
 
 
-def station_layers(stations: pd.DataFrame, tooltip_rows: list[tuple[str, str]], selected: str | None) -> list[pdk.Layer]:
-    """Substation symbols (size = voltage, colour = load band, fill = status) and a ring round
-    the selected one."""
-    bands, statuses = stations["load_band"].tolist(), stations["status"].tolist()
+def station_symbols(snapshot: Snapshot, scope: Scope, filters: Filters, lang: str) -> dict[str, str]:
+    """station_id -> its symbol (position, size, colours, tooltip) encoded as JSON, for every
+    substation of ``filters``. Pages take it once per snapshot and language (unfiltered) and join
+    the filtered stations' pieces (``station_layers``): building and encoding 2,000 symbols on
+    every voltage or load filter change cost ~30 ms of the energy page (profiled)."""
+    rows = station_tooltips(stations(snapshot, scope, filters), lang)
+    bands, statuses = rows["load_band"].tolist(), rows["status"].tolist()
     data = pd.DataFrame({
-        "station_id": stations["station_id"].astype(str),
-        "position": _position(stations["lon"], stations["lat"]),
-        "radius": [VOLTAGE_RADIUS_PX.get(int(v), 4) for v in stations["voltage_kv"].tolist()],
+        "station_id": rows["station_id"].astype(str),
+        "position": _position(rows["lon"], rows["lat"]),
+        "radius": [VOLTAGE_RADIUS_PX.get(int(v), 4) for v in rows["voltage_kv"].tolist()],
         "fill": [list(BAND_COLOURS.get(b, NO_BAND_COLOUR)) + [STATUS_FILL_ALPHA.get(s, 230)]
                  for b, s in zip(bands, statuses)],
         "line": [[30, 30, 30] if s == "在运" else list(BAND_COLOURS.get(b, NO_BAND_COLOUR))
                  for b, s in zip(bands, statuses)],
         "line_px": [1 if s == "在运" else 2.5 for s in statuses],
-        "tooltip": _tooltips(stations, "name", tooltip_rows),
+        "tooltip": _tooltips(rows, "name", rows.attrs["tooltip"]),
     })
+    return {row["station_id"]: dumps(row) for row in _records(data)}
+
+
+def station_layers(station_ids: list[str], symbols: dict[str, str], selected: str | None) -> list[pdk.Layer]:
+    """Substation symbols (size = voltage, colour = load band, fill = status) of ``station_ids``
+    in that order (biggest voltage first, so small symbols are drawn on top), from
+    ``station_symbols``, and a ring round the selected one."""
+    shown = [symbols[s] for s in station_ids if s in symbols]
     out = [pdk.Layer(
-        "ScatterplotLayer", id="stations", data=_records(data), get_position="position", get_radius="radius",
-        radius_units="'pixels'", get_fill_color="fill", get_line_color="line", get_line_width="line_px",
-        line_width_units="'pixels'", stroked=True, pickable=True, auto_highlight=True,
+        "ScatterplotLayer", id="stations", data=Encoded("[" + ",".join(shown) + "]"), get_position="position",
+        get_radius="radius", radius_units="'pixels'", get_fill_color="fill", get_line_color="line",
+        get_line_width="line_px", line_width_units="'pixels'", stroked=True, pickable=True, auto_highlight=True,
         highlight_color=[255, 215, 0, 200])]
-    chosen = data[data["station_id"] == selected]
-    if len(chosen):
+    if selected in station_ids and selected in symbols:
         out.append(pdk.Layer(
-            "ScatterplotLayer", id="selected-station", data=_records(chosen.drop(columns=["fill", "line"])),
+            "ScatterplotLayer", id="selected-station", data=Encoded("[" + symbols[selected] + "]"),
             get_position="position", get_radius="radius + 6", radius_units="'pixels'", filled=False, stroked=True,
             get_line_color=[255, 200, 0], line_width_min_pixels=4, pickable=False))
     return out

@@ -9,7 +9,7 @@ from geo.energy_view import (HEADROOM_METRICS, abnormal_tooltips, band_frame, ce
                              headroom_bar_frame, headroom_map_data, headroom_table, headroom_tooltip_rows, legend_labels,
                              plant_frame, plant_tooltips, quality_table, risk_table, risk_table_config,
                              risk_tooltips, station_areas, station_fields, station_projects, station_table,
-                             station_table_config, station_tooltips)
+                             station_table_config)
 from geo.filters import Filters
 from geo.i18n import fmt_count, fmt_number, t
 from geo.schema import CAPACITY_LOAD_RATIO_220KV, POWER_FACTOR, enum_label
@@ -94,8 +94,9 @@ with map_col:
                                          risk_map)
             legends.append((t("layer_risk", lang), energy_layers.risk_legend(t("risk_legend", lang, km=max_km))))
         if "stations" in chosen:
-            stations = station_tooltips(ui.cached(energy.stations, ctx), lang)
-            base += energy_layers.station_layers(stations, stations.attrs["tooltip"], selected_id)
+            symbols = ui.cached(energy_layers.station_symbols, ctx, lang, unfiltered=True)  # once per language
+            shown_ids = ui.cached(energy.stations, ctx)["station_id"].astype(str).tolist()
+            base += energy_layers.station_layers(shown_ids, symbols, selected_id)
             legends[:0] = energy_layers.station_legend(labels)
         base.append(names)
         deck = layers.point_map(base, shown.total_bounds)

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import conftest
-from geo import energy, store
+from geo import energy, energy_layers, store
 from geo.filters import Filters
 from geo.query import Scope
 
@@ -190,3 +190,28 @@ def test_risk_layers_follow_districts_and_distance_not_the_station_filters(monke
     at.number_input(key="en_max_km").set_value(20.0).run()
     assert risk_ring_count(at) == min(len(energy.at_risk(supply, Filters(districts=("430281",)), 20.0)),
                                       energy.MAX_RISK_SHOWN)
+
+
+def test_station_symbols_are_the_filtered_stations_in_order_with_their_colours(monkeypatch, demo_store):
+    """The stations layer is joined from per-station symbols encoded once per language: it must
+    still show exactly the filtered stations, biggest voltage first, coloured by load band, with
+    tooltips in the page language, and ring the selected one."""
+    snap = store.open_current(demo_store)
+    at = open_page(monkeypatch, demo_store, kv="110")
+    expected = energy.stations(snap, Scope.all(), Filters(voltages=("110",)))
+    layer = next(x for x in deck(at)["layers"] if x["id"] == "stations")
+    assert [row["station_id"] for row in layer["data"]] == list(expected["station_id"])
+    first, band = layer["data"][0], expected["load_band"].iloc[0]
+    assert first["fill"][:3] == list(energy_layers.BAND_COLOURS.get(band, energy_layers.NO_BAND_COLOUR))
+    assert first["radius"] == energy_layers.VOLTAGE_RADIUS_PX[110] and "110 kV" in first["tooltip"]
+    assert first["tooltip"].startswith(expected["name"].iloc[0])
+    at.multiselect(key="f_kv").set_value(["220"]).run()
+    ids = [row["station_id"] for row in next(x for x in deck(at)["layers"] if x["id"] == "stations")["data"]]
+    assert ids == list(energy.stations(snap, Scope.all(), Filters(voltages=("220",)))["station_id"])
+    at.session_state["en_station"] = ids[0]
+    at.run()
+    ring = next(x for x in deck(at)["layers"] if x["id"] == "selected-station")
+    assert [row["station_id"] for row in ring["data"]] == [ids[0]]
+    english = open_page(monkeypatch, demo_store, kv="110", lang="en")
+    tip = next(x for x in deck(english)["layers"] if x["id"] == "stations")["data"][0]["tooltip"]
+    assert "Voltage" in tip and "电压" not in tip
