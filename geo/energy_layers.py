@@ -12,8 +12,8 @@ import pandas as pd
 import pydeck as pdk
 
 from geo import schema
-from geo.energy import PASS_RATE_CLASSES, pass_rate_class, stations
-from geo.energy_view import station_tooltips
+from geo.energy import MAX_RISK_SHOWN, PASS_RATE_CLASSES, pass_rate_class, stations
+from geo.energy_view import risk_tooltips, station_tooltips
 from geo.filters import Filters
 from geo.i18n import fmt_number
 from geo.layers import _records, _tooltips
@@ -117,11 +117,13 @@ def abnormal_layer(areas: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> 
                      line_width_min_pixels=0.5, pickable=True)
 
 
-def risk_layers(risk: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> list[pdk.Layer]:
-    """Projects at risk as magenta rings, each with a line to its supply substation."""
+def risk_layers(risk: pd.DataFrame, lang: str) -> list[pdk.Layer]:
+    """Projects at risk (``energy.at_risk``, at most MAX_RISK_SHOWN of them) as magenta rings,
+    each with a line to its supply substation."""
+    risk = risk_tooltips(risk.head(MAX_RISK_SHOWN), lang)
     if risk.empty:
         return []
-    tips = _tooltips(risk, "name", tooltip_rows)
+    tips = _tooltips(risk, "name", risk.attrs["tooltip"])
     rings = pd.DataFrame({"position": _position(risk["lon"], risk["lat"]), "tooltip": tips})
     linked = risk["station_id"].notna()
     lines = pd.DataFrame({"source": _position(risk.loc[linked, "lon"], risk.loc[linked, "lat"]),

@@ -89,7 +89,8 @@ def district_choropleth(
     data["line_width"] = [3 if code in selected else 1 for code in data["adcode"].tolist()]
     data["tooltip"] = _tooltips(data, name_column, tooltip_rows)
     geometries = list(data.geometry)
-    shapes = _simplified(geometries, 0.0005)  # ~50 m: invisible, 5× fewer bytes
+    digests = _digests(geometries)  # what the cached shapes and layers below are keyed by
+    shapes = _simplified(geometries, 0.0005, digests)  # ~50 m: invisible, 5× fewer bytes
     polygons = pdk.Layer(
         "GeoJsonLayer", id="districts", data=_geojson(data, ["adcode", "fill", "tooltip"], shapes),
         pickable=True, stroked=False, filled=True, auto_highlight=True,
@@ -97,9 +98,9 @@ def district_choropleth(
     )
     # The outlines and names change only with the districts, the selection and the language.
     widths = tuple(int(w) for w in data["line_width"])
-    outlines = _cached_layer(("outlines", _digests(geometries), widths), lambda: outline_layer(shapes, list(widths)))
+    outlines = _cached_layer(("outlines", digests, widths), lambda: outline_layer(shapes, list(widths)))
     label = label_column or name_column
-    labels = _cached_layer(("names", _digests(geometries), tuple(districts["adcode"]), tuple(districts[label].astype(str))),
+    labels = _cached_layer(("names", digests, tuple(districts["adcode"]), tuple(districts[label].astype(str))),
                            lambda: name_layer(districts, label))
     deck = Deck(
         layers=[polygons, outlines, labels], initial_view_state=fit_view(districts.total_bounds, *view_px),
@@ -230,14 +231,14 @@ def _cached_layer(key: tuple, build) -> pdk.Layer:
     return cached_layers(key, lambda: [build()])[0]
 
 
-def _simplified(geometries, tolerance: float) -> list[dict]:
+def _simplified(geometries, tolerance: float, digests: tuple[bytes, ...] | None = None) -> list[dict]:
     """GeoJSON of each geometry simplified by ``tolerance``, remembered by the geometry's WKB.
 
     The district outlines under every map are the same nine polygons on every rerun; simplifying
     and converting them cost ~6 ms a map (profiled), hashing their WKB ~0.4 ms. Callers must not
     modify the returned dicts (they are shared)."""
     out = []
-    for geom, digest in zip(geometries, _digests(geometries)):
+    for geom, digest in zip(geometries, digests or _digests(geometries)):
         key = (digest, tolerance)
         if key not in _SIMPLIFIED:
             if len(_SIMPLIFIED) > 1_000:  # only district-sized sets come here; bound it anyway

@@ -8,7 +8,7 @@ from geo.downloads import download_panel
 from geo.energy_view import (HEADROOM_METRICS, abnormal_tooltips, band_frame, cell_tooltips, funnel_frame,
                              headroom_bar_frame, headroom_map_data, headroom_table, headroom_tooltip_rows, legend_labels,
                              plant_frame, plant_tooltips, quality_table, risk_table, risk_table_config,
-                             risk_tooltips, station_areas, station_fields, station_projects, station_table,
+                             station_areas, station_fields, station_projects, station_table,
                              station_table_config)
 from geo.filters import Filters
 from geo.i18n import fmt_count, fmt_number, t
@@ -87,11 +87,8 @@ with map_col:
             base.append(energy_layers.plants_layer(plants, plants.attrs["tooltip"]))
             legends.append((t("layer_plants", lang), energy_layers.plant_legend(labels)))
         if "risk" in chosen:  # depends on the district filter and distance only: kept across others
-            def risk_map():
-                rows = risk_tooltips(risk.head(energy.MAX_RISK_SHOWN), lang)
-                return energy_layers.risk_layers(rows, rows.attrs["tooltip"])
-            base += map_json.cached_layers(("risk", ctx.snapshot.id, repr(ctx.scope), filters.districts, max_km, lang),
-                                         risk_map)
+            base += map_json.cached_layers(("risk", str(ctx.snapshot.path), repr(ctx.scope), filters.districts, max_km,
+                                            lang), lambda: energy_layers.risk_layers(risk, lang))
             legends.append((t("layer_risk", lang), energy_layers.risk_legend(t("risk_legend", lang, km=max_km))))
         if "stations" in chosen:
             symbols = ui.cached(energy_layers.station_symbols, ctx, lang, unfiltered=True)  # once per language
