@@ -10,11 +10,14 @@ One module a concern:
 - ``store``       immutable GeoParquet snapshots, manifest, atomic CURRENT pointer
 - ``store_layout``, ``store_errors``, ``store_lock``, ``store_verify``  the store's paths, errors,
   publish lock and leftovers, and file checks
-- ``query``       the one owner of DuckDB: scoped, bound, capped, timed queries
+- ``query``       the only way to DuckDB: scoped, bound, capped, timed queries
+- ``snapshot_db`` the query layer's database: per-snapshot views, in-memory copies, derived tables
+- ``cube``, ``project_cube``  per-snapshot precomputed parcel and project tables
 - ``filters``     the shared filters: URL round trip and SQL conditions
 - ``overview``    the overview page's figures, computed from the store
 - ``investment``, ``land``, ``energy``  each page's figures (``*_view``: as the page shows them)
 - ``layers``, ``energy_layers``, ``charts``, ``hexes``  pydeck layers, legends, views, charts, H3 totals
+- ``map_json``    the maps' JSON: compact, cached layers encoded once
 - ``export``, ``downloads``  filtered extracts in six formats and the panel every page carries
 - ``agenda``, ``agenda_view``, ``present``  meeting agendas and presentation mode
 - ``ingest``      ledger import: read, map headers, normalise, convert CRS, report, publish
@@ -44,8 +47,8 @@ import pandas as pd
 pd.set_option("mode.string_storage", "python")
 
 __all__ = ["schema", "boundaries", "crs", "join", "validate", "store", "store_layout", "store_errors",
-           "store_lock", "store_verify", "query", "filters", "overview", "investment",
-           "investment_view", "land", "land_view", "energy", "energy_view", "energy_layers", "layers", "charts",
+           "store_lock", "store_verify", "query", "snapshot_db", "cube", "project_cube", "filters", "overview", "investment",
+           "investment_view", "land", "land_view", "energy", "energy_view", "energy_layers", "layers", "map_json", "charts",
            "hexes", "export", "downloads", "agenda", "agenda_view", "present", "ingest", "i18n", "ui", "sidebar",
            "demo", "task_rates", "meeting", "changes", "brief", "brief_map", "task_edits"]
 

@@ -22,7 +22,7 @@ either; figures are rounded to 0.01 亩. Filters the cube cannot answer (area ra
 away) fall back to ``row_source``, the raw parcels in the same shape (``n`` = 1, ``mu`` = area).
 
 Scope: the tables are built unscoped but keep ``district_adcode``, and the query layer restricts
-them to the caller's scope like any table (``geo.query.register_derived``). The reuse flag depends
+them to the caller's scope like any table (``geo.snapshot_db.register_derived``). The reuse flag depends
 on *which* projects are visible: ``reused`` = a project of the parcel's own district stands on it
 (visible whenever the parcel is); ``reused_other`` = only projects of other districts do, which a
 restricted scope may hide, so ``needs_rows`` sends such views to the raw query.
@@ -32,7 +32,8 @@ from __future__ import annotations
 
 from geo import schema
 from geo.filters import Filters
-from geo.query import Scope, query, register_derived
+from geo.query import Scope, query
+from geo.snapshot_db import register_derived
 from geo.store import Snapshot
 
 # Filter columns the cube keeps under their own names, so ``Filters.where("parcels")`` applies to

@@ -23,7 +23,7 @@ not among the keys: such views read the raw projects in the same shape (``source
 from __future__ import annotations
 
 from geo.filters import Filters
-from geo.query import register_derived
+from geo.snapshot_db import register_derived
 from geo.store import Snapshot
 
 _KEYS = "district_adcode, park, stage, stalled_state, level, category, industry_chain, inv_band"

@@ -14,7 +14,8 @@ named parameters; this module
 * logs each query's elapsed time at DEBUG.
 
 The DuckDB database is in memory; each snapshot's Parquet files are exposed as views in a schema
-of their own, created once per process (per store directory: the database is locked to it).
+of their own, created once per process (per store directory: the database is locked to it) —
+``geo.snapshot_db`` owns that database, its in-memory copies and derived tables.
 The raw views keep the ``bbox`` column for the viewport filter; the scoped subqueries that callers
 see exclude it, so ``SELECT *`` returns exactly the schema's columns. The spatial extension is
 loaded from the file shipped in the ``duckdb-extension-spatial`` wheel with auto-install and
@@ -34,25 +35,20 @@ Typical use::
 
 from __future__ import annotations
 
-import atexit
-import hashlib
 import logging
 import re
-import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import geopandas as gpd
 import pandas as pd
-import pyarrow.parquet as pq
 import shapely
 
 from geo import schema
+from geo.snapshot_db import DERIVED, PARAM_NAME, PLACEHOLDER, Views, database, ident
 from geo.store import Snapshot
 from geo.watchdog import WATCHDOG
 
@@ -66,17 +62,13 @@ __all__ = [
     "query_gdf",
     "order_by_clause",
     "group_by_column",
-    "spatial_extension_path",
-    "register_derived",
 ]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_ROWS = 50_000
 DEFAULT_TIMEOUT_S = 30.0
-IN_MEMORY_MAX_ROWS = 250_000  # tables up to this many rows are held in memory (see _create_views)
 _SCOPE_PARAM = "scope_districts"
-_DUCKDB_VERSION = duckdb.__version__
 
 
 # --- public types --------------------------------------------------------------------------------
@@ -132,214 +124,6 @@ class QueryResult:
     sql: str
 
 
-# --- connection and views ------------------------------------------------------------------------
-
-
-def spatial_extension_path() -> Path:
-    """The spatial extension binary shipped in the ``duckdb-extension-spatial`` wheel.
-
-    The wheel's version must equal duckdb's (both pinned to 1.5.5); a mismatch fails here with a
-    clear message rather than with DuckDB's "extension version mismatch" later.
-    """
-    import duckdb_extension_spatial  # the package has no helper, only the file
-
-    base = Path(duckdb_extension_spatial.__file__).resolve().parent / "extensions"
-    path = base / f"v{_DUCKDB_VERSION}" / "spatial.duckdb_extension"
-    if not path.is_file():
-        shipped = sorted(p.name for p in base.iterdir()) if base.is_dir() else []
-        raise QueryError(f"spatial extension for duckdb {_DUCKDB_VERSION} not found at {path}; the "
-                         f"installed duckdb-extension-spatial ships {shipped or 'nothing'}")
-    return path
-
-
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-@dataclass
-class _Views:
-    schema_name: str
-    tables: frozenset[str]
-    bbox_tables: frozenset[str]  # tables whose file has the GeoParquet bbox covering column
-    all_districts: list[str]
-    as_of: date  # the snapshot's, for derived tables that count "to date"
-    to_copy: dict[str, Path] = field(default_factory=dict)  # small tables to copy into memory
-    built: set[str] = field(default_factory=set)  # derived tables materialised so far
-
-
-# Derived tables (name -> trusted SQL over the snapshot's tables, written in this repository, never
-# from a user): per-snapshot aggregates and in-memory copies of hot columns, built once per
-# snapshot on first use (``CREATE TABLE`` in the snapshot's schema, in memory) and then queried
-# through ``{name}`` like any table. Every derived table must keep a ``district_adcode`` column:
-# the scope is applied to it exactly as to the raw tables.
-_DERIVED: dict[str, str] = {}
-_LATE: set[str] = set()  # built after the others by the warming thread (cold start)
-
-
-def register_derived(name: str, sql: str, *, late: bool = False) -> None:
-    """Declare a derived table ``{name}`` built from ``sql`` (placeholders = unscoped raw tables,
-    and ``{as_of}`` = the snapshot's as-of date). The warming thread builds them in registration
-    order, ``late`` ones last: those the overview (the landing page) does not need, so its first
-    run does not wait for them (a page needing one still builds it at once)."""
-    if not _PARAM_NAME.match(name) or name in schema.TABLES:
-        raise ValueError(f"bad derived table name {name!r}")
-    _DERIVED[name] = sql
-    if late:
-        _LATE.add(name)
-
-
-class _Database:
-    """One in-memory DuckDB database for one store, locked to that store's snapshots directory."""
-
-    def __init__(self, snapshots_dir: Path):
-        self.snapshots_dir = snapshots_dir
-        self.lock = threading.Lock()
-        # Derived tables: each built once, by whoever needs it first, under its own lock, so a page
-        # waits for the table it needs, not for every table the warming thread has queued.
-        self.build_locks: dict[tuple[str, str], threading.Lock] = {}
-        self.views: dict[Snapshot, _Views] = {}
-        conn = duckdb.connect(":memory:", config={
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-            "python_enable_replacements": False,  # no reaching Python variables by name
-        })
-        try:
-            conn.execute(f"LOAD {_sql_str(str(spatial_extension_path()))}")
-            # Recorded before the lockdown below (duckdb_extensions() scans ~/.duckdb afterwards).
-            self.spatial_status: tuple[bool, bool] = conn.execute(
-                "SELECT loaded, installed FROM duckdb_extensions() "
-                "WHERE extension_name = 'spatial'").fetchone()
-            conn.execute(f"SET allowed_directories = [{_sql_str(str(snapshots_dir) + '/')}]")
-            conn.execute("SET enable_external_access = false")
-            conn.execute("SET lock_configuration = true")
-        except Exception:
-            conn.close()
-            raise
-        self.conn = conn
-
-    def views_for(self, snapshot: Snapshot) -> _Views:
-        with self.lock:
-            found = self.views.get(snapshot)
-            if found is None:
-                found = self.views[snapshot] = self._create_views(snapshot)
-                _start_warming(self, found)
-            return found
-
-    def _warm(self, views: _Views, cur: duckdb.DuckDBPyConnection) -> None:
-        """Copy the small tables into memory, then build the derived tables registered so far.
-
-        In the background, so the first page (cold start) runs on the Parquet views meanwhile
-        instead of waiting ~1 s at 1 M parcels. Each view is swapped to its copy in one
-        statement; a query already running keeps the relation it started with (MVCC), and the
-        copy holds the same rows, so no answer changes. A failure only costs speed: the views stay."""
-        try:
-            try:
-                for table, path in sorted(views.to_copy.items()):
-                    copy = f"{_ident(views.schema_name)}.{_ident('_mem_' + table)}"
-                    cur.execute(f"CREATE OR REPLACE TABLE {copy} AS SELECT * FROM read_parquet({_sql_str(str(path))})")
-                    cur.execute(f"CREATE OR REPLACE VIEW {_ident(views.schema_name)}.{_ident(table)} AS "
-                                f"SELECT * FROM {copy}")
-                self.ensure_derived(views, set(_DERIVED), cur)
-            finally:
-                _warming.pop(threading.current_thread(), None)
-                cur.close()
-        except duckdb.InterruptException:
-            log.debug("warming %s stopped: the process is exiting", views.schema_name)
-        except Exception:  # noqa: BLE001 — background speed-up only; queries work without it
-            log.warning("warming snapshot schema %s failed", views.schema_name, exc_info=True)
-
-    def ensure_derived(self, views: _Views, names: set[str], cursor=None) -> None:
-        """Build the derived tables in ``names`` for this snapshot if not built yet (once each)."""
-        for name in sorted(names - views.built, key=lambda n: (n in _LATE, list(_DERIVED).index(n))):
-            with self.lock:
-                lock = self.build_locks.setdefault((views.schema_name, name), threading.Lock())
-            with lock:
-                if name in views.built:  # built by another thread while this one waited
-                    continue
-                raw = _PLACEHOLDER.sub(lambda m: f"DATE '{views.as_of.isoformat()}'" if m.group(1) == "as_of"
-                                       else f"{_ident(views.schema_name)}.{_ident(m.group(1))}", _DERIVED[name])
-                start = time.perf_counter()
-                cur = cursor or self.conn.cursor()
-                try:
-                    cur.execute(f"CREATE OR REPLACE TABLE {_ident(views.schema_name)}.{_ident(name)} AS {raw}")
-                finally:
-                    if cursor is None:
-                        cur.close()
-                views.built.add(name)
-                log.info("derived table %s built in %.0f ms", name, (time.perf_counter() - start) * 1000)
-
-    def _create_views(self, snapshot: Snapshot) -> _Views:
-        # The path hash keeps two stores holding the same snapshot id apart (tests, copies).
-        tag = hashlib.sha256(str(snapshot.path.resolve()).encode()).hexdigest()[:8]
-        name = "s_" + re.sub(r"[^0-9A-Za-z]", "_", snapshot.id).lower() + "_" + tag
-        statements = [f"CREATE SCHEMA IF NOT EXISTS {_ident(name)}"]
-        bbox_tables, to_copy = set(), {}
-        for table in snapshot.tables:
-            path = snapshot.table_path(table).resolve()
-            meta = pq.read_metadata(path)
-            if "bbox" in meta.schema.to_arrow_schema().names:
-                bbox_tables.add(table)
-            # Small tables are then copied into memory (``_warm``): every query on the Parquet file
-            # decodes its columns again; the investment page's queries at 100 k projects took
-            # ~23 % less CPU on the copy (measured). Big ones (parcels) stay views over the file,
-            # where the bbox statistics prune row groups, and get precomputed tables (geo.cube).
-            # Either way the raw relation keeps ``bbox`` for the viewport filter; the scoped
-            # subquery, the only thing callers see, excludes it.
-            if meta.num_rows <= IN_MEMORY_MAX_ROWS:
-                to_copy[table] = path
-            statements.append(f"CREATE OR REPLACE VIEW {_ident(name)}.{_ident(table)} AS "
-                              f"SELECT * FROM read_parquet({_sql_str(str(path))})")
-        cur = self.conn.cursor()
-        try:
-            for stmt in statements:
-                cur.execute(stmt)
-            codes = [r[0] for r in cur.execute(
-                f"SELECT adcode FROM {_ident(name)}.districts ORDER BY adcode").fetchall()]
-        finally:
-            cur.close()
-        return _Views(name, frozenset(snapshot.tables), frozenset(bbox_tables), codes, snapshot.as_of, to_copy)
-
-
-# Warming threads and their cursors. A daemon thread still inside DuckDB when the interpreter
-# exits aborts the process ("terminate called without an active exception"), so at exit the
-# warming is interrupted and waited for (atexit runs before daemon threads are frozen).
-_warming: dict[threading.Thread, duckdb.DuckDBPyConnection] = {}
-
-
-def _start_warming(db: _Database, views: _Views) -> None:
-    cur = db.conn.cursor()
-    thread = threading.Thread(target=db._warm, args=(views, cur), daemon=True, name="zzmap-warm")
-    _warming[thread] = cur  # registered before it starts, so an exit right now still stops it
-    thread.start()
-
-
-@atexit.register
-def _stop_warming() -> None:
-    for thread, cur in list(_warming.items()):
-        try:
-            cur.interrupt()
-        except duckdb.Error:
-            pass
-        thread.join(timeout=10)
-
-
-_databases: dict[Path, _Database] = {}
-_databases_lock = threading.Lock()
-
-
-def _database(snapshot: Snapshot) -> _Database:
-    snapshots_dir = snapshot.path.resolve().parent
-    with _databases_lock:
-        db = _databases.get(snapshots_dir)
-        if db is None:
-            db = _databases[snapshots_dir] = _Database(snapshots_dir)
-        return db
-
-
 # --- SQL checks and expansion --------------------------------------------------------------------
 
 # Words that read files, change the database or its settings, or run SQL from a string.
@@ -351,12 +135,10 @@ _FORBIDDEN = re.compile(
     re.IGNORECASE,
 )
 _SCHEMA_LIKE = re.compile(r"\bs_\d{8}t\d{6}_", re.IGNORECASE)
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _STARTS_OK = re.compile(r"^\s*(\(|select\b|with\b|from\b)", re.IGNORECASE)
 
 
-def _check_sql(sql: str, views: _Views) -> str:
+def _check_sql(sql: str, views: Views) -> str:
     """Reject anything that could escape the scoped views; return the SQL without a trailing ';'."""
     if not isinstance(sql, str) or not sql.strip():
         raise QueryError("empty SQL")
@@ -383,15 +165,15 @@ _VIEWPORT_SQL = ("bbox.xmin <= $viewport_maxx AND bbox.xmax >= $viewport_minx AN
                  "bbox.ymin <= $viewport_maxy AND bbox.ymax >= $viewport_miny")
 
 
-def _scoped(table: str, views: _Views, viewport: bool) -> str:
-    raw = f"{_ident(views.schema_name)}.{_ident(table)}"
+def _scoped(table: str, views: Views, viewport: bool) -> str:
+    raw = f"{ident(views.schema_name)}.{ident(table)}"
     has_bbox = table in views.bbox_tables
     conds = []
     # list_contains, not ``IN (SELECT unnest(...))``: the same rows (NULL districts never match),
     # without a semi-join — ~4 ms less per query on 100 k rows, and a page runs ~9 (measured).
     if table == "districts":
         conds.append(f"list_contains(${_SCOPE_PARAM}::VARCHAR[], adcode)")
-    elif table in schema.SCOPED_TABLES or table in _DERIVED:
+    elif table in schema.SCOPED_TABLES or table in DERIVED:
         conds.append(f"list_contains(${_SCOPE_PARAM}::VARCHAR[], district_adcode)")
     if viewport and has_bbox:
         conds.append(_VIEWPORT_SQL)
@@ -403,7 +185,7 @@ def _scoped(table: str, views: _Views, viewport: bool) -> str:
 PREVIOUS_PREFIX = "prev_"  # {prev_projects}: the same table in the ``previous=`` snapshot
 
 
-def _expand(text: str, views: _Views, viewport: bool, previous: _Views | None = None) -> str:
+def _expand(text: str, views: Views, viewport: bool, previous: Views | None = None) -> str:
     def repl(m: re.Match[str]) -> str:
         table = m.group(1)
         if table.startswith(PREVIOUS_PREFIX) and table not in views.tables:
@@ -414,12 +196,12 @@ def _expand(text: str, views: _Views, viewport: bool, previous: _Views | None = 
                 raise QueryError(f"unknown table placeholder {{{table}}}: the previous snapshot has "
                                  + ", ".join(f"{{{PREVIOUS_PREFIX}{t}}}" for t in sorted(previous.tables)))
             return _scoped(base, previous, viewport)
-        if table not in views.tables and table not in _DERIVED:
+        if table not in views.tables and table not in DERIVED:
             raise QueryError(f"unknown table placeholder {{{table}}}; known: "
                              + ", ".join(f"{{{t}}}" for t in sorted(views.tables)))
         return _scoped(table, views, viewport)
 
-    return _PLACEHOLDER.sub(repl, text)
+    return PLACEHOLDER.sub(repl, text)
 
 
 def _check_viewport(viewport: tuple[float, float, float, float] | None) -> dict[str, float]:
@@ -434,13 +216,13 @@ def _check_viewport(viewport: tuple[float, float, float, float] | None) -> dict[
     return {"viewport_minx": minx, "viewport_miny": miny, "viewport_maxx": maxx, "viewport_maxy": maxy}
 
 
-def _bind(params: Mapping[str, Any] | None, expanded: str, scope: Scope, views: _Views,
-          viewport: dict[str, float], previous: _Views | None = None) -> dict[str, Any]:
+def _bind(params: Mapping[str, Any] | None, expanded: str, scope: Scope, views: Views,
+          viewport: dict[str, float], previous: Views | None = None) -> dict[str, Any]:
     if params is not None and not isinstance(params, Mapping):
         raise QueryError("params must be a mapping of $name -> value (named parameters only)")
     bound: dict[str, Any] = {}
     for name, value in (params or {}).items():
-        if not isinstance(name, str) or not _PARAM_NAME.match(name):
+        if not isinstance(name, str) or not PARAM_NAME.match(name):
             raise QueryError(f"parameter name {name!r} is not an identifier")
         if name == _SCOPE_PARAM or name.startswith("viewport_"):
             raise UnsafeQueryError(f"${name} is reserved for the query layer")
@@ -504,15 +286,15 @@ def query(
         raise TypeError("scope must be a geo.query.Scope (Scope.all() for every district)")
     if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 0:
         raise ValueError(f"max_rows must be a non-negative int, got {max_rows!r}")
-    db = _database(snapshot)
+    db = database(snapshot)
     views = db.views_for(snapshot)
     prev_views = None
     if previous is not None:
-        if _database(previous) is not db:
+        if database(previous) is not db:
             raise QueryError(f"previous snapshot {previous.id} is not in the same store as {snapshot.id}")
         prev_views = db.views_for(previous)
     text = _check_sql(sql, views)
-    derived = {m.group(1) for m in _PLACEHOLDER.finditer(text)} & _DERIVED.keys()
+    derived = {m.group(1) for m in PLACEHOLDER.finditer(text)} & DERIVED.keys()
     if derived - views.built:
         db.ensure_derived(views, derived)
     box = _check_viewport(viewport)
@@ -584,7 +366,7 @@ def _allowed(table: str, column: str) -> str:
     if column not in allowed:
         raise ValueError(f"cannot sort or group {table} by {column!r}; allowed: "
                          f"{', '.join(sorted(allowed))}")
-    return _ident(column)
+    return ident(column)
 
 
 def order_by_clause(table: str, column: str, descending: bool = False) -> str:

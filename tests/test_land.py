@@ -15,7 +15,8 @@ from shapely.geometry import Polygon, box
 from geo import land, overview, schema, store
 from geo.filters import Filters
 from geo.join import add_h3_cells
-from geo.query import Scope, spatial_extension_path
+from geo.query import Scope
+from geo.snapshot_db import spatial_extension_path
 
 D = dt.date
 ALL = Scope.all()

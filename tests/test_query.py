@@ -18,6 +18,7 @@ import pytest
 from conftest import AS_OF, CHALING, HETANG, LILING, make_tiny_tables
 
 from geo import query as q
+from geo import snapshot_db
 from geo import schema, store
 from geo.query import Scope
 
@@ -166,7 +167,7 @@ def test_reserved_parameter_cannot_be_overridden(snap):
 
 def test_database_itself_refuses_files_outside_the_store(snap):
     """Defence in depth: even SQL that skipped the text checks cannot read other files."""
-    db = q._database(snap)
+    db = snapshot_db.database(snap)
     cur = db.conn.cursor()
     with pytest.raises(duckdb.PermissionException):
         cur.execute(f"SELECT * FROM read_parquet('{REPO / 'nope.parquet'}')")
@@ -179,7 +180,7 @@ def test_views_hide_the_bbox_column_and_are_created_once(snap):
     assert list(df.columns) == schema.column_names("projects")
     with pytest.raises(q.QueryError, match="bbox"):
         q.query(snap, "SELECT bbox FROM {parcels} l", scope=ALL)
-    db = q._database(snap)
+    db = snapshot_db.database(snap)
     assert db.views_for(snap) is db.views_for(snap)
     assert db.views_for(snap).all_districts == sorted([HETANG, LILING, CHALING])
 
@@ -335,10 +336,10 @@ def test_spatial_functions_work(snap):
 
 
 def test_spatial_extension_loaded_from_the_wheel_not_installed(snap):
-    db = q._database(snap)
+    db = snapshot_db.database(snap)
     assert db.spatial_status == (True, False)  # LOADed from the file, never installed/fetched
-    assert q.spatial_extension_path().name == "spatial.duckdb_extension"
-    assert f"v{duckdb.__version__}" in str(q.spatial_extension_path())
+    assert snapshot_db.spatial_extension_path().name == "spatial.duckdb_extension"
+    assert f"v{duckdb.__version__}" in str(snapshot_db.spatial_extension_path())
 
 
 OFFLINE_SCRIPT = """

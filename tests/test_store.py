@@ -22,7 +22,7 @@ import shapely
 from conftest import AS_OF, CHALING, HETANG, LILING, make_tiny_tables
 
 from geo import schema, store, store_verify
-from geo.query import spatial_extension_path
+from geo.snapshot_db import spatial_extension_path
 
 REPO = Path(__file__).resolve().parent.parent
 
