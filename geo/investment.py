@@ -13,8 +13,7 @@ narrows them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-
+import numpy as np
 import pandas as pd
 
 from geo import project_cube, schema
@@ -61,56 +60,51 @@ def _projects(snapshot: Snapshot, scope: Scope, filters: Filters, select: str, t
     return query(snapshot, sql, {**fparams, **(params or {})}, scope=scope, **kw).df
 
 
-def _sums(snapshot: Snapshot, scope: Scope, filters: Filters, select: str, tail: str = "",
-          params: dict | None = None, **kw) -> pd.DataFrame:
-    """``_projects`` over the project cube (``geo.project_cube``: counts ``n``, sums ``total``,
-    ``plan``, ``done``, the year's events), or over the raw rows in its shape when it cannot
-    answer the filters."""
-    table, cube_params = project_cube.source(snapshot, filters)
-    return _projects(snapshot, scope, filters, select, tail, {**cube_params, **(params or {})}, table=table, **kw)
+def _half_away(values, digits: int):
+    """DuckDB's ``round`` (half away from zero; numpy's is half to even), so figures summed in
+    pandas are the ones the SQL gave."""
+    scale = 10.0 ** digits
+    return np.trunc(np.asarray(values, dtype="float64") * scale + np.copysign(0.5, values)) / scale
+
+
+_SUMMED = {"n": "projects", "total": "total_yi", "plan": "plan", "done": "done"}
+
+
+def _summed(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    """``projects``, ``total_yi``, ``plan``, ``done`` (亿元, 2 decimals) of the view's cube rows
+    per value of ``key``, in sorted order (missing values left out)."""
+    out = rows.groupby(key, sort=True)[list(_SUMMED)].sum().reset_index().rename(columns=_SUMMED)
+    out["projects"] = out["projects"].astype("int64")
+    for col in ("total_yi", "plan", "done"):
+        out[col] = _half_away(out[col], 2)
+    return out
 
 
 def _per_value(df: pd.DataFrame, key: str, values: tuple[str, ...], zero: list[str]) -> pd.DataFrame:
     """One row per enum value in schema order; the ``zero`` columns are 0 where nothing matched."""
-    out = pd.DataFrame({key: list(values)}).merge(df, on=key, how="left")
+    out = df.set_index(key).reindex(pd.Index(values, name=key)).reset_index()
     for col in zero:
         out[col] = out[col].fillna(0).astype("int64" if col == "projects" else "float64")
     return out
 
 
-# The page's per-stage, per-八未-state and per-chain figures and its totals, in one pass over the
-# project cube (GROUPING SETS) instead of five queries. Kept for the few functions of one page run
-# that read it; keyed by the snapshot, scope and filters (frozen, so hashable).
-_GROUPED = f"""GROUPING(stage) = 0 AS by_stage, GROUPING(stalled_state) = 0 AS by_stalled,
-           GROUPING(industry_chain) = 0 AS by_chain, stage, stalled_state, industry_chain,
-           {project_cube.count("n")} AS projects, round(sum(total), 2) AS total_yi,
-           round(coalesce(sum(plan), 0), 2) AS plan, round(coalesce(sum(done), 0), 2) AS done,
-           count(DISTINCT district_adcode) AS districts"""
-
-
-@lru_cache(maxsize=32)
-def _grouped(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
-    return _sums(snapshot, scope, filters, _GROUPED,
-                 "GROUP BY GROUPING SETS ((stage), (stalled_state), (industry_chain), ())")
-
-
-def _grouped_by(snapshot: Snapshot, scope: Scope, filters: Filters, kind: str | None) -> pd.DataFrame:
-    """The rows of one grouping set ("stage", "stalled", "chain"; None = the total row)."""
-    df = _grouped(snapshot, scope, filters)
-    flags = df[["by_stage", "by_stalled", "by_chain"]]
-    chosen = ~flags.any(axis=1) if kind is None else df[f"by_{kind}"]
-    return df[chosen].reset_index(drop=True)
+def _totals(snapshot: Snapshot, scope: Scope, filters: Filters) -> dict:
+    """The view's totals: projects, total_yi, plan, done (亿元, 2 decimals), and the number of
+    districts they are in."""
+    rows = project_cube.view(snapshot, scope, filters)
+    out = {name: float(_half_away(rows[col].sum(), 2)) for col, name in _SUMMED.items() if col != "n"}
+    return {**out, "projects": int(rows["n"].sum()), "districts": rows["district_adcode"].nunique()}
 
 
 def count_projects(snapshot: Snapshot, scope: Scope, filters: Filters) -> int:
-    return int(_grouped_by(snapshot, scope, filters, None).iloc[0]["projects"])
+    return int(_totals(snapshot, scope, filters)["projects"])
 
 
 def project_points(snapshot: Snapshot, scope: Scope, filters: Filters, *, max_points: int = MAX_POINTS,
                    resolution: int | None = None) -> PointsResult:
     """Project circles when there are at most ``max_points``, else H3 cells (res 6 when the
     filtered projects span several districts, 7 within one; ``resolution`` overrides, ≤ 7)."""
-    head = _grouped_by(snapshot, scope, filters, None).iloc[0]
+    head = _totals(snapshot, scope, filters)
     total = int(head["projects"])
     if total <= max_points:
         # Biggest first: deck.gl draws rows in order, so small circles land on top of big ones
@@ -139,51 +133,45 @@ def _cells(snapshot: Snapshot, scope: Scope, filters: Filters, res: int) -> pd.D
 
 
 def stage_funnel(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
-    df = _grouped_by(snapshot, scope, filters, "stage")[["stage", "projects", "total_yi"]]
+    df = _summed(project_cube.view(snapshot, scope, filters), "stage")[["stage", "projects", "total_yi"]]
     return _per_value(df, "stage", schema.STAGES, ["projects", "total_yi"])
 
 
 def stalled_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Projects per 八未 state; ``median_days`` since ``stalled_since`` up to as-of (NaN when the
     state has no project or no start date)."""
-    df = _grouped_by(snapshot, scope, filters, "stalled")
-    df = df.loc[df["stalled_state"].notna(), ["stalled_state", "projects", "total_yi"]]
+    df = _summed(project_cube.view(snapshot, scope, filters), "stalled_state")[["stalled_state", "projects", "total_yi"]]
     table, params = project_cube.stalled_source(snapshot, filters)
     medians = _projects(snapshot, scope, filters, "stalled_state, median(days) AS median_days",
                         "GROUP BY stalled_state", params, table=table)
-    out = _per_value(df.merge(medians, on="stalled_state", how="left"), "stalled_state", schema.STALLED_STATES,
-                     ["projects", "total_yi"])
+    df["median_days"] = df["stalled_state"].map(medians.set_index("stalled_state")["median_days"])
+    out = _per_value(df, "stalled_state", schema.STALLED_STATES, ["projects", "total_yi"])
     out["median_days"] = out["median_days"].astype(float)
     return out
 
 
 def chain_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
-    df = _grouped_by(snapshot, scope, filters, "chain")
-    df = df.loc[df["industry_chain"].notna(), ["industry_chain", "projects", "total_yi"]]
+    df = _summed(project_cube.view(snapshot, scope, filters), "industry_chain")[["industry_chain", "projects", "total_yi"]]
     return df.sort_values(["total_yi", "industry_chain"], ascending=[False, True]).reset_index(drop=True)
 
 
 def district_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Every district in scope and in the district filter, zeros where no project matches; the
     this-year counts are events in [1 January, as-of]."""
-    where, params = filters.where("projects")
     dwhere, dparams = filters.where("districts", prefix="d_")
-    table, cube_params = project_cube.source(snapshot, filters)
-    counts = ", ".join(f"{project_cube.count(f'{e}_to_date')} AS {e}" for e in project_cube.EVENTS)
-    df = query(snapshot, f"""
-        SELECT d.adcode, d.name_zh, d.name_en, coalesce(p.projects, 0) AS projects,
-               round(coalesce(p.total, 0), 2) AS total_yi, round(coalesce(p.plan, 0), 2) AS plan_yi,
-               round(coalesce(p.done, 0), 2) AS completed_yi,
-               round(p.done / nullif(p.plan, 0) * 100, 1) AS progress_pct,
-               {", ".join(f"coalesce(p.{e}, 0) AS {e}" for e in project_cube.EVENTS)}
-        FROM {{districts}} d
-        LEFT JOIN (SELECT district_adcode, {project_cube.count("n")} AS projects, sum(total) AS total,
-                          sum(plan) AS plan, sum(done) AS done, {counts}
-                   FROM {table} p WHERE {where} GROUP BY district_adcode) p ON p.district_adcode = d.adcode
-        WHERE {dwhere}
-        ORDER BY d.adcode""", {**params, **dparams, **cube_params}, scope=scope).df
-    df["progress_pct"] = df["progress_pct"].astype(float)
-    return df
+    districts = query(snapshot, f"SELECT adcode, name_zh, name_en FROM {{districts}} d WHERE {dwhere} ORDER BY adcode",
+                      dparams, scope=scope).df
+    events = [f"{e}_to_date" for e in project_cube.EVENTS]
+    rows = project_cube.view(snapshot, scope, filters)
+    sums = rows.groupby("district_adcode")[["n", "total", "plan", "done", *events]].sum().reindex(districts["adcode"])
+    counts = sums[["n", *events]].fillna(0).astype("int64").to_numpy()
+    plan, done = sums["plan"].to_numpy(), sums["done"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        progress = _half_away(np.where(plan != 0, done / plan * 100, np.nan), 1)
+    return districts.assign(
+        projects=counts[:, 0], total_yi=_half_away(np.nan_to_num(sums["total"].to_numpy()), 2),
+        plan_yi=_half_away(np.nan_to_num(plan), 2), completed_yi=_half_away(np.nan_to_num(done), 2),
+        progress_pct=progress, **{e: counts[:, 1 + i] for i, e in enumerate(project_cube.EVENTS)})
 
 
 def monthly_progress(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
@@ -191,8 +179,8 @@ def monthly_progress(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.D
     columns. Actual counts after the as-of month are NULL (not happened yet); plans cover the
     whole year."""
     months = range(1, 13)
-    row = _sums(snapshot, scope, filters, ", ".join(
-        f"{project_cube.count(f'{e}_m{m}')} AS {e}_m{m}" for e in project_cube.EVENTS for m in months)).iloc[0]
+    row = project_cube.view(snapshot, scope, filters)[
+        [f"{e}_m{m}" for e in project_cube.EVENTS for m in months]].sum()
     out = pd.DataFrame({"month": list(months)})
     for name in project_cube.EVENTS:
         out[name] = [int(row[f"{name}_m{m}"]) for m in months]
@@ -205,7 +193,7 @@ def monthly_progress(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.D
 
 
 def investment_progress(snapshot: Snapshot, scope: Scope, filters: Filters) -> dict:
-    row = _grouped_by(snapshot, scope, filters, None).iloc[0]
+    row = _totals(snapshot, scope, filters)
     plan, done = float(row["plan"]), float(row["done"])
     return {"plan_yi": plan, "completed_yi": done,
             "pct": round(done / plan * 100, 1) if plan else None, "projects": int(row["projects"])}
@@ -219,6 +207,9 @@ def top_projects(snapshot: Snapshot, scope: Scope, filters: Filters, *,
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise ValueError(f"limit must be a non-negative int, got {limit!r}")
     order = order_by_clause("projects", order_by, descending)
+    if (order_by, descending) == project_cube.TOP_ORDER:  # already in that order: no sort
+        return _projects(snapshot, scope, filters, ", ".join(TOP_COLUMNS), "LIMIT $limit", {"limit": limit},
+                         max_rows=limit, table="{projects_by_investment}")
     return _projects(snapshot, scope, filters, ", ".join(TOP_COLUMNS),
                      f"{order}, project_id LIMIT $limit", {"limit": limit}, max_rows=limit)
 

@@ -29,7 +29,7 @@ FIGURES = (investment.count_projects, investment.stage_funnel, investment.stalle
 
 
 def _figures(snapshot, scope, filters) -> list:
-    investment._grouped.cache_clear()  # keyed by (snapshot, scope, filters), not by the source
+    project_cube.view.cache_clear()  # keyed by (snapshot, scope, filters), not by the source
     out = [fn(snapshot, scope, filters) for fn in FIGURES]
     cells = investment.project_points(snapshot, scope, filters, max_points=0)  # H3 cells
     return out + [cells.cells]
@@ -78,3 +78,19 @@ def test_scalar_filters_are_answered_from_rows(snap):  # noqa: F811
     # and they still give the right count (the filtered raw rows, in the cube's shape)
     expected = investment.top_projects(snap, ALL, Filters(inv_min=10.0), limit=1000)
     assert investment.count_projects(snap, ALL, Filters(inv_min=10.0)) == len(expected)
+
+
+@pytest.mark.parametrize("scope, filters", VIEWS + [(ALL, Filters(inv_min=10.0)), (ALL, Filters(search="醴陵"))])
+@pytest.mark.parametrize("limit", [1, 50, 1000])
+def test_top_projects_from_the_presorted_table_equal_a_sort(demo, monkeypatch, scope, filters, limit):  # noqa: F811
+    presorted = investment.top_projects(demo, scope, filters, limit=limit)
+    with monkeypatch.context() as m:
+        m.setattr(project_cube, "TOP_ORDER", None)  # every order goes through ORDER BY
+        sorted_ = investment.top_projects(demo, scope, filters, limit=limit)
+    assert len(presorted) == min(limit, investment.count_projects(demo, scope, filters))
+    pd.testing.assert_frame_equal(presorted, sorted_)
+
+
+def test_sums_round_half_away_from_zero_as_duckdb_does():
+    assert investment._half_away([0.125, -0.125, 2.675, 1.0], 2).tolist() == [0.13, -0.13, 2.68, 1.0]
+    assert investment._half_away([12.25], 1).tolist() == [12.3]
