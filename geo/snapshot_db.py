@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from geo import schema
+from geo import derived_files, schema
 from geo.store import Snapshot
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ class Views:
     bbox_tables: frozenset[str]  # tables whose file has the GeoParquet bbox covering column
     all_districts: list[str]
     as_of: date  # the snapshot's, for derived tables that count "to date"
+    snapshot_id: str = ""  # names the snapshot's derived-table files (geo.derived_files)
     to_copy: dict[str, Path] = field(default_factory=dict)  # small tables to copy into memory
     built: set[str] = field(default_factory=set)  # derived tables materialised so far
 
@@ -162,15 +163,21 @@ class _Database:
                     continue
                 raw = PLACEHOLDER.sub(lambda m: f"DATE '{views.as_of.isoformat()}'" if m.group(1) == "as_of"
                                        else f"{ident(views.schema_name)}.{ident(m.group(1))}", DERIVED[name])
+                target = f"{ident(views.schema_name)}.{ident(name)}"
+                path = derived_files.file_for(self.snapshots_dir, views.snapshot_id, name, DERIVED[name])
                 start = time.perf_counter()
                 cur = cursor or self.conn.cursor()
                 try:
-                    cur.execute(f"CREATE OR REPLACE TABLE {ident(views.schema_name)}.{ident(name)} AS {raw}")
+                    loaded = derived_files.load(cur, target, path, sql_str)
+                    if not loaded:
+                        cur.execute(f"CREATE OR REPLACE TABLE {target} AS {raw}")
+                        derived_files.save(cur, target, path, sql_str)
                 finally:
                     if cursor is None:
                         cur.close()
                 views.built.add(name)
-                log.info("derived table %s built in %.0f ms", name, (time.perf_counter() - start) * 1000)
+                log.info("derived table %s %s in %.0f ms", name, "read from its file" if loaded else "built",
+                         (time.perf_counter() - start) * 1000)
 
     def _create_views(self, snapshot: Snapshot) -> Views:
         # The path hash keeps two stores holding the same snapshot id apart (tests, copies).
@@ -201,7 +208,8 @@ class _Database:
                 f"SELECT adcode FROM {ident(name)}.districts ORDER BY adcode").fetchall()]
         finally:
             cur.close()
-        return Views(name, frozenset(snapshot.tables), frozenset(bbox_tables), codes, snapshot.as_of, to_copy)
+        return Views(name, frozenset(snapshot.tables), frozenset(bbox_tables), codes, snapshot.as_of, snapshot.id,
+                     to_copy)
 
 
 # Warming threads and their cursors. A daemon thread still inside DuckDB when the interpreter
@@ -225,6 +233,19 @@ def _stop_warming() -> None:
         except duckdb.Error:
             pass
         thread.join(timeout=10)
+
+
+def precompute_derived(snapshot: Snapshot) -> float:
+    """Build every derived table of ``snapshot`` now, each kept on disk (``geo.derived_files``),
+    so the app's first start reads them instead of building them; returns the seconds taken."""
+    import importlib
+
+    for module in ("geo.cube", "geo.project_cube"):  # importing them registers their tables
+        importlib.import_module(module)
+    start = time.perf_counter()
+    db = database(snapshot)
+    db.ensure_derived(db.views_for(snapshot), set(DERIVED))
+    return time.perf_counter() - start
 
 
 _databases: dict[Path, _Database] = {}
