@@ -9,6 +9,7 @@ one layout without importing each other::
     <store>/snapshots/<id>/manifest.json row counts, checksums, as-of date, sources, parent
     <store>/snapshots/<id>/<table>.parquet
     <store>/snapshots/.tmp-*             a snapshot being written (or a killed writer's leftover)
+    <store>/snapshots/.derived/<id>/     its derived tables, a cache (``geo.derived_files``)
 """
 
 from __future__ import annotations
