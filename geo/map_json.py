@@ -9,12 +9,19 @@ the deck's JSON as text instead of being encoded again.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import weakref
 
 import pydeck as pdk
+from pydeck.bindings import deck as _pydeck_deck
 from pydeck.bindings.json_tools import default_serialize
+
+# pydeck asks "is its Jupyter widget installed?" five times per Deck, each a failed import that
+# searches sys.path again: ~1.7 ms per map per rerun (profiled). The answer cannot change while
+# the server runs, so it is asked once.
+_pydeck_deck.has_jupyter_extra = functools.lru_cache(maxsize=1)(_pydeck_deck.has_jupyter_extra)
 
 
 def dumps(obj, default=default_serialize) -> str:
