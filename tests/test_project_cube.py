@@ -29,7 +29,7 @@ FIGURES = (investment.count_projects, investment.stage_funnel, investment.stalle
 
 
 def _figures(snapshot, scope, filters) -> list:
-    project_cube.view.cache_clear()  # keyed by (snapshot, scope, filters), not by the source
+    project_cube._every_district.cache_clear()  # keyed by (snapshot, scope, filters), not by the source
     out = [fn(snapshot, scope, filters) for fn in FIGURES]
     cells = investment.project_points(snapshot, scope, filters, max_points=0)  # H3 cells
     return out + [cells.cells]
