@@ -11,6 +11,8 @@ the projects are grouped by those once per snapshot (as ``geo.cube`` does for th
   each of actual/planned start/completion, the count per month in its window (1 January to as-of
   for what happened, the whole year for what is planned: ``started_m1`` …) and to as-of
   (``started_to_date`` …).
+  It also holds the assigned tasks' counts the meeting scoreboard shows (``TASK_MEASURES``), so
+  the scoreboard sums groups instead of adding up 100 k projects' tasks per filter change.
 * ``{project_cells}``: count and total per combination and H3 res-7 cell, for the aggregated map.
 * ``{stalled_days}``: one row per project in a 八未 state with its days since ``stalled_since``:
   a median needs the values, not sums.
@@ -25,6 +27,7 @@ from __future__ import annotations
 from geo.filters import Filters
 from geo.snapshot_db import register_derived
 from geo.store import Snapshot
+from geo.task_rates import rate_aggregates, task_state_at
 
 _KEYS = "district_adcode, park, stage, stalled_state, level, category, industry_chain, inv_band"
 # The overview's investment bands (≥ 100 亿元, 50–100 亿元), so its split needs no raw rows.
@@ -66,9 +69,24 @@ def _rows(as_of: str) -> str:
     return f"(SELECT p.*, {_BAND}, {measures} FROM {{projects}} p)"
 
 
+# Cube column -> per-project count of ``geo.task_rates.rate_aggregates`` (its one definition of
+# a task's state). ``split_tasks`` counts projects with a task filed under another district than
+# the project's: a restricted scope may show or hide such a task apart from its project, so the
+# scoreboard counts those views from rows (``geo.meeting``).
+TASK_MEASURES = {"tasks": "assigned", "overdue_tasks": "overdue", "closed_on_time": "closed_on_time",
+                 "decided": "decided"}
+_PROJECT_TASKS = f"""(
+    SELECT project_id, {rate_aggregates("state")}, min(district_adcode) AS d_min, max(district_adcode) AS d_max
+    FROM (SELECT *, {task_state_at("{as_of}")} AS state FROM {{tasks}}) GROUP BY project_id)"""
+
 register_derived("project_cube", f"""
-    SELECT {_KEYS}, {", ".join(f"sum({m}) AS {m}" if m in _SUMS else f"{count(m)} AS {m}" for m in _measures(""))}
-    FROM {_rows("{as_of}")} GROUP BY ALL""")
+    SELECT {_KEYS}, {", ".join(f"sum({m}) AS {m}" if m in _SUMS else f"{count(m)} AS {m}" for m in _measures(""))},
+           {", ".join(f"{count(m)} AS {m}" for m in TASK_MEASURES)}, {count("split_tasks")} AS split_tasks
+    FROM (SELECT r.*, {", ".join(f"coalesce(k.{c}, 0) AS {m}" for m, c in TASK_MEASURES.items())},
+                 CAST(coalesce(k.d_min <> r.district_adcode OR k.d_max <> r.district_adcode, false) AS INTEGER)
+                     AS split_tasks
+          FROM {_rows("{as_of}")} r LEFT JOIN {_PROJECT_TASKS} k ON k.project_id = r.project_id)
+    GROUP BY ALL""")
 
 register_derived("project_cells", f"""
     SELECT {_KEYS}, h3_r7, count(*) AS n, sum(total_investment_yi) AS total
