@@ -9,12 +9,18 @@ the deck's JSON as text instead of being encoded again.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import weakref
 
 import pydeck as pdk
+import pydeck.bindings.deck
 from pydeck.bindings.json_tools import default_serialize
+
+# pydeck's Deck.__init__ asks has_jupyter_extra() five times, each a failed import of its Jupyter
+# widget: ~3 ms of every map of every rerun (profiled). The answer cannot change in a process.
+pydeck.bindings.deck.has_jupyter_extra = functools.cache(pydeck.bindings.deck.has_jupyter_extra)
 
 
 def dumps(obj, default=default_serialize) -> str:

@@ -12,6 +12,7 @@ Definitions (README "Data model" repeats them):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -144,20 +145,30 @@ MAP_METRICS = {
 
 
 def district_map_data(summary: pd.DataFrame, lang: str):
-    """District polygons joined to the summary, with tooltip text already formatted with units."""
+    """District polygons joined to the summary (its districts, in adcode order), with tooltip text
+    already formatted with units. Assembled from columns in one constructor: a GeoDataFrame
+    merge and column-by-column inserts cost ~4 ms of every map (profiled)."""
+    import geopandas as gpd
+
     from geo.boundaries import load_districts
     from geo.i18n import fmt_count, fmt_number
 
-    gdf = load_districts()[["adcode", "geometry"]].merge(summary, on="adcode", how="inner")
-    gdf["name"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"]
+    shapes = load_districts()  # in adcode order
+    row_of = {code: i for i, code in enumerate(summary["adcode"].tolist())}
+    codes = shapes["adcode"].tolist()
+    shown = [i for i, code in enumerate(codes) if code in row_of]
+    rows = [row_of[codes[i]] for i in shown]
+    columns = {c: summary[c].to_numpy()[rows] for c in summary.columns}
+    columns["name"] = columns["name_zh"] if lang == "zh" else columns["name_en"]
     # Map labels: "Liling City" -> "Liling", so nine English names fit at whole-city zoom.
-    gdf["label"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"].str.replace(r" (District|City)$", "", regex=True)
-    gdf["projects_text"] = [fmt_count(v, "个", lang) for v in gdf["projects"]]
-    gdf["total_text"] = [fmt_number(v, "亿元", 1, lang) for v in gdf["total_yi"]]
-    gdf["plan_text"] = [fmt_number(v, "亿元", 1, lang) for v in gdf["plan_yi"]]
-    gdf["completed_text"] = [fmt_number(v, "亿元", 1, lang) for v in gdf["completed_yi"]]
-    gdf["progress_text"] = [fmt_number(v, "%", 1, lang) for v in gdf["progress_pct"]]
-    return gdf
+    columns["label"] = columns["name_zh"] if lang == "zh" else [re.sub(r" (District|City)$", "", n)
+                                                                  for n in columns["name_en"]]
+    columns["projects_text"] = [fmt_count(v, "个", lang) for v in columns["projects"]]
+    for key, col in (("total", "total_yi"), ("plan", "plan_yi"), ("completed", "completed_yi")):
+        columns[f"{key}_text"] = [fmt_number(v, "亿元", 1, lang) for v in columns[col]]
+    columns["progress_text"] = [fmt_number(v, "%", 1, lang) for v in columns["progress_pct"]]
+    columns["geometry"] = shapes.geometry.to_numpy()[shown]  # a GeometryArray: keeps the CRS
+    return gpd.GeoDataFrame(pd.DataFrame(columns), geometry="geometry")
 
 
 def investment_choropleth(summary: pd.DataFrame, metric: str, lang: str, selected: tuple[str, ...] = ()):
