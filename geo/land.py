@@ -23,6 +23,7 @@ from datetime import date
 from functools import lru_cache
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo import cube, schema
@@ -100,12 +101,18 @@ def disposal_rates(snapshot: Snapshot, scope: Scope, filters: Filters, year: int
                   f"sum(mu) FILTER (WHERE {_DISPOSED}) AS disposed_mu, "
                   f"sum(mu) FILTER (WHERE {_REMAINING}) AS remaining_mu",
                   "AND idle_class IS NOT NULL GROUP BY idle_class", _window(year), table=cube.source(filters))
-    out = pd.DataFrame({"idle_class": list(schema.IDLE_CLASSES)}).merge(df, on="idle_class", how="left")
+    # Plain arrays for three rows: a merge and column-by-column steps cost ~3 ms a call (profiled).
+    classes = list(schema.IDLE_CLASSES)
+    row_of = {c: i for i, c in enumerate(df["idle_class"].tolist())}
+    sums = {}
     for col in ("stock_mu", "disposed_mu", "remaining_mu"):
-        out[col] = out[col].astype(float).fillna(0.0).round(2)
-    out["rate_pct"] = _rate(out["disposed_mu"], out["stock_mu"])
-    out["year"] = year
-    return out[["idle_class", "stock_mu", "disposed_mu", "rate_pct", "remaining_mu", "year"]]
+        found = df[col].astype(float).to_numpy()
+        sums[col] = np.round([found[row_of[c]] if c in row_of and not np.isnan(found[row_of[c]]) else 0.0
+                              for c in classes], 2)
+    rate = np.round(sums["disposed_mu"] / np.where(sums["stock_mu"] > 0, sums["stock_mu"], np.nan) * 100, 2)
+    return pd.DataFrame({"idle_class": classes, "stock_mu": sums["stock_mu"], "disposed_mu": sums["disposed_mu"],
+                         "rate_pct": rate, "remaining_mu": sums["remaining_mu"],
+                         "year": np.full(len(classes), year, dtype=np.int64)})
 
 
 def district_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None) -> pd.DataFrame:
