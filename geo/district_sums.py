@@ -24,15 +24,16 @@ from geo.store import Snapshot
 
 
 @lru_cache(maxsize=256)
-def _all_districts(grouped, snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
-    return grouped(snapshot, scope, filters)
+def _all_districts(grouped, snapshot: Snapshot, scope: Scope, filters: Filters, args: tuple) -> pd.DataFrame:
+    return grouped(snapshot, scope, filters, *args)
 
 
-def rows(grouped, snapshot: Snapshot, scope: Scope, filters: Filters, key: str = "district_adcode") -> pd.DataFrame:
-    """The rows of ``grouped(snapshot, scope, filters)`` (a query with a row per district, in
-    column ``key``) for the districts in ``filters`` (all when none), in its order. Computed
+def rows(grouped, snapshot: Snapshot, scope: Scope, filters: Filters, *args, key: str = "district_adcode"
+         ) -> pd.DataFrame:
+    """The rows of ``grouped(snapshot, scope, filters, *args)`` (a query with rows per district,
+    in column ``key``) for the districts in ``filters`` (all when none), in its order. Computed
     without the district filter and remembered; never modify the result in place."""
-    found = _all_districts(grouped, snapshot, scope, replace(filters, districts=()))
+    found = _all_districts(grouped, snapshot, scope, replace(filters, districts=()), args)
     if filters.districts:
         return found[found[key].isin(filters.districts)].reset_index(drop=True)
     return found.copy(deep=False)

@@ -14,21 +14,23 @@ from geo.filters import Filters
 from geo.query import Scope
 
 ALL = Scope.all()
-FIGURES = (overview.project_figures, overview.grid_figures, overview.district_summary, meeting.scoreboard)
+FIGURES = (overview.project_figures, overview.grid_figures, overview.land_figures, overview.district_summary,
+           meeting.scoreboard)
 VIEWS = [
     (ALL, Filters(districts=(HETANG,))),
     (ALL, Filters(districts=(HETANG, LILING))),
     (ALL, Filters(districts=(CHALING,), stages=("在建",))),
     (ALL, Filters(districts=(LILING,), voltages=(220,), plant_kinds=("风电",))),
+    (ALL, Filters(districts=(HETANG, CHALING), parcel_statuses=("闲置", "已处置"), area_min=1.0)),
     (ALL, Filters(districts=("430211",))),  # no row at all in the tiny tables
     (Scope((HETANG, CHALING)), Filters(districts=(HETANG, LILING))),
     (ALL, Filters()),
 ]
 
 
-def _queried(grouped, snapshot, scope, filters, key="district_adcode"):
+def _queried(grouped, snapshot, scope, filters, *args, key="district_adcode"):
     """The grouped query run with the district filter itself: one query per selection, as before."""
-    return grouped(snapshot, scope, filters)
+    return grouped(snapshot, scope, filters, *args)
 
 
 def _same(a, b) -> None:
