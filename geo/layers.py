@@ -98,7 +98,7 @@ def district_choropleth(
         pickable=True, stroked=False, filled=True, auto_highlight=True,
         get_fill_color="properties.fill", highlight_color=[255, 215, 0, 120],
     )
-    # The outlines and names change only with the districts, the selection and the language.
+    # Outlines joined from per-district pieces; names cached per districts and language.
     outlines = outline_layer(shapes, [3 if code in selected else 1 for code in codes], digests)
     label = label_column or name_column
     labels = _cached_layer(("names", digests, tuple(codes), tuple(districts[label].astype(str))),
