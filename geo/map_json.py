@@ -2,7 +2,7 @@
 
 Why a module of its own: every map of every rerun goes through ``Deck.to_json``, and at 1 M
 parcels encoding was one of the largest costs of a rerun (profiled, see README "Performance").
-``frozen`` layers (cached ones: the district outlines and names under every map, a view's
+``frozen`` layers (cached ones: the district names under every map, a view's
 projects at supply risk) and ``Encoded`` data (joined from pieces encoded once) are spliced into
 the deck's JSON as text instead of being encoded again.
 """
@@ -28,7 +28,7 @@ def dumps(obj, default=default_serialize) -> str:
     return json.dumps(obj, sort_keys=True, default=default, separators=(",", ":"), ensure_ascii=False)
 
 
-# Layers serialised once (``frozen``): the district outlines and names under every map are the
+# Layers serialised once (``frozen``): the district names under every map are the
 # same objects on every rerun (cached), and encoding them again cost 3–8 ms a map (profiled).
 _FROZEN_JSON: weakref.WeakKeyDictionary[pdk.Layer, str] = weakref.WeakKeyDictionary()
 _MARKER = f"frozen-layer-{secrets.token_hex(8)}"  # where a frozen layer goes; no data string is this

@@ -47,13 +47,12 @@ def scoreboard_table(rows: pd.DataFrame, lang: str):
     # English names without " District" / " City" (as on the maps) so the column stays narrow.
     short = [n if c else district_name(a, lang).removesuffix(" District").removesuffix(" City")
              for a, c, n in zip(rows["adcode"], rows["is_city"], names)]
-    out = pd.DataFrame({t("district", lang): short})
-    colours = pd.DataFrame(index=out.index)
-    for column, (key, unit, rag) in _SCOREBOARD.items():
-        label = _label(key, unit, lang)
-        out[label] = rows[column].to_numpy()
-        colours[label] = ([f"background-color: {RAG_COLOURS[r]}" if r in RAG_COLOURS else "" for r in rows[rag]]
-                          if rag else "")
+    # Whole columns into one constructor each: inserting them one by one cost ~2 ms a rerun.
+    labels = {column: _label(key, unit, lang) for column, (key, unit, _) in _SCOREBOARD.items()}
+    out = pd.DataFrame({t("district", lang): short} | {labels[c]: rows[c].to_numpy() for c in _SCOREBOARD})
+    colours = pd.DataFrame({labels[c]: [f"background-color: {RAG_COLOURS[r]}" if r in RAG_COLOURS else ""
+                                        for r in rows[rag]] if rag else [""] * len(out)
+                            for c, (_, _, rag) in _SCOREBOARD.items()}, index=out.index)
     formats = {_label(k, u, lang): ("{:,.1f}" if u in ("亿元", "%") else "{:,.0f}") for k, u, _ in _SCOREBOARD.values()}
     styled = (out.style.apply(lambda _: colours, axis=None).format(formats, na_rep="—")
               .set_properties(subset=[out.columns[0]], **{"font-weight": "bold"}))

@@ -11,6 +11,8 @@ the projects are grouped by those once per snapshot (as ``geo.cube`` does for th
   each of actual/planned start/completion, the count per month in its window (1 January to as-of
   for what happened, the whole year for what is planned: ``started_m1`` …) and to as-of
   (``started_to_date`` …).
+  It also holds the assigned tasks' counts the meeting scoreboard shows (``TASK_MEASURES``), so
+  the scoreboard sums groups instead of adding up 100 k projects' tasks per filter change.
 * ``{project_cells}``: count and total per combination and H3 res-7 cell, for the aggregated map.
 * ``{stalled_days}``: one row per project in a 八未 state with its days since ``stalled_since``:
   a median needs the values, not sums.
@@ -22,14 +24,14 @@ not among the keys: such views read the raw projects in the same shape (``source
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pandas as pd
 
+from geo import district_sums
 from geo.filters import Filters
 from geo.query import Scope, order_by_clause, query
 from geo.snapshot_db import register_derived
 from geo.store import Snapshot
+from geo.task_rates import rate_aggregates, task_state_at
 
 _KEYS = "district_adcode, park, stage, stalled_state, level, category, industry_chain, inv_band"
 # The overview's investment bands (≥ 100 亿元, 50–100 亿元), so its split needs no raw rows.
@@ -71,9 +73,27 @@ def _rows(as_of: str) -> str:
     return f"(SELECT p.*, {_BAND}, {measures} FROM {{projects}} p)"
 
 
-# Every measure summed over groups: builds the cube from the rows, and regroups cube rows (or raw rows).
+# Cube column -> per-project count of ``geo.task_rates.rate_aggregates`` (its one definition of
+# a task's state). ``split_tasks`` counts projects with a task filed under another district than
+# the project's: a restricted scope may show or hide such a task apart from its project, so the
+# scoreboard counts those views from rows (``geo.meeting``).
+TASK_MEASURES = {"tasks": "assigned", "overdue_tasks": "overdue", "closed_on_time": "closed_on_time",
+                 "decided": "decided"}
+_PROJECT_TASKS = f"""(
+    SELECT project_id, {rate_aggregates("state")}, min(district_adcode) AS d_min, max(district_adcode) AS d_max
+    FROM (SELECT *, {task_state_at("{as_of}")} AS state FROM {{tasks}}) GROUP BY project_id)"""
+
+# Every project measure summed over groups: builds the cube (with the task counts), and groups the
+# raw rows the same way when the cube cannot answer a view (``view``).
 _SUMMED = ", ".join(f"sum({m}) AS {m}" if m in _SUMS else f"{count(m)} AS {m}" for m in _measures(""))
-register_derived("project_cube", f"SELECT {_KEYS}, {_SUMMED} FROM {_rows('{as_of}')} GROUP BY ALL")
+register_derived("project_cube", f"""
+    SELECT {_KEYS}, {_SUMMED},
+           {", ".join(f"{count(m)} AS {m}" for m in TASK_MEASURES)}, {count("split_tasks")} AS split_tasks
+    FROM (SELECT r.*, {", ".join(f"coalesce(k.{c}, 0) AS {m}" for m, c in TASK_MEASURES.items())},
+                 CAST(coalesce(k.d_min <> r.district_adcode OR k.d_max <> r.district_adcode, false) AS INTEGER)
+                     AS split_tasks
+          FROM {_rows("{as_of}")} r LEFT JOIN {_PROJECT_TASKS} k ON k.project_id = r.project_id)
+    GROUP BY ALL""")
 
 register_derived("project_cells", f"""
     SELECT {_KEYS}, h3_r7, count(*) AS n, sum(total_investment_yi) AS total
@@ -123,18 +143,16 @@ def view(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
     """The cube's rows that match ``filters`` in ``scope`` (or the matching raw projects grouped
     the same way when the cube cannot answer): one query per view, after which a page's counts,
     sums and breakdowns are pandas over these few thousand rows (five queries before: ~20 ms of
-    a filter change at 100 k projects). The district filter is applied here, to the rows of the
-    view without it (cached): changing districts, the commonest change, runs no query.
+    a filter change at 100 k projects). Queried without the district filter and remembered
+    (``geo.district_sums``): changing districts, the commonest change, runs no query.
     Callers must not modify the frame."""
-    rows = _every_district(snapshot, scope, filters.with_districts(()))
-    return rows[rows["district_adcode"].isin(filters.districts)] if filters.districts else rows
+    return district_sums.rows(_view_rows, snapshot, scope, filters)
 
 
-@lru_cache(maxsize=32)
-def _every_district(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
+def _view_rows(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
     where, params = filters.where("projects")
-    sql = (f"SELECT * FROM {{project_cube}} p WHERE {where}" if answers(filters) else
-           f"SELECT {_KEYS}, {_SUMMED} FROM {_rows('$cube_as_of')} p WHERE {where} GROUP BY ALL")
-    if not answers(filters):
-        params = {**params, "cube_as_of": snapshot.as_of}
-    return query(snapshot, sql, params, scope=scope, max_rows=10_000_000).df
+    if answers(filters):
+        return query(snapshot, f"SELECT * FROM {{project_cube}} p WHERE {where}", params, scope=scope,
+                     max_rows=10_000_000).df
+    return query(snapshot, f"SELECT {_KEYS}, {_SUMMED} FROM {_rows('$cube_as_of')} p WHERE {where} GROUP BY ALL",
+                 {**params, "cube_as_of": snapshot.as_of}, scope=scope, max_rows=10_000_000).df

@@ -58,6 +58,12 @@ def task_state_params(as_of: date) -> dict[str, date]:
     return {"task_as_of": as_of, "task_soon": as_of + timedelta(days=DUE_SOON_DAYS)}
 
 
+def task_state_at(as_of_sql: str) -> str:
+    """``TASK_STATE_SQL`` with the as-of date given as SQL instead of parameters: derived tables
+    (``geo.snapshot_db.register_derived``) take no parameters, only ``{as_of}``."""
+    return TASK_STATE_SQL.replace("$task_as_of", as_of_sql).replace("$task_soon", f"({as_of_sql} + {DUE_SOON_DAYS})")
+
+
 def rate_aggregates(state: str = "state") -> str:
     """SELECT items counting tasks per state over a column holding ``TASK_STATE_SQL``'s value.
 

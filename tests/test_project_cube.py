@@ -6,10 +6,10 @@ import dataclasses
 
 import pandas as pd
 import pytest
-from conftest import CHALING, HETANG, LILING
+from conftest import AS_OF, CHALING, HETANG, LILING, make_tiny_tables
 from test_investment import demo, snap  # noqa: F401  (fixtures: the tiny store with tasks; the demo)
 
-from geo import investment, overview, project_cube
+from geo import district_sums, investment, meeting, overview, project_cube, store
 from geo.filters import Filters
 from geo.query import Scope
 
@@ -25,11 +25,11 @@ VIEWS = [  # (scope, filters): every list filter the cube keeps, and a restricte
 ]
 FIGURES = (investment.count_projects, investment.stage_funnel, investment.stalled_breakdown,
            investment.chain_breakdown, investment.district_breakdown, investment.monthly_progress,
-           investment.investment_progress, overview.project_figures, overview.district_summary)
+           investment.investment_progress, overview.project_figures, overview.district_summary, meeting.scoreboard)
 
 
 def _figures(snapshot, scope, filters) -> list:
-    project_cube._every_district.cache_clear()  # keyed by (snapshot, scope, filters), not by the source
+    district_sums._all_districts.cache_clear()  # keyed by (snapshot, scope, filters), not by the source
     out = [fn(snapshot, scope, filters) for fn in FIGURES]
     cells = investment.project_points(snapshot, scope, filters, max_points=0)  # H3 cells
     return out + [cells.cells]
@@ -94,3 +94,20 @@ def test_top_projects_from_the_presorted_table_equal_a_sort(demo, monkeypatch, s
 def test_sums_round_half_away_from_zero_as_duckdb_does():
     assert investment._half_away([0.125, -0.125, 2.675, 1.0], 2).tolist() == [0.13, -0.13, 2.68, 1.0]
     assert investment._half_away([12.25], 1).tolist() == [12.3]
+
+
+def test_scoreboard_tasks_filed_under_another_district(store_dir, monkeypatch):
+    """T001 (on P001, 荷塘) filed under 醴陵: a scope showing P001 but not T001 must not count T001,
+    which the cube (one sum per project) cannot tell, so the scoreboard counts that view from rows."""
+    tables = make_tiny_tables()
+    tables["tasks"].loc[tables["tasks"]["task_id"] == "T001", "district_adcode"] = LILING
+    snap = store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=["test"], store_dir=store_dir)
+    for scope in (ALL, Scope((HETANG,)), Scope((LILING,)), Scope((HETANG, LILING))):
+        board = meeting.scoreboard(snap, scope, Filters())
+        with monkeypatch.context() as m:
+            m.setattr(project_cube, "answers", lambda filters: False)
+            _same(board, meeting.scoreboard(snap, scope, Filters()))
+    hetang = meeting.scoreboard(snap, Scope((HETANG,)), Filters()).set_index("adcode").loc[HETANG]
+    assert (hetang["tasks"], hetang["overdue_tasks"]) == (1, 0)  # T002 only
+    whole = meeting.scoreboard(snap, ALL, Filters()).set_index("adcode").loc[HETANG]
+    assert (whole["tasks"], whole["overdue_tasks"]) == (2, 1)  # the whole city sees T001 too
