@@ -19,7 +19,7 @@ from functools import lru_cache
 import pandas as pd
 
 from geo.filters import Filters
-from geo.query import Scope
+from geo.query import Scope, query
 from geo.store import Snapshot
 
 
@@ -51,3 +51,11 @@ def sums(frame: pd.DataFrame, columns) -> dict:
             present = [v for v in values.tolist() if v is not None and v == v]  # v != v: NaN
             out[column] = sum(present) if present else None
     return out
+
+
+@lru_cache(maxsize=16)
+def in_scope(snapshot: Snapshot, scope: Scope) -> tuple[tuple[str, str, str], ...]:
+    """(adcode, name_zh, name_en) of the districts in scope, in adcode order: fixed per snapshot,
+    so queried once (the district filter, the only one on this table, is the caller's to apply)."""
+    df = query(snapshot, "SELECT adcode, name_zh, name_en FROM {districts} d ORDER BY adcode", scope=scope).df
+    return tuple(zip(df["adcode"].tolist(), df["name_zh"].tolist(), df["name_en"].tolist()))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo import project_cube, schema
+from geo import district_sums, project_cube, schema
 from geo.filters import Filters
 from geo.hexes import parent_sql, roll_up
 from geo.query import Scope, order_by_clause, query
@@ -161,9 +161,9 @@ def chain_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.Da
 def district_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Every district in scope and in the district filter, zeros where no project matches; the
     this-year counts are events in [1 January, as-of]."""
-    dwhere, dparams = filters.where("districts", prefix="d_")
-    districts = query(snapshot, f"SELECT adcode, name_zh, name_en FROM {{districts}} d WHERE {dwhere} ORDER BY adcode",
-                      dparams, scope=scope).df
+    districts = pd.DataFrame([d for d in district_sums.in_scope(snapshot, scope)
+                              if not filters.districts or d[0] in filters.districts],
+                             columns=["adcode", "name_zh", "name_en"])
     events = [f"{e}_to_date" for e in project_cube.EVENTS]
     rows = project_cube.view(snapshot, scope, filters)
     sums = rows.groupby("district_adcode")[["n", "total", "plan", "done", *events]].sum().reindex(districts["adcode"])

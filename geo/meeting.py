@@ -97,7 +97,7 @@ def scoreboard(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFra
     figures = _cube_figures(snapshot, scope, filters)
     if figures is None:
         figures = _records(_row_figures(snapshot, scope, filters))
-    districts = [d for d in _districts(snapshot, scope) if not filters.districts or d[0] in filters.districts]
+    districts = [d for d in district_sums.in_scope(snapshot, scope) if not filters.districts or d[0] in filters.districts]
     return _assemble(snapshot, figures, districts, scope, filters)
 
 
@@ -105,14 +105,6 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     """Rows as dicts of Python values (``to_dict("records")`` cost ~2 ms for ten rows)."""
     names = list(frame.columns)
     return [dict(zip(names, values)) for values in zip(*(frame[c].tolist() for c in names))]
-
-
-@lru_cache(maxsize=16)
-def _districts(snapshot: Snapshot, scope: Scope) -> tuple[tuple[str, str, str], ...]:
-    """(adcode, name_zh, name_en) of the districts in scope, in adcode order: fixed per snapshot,
-    so queried once (the district filter, the only one on this table, is applied by the caller)."""
-    df = query(snapshot, "SELECT adcode, name_zh, name_en FROM {districts} d ORDER BY adcode", scope=scope).df
-    return tuple(zip(df["adcode"].tolist(), df["name_zh"].tolist(), df["name_en"].tolist()))
 
 
 def _cube_figures(snapshot: Snapshot, scope: Scope, filters: Filters) -> list[dict] | None:
