@@ -122,12 +122,14 @@ class _Database:
             raise
         self.conn = conn
 
-    def views_for(self, snapshot: Snapshot) -> Views:
+    def views_for(self, snapshot: Snapshot, warm: bool = True) -> Views:
+        """The snapshot's views, created on first use, when (``warm``) a thread starts warming them."""
         with self.lock:
             found = self.views.get(snapshot)
             if found is None:
                 found = self.views[snapshot] = self._create_views(snapshot)
-                _start_warming(self, found)
+                if warm:
+                    _start_warming(self, found)
             return found
 
     def _warm(self, views: Views, cur: duckdb.DuckDBPyConnection) -> None:
@@ -146,8 +148,10 @@ class _Database:
                                 f"SELECT * FROM {copy}")
                 self.ensure_derived(views, set(DERIVED), cur)
             finally:
-                _warming.pop(threading.current_thread(), None)
-                cur.close()
+                try:
+                    cur.close()
+                finally:  # after the close: until then an exiting process must still interrupt and wait
+                    _warming.pop(threading.current_thread(), None)
         except duckdb.InterruptException:
             log.debug("warming %s stopped: the process is exiting", views.schema_name)
         except Exception:  # noqa: BLE001 — background speed-up only; queries work without it
@@ -244,7 +248,8 @@ def precompute_derived(snapshot: Snapshot) -> float:
         importlib.import_module(module)
     start = time.perf_counter()
     db = database(snapshot)
-    db.ensure_derived(db.views_for(snapshot), set(DERIVED))
+    # No warming thread: this process exits next, and a thread still inside DuckDB then aborts it.
+    db.ensure_derived(db.views_for(snapshot, warm=False), set(DERIVED))
     return time.perf_counter() - start
 
 

@@ -30,6 +30,7 @@ FIGURES = (investment.count_projects, investment.stage_funnel, investment.stalle
 
 def _figures(snapshot, scope, filters) -> list:
     district_sums._all_districts.cache_clear()  # keyed by (snapshot, scope, filters), not by the source
+    project_cube.view.cache_clear()
     out = [fn(snapshot, scope, filters) for fn in FIGURES]
     cells = investment.project_points(snapshot, scope, filters, max_points=0)  # H3 cells
     return out + [cells.cells]
