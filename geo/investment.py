@@ -210,11 +210,31 @@ def top_projects(snapshot: Snapshot, scope: Scope, filters: Filters, *,
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise ValueError(f"limit must be a non-negative int, got {limit!r}")
     order = order_by_clause("projects", order_by, descending)
+    if (order_by, descending) == project_cube.TOP_ORDER and filters.districts:
+        # The top of any districts is among each district's own top ``limit``, kept per view
+        # without the district filter (``geo.district_sums``): a district change runs no query.
+        rows = district_sums.rows(_top_per_district, snapshot, scope, filters, limit)
+        return (rows.sort_values(["total_investment_yi", "project_id"], ascending=[False, True], na_position="last")
+                .head(limit).reset_index(drop=True))
     if (order_by, descending) == project_cube.TOP_ORDER:  # already in that order: no sort
         return _projects(snapshot, scope, filters, ", ".join(TOP_COLUMNS), "LIMIT $limit", {"limit": limit},
                          max_rows=limit, table="{projects_by_investment}")
     return _projects(snapshot, scope, filters, ", ".join(TOP_COLUMNS),
                      f"{order}, project_id LIMIT $limit", {"limit": limit}, max_rows=limit)
+
+
+def _top_per_district(snapshot: Snapshot, scope: Scope, filters: Filters, limit: int) -> pd.DataFrame:
+    """Each district's first ``limit`` projects in the table's order: scans of the biggest-first
+    copy that each stop at the ``limit``-th match."""
+    codes = [code for code, *_ in district_sums.in_scope(snapshot, scope)]
+    if not codes:
+        return pd.DataFrame(columns=TOP_COLUMNS)
+    where, params = filters.where("projects")
+    parts = " UNION ALL ".join(
+        f"(SELECT {', '.join(TOP_COLUMNS)} FROM {{projects_by_investment}} p "
+        f"WHERE district_adcode = $d{i} AND {where} LIMIT $limit)" for i in range(len(codes)))
+    return query(snapshot, parts, {**params, **{f"d{i}": c for i, c in enumerate(codes)}, "limit": limit},
+                 scope=scope, max_rows=limit * len(codes)).df
 
 
 def project_details(snapshot: Snapshot, scope: Scope, project_id: str) -> ProjectDetails | None:

@@ -81,7 +81,9 @@ def test_scalar_filters_are_answered_from_rows(snap):  # noqa: F811
     assert investment.count_projects(snap, ALL, Filters(inv_min=10.0)) == len(expected)
 
 
-@pytest.mark.parametrize("scope, filters", VIEWS + [(ALL, Filters(inv_min=10.0)), (ALL, Filters(search="醴陵"))])
+@pytest.mark.parametrize("scope, filters", VIEWS + [
+    (ALL, Filters(inv_min=10.0)), (ALL, Filters(search="醴陵")), (ALL, Filters(districts=(LILING, HETANG))),
+    (ALL, Filters(districts=(LILING, CHALING), stages=("在建", "前期"))), (Scope((LILING,)), Filters(districts=(LILING, HETANG)))])
 @pytest.mark.parametrize("limit", [1, 50, 1000])
 def test_top_projects_from_the_presorted_table_equal_a_sort(demo, monkeypatch, scope, filters, limit):  # noqa: F811
     presorted = investment.top_projects(demo, scope, filters, limit=limit)
@@ -89,7 +91,12 @@ def test_top_projects_from_the_presorted_table_equal_a_sort(demo, monkeypatch, s
         m.setattr(project_cube, "TOP_ORDER", None)  # every order goes through ORDER BY
         sorted_ = investment.top_projects(demo, scope, filters, limit=limit)
     assert len(presorted) == min(limit, investment.count_projects(demo, scope, filters))
-    pd.testing.assert_frame_equal(presorted, sorted_)
+    # (a text column that is empty in these rows is NaN in a string column picked from more rows,
+    # None in an object column when queried alone: the same missing value)
+    def plain(frame):
+        return frame.astype(object).where(frame.notna(), None)
+
+    pd.testing.assert_frame_equal(plain(presorted), plain(sorted_))
 
 
 def test_sums_round_half_away_from_zero_as_duckdb_does():
