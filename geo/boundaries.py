@@ -72,6 +72,15 @@ def load_districts() -> gpd.GeoDataFrame:
     return _load().copy(deep=True)
 
 
+@lru_cache(maxsize=128)
+def bounds(adcodes: tuple[str, ...] = ()) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) of these districts (all nine when empty), for fitting a map: a
+    page used to copy the nine outlines and select from them on every rerun for this (~0.8 ms)."""
+    districts = _load()
+    chosen = districts[districts["adcode"].isin(adcodes)] if adcodes else districts
+    return tuple(float(v) for v in chosen.total_bounds)
+
+
 def district_names(lang: str = "zh") -> dict[str, str]:
     """adcode -> district name in ``lang`` ("zh" or "en"), in adcode order."""
     if lang not in ("zh", "en"):

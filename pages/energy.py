@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo import charts, energy, energy_layers, layers, map_json, overview, ui
-from geo.boundaries import load_districts
+from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.energy_view import (HEADROOM_METRICS, abnormal_tooltips, band_frame, cell_tooltips, funnel_frame,
                              headroom_bar_frame, headroom_map_data, headroom_table, headroom_tooltip_rows, legend_labels,
@@ -48,8 +48,6 @@ supply = ui.cached(energy.project_supply, ctx, unfiltered=True)  # nearest stati
 max_km = ui.url_state("max_km", "en_max_km", lambda v: float(v) if v.replace(".", "", 1).isdigit() and
                       0.5 <= float(v) <= 100 else None, energy.DEFAULT_MAX_DISTANCE_KM)
 risk = energy.at_risk(supply, filters, max_km)
-districts = load_districts()
-shown = districts[districts["adcode"].isin(filters.districts)] if filters.districts else districts
 ui.url_state("map", "en_map_mode", ("assets", "headroom"), "assets")
 mode = st.segmented_control(t("map_mode", lang), ["assets", "headroom"], key="en_map_mode",
                             format_func=lambda v: t(f"energy_mode_{v}", lang)) or "assets"
@@ -96,7 +94,7 @@ with map_col:
             base += energy_layers.station_layers(shown_ids, symbols, selected_id)
             legends[:0] = energy_layers.station_legend(labels)
         base.append(names)
-        deck = layers.point_map(base, shown.total_bounds)
+        deck = layers.point_map(base, district_bounds(filters.districts))
     st.pydeck_chart(deck, on_select=ui.on_district_click("en_map", project_key=STATION_KEY, pick_layer="stations",
                                                          pick_field="station_id"),
                     selection_mode="single-object", key="en_map", height=600)

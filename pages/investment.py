@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo import charts, energy, investment, layers, overview, ui
-from geo.boundaries import load_districts
+from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.energy_view import supply_text
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
@@ -38,8 +38,6 @@ if total_count == 0:
     st.info(t("nothing_selected", lang))
 
 # --- map -----------------------------------------------------------------------------------------
-districts = load_districts()
-shown = districts[districts["adcode"].isin(filters.districts)] if filters.districts else districts
 mode = st.segmented_control(t("map_mode", lang), ["points", "choropleth"], default="points", key="inv_map_mode",
                             format_func=lambda v: t(f"map_mode_{v}", lang)) or "points"
 map_col, side_col = st.columns([3, 1])
@@ -64,7 +62,7 @@ with map_col:
             legend = layers.stage_legend(lang, t("dominant_stage", lang))
         base.append(names)
         # Fit to the chosen districts; a park or a search narrows further, to its projects.
-        bounds = shown.total_bounds
+        bounds = district_bounds(filters.districts)
         if (filters.parks or filters.search) and result.points is not None and len(result.points):
             bounds = layers.padded_bounds(result.points["lon"], result.points["lat"])
         deck = layers.point_map(base, bounds)

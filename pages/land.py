@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo import charts, land, layers, ui
-from geo.boundaries import load_districts
+from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.schema import IDLE_CLASSES
@@ -36,8 +36,6 @@ for col, cls, key in ((m[2], "批而未供", "unsupplied_disposal"), (m[3], "低
 st.caption(t("reused_note", lang, area=fmt_number(summary["reused_mu"], "亩", 0, lang)))
 
 # --- map -----------------------------------------------------------------------------------------
-districts = load_districts()
-shown = districts[districts["adcode"].isin(filters.districts)] if filters.districts else districts
 mode = st.segmented_control(t("map_mode", lang), ["parcels", "choropleth"], default="parcels", key="land_map_mode",
                             format_func=lambda v: t(f"land_mode_{v}", lang)) or "parcels"
 shapes = ui.cached(land.parcel_shapes, ctx)
@@ -64,7 +62,7 @@ with map_col:
     else:
         outline, names = layers.district_base(lang, filters.districts)
         base = [outline]
-        bounds = shown.total_bounds
+        bounds = district_bounds(filters.districts)
         if shapes.parcels is not None:
             rows, tips = parcel_tooltips(shapes.parcels, lang)
             # At whole-city zoom parcels are specks, and hit-testing ~2,000 pickable polygons in
