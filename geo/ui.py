@@ -135,22 +135,22 @@ def cached(function, ctx: PageContext, *args, unfiltered: bool = False, filters:
     # The key is the repr of (scope, filters, args, kwargs): frozen dataclasses of strings and numbers, so
     # their repr is complete and deterministic. Streamlit's own hashing of the objects walked them
     # field by field, ~7 ms per page rerun (profiled); the objects themselves go unhashed (_args).
-    key = repr((ctx.scope, chosen, args, sorted(kwargs.items())))
-    return _detached(_cached_call(function.__module__, function.__name__, ctx.snapshot.id, str(ctx.snapshot.path),
-                                  key, ctx.snapshot, ctx.scope, chosen, args, kwargs))
+    key = repr((function.__module__, function.__name__, ctx.snapshot.id, str(ctx.snapshot.path), ctx.scope, chosen,
+                args, sorted(kwargs.items())))
+    return _detached(_cached_call(key, (function, ctx.snapshot, ctx.scope, chosen, args, kwargs)))
 
 
 # A resource cache hands out the stored object itself, where st.cache_data unpickles a copy on
 # every hit: ~16 ms per energy-page rerun at 1 M parcels (its per-snapshot supply table has
 # 57 k rows; profiled). Callers get ``_detached`` views instead, so nothing they do reaches
-# the stored value. The snapshot is keyed by its id and path and passed along unhashed (re-reading
-# its manifest on every miss cost ~0.3 ms, eight times per filter change).
+# the stored value. Two parameters: Streamlit inspects the function's signature once per
+# parameter on every call (ten parameters: ~0.2 ms a call, eight calls a rerun; profiled), so
+# everything that keys the entry is in ``key`` (function, snapshot id and path, scope, filters,
+# arguments) and the objects themselves travel unhashed in ``_call``.
 @st.cache_resource(show_spinner=False, max_entries=512)
-def _cached_call(module: str, name: str, snapshot_id: str, snapshot_path: str, key: str, _snapshot: store.Snapshot,
-                 _scope: Scope, _filters: Filters, _args: tuple, _kwargs: dict):
-    import importlib
-
-    return getattr(importlib.import_module(module), name)(_snapshot, _scope, _filters, *_args, **_kwargs)
+def _cached_call(key: str, _call: tuple):
+    function, snapshot, scope, filters, args, kwargs = _call
+    return function(snapshot, scope, filters, *args, **kwargs)
 
 
 def _detached(value):
@@ -174,16 +174,15 @@ def _detached(value):
 def cached_record(function, ctx: PageContext, record_id: str):
     """``function(snapshot, scope, record_id)`` (a selected project's or parcel's details)
     through the data cache: a rerun that keeps the selection does not query again."""
-    return _detached(_cached_record(function.__module__, function.__name__, ctx.snapshot.id,
-                                    str(ctx.snapshot.path), repr(ctx.scope), ctx.snapshot, ctx.scope, str(record_id)))
+    key = repr((function.__module__, function.__name__, ctx.snapshot.id, str(ctx.snapshot.path), ctx.scope,
+                str(record_id)))
+    return _detached(_cached_record(key, (function, ctx.snapshot, ctx.scope, str(record_id))))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _cached_record(module: str, name: str, snapshot_id: str, snapshot_path: str, scope_key: str,
-                   _snapshot: store.Snapshot, _scope: Scope, record_id: str):
-    import importlib
-
-    return getattr(importlib.import_module(module), name)(_snapshot, _scope, record_id)
+def _cached_record(key: str, _call: tuple):
+    function, snapshot, scope, record_id = _call
+    return function(snapshot, scope, record_id)
 
 
 # --- language ------------------------------------------------------------------------------------
