@@ -72,13 +72,18 @@ def load_districts() -> gpd.GeoDataFrame:
     return _load().copy(deep=True)
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=1)
+def _each_bounds() -> dict[str, tuple[float, float, float, float]]:
+    districts = _load()
+    return {code: tuple(float(v) for v in shape.bounds) for code, shape in zip(districts["adcode"], districts.geometry)}
+
+
 def bounds(adcodes: tuple[str, ...] = ()) -> tuple[float, float, float, float]:
     """(minx, miny, maxx, maxy) of these districts (all nine when empty), for fitting a map: a
     page used to copy the nine outlines and select from them on every rerun for this (~0.8 ms)."""
-    districts = _load()
-    chosen = districts[districts["adcode"].isin(adcodes)] if adcodes else districts
-    return tuple(float(v) for v in chosen.total_bounds)
+    each = _each_bounds()
+    boxes = [each[code] for code in (adcodes or each) if code in each] or list(each.values())
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def district_names(lang: str = "zh") -> dict[str, str]:

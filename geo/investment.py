@@ -182,17 +182,17 @@ def monthly_progress(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.D
     columns. Actual counts after the as-of month are NULL (not happened yet); plans cover the
     whole year."""
     months = range(1, 13)
-    row = project_cube.view(snapshot, scope, filters)[
-        [f"{e}_m{m}" for e in project_cube.EVENTS for m in months]].sum()
-    out = pd.DataFrame({"month": list(months)})
-    for name in project_cube.EVENTS:
-        out[name] = [int(row[f"{name}_m{m}"]) for m in months]
-        out[f"cum_{name}"] = out[name].cumsum()
-    future = out["month"] > snapshot.as_of.month
-    for name in ("started", "completed"):
-        for col in (name, f"cum_{name}"):
-            out[col] = out[col].astype("Int64").mask(future)
-    return out[["month", *project_cube.EVENTS, *(f"cum_{n}" for n in project_cube.EVENTS)]]
+    rows = project_cube.view(snapshot, scope, filters)
+    counts = {name: np.array([int(rows[f"{name}_m{m}"].sum()) for m in months]) for name in project_cube.EVENTS}
+    future = np.arange(1, 13) > snapshot.as_of.month
+    out = {"month": np.arange(1, 13)}
+    for name, values in counts.items():
+        for column, series in ((name, values), (f"cum_{name}", values.cumsum())):
+            # what happened is not known after as-of: NULL there; plans cover the whole year
+            out[column] = pd.array(series, dtype="Int64") if name in ("started", "completed") else series
+            if name in ("started", "completed"):
+                out[column][future] = pd.NA
+    return pd.DataFrame(out)[["month", *project_cube.EVENTS, *(f"cum_{n}" for n in project_cube.EVENTS)]]
 
 
 def investment_progress(snapshot: Snapshot, scope: Scope, filters: Filters) -> dict:

@@ -155,3 +155,12 @@ def test_shipped_vertices_are_converted_from_gcj(adcode: str, source_root: str, 
     _, _, moved = Geod(ellps="WGS84").inv(wgs[:, 0], wgs[:, 1], gcj[nearest, 0], gcj[nearest, 1])
     assert 400 < moved.min() and moved.max() < 800
     assert 630 < moved.min() and moved.max() < 685  # measured: 637-679 m
+
+
+def test_bounds_of_chosen_districts_equal_their_outlines_total_bounds():
+    from geo.boundaries import bounds
+    districts = load_districts()
+    for chosen in [("430281",), ("430202", "430281"), tuple(districts["adcode"])]:
+        expected = districts[districts["adcode"].isin(chosen)].total_bounds
+        assert bounds(chosen) == tuple(float(v) for v in expected)
+    assert bounds(()) == tuple(float(v) for v in districts.total_bounds)  # no filter: the whole city
