@@ -29,6 +29,7 @@ FILTERED = ("land?district=430281", "land?status=低效", "investment?district=4
 # animation frames painted (the page, its map included, shows the new view).
 DISTRICT_OPTIONS = {"ours": ("荷塘区", "醴陵市", "攸县"), "baseline": ("430202", "430281", "430223")}
 _ARM_JS = """() => { window.__runSeen = false; window.__runOver = false; window.__clickAt = null;
+  window.__urlAtArm = location.href; window.__quiet = 0;
   document.addEventListener('click', () => { window.__clickAt ??= performance.now(); }, {capture: true, once: true});
   // Every change of the run state, even two within one task (a fast run): a poll could miss them.
   const app = document.querySelector('[data-testid="stApp"]');
@@ -38,6 +39,16 @@ _ARM_JS = """() => { window.__runSeen = false; window.__runOver = false; window.
       window.__runOver = true; watch.disconnect(); }
   });
   watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state'], attributeOldValue: true}); }"""
+# The run is over when the observer saw it run and stop, or — a run of a few tens of ms can go by
+# without the page ever rendering "running" (React batches the updates) — when the script has
+# written the new filter into the URL and the page has shown "not running" for three frames in a
+# row since (each poll is one animation frame).
+_RUN_OVER_JS = """() => {
+  if (window.__runOver) return true;
+  const app = document.querySelector('[data-testid="stApp"]');
+  const idle = location.href !== window.__urlAtArm && app && app.getAttribute('data-test-script-state') === 'notRunning';
+  window.__quiet = idle ? window.__quiet + 1 : 0;
+  return window.__quiet >= 3; }"""
 _FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 # Records (epoch ms) when the first run that shows a map canvas is over: the page is complete as
 # far as the server is concerned; deck.gl's first draw comes after (in software GL: seconds).
@@ -157,7 +168,7 @@ def _pick_district(page, option: str, selector: str, timeout_ms: float) -> float
     choice.wait_for(state="visible", timeout=timeout_ms)
     page.evaluate(_ARM_JS)
     choice.click()
-    page.wait_for_function("() => window.__runOver", timeout=timeout_ms, polling="raf")
+    page.wait_for_function(_RUN_OVER_JS, timeout=timeout_ms, polling="raf")
     page.locator(f"{selector} canvas").first.wait_for(state="attached", timeout=timeout_ms)
     painted = page.evaluate(f"() => ({_FRAMES_JS})().then(() => performance.now())")
     elapsed = (painted - page.evaluate("() => window.__clickAt")) / 1000
