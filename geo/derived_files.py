@@ -42,6 +42,8 @@ def load(cur: duckdb.DuckDBPyConnection, target: str, path: Path, quote) -> bool
     try:
         cur.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM read_parquet({quote(str(path))})")
         return True
+    except duckdb.InterruptException:  # the process is exiting: stop, as the warming thread expects
+        raise
     except duckdb.Error:
         log.warning("derived table file %s unreadable: building the table instead", path, exc_info=True)
         return False
@@ -54,6 +56,9 @@ def save(cur: duckdb.DuckDBPyConnection, target: str, path: Path, quote) -> None
         path.parent.mkdir(parents=True, exist_ok=True)
         cur.execute(f"COPY (SELECT * FROM {target}) TO {quote(str(tmp))} (FORMAT parquet)")
         os.replace(tmp, path)
+    except duckdb.InterruptException:
+        tmp.unlink(missing_ok=True)
+        raise
     except (OSError, duckdb.Error):
         log.info("derived table %s not kept on disk", path.name, exc_info=True)
         tmp.unlink(missing_ok=True)

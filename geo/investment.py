@@ -1,8 +1,10 @@
 """The investment page's figures (项目投资): counts, map points or H3 cells, breakdowns, progress.
 
 Every function is ``fn(snapshot, scope, filters, ...)``: it applies the scope (through the query
-layer) and the shared filters (``filters.where("projects")``), runs its aggregation in DuckDB and
-returns a small DataFrame or dataclass — no Streamlit, no whole table loaded into pandas.
+layer) and the shared filters (``filters.where("projects")``) and returns a small DataFrame or
+dataclass — no Streamlit, no whole table loaded into pandas. The counts and sums come from the
+view's rows of the project cube (``project_cube.view``: a few thousand groups, added up here with
+numpy); the map's points and cells, the medians and the top table from DuckDB.
 
 Dates: "this year" is ``snapshot.as_of.year`` and "to date" means up to ``snapshot.as_of``, never
 the wall clock, so a snapshot's figures do not change as time passes. Unlike the overview (which
@@ -13,6 +15,7 @@ narrows them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
