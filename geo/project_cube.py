@@ -155,8 +155,8 @@ def view(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
 
 def _view_rows(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
     where, params = filters.where("projects")
-    if answers(filters):
-        return query(snapshot, f"SELECT * FROM {{project_cube}} p WHERE {where}", params, scope=scope,
-                     max_rows=10_000_000).df
-    return query(snapshot, f"SELECT {_KEYS}, {_SUMMED} FROM {_rows('$cube_as_of')} p WHERE {where} GROUP BY ALL",
-                 {**params, "cube_as_of": snapshot.as_of}, scope=scope, max_rows=10_000_000).df
+    table, cube_params = source(snapshot, filters)
+    # The cube's own rows as they are; raw rows grouped by the cube's keys into the same shape.
+    sql = (f"SELECT * FROM {table} p WHERE {where}" if answers(filters) else
+           f"SELECT {_KEYS}, {_SUMMED} FROM {table} p WHERE {where} GROUP BY ALL")
+    return query(snapshot, sql, {**params, **cube_params}, scope=scope, max_rows=10_000_000).df

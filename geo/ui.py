@@ -132,8 +132,8 @@ def cached(function, ctx: PageContext, *args, unfiltered: bool = False, filters:
     ``unfiltered`` runs it with empty filters: store-wide facts computed once per snapshot;
     ``filters`` replaces the page's filters (e.g. only the district filter)."""
     chosen = Filters() if unfiltered else (ctx.filters if filters is None else filters)
-    # The key is the repr of (scope, filters, args, kwargs): frozen dataclasses of strings and numbers, so
-    # their repr is complete and deterministic. Streamlit's own hashing of the objects walked them
+    # The key is the repr of (function, snapshot id and path, scope, filters, args, kwargs): names and
+    # frozen dataclasses of strings and numbers, so the repr is complete and deterministic. Streamlit's own hashing of the objects walked them
     # field by field, ~7 ms per page rerun (profiled); the objects themselves go unhashed (_args).
     key = repr((function.__module__, function.__name__, ctx.snapshot.id, str(ctx.snapshot.path), ctx.scope, chosen,
                 args, sorted(kwargs.items())))
