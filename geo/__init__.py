@@ -47,9 +47,9 @@ import pandas as pd
 pd.set_option("mode.string_storage", "python")
 
 __all__ = ["schema", "boundaries", "crs", "join", "validate", "store", "store_layout", "store_errors",
-           "store_lock", "store_verify", "query", "snapshot_db", "cube", "project_cube", "filters", "overview", "investment",
-           "investment_view", "land", "land_view", "energy", "energy_view", "energy_layers", "layers", "map_json", "charts",
-           "hexes", "export", "downloads", "agenda", "agenda_view", "present", "ingest", "i18n", "ui", "sidebar",
+           "store_lock", "store_verify", "query", "snapshot_db", "derived_files", "cube", "project_cube",
+           "district_sums", "filters", "overview", "investment", "investment_view", "land", "land_view", "energy", "energy_view", "energy_layers", "layers", "map_json", "charts",
+           "hexes", "export", "downloads", "agenda", "agenda_view", "present", "ingest", "i18n", "ui", "page_cache", "sidebar",
            "demo", "task_rates", "meeting", "changes", "brief", "brief_map", "task_edits"]
 
 

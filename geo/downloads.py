@@ -12,7 +12,8 @@ import streamlit as st
 
 from geo import present
 from geo.i18n import fmt_count, t
-from geo.ui import PageContext, cached
+from geo.page_cache import cached
+from geo.ui import PageContext
 
 
 def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, expanded: bool = False) -> None:

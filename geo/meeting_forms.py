@@ -15,7 +15,8 @@ from geo.filters import Filters
 from geo.i18n import fmt_count, md_escape, t
 from geo.meeting_view import change_table, rates_table
 from geo.query import Scope, query
-from geo.ui import PageContext, cached, table
+from geo.page_cache import cached
+from geo.ui import PageContext, table
 
 CHOICES_MAX = 2_000  # projects offered in the assign form (largest first); narrow the filters for others
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import charts, energy, energy_layers, layers, map_json, overview, ui
+from geo import charts, energy, energy_layers, layers, map_json, overview, page_cache, ui
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.energy_view import (HEADROOM_METRICS, abnormal_tooltips, band_frame, cell_tooltips, funnel_frame,
@@ -25,7 +25,7 @@ ui.page_header(ctx, "page_energy", STATION_KEY, "en",
 download_panel(ctx, ["substations", "plants", "transformer_areas"], "energy_dl")
 
 # --- city figures (only the district filter applies: they are defined on fixed asset sets) --------
-grid = ui.cached(overview.grid_figures, ctx, filters=Filters(districts=filters.districts))
+grid = page_cache.cached(overview.grid_figures, ctx, filters=Filters(districts=filters.districts))
 kinds = grid["new_energy_by_kind"]
 m = st.columns(4)
 m[0].metric(t("supply_capability", lang), fmt_number(grid["capability_mw"], "MW", 1, lang))
@@ -38,13 +38,13 @@ st.caption(t("energy_new_split", lang, parts=" + ".join(f"{enum_label(k, lang)} 
                                                          for k, v in kinds.items())) + " · " +
            t("capability_note", lang, ratio=CAPACITY_LOAD_RATIO_220KV))
 
-problems = ui.cached(energy.quality_problems, ctx, unfiltered=True)  # the whole store, once per snapshot
+problems = page_cache.cached(energy.quality_problems, ctx, unfiltered=True)  # the whole store, once per snapshot
 if len(problems):
     st.warning(t("quality_title", lang, n=len(problems)), icon=":material/report:")
     ui.table(quality_table(problems, lang), lang, key="en_quality", height=min(38 + 35 * len(problems), 250))
 
 # --- map -------------------------------------------------------------------------------------------
-supply = ui.cached(energy.project_supply, ctx, unfiltered=True)  # nearest station: once per snapshot
+supply = page_cache.cached(energy.project_supply, ctx, unfiltered=True)  # nearest station: once per snapshot
 max_km = ui.url_state("max_km", "en_max_km", lambda v: float(v) if v.replace(".", "", 1).isdigit() and
                       0.5 <= float(v) <= 100 else None, energy.DEFAULT_MAX_DISTANCE_KM)
 risk = energy.at_risk(supply, filters, max_km)
@@ -62,7 +62,7 @@ with map_col:
         metric = st.segmented_control(t("map_metric", lang), list(HEADROOM_METRICS), key="en_metric",
                                          format_func=lambda k: t(HEADROOM_METRICS[k][1], lang)) or "headroom"
         column, label_key, unit, decimals = HEADROOM_METRICS[metric]
-        rows = ui.cached(energy.district_headroom, ctx, level or 110)
+        rows = page_cache.cached(energy.district_headroom, ctx, level or 110)
         deck, legend = layers.district_choropleth(
             headroom_map_data(rows, lang), column, name_column="name", label_column="label", unit=unit,
             decimals=decimals, legend_title=f"{t(label_key, lang)} · {level or 110} kV", lang=lang,
@@ -75,13 +75,13 @@ with map_col:
         outline, names = layers.district_base(lang, filters.districts)
         base = [outline]
         if "areas" in chosen:
-            cells = cell_tooltips(ui.cached(energy.ta_cells, ctx), lang)
+            cells = cell_tooltips(page_cache.cached(energy.ta_cells, ctx), lang)
             base.append(energy_layers.ta_cells_layer(cells, cells.attrs["tooltip"]))
-            bad = abnormal_tooltips(ui.cached(energy.abnormal_areas, ctx), lang)
+            bad = abnormal_tooltips(page_cache.cached(energy.abnormal_areas, ctx), lang)
             base.append(energy_layers.abnormal_layer(bad, bad.attrs["tooltip"]))
             legends.append((t("layer_areas", lang), energy_layers.ta_legend(labels, lang)))
         if "plants" in chosen:
-            plants = plant_tooltips(ui.cached(energy.plants, ctx), lang)
+            plants = plant_tooltips(page_cache.cached(energy.plants, ctx), lang)
             base.append(energy_layers.plants_layer(plants, plants.attrs["tooltip"]))
             legends.append((t("layer_plants", lang), energy_layers.plant_legend(labels)))
         if "risk" in chosen:  # depends on the district filter and distance only: kept across others
@@ -89,8 +89,8 @@ with map_col:
                                             lang), lambda: energy_layers.risk_layers(risk, lang))
             legends.append((t("layer_risk", lang), energy_layers.risk_legend(t("risk_legend", lang, km=max_km))))
         if "stations" in chosen:
-            symbols = ui.cached(energy_layers.station_symbols, ctx, lang, unfiltered=True)  # once per language
-            shown_ids = ui.cached(energy.stations, ctx)["station_id"].astype(str).tolist()
+            symbols = page_cache.cached(energy_layers.station_symbols, ctx, lang, unfiltered=True)  # once per language
+            shown_ids = page_cache.cached(energy.stations, ctx)["station_id"].astype(str).tolist()
             base += energy_layers.station_layers(shown_ids, symbols, selected_id)
             legends[:0] = energy_layers.station_legend(labels)
         base.append(names)
@@ -128,7 +128,7 @@ if selected_id:
 # --- headroom by district --------------------------------------------------------------------------
 st.subheader(t("section_headroom", lang))
 st.segmented_control(t("voltage_level", lang), [220, 110, 35], key="en_level", format_func=lambda v: f"{v} kV")
-rows = headroom_bar_frame(ui.cached(energy.district_headroom, ctx, level or 110), lang)
+rows = headroom_bar_frame(page_cache.cached(energy.district_headroom, ctx, level or 110), lang)
 h1, h2 = st.columns([3, 2])
 h1.vega_lite_chart(spec=charts.bar_chart(rows, key="adcode", label="label", value="headroom_mw",
                                          value_title=t("headroom", lang) + " (MW)", colour="#1a9850",
@@ -168,7 +168,7 @@ st.subheader(t("section_assets", lang))
 c1, c2, c3 = st.columns(3)
 with c1:
     st.markdown(f"**{t('stations_by_band', lang)}**")
-    frame = band_frame(ui.cached(energy.load_band_counts, ctx), lang)
+    frame = band_frame(page_cache.cached(energy.load_band_counts, ctx), lang)
     st.vega_lite_chart(spec=charts.bar_chart(frame, key="load_band", label="label", value="stations",
                                              value_title=t("stations_count", lang), tooltip=["label", "count_text"],
                                              colours=["#%02x%02x%02x" % c for c in energy_layers.BAND_COLOURS.values()],
@@ -177,7 +177,7 @@ with c1:
                        width="stretch")
 with c2:
     st.markdown(f"**{t('plants_by_kind', lang)}**")
-    frame = plant_frame(ui.cached(energy.plant_capacity, ctx), lang)
+    frame = plant_frame(page_cache.cached(energy.plant_capacity, ctx), lang)
     st.vega_lite_chart(spec=charts.bar_chart(frame, key="kind", label="label", value="mw",
                                              value_title=t("capacity_mw", lang),
                                              tooltip=["label", "mw_text", "in_service_text", "count_text"],
@@ -187,7 +187,7 @@ with c2:
                        width="stretch")
 with c3:
     st.markdown(f"**{t('ta_governance_chart', lang)}**")
-    funnel = ui.cached(energy.governance_funnel, ctx)
+    funnel = page_cache.cached(energy.governance_funnel, ctx)
     frame = funnel_frame(funnel[funnel["step"] != "all"], lang)  # 19,994 would flatten the other bars
     st.vega_lite_chart(spec=charts.bar_chart(frame, key="step", label="label", value="areas",
                                              value_title=t("transformer_areas", lang), tooltip=["label", "count_text"],
@@ -195,7 +195,7 @@ with c3:
     st.caption(t("ta_funnel_note", lang, n=fmt_count(int(funnel["areas"].iloc[0]), "个", lang)))
 
 st.markdown(f"**{t('station_list', lang)}**")
-table = station_table(ui.cached(energy.stations, ctx), lang)
+table = station_table(page_cache.cached(energy.stations, ctx), lang)
 ui.table(table, lang, "no_rows_stations", key="en_stations", column_config=station_table_config(lang),
          on_select=ui.on_row_pick("en_stations", list(table["station_id"]), STATION_KEY),
          selection_mode="single-row", height=420)

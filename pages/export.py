@@ -3,7 +3,7 @@ or Shapefile; files are built only when asked, never on a rerun (every page has 
 
 import streamlit as st
 
-from geo import export, ui
+from geo import export, page_cache, ui
 from geo.downloads import download_panel
 from geo.i18n import fmt_count, t
 from geo.schema import TABLES
@@ -12,7 +12,7 @@ ctx = ui.page_context("export")
 lang = ctx.lang
 ui.page_header(ctx, "page_export", "export_nothing_selected", "export")
 
-counts = {table: ui.cached(export.count_rows, ctx, table) for table in export.EXPORT_TABLES}
+counts = {table: page_cache.cached(export.count_rows, ctx, table) for table in export.EXPORT_TABLES}
 ui.table({t("table", lang): [t(f"table_{name}", lang) for name in counts],
           t("rows_filtered", lang): [fmt_count(n, "", lang) for n in counts.values()]},
          lang, key="export_counts")

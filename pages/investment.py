@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import charts, energy, investment, layers, overview, ui
+from geo import charts, energy, investment, layers, overview, page_cache, ui
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.energy_view import supply_text
@@ -19,10 +19,10 @@ selected_id = ui.url_value("project", PROJECT_KEY)
 ui.page_header(ctx, "page_investment", PROJECT_KEY, "inv", notes=(t("yi_note", lang),))
 download_panel(ctx, ["projects", "tasks"], "investment_dl")
 
-progress = ui.cached(investment.investment_progress, ctx)
-funnel = ui.cached(investment.stage_funnel, ctx)
+progress = page_cache.cached(investment.investment_progress, ctx)
+funnel = page_cache.cached(investment.stage_funnel, ctx)
 total_count = int(funnel["projects"].sum())
-stalled = ui.cached(investment.stalled_breakdown, ctx)
+stalled = page_cache.cached(investment.stalled_breakdown, ctx)
 m = st.columns(3)
 m[0].metric(t("projects_count", lang), fmt_count(total_count, "个", lang))
 m[1].metric(t("total_investment", lang), fmt_number(float(funnel["total_yi"].sum()), "亿元", 1, lang))
@@ -45,10 +45,10 @@ with map_col:
     if mode == "choropleth":
         metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS), default="total",
                                       key="inv_metric", format_func=lambda k: t(overview.MAP_METRICS[k][1], lang))
-        deck, legend = overview.investment_choropleth(ui.cached(overview.district_summary, ctx), metric or "total",
+        deck, legend = overview.investment_choropleth(page_cache.cached(overview.district_summary, ctx), metric or "total",
                                                       lang, filters.districts)
     else:
-        result = ui.cached(investment.project_points, ctx)
+        result = page_cache.cached(investment.project_points, ctx)
         outline, names = layers.district_base(lang, filters.districts)
         base = [outline]
         if result.points is not None:
@@ -76,7 +76,7 @@ with side_col:
 
 # --- selected project ----------------------------------------------------------------------------
 if selected_id:
-    details = ui.cached_record(investment.project_details, ctx, selected_id)
+    details = page_cache.cached_record(investment.project_details, ctx, selected_id)
     if details is None:
         st.warning(t("unknown_project", lang, id=selected_id))
     else:
@@ -85,7 +85,7 @@ if selected_id:
             ui.panel_title(details.project["name"], PROJECT_KEY, lang)
             left, right = st.columns([1, 1])
             ui.table(fields, lang, where=left, key="inv_fields")
-            power = supply_text(ui.cached(energy.project_supply, ctx, unfiltered=True), selected_id, lang)
+            power = supply_text(page_cache.cached(energy.project_supply, ctx, unfiltered=True), selected_id, lang)
             if power:  # the energy page's supply check, computed once per snapshot
                 left.caption(power)
             with right:
@@ -121,7 +121,7 @@ with c2:
 c3, c4 = st.columns(2)
 with c3:
     st.markdown(f"**{t('by_chain', lang)}**")
-    frame = chain_frame(ui.cached(investment.chain_breakdown, ctx), lang)
+    frame = chain_frame(page_cache.cached(investment.chain_breakdown, ctx), lang)
     if frame.empty:
         st.caption(t("no_data", lang))
     else:
@@ -130,7 +130,7 @@ with c3:
                                          colour="#2b8cbe", selected=filters.chains),
                         on_select=ui.on_chart_pick("inv_chain_chart", "industry_chain", "f_chain"),
                         key="inv_chain_chart", width="stretch")
-district_rows = ui.cached(investment.district_breakdown, ctx)
+district_rows = page_cache.cached(investment.district_breakdown, ctx)
 with c4:
     st.markdown(f"**{t('by_district', lang)}**")
     frame = district_bar_frame(district_rows, lang)
@@ -144,7 +144,7 @@ with c4:
 st.subheader(t("section_plan_vs_actual", lang, year=ctx.snapshot.as_of.year))
 p1, p2 = st.columns([3, 2])
 with p1:
-    monthly = monthly_frame(ui.cached(investment.monthly_progress, ctx), lang)
+    monthly = monthly_frame(page_cache.cached(investment.monthly_progress, ctx), lang)
     st.vega_lite_chart(spec=charts.plan_vs_actual_chart(monthly, x="month_label", x_title=t("month", lang), series="series",
                                                 value="value", kind="kind", value_title=t("projects_count", lang),
                                                 tooltip=["series", "month_label", "value_text"],
@@ -156,7 +156,7 @@ with p2:
 
 # --- top projects --------------------------------------------------------------------------------
 st.subheader(t("section_top", lang))
-top = table_frame(ui.cached(investment.top_projects, ctx), lang)
+top = table_frame(page_cache.cached(investment.top_projects, ctx), lang)
 if ui.table(top, lang, "no_rows_projects", key="inv_top", column_config=table_config(lang),
             on_select=ui.on_row_pick("inv_top", list(top["project_id"]), PROJECT_KEY),
             selection_mode="single-row", height=420) is not None:

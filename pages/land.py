@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import charts, land, layers, ui
+from geo import charts, land, layers, page_cache, ui
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
@@ -18,8 +18,8 @@ selected_id = ui.url_value("parcel", PARCEL_KEY)
 ui.page_header(ctx, "page_land", PARCEL_KEY, "land")
 download_panel(ctx, ["parcels"], "land_dl")
 
-summary = ui.cached(land.land_summary, ctx)
-rates = ui.cached(land.disposal_rates, ctx)
+summary = page_cache.cached(land.land_summary, ctx)
+rates = page_cache.cached(land.disposal_rates, ctx)
 year = int(rates["year"].iloc[0]) if len(rates) else ctx.snapshot.as_of.year - 1
 by_class = rates.set_index("idle_class")
 m = st.columns(4)
@@ -38,15 +38,15 @@ st.caption(t("reused_note", lang, area=fmt_number(summary["reused_mu"], "亩", 0
 # --- map -----------------------------------------------------------------------------------------
 mode = st.segmented_control(t("map_mode", lang), ["parcels", "choropleth"], default="parcels", key="land_map_mode",
                             format_func=lambda v: t(f"land_mode_{v}", lang)) or "parcels"
-shapes = ui.cached(land.parcel_shapes, ctx)
-invalid = ui.cached(land.invalid_geometries, ctx, unfiltered=True)  # the whole store, once per snapshot
+shapes = page_cache.cached(land.parcel_shapes, ctx)
+invalid = page_cache.cached(land.invalid_geometries, ctx, unfiltered=True)  # the whole store, once per snapshot
 if len(invalid):
     st.warning(t("invalid_parcels", lang, n=len(invalid),
                  ids="、".join(f"{pid}（{t('geom_' + reason, lang)}）" for pid, reason in
                               zip(invalid["parcel_id"][:20], invalid["reason"][:20]))))
 if shapes.total == 0:
     st.info(t("nothing_selected_land", lang))
-district_rows = ui.cached(land.district_disposal, ctx)
+district_rows = page_cache.cached(land.district_disposal, ctx)
 map_col, side_col = st.columns([3, 1])
 with map_col:
     if mode == "choropleth":
@@ -91,7 +91,7 @@ with side_col:
 
 # --- selected parcel -----------------------------------------------------------------------------
 if selected_id:
-    details = ui.cached_record(land.parcel_details, ctx, selected_id)
+    details = page_cache.cached_record(land.parcel_details, ctx, selected_id)
     if details is None:
         st.warning(t("unknown_parcel", lang, id=selected_id))
     else:
@@ -113,7 +113,7 @@ with d1:
 with d2:
     this_year = ctx.snapshot.as_of.year
     st.markdown(f"**{t('monthly_disposal', lang, year=this_year)}**")
-    monthly = monthly_frame(ui.cached(land.monthly_disposal, ctx), lang)
+    monthly = monthly_frame(page_cache.cached(land.monthly_disposal, ctx), lang)
     if monthly.empty:
         st.caption(t("no_data", lang))
     else:
@@ -125,7 +125,7 @@ with d2:
 
 # --- largest idle parcels ------------------------------------------------------------------------
 st.subheader(t("section_largest_idle", lang))
-idle = idle_table(ui.cached(land.largest_idle, ctx), lang)
+idle = idle_table(page_cache.cached(land.largest_idle, ctx), lang)
 if ui.table(idle, lang, "no_rows_parcels", key="land_idle", column_config=idle_table_config(lang),
             on_select=ui.on_row_pick("land_idle", list(idle["parcel_id"]), PARCEL_KEY),
             selection_mode="single-row", height=420) is not None:

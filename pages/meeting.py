@@ -4,7 +4,7 @@ changes since the last meeting, the one-page brief, and agendas of saved views."
 import streamlit as st
 
 from geo import agenda as agendas
-from geo import charts, meeting, present, task_rates, ui
+from geo import charts, meeting, page_cache, present, task_rates, ui
 from geo.agenda_view import add_item_form, agenda_editor
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.meeting_view import stalled_config, stalled_matrix, stalled_state_frame, stalled_table, task_table
@@ -20,8 +20,8 @@ view = st.segmented_control(t("meeting_view", lang), VIEWS, key="meeting_view",
                             format_func=lambda v: t(f"meeting_view_{v}", lang)) or "stalled"
 
 if view == "stalled":
-    summary = ui.cached(meeting.stalled_summary, ctx)
-    rows, total = ui.cached(meeting.stalled_projects, ctx)
+    summary = page_cache.cached(meeting.stalled_summary, ctx)
+    rows, total = page_cache.cached(meeting.stalled_projects, ctx)
     m = st.columns(3)
     m[0].metric(t("stalled", lang), fmt_count(total, "个", lang))
     m[1].metric(t("total_investment", lang), fmt_number(float(rows["total_investment_yi"].sum()), "亿元", 1, lang))
@@ -40,7 +40,7 @@ if view == "stalled":
                  selection_mode="single-row", height=min(38 + 35 * len(table), 600))
     st.caption(t("stalled_note", lang, as_of=ctx.snapshot.as_of))
 elif view == "tasks":
-    totals = ui.cached(task_rates.task_totals, ctx)
+    totals = page_cache.cached(task_rates.task_totals, ctx)
     m = st.columns(6)
     for col, key, unit in zip(m, ("assigned", "open", "due_soon", "overdue", "closed_on_time", "closed_late"),
                               ["件"] * 6):
@@ -50,7 +50,7 @@ elif view == "tasks":
     state = st.pills(t("task_states_shown", lang), task_rates.TASK_STATES, selection_mode="multi",
                      default=["overdue", "due_soon"], key="meeting_task_states",
                      format_func=lambda s: t(f"task_{s}", lang))
-    rows, total = ui.cached(task_rates.task_list, ctx, states=tuple(state or task_rates.TASK_STATES))
+    rows, total = page_cache.cached(task_rates.task_list, ctx, states=tuple(state or task_rates.TASK_STATES))
     ui.table(task_table(rows, lang), lang, "no_rows_tasks", key="meeting_tasks", height=min(38 + 35 * len(rows), 500))
     st.caption(t("tasks_listed", lang, shown=fmt_count(len(rows), "件", lang), total=fmt_count(total, "件", lang)))
     left, right = st.columns(2)

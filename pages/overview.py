@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import layers, meeting, overview, present, ui
+from geo import layers, meeting, overview, page_cache, present, ui
 from geo.downloads import download_panel
 from geo.meeting_view import scoreboard_table
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
@@ -21,11 +21,11 @@ st.caption(" · ".join(filter(None, [scope_text, t("as_of", lang, date=ctx.snaps
                                     t("yi_note", lang)])))
 download_panel(ctx, ["projects", "tasks"], "overview_dl")
 
-figures = ui.cached(overview.project_figures, ctx)
+figures = page_cache.cached(overview.project_figures, ctx)
 # Keyed by the filters that apply to their tables: a project-filter change does not recompute them.
-grid = ui.cached(overview.grid_figures, ctx,
+grid = page_cache.cached(overview.grid_figures, ctx,
                  filters=ctx.filters.only_for("substations", "plants", "transformer_areas"))
-land = ui.cached(overview.land_figures, ctx, filters=ctx.filters.only_for("parcels"))
+land = page_cache.cached(overview.land_figures, ctx, filters=ctx.filters.only_for("parcels"))
 
 # --- key projects ------------------------------------------------------------------------------
 st.subheader(t("section_projects", lang))
@@ -89,7 +89,7 @@ with right:
 
 # --- scoreboard: the city and each district against plan, with the choropleth beside it ----------
 st.subheader(t("section_scoreboard", lang))
-scoreboard = ui.cached(meeting.scoreboard, ctx)
+scoreboard = page_cache.cached(meeting.scoreboard, ctx)
 styled, config, adcodes = scoreboard_table(scoreboard, lang)
 ui.table(styled, lang, "no_rows_districts", key="overview_scoreboard", column_config=config,
          on_select=ui.on_district_row("overview_scoreboard", adcodes, open_page="investment"),
@@ -99,7 +99,7 @@ map_col, legend_col = st.columns([3, 1])
 with map_col:
     metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS), default="total",
                                   key="overview_metric", format_func=lambda m: t(overview.MAP_METRICS[m][1], lang))
-    deck, legend = overview.investment_choropleth(ui.cached(overview.district_summary, ctx), metric or "total", lang,
+    deck, legend = overview.investment_choropleth(page_cache.cached(overview.district_summary, ctx), metric or "total", lang,
                                                   ctx.filters.districts)
     st.pydeck_chart(deck, on_select=ui.on_district_click("overview_map"), selection_mode="single-object",
                     key="overview_map", height=520)

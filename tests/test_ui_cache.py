@@ -5,7 +5,7 @@ from datetime import date
 
 import pandas as pd
 
-from geo import ui
+from geo import page_cache, ui
 from geo.filters import Filters
 from geo.query import Scope
 
@@ -30,20 +30,19 @@ class FakeSnapshot:
 
 
 def test_cached_results_are_computed_once_and_detached(monkeypatch):
-    monkeypatch.setattr(ui.store, "get_snapshot", lambda *a, **k: FakeSnapshot())
     ctx = ui.PageContext(snapshot=FakeSnapshot(), lang="zh", filters=Filters(districts=("430281",)),
                          scope=Scope.all(), page="overview")
-    first = ui.cached(figures, ctx, factor=2)
+    first = page_cache.cached(figures, ctx, factor=2)
     first.frame["n"] = 0                      # a page overwriting a column
     first.frame["label"] = "x"                # ... adding one
     first.extra["rows"][0].iloc[0] = 99.0     # ... changing a value in place
     first.extra["new"] = True
-    again = ui.cached(figures, ctx, factor=2)
+    again = page_cache.cached(figures, ctx, factor=2)
     assert len(CALLS) == 1
     assert again.frame["n"].tolist() == [2, 4, 6] and list(again.frame.columns) == ["n"]
     assert again.extra["rows"][0].iloc[0] == 1.0 and "new" not in again.extra
     assert again.extra["day"] == date(2023, 1, 1)
-    ui.cached(figures, ctx, factor=3)
+    page_cache.cached(figures, ctx, factor=3)
     assert len(CALLS) == 2
 
 
