@@ -1,6 +1,6 @@
 """Worker of bench/bench_scale.py: drive one app through AppTest and print JSON results.
 
-    python bench/scale_apptest.py --app ours|baseline --store DIR --repeat N [--pages land,...]
+    python bench/scale_apptest.py --app ours|baseline|floor --store DIR --repeat N [--pages land,...]
 
 Runs in its own process (started by bench_scale.py) so a baseline that runs out of memory or
 time fails alone, and each app starts with empty caches. For every page and interaction it times
@@ -8,6 +8,10 @@ whole script runs (server time: the script, its queries, layer building and seri
 elements), and measures what the run sends: the sum of the element protos' serialised sizes and
 the pydeck JSON among them. For our app it also splits the time into query (the query layer's
 own timing) and layer building (``geo.layers`` calls). One JSON object per line on stdout.
+
+``--app floor`` times Streamlit itself: a page with nothing but the district multiselect and one
+number, under the same harness. No page can answer a filter change faster; where the baseline's
+time divided by the target ratio is below this, the ratio cannot be reached by any Streamlit page.
 """
 
 from __future__ import annotations
@@ -116,6 +120,31 @@ def behave_like_a_server() -> None:
     app_test.PagesManager = ServerPagesManager
 
 
+# The floor: the least a Streamlit page can do on a filter change (read the widget, show a number).
+FLOOR_SCRIPT = """import streamlit as st
+picked = st.sidebar.multiselect("district", %r, key="f_district")
+st.metric("districts", len(picked))
+""" % DISTRICTS
+
+
+def measure_floor(repeat: int) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "floor.py"
+        script.write_text(FLOOR_SCRIPT, encoding="utf-8")
+        at = AppTest.from_file(str(script), default_timeout=60)
+        at.run()
+        times, cpu = [], []
+        for i in range(max(repeat, 30)):  # runs of ~2 ms: more of them for a stable median
+            set_widget(at, "f_district", combos(DISTRICTS)[i % 45])
+            start, start_cpu = time.perf_counter(), time.process_time()
+            at.run()
+            times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+        emit("floor", "*", "district filter", times, *sent_bytes(at), cpu=cpu)
+
+
 def new_session(app: str, page: str) -> AppTest:
     if app == "ours":
         at = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
@@ -187,7 +216,7 @@ def emit(app, page, name, times, total, deck, q_ms=(), l_ms=(), cpu=()) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--app", choices=("ours", "baseline"), required=True)
+    parser.add_argument("--app", choices=("ours", "baseline", "floor"), required=True)
     parser.add_argument("--label", help="name in the results (default: --app), e.g. 'before'")
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=10)
@@ -195,6 +224,11 @@ def main() -> int:
     args = parser.parse_args()
     os.environ["ZZMAP_STORE"] = str(args.store)
     behave_like_a_server()
+    global LABEL
+    LABEL = args.label or args.app
+    if args.app == "floor":
+        measure_floor(args.repeat)
+        return 0
     from geo import store
     from geo.query import Scope, query
 
@@ -206,8 +240,6 @@ def main() -> int:
         logging.getLogger("geo.query").addHandler(parts)
         logging.getLogger("geo.query").setLevel(logging.DEBUG)
         time_layers(parts)
-    global LABEL
-    LABEL = args.label or args.app
     for page in args.pages.split(","):
         try:
             measure(args.app, page, args.repeat, parts, ids.get(page, []))
