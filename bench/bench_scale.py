@@ -188,8 +188,8 @@ def _unreachable(baseline_ms: float, floor: dict | None) -> str:
     """Why a ratio cannot be met, when the baseline is faster than TARGET_RATIO times Streamlit's floor."""
     if not floor or baseline_ms / TARGET_RATIO >= statistics.median(floor["ms"]):
         return ""
-    return (f"; unreachable: {TARGET_RATIO}× faster than the baseline's {baseline_ms:.0f} ms means {baseline_ms / TARGET_RATIO:.1f} ms, "
-            f"below Streamlit's floor of {statistics.median(floor['ms']):.1f} ms")
+    return (f"; unreachable: {TARGET_RATIO}× faster than the baseline's {baseline_ms:.0f} ms means "
+            f"{baseline_ms / TARGET_RATIO:.1f} ms, below Streamlit's floor of {statistics.median(floor['ms']):.1f} ms")
 
 
 def targets(rows: list[dict], browser: dict[str, dict] | None) -> list[tuple[str, bool | None, str]]:
