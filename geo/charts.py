@@ -88,24 +88,6 @@ def plan_vs_actual_chart(df: pd.DataFrame, *, x: str, x_title: str, series: str,
     }
 
 
-def legend_chart(title: str, entries: list[tuple[tuple[int, int, int], str]]) -> dict:
-    """A map legend: exact colour swatches with labels as data (no HTML needed)."""
-    rows = [{"order": i, "label": label, "colour": "#%02x%02x%02x" % colour} for i, (colour, label) in enumerate(entries)]
-    y = {"field": "order", "type": "ordinal", "axis": None, "sort": "ascending"}
-    return {
-        "title": {"text": title, "fontSize": 14, "anchor": "start", "font": FONT},
-        "data": {"values": pa.Table.from_pylist(rows)},
-        "height": 30 * max(len(rows), 2), "width": 220,
-        "layer": [
-            {"mark": {"type": "square", "size": 380, "opacity": 0.9},
-             "encoding": {"y": y, "x": {"value": 10}, "color": {"field": "colour", "type": "nominal", "scale": None}}},
-            {"mark": {"type": "text", "align": "left", "dx": 22, "fontSize": 14, "font": FONT},
-             "encoding": {"y": y, "x": {"value": 10}, "text": {"field": "label", "type": "nominal"}}},
-        ],
-        "config": _CONFIG,
-    }
-
-
 def symbol_legend(groups: list[tuple[str, list[tuple[str, str | None, str, float]]]]) -> dict:
     """Map legends of circles, one group per layer, in one chart (one height to get right).
 

@@ -9,6 +9,7 @@ The maps' JSON (compact, layers that stay the same encoded once) is ``geo.map_js
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import math
 import urllib.parse
@@ -257,11 +258,16 @@ def _simplified(geometries, tolerance: float, digests: tuple[bytes, ...] | None 
     return out
 
 
-def legend_chart(legend: Legend) -> dict:
-    """The legend as a small Vega-Lite chart spec (exact colours; see ``geo.charts``)."""
-    from geo.charts import legend_chart as spec
-
-    return spec(legend.title, list(legend.entries))
+def legend_html(legend: Legend) -> str:
+    """The legend as HTML for ``st.html``: exact colour swatches and labels (escaped: labels can
+    come from data). Plain HTML, not a Vega-Lite chart: the browser draws it at once, where a
+    chart made a fresh browser load Vega's code first (~0.3 s of the overview's cold start) and
+    redraw a chart on every rerun."""
+    rows = "".join(f'<div style="display:flex;align-items:center;gap:0.5rem;margin:0.3rem 0">'
+                   f'<span style="flex:none;width:1.1rem;height:1.1rem;opacity:0.9;background:rgb{tuple(colour)}">'
+                   f'</span><span>{html.escape(label)}</span></div>' for colour, label in legend.entries)
+    return (f'<div class="zz-legend" style="font-family:{CJK_FONT};font-size:0.9rem">'
+            f'<div style="font-weight:600;margin-bottom:0.3rem">{html.escape(legend.title)}</div>{rows}</div>')
 
 
 # --- project points ------------------------------------------------------------------------------

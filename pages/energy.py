@@ -53,8 +53,8 @@ mode = st.segmented_control(t("map_mode", lang), ["assets", "headroom"], key="en
                             format_func=lambda v: t(f"energy_mode_{v}", lang)) or "assets"
 level = ui.url_state("headroom_kv", "en_level", (220, 110, 35), 110)
 labels = legend_labels(lang)
-legends = []  # (title, entries) groups of the assets map, or the choropleth's legend_spec
-legend_spec = None
+legends = []  # (title, entries) groups of the assets map
+legend = None  # or, in headroom mode, the choropleth's class legend
 map_col, side_col = st.columns([3, 1])
 with map_col:
     if mode == "headroom":
@@ -67,7 +67,6 @@ with map_col:
             headroom_map_data(rows, lang), column, name_column="name", label_column="label", unit=unit,
             decimals=decimals, legend_title=f"{t(label_key, lang)} · {level or 110} kV", lang=lang,
             selected=filters.districts, tooltip_rows=headroom_tooltip_rows(lang))
-        legend_spec = layers.legend_chart(legend)
     else:
         ui.url_state("layers", "en_layers", LAYERS, ["stations", "risk"], multi=True)
         chosen = st.pills(t("map_layers", lang), LAYERS, selection_mode="multi", key="en_layers",
@@ -99,8 +98,10 @@ with map_col:
                                                          pick_field="station_id"),
                     selection_mode="single-object", key="en_map", height=600)
 with side_col:
-    if legend_spec or legends:
-        st.vega_lite_chart(spec=legend_spec or charts.symbol_legend(legends), width="content")
+    if legend:
+        st.html(layers.legend_html(legend))
+    elif legends:
+        st.vega_lite_chart(spec=charts.symbol_legend(legends), width="content")
     st.caption(t("energy_click_note", lang))
 
 # --- selected substation ---------------------------------------------------------------------------

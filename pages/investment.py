@@ -69,7 +69,7 @@ with map_col:
     st.pydeck_chart(deck, on_select=ui.on_district_click("inv_map", project_key=PROJECT_KEY),
                     selection_mode="single-object", key="inv_map", height=560)
 with side_col:
-    st.vega_lite_chart(spec=layers.legend_chart(legend), width="content")
+    st.html(layers.legend_html(legend))
     if mode == "points" and result.points is not None:
         st.caption(t("size_note", lang))
     st.caption(t("map_click_note", lang))

@@ -86,7 +86,7 @@ with map_col:
                                                          pick_field="parcel_id"),
                     selection_mode="single-object", key="land_map", height=560)
 with side_col:
-    st.vega_lite_chart(spec=layers.legend_chart(legend), width="content")
+    st.html(layers.legend_html(legend))
     st.caption(t("land_click_note", lang))
 
 # --- selected parcel -----------------------------------------------------------------------------

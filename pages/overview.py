@@ -104,6 +104,6 @@ with map_col:
     st.pydeck_chart(deck, on_select=ui.on_district_click("overview_map"), selection_mode="single-object",
                     key="overview_map", height=520)
 with legend_col:
-    st.vega_lite_chart(spec=layers.legend_chart(legend), width="content")
+    st.html(layers.legend_html(legend))
     st.caption(t("overview_map_note", lang))
 ui.open_pending_page()

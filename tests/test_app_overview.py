@@ -63,6 +63,8 @@ def test_headline_figures_in_chinese(monkeypatch, demo_store):
     assert (board.loc["全市", "项目"], board.loc["全市", "总投资（亿元）"], board.loc["全市", "年度计划（亿元）"]) == \
         (549, 5430.0, 1135.0)
     assert board.drop("全市")["项目"].sum() == 549 and board.drop("全市")["八未"].sum() == board.loc["全市", "八未"]
+    legend = at.get("html")[0].proto.body  # the map's legend: the metric's title and one swatch per class
+    assert ">总投资（亿元）<" in legend and legend.count("background:rgb(") == 5 and "亿元</span>" in legend
 
 
 def test_scoreboard_rows_match_direct_queries(monkeypatch, demo_store):

@@ -163,6 +163,16 @@ def test_class_breaks_and_legend():
     _, legend = layers.district_choropleth(_two_districts(), "value", name_column="name", unit="亿元",
                                            decimals=1, legend_title="总投资", lang="zh", tooltip_rows=[])
     assert [label for _, label in legend.entries] == ["10.0 – 20.0 亿元", "20.0 – 30.0 亿元"]
+    html = layers.legend_html(legend)
+    assert html.count("background:rgb(") == 2
+    assert "background:rgb(254, 229, 217)" in html and "background:rgb(165, 15, 21)" in html  # lowest, highest class
+    assert html.index("10.0 – 20.0 亿元") < html.index("20.0 – 30.0 亿元") and ">总投资<" in html
+
+
+def test_legend_html_escapes_labels():
+    html = layers.legend_html(layers.Legend("<b>t</b>", (((1, 2, 3), "a < b & <script>x</script>"),)))
+    assert "<script>" not in html and "<b>" not in html
+    assert "a &lt; b &amp; &lt;script&gt;" in html and "&lt;b&gt;t&lt;/b&gt;" in html
 
 
 def test_fit_view_shows_the_whole_city():
