@@ -147,13 +147,21 @@ def stalled_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.
     """Projects per 八未 state; ``median_days`` since ``stalled_since`` up to as-of (NaN when the
     state has no project or no start date)."""
     df = _summed(project_cube.view(snapshot, scope, filters), "stalled_state")[["stalled_state", "projects", "total_yi"]]
-    table, params = project_cube.stalled_source(snapshot, filters)
-    medians = _projects(snapshot, scope, filters, "stalled_state, median(days) AS median_days",
-                        "GROUP BY stalled_state", params, table=table)
-    df["median_days"] = df["stalled_state"].map(medians.set_index("stalled_state")["median_days"])
+    days = district_sums.rows(_stalled_days, snapshot, scope, filters)
+    # As SQL's median: missing days left out, the mean of the two middle values for an even count.
+    df["median_days"] = df["stalled_state"].map(days.groupby("stalled_state")["days"].median())
     out = _per_value(df, "stalled_state", schema.STALLED_STATES, ["projects", "total_yi"])
     out["median_days"] = out["median_days"].astype(float)
     return out
+
+
+def _stalled_days(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """District, state and days stalled of every stalled project matching ``filters``: the values
+    a median needs (medians do not add up), read once per view without the district filter
+    (``geo.district_sums``), so a district change runs no query (~3 ms each at 100 k projects)."""
+    table, params = project_cube.stalled_source(snapshot, filters)
+    return _projects(snapshot, scope, filters, "district_adcode, stalled_state, days", "", params, table=table,
+                     max_rows=snapshot.row_count("projects"))
 
 
 def chain_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:

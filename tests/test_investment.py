@@ -265,6 +265,25 @@ def test_demo_stalled_total(demo):
     assert (df["median_days"].dropna() >= 0).all()
 
 
+@pytest.mark.parametrize("districts", [(), (LILING,), (HETANG, "430211"), ("430225",)])
+def test_demo_stalled_medians_match_duckdb(demo, districts):
+    """The medians come from cached per-project days (a district change runs no query): the same
+    values as DuckDB's median over the matching projects, straight from the file."""
+    df = inv.stalled_breakdown(demo, ALL, Filters(districts=districts)).set_index("stalled_state")
+    where = f"district_adcode IN ({', '.join('?' * len(districts))})" if districts else "TRUE"
+    con = duckdb.connect()
+    try:
+        expected = dict(con.execute(
+            f"SELECT stalled_state, median(date_diff('day', stalled_since, ?)) FROM read_parquet(?) "
+            f"WHERE stalled_state IS NOT NULL AND {where} GROUP BY 1",
+            [demo.as_of, str(demo.table_path("projects")), *districts]).fetchall())
+    finally:
+        con.close()
+    assert expected and df["median_days"].dropna().to_dict() == pytest.approx(
+        {k: v for k, v in expected.items() if v is not None})
+    assert df.loc[[s for s in df.index if s not in expected], "median_days"].isna().all()
+
+
 def test_demo_liling_monthly(demo):
     df = inv.monthly_progress(demo, ALL, Filters(districts=(LILING,))).set_index("month")
     july = df.loc[7]
