@@ -7,7 +7,7 @@ time fails alone, and each app starts with empty caches. For every page and inte
 whole script runs (server time: the script, its queries, layer building and serialisation of the
 elements), and measures what the run sends: the sum of the element protos' serialised sizes and
 the pydeck JSON among them. For our app it also splits the time into query (the query layer's
-own timing) and layer building (``geo.layers`` calls). One JSON object per line on stdout.
+own timing) and layer building (``geo.layers`` and ``geo.district_layers`` calls). One JSON object per line on stdout.
 
 ``--app floor`` times Streamlit itself: a page with nothing but the district multiselect and one
 number, under the same harness. No page can answer a filter change faster; where the baseline's
@@ -63,20 +63,29 @@ class Parts(logging.Handler):
 
 
 def time_layers(parts: Parts) -> None:
-    """Wrap geo.layers' public functions to sum the time spent building map layers."""
-    from geo import layers
+    """Wrap the layer modules' public functions to sum the time spent building map layers (the
+    outermost call only: a choropleth calls the outline and name builders). The module list is
+    what the code has: an older tree (``--before``) has no ``geo.district_layers``."""
+    import importlib.util
 
+    modules = [importlib.import_module(name) for name in ("geo.layers", "geo.district_layers")
+               if importlib.util.find_spec(name)]
     parts.layer_ms = 0.0
-    for name in [n for n in dir(layers) if not n.startswith("_")]:
-        fn = getattr(layers, name)
-        if callable(fn) and getattr(fn, "__module__", "") == layers.__name__ and not isinstance(fn, type):
-            def wrapped(*a, _fn=fn, **kw):
-                start = time.perf_counter()
-                try:
-                    return _fn(*a, **kw)
-                finally:
-                    parts.layer_ms += (time.perf_counter() - start) * 1000
-            setattr(layers, name, wrapped)
+    depth = [0]
+    for module in modules:
+        for name in [n for n in dir(module) if not n.startswith("_")]:
+            fn = getattr(module, name)
+            if callable(fn) and getattr(fn, "__module__", "") == module.__name__ and not isinstance(fn, type):
+                def wrapped(*a, _fn=fn, **kw):
+                    start = time.perf_counter()
+                    depth[0] += 1
+                    try:
+                        return _fn(*a, **kw)
+                    finally:
+                        depth[0] -= 1
+                        if not depth[0]:
+                            parts.layer_ms += (time.perf_counter() - start) * 1000
+                setattr(module, name, wrapped)
 
 
 def sent_bytes(at: AppTest) -> tuple[int, int]:

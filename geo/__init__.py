@@ -16,7 +16,9 @@ One module a concern:
 - ``filters``     the shared filters: URL round trip and SQL conditions
 - ``overview``    the overview page's figures, computed from the store
 - ``investment``, ``land``, ``energy``  each page's figures (``*_view``: as the page shows them)
-- ``layers``, ``energy_layers``, ``charts``, ``hexes``  pydeck layers, legends, views, charts, H3 totals
+- ``layers``, ``district_layers``, ``energy_layers``, ``charts``, ``hexes``  pydeck layers (points, parcels,
+  cells; district choropleths and outlines; energy), views, charts, H3 totals
+- ``map_classes``  quantile classes of the filled maps, their colours and legends
 - ``map_json``    the maps' JSON: compact, cached layers encoded once
 - ``export``, ``downloads``  filtered extracts in six formats and the panel every page carries
 - ``agenda``, ``agenda_view``, ``present``  meeting agendas and presentation mode
@@ -48,7 +50,7 @@ pd.set_option("mode.string_storage", "python")
 
 __all__ = ["schema", "boundaries", "crs", "join", "validate", "store", "store_layout", "store_errors",
            "store_lock", "store_verify", "query", "snapshot_db", "derived_files", "cube", "project_cube",
-           "district_sums", "filters", "overview", "investment", "investment_view", "land", "land_view", "energy", "energy_view", "energy_layers", "layers", "map_json", "charts",
+           "district_sums", "filters", "overview", "investment", "investment_view", "land", "land_view", "energy", "energy_view", "energy_layers", "layers", "district_layers", "map_classes", "map_json", "charts",
            "hexes", "export", "downloads", "agenda", "agenda_view", "present", "ingest", "i18n", "ui", "page_cache", "sidebar",
            "demo", "task_rates", "meeting", "changes", "brief", "brief_map", "task_edits"]
 

@@ -16,7 +16,7 @@ from geo.energy import MAX_RISK_SHOWN, PASS_RATE_CLASSES, pass_rate_class, stati
 from geo.energy_view import risk_tooltips, station_tooltips
 from geo.filters import Filters
 from geo.i18n import fmt_number
-from geo.layers import _records, _tooltips
+from geo.layers import records, tooltips
 from geo.map_json import Encoded, dumps
 from geo.query import Scope
 from geo.store import Snapshot
@@ -57,9 +57,9 @@ def station_symbols(snapshot: Snapshot, scope: Scope, filters: Filters, lang: st
         "line": [[30, 30, 30] if s == "在运" else list(BAND_COLOURS.get(b, NO_BAND_COLOUR))
                  for b, s in zip(bands, statuses)],
         "line_px": [1 if s == "在运" else 2.5 for s in statuses],
-        "tooltip": _tooltips(rows, "name", rows.attrs["tooltip"]),
+        "tooltip": tooltips(rows, "name", rows.attrs["tooltip"]),
     })
-    return {row["station_id"]: dumps(row) for row in _records(data)}
+    return {row["station_id"]: dumps(row) for row in records(data)}
 
 
 def station_layers(station_ids: list[str], symbols: dict[str, str], selected: str | None) -> list[pdk.Layer]:
@@ -86,10 +86,10 @@ def plants_layer(plants: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> p
         "radius": (np.sqrt(plants["capacity_mw"].fillna(0).clip(lower=0).astype(float)) * METRES_PER_SQRT_MW).round(0),
         "fill": [list(PLANT_COLOURS.get(k, (120, 120, 120))) + [STATUS_FILL_ALPHA.get(s, 230) or 40]
                  for k, s in zip(plants["kind"].tolist(), plants["status"].tolist())],
-        "tooltip": _tooltips(plants, "name", tooltip_rows),
+        "tooltip": tooltips(plants, "name", tooltip_rows),
     })
     return pdk.Layer(
-        "ScatterplotLayer", id="plants", data=_records(data), get_position="position", get_radius="radius",
+        "ScatterplotLayer", id="plants", data=records(data), get_position="position", get_radius="radius",
         radius_units="'meters'", radius_min_pixels=3, radius_max_pixels=40, get_fill_color="fill",
         stroked=True, get_line_color=[60, 60, 60], line_width_min_pixels=0.5, pickable=True)
 
@@ -101,8 +101,8 @@ def ta_cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> 
         "fill": [list(PASS_RATE_COLOURS[c]) + [120] if c is not None else [200, 200, 200, 80]
                  for c in (pass_rate_class(r) for r in cells["pass_rate_pct"].tolist())],
     })
-    data["tooltip"] = _tooltips(cells.assign(name=cells["cell"]), "name", tooltip_rows)
-    return pdk.Layer("PolygonLayer", id="ta-cells", data=_records(data), get_polygon="polygon", get_fill_color="fill",
+    data["tooltip"] = tooltips(cells.assign(name=cells["cell"]), "name", tooltip_rows)
+    return pdk.Layer("PolygonLayer", id="ta-cells", data=records(data), get_polygon="polygon", get_fill_color="fill",
                      stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5, pickable=True)
 
 
@@ -110,9 +110,9 @@ def abnormal_layer(areas: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> 
     data = pd.DataFrame({
         "position": _position(areas["lon"], areas["lat"]),
         "fill": [list(STATE_COLOURS.get(s, (120, 120, 120))) + [230] for s in areas["state"].tolist()],
-        "tooltip": _tooltips(areas, "area_id", tooltip_rows),
+        "tooltip": tooltips(areas, "area_id", tooltip_rows),
     })
-    return pdk.Layer("ScatterplotLayer", id="ta-abnormal", data=_records(data), get_position="position", get_radius=3,
+    return pdk.Layer("ScatterplotLayer", id="ta-abnormal", data=records(data), get_position="position", get_radius=3,
                      radius_units="'pixels'", get_fill_color="fill", stroked=True, get_line_color=[255, 255, 255],
                      line_width_min_pixels=0.5, pickable=True)
 
@@ -123,7 +123,7 @@ def risk_layers(risk: pd.DataFrame, lang: str) -> list[pdk.Layer]:
     risk = risk_tooltips(risk.head(MAX_RISK_SHOWN), lang)
     if risk.empty:
         return []
-    tips = _tooltips(risk, "name", risk.attrs["tooltip"])
+    tips = tooltips(risk, "name", risk.attrs["tooltip"])
     rings = pd.DataFrame({"position": _position(risk["lon"], risk["lat"]), "tooltip": tips})
     linked = risk["station_id"].notna()
     lines = pd.DataFrame({"source": _position(risk.loc[linked, "lon"], risk.loc[linked, "lat"]),

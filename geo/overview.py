@@ -201,11 +201,11 @@ def district_map_data(summary: pd.DataFrame, lang: str):
 def investment_choropleth(summary: pd.DataFrame, metric: str, lang: str, selected: tuple[str, ...] = ()):
     """(deck, legend) of the district choropleth of ``MAP_METRICS[metric]``, with the tooltip the
     overview and the investment page share."""
-    from geo import layers
+    from geo import district_layers
     from geo.i18n import t
 
     column, label_key, unit, decimals = MAP_METRICS[metric]
-    return layers.district_choropleth(
+    return district_layers.district_choropleth(
         district_map_data(summary, lang), column, name_column="name", label_column="label", unit=unit,
         decimals=decimals, legend_title=t(label_key, lang), lang=lang, selected=selected,
         tooltip_rows=[(t("projects_count", lang), "projects_text"), (t("total_investment", lang), "total_text"),

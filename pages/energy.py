@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import charts, energy, energy_layers, layers, map_json, overview, page_cache, ui
+from geo import charts, district_layers, energy, energy_layers, layers, map_classes, map_json, overview, page_cache, ui
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.energy_view import (HEADROOM_METRICS, abnormal_tooltips, band_frame, cell_tooltips, funnel_frame,
@@ -63,7 +63,7 @@ with map_col:
                                          format_func=lambda k: t(HEADROOM_METRICS[k][1], lang)) or "headroom"
         column, label_key, unit, decimals = HEADROOM_METRICS[metric]
         rows = page_cache.cached(energy.district_headroom, ctx, level or 110)
-        deck, legend = layers.district_choropleth(
+        deck, legend = district_layers.district_choropleth(
             headroom_map_data(rows, lang), column, name_column="name", label_column="label", unit=unit,
             decimals=decimals, legend_title=f"{t(label_key, lang)} · {level or 110} kV", lang=lang,
             selected=filters.districts, tooltip_rows=headroom_tooltip_rows(lang))
@@ -71,7 +71,7 @@ with map_col:
         ui.url_state("layers", "en_layers", LAYERS, ["stations", "risk"], multi=True)
         chosen = st.pills(t("map_layers", lang), LAYERS, selection_mode="multi", key="en_layers",
                           format_func=lambda v: t(f"layer_{v}", lang)) or []
-        outline, names = layers.district_base(lang, filters.districts)
+        outline, names = district_layers.district_base(lang, filters.districts)
         base = [outline]
         if "areas" in chosen:
             cells = cell_tooltips(page_cache.cached(energy.ta_cells, ctx), lang)
@@ -99,7 +99,7 @@ with map_col:
                     selection_mode="single-object", key="en_map", height=600)
 with side_col:
     if legend:
-        st.html(layers.legend_html(legend))
+        st.html(map_classes.legend_html(legend))
     elif legends:
         st.vega_lite_chart(spec=charts.symbol_legend(legends), width="content")
     st.caption(t("energy_click_note", lang))

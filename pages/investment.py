@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import charts, energy, investment, layers, overview, page_cache, ui
+from geo import charts, district_layers, energy, investment, layers, map_classes, overview, page_cache, ui
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.energy_view import supply_text
@@ -49,7 +49,7 @@ with map_col:
                                                       lang, filters.districts)
     else:
         result = page_cache.cached(investment.project_points, ctx)
-        outline, names = layers.district_base(lang, filters.districts)
+        outline, names = district_layers.district_base(lang, filters.districts)
         base = [outline]
         if result.points is not None:
             rows = point_tooltip(result.points, lang)
@@ -69,7 +69,7 @@ with map_col:
     st.pydeck_chart(deck, on_select=ui.on_district_click("inv_map", project_key=PROJECT_KEY),
                     selection_mode="single-object", key="inv_map", height=560)
 with side_col:
-    st.html(layers.legend_html(legend))
+    st.html(map_classes.legend_html(legend))
     if mode == "points" and result.points is not None:
         st.caption(t("size_note", lang))
     st.caption(t("map_click_note", lang))

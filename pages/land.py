@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import charts, land, layers, page_cache, ui
+from geo import charts, district_layers, land, layers, map_classes, page_cache, ui
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
@@ -53,14 +53,14 @@ with map_col:
         metric = st.segmented_control(t("map_metric", lang), list(LAND_METRICS), default="remaining",
                                       key="land_metric", format_func=lambda k: t(LAND_METRICS[k][1], lang))
         column, label_key, unit, decimals = LAND_METRICS[metric or "remaining"]
-        deck, legend = layers.district_choropleth(
+        deck, legend = district_layers.district_choropleth(
             district_map_data(district_rows, lang), column, name_column="name", label_column="label", unit=unit,
             decimals=decimals, legend_title=t(label_key, lang), lang=lang, selected=filters.districts,
             tooltip_rows=[(t("remaining_idle", lang), "remaining_text"),
                           (t("disposed_in", lang, year=year), "disposed_text"),
                           (t("disposal_rate", lang), "rate_text")])
     else:
-        outline, names = layers.district_base(lang, filters.districts)
+        outline, names = district_layers.district_base(lang, filters.districts)
         base = [outline]
         bounds = district_bounds(filters.districts)
         if shapes.parcels is not None:
@@ -86,7 +86,7 @@ with map_col:
                                                          pick_field="parcel_id"),
                     selection_mode="single-object", key="land_map", height=560)
 with side_col:
-    st.html(layers.legend_html(legend))
+    st.html(map_classes.legend_html(legend))
     st.caption(t("land_click_note", lang))
 
 # --- selected parcel -----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import layers, meeting, overview, page_cache, present, ui
+from geo import map_classes, meeting, overview, page_cache, present, ui
 from geo.downloads import download_panel
 from geo.meeting_view import scoreboard_table
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
@@ -104,6 +104,6 @@ with map_col:
     st.pydeck_chart(deck, on_select=ui.on_district_click("overview_map"), selection_mode="single-object",
                     key="overview_map", height=520)
 with legend_col:
-    st.html(layers.legend_html(legend))
+    st.html(map_classes.legend_html(legend))
     st.caption(t("overview_map_note", lang))
 ui.open_pending_page()

@@ -11,7 +11,7 @@ from shapely.geometry import MultiPolygon, box
 
 from pydeck.bindings.json_tools import default_serialize
 
-from geo import layers, map_json
+from geo import district_layers, layers, map_classes, map_json
 from geo.filters import Filters
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.join import assign_districts
@@ -82,7 +82,7 @@ def _two_districts() -> gpd.GeoDataFrame:
 
 
 def test_tooltips_are_plain_text_never_markup():
-    deck, _ = layers.district_choropleth(_two_districts(), "value", name_column="name", label_column="label",
+    deck, _ = district_layers.district_choropleth(_two_districts(), "value", name_column="name", label_column="label",
                                          unit="亿元", decimals=1, legend_title="总投资", lang="zh",
                                          tooltip_rows=[("总投资", "value_text")])
     spec = json.loads(deck.to_json())
@@ -101,7 +101,7 @@ def test_tooltips_are_plain_text_never_markup():
 def test_choropleth_outlines_are_segments_with_the_selection_thick():
     """Outlines are a LineLayer (cheaper than the GeoJsonLayer's path stroke in software WebGL):
     every ring edge once per district, 3 px for a selected district, 1 px for the others."""
-    deck, _ = layers.district_choropleth(_two_districts(), "value", name_column="name", unit="亿元", decimals=1,
+    deck, _ = district_layers.district_choropleth(_two_districts(), "value", name_column="name", unit="亿元", decimals=1,
                                          legend_title="总投资", lang="zh", tooltip_rows=[], selected=("430281",))
     spec = json.loads(deck.to_json())
     assert [(layer["@@type"], layer["id"]) for layer in spec["layers"]] == [
@@ -118,7 +118,7 @@ def test_frozen_layers_give_the_same_json_and_follow_the_selection_and_language(
     the map's JSON is byte for byte what encoding every layer again gives, and a new selection or
     language is a new layer."""
     def choropleth(selected, lang="zh", name="name"):
-        return layers.district_choropleth(_two_districts().assign(en=["Hetang", "Liling"]), "value", name_column=name,
+        return district_layers.district_choropleth(_two_districts().assign(en=["Hetang", "Liling"]), "value", name_column=name,
                                           unit="亿元", decimals=1, legend_title="总投资", lang=lang, tooltip_rows=[],
                                           selected=selected)[0]
 
@@ -138,7 +138,7 @@ def test_frozen_layers_give_the_same_json_and_follow_the_selection_and_language(
 def test_district_base_outlines_follow_the_selection_and_language():
     """The feature maps' district outlines are joined from per-district JSON encoded once: the
     selected districts thick and tinted, names in the page language, the map's JSON valid."""
-    outline, names = layers.district_base("zh", ("430281", "430202"))
+    outline, names = district_layers.district_base("zh", ("430281", "430202"))
     deck = layers.point_map([outline, names], (113.0, 26.0, 114.0, 28.0))
     spec = json.loads(deck.to_json())
     features = spec["layers"][0]["data"]["features"]
@@ -148,29 +148,29 @@ def test_district_base_outlines_follow_the_selection_and_language():
     assert {tuple(f["properties"]["fill"]) for f in features if f["properties"]["adcode"] in thick} == {(255, 235, 205, 90)}
     assert {f["properties"]["tooltip"] for f in features} >= {"醴陵市", "荷塘区"}
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in features)
-    english = json.loads(layers.point_map(list(layers.district_base("en", ())), (113.0, 26.0, 114.0, 28.0)).to_json())
+    english = json.loads(layers.point_map(list(district_layers.district_base("en", ())), (113.0, 26.0, 114.0, 28.0)).to_json())
     assert {f["properties"]["line_width"] for f in english["layers"][0]["data"]["features"]} == {1}
     assert "Liling" in [row["name"] for row in english["layers"][1]["data"]]
-    assert layers.district_base("zh", ())[1] is names  # the names layer: one per language
+    assert district_layers.district_base("zh", ())[1] is names  # the names layer: one per language
 
 
 def test_class_breaks_and_legend():
     values = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, None])
-    breaks = layers.class_breaks(values, classes=5)
+    breaks = map_classes.class_breaks(values, classes=5)
     assert breaks == pytest.approx([1.8, 2.6, 3.4, 4.2, 5.0])
-    assert layers.classify(values, breaks) == [0, 1, 2, 3, 4, None]
-    assert layers.classify(pd.Series([1.0, 5.0, None]), breaks) == [0, 4, None]
-    _, legend = layers.district_choropleth(_two_districts(), "value", name_column="name", unit="亿元",
+    assert map_classes.classify(values, breaks) == [0, 1, 2, 3, 4, None]
+    assert map_classes.classify(pd.Series([1.0, 5.0, None]), breaks) == [0, 4, None]
+    _, legend = district_layers.district_choropleth(_two_districts(), "value", name_column="name", unit="亿元",
                                            decimals=1, legend_title="总投资", lang="zh", tooltip_rows=[])
     assert [label for _, label in legend.entries] == ["10.0 – 20.0 亿元", "20.0 – 30.0 亿元"]
-    html = layers.legend_html(legend)
+    html = map_classes.legend_html(legend)
     assert html.count("background:rgb(") == 2
     assert "background:rgb(254, 229, 217)" in html and "background:rgb(165, 15, 21)" in html  # lowest, highest class
     assert html.index("10.0 – 20.0 亿元") < html.index("20.0 – 30.0 亿元") and ">总投资<" in html
 
 
 def test_legend_html_escapes_labels():
-    html = layers.legend_html(layers.Legend("<b>t</b>", (((1, 2, 3), "a < b & <script>x</script>"),)))
+    html = map_classes.legend_html(map_classes.Legend("<b>t</b>", (((1, 2, 3), "a < b & <script>x</script>"),)))
     assert "<script>" not in html and "<b>" not in html
     assert "a &lt; b &amp; &lt;script&gt;" in html and "&lt;b&gt;t&lt;/b&gt;" in html
 

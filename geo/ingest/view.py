@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import pydeck as pdk
 
-from geo import layers, schema
+from geo import district_layers, layers, schema
 from geo.i18n import t
 from geo.ingest.headers import COORD_TARGETS, targets
 
@@ -76,7 +76,7 @@ def preview_deck(accepted: pd.DataFrame, table: str, lang: str) -> tuple[pdk.Dec
                        radius_units="'meters'", radius_min_pixels=4, radius_max_pixels=14,
                        get_fill_color=[200, 16, 46, 190], stroked=True, get_line_color=[255, 255, 255],
                        line_width_min_pixels=0.5, pickable=True)
-    outline, names = layers.district_base(lang, ())
+    outline, names = district_layers.district_base(lang, ())
     bounds = layers.padded_bounds(pts.x, pts.y, pad_deg=0.05)  # the rows' area, with context around it
     return layers.point_map([outline, points, names], bounds), len(rows)
 

@@ -1,0 +1,84 @@
+"""Classes of the filled maps, their colours, and the legends that explain a map's colours.
+
+The district choropleths (``geo.district_layers``) and the H3 totals of idle land (``geo.layers``)
+share the classes: ``class_breaks`` cuts the values into up to five quantile classes,
+``classify`` gives each value its class and ``palette`` the classes' colours; a ``Legend`` pairs
+each colour with what it stands for and ``legend_html`` shows it beside the map.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geo.i18n import fmt_number
+
+# Sequential reds (ColorBrewer "Reds", 5 classes): reads on a projector and in greyscale print.
+CLASS_COLOURS = ((254, 229, 217), (252, 174, 145), (251, 106, 74), (222, 45, 38), (165, 15, 21))
+NO_DATA_COLOUR = (220, 220, 220)
+
+
+@dataclass(frozen=True)
+class Legend:
+    """What a map's colours mean: a title and (colour, label) per class or category."""
+
+    title: str
+    entries: tuple[tuple[tuple[int, int, int], str], ...]  # (colour, label) per class
+
+
+def class_breaks(values: pd.Series, classes: int = 5) -> list[float]:
+    """Upper bounds of quantile classes, de-duplicated (few distinct values -> fewer classes)."""
+    clean = values.dropna().astype(float)
+    if clean.empty:
+        return []
+    classes = min(classes, clean.nunique())
+    qs = np.quantile(clean, np.linspace(0, 1, classes + 1)[1:])
+    return sorted(set(float(q) for q in qs))
+
+
+def classify(values: pd.Series, breaks: list[float]) -> list[int | None]:
+    """Each value's class (index into ``breaks``), None for a missing value."""
+    out = []
+    for v in values:
+        if v is None or pd.isna(v):
+            out.append(None)
+        else:
+            out.append(next(i for i, b in enumerate(breaks) if v <= b + 1e-9) if breaks else 0)
+    return out
+
+
+def palette(n: int) -> tuple[tuple[int, int, int], ...]:
+    """``n`` colours spread over CLASS_COLOURS, lightest first."""
+    if n <= 0:
+        return ()
+    if n == 1:
+        return (CLASS_COLOURS[2],)
+    idx = np.round(np.linspace(0, len(CLASS_COLOURS) - 1, n)).astype(int)
+    return tuple(CLASS_COLOURS[i] for i in idx)
+
+
+def break_labels(breaks: list[float], values: pd.Series, unit: str, decimals: int, lang: str) -> list[str]:
+    """"low – high unit" per class, from the smallest value to each upper bound."""
+    if not breaks:
+        return []
+    low = float(values.min())
+    labels, previous = [], low
+    for b in breaks:
+        labels.append(f"{fmt_number(previous, '', decimals, lang)} – {fmt_number(b, unit, decimals, lang)}")
+        previous = b
+    return labels
+
+
+def legend_html(legend: Legend) -> str:
+    """The legend as HTML for ``st.html``: exact colour swatches and labels (escaped: labels can
+    come from data). Plain HTML, not a Vega-Lite chart: the browser draws it at once, where a
+    chart made a fresh browser load Vega's code first (~0.3 s of the overview's cold start) and
+    redraw a chart on every rerun."""
+    rows = "".join(f'<div style="display:flex;align-items:center;gap:0.5rem;margin:0.3rem 0">'
+                   f'<span style="flex:none;width:1.1rem;height:1.1rem;opacity:0.9;background:rgb{tuple(colour)}">'
+                   f'</span><span>{html.escape(label)}</span></div>' for colour, label in legend.entries)
+    return (f'<div class="zz-legend" style="font-size:0.9rem">'
+            f'<div style="font-weight:600;margin-bottom:0.3rem">{html.escape(legend.title)}</div>{rows}</div>')
