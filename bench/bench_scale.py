@@ -177,9 +177,11 @@ def print_browser(label: str, results: dict[str, dict]) -> None:
         if r.get("cold_complete_s"):
             cold += f" (page complete at {r['cold_complete_s']:.1f} s, then deck.gl's first draw)"
         rss = f"{r['peak_rss_mb']:.0f} MB" if r.get("peak_rss_mb") else "—"
-        picks = ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in r.get("interaction_s", {}).items())
+        picks = ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in r.get("interaction_s", {}).items() if v)
         print(f"{app:<9} cold start {cold}; peak RSS {rss}\n{'':9} drawn map (s): {maps}\n{'':9} filtered (s): {filtered}"
               f"\n{'':9} district picked in the sidebar -> map drawn again (s, median of 3): {picks}")
+        for error in r.get("pick_errors", []):
+            print(f"{'':9} a district pick did not finish (its page's other picks skipped): {error}")
         if "error" in r:
             print(f"{'':9} FAILED — {r['error']}")
 
@@ -224,7 +226,7 @@ def targets(rows: list[dict], browser: dict[str, dict] | None) -> list[tuple[str
         # The same filter change as the user sees it: server, transfer, and the browser drawing.
         base = (browser.get("baseline") or {}).get("interaction_s", {})
         for page, times in r.get("interaction_s", {}).items():
-            if base.get(page):
+            if base.get(page) and times:
                 ratio = statistics.median(base[page]) / statistics.median(times)
                 out.append((f"{page} / district filter in the browser: ≥ {TARGET_RATIO}× faster than the baseline",
                             ratio >= TARGET_RATIO, f"{statistics.median(times):.2f} s vs "
