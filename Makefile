@@ -22,8 +22,11 @@ APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
 .PHONY: run test demo clean venv sysdeps fonts
 
+# compileall: geo's bytecode ahead of time, so the first page does not compile our modules
+# (~0.05–0.1 s of a cold start; nothing else writes it where PYTHONDONTWRITEBYTECODE is set).
 run: venv fonts
 	$(VPY) -m geo.demo --if-missing
+	$(VPY) -m compileall -q geo
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: $(DEV_STAMP) sysdeps
