@@ -151,7 +151,7 @@ def measure_floor(repeat: int) -> None:
             at.run()
             times.append((time.perf_counter() - start) * 1000)
             cpu.append((time.process_time() - start_cpu) * 1000)
-        emit("floor", "*", "district filter", times, *sent_bytes(at), cpu=cpu)
+        emit("*", "district filter", times, *sent_bytes(at), cpu=cpu)
 
 
 def new_session(app: str, page: str) -> AppTest:
@@ -195,7 +195,7 @@ def measure(app: str, page: str, repeat: int, parts: Parts | None, ids: list[str
         cpu.append((time.process_time() - start_cpu) * 1000)
         if at.exception:
             raise RuntimeError(f"{page} / first load: {at.exception[0].message}")
-    emit(app, page, "first load", firsts, *sent_bytes(at), cpu=cpu)
+    emit(page, "first load", firsts, *sent_bytes(at), cpu=cpu)
     for name, change in interactions(app, page, ids):
         at = new_session(app, page)
         times, cpu, q_ms, l_ms = [], [], [], []
@@ -212,10 +212,10 @@ def measure(app: str, page: str, repeat: int, parts: Parts | None, ids: list[str
             if parts:
                 q_ms.append(parts.query_ms)
                 l_ms.append(parts.layer_ms)
-        emit(app, page, name, times, *sent_bytes(at), q_ms, l_ms, cpu)
+        emit(page, name, times, *sent_bytes(at), q_ms, l_ms, cpu)
 
 
-def emit(app, page, name, times, total, deck, q_ms=(), l_ms=(), cpu=()) -> None:
+def emit(page, name, times, total, deck, q_ms=(), l_ms=(), cpu=()) -> None:
     """One result line; ``cpu`` = CPU time of this process (all threads, DuckDB's included)
     during each run: far less sensitive than wall time to other programs on a shared machine."""
     print(json.dumps({"app": LABEL, "page": page, "interaction": name, "ms": times, "cpu_ms": list(cpu),
