@@ -88,7 +88,8 @@ def sidebar_filters(lang: str, snapshot: store.Snapshot, sections: tuple[str, ..
     _write_url(filters)
     notices = st.session_state.get("_url_notices")
     if notices:
-        st.toast(t("url_notice", lang, items="、".join(notices)), icon="⚠️")
+        # Until closed: a four-second toast is gone before a page at 1 M parcels has drawn its map.
+        st.toast(t("url_notice", lang, items="、".join(notices)), icon="⚠️", duration="infinite")
         st.session_state["_url_notices"] = []
     return filters
 

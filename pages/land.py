@@ -114,8 +114,8 @@ with d2:
     this_year = ctx.snapshot.as_of.year
     st.markdown(f"**{t('monthly_disposal', lang, year=this_year)}**")
     monthly = monthly_frame(page_cache.cached(land.monthly_disposal, ctx), lang)
-    if monthly.empty:
-        st.caption(t("no_data", lang))
+    if not monthly["value"].any():  # no month, or nothing disposed: a flat line at 0 says nothing
+        st.caption(t("no_disposal_in_view", lang, year=this_year))
     else:
         st.vega_lite_chart(spec=charts.plan_vs_actual_chart(
             monthly, x="month_label", x_title=t("month", lang), series="series", value="value", kind="kind",
@@ -128,5 +128,5 @@ st.subheader(t("section_largest_idle", lang))
 idle = idle_table(page_cache.cached(land.largest_idle, ctx), lang)
 if ui.table(idle, lang, "no_rows_parcels", key="land_idle", column_config=idle_table_config(lang),
             on_select=ui.on_row_pick("land_idle", list(idle["parcel_id"]), PARCEL_KEY),
-            selection_mode="single-row", height=420) is not None:
+            selection_mode="single-row", height=min(420, 38 + 35 * max(len(idle), 1))) is not None:
     st.caption(t("top_note_parcels", lang))

@@ -3,6 +3,7 @@ the selected parcel and the project reusing it, empty results and hostile text."
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -78,6 +79,19 @@ def test_nothing_matches(monkeypatch, demo_store):
     assert not at.exception
     assert metric(at, "地块").value == "0 宗"
     assert any("没有匹配的地块" in i.value for i in at.info)
+
+
+def test_monthly_chart_only_when_something_was_disposed(monkeypatch, demo_store):
+    """闲置 parcels are not disposed: no flat chart at 0, a sentence instead (the whole city has one)."""
+    at = open_page(monkeypatch, demo_store, district="430202", status="闲置")
+    assert not at.exception
+    monthly = lambda page: [c for c in page.get("vega_lite_chart")  # noqa: E731  (the y axis names it)
+                            if "累计处置" in json.dumps(json.loads(c.proto.spec), ensure_ascii=False)]
+    assert not monthly(at)
+    assert any("当前筛选下2023年没有处置的地块" in c.value for c in at.caption)
+    whole = open_page(monkeypatch, demo_store)
+    assert not any("没有处置的地块" in c.value for c in whole.caption)
+    assert len(monthly(whole)) == 1
 
 
 def test_english(monkeypatch, demo_store):

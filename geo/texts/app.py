@@ -72,6 +72,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "stock_start": ("{year}年初存量", "Stock 1 Jan {year}"),
     "disposal_rate": ("处置率", "Disposal rate"),
     "monthly_disposal": ("{year}年逐月处置（累计）", "{year} disposal by month (cumulative)"),
+    "no_disposal_in_view": ("当前筛选下{year}年没有处置的地块。", "No parcel disposed in {year} in the current filter."),
     "cum_disposed": ("累计处置（亩）", "Disposed (mu, cumulative)"),
     "top_note_parcels": ("点击表头排序，点击一行查看地块详情；显示前50宗。", "Click a header to sort, a row for the "
                          "parcel's details; the top 50 are shown."),
