@@ -1,7 +1,8 @@
 """Presentation mode (演示模式) for dispatch meetings, and stepping through an agenda.
 
 ``?present=1`` hides the sidebar and Streamlit's chrome and sets large, high-contrast type
-readable on a 1920×1080 projector from the back of a room (headline numbers 60 px). With
+readable on a 1920×1080 projector from the back of a room (headline numbers 60 px; scaled
+with the screen's width down to 34 px at 1366×768, so no number is cut). With
 ``&agenda=<id>&item=<n>`` a bar on top names the agenda, the item and its position ("3 / 8")
 and has previous / next buttons. Moving to another item opens that item's saved view: its page
 and URL parameters replace the current ones (filters included), as if its link were opened.
@@ -26,11 +27,12 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 1.2rem; max-width: 100%; }
 .stApp h1 { font-size: 52px !important; font-weight: 800; color: #000000; }
 .stApp h2, .stApp h3 { font-size: 36px !important; color: #000000; }
-.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] p { font-size: 60px !important;
-  font-weight: 800; color: #000000; line-height: 1.15; }
-.stApp [data-testid="stMetricLabel"], .stApp [data-testid="stMetricLabel"] p { font-size: 26px !important;
-  color: #000000; }
-.stApp [data-testid="stMetricDelta"], .stApp [data-testid="stMetricDelta"] p { font-size: 22px !important; }
+.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] p {
+  font-size: clamp(34px, 3.1vw, 60px) !important; font-weight: 800; color: #000000; line-height: 1.15; }
+.stApp [data-testid="stMetricLabel"], .stApp [data-testid="stMetricLabel"] p {
+  font-size: clamp(19px, 1.35vw, 26px) !important; color: #000000; white-space: normal !important; }
+.stApp [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; }
+.stApp [data-testid="stMetricDelta"], .stApp [data-testid="stMetricDelta"] p { font-size: clamp(17px, 1.15vw, 22px) !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 20px !important;
   color: #1a1a1a !important; }
 .stApp li, .stApp label, .stApp [data-testid="stMarkdownContainer"] p { font-size: 22px; }

@@ -25,7 +25,7 @@ if view == "stalled":
     m = st.columns(3)
     m[0].metric(t("stalled", lang), fmt_count(total, "个", lang))
     m[1].metric(t("total_investment", lang), fmt_number(float(rows["total_investment_yi"].sum()), "亿元", 1, lang))
-    m[2].metric(t("overdue_tasks", lang), fmt_count(int(rows["overdue_tasks"].sum()), "件", lang))
+    m[2].metric(t("stalled_overdue_tasks", lang), fmt_count(int(rows["overdue_tasks"].sum()), "件", lang))
     frame = stalled_state_frame(summary, lang)
     st.vega_lite_chart(spec=charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
                                              value_title=t("projects_count", lang), tooltip=["label", "count_text"],

@@ -52,6 +52,7 @@ with cols[0]:
         },
         lang, key="overview_groups",
     )
+    st.caption(t("groups_overlap", lang))
 with cols[1]:
     a, b, c = st.columns(3)
     a.metric(t("started_2023", lang), fmt_count(figures["started"], "个", lang),

@@ -166,6 +166,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "group_50": ("50–100亿元", "50–100 亿元"),
     "group_industrial": ("产业发展类", "Industrial development"),
     "group_all": ("全部", "All"),
+    "groups_overlap": ("分组按投资规模和类别划分，有交叉（如百亿元以上的产业发展类项目两组都计），相加不等于全部。",
+                       "The groups, by size and by category, overlap (an industrial project of ≥ 100 亿元 counts in "
+                       "both): they do not add up to All."),
     "started_2023": ("2023年已开工", "Started in 2023"),
     "completed_2023": ("2023年已竣工", "Completed in 2023"),
     "vs_plan": ("计划 {plan}", "plan {plan}"),

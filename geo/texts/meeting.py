@@ -2,7 +2,7 @@
 
 TEXT: dict[str, tuple[str, str]] = {
     "present": ("演示模式", "Present"),
-    "present_exit": ("退出演示", "Exit presentation"),
+    "present_exit": ("退出演示", "Exit"),  # short: the button column is ~190 px at 1366×768
     "agenda_missing": ("找不到议程 {id}（可能已被删除）。", "Agenda {id} was not found (it may have been deleted)."),
     "agenda_position": ("**{agenda}** · 第 {n} / {total} 项：{item}", "**{agenda}** · item {n} / {total}: {item}"),
     "agenda_prev": ("上一项", "Previous"),
@@ -105,6 +105,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "days_stalled": ("卡点天数", "Days stalled"),
     "open_tasks": ("待办事项", "Open tasks"),
     "overdue_tasks": ("逾期事项", "Overdue tasks"),
+    "stalled_overdue_tasks": ("卡点项目的逾期事项", "Overdue tasks of these projects"),
     "days_overdue": ("逾期天数", "Days overdue"),
     "change_from": ("原", "From"),
     "change_to": ("现", "To"),
