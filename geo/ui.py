@@ -200,6 +200,7 @@ def on_district_click(map_key: str, layer_id: str = "districts", project_key: st
                       if layer.startswith(pick_layer) for o in objs]
             if picked and picked[0]:
                 st.session_state[project_key] = picked[0]
+                st.session_state[f"{project_key}_picked_in"] = map_key
                 return
         codes = [(o.get("properties") or o).get("adcode") for o in objects.get(layer_id, [])]
         codes = [c for c in codes if c in DISTRICTS]
@@ -267,15 +268,24 @@ def table(data, lang: str, empty_key: str = "no_rows", *, where=None, **kwargs):
 
 
 def on_row_pick(table_key: str, ids: list[str], target_key: str):
-    """An ``on_select`` callback for a table: the picked row's id goes to ``target_key``."""
+    """An ``on_select`` callback for a table: the picked row's id goes to ``target_key``, and
+    ``picked_in(target_key)`` says it was this table."""
 
     def callback() -> None:
         state = st.session_state.get(table_key) or {}
         rows = (state.get("selection") or {}).get("rows") or []
         if rows and rows[0] < len(ids):
             st.session_state[target_key] = ids[rows[0]]
+            st.session_state[f"{target_key}_picked_in"] = table_key
 
     return callback
+
+
+def picked_in(selection_key: str) -> str | None:
+    """The key of the table or map where the current selection was picked (None: from a link).
+    A page shows the selection's panel there: picked in a table far below the map, a panel
+    under the map would be off screen, and the click would seem to do nothing."""
+    return st.session_state.get(f"{selection_key}_picked_in")
 
 
 def on_district_row(table_key: str, adcodes: list[str], open_page: str | None = None):

@@ -105,7 +105,10 @@ with side_col:
     st.caption(t("energy_click_note", lang))
 
 # --- selected substation ---------------------------------------------------------------------------
-if selected_id:
+
+
+def station_panel() -> None:
+    """The selected substation's details: fields, the areas it feeds, the projects relying on it."""
     details = energy.station_details(ctx.snapshot, ctx.scope, selected_id, supply)
     if details is None:
         st.warning(t("unknown_station", lang, id=selected_id))
@@ -125,6 +128,13 @@ if selected_id:
                                  n=len(details.abnormal)))
                 st.markdown(f"**{t('relying_projects', lang)}**")
                 ui.table(station_projects(details, lang), lang, "no_relying_projects", key="en_projects")
+
+
+# Under the map (a map click, a link), or under the table it was picked in (the risk table only
+# while it is shown: a filter may empty it).
+picked_below = ui.picked_in(STATION_KEY) == "en_stations" or (ui.picked_in(STATION_KEY) == "en_risk" and not risk.empty)
+if selected_id and not picked_below:
+    station_panel()
 
 # --- headroom by district --------------------------------------------------------------------------
 st.subheader(t("section_headroom", lang))
@@ -163,6 +173,8 @@ else:
              on_select=ui.on_row_pick("en_risk", station_ids, STATION_KEY), selection_mode="single-row",
              height=min(420, 38 + 35 * len(table)))
     st.caption(t("risk_table_note", lang))
+    if selected_id and ui.picked_in(STATION_KEY) == "en_risk":  # where it was picked, not far above
+        station_panel()
 
 # --- assets in figures -----------------------------------------------------------------------------
 st.subheader(t("section_assets", lang))
@@ -200,3 +212,5 @@ table = station_table(page_cache.cached(energy.stations, ctx), lang)
 ui.table(table, lang, "no_rows_stations", key="en_stations", column_config=station_table_config(lang),
          on_select=ui.on_row_pick("en_stations", list(table["station_id"]), STATION_KEY),
          selection_mode="single-row", height=420)
+if selected_id and ui.picked_in(STATION_KEY) == "en_stations":  # where it was picked, not far above
+    station_panel()

@@ -75,7 +75,10 @@ with side_col:
     st.caption(t("map_click_note", lang))
 
 # --- selected project ----------------------------------------------------------------------------
-if selected_id:
+
+
+def project_panel() -> None:
+    """The selected project's details: its fields, parcel, power supply and tasks."""
     details = page_cache.cached_record(investment.project_details, ctx, selected_id)
     if details is None:
         st.warning(t("unknown_project", lang, id=selected_id))
@@ -96,6 +99,10 @@ if selected_id:
                     ui.table(parcel, lang, "no_parcel", key="inv_parcel")
                 st.markdown(f"**{t('tasks', lang)}**")
                 ui.table(task_rows, lang, "no_tasks", key="inv_tasks")
+
+
+if selected_id and ui.picked_in(PROJECT_KEY) != "inv_top":  # under the map (a map click, a link)
+    project_panel()
 
 # --- lifecycle charts (a click filters) ----------------------------------------------------------
 st.subheader(t("section_lifecycle", lang))
@@ -161,3 +168,5 @@ if ui.table(top, lang, "no_rows_projects", key="inv_top", column_config=table_co
             on_select=ui.on_row_pick("inv_top", list(top["project_id"]), PROJECT_KEY),
             selection_mode="single-row", height=420) is not None:
     st.caption(t("top_note", lang))
+if selected_id and ui.picked_in(PROJECT_KEY) == "inv_top":  # where it was picked, not far above
+    project_panel()

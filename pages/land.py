@@ -90,7 +90,10 @@ with side_col:
     st.caption(t("land_click_note", lang))
 
 # --- selected parcel -----------------------------------------------------------------------------
-if selected_id:
+
+
+def parcel_panel() -> None:
+    """The selected parcel's details and the projects reusing it."""
     details = page_cache.cached_record(land.parcel_details, ctx, selected_id)
     if details is None:
         st.warning(t("unknown_parcel", lang, id=selected_id))
@@ -103,6 +106,10 @@ if selected_id:
             with right:
                 st.markdown(f"**{t('projects_on_parcel', lang)}**")
                 ui.table(reused, lang, "no_project_on_parcel", key="land_projects")
+
+
+if selected_id and ui.picked_in(PARCEL_KEY) != "land_idle":  # under the map (a map click, a link)
+    parcel_panel()
 
 # --- disposal progress ---------------------------------------------------------------------------
 st.subheader(t("section_disposal", lang))
@@ -130,3 +137,5 @@ if ui.table(idle, lang, "no_rows_parcels", key="land_idle", column_config=idle_t
             on_select=ui.on_row_pick("land_idle", list(idle["parcel_id"]), PARCEL_KEY),
             selection_mode="single-row", height=min(420, 38 + 35 * max(len(idle), 1))) is not None:
     st.caption(t("top_note_parcels", lang))
+if selected_id and ui.picked_in(PARCEL_KEY) == "land_idle":  # where it was picked, not far above
+    parcel_panel()

@@ -87,6 +87,23 @@ def test_selected_project_from_the_url(monkeypatch, demo_store):
     assert at.query_params["project"] in (pid, [pid])
 
 
+def test_a_project_picked_in_the_top_table_opens_under_it(monkeypatch, demo_store):
+    """Picked in the table ~1,600 px below the map, the panel opens under the table (under the
+    map it would be off screen and the click seem to do nothing); picked on the map or by a
+    link, under the map."""
+    at = open_page(monkeypatch, demo_store)
+    pid = next(df for df in at.dataframe if df.key == "inv_top").value.iloc[3, 0]
+    for picked_in, after_top in (("inv_top", True), ("inv_map", False), (None, False)):
+        at.session_state["inv_project"] = pid
+        at.session_state["inv_project_picked_in"] = picked_in
+        at.run()
+        tables = list(at.dataframe)
+        fields = next(i for i, df in enumerate(tables) if "字段" in df.value.columns)  # the panel's first table
+        top = next(i for i, df in enumerate(tables) if df.key == "inv_top")
+        assert not at.exception and (fields > top) is after_top, picked_in
+        assert pid in tables[fields].value.iloc[:, 1].astype(str).tolist()
+
+
 def test_unknown_project_in_the_url_is_a_notice(monkeypatch, demo_store):
     at = open_page(monkeypatch, demo_store, project="XM-NOPE' OR '1'='1")
     assert not at.exception

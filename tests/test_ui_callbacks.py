@@ -32,7 +32,7 @@ def test_project_click_selects_the_project_not_the_district(state):
     state["map"] = {"selection": {"objects": {"projects-3": [{"project_id": "XM1"}],
                                               "districts": [{"properties": {"adcode": "430281"}}]}}}
     ui.on_district_click("map", project_key="picked")()
-    assert state["picked"] == "XM1" and state["f_district"] == ["430223"]
+    assert state["picked"] == "XM1" and state["f_district"] == ["430223"] and state["picked_picked_in"] == "map"
 
 
 def test_unknown_district_codes_are_ignored(state):
@@ -53,7 +53,7 @@ def test_chart_pick_sets_that_filter(state):
 def test_row_pick_selects_the_row_id(state):
     state["table"] = {"selection": {"rows": [2]}}
     ui.on_row_pick("table", ["a", "b", "c"], "picked")()
-    assert state["picked"] == "c"
+    assert state["picked"] == "c" and state["picked_picked_in"] == "table"  # the panel opens under it
 
 
 def test_scoreboard_row_filters_to_the_district_and_opens_its_view(state):
