@@ -62,7 +62,8 @@ _T = {"filters": ("筛选条件", "Filters"), "all": ("全部", "none"), "scope"
       "as_of": ("数据截至", "Data as of"), "time": ("导出时间", "Exported at"), "user": ("导出人", "Exported by"),
       "rows": ("行数", "Rows"), "crs": ("坐标系", "Coordinates"), "formula": ("公式防护", "Formula guard"),
       "lon": ("经度", "Longitude"), "lat": ("纬度", "Latitude"), "wkt": ("几何（WKT）", "Geometry (WKT)"),
-      "about": ("说明", "About"), "item": ("条目", "Item"), "value": ("内容", "Value")}
+      "about": ("说明", "About"), "item": ("条目", "Item"), "value": ("内容", "Value"),
+      "district": ("区县", "District")}
 _CRS_TEXT = {
     "wgs84": ("WGS84（EPSG:4326），经纬度（度）。", "WGS84 (EPSG:4326), longitude/latitude in degrees."),
     "gcj02": ("GCJ-02（国测局坐标，高德/腾讯地图使用）：坐标已由 WGS84 转换，可直接粘贴到高德地图。GCJ-02 没有 EPSG "
@@ -187,8 +188,8 @@ def _guard(s: pd.Series) -> tuple[pd.Series, int]:
 
 
 def _for_people(table: str, df: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, int]:
-    """Headers with units, enum values in ``lang``, lon/lat or WKT; returns the frame and how many
-    text cells were guarded."""
+    """Headers with units, enum values in ``lang``, district names beside their codes, lon/lat or
+    WKT; returns the frame and how many text cells were guarded."""
     out, guarded = {}, 0
     for col in schema.columns(table):
         if col.dtype == "geometry":
@@ -202,6 +203,9 @@ def _for_people(table: str, df: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, 
             s, n = _guard(s)
             guarded += n
         out[col.label(lang)] = s
+        if col.name == "district_adcode":  # the name beside the code: a spreadsheet reader has no lookup
+            out[_T["district"][lang != "zh"]] = s.map(lambda c: DISTRICTS.get(c, (None, None))[lang != "zh"],
+                                                      na_action="ignore")
     if table in POINT_TABLES:
         for key, coord in (("lon", df.geometry.x), ("lat", df.geometry.y)):
             out[_T[key][lang != "zh"]] = coord

@@ -22,6 +22,7 @@ from pyproj import Geod
 
 from conftest import AS_OF, CHALING, HETANG, LILING, make_tiny_tables
 from geo import export, schema, store
+from geo.boundaries import DISTRICTS
 from geo.filters import Filters
 from geo.query import Scope
 
@@ -145,8 +146,8 @@ def test_formula_like_text_is_prefixed_real_negative_numbers_are_not(tricky_snap
     xl = build(tricky_snapshot, ["projects", "parcels"], "xlsx")
     assert xl.formula_cells == 4
     wb = openpyxl.load_workbook(io.BytesIO(xl.data))
-    owner = wb["项目"]["T2"]
-    assert wb["项目"]["T1"].value == "业主单位"
+    owner = wb["项目"]["U2"]
+    assert wb["项目"]["U1"].value == "业主单位"
     assert (owner.value, owner.data_type) == ("'=SUM(A1)", "s")
     tax_col = [c.value for c in wb["地块"][1]].index("亩均税收（万元/亩）") + 1
     tax = wb["地块"].cell(row=4, column=tax_col)
@@ -182,7 +183,11 @@ def test_xlsx_sheets_types_and_about(tiny_snapshot):
     assert int(row["H3网格（7级）"].value, 16) > 0  # hex text: Excel would round an 18-digit number
     assert 8 <= ws.column_dimensions["B"].width <= 62
     stations = wb["变电站"]
-    assert [c.value for c in stations[1]][3] == "电压等级（kV）" and stations["D2"].value == 220
+    assert [c.value for c in stations[1]][4] == "电压等级（kV）" and stations["E2"].value == 220
+    header = [c.value for c in stations[1]]  # the district's name beside its code: no lookup needed in Excel
+    code, name = header.index("区县代码"), header.index("区县")
+    names = {r[name] for r in stations.iter_rows(min_row=2, values_only=True)}
+    assert name == code + 1 and names and names <= {zh for zh, _ in DISTRICTS.values()}
     assert wb["地块"][1][-1].value == "几何（WKT）"
 
     about = dict(wb["说明"].iter_rows(min_row=2, values_only=True))
