@@ -114,9 +114,9 @@ def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot, scop
 
 
 def _draw_project_scalars(sidebar, lang: str, as_of_year: int) -> None:
-    low, high = sidebar.columns(2)
-    low.number_input(t("inv_min", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_min", placeholder="—")
-    high.number_input(t("inv_max", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_max", placeholder="—")
+    # One above the other: side by side, "总投资下限（亿元）" broke inside "亿元" in a half-width column.
+    sidebar.number_input(t("inv_min", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_min", placeholder="—")
+    sidebar.number_input(t("inv_max", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_max", placeholder="—")
     by, year = sidebar.columns(2)
     by.selectbox(t("year_by", lang), ("actual", "planned"), key="f_year_by",
                  format_func=lambda v: t(f"year_by_{v}", lang))
