@@ -51,7 +51,8 @@ def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title
             "y": {"field": label, "type": "nominal", "sort": order, "title": None,
                   "axis": {"labelLimit": 220, "labelOverlap": False}},
             "x": {"field": value, "type": "quantitative", "title": value_title,
-                  "axis": {"format": ",~f", "tickMinStep": 1}},
+                  # about 8 ticks however wide: a full-width chart of counts had one per unit (0..45)
+                  "axis": {"format": ",~f", "tickMinStep": 1, "tickCount": 8}},
             "color": colour_enc, "opacity": opacity,
             "tooltip": [{"field": c, "type": "nominal"} for c in tooltip],
         },
