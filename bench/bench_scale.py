@@ -57,6 +57,19 @@ def load_avg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def host_speed_ms() -> float:
+    """A fixed pure-Python loop, median of 5 (ms): this VM's speed moves by tens of percent within
+    an hour; the figure at a run's start and end says how fast the machine was, so two runs can
+    be compared."""
+    times = []
+    for _ in range(5):
+        start, total = time.perf_counter(), 0
+        for i in range(1_000_000):
+            total += i * i
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
 # --- stores --------------------------------------------------------------------------------------
 
 
@@ -256,8 +269,10 @@ def main() -> int:
                         "tar -x -C DIR; DIR/.venv not needed): its app's server times too, same run")
     args = parser.parse_args()
 
-    print(f"machine: {os.cpu_count()} cores, load average {load_avg()} (1, 5, 15 min) at start")
-    results: dict = {"load_start": load_avg()}
+    speed = host_speed_ms()
+    print(f"machine: {os.cpu_count()} cores, load average {load_avg()} (1, 5, 15 min) at start; "
+          f"host speed: a fixed Python loop {speed:.0f} ms")
+    results: dict = {"load_start": load_avg(), "host_speed_ms_start": speed}
     step = "setup"
     try:
         with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
@@ -307,7 +322,9 @@ def main() -> int:
     except Exception as exc:
         print(f"FAILED at step '{step}': {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    print(f"\n== targets at the scaled store (load average now {load_avg()}) ==")
+    results["host_speed_ms_end"] = host_speed_ms()
+    print(f"\n== targets at the scaled store (load average now {load_avg()}; host speed: the same loop "
+          f"{results['host_speed_ms_end']:.0f} ms) ==")
     for text, ok, figure in results.get("targets", []):
         print(f"{'PASS' if ok else ('n/a ' if ok is None else 'FAIL')}  {text:<62} {figure}")
     results["load_end"] = load_avg()

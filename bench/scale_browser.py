@@ -207,9 +207,12 @@ def main() -> int:
     parser.add_argument("--app", choices=("ours", "baseline"), default="ours")
     parser.add_argument("--repeat", type=int, default=1, help="whole measurements (a new server each)")
     args = parser.parse_args()
+    from bench_scale import host_speed_ms
+
     for i in range(args.repeat):
+        speed = host_speed_ms()  # this VM's speed moves within an hour: say how fast it was
         out = measure(args.app, args.store)
-        print(json.dumps({"run": i + 1, **out}, ensure_ascii=False), flush=True)
+        print(json.dumps({"run": i + 1, "host_speed_ms": round(speed, 1), **out}, ensure_ascii=False), flush=True)
     return 0
 
 
