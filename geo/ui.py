@@ -336,8 +336,10 @@ def panel_title(title: str, selection_key: str, lang: str) -> None:
 
 
 def forget(key: str) -> None:
-    """Callback: drop a page-level selection (e.g. close the selected project)."""
+    """Callback: drop a page-level selection (e.g. close the selected project), and where it was
+    picked (the next one, from a link, opens under the map)."""
     st.session_state[key] = None
+    st.session_state.pop(f"{key}_picked_in", None)
 
 
 def clear_all(extra_keys: tuple[str, ...] = ()) -> None:

@@ -54,6 +54,8 @@ def test_row_pick_selects_the_row_id(state):
     state["table"] = {"selection": {"rows": [2]}}
     ui.on_row_pick("table", ["a", "b", "c"], "picked")()
     assert state["picked"] == "c" and state["picked_picked_in"] == "table"  # the panel opens under it
+    ui.forget("picked")  # the panel's close button: the next selection (a link) opens under the map
+    assert state["picked"] is None and "picked_picked_in" not in state
 
 
 def test_scoreboard_row_filters_to_the_district_and_opens_its_view(state):
