@@ -117,6 +117,23 @@ def test_selected_station_shows_areas_and_projects(monkeypatch, demo_store):
     assert rings["data"][0]["station_id"] == busiest
 
 
+def test_a_station_picked_in_a_table_opens_under_that_table(monkeypatch, demo_store):
+    """Under the list it was picked in (the risk table, the station list), else under the map."""
+    at = open_page(monkeypatch, demo_store)
+    station = next(df for df in at.dataframe if df.key == "en_stations").value["station_id"].iloc[0]
+    for picked_in, below in (("en_stations", "en_stations"), ("en_risk", "en_risk"), ("en_map", None)):
+        at.session_state["en_station"], at.session_state["en_station_picked_in"] = station, picked_in
+        at.run()
+        tables = list(at.dataframe)
+        fields = next(i for i, df in enumerate(tables) if "字段" in df.value.columns)
+        keys = [df.key for df in tables]
+        assert not at.exception
+        if below:  # right after that table (its own panel's tables follow)
+            assert fields > keys.index(below) and all(k is None for k in keys[keys.index(below) + 1:fields])
+        else:  # before every table of the page below the map
+            assert fields < min(keys.index("en_risk"), keys.index("en_stations"))
+
+
 def test_at_risk_table_follows_the_threshold(monkeypatch, demo_store):
     snap = store.open_current(demo_store)
     supply = energy.project_supply(snap, Scope.all(), Filters())
