@@ -32,31 +32,41 @@ _SCOREBOARD = {
 }
 
 
-def _label(key, unit: str, lang: str) -> str:
-    """Short headers: counts carry no unit (the column says what is counted)."""
-    text = key[0 if lang == "zh" else 1] if isinstance(key, tuple) else t(key, lang)
-    if unit in ("个", "件"):
-        return text
-    return f"{text}（{unit}）" if lang == "zh" else f"{text} ({unit})"
+def _label(key, lang: str) -> str:
+    """Short headers without units (the table's caption gives 亿元; rates show "%" in the cell):
+    with units, the thirteen columns did not fit beside the sidebar at 1366 px."""
+    return key[0 if lang == "zh" else 1] if isinstance(key, tuple) else t(key, lang)
+
+
+def _px(texts: list[str], bold: bool = False) -> int:
+    """A column's width in pixels for its widest text at the table's 14 px font: CJK characters
+    14 px, digits 7.2, letters 6.8 (measured in Chromium), and the cell's padding."""
+    def width(text: str) -> float:
+        return sum(14 if ord(ch) > 0x2E80 else 7.2 if ch.isdigit() else 6.8 for ch in text)
+    return round(16 + max(width(text) for text in texts) * (1.1 if bold else 1))
 
 
 def scoreboard_table(rows: pd.DataFrame, lang: str):
     """(styled table, column config, adcodes in row order): the city row first, then districts;
-    RAG cells coloured; narrow columns so all thirteen fit on a 1366-px screen."""
+    RAG cells coloured; columns as wide as their header or widest value, so all thirteen fit
+    beside the sidebar on a 1366-px screen."""
     names = rows["name_zh"] if lang == "zh" else rows["name_en"]  # the city row: 全市, or 合计 for a part
     # English names without " District" / " City" (as on the maps) so the column stays narrow.
     short = [n if c else district_name(a, lang).removesuffix(" District").removesuffix(" City")
              for a, c, n in zip(rows["adcode"], rows["is_city"], names)]
     # Whole columns into one constructor each: inserting them one by one cost ~2 ms a rerun.
-    labels = {column: _label(key, unit, lang) for column, (key, unit, _) in _SCOREBOARD.items()}
+    labels = {column: _label(key, lang) for column, (key, _, _) in _SCOREBOARD.items()}
     out = pd.DataFrame({t("district", lang): short} | {labels[c]: rows[c].to_numpy() for c in _SCOREBOARD})
     colours = pd.DataFrame({labels[c]: [f"background-color: {RAG_COLOURS[r]}" if r in RAG_COLOURS else ""
                                         for r in rows[rag]] if rag else [""] * len(out)
                             for c, (_, _, rag) in _SCOREBOARD.items()}, index=out.index)
-    formats = {_label(k, u, lang): ("{:,.1f}" if u in ("亿元", "%") else "{:,.0f}") for k, u, _ in _SCOREBOARD.values()}
+    formats = {labels[c]: {"亿元": "{:,.1f}", "%": "{:.1f}%"}.get(unit, "{:,.0f}") for c, (_, unit, _) in _SCOREBOARD.items()}
     styled = (out.style.apply(lambda _: colours, axis=None).format(formats, na_rep="—")
               .set_properties(subset=[out.columns[0]], **{"font-weight": "bold"}))
-    config = {label: st.column_config.Column(width="small") for label in out.columns}
+    shown = {label: [label, *(formats.get(label, "{}").format(v) if v == v else "—" for v in out[label].tolist())]
+             for label in out.columns}
+    config = {label: st.column_config.Column(width=_px(texts, bold=label == out.columns[0]))
+              for label, texts in shown.items()}
     return styled, config, list(rows["adcode"])
 
 
@@ -129,7 +139,7 @@ def rates_table(rates: pd.DataFrame, by: str, lang: str):
     out = pd.DataFrame({first[1]: list(values)})
     for column, pair in _RATE_LABELS.items():
         out[pair[0] if lang == "zh" else pair[1]] = rates[column].astype("int64").to_numpy()
-    rate_label = _label(("按期办结率", "Closed on time"), "%", lang)
+    rate_label = "按期办结率（%）" if lang == "zh" else "Closed on time (%)"
     out[rate_label] = rates["closing_rate_pct"].to_numpy()
     colours = [f"background-color: {RAG_COLOURS[r]}" if (r := rag(None if pd.isna(v) else v / 100)) else ""
                for v in rates["closing_rate_pct"]]

@@ -96,11 +96,11 @@ TEXT: dict[str, tuple[str, str]] = {
                      "Key projects = provincial and city key; closing rate = closed on time ÷ (closed + overdue); "
                      "'to date' means up to the data's as-of date. Made by the Zhuzhou project map."),
     "section_scoreboard": ("调度记分牌：全市与各区县对照计划", "Scoreboard: the city and each district against plan"),
-    "scoreboard_note": ("绿 ≥ 目标，黄 ≥ 目标的 90 %，红更低：完成率对照序时进度 {time_pct}，开工、竣工对照截至当日计划数，按期办结率对照 100 %。"
-                        "点击表头排序；点选一行打开该区县的项目视图。",
-                        "Green ≥ target, amber ≥ 90 % of it, red below: investment vs time elapsed {time_pct}, starts "
-                        "and completions vs plan to date, closing rate vs 100 %. Click a header to sort; pick a row to "
-                        "open that district's projects."),
+    "scoreboard_note": ("金额单位：亿元。绿 ≥ 目标，黄 ≥ 目标的 90 %，红更低：完成率对照序时进度 {time_pct}，"
+                        "开工、竣工对照截至当日计划数，按期办结率对照 100 %。点击表头排序；点选一行打开该区县的项目视图。",
+                        "Amounts in 亿元. Green ≥ target, amber ≥ 90 % of it, red below: investment vs time elapsed "
+                        "{time_pct}, starts and completions vs plan to date, closing rate vs 100 %. Click a header to "
+                        "sort; pick a row to open that district's projects."),
     "overview_map_note": ("点击地图上的区县可按区县筛选本页。", "Click a district on the map to filter this page to it."),
     "days_stalled": ("卡点天数", "Days stalled"),
     "open_tasks": ("待办事项", "Open tasks"),
