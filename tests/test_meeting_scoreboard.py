@@ -184,3 +184,15 @@ def test_demo_scoreboard_city_row_is_the_overview(demo):
     rows, total = meeting.stalled_projects(demo, ALL, Filters())
     assert total == city["stalled"] == len(rows)
     assert (rows["days_stalled"] >= 0).all()
+
+
+def test_demo_scoreboard_fits_beside_the_sidebar_at_1366(demo):
+    """Thirteen columns sized to their text: in Chinese they fit the ~880 px the main area has at
+    1366×768 with the sidebar open (the last two, 逾期事项 and 按期办结率, were cut off before)."""
+    from geo.meeting_view import scoreboard_table
+
+    styled, config, adcodes = scoreboard_table(meeting.scoreboard(demo, ALL, Filters()), "zh")
+    widths = {label: column["width"] for label, column in config.items()}
+    assert list(widths)[-2:] == ["逾期事项", "按期办结率"] and sum(widths.values()) <= 880
+    assert widths["按期办结率"] >= 16 + 5 * 14  # wide enough for its header
+    assert styled.data.columns[2] == "总投资" and adcodes[0] == "430200"
