@@ -259,3 +259,16 @@ def test_only_for_keeps_exactly_the_filters_that_change_a_tables_condition():
     assert f.only_for("parcels", "substations").voltages == ("110",)
     for table in ("projects", "parcels", "substations", "plants", "transformer_areas"):
         assert f.only_for(table).where(table) == f.where(table)
+
+
+def test_parcels_show_their_status_colour_at_any_zoom():
+    """Outlined in a darker shade of their status colour, 1.5 px at any zoom: at city zoom a parcel
+    is smaller than a pixel and only its outline shows (a dark outline made them all grey)."""
+    parcels = gpd.GeoDataFrame({"parcel_id": ["L1", "L2"], "status": ["闲置", "在用"]},
+                               geometry=[box(113.1, 27.8, 113.1001, 27.8001), box(113.2, 27.8, 113.2001, 27.8001)],
+                               crs="EPSG:4326")
+    rows = layers.parcels_layer(parcels, [], selected="L2").data
+    idle, chosen = rows
+    assert idle["fill"][:3] == list(layers.PARCEL_COLOURS["闲置"]) and idle["line_px"] == 1.5
+    assert idle["line"] == [int(c * 0.75) for c in layers.PARCEL_COLOURS["闲置"]]
+    assert chosen["line"] == [255, 200, 0] and chosen["line_px"] == 3  # the selected parcel stands out
