@@ -20,7 +20,8 @@ One module a concern:
   cells; district choropleths and outlines; energy), views, charts, H3 totals
 - ``map_classes``  quantile classes of the filled maps, their colours and legends
 - ``map_json``    the maps' JSON: compact, cached layers encoded once
-- ``export``, ``downloads``  filtered extracts in six formats and the panel every page carries
+- ``export``, ``export_gis``, ``downloads``  filtered extracts in six formats (the GIS ones apart) and the
+  panel every page carries
 - ``agenda``, ``agenda_view``, ``present``  meeting agendas and presentation mode
 - ``ingest``      ledger import: read, map headers, normalise, convert CRS, report, publish
 - ``task_rates``  assigned tasks: one task-state definition, rates and closing rate
@@ -51,7 +52,7 @@ pd.set_option("mode.string_storage", "python")
 __all__ = ["schema", "boundaries", "crs", "join", "validate", "store", "store_layout", "store_errors",
            "store_lock", "store_verify", "query", "snapshot_db", "derived_files", "cube", "project_cube",
            "district_sums", "filters", "overview", "investment", "investment_view", "land", "land_view", "energy", "energy_view", "energy_layers", "layers", "district_layers", "map_classes", "map_json", "charts",
-           "hexes", "export", "downloads", "agenda", "agenda_view", "present", "ingest", "i18n", "ui", "page_cache", "sidebar",
+           "hexes", "export", "export_gis", "downloads", "agenda", "agenda_view", "present", "ingest", "i18n", "ui", "page_cache", "sidebar",
            "demo", "task_rates", "meeting", "changes", "brief", "brief_map", "task_edits"]
 
 

@@ -4,7 +4,8 @@ Why a module of its own: an extract must show exactly the rows the user sees (sa
 same ``Scope``, read through ``geo.query``, the only door to the store), and each target program
 has its own traps — Excel runs text starting with ``=`` as a formula and reads UTF-8 only with a
 BOM, shapefiles allow 10-character field names, GCJ-02 has no EPSG code. Each format has one
-private writer below that deals with its traps; ``build`` picks it and names the file.
+writer that deals with its traps (the spreadsheet ones here, the GIS ones in ``geo.export_gis``);
+``build`` picks it and names the file.
 
 Spreadsheet formats (CSV, XLSX) are for people: Chinese (or English) headers with units, lon/lat
 columns for points and WKT for polygons, enum values in the chosen language, formula-like text
@@ -18,24 +19,21 @@ H3 cells are written as their standard hex text where a reader would round a 64-
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
-import tempfile
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 import shapely
 import xlsxwriter
 
 from geo import schema
 from geo.boundaries import DISTRICTS
 from geo.crs import transform_geometry, wgs84_to_gcj02
+from geo.export_gis import (POINT_TABLES, h3_hex, new_zip, write_geojson, write_gpkg,
+                            write_parquet, write_shp)
 from geo.filters import Filters
 from geo.query import Scope, order_by_clause, query, query_gdf
 from geo.store import Snapshot
@@ -46,7 +44,6 @@ CRS_CHOICES = ("wgs84", "gcj02")
 TABLE_LABELS = {"projects": ("项目", "Projects"), "tasks": ("交办事项", "Tasks"),
                 "parcels": ("地块", "Parcels"), "substations": ("变电站", "Substations"),
                 "plants": ("电源", "Plants"), "transformer_areas": ("公变台区", "Transformer areas")}
-POINT_TABLES = ("projects", "substations", "plants", "transformer_areas")  # parcels are polygons
 GEO_FORMATS = ("geojson", "gpkg", "parquet", "shp")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
@@ -132,7 +129,7 @@ def filtered_table(snapshot: Snapshot, scope: Scope, filters: Filters, table: st
 
 
 @dataclass
-class _Job:
+class Job:
     snapshot: Snapshot
     scope: Scope
     filters: Filters
@@ -176,10 +173,6 @@ class _Job:
 # --- shared preparation --------------------------------------------------------------------------
 
 
-def _h3_text(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: format(int(v), "x"), na_action="ignore").astype(object)
-
-
 def _guard(s: pd.Series) -> tuple[pd.Series, int]:
     """Prefix formula-like text with ' (OWASP CSV injection); numbers never come through here."""
     hit = s.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
@@ -196,7 +189,7 @@ def _for_people(table: str, df: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, 
             continue
         s = df[col.name]
         if col.name == "h3_r7":
-            s = _h3_text(s)
+            s = h3_hex(s)
         elif col.dtype == "string":
             if col.enum and lang != "zh":
                 s = s.map(lambda v: schema.enum_label(v, lang), na_action="ignore")
@@ -215,35 +208,12 @@ def _for_people(table: str, df: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, 
     return pd.DataFrame(out, index=df.index, copy=False), guarded
 
 
-def _for_gis(table: str, df: pd.DataFrame, h3_text: bool) -> pd.DataFrame:
-    """Dates as real dates (Arrow date32: DATE fields in GPKG/DBF, ISO text in GeoJSON)."""
-    df = df.copy(deep=False)
-    for col in schema.columns(table):
-        if col.dtype == "date":
-            df[col.name] = df[col.name].astype("date32[pyarrow]")
-    if h3_text and "h3_r7" in df.columns:
-        df["h3_r7"] = _h3_text(df["h3_r7"])
-    return df
-
-
-def _geometry_type(table: str, df: pd.DataFrame) -> str | None:
-    """Needed only for empty layers, whose type cannot be inferred from the data."""
-    if len(df) or table not in schema.GEO_TABLES:
-        return None
-    return "Point" if table in POINT_TABLES else "MultiPolygon"
-
-
-def _zip() -> tuple[io.BytesIO, zipfile.ZipFile]:
-    buf = io.BytesIO()
-    return buf, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
-
-
 # --- one writer per format -----------------------------------------------------------------------
 
 
-def _write_csv(job: _Job) -> tuple[bytes, int]:
+def _write_csv(job: Job) -> tuple[bytes, int]:
     """UTF-8 with BOM (Excel/WPS detect the encoding only by it), ISO dates, CRLF (RFC 4180)."""
-    buf, zf = _zip() if len(job.rows) > 1 else (io.BytesIO(), None)
+    buf, zf = new_zip() if len(job.rows) > 1 else (io.BytesIO(), None)
     guarded = 0
     for table, df in job.frames():
         people, n = _for_people(table, df, job.lang)
@@ -260,7 +230,7 @@ def _write_csv(job: _Job) -> tuple[bytes, int]:
     return buf.getvalue(), guarded
 
 
-def _write_xlsx(job: _Job) -> tuple[bytes, int]:
+def _write_xlsx(job: Job) -> tuple[bytes, int]:
     """xlsxwriter in constant-memory mode, row by row with typed cells.
 
     Not ``DataFrame.to_excel``: pandas writes column by column, which rules out constant-memory
@@ -314,111 +284,8 @@ def _width(header: str, sample: list, kind: str) -> float:
     return min(max(w(header), longest, 8) + 2, 60)
 
 
-def _one_or_zip(job: _Job, ext: str, write_one) -> bytes:
-    """One table → its file; several → a zip of ``<table>.<ext>``, built table by table."""
-    outputs = ((table, write_one(table, df)) for table, df in job.frames())
-    if len(job.rows) == 1:
-        return next(outputs)[1]
-    buf, zf = _zip()
-    with zf:
-        for table, data in outputs:
-            zf.writestr(f"{table}.{ext}", data)
-    return buf.getvalue()
-
-
-def _write_geojson(job: _Job) -> tuple[bytes, int]:
-    """RFC 7946 (lon/lat, 7 decimals, no CRS member) through GDAL, which also writes the
-    FeatureCollection's ``description`` member."""
-    def one(table: str, df: pd.DataFrame) -> bytes:  # via a file: a BytesIO costs two more copies
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"{table}.geojson"
-            pyogrio.write_dataframe(_for_gis(table, df, h3_text=True), path, driver="GeoJSON", layer=table,
-                                    use_arrow=True, geometry_type=_geometry_type(table, df),
-                                    RFC7946="YES", DESCRIPTION=job.description())
-            return path.read_bytes()
-    return _one_or_zip(job, "geojson", one), 0
-
-
-def _write_gpkg(job: _Job) -> tuple[bytes, int]:
-    """One GeoPackage, a layer per table (tasks as an attribute table); the description goes into
-    gpkg_contents, which QGIS shows as the layer's abstract."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "extract.gpkg"
-        for table, df in job.frames():
-            pyogrio.write_dataframe(_for_gis(table, df, h3_text=False), path, driver="GPKG", layer=table,
-                                    use_arrow=True, geometry_type=_geometry_type(table, df),
-                                    DESCRIPTION=job.description())
-        return path.read_bytes(), 0
-
-
-def _write_parquet(job: _Job) -> tuple[bytes, int]:
-    """GeoParquet 1.1 with a bbox covering column. GeoParquet has no description field, so the
-    description is file key-value metadata, added to the Arrow table geopandas' own
-    ``to_parquet`` builds (``_geopandas_to_arrow``: private, but public API cannot add metadata)."""
-    import pyarrow.parquet as pq
-    from geopandas.io.arrow import _geopandas_to_arrow
-
-    def one(table: str, df: pd.DataFrame) -> bytes:
-        arrow = _geopandas_to_arrow(_for_gis(table, df, h3_text=False), index=False,
-                                    schema_version="1.1.0", write_covering_bbox=True)
-        meta = {**(arrow.schema.metadata or {}), b"description": job.description().encode()}
-        out = io.BytesIO()
-        pq.write_table(arrow.replace_schema_metadata(meta), out, compression="zstd")
-        return out.getvalue()
-    return _one_or_zip(job, "parquet", one), 0
-
-
-def shapefile_fields(names: list[str]) -> dict[str, str]:
-    """Column → DBF field name: ASCII, ≤ 10 characters, unique, the same for the same input.
-
-    Names are cut to 10 characters; a collision keeps the first and ends later ones in a number
-    (``total_inve`` → ``total_inv1``).
-    """
-    out: dict[str, str] = {}
-    for name in names:
-        base = "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else "_" for ch in name)[:10]
-        candidate, i = base, 0
-        while candidate.lower() in {v.lower() for v in out.values()}:
-            i += 1
-            candidate = base[:10 - len(str(i))] + str(i)
-        out[name] = candidate
-    return out
-
-
-def _write_shp(job: _Job) -> tuple[bytes, int]:
-    """A zip: per table .shp .shx .dbf .prj .cpg (UTF-8, so QGIS and ArcGIS read Chinese) and
-    fields.csv mapping the cut field names back to columns and labels; README.txt says the rest.
-    Several tables → one folder each."""
-    buf, zf = _zip()
-    several = len(job.rows) > 1
-    with tempfile.TemporaryDirectory() as tmp:
-        for table, df in job.frames():
-            fields = shapefile_fields([c for c in df.columns if c != "geometry"])
-            path = Path(tmp) / f"{table}.shp"
-            pyogrio.write_dataframe(_for_gis(table, df, h3_text=True).rename(columns=fields), path,
-                                    driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True,
-                                    geometry_type=_geometry_type(table, df))
-            folder = f"{table}/" if several else ""
-            for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-                zf.write(path.with_suffix(ext), f"{folder}{table}{ext}")
-            text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\r\n")
-            writer.writerow(["field", "column", "label_zh", "label_en"])
-            for column, name in fields.items():
-                col = schema.column(table, column)
-                writer.writerow([name, column, col.label("zh"), col.label("en")])
-            zf.writestr(f"{folder}fields.csv", text.getvalue().encode("utf-8-sig"))
-    readme = "\r\n".join(f"{k}: {v}" for k, v in job.about()) + "\r\n\r\n" + (
-        "字段名限 10 个字符，对照见 fields.csv；编码 UTF-8（.cpg）。H3 网格为十六进制文本。" if job.lang == "zh" else
-        "Field names are cut to 10 characters: fields.csv maps them back. Encoding UTF-8 (.cpg). "
-        "H3 cells are hex text.")
-    zf.writestr("README.txt", readme.encode("utf-8-sig"))
-    zf.close()
-    return buf.getvalue(), 0
-
-
-_WRITERS = {"csv": _write_csv, "xlsx": _write_xlsx, "geojson": _write_geojson, "gpkg": _write_gpkg,
-            "parquet": _write_parquet, "shp": _write_shp}
+_WRITERS = {"csv": _write_csv, "xlsx": _write_xlsx, "geojson": write_geojson, "gpkg": write_gpkg,
+            "parquet": write_parquet, "shp": write_shp}
 
 
 # --- the entry point -----------------------------------------------------------------------------
@@ -431,7 +298,7 @@ def _districts(scope: Scope, filters: Filters) -> tuple[str, ...] | None:
     return tuple(c for c in scope.districts if not filters.districts or c in filters.districts)
 
 
-def _names(job: _Job, fmt: str) -> tuple[str, str, str]:
+def _names(job: Job, fmt: str) -> tuple[str, str, str]:
     tables = list(job.rows)
     single = len(tables) == 1
     ext = {"shp": "zip"}.get(fmt, fmt)
@@ -473,7 +340,7 @@ def build(snapshot: Snapshot, scope: Scope, filters: Filters, tables: list[str],
     if fmt == "xlsx" and too_big:
         raise ValueError(f"{', '.join(too_big)}: more rows than an Excel sheet holds "
                          f"({XLSX_MAX_ROWS:,}); narrow the filters or export CSV")
-    job = _Job(snapshot, scope, filters, lang, crs, user, now or dt.datetime.now().astimezone(), kept)
+    job = Job(snapshot, scope, filters, lang, crs, user, now or dt.datetime.now().astimezone(), kept)
     data, guarded = _WRITERS[fmt](job)
     file_name, ascii_name, mime = _names(job, fmt)
     return Extract(data, file_name, ascii_name, mime, dict(kept), skipped, guarded)

@@ -21,7 +21,7 @@ import shapely
 from pyproj import Geod
 
 from conftest import AS_OF, CHALING, HETANG, LILING, make_tiny_tables
-from geo import export, schema, store
+from geo import export, export_gis, schema, store
 from geo.boundaries import DISTRICTS
 from geo.filters import Filters
 from geo.query import Scope
@@ -388,12 +388,12 @@ def test_shapefile_zip_fields_and_chinese(tiny_snapshot, tmp_path):
 
 def test_shapefile_field_names_are_cut_uniquely():
     names = ["total_investment_yi", "total_investment_x", "total_inve", "名称", "a"]
-    fields = export.shapefile_fields(names)
+    fields = export_gis.shapefile_fields(names)
     assert fields == {"total_investment_yi": "total_inve", "total_investment_x": "total_inv1",
                       "total_inve": "total_inv2", "名称": "__", "a": "a"}
-    assert export.shapefile_fields(names) == fields
+    assert export_gis.shapefile_fields(names) == fields
     for table in GEO_TABLES:  # the real schema: no collisions, all ≤ 10
-        cut = export.shapefile_fields(schema.column_names(table))
+        cut = export_gis.shapefile_fields(schema.column_names(table))
         assert len(set(cut.values())) == len(cut) and max(map(len, cut.values())) <= 10
 
 

@@ -1,0 +1,157 @@
+"""The GIS formats of an extract (``geo.export``): GeoJSON, GeoPackage, GeoParquet, Shapefile.
+
+They keep the schema's column names and stored values so code can re-read them; dates are real
+dates; H3 cells are hex text where a reader would round a 64-bit integer (JavaScript, DBF) and
+integers where it would not (GeoPackage, GeoParquet). Each writer takes the extract's job (its
+tables one at a time, its description) and returns (bytes, 0): no cell is formula-guarded here.
+Also the small pieces the spreadsheet writers share: H3 text, a zip in memory, point tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pyogrio
+
+from geo import schema
+
+if TYPE_CHECKING:
+    from geo.export import Job
+
+POINT_TABLES = ("projects", "substations", "plants", "transformer_areas")  # parcels are polygons
+
+
+def h3_hex(s: pd.Series) -> pd.Series:
+    return s.map(lambda v: format(int(v), "x"), na_action="ignore").astype(object)
+
+
+def new_zip() -> tuple[io.BytesIO, zipfile.ZipFile]:
+    buf = io.BytesIO()
+    return buf, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
+
+
+def _for_gis(table: str, df: pd.DataFrame, h3_text: bool) -> pd.DataFrame:
+    """Dates as real dates (Arrow date32: DATE fields in GPKG/DBF, ISO text in GeoJSON)."""
+    df = df.copy(deep=False)
+    for col in schema.columns(table):
+        if col.dtype == "date":
+            df[col.name] = df[col.name].astype("date32[pyarrow]")
+    if h3_text and "h3_r7" in df.columns:
+        df["h3_r7"] = h3_hex(df["h3_r7"])
+    return df
+
+
+def _geometry_type(table: str, df: pd.DataFrame) -> str | None:
+    """Needed only for empty layers, whose type cannot be inferred from the data."""
+    if len(df) or table not in schema.GEO_TABLES:
+        return None
+    return "Point" if table in POINT_TABLES else "MultiPolygon"
+
+
+def _one_or_zip(job: Job, ext: str, write_one) -> bytes:
+    """One table → its file; several → a zip of ``<table>.<ext>``, built table by table."""
+    outputs = ((table, write_one(table, df)) for table, df in job.frames())
+    if len(job.rows) == 1:
+        return next(outputs)[1]
+    buf, zf = new_zip()
+    with zf:
+        for table, data in outputs:
+            zf.writestr(f"{table}.{ext}", data)
+    return buf.getvalue()
+
+
+def write_geojson(job: Job) -> tuple[bytes, int]:
+    """RFC 7946 (lon/lat, 7 decimals, no CRS member) through GDAL, which also writes the
+    FeatureCollection's ``description`` member."""
+    def one(table: str, df: pd.DataFrame) -> bytes:  # via a file: a BytesIO costs two more copies
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"{table}.geojson"
+            pyogrio.write_dataframe(_for_gis(table, df, h3_text=True), path, driver="GeoJSON", layer=table,
+                                    use_arrow=True, geometry_type=_geometry_type(table, df),
+                                    RFC7946="YES", DESCRIPTION=job.description())
+            return path.read_bytes()
+    return _one_or_zip(job, "geojson", one), 0
+
+
+def write_gpkg(job: Job) -> tuple[bytes, int]:
+    """One GeoPackage, a layer per table (tasks as an attribute table); the description goes into
+    gpkg_contents, which QGIS shows as the layer's abstract."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "extract.gpkg"
+        for table, df in job.frames():
+            pyogrio.write_dataframe(_for_gis(table, df, h3_text=False), path, driver="GPKG", layer=table,
+                                    use_arrow=True, geometry_type=_geometry_type(table, df),
+                                    DESCRIPTION=job.description())
+        return path.read_bytes(), 0
+
+
+def write_parquet(job: Job) -> tuple[bytes, int]:
+    """GeoParquet 1.1 with a bbox covering column. GeoParquet has no description field, so the
+    description is file key-value metadata, added to the Arrow table geopandas' own
+    ``to_parquet`` builds (``_geopandas_to_arrow``: private, but public API cannot add metadata)."""
+    import pyarrow.parquet as pq
+    from geopandas.io.arrow import _geopandas_to_arrow
+
+    def one(table: str, df: pd.DataFrame) -> bytes:
+        arrow = _geopandas_to_arrow(_for_gis(table, df, h3_text=False), index=False,
+                                    schema_version="1.1.0", write_covering_bbox=True)
+        meta = {**(arrow.schema.metadata or {}), b"description": job.description().encode()}
+        out = io.BytesIO()
+        pq.write_table(arrow.replace_schema_metadata(meta), out, compression="zstd")
+        return out.getvalue()
+    return _one_or_zip(job, "parquet", one), 0
+
+
+def shapefile_fields(names: list[str]) -> dict[str, str]:
+    """Column → DBF field name: ASCII, ≤ 10 characters, unique, the same for the same input.
+
+    Names are cut to 10 characters; a collision keeps the first and ends later ones in a number
+    (``total_inve`` → ``total_inv1``).
+    """
+    out: dict[str, str] = {}
+    for name in names:
+        base = "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else "_" for ch in name)[:10]
+        candidate, i = base, 0
+        while candidate.lower() in {v.lower() for v in out.values()}:
+            i += 1
+            candidate = base[:10 - len(str(i))] + str(i)
+        out[name] = candidate
+    return out
+
+
+def write_shp(job: Job) -> tuple[bytes, int]:
+    """A zip: per table .shp .shx .dbf .prj .cpg (UTF-8, so QGIS and ArcGIS read Chinese) and
+    fields.csv mapping the cut field names back to columns and labels; README.txt says the rest.
+    Several tables → one folder each."""
+    buf, zf = new_zip()
+    several = len(job.rows) > 1
+    with tempfile.TemporaryDirectory() as tmp:
+        for table, df in job.frames():
+            fields = shapefile_fields([c for c in df.columns if c != "geometry"])
+            path = Path(tmp) / f"{table}.shp"
+            pyogrio.write_dataframe(_for_gis(table, df, h3_text=True).rename(columns=fields), path,
+                                    driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True,
+                                    geometry_type=_geometry_type(table, df))
+            folder = f"{table}/" if several else ""
+            for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+                zf.write(path.with_suffix(ext), f"{folder}{table}{ext}")
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerow(["field", "column", "label_zh", "label_en"])
+            for column, name in fields.items():
+                col = schema.column(table, column)
+                writer.writerow([name, column, col.label("zh"), col.label("en")])
+            zf.writestr(f"{folder}fields.csv", text.getvalue().encode("utf-8-sig"))
+    readme = "\r\n".join(f"{k}: {v}" for k, v in job.about()) + "\r\n\r\n" + (
+        "字段名限 10 个字符，对照见 fields.csv；编码 UTF-8（.cpg）。H3 网格为十六进制文本。" if job.lang == "zh" else
+        "Field names are cut to 10 characters: fields.csv maps them back. Encoding UTF-8 (.cpg). "
+        "H3 cells are hex text.")
+    zf.writestr("README.txt", readme.encode("utf-8-sig"))
+    zf.close()
+    return buf.getvalue(), 0
