@@ -7,6 +7,9 @@ layer ids (a click on a layer whose id starts with "stations" selects a substati
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import numpy as np
 import pandas as pd
 import pydeck as pdk
@@ -41,11 +44,12 @@ def _position(lon, lat) -> list[list[float]]:
     return [[round(float(x), 5), round(float(y), 5)] for x, y in zip(pd.Series(lon).tolist(), pd.Series(lat).tolist())]
 
 
-def station_symbols(snapshot: Snapshot, scope: Scope, filters: Filters, lang: str) -> dict[str, str]:
+def station_symbols(snapshot: Snapshot, scope: Scope, filters: Filters, lang: str) -> Mapping[str, str]:
     """station_id -> its symbol (position, size, colours, tooltip) encoded as JSON, for every
     substation of ``filters``. Pages take it once per snapshot and language (unfiltered) and join
     the filtered stations' pieces (``station_layers``): building and encoding 2,000 symbols on
-    every voltage or load filter change cost ~30 ms of the energy page (profiled)."""
+    every voltage or load filter change cost ~30 ms of the energy page (profiled). Read-only (a
+    mapping proxy), so the data cache hands it out as it is instead of copying 2,000 entries."""
     rows = station_tooltips(stations(snapshot, scope, filters), lang)
     bands, statuses = rows["load_band"].tolist(), rows["status"].tolist()
     data = pd.DataFrame({
@@ -59,10 +63,10 @@ def station_symbols(snapshot: Snapshot, scope: Scope, filters: Filters, lang: st
         "line_px": [1 if s == "在运" else 2.5 for s in statuses],
         "tooltip": tooltips(rows, "name", rows.attrs["tooltip"]),
     })
-    return {row["station_id"]: dumps(row) for row in records(data)}
+    return MappingProxyType({row["station_id"]: dumps(row) for row in records(data)})
 
 
-def station_layers(station_ids: list[str], symbols: dict[str, str], selected: str | None) -> list[pdk.Layer]:
+def station_layers(station_ids: list[str], symbols: Mapping[str, str], selected: str | None) -> list[pdk.Layer]:
     """Substation symbols (size = voltage, colour = load band, fill = status) of ``station_ids``
     in that order (biggest voltage first, so small symbols are drawn on top), from
     ``station_symbols``, and a ring round the selected one."""

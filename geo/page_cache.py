@@ -4,6 +4,7 @@ arguments, kept for the process, so a rerun that changes nothing does not query 
     figures = page_cache.cached(overview.project_figures, ctx)            # the page's filters
     supply = page_cache.cached(energy.project_supply, ctx, unfiltered=True)  # once per snapshot
     details = page_cache.cached_record(investment.project_details, ctx, project_id)
+    risk = page_cache.derived(ctx, ("risk", districts, km), lambda: energy.supply_view(supply, ...))
 
 Every call hands out a detached copy (``_detached``): what a page does to a result never
 reaches the cache.
@@ -81,3 +82,16 @@ def cached_record(function, ctx: PageContext, record_id: str):
 def _cached_record(key: str, _call: tuple):
     function, snapshot, scope, record_id = _call
     return function(snapshot, scope, record_id)
+
+
+def derived(ctx: PageContext, key: tuple, build):
+    """``build()`` once per snapshot, scope and ``key``: for figures derived from other cached
+    results in the page (a view of the per-snapshot supply table). ``key`` must say everything
+    ``build`` depends on besides the snapshot and scope (names, numbers, tuples of them)."""
+    full = repr((ctx.snapshot.id, str(ctx.snapshot.path), ctx.scope, key))
+    return _detached(_derived(full, build))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _derived(key: str, _build):
+    return _build()

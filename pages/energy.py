@@ -19,6 +19,8 @@ lang, filters = ctx.lang, ctx.filters
 STATION_KEY = "en_station"
 LAYERS = ("stations", "plants", "areas", "risk")
 selected_id = ui.url_value("station", STATION_KEY)
+# Each table's figures keyed by the filters that apply to it: a voltage change keeps the plants'.
+by_table = {table: filters.only_for(table) for table in ("substations", "plants", "transformer_areas")}
 
 ui.page_header(ctx, "page_energy", STATION_KEY, "en",
                notes=(t("power_factor_note", lang, pf=POWER_FACTOR),))
@@ -47,7 +49,10 @@ if len(problems):
 supply = page_cache.cached(energy.project_supply, ctx, unfiltered=True)  # nearest station: once per snapshot
 max_km = ui.url_state("max_km", "en_max_km", lambda v: float(v) if v.replace(".", "", 1).isdigit() and
                       0.5 <= float(v) <= 100 else None, energy.DEFAULT_MAX_DISTANCE_KM)
-risk = energy.at_risk(supply, filters, max_km)
+# Depends on the districts and the distance only: kept across the other filters' changes.
+supply_view = page_cache.derived(ctx, ("supply_view", filters.districts, max_km),
+                                 lambda: energy.supply_view(supply, filters, max_km))
+risk = supply_view["risk"]
 ui.url_state("map", "en_map_mode", ("assets", "headroom"), "assets")
 mode = st.segmented_control(t("map_mode", lang), ["assets", "headroom"], key="en_map_mode",
                             format_func=lambda v: t(f"energy_mode_{v}", lang)) or "assets"
@@ -74,13 +79,14 @@ with map_col:
         outline, names = district_layers.district_base(lang, filters.districts)
         base = [outline]
         if "areas" in chosen:
-            cells = cell_tooltips(page_cache.cached(energy.ta_cells, ctx), lang)
+            cells = cell_tooltips(page_cache.cached(energy.ta_cells, ctx, filters=by_table["transformer_areas"]), lang)
             base.append(energy_layers.ta_cells_layer(cells, cells.attrs["tooltip"]))
-            bad = abnormal_tooltips(page_cache.cached(energy.abnormal_areas, ctx), lang)
+            bad = abnormal_tooltips(page_cache.cached(energy.abnormal_areas, ctx, filters=by_table["transformer_areas"]),
+                                    lang)
             base.append(energy_layers.abnormal_layer(bad, bad.attrs["tooltip"]))
             legends.append((t("layer_areas", lang), energy_layers.ta_legend(labels, lang)))
         if "plants" in chosen:
-            plants = plant_tooltips(page_cache.cached(energy.plants, ctx), lang)
+            plants = plant_tooltips(page_cache.cached(energy.plants, ctx, filters=by_table["plants"]), lang)
             base.append(energy_layers.plants_layer(plants, plants.attrs["tooltip"]))
             legends.append((t("layer_plants", lang), energy_layers.plant_legend(labels)))
         if "risk" in chosen:  # depends on the district filter and distance only: kept across others
@@ -89,7 +95,8 @@ with map_col:
             legends.append((t("layer_risk", lang), energy_layers.risk_legend(t("risk_legend", lang, km=max_km))))
         if "stations" in chosen:
             symbols = page_cache.cached(energy_layers.station_symbols, ctx, lang, unfiltered=True)  # once per language
-            shown_ids = page_cache.cached(energy.stations, ctx)["station_id"].astype(str).tolist()
+            shown = page_cache.cached(energy.stations, ctx, filters=by_table["substations"])
+            shown_ids = shown["station_id"].astype(str).tolist()
             base += energy_layers.station_layers(shown_ids, symbols, selected_id)
             legends[:0] = energy_layers.station_legend(labels)
         base.append(names)
@@ -152,11 +159,10 @@ st.caption(t("headroom_note", lang, pf=POWER_FACTOR))
 
 # --- power supply for projects ---------------------------------------------------------------------
 st.subheader(t("section_supply", lang))
-in_view = energy.supply_summary(supply, filters)
 s1, s2, s3, s4 = st.columns(4)
-s1.metric(t("projects_with_demand", lang), fmt_count(in_view["projects"], "个", lang),
-          fmt_number(in_view["demand_mw"], "MW", 1, lang), delta_color="off", delta_arrow="off")
-s2.metric(t("covered_projects", lang), fmt_count(in_view["covered"], "个", lang))
+s1.metric(t("projects_with_demand", lang), fmt_count(supply_view["projects"], "个", lang),
+          fmt_number(supply_view["demand_mw"], "MW", 1, lang), delta_color="off", delta_arrow="off")
+s2.metric(t("covered_projects", lang), fmt_count(supply_view["covered"], "个", lang))
 s3.metric(t("at_risk_projects", lang), fmt_count(len(risk), "个", lang))
 s4.number_input(t("max_distance", lang), min_value=0.5, max_value=100.0, step=0.5, format="%.1f", key="en_max_km")
 st.caption(t("supply_note", lang, kv=energy.SUPPLY_MIN_KV))
@@ -181,7 +187,7 @@ st.subheader(t("section_assets", lang))
 c1, c2, c3 = st.columns(3)
 with c1:
     st.markdown(f"**{t('stations_by_band', lang)}**")
-    frame = band_frame(page_cache.cached(energy.load_band_counts, ctx), lang)
+    frame = band_frame(page_cache.cached(energy.load_band_counts, ctx, filters=by_table["substations"]), lang)
     st.vega_lite_chart(spec=charts.bar_chart(frame, key="load_band", label="label", value="stations",
                                              value_title=t("stations_count", lang), tooltip=["label", "count_text"],
                                              colours=["#%02x%02x%02x" % c for c in energy_layers.BAND_COLOURS.values()],
@@ -190,7 +196,7 @@ with c1:
                        width="stretch")
 with c2:
     st.markdown(f"**{t('plants_by_kind', lang)}**")
-    frame = plant_frame(page_cache.cached(energy.plant_capacity, ctx), lang)
+    frame = plant_frame(page_cache.cached(energy.plant_capacity, ctx, filters=by_table["plants"]), lang)
     st.vega_lite_chart(spec=charts.bar_chart(frame, key="kind", label="label", value="mw",
                                              value_title=t("capacity_mw", lang),
                                              tooltip=["label", "mw_text", "in_service_text", "count_text"],
@@ -200,7 +206,7 @@ with c2:
                        width="stretch")
 with c3:
     st.markdown(f"**{t('ta_governance_chart', lang)}**")
-    funnel = page_cache.cached(energy.governance_funnel, ctx)
+    funnel = page_cache.cached(energy.governance_funnel, ctx, filters=by_table["transformer_areas"])
     frame = funnel_frame(funnel[funnel["step"] != "all"], lang)  # 19,994 would flatten the other bars
     st.vega_lite_chart(spec=charts.bar_chart(frame, key="step", label="label", value="areas",
                                              value_title=t("transformer_areas", lang), tooltip=["label", "count_text"],
@@ -208,7 +214,7 @@ with c3:
     st.caption(t("ta_funnel_note", lang, n=fmt_count(int(funnel["areas"].iloc[0]), "个", lang)))
 
 st.markdown(f"**{t('station_list', lang)}**")
-table = station_table(page_cache.cached(energy.stations, ctx), lang)
+table = station_table(page_cache.cached(energy.stations, ctx, filters=by_table["substations"]), lang)
 ui.table(table, lang, "no_rows_stations", key="en_stations", column_config=station_table_config(lang),
          on_select=ui.on_row_pick("en_stations", list(table["station_id"]), STATION_KEY),
          selection_mode="single-row", height=420)

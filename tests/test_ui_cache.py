@@ -46,6 +46,25 @@ def test_cached_results_are_computed_once_and_detached(monkeypatch):
     assert len(CALLS) == 2
 
 
+def test_derived_results_are_built_once_per_snapshot_scope_and_key():
+    builds = []
+
+    def build(n):
+        builds.append(n)
+        return {"risk": pd.DataFrame({"mw": [float(n)]})}
+
+    ctx = ui.PageContext(snapshot=FakeSnapshot(), lang="zh", filters=Filters(), scope=Scope.all(), page="energy")
+    first = page_cache.derived(ctx, ("view", ("430281",), 10.0), lambda: build(1))
+    first["risk"]["mw"] = 0.0                 # a page changing what it got
+    again = page_cache.derived(ctx, ("view", ("430281",), 10.0), lambda: build(2))
+    assert builds == [1] and again["risk"]["mw"].tolist() == [1.0]
+    page_cache.derived(ctx, ("view", ("430281",), 20.0), lambda: build(3))      # another key
+    page_cache.derived(ui.PageContext(snapshot=FakeSnapshot(), lang="zh", filters=Filters(),
+                                      scope=Scope(("430281",)), page="energy"),
+                       ("view", ("430281",), 10.0), lambda: build(4))           # another scope
+    assert builds == [1, 3, 4]
+
+
 def test_objects_alive_after_the_first_page_are_frozen_once(monkeypatch):
     import gc
 
