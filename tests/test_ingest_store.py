@@ -61,8 +61,9 @@ KILLED_WRITER = """
     import sys, time
     from pathlib import Path
     import geo.store as store
+    import geo.store_write as store_write
     from conftest import AS_OF, make_tiny_tables
-    real = store._write_table
+    real = store_write._write_table
     calls = []
     def slow(table, frame, path):
         calls.append(table)
@@ -71,7 +72,7 @@ KILLED_WRITER = """
             print("WRITING", flush=True)
             time.sleep(60)
         return out
-    store._write_table = slow
+    store_write._write_table = slow
     store.write_snapshot(make_tiny_tables(), as_of=AS_OF, published_by="killed", sources=["k"],
                          store_dir=Path(sys.argv[1]))
 """

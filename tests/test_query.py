@@ -19,7 +19,7 @@ from conftest import AS_OF, CHALING, HETANG, LILING, make_tiny_tables
 
 from geo import query as q
 from geo import snapshot_db
-from geo import schema, store
+from geo import schema, store, store_write
 from geo.query import Scope
 
 REPO = Path(__file__).resolve().parent.parent
@@ -228,7 +228,7 @@ def test_viewport_is_validated_and_reserved(snap):
 
 
 def test_viewport_across_many_row_groups(tmp_path, monkeypatch):
-    monkeypatch.setattr(store, "ROW_GROUP_SIZE", 1)  # one row per group: pruning must stay correct
+    monkeypatch.setattr(store_write, "ROW_GROUP_SIZE", 1)  # one row per group: pruning must stay correct
     snap1 = store.write_snapshot(make_tiny_tables(), as_of=AS_OF, published_by="t", sources=[],
                                  store_dir=tmp_path / "store")
     df = q.query(snap1, "SELECT project_id FROM {projects} p ORDER BY 1", scope=ALL,

@@ -21,7 +21,7 @@ import pytest
 import shapely
 from conftest import AS_OF, CHALING, HETANG, LILING, make_tiny_tables
 
-from geo import schema, store, store_verify
+from geo import schema, store, store_verify, store_write
 from geo.snapshot_db import spatial_extension_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -166,7 +166,7 @@ def test_projects_file_order_is_hilbert_not_input_order(tiny_snapshot):
 
 
 def test_row_groups_carry_bbox_statistics(store_dir, monkeypatch):
-    monkeypatch.setattr(store, "ROW_GROUP_SIZE", 2)
+    monkeypatch.setattr(store_write, "ROW_GROUP_SIZE", 2)
     snap = _write(store_dir)
     meta = pq.read_metadata(snap.table_path("projects"))
     assert meta.num_row_groups == 3  # 5 rows in groups of 2
@@ -334,7 +334,7 @@ def test_current_switch_is_atomic_under_concurrent_reads(store_dir):
 
 def test_failed_write_leaves_nothing_behind(store_dir, monkeypatch):
     first = _write(store_dir)
-    real = store._write_table
+    real = store_write._write_table
     calls = []
 
     def flaky(table, frame, path):
@@ -343,7 +343,7 @@ def test_failed_write_leaves_nothing_behind(store_dir, monkeypatch):
             raise OSError("disk full")
         return real(table, frame, path)
 
-    monkeypatch.setattr(store, "_write_table", flaky)
+    monkeypatch.setattr(store_write, "_write_table", flaky)
     with pytest.raises(OSError, match="disk full"):
         _write(store_dir, _second_tables())
     assert sorted(p.name for p in (store_dir / "snapshots").iterdir()) == [first.id]
