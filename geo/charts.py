@@ -18,6 +18,10 @@ PICK = "pick"
 FONT = "Noto Sans CJK SC, Source Sans, sans-serif"
 _CONFIG = {"axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 13},
            "legend": {"labelFont": FONT, "labelFontSize": 13}, "view": {"stroke": None}}
+# Presentation mode (``geo.present``): read on a projector from the back of a room.
+_PROJECTOR = {"axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 20, "titleFontSize": 20},
+              "legend": {"labelFont": FONT, "labelFontSize": 20}, "view": {"stroke": None}}
+BAR_STEP, PROJECTOR_BAR_STEP = 28, 40  # px per bar
 
 
 def _table(df: pd.DataFrame, columns: list[str]) -> pa.Table:
@@ -44,7 +48,7 @@ def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title
     return {
         "data": {"values": _table(df, list(dict.fromkeys([key, label, value, *tooltip])))},
         # a step height: one 28-px band per bar, whatever the container does with the chart
-        "height": {"step": 28} if height is None else height,
+        "height": {"step": BAR_STEP} if height is None else height,
         "params": [{"name": PICK, "select": {"type": "point", "fields": [key], "on": "click", "clear": "dblclick"}}],
         "mark": {"type": "bar", "cornerRadiusEnd": 2, "cursor": "pointer"},
         "encoding": {
@@ -119,3 +123,16 @@ def symbol_legend(groups: list[tuple[str, list[tuple[str, str | None, str, float
         ],
         "config": _CONFIG,
     }
+
+
+def for_projector(spec: dict) -> dict:
+    """The same chart for presentation mode: 20 px axis and legend type (13 px otherwise) and
+    bars 40 px high, so labels stay apart at the larger size. Map legends keep their size (the
+    map beside them does not grow)."""
+    if spec.get("config") is not _CONFIG or "layer" in spec:
+        return spec
+    out = {**spec, "config": _PROJECTOR}
+    if out.get("height") == {"step": BAR_STEP}:
+        out["height"] = {"step": PROJECTOR_BAR_STEP}
+    return out
+

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from geo import present, store
+from geo import charts, present, store
 from geo.boundaries import DISTRICTS
 from geo.filters import Filters
 from geo.sidebar import clear_filters, keep, remember, sidebar_filters
@@ -265,6 +265,13 @@ def table(data, lang: str, empty_key: str = "no_rows", *, where=None, **kwargs):
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     return where.dataframe(data, placeholder=MISSING, **kwargs)
+
+
+def chart(spec: dict, *, where=None, **kwargs):
+    """``st.vega_lite_chart`` as every page draws one: in presentation mode with type sized for a
+    projector (``charts.for_projector``). ``where`` is the container (default ``st``)."""
+    where = st if where is None else where
+    return where.vega_lite_chart(spec=charts.for_projector(spec) if present.presenting() else spec, **kwargs)
 
 
 def on_row_pick(table_key: str, ids: list[str], target_key: str):

@@ -108,7 +108,7 @@ with side_col:
     if legend:
         st.html(map_classes.legend_html(legend))
     elif legends:
-        st.vega_lite_chart(spec=charts.symbol_legend(legends), width="content")
+        ui.chart(charts.symbol_legend(legends), width="content")
     st.caption(t("energy_click_note", lang))
 
 # --- selected substation ---------------------------------------------------------------------------
@@ -148,12 +148,12 @@ st.subheader(t("section_headroom", lang))
 st.segmented_control(t("voltage_level", lang), [220, 110, 35], key="en_level", format_func=lambda v: f"{v} kV")
 rows = headroom_bar_frame(page_cache.cached(energy.district_headroom, ctx, level or 110), lang)
 h1, h2 = st.columns([3, 2])
-h1.vega_lite_chart(spec=charts.bar_chart(rows, key="adcode", label="label", value="headroom_mw",
-                                         value_title=t("headroom", lang) + " (MW)", colour="#1a9850",
-                                         tooltip=["label", "headroom_text", "peak_text", "rate_text"],
-                                         selected=filters.districts),
-                   on_select=ui.on_chart_pick("en_headroom_chart", "adcode", "f_district"), key="en_headroom_chart",
-                   width="stretch")
+ui.chart(charts.bar_chart(rows, key="adcode", label="label", value="headroom_mw",
+                          value_title=t("headroom", lang) + " (MW)", colour="#1a9850",
+                          tooltip=["label", "headroom_text", "peak_text", "rate_text"],
+                          selected=filters.districts),
+         where=h1, on_select=ui.on_chart_pick("en_headroom_chart", "adcode", "f_district"), key="en_headroom_chart",
+         width="stretch")
 ui.table(headroom_table(rows, lang), lang, "no_rows_districts", where=h2, key="en_headroom_table")
 st.caption(t("headroom_note", lang, pf=POWER_FACTOR))
 
@@ -188,29 +188,29 @@ c1, c2, c3 = st.columns(3)
 with c1:
     st.markdown(f"**{t('stations_by_band', lang)}**")
     frame = band_frame(page_cache.cached(energy.load_band_counts, ctx, filters=by_table["substations"]), lang)
-    st.vega_lite_chart(spec=charts.bar_chart(frame, key="load_band", label="label", value="stations",
-                                             value_title=t("stations_count", lang), tooltip=["label", "count_text"],
-                                             colours=["#%02x%02x%02x" % c for c in energy_layers.BAND_COLOURS.values()],
-                                             selected=filters.load_bands),
-                       on_select=ui.on_chart_pick("en_band_chart", "load_band", "f_load"), key="en_band_chart",
-                       width="stretch")
+    ui.chart(charts.bar_chart(frame, key="load_band", label="label", value="stations",
+                              value_title=t("stations_count", lang), tooltip=["label", "count_text"],
+                              colours=["#%02x%02x%02x" % c for c in energy_layers.BAND_COLOURS.values()],
+                              selected=filters.load_bands),
+             on_select=ui.on_chart_pick("en_band_chart", "load_band", "f_load"), key="en_band_chart",
+             width="stretch")
 with c2:
     st.markdown(f"**{t('plants_by_kind', lang)}**")
     frame = plant_frame(page_cache.cached(energy.plant_capacity, ctx, filters=by_table["plants"]), lang)
-    st.vega_lite_chart(spec=charts.bar_chart(frame, key="kind", label="label", value="mw",
-                                             value_title=t("capacity_mw", lang),
-                                             tooltip=["label", "mw_text", "in_service_text", "count_text"],
-                                             colours=["#%02x%02x%02x" % c for c in energy_layers.PLANT_COLOURS.values()],
-                                             selected=filters.plant_kinds),
-                       on_select=ui.on_chart_pick("en_kind_chart", "kind", "f_kind"), key="en_kind_chart",
-                       width="stretch")
+    ui.chart(charts.bar_chart(frame, key="kind", label="label", value="mw",
+                              value_title=t("capacity_mw", lang),
+                              tooltip=["label", "mw_text", "in_service_text", "count_text"],
+                              colours=["#%02x%02x%02x" % c for c in energy_layers.PLANT_COLOURS.values()],
+                              selected=filters.plant_kinds),
+             on_select=ui.on_chart_pick("en_kind_chart", "kind", "f_kind"), key="en_kind_chart",
+             width="stretch")
 with c3:
     st.markdown(f"**{t('ta_governance_chart', lang)}**")
     funnel = page_cache.cached(energy.governance_funnel, ctx, filters=by_table["transformer_areas"])
     frame = funnel_frame(funnel[funnel["step"] != "all"], lang)  # 19,994 would flatten the other bars
-    st.vega_lite_chart(spec=charts.bar_chart(frame, key="step", label="label", value="areas",
-                                             value_title=t("transformer_areas", lang), tooltip=["label", "count_text"],
-                                             colour="#2c7bb6"), key="en_funnel_chart", width="stretch")
+    ui.chart(charts.bar_chart(frame, key="step", label="label", value="areas",
+                              value_title=t("transformer_areas", lang), tooltip=["label", "count_text"],
+                              colour="#2c7bb6"), key="en_funnel_chart", width="stretch")
     st.caption(t("ta_funnel_note", lang, n=fmt_count(int(funnel["areas"].iloc[0]), "个", lang)))
 
 st.markdown(f"**{t('station_list', lang)}**")

@@ -110,21 +110,21 @@ c1, c2 = st.columns(2)
 with c1:
     st.markdown(f"**{t('stage_funnel', lang)}**")
     frame = funnel_frame(funnel, lang)
-    st.vega_lite_chart(spec=charts.bar_chart(frame, key="stage", label="label", value="projects",
-                                     value_title=t("projects_count", lang), tooltip=["label", "count_text", "total_text"],
-                                     colours=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in layers.STAGE_COLOURS.values()],
-                                     selected=filters.stages),
-                    on_select=ui.on_chart_pick("inv_stage_chart", "stage", "f_stage"), key="inv_stage_chart",
-                    width="stretch")
+    ui.chart(charts.bar_chart(frame, key="stage", label="label", value="projects",
+                              value_title=t("projects_count", lang), tooltip=["label", "count_text", "total_text"],
+                              colours=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in layers.STAGE_COLOURS.values()],
+                              selected=filters.stages),
+             on_select=ui.on_chart_pick("inv_stage_chart", "stage", "f_stage"), key="inv_stage_chart",
+             width="stretch")
 with c2:
     st.markdown(f"**{t('stalled_breakdown', lang)}**")
     frame = stalled_frame(stalled, lang)
-    st.vega_lite_chart(spec=charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
-                                     value_title=t("projects_count", lang),
-                                     tooltip=["label", "count_text", "total_text", "days_text"], colour="#8c510a",
-                                     selected=filters.stalled),
-                    on_select=ui.on_chart_pick("inv_stalled_chart", "stalled_state", "f_stalled"),
-                    key="inv_stalled_chart", width="stretch")
+    ui.chart(charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
+                              value_title=t("projects_count", lang),
+                              tooltip=["label", "count_text", "total_text", "days_text"], colour="#8c510a",
+                              selected=filters.stalled),
+             on_select=ui.on_chart_pick("inv_stalled_chart", "stalled_state", "f_stalled"),
+             key="inv_stalled_chart", width="stretch")
 c3, c4 = st.columns(2)
 with c3:
     st.markdown(f"**{t('by_chain', lang)}**")
@@ -132,31 +132,31 @@ with c3:
     if frame.empty:
         st.caption(t("no_data", lang))
     else:
-        st.vega_lite_chart(spec=charts.bar_chart(frame, key="industry_chain", label="label", value="total_yi",
-                                         value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
-                                         colour="#2b8cbe", selected=filters.chains),
-                        on_select=ui.on_chart_pick("inv_chain_chart", "industry_chain", "f_chain"),
-                        key="inv_chain_chart", width="stretch")
+        ui.chart(charts.bar_chart(frame, key="industry_chain", label="label", value="total_yi",
+                                  value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
+                                  colour="#2b8cbe", selected=filters.chains),
+                 on_select=ui.on_chart_pick("inv_chain_chart", "industry_chain", "f_chain"),
+                 key="inv_chain_chart", width="stretch")
 district_rows = page_cache.cached(investment.district_breakdown, ctx)
 with c4:
     st.markdown(f"**{t('by_district', lang)}**")
     frame = district_bar_frame(district_rows, lang)
-    st.vega_lite_chart(spec=charts.bar_chart(frame, key="adcode", label="label", value="total_yi",
-                                     value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
-                                     colour="#C8102E", selected=filters.districts),
-                    on_select=ui.on_chart_pick("inv_district_chart", "adcode", "f_district"),
-                    key="inv_district_chart", width="stretch")
+    ui.chart(charts.bar_chart(frame, key="adcode", label="label", value="total_yi",
+                              value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
+                              colour="#C8102E", selected=filters.districts),
+             on_select=ui.on_chart_pick("inv_district_chart", "adcode", "f_district"),
+             key="inv_district_chart", width="stretch")
 
 # --- plan vs actual ------------------------------------------------------------------------------
 st.subheader(t("section_plan_vs_actual", lang, year=ctx.snapshot.as_of.year))
 p1, p2 = st.columns([3, 2])
 with p1:
     monthly = monthly_frame(page_cache.cached(investment.monthly_progress, ctx), lang)
-    st.vega_lite_chart(spec=charts.plan_vs_actual_chart(monthly, x="month_label", x_title=t("month", lang), series="series",
-                                                value="value", kind="kind", value_title=t("projects_count", lang),
-                                                tooltip=["series", "month_label", "value_text"],
-                                                x_order=[t("month_label", lang, m=m) for m in range(1, 13)]),
-                    width="stretch", key="inv_monthly_chart")
+    ui.chart(charts.plan_vs_actual_chart(monthly, x="month_label", x_title=t("month", lang), series="series",
+                                         value="value", kind="kind", value_title=t("projects_count", lang),
+                                         tooltip=["series", "month_label", "value_text"],
+                                         x_order=[t("month_label", lang, m=m) for m in range(1, 13)]),
+             width="stretch", key="inv_monthly_chart")
     st.caption(t("monthly_note", lang, as_of=ctx.snapshot.as_of))
 with p2:
     ui.table(district_progress_frame(district_rows, lang), lang, "no_rows_districts", key="inv_district_progress")

@@ -124,7 +124,7 @@ with d2:
     if not monthly["value"].any():  # no month, or nothing disposed: a flat line at 0 says nothing
         st.caption(t("no_disposal_in_view", lang, year=this_year))
     else:
-        st.vega_lite_chart(spec=charts.plan_vs_actual_chart(
+        ui.chart(charts.plan_vs_actual_chart(
             monthly, x="month_label", x_title=t("month", lang), series="series", value="value", kind="kind",
             value_title=t("cum_disposed", lang), tooltip=["series", "month_label", "value_text"],
             colours=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in (layers.PARCEL_COLOURS[c] for c in IDLE_CLASSES)],

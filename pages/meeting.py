@@ -27,11 +27,11 @@ if view == "stalled":
     m[1].metric(t("total_investment", lang), fmt_number(float(rows["total_investment_yi"].sum()), "亿元", 1, lang))
     m[2].metric(t("stalled_overdue_tasks", lang), fmt_count(int(rows["overdue_tasks"].sum()), "件", lang))
     frame = stalled_state_frame(summary, lang)
-    st.vega_lite_chart(spec=charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
-                                             value_title=t("projects_count", lang), tooltip=["label", "count_text"],
-                                             colour="#8c510a", selected=filters.stalled),
-                       on_select=ui.on_chart_pick("meeting_stalled_chart", "stalled_state", "f_stalled"),
-                       key="meeting_stalled_chart", width="stretch")
+    ui.chart(charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
+                              value_title=t("projects_count", lang), tooltip=["label", "count_text"],
+                              colour="#8c510a", selected=filters.stalled),
+             on_select=ui.on_chart_pick("meeting_stalled_chart", "stalled_state", "f_stalled"),
+             key="meeting_stalled_chart", width="stretch")
     st.markdown(f"**{t('stalled_by_state_district', lang)}**")
     table = stalled_table(rows, lang)
     if ui.table(stalled_matrix(summary, lang), lang, "no_rows_stalled", key="meeting_stalled_matrix") is not None:

@@ -3,6 +3,8 @@ first view in presentation mode, previous / next open the other views with their
 
 from __future__ import annotations
 
+import json
+
 import conftest
 from geo import agenda as agendas
 
@@ -48,9 +50,18 @@ def test_presentation_mode_hides_the_chrome_and_can_be_left(monkeypatch, demo_st
     assert not at.exception
     styles = [h for h in at.get("html") if "stSidebar" in h.proto.body]
     assert styles and "font-size: clamp(34px, 3.1vw, 60px)" in styles[0].proto.body  # 60 px on a 1920 projector
+    assert chart_type_sizes(at) == {(20, 40)}  # the investment page's four bar charts, read from the back
     at.button(key="inv_unpresent").click().run()
     assert "present" not in at.query_params
     assert not [h for h in at.get("html") if "stSidebar" in h.proto.body]
+    assert chart_type_sizes(at) == {(13, 28)}
+
+
+def chart_type_sizes(at) -> set[tuple[int, int]]:
+    """(axis label px, px per bar) of the page's bar charts."""
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    return {(s["config"]["axis"]["labelFontSize"], s["height"]["step"]) for s in specs
+            if isinstance(s.get("height"), dict)}
 
 
 def copy_of_demo(demo_store, tmp_path):
