@@ -19,8 +19,9 @@ FONT = "Noto Sans CJK SC, Source Sans, sans-serif"
 _CONFIG = {"axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 13},
            "legend": {"labelFont": FONT, "labelFontSize": 13}, "view": {"stroke": None}}
 # Presentation mode (``geo.present``): read on a projector from the back of a room.
-_PROJECTOR = {"axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 20, "titleFontSize": 20},
-              "legend": {"labelFont": FONT, "labelFontSize": 20}, "view": {"stroke": None}}
+_PROJECTOR = {"axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 20, "titleFontSize": 20,
+                       "labelColor": "#111111", "titleColor": "#111111"},
+              "legend": {"labelFont": FONT, "labelFontSize": 20, "labelColor": "#111111"}, "view": {"stroke": None}}
 BAR_STEP, PROJECTOR_BAR_STEP = 28, 40  # px per bar
 
 
@@ -126,8 +127,8 @@ def symbol_legend(groups: list[tuple[str, list[tuple[str, str | None, str, float
 
 
 def for_projector(spec: dict) -> dict:
-    """The same chart for presentation mode: 20 px axis and legend type (13 px otherwise) and
-    bars 40 px high, so labels stay apart at the larger size. Map legends keep their size (the
+    """The same chart for presentation mode: 20 px near-black axis and legend type (13 px grey
+    otherwise) and bars 40 px high, so labels stay apart at the larger size. Map legends keep their size (the
     map beside them does not grow)."""
     if spec.get("config") is not _CONFIG or "layer" in spec:
         return spec
