@@ -95,3 +95,16 @@ def test_outlines_of_parcels_not_in_use_come_from_memory_unchanged(snap, monkeyp
 def test_outlines_with_in_use_parcels_come_from_the_file():
     assert cube.outline_source(Filters()) == "{parcels}"
     assert cube.outline_source(Filters(parcel_statuses=("在用", "已处置"))) == "{parcels}"
+
+
+@pytest.mark.parametrize("scope, filters", VIEWS + [(ALL, Filters(area_min=5.0)), (ALL, Filters(districts=(LILING, HETANG)))])
+@pytest.mark.parametrize("limit", [1, 50, 1000])
+def test_largest_idle_from_the_presorted_table_equal_a_sort(demo, monkeypatch, scope, filters, limit):  # noqa: F811
+    presorted = land.largest_idle(demo, scope, filters, limit=limit)
+    with monkeypatch.context() as m:
+        m.setattr(cube, "NOT_IN_USE_ORDER", None)  # every order goes through ORDER BY
+        sorted_ = land.largest_idle(demo, scope, filters, limit=limit)
+    if (scope, filters) == (ALL, Filters()):  # not a comparison of two empty tables
+        assert len(presorted) == min(limit, 251)  # the demo has 251 parcels still idle
+    pd.testing.assert_frame_equal(presorted, sorted_)
+
