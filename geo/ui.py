@@ -100,6 +100,21 @@ def language() -> str:
     return _this_run.lang
 
 
+# Every page's own stylesheet (no user data in it), injected with st.html as a bare <style>.
+# Streamlit cuts a metric's label and delta to one line with "…": a figure such as "年初存量
+# 17,034 亩" lost its number at 1366 px. They wrap instead.
+BASE_STYLE = """<style>
+[data-testid="stMetricDelta"] .stMarkdownEllipsis, [data-testid="stMetricDelta"] .stMarkdownEllipsis p,
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] .stMarkdownEllipsis p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  text-wrap: balance; word-break: keep-all; }
+</style>"""
+
+
+def apply_base_style() -> None:
+    st.html(BASE_STYLE)
+
+
 def prepare(page: str | None = None) -> PageContext:
     """Check the store, read the URL once per session, draw the shared sidebar for ``page``."""
     lang = language()

@@ -57,6 +57,10 @@ def test_published_rates_come_from_the_data(monkeypatch, demo_store):
     unsupplied, inefficient = metric(at, "批而未供处置"), metric(at, "低效用地处置")
     assert unsupplied.value == "10,200 亩" and "59.88 %" in unsupplied.delta and "17,034 亩" in unsupplied.delta
     assert inefficient.value == "10,200 亩" and "66.15 %" in inefficient.delta and "15,420 亩" in inefficient.delta
+    # ... and the stock's number stays readable: the page's style lets a metric's delta wrap (Streamlit
+    # cut "年初存量 17,034 亩" to "年初存量 17,0…" at 1366 px)
+    styles = [h.proto.body for h in at.get("html") if "stMetricDelta" in h.proto.body]
+    assert styles and "white-space: normal" in styles[0]
     ranking = next(df.value for df in at.dataframe if "排名" in df.value.columns)
     assert len(ranking) == 9 and list(ranking["排名"]) == list(range(1, 10))
 

@@ -14,7 +14,7 @@ TEXT: dict[str, tuple[str, str]] = {
                    "bar and paste it below. When presenting, Previous / Next step through them; every item is a "
                    "shareable link."),
     "agenda_choose": ("议程", "Agenda"),
-    "agenda_keep_view": ("加入议程", "Add to agenda"),
+    "agenda_keep_view": ("加入议程", "To agenda"),  # "Add to agenda" was cut to "Add to age…" at 1366 px
     "agenda_none_yet": ("还没有议程：先在“调度会 → 会议议程”新建一个。", "No agenda yet: create one under "
                         "Dispatch meeting → Agendas."),
     "agenda_new": ("＋ 新建议程", "+ New agenda"),
