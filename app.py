@@ -26,7 +26,7 @@ pages = [
 ]
 # Presentation mode: no menu, no sidebar, no Streamlit chrome, large high-contrast type.
 page = st.navigation(pages, position="hidden" if present.presenting() else "sidebar")
-ui.apply_base_style()
+ui.apply_base_style(lang)
 if present.presenting():
     present.apply_style()
 try:

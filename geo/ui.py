@@ -109,10 +109,20 @@ BASE_STYLE = """<style>
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   text-wrap: balance; word-break: keep-all; }
 </style>"""
+# Streamlit's file uploader has English text that no parameter changes ("Upload", "100MB per file •
+# XLSX, CSV …"): in the Chinese UI the button says 选择文件 and the line beside it how to drop a file
+# (the limit and the formats are in the field's own label).
+ZH_STYLE = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "选择文件"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after { content: "或把文件拖到这里"; font-size: 0.875rem; }
+</style>"""
 
 
-def apply_base_style() -> None:
-    st.html(BASE_STYLE)
+def apply_base_style(lang: str) -> None:
+    st.html(BASE_STYLE + (ZH_STYLE if lang == "zh" else ""))
 
 
 def prepare(page: str | None = None) -> PageContext:

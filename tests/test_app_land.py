@@ -61,6 +61,7 @@ def test_published_rates_come_from_the_data(monkeypatch, demo_store):
     # cut "年初存量 17,034 亩" to "年初存量 17,0…" at 1366 px)
     styles = [h.proto.body for h in at.get("html") if "stMetricDelta" in h.proto.body]
     assert styles and "white-space: normal" in styles[0]
+    assert "选择文件" in styles[0]  # and, in Chinese, the file uploader's English replaced
     ranking = next(df.value for df in at.dataframe if "排名" in df.value.columns)
     assert len(ranking) == 9 and list(ranking["排名"]) == list(range(1, 10))
 
