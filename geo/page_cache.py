@@ -92,6 +92,6 @@ def derived(ctx: PageContext, key: tuple, build):
     return _detached(_derived(full, build))
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=64)  # a view is up to ~1.3 MB (2,000 at-risk rows)
 def _derived(key: str, _build):
     return _build()

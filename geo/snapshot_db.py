@@ -114,6 +114,9 @@ class _Database:
             self.spatial_status: tuple[bool, bool] = conn.execute(
                 "SELECT loaded, installed FROM duckdb_extensions() "
                 "WHERE extension_name = 'spatial'").fetchone()
+            # Stated, not left to the default: the biggest-first copies ({projects_by_investment},
+            # {parcels_not_in_use}) answer top-N tables by a scan in the table's own order.
+            conn.execute("SET preserve_insertion_order = true")
             conn.execute(f"SET allowed_directories = [{sql_str(str(snapshots_dir) + '/')}]")
             conn.execute("SET enable_external_access = false")
             conn.execute("SET lock_configuration = true")

@@ -163,18 +163,17 @@ s1, s2, s3, s4 = st.columns(4)
 s1.metric(t("projects_with_demand", lang), fmt_count(supply_view["projects"], "个", lang),
           fmt_number(supply_view["demand_mw"], "MW", 1, lang), delta_color="off", delta_arrow="off")
 s2.metric(t("covered_projects", lang), fmt_count(supply_view["covered"], "个", lang))
-s3.metric(t("at_risk_projects", lang), fmt_count(len(risk), "个", lang))
+s3.metric(t("at_risk_projects", lang), fmt_count(supply_view["at_risk"], "个", lang))
 s4.number_input(t("max_distance", lang), min_value=0.5, max_value=100.0, step=0.5, format="%.1f", key="en_max_km")
 st.caption(t("supply_note", lang, kv=energy.SUPPLY_MIN_KV))
 if risk.empty:
     st.success(t("no_risk", lang))
 else:
-    shown_risk = risk.head(energy.MAX_RISK_SHOWN)
-    if len(risk) > len(shown_risk):
-        st.caption(t("risk_truncated", lang, shown=fmt_count(len(shown_risk), "个", lang),
-                     n=fmt_count(len(risk), "个", lang)))
-    table = risk_table(shown_risk, lang)
-    station_ids = list(shown_risk["station_id"].fillna(""))
+    if supply_view["at_risk"] > len(risk):  # risk: the first MAX_RISK_SHOWN (energy.supply_view)
+        st.caption(t("risk_truncated", lang, shown=fmt_count(len(risk), "个", lang),
+                     n=fmt_count(supply_view["at_risk"], "个", lang)))
+    table = risk_table(risk, lang)
+    station_ids = list(risk["station_id"].fillna(""))
     ui.table(table, lang, key="en_risk", column_config=risk_table_config(lang),
              on_select=ui.on_row_pick("en_risk", station_ids, STATION_KEY), selection_mode="single-row",
              height=min(420, 38 + 35 * len(table)))

@@ -115,6 +115,14 @@ def test_projects_at_risk_and_threshold(snap):
     assert energy.at_risk(supply, Filters(districts=(HETANG,)), 10).empty  # P004/P005 are elsewhere
 
 
+def test_supply_view_keeps_the_count_and_the_first_rows(snap, monkeypatch):
+    supply = energy.project_supply(snap, ALL, Filters())
+    monkeypatch.setattr(energy, "MAX_RISK_SHOWN", 3)
+    view = energy.supply_view(supply, Filters(), max_distance_km=1.0)
+    assert view["at_risk"] == 4 and list(view["risk"]["project_id"]) == ["P001", "P004", "P005"]
+    assert view["projects"] == len(supply) and view["covered"] == int(supply["covered"].sum())
+
+
 def test_no_candidate_station_means_uncovered(store_dir):
     tables = energy_tables()
     tables["substations"]["status"] = "规划"
