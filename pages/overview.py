@@ -74,9 +74,9 @@ with left:
     g[1].metric(t("record_peak", lang), fmt_number(grid["peak_mw"], "MW", 1, lang))
     g = st.columns(2)
     g[0].metric(t("new_energy", lang), fmt_number(grid["new_energy_mw"], "MW", 1, lang),
-                t("new_energy_split", lang, wind=fmt_number(kinds["风电"], "", 1, lang),
-                  central=fmt_number(kinds["集中式光伏"], "", 1, lang),
-                  distributed=fmt_number(kinds["分布式光伏"], "", 1, lang)), delta_color="off", delta_arrow="off")
+                t("new_energy_split", lang, wind=fmt_number(kinds["风电"], "MW", 1, lang),
+                  central=fmt_number(kinds["集中式光伏"], "MW", 1, lang),
+                  distributed=fmt_number(kinds["分布式光伏"], "MW", 1, lang)), delta_color="off", delta_arrow="off")
     g[1].metric(t("transformer_areas", lang), fmt_count(grid["transformer_areas"], "个", lang),
                 t("ta_governance", lang, plan=fmt_count(grid["ta_with_plan"], "", lang),
                   verified=fmt_count(grid["ta_verified"], "", lang)), delta_color="off", delta_arrow="off")

@@ -56,7 +56,7 @@ def test_headline_figures_in_chinese(monkeypatch, demo_store):
     assert list(groups.iloc[:, 3]) == ["267.0 亿元", "154.0 亿元", "678.0 亿元", "1,135.0 亿元"]
     deltas = {mt.label: mt.delta for mt in at.metric}
     assert "59.88 %" in deltas["批而未供处置"] and "66.15 %" in deltas["低效用地处置"]
-    assert "309.0" in deltas["新能源装机"] and "55.8" in deltas["新能源装机"] and "333.0" in deltas["新能源装机"]
+    assert deltas["新能源装机"] == "风电 309.0 MW · 集中式光伏 55.8 MW · 分布式光伏 333.0 MW"  # each with its unit
     assert "603" in deltas["公变台区"] and "322" in deltas["公变台区"]
     board = next(df.value for df in at.dataframe if "八未" in df.value.columns).set_index("区县")
     assert list(board.index) == ["全市", "荷塘区", "芦淞区", "石峰区", "天元区", "渌口区", "攸县", "茶陵县", "炎陵县", "醴陵市"]
