@@ -55,6 +55,14 @@ def fmt_number(value: float | int | None, unit: str = "", decimals: int = 1, lan
     return f"{text} {label}" if label else text
 
 
+def in_parts(text: str) -> str:
+    """A text of parts joined by " · " with each part kept on one line (its spaces made
+    non-breaking), so a wrapped line breaks only after a " ·": a metric's delta at 1366 px had
+    split "集中式光伏" from its "55.8 MW". A text of one part is returned as it is."""
+    parts = text.split(" · ")
+    return text if len(parts) < 2 else "\u00a0· ".join(part.replace(" ", "\u00a0") for part in parts)
+
+
 def fmt_count(value: int | None, unit: str = "个", lang: str = "zh") -> str:
     return fmt_number(value, unit, 0, lang)
 

@@ -5,7 +5,7 @@ import streamlit as st
 from geo import charts, district_layers, land, layers, map_classes, page_cache, ui
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
-from geo.i18n import fmt_count, fmt_number, fmt_pct, t
+from geo.i18n import fmt_count, fmt_number, fmt_pct, in_parts, t
 from geo.schema import IDLE_CLASSES
 from geo.land_view import (LAND_METRICS, cell_tooltips, details_frames, district_map_data, district_table,
                            idle_table, idle_table_config, monthly_frame, parcel_tooltips)
@@ -30,8 +30,8 @@ for col, cls, key in ((m[2], "批而未供", "unsupplied_disposal"), (m[3], "低
     row = by_class.loc[cls] if cls in by_class.index else None
     col.metric(f"{t(key, lang)}（{year}）" if lang == "zh" else f"{t(key, lang)} ({year})",
                fmt_number(None if row is None else row["disposed_mu"], "亩", 0, lang),
-               t("rate", lang, pct=fmt_pct(None if row is None else row["rate_pct"]),
-                 stock=fmt_number(None if row is None else row["stock_mu"], "亩", 0, lang)),
+               in_parts(t("rate", lang, pct=fmt_pct(None if row is None else row["rate_pct"]),
+                          stock=fmt_number(None if row is None else row["stock_mu"], "亩", 0, lang))),
                delta_color="off", delta_arrow="off")
 st.caption(t("reused_note", lang, area=fmt_number(summary["reused_mu"], "亩", 0, lang)))
 

@@ -5,7 +5,7 @@ import streamlit as st
 from geo import map_classes, meeting, overview, page_cache, present, ui
 from geo.downloads import download_panel
 from geo.meeting_view import scoreboard_table
-from geo.i18n import fmt_count, fmt_number, fmt_pct, t
+from geo.i18n import fmt_count, fmt_number, fmt_pct, in_parts, t
 from geo.schema import CAPACITY_LOAD_RATIO_220KV
 
 ctx = ui.page_context()
@@ -74,19 +74,20 @@ with left:
     g[1].metric(t("record_peak", lang), fmt_number(grid["peak_mw"], "MW", 1, lang))
     g = st.columns(2)
     g[0].metric(t("new_energy", lang), fmt_number(grid["new_energy_mw"], "MW", 1, lang),
-                t("new_energy_split", lang, wind=fmt_number(kinds["风电"], "MW", 1, lang),
-                  central=fmt_number(kinds["集中式光伏"], "MW", 1, lang),
-                  distributed=fmt_number(kinds["分布式光伏"], "MW", 1, lang)), delta_color="off", delta_arrow="off")
+                in_parts(t("new_energy_split", lang, wind=fmt_number(kinds["风电"], "MW", 1, lang),
+                           central=fmt_number(kinds["集中式光伏"], "MW", 1, lang),
+                           distributed=fmt_number(kinds["分布式光伏"], "MW", 1, lang))),
+                delta_color="off", delta_arrow="off")
     g[1].metric(t("transformer_areas", lang), fmt_count(grid["transformer_areas"], "个", lang),
-                t("ta_governance", lang, plan=fmt_count(grid["ta_with_plan"], "", lang),
-                  verified=fmt_count(grid["ta_verified"], "", lang)), delta_color="off", delta_arrow="off")
+                in_parts(t("ta_governance", lang, plan=fmt_count(grid["ta_with_plan"], "", lang),
+                           verified=fmt_count(grid["ta_verified"], "", lang))), delta_color="off", delta_arrow="off")
     st.caption(t("capability_note", lang, ratio=CAPACITY_LOAD_RATIO_220KV))
 with right:
     st.subheader(t("section_land", lang, year=land["year"]))
     for cls, key in (("批而未供", "unsupplied_disposal"), ("低效", "inefficient_disposal")):
         st.metric(t(key, lang), fmt_number(land[cls]["disposed_mu"], "亩", 0, lang),
-                  t("rate", lang, pct=fmt_pct(land[cls]["rate_pct"]),
-                    stock=fmt_number(land[cls]["stock_mu"], "亩", 0, lang)), delta_color="off", delta_arrow="off")
+                  in_parts(t("rate", lang, pct=fmt_pct(land[cls]["rate_pct"]),
+                             stock=fmt_number(land[cls]["stock_mu"], "亩", 0, lang))), delta_color="off", delta_arrow="off")
 
 # --- scoreboard: the city and each district against plan, with the choropleth beside it ----------
 st.subheader(t("section_scoreboard", lang))

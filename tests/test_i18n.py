@@ -37,3 +37,9 @@ def test_numbers_carry_units():
     assert i18n.fmt_number(2703.8, "MW", 1, "en") == "2,703.8 MW"
     assert i18n.fmt_count(19994, "个", "zh") == "19,994 个" and i18n.fmt_count(19994, "个", "en") == "19,994"
     assert i18n.fmt_number(None, "MW") == "—" and i18n.fmt_number(float("nan"), "MW") == "—"
+
+
+def test_in_parts_breaks_only_between_parts():
+    assert i18n.in_parts("风电 309.0 MW · 集中式光伏 55.8 MW") == "风电\xa0309.0\xa0MW\xa0· 集中式光伏\xa055.8\xa0MW"
+    assert i18n.in_parts("59.88 % of 17,034 mu (1 Jan stock)") == "59.88 % of 17,034 mu (1 Jan stock)"  # one part: as is
+
