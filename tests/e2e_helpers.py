@@ -230,11 +230,12 @@ def wait_url(page: Page, ok: Callable[[dict], bool], timeout_ms: float = TIMEOUT
 
 
 def metric_texts(page: Page, label: str) -> tuple[str, str]:
-    """(value, delta) as shown by the metric labelled ``label``; delta "" when it has none."""
+    """(value, delta) as shown by the metric labelled ``label``; delta "" when it has none. The
+    non-breaking spaces that keep a delta's parts whole (``i18n.in_parts``) read as spaces."""
     metric = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True)).first
     value = metric.locator('[data-testid="stMetricValue"]').inner_text(timeout=TIMEOUT_MS)
     delta = metric.locator('[data-testid="stMetricDelta"]')
-    return value.strip(), delta.first.inner_text().strip() if delta.count() else ""
+    return value.strip(), delta.first.inner_text().replace("\xa0", " ").strip() if delta.count() else ""
 
 
 def metric_int(page: Page, label: str) -> int:
