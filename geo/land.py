@@ -121,6 +121,15 @@ def district_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: 
     """Every district in scope and in the district filter (zeros where no parcel matches), all idle
     classes together, ranked by the area still idle (rank 1 = most; equal areas share a rank)."""
     year = _year(year, snapshot.as_of.year - 1)
+    df = district_sums.rows(_district_disposal_rows, snapshot, scope, filters, year, key="adcode")
+    df["rate_pct"] = _rate(df["disposed_mu"], df["stock_mu"])
+    df = df.sort_values(["remaining_mu", "adcode"], ascending=[False, True]).reset_index(drop=True)
+    df["rank"] = df["remaining_mu"].rank(method="min", ascending=False).astype("int64")
+    return df[["rank", "adcode", "name_zh", "name_en", "remaining_mu", "disposed_mu", "stock_mu",
+               "rate_pct", "parcels_remaining"]]
+
+
+def _district_disposal_rows(snapshot: Snapshot, scope: Scope, filters: Filters, year: int) -> pd.DataFrame:
     where, params = filters.where("parcels")
     dwhere, dparams = filters.where("districts", prefix="d_")
     df = query(snapshot, f"""
@@ -133,16 +142,12 @@ def district_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: 
         LEFT JOIN (SELECT * FROM {cube.source(filters)} l WHERE idle_class IS NOT NULL AND {where}) l
                ON l.district_adcode = d.adcode
         WHERE {dwhere}
-        GROUP BY d.adcode, d.name_zh, d.name_en""",
+        GROUP BY d.adcode, d.name_zh, d.name_en ORDER BY d.adcode""",
                {**params, **dparams, **_window(year)}, scope=scope).df
     for col in ("remaining_mu", "disposed_mu", "stock_mu"):
         df[col] = df[col].astype(float).round(2)
     df["parcels_remaining"] = df["parcels_remaining"].astype("int64")
-    df["rate_pct"] = _rate(df["disposed_mu"], df["stock_mu"])
-    df = df.sort_values(["remaining_mu", "adcode"], ascending=[False, True]).reset_index(drop=True)
-    df["rank"] = df["remaining_mu"].rank(method="min", ascending=False).astype("int64")
-    return df[["rank", "adcode", "name_zh", "name_en", "remaining_mu", "disposed_mu", "stock_mu",
-               "rate_pct", "parcels_remaining"]]
+    return df
 
 
 def monthly_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None) -> pd.DataFrame:
@@ -150,14 +155,13 @@ def monthly_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: i
     the running total per class. Months that start after as-of are NULL: not "0 disposed" but
     not happened yet."""
     year = _year(year, snapshot.as_of.year)
-    df = _parcels(snapshot, scope, filters,
-                  "month(disposed_on) AS month, idle_class, sum(mu) AS disposed_mu, sum(n) AS parcels",
-                  f"AND idle_class IS NOT NULL AND {_DISPOSED} GROUP BY ALL", _window(year),
-                  table=cube.source(filters))
+    df = district_sums.rows(_monthly_groups, snapshot, scope, filters, year)
     # 36 rows in plain arrays: a MultiIndex reindex and per-class cumsum cost ~7 ms a call (profiled).
-    found = {(int(m), c): (0.0 if mu is None or mu != mu else float(mu), int(n))  # NULL area: 0, as fillna did
-             for m, c, mu, n in zip(df["month"].tolist(), df["idle_class"].tolist(), df["disposed_mu"].tolist(),
-                                    df["parcels"].tolist())}
+    found: dict[tuple[int, str], tuple[float, int]] = {}
+    for m, c, mu, n in zip(df["month"].tolist(), df["idle_class"].tolist(), df["disposed_mu"].tolist(),
+                           df["parcels"].tolist()):
+        area, count = found.get((int(m), c), (0.0, 0))
+        found[int(m), c] = (area + (0.0 if mu is None or mu != mu else float(mu)), count + int(n))  # NULL area: 0
     keys = [(m, c) for m in range(1, 13) for c in schema.IDLE_CLASSES]
     disposed = np.round(np.array([found.get(k, (0.0, 0))[0] for k in keys]), 2)
     parcels = [found.get(k, (0.0, 0))[1] for k in keys]
@@ -170,6 +174,13 @@ def monthly_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: i
         "parcels": pd.array([None if f else v for v, f in zip(parcels, future)], dtype="Int64"),
         "cum_disposed_mu": pd.array([None if f else v for v, f in zip(cumulative.tolist(), future)], dtype="Float64"),
     })
+
+
+def _monthly_groups(snapshot: Snapshot, scope: Scope, filters: Filters, year: int) -> pd.DataFrame:
+    return _parcels(snapshot, scope, filters,
+                    "district_adcode, month(disposed_on) AS month, idle_class, sum(mu) AS disposed_mu, sum(n) AS parcels",
+                    f"AND idle_class IS NOT NULL AND {_DISPOSED} GROUP BY ALL ORDER BY ALL", _window(year),
+                    table=cube.source(filters))
 
 
 def parcel_shapes(snapshot: Snapshot, scope: Scope, filters: Filters, *,
@@ -274,18 +285,31 @@ def parcel_details(snapshot: Snapshot, scope: Scope, parcel_id: str) -> ParcelDe
 
 def land_summary(snapshot: Snapshot, scope: Scope, filters: Filters) -> dict:
     """Headline numbers: parcels and area in total and per status, area still idle, and disposed
-    area that now carries a project (reuse, the point of disposal)."""
-    table = cube.rows_source() if cube.needs_rows(snapshot, scope, filters) else cube.source(filters)
-    df = _parcels(snapshot, scope, filters,
-                  "status, sum(n) AS n, sum(mu) AS mu, sum(mu) FILTER (WHERE reused OR reused_other) AS reused",
-                  "GROUP BY status", table=table)
-    rows = {r.status: r for r in df.itertuples(index=False)}
-    by_status = {s: (int(rows[s].n), round(float(rows[s].mu), 2)) if s in rows else (0, 0.0)
-                 for s in schema.PARCEL_STATUSES}
+    area that now carries a project (reuse, the point of disposal). Summed over the districts in
+    the filter from sums per district and status (``geo.district_sums``)."""
+    groups = district_sums.rows(_status_groups, snapshot, scope, filters)
+    totals: dict[str, list] = {}  # status -> [parcels, area, reused area]
+    for status, n, mu, reused in zip(groups["status"].tolist(), groups["n"].tolist(), groups["mu"].tolist(),
+                                     groups["reused"].tolist()):
+        acc = totals.setdefault(status, [0, 0.0, 0.0])
+        acc[0] += int(n)
+        acc[1] += 0.0 if mu is None or mu != mu else float(mu)
+        acc[2] += 0.0 if reused is None or reused != reused else float(reused)  # NULL: no reuse
+    by_status = {s: (totals[s][0], round(totals[s][1], 2)) if s in totals else (0, 0.0) for s in schema.PARCEL_STATUSES}
     return {
-        "parcels": int(df["n"].sum()),
-        "area_mu": round(float(df["mu"].sum()), 2),
+        "parcels": sum(acc[0] for acc in totals.values()),
+        "area_mu": round(sum(acc[1] for acc in totals.values()), 2),
         "by_status": by_status,
-        "remaining_idle_mu": round(float(df.loc[df["status"].isin(schema.IDLE_CLASSES), "mu"].sum()), 2),
-        "reused_mu": round(float(df["reused"].fillna(0).sum()), 2),
+        "remaining_idle_mu": round(sum(totals[s][1] for s in schema.IDLE_CLASSES if s in totals), 2),
+        "reused_mu": round(sum(acc[2] for acc in totals.values()), 2),
     }
+
+
+def _status_groups(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
+    # Reuse under a restricted scope may need the rows (``cube.needs_rows``); decided for the view
+    # without the district filter, the rows answer every district selection exactly.
+    table = cube.rows_source() if cube.needs_rows(snapshot, scope, filters) else cube.source(filters)
+    return _parcels(snapshot, scope, filters,
+                    "district_adcode, status, sum(n) AS n, sum(mu) AS mu, "
+                    "sum(mu) FILTER (WHERE reused OR reused_other) AS reused",
+                    "GROUP BY district_adcode, status ORDER BY ALL", table=table)

@@ -9,14 +9,15 @@ import pandas as pd
 import pytest
 from conftest import CHALING, HETANG, LILING
 
-from geo import district_sums, energy, meeting, overview
+from geo import district_sums, energy, land, meeting, overview
 from geo.filters import Filters
 from geo.query import Scope
 
 ALL = Scope.all()
 FIGURES = (overview.project_figures, overview.grid_figures, overview.land_figures, overview.district_summary,
            meeting.scoreboard, energy.stations, energy.plant_capacity, energy.load_band_counts,
-           energy.governance_funnel, energy.district_headroom)
+           energy.governance_funnel, energy.district_headroom, land.land_summary, land.district_disposal,
+           land.monthly_disposal)
 VIEWS = [
     (ALL, Filters(districts=(HETANG,))),
     (ALL, Filters(districts=(HETANG, LILING))),
