@@ -178,7 +178,7 @@ def interactions(app: str, page: str, ids: list[str]):
     status_key, options = STATUS[page]
     out = [("district filter", lambda at, i: set_widget(at, "f_district", combos(DISTRICTS)[i % 45])),
            ("status filter", lambda at, i: set_widget(at, status_key, combos(options)[i % len(combos(options))])),
-           # A map click runs ui.on_district_click, which sets f_district before the rerun.
+           # A map click runs picks.on_district_click, which sets f_district before the rerun.
            ("click district", lambda at, i: at.session_state.__setitem__("f_district", [DISTRICTS[i % 9]]))]
     if SELECT_KEY[page]:
         out.append(("select feature", lambda at, i: at.session_state.__setitem__(SELECT_KEY[page], ids[i % len(ids)])))

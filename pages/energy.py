@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from geo import charts, district_layers, energy, energy_layers, layers, map_classes, map_json, overview, page_cache, ui
+from geo import (charts, district_layers, energy, energy_layers, layers, map_classes, map_json, overview, page_cache,
+                 picks, ui)
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.energy_view import (HEADROOM_METRICS, abnormal_tooltips, band_frame, cell_tooltips, funnel_frame,
@@ -101,7 +102,7 @@ with map_col:
             legends[:0] = energy_layers.station_legend(labels)
         base.append(names)
         deck = layers.point_map(base, district_bounds(filters.districts))
-    st.pydeck_chart(deck, on_select=ui.on_district_click("en_map", project_key=STATION_KEY, pick_layer="stations",
+    st.pydeck_chart(deck, on_select=picks.on_district_click("en_map", project_key=STATION_KEY, pick_layer="stations",
                                                          pick_field="station_id"),
                     selection_mode="single-object", key="en_map", height=600)
 with side_col:
@@ -139,7 +140,8 @@ def station_panel() -> None:
 
 # Under the map (a map click, a link), or under the table it was picked in (the risk table only
 # while it is shown: a filter may empty it).
-picked_below = ui.picked_in(STATION_KEY) == "en_stations" or (ui.picked_in(STATION_KEY) == "en_risk" and not risk.empty)
+picked_in = picks.picked_in(STATION_KEY)
+picked_below = picked_in == "en_stations" or (picked_in == "en_risk" and not risk.empty)
 if selected_id and not picked_below:
     station_panel()
 
@@ -152,7 +154,7 @@ ui.chart(charts.bar_chart(rows, key="adcode", label="label", value="headroom_mw"
                           value_title=t("headroom", lang) + " (MW)", colour="#1a9850",
                           tooltip=["label", "headroom_text", "peak_text", "rate_text"],
                           selected=filters.districts),
-         where=h1, on_select=ui.on_chart_pick("en_headroom_chart", "adcode", "f_district"), key="en_headroom_chart",
+         where=h1, on_select=picks.on_chart_pick("en_headroom_chart", "adcode", "f_district"), key="en_headroom_chart",
          width="stretch")
 ui.table(headroom_table(rows, lang), lang, "no_rows_districts", where=h2, key="en_headroom_table")
 st.caption(t("headroom_note", lang, pf=POWER_FACTOR))
@@ -175,10 +177,10 @@ else:
     table = risk_table(risk, lang)
     station_ids = list(risk["station_id"].fillna(""))
     ui.table(table, lang, key="en_risk", column_config=risk_table_config(lang),
-             on_select=ui.on_row_pick("en_risk", station_ids, STATION_KEY), selection_mode="single-row",
+             on_select=picks.on_row_pick("en_risk", station_ids, STATION_KEY), selection_mode="single-row",
              height=min(420, 38 + 35 * len(table)))
     st.caption(t("risk_table_note", lang))
-    if selected_id and ui.picked_in(STATION_KEY) == "en_risk":  # where it was picked, not far above
+    if selected_id and picked_in == "en_risk":  # where it was picked, not far above
         station_panel()
 
 # --- assets in figures -----------------------------------------------------------------------------
@@ -191,7 +193,7 @@ with c1:
                               value_title=t("stations_count", lang), tooltip=["label", "count_text"],
                               colours=["#%02x%02x%02x" % c for c in energy_layers.BAND_COLOURS.values()],
                               selected=filters.load_bands),
-             on_select=ui.on_chart_pick("en_band_chart", "load_band", "f_load"), key="en_band_chart",
+             on_select=picks.on_chart_pick("en_band_chart", "load_band", "f_load"), key="en_band_chart",
              width="stretch")
 with c2:
     st.markdown(f"**{t('plants_by_kind', lang)}**")
@@ -201,7 +203,7 @@ with c2:
                               tooltip=["label", "mw_text", "in_service_text", "count_text"],
                               colours=["#%02x%02x%02x" % c for c in energy_layers.PLANT_COLOURS.values()],
                               selected=filters.plant_kinds),
-             on_select=ui.on_chart_pick("en_kind_chart", "kind", "f_kind"), key="en_kind_chart",
+             on_select=picks.on_chart_pick("en_kind_chart", "kind", "f_kind"), key="en_kind_chart",
              width="stretch")
 with c3:
     st.markdown(f"**{t('ta_governance_chart', lang)}**")
@@ -215,7 +217,7 @@ with c3:
 st.markdown(f"**{t('station_list', lang)}**")
 table = station_table(page_cache.cached(energy.stations, ctx, filters=by_table["substations"]), lang)
 ui.table(table, lang, "no_rows_stations", key="en_stations", column_config=station_table_config(lang),
-         on_select=ui.on_row_pick("en_stations", list(table["station_id"]), STATION_KEY),
+         on_select=picks.on_row_pick("en_stations", list(table["station_id"]), STATION_KEY),
          selection_mode="single-row", height=420)
-if selected_id and ui.picked_in(STATION_KEY) == "en_stations":  # where it was picked, not far above
+if selected_id and picked_in == "en_stations":  # where it was picked, not far above
     station_panel()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import charts, district_layers, energy, investment, layers, map_classes, overview, page_cache, ui
+from geo import charts, district_layers, energy, investment, layers, map_classes, overview, page_cache, picks, ui
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.energy_view import supply_text
@@ -66,7 +66,7 @@ with map_col:
         if (filters.parks or filters.search) and result.points is not None and len(result.points):
             bounds = layers.padded_bounds(result.points["lon"], result.points["lat"])
         deck = layers.point_map(base, bounds)
-    st.pydeck_chart(deck, on_select=ui.on_district_click("inv_map", project_key=PROJECT_KEY),
+    st.pydeck_chart(deck, on_select=picks.on_district_click("inv_map", project_key=PROJECT_KEY),
                     selection_mode="single-object", key="inv_map", height=560)
 with side_col:
     st.html(map_classes.legend_html(legend))
@@ -101,7 +101,7 @@ def project_panel() -> None:
                 ui.table(task_rows, lang, "no_tasks", key="inv_tasks")
 
 
-if selected_id and ui.picked_in(PROJECT_KEY) != "inv_top":  # under the map (a map click, a link)
+if selected_id and picks.picked_in(PROJECT_KEY) != "inv_top":  # under the map (a map click, a link)
     project_panel()
 
 # --- lifecycle charts (a click filters) ----------------------------------------------------------
@@ -114,7 +114,7 @@ with c1:
                               value_title=t("projects_count", lang), tooltip=["label", "count_text", "total_text"],
                               colours=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in layers.STAGE_COLOURS.values()],
                               selected=filters.stages),
-             on_select=ui.on_chart_pick("inv_stage_chart", "stage", "f_stage"), key="inv_stage_chart",
+             on_select=picks.on_chart_pick("inv_stage_chart", "stage", "f_stage"), key="inv_stage_chart",
              width="stretch")
 with c2:
     st.markdown(f"**{t('stalled_breakdown', lang)}**")
@@ -123,7 +123,7 @@ with c2:
                               value_title=t("projects_count", lang),
                               tooltip=["label", "count_text", "total_text", "days_text"], colour="#8c510a",
                               selected=filters.stalled),
-             on_select=ui.on_chart_pick("inv_stalled_chart", "stalled_state", "f_stalled"),
+             on_select=picks.on_chart_pick("inv_stalled_chart", "stalled_state", "f_stalled"),
              key="inv_stalled_chart", width="stretch")
 c3, c4 = st.columns(2)
 with c3:
@@ -135,7 +135,7 @@ with c3:
         ui.chart(charts.bar_chart(frame, key="industry_chain", label="label", value="total_yi",
                                   value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
                                   colour="#2b8cbe", selected=filters.chains),
-                 on_select=ui.on_chart_pick("inv_chain_chart", "industry_chain", "f_chain"),
+                 on_select=picks.on_chart_pick("inv_chain_chart", "industry_chain", "f_chain"),
                  key="inv_chain_chart", width="stretch")
 district_rows = page_cache.cached(investment.district_breakdown, ctx)
 with c4:
@@ -144,7 +144,7 @@ with c4:
     ui.chart(charts.bar_chart(frame, key="adcode", label="label", value="total_yi",
                               value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
                               colour="#C8102E", selected=filters.districts),
-             on_select=ui.on_chart_pick("inv_district_chart", "adcode", "f_district"),
+             on_select=picks.on_chart_pick("inv_district_chart", "adcode", "f_district"),
              key="inv_district_chart", width="stretch")
 
 # --- plan vs actual ------------------------------------------------------------------------------
@@ -165,8 +165,8 @@ with p2:
 st.subheader(t("section_top", lang))
 top = table_frame(page_cache.cached(investment.top_projects, ctx), lang)
 if ui.table(top, lang, "no_rows_projects", key="inv_top", column_config=table_config(lang),
-            on_select=ui.on_row_pick("inv_top", list(top["project_id"]), PROJECT_KEY),
+            on_select=picks.on_row_pick("inv_top", list(top["project_id"]), PROJECT_KEY),
             selection_mode="single-row", height=420) is not None:
     st.caption(t("top_note", lang))
-if selected_id and ui.picked_in(PROJECT_KEY) == "inv_top":  # where it was picked, not far above
+if selected_id and picks.picked_in(PROJECT_KEY) == "inv_top":  # where it was picked, not far above
     project_panel()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import charts, district_layers, land, layers, map_classes, page_cache, ui
+from geo import charts, district_layers, land, layers, map_classes, page_cache, picks, ui
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.i18n import fmt_count, fmt_number, fmt_pct, in_parts, t
@@ -82,7 +82,7 @@ with map_col:
             base.append(layer)
         base.append(names)
         deck = layers.point_map(base, bounds)
-    st.pydeck_chart(deck, on_select=ui.on_district_click("land_map", project_key=PARCEL_KEY, pick_layer="parcels",
+    st.pydeck_chart(deck, on_select=picks.on_district_click("land_map", project_key=PARCEL_KEY, pick_layer="parcels",
                                                          pick_field="parcel_id"),
                     selection_mode="single-object", key="land_map", height=560)
 with side_col:
@@ -108,7 +108,7 @@ def parcel_panel() -> None:
                 ui.table(reused, lang, "no_project_on_parcel", key="land_projects")
 
 
-if selected_id and ui.picked_in(PARCEL_KEY) != "land_idle":  # under the map (a map click, a link)
+if selected_id and picks.picked_in(PARCEL_KEY) != "land_idle":  # under the map (a map click, a link)
     parcel_panel()
 
 # --- disposal progress ---------------------------------------------------------------------------
@@ -134,8 +134,8 @@ with d2:
 st.subheader(t("section_largest_idle", lang))
 idle = idle_table(page_cache.cached(land.largest_idle, ctx), lang)
 if ui.table(idle, lang, "no_rows_parcels", key="land_idle", column_config=idle_table_config(lang),
-            on_select=ui.on_row_pick("land_idle", list(idle["parcel_id"]), PARCEL_KEY),
+            on_select=picks.on_row_pick("land_idle", list(idle["parcel_id"]), PARCEL_KEY),
             selection_mode="single-row", height=min(420, 38 + 35 * max(len(idle), 1))) is not None:
     st.caption(t("top_note_parcels", lang))
-if selected_id and ui.picked_in(PARCEL_KEY) == "land_idle":  # where it was picked, not far above
+if selected_id and picks.picked_in(PARCEL_KEY) == "land_idle":  # where it was picked, not far above
     parcel_panel()

@@ -4,7 +4,7 @@ changes since the last meeting, the one-page brief, and agendas of saved views."
 import streamlit as st
 
 from geo import agenda as agendas
-from geo import charts, meeting, page_cache, present, task_rates, ui
+from geo import charts, meeting, page_cache, picks, present, task_rates, ui
 from geo.agenda_view import add_item_form, agenda_editor
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.meeting_view import stalled_config, stalled_matrix, stalled_state_frame, stalled_table, task_table
@@ -30,13 +30,13 @@ if view == "stalled":
     ui.chart(charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
                               value_title=t("projects_count", lang), tooltip=["label", "count_text"],
                               colour="#8c510a", selected=filters.stalled),
-             on_select=ui.on_chart_pick("meeting_stalled_chart", "stalled_state", "f_stalled"),
+             on_select=picks.on_chart_pick("meeting_stalled_chart", "stalled_state", "f_stalled"),
              key="meeting_stalled_chart", width="stretch")
     st.markdown(f"**{t('stalled_by_state_district', lang)}**")
     table = stalled_table(rows, lang)
     if ui.table(stalled_matrix(summary, lang), lang, "no_rows_stalled", key="meeting_stalled_matrix") is not None:
         ui.table(table, lang, "no_rows_stalled", key="meeting_stalled", column_config=stalled_config(lang),
-                 on_select=ui.on_project_row("meeting_stalled", list(table["project_id"])),
+                 on_select=picks.on_project_row("meeting_stalled", list(table["project_id"])),
                  selection_mode="single-row", height=min(38 + 35 * len(table), 600))
     st.caption(t("stalled_note", lang, as_of=ctx.snapshot.as_of))
 elif view == "tasks":
@@ -74,4 +74,4 @@ else:
         st.button(t("agenda_start", lang), type="primary", key="agenda_start", on_click=present.go_to,
                   args=(current.agenda_id, 0), icon=":material/slideshow:")
         add_item_form(current, store_dir, lang, "meeting")
-ui.open_pending_page()
+picks.open_pending_page()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import map_classes, meeting, overview, page_cache, present, ui
+from geo import map_classes, meeting, overview, page_cache, picks, present, ui
 from geo.downloads import download_panel
 from geo.meeting_view import scoreboard_table
 from geo.i18n import fmt_count, fmt_number, fmt_pct, in_parts, t
@@ -94,7 +94,7 @@ st.subheader(t("section_scoreboard", lang))
 scoreboard = page_cache.cached(meeting.scoreboard, ctx)
 styled, config, adcodes = scoreboard_table(scoreboard, lang)
 ui.table(styled, lang, "no_rows_districts", key="overview_scoreboard", column_config=config,
-         on_select=ui.on_district_row("overview_scoreboard", adcodes, open_page="investment"),
+         on_select=picks.on_district_row("overview_scoreboard", adcodes, open_page="investment"),
          selection_mode="single-row", height=38 + 35 * len(adcodes))
 st.caption(t("scoreboard_note", lang, time_pct=fmt_pct(float(scoreboard["time_pct"].iloc[0]), 1)))
 map_col, legend_col = st.columns([3, 1])
@@ -103,9 +103,9 @@ with map_col:
                                   key="overview_metric", format_func=lambda m: t(overview.MAP_METRICS[m][1], lang))
     deck, legend = overview.investment_choropleth(page_cache.cached(overview.district_summary, ctx), metric or "total", lang,
                                                   ctx.filters.districts)
-    st.pydeck_chart(deck, on_select=ui.on_district_click("overview_map"), selection_mode="single-object",
+    st.pydeck_chart(deck, on_select=picks.on_district_click("overview_map"), selection_mode="single-object",
                     key="overview_map", height=520)
 with legend_col:
     st.html(map_classes.legend_html(legend))
     st.caption(t("overview_map_note", lang))
-ui.open_pending_page()
+picks.open_pending_page()

@@ -10,20 +10,20 @@ import types
 
 import pytest
 
-from geo import ui
+from geo import picks
 from geo.charts import PICK
 
 
 @pytest.fixture
 def state(monkeypatch):
     session: dict = {}
-    monkeypatch.setattr(ui, "st", types.SimpleNamespace(session_state=session))
+    monkeypatch.setattr(picks, "st", types.SimpleNamespace(session_state=session))
     return session
 
 
 def test_district_click_sets_the_district_filter(state):
     state["map"] = {"selection": {"objects": {"districts": [{"type": "Feature", "properties": {"adcode": "430281"}}]}}}
-    ui.on_district_click("map")()
+    picks.on_district_click("map")()
     assert state["f_district"] == ["430281"]
 
 
@@ -31,44 +31,44 @@ def test_project_click_selects_the_project_not_the_district(state):
     state["f_district"] = ["430223"]
     state["map"] = {"selection": {"objects": {"projects-3": [{"project_id": "XM1"}],
                                               "districts": [{"properties": {"adcode": "430281"}}]}}}
-    ui.on_district_click("map", project_key="picked")()
+    picks.on_district_click("map", project_key="picked")()
     assert state["picked"] == "XM1" and state["f_district"] == ["430223"] and state["picked_picked_in"] == "map"
 
 
 def test_unknown_district_codes_are_ignored(state):
     state["map"] = {"selection": {"objects": {"districts": [{"properties": {"adcode": "999999"}}]}}}
-    ui.on_district_click("map")()
+    picks.on_district_click("map")()
     assert "f_district" not in state
 
 
 def test_chart_pick_sets_that_filter(state):
     state["chart"] = {"selection": {PICK: [{"stage": "在建"}]}}
-    ui.on_chart_pick("chart", "stage", "f_stage")()
+    picks.on_chart_pick("chart", "stage", "f_stage")()
     assert state["f_stage"] == ["在建"]
     state["chart"] = {"selection": {PICK: []}}  # a cleared selection leaves the filter alone
-    ui.on_chart_pick("chart", "stage", "f_stage")()
+    picks.on_chart_pick("chart", "stage", "f_stage")()
     assert state["f_stage"] == ["在建"]
 
 
 def test_row_pick_selects_the_row_id(state):
     state["table"] = {"selection": {"rows": [2]}}
-    ui.on_row_pick("table", ["a", "b", "c"], "picked")()
+    picks.on_row_pick("table", ["a", "b", "c"], "picked")()
     assert state["picked"] == "c" and state["picked_picked_in"] == "table"  # the panel opens under it
-    ui.forget("picked")  # the panel's close button: the next selection (a link) opens under the map
+    picks.forget("picked")  # the panel's close button: the next selection (a link) opens under the map
     assert state["picked"] is None and "picked_picked_in" not in state
 
 
 def test_scoreboard_row_filters_to_the_district_and_opens_its_view(state):
     codes = ["430200", "430202", "430281"]  # the city total first
     state["board"] = {"selection": {"rows": [2]}}
-    ui.on_district_row("board", codes, open_page="investment")()
+    picks.on_district_row("board", codes, open_page="investment")()
     assert state["f_district"] == ["430281"] and state["_open_page"] == "investment"
     state["board"] = {"selection": {"rows": [0]}}  # the city row clears the district filter
-    ui.on_district_row("board", codes)()
+    picks.on_district_row("board", codes)()
     assert state["f_district"] == []
 
 
 def test_project_row_opens_the_project(state):
     state["stalled"] = {"selection": {"rows": [1]}}
-    ui.on_project_row("stalled", ["XM1", "XM2"])()
+    picks.on_project_row("stalled", ["XM1", "XM2"])()
     assert state["inv_project"] == "XM2" and state["_open_page"] == "investment"

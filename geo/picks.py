@@ -1,0 +1,122 @@
+"""What a click in a map, chart or table selects: the ``on_select`` callbacks that turn a pick
+into a shared filter or a page's selection, and where a selection was picked.
+
+Streamlit calls a callback before the next script run, with the widget's selection already in
+``st.session_state``, so callbacks may set the sidebar widgets' state.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.boundaries import DISTRICTS
+from geo.charts import PICK
+
+
+def _picked_rows(table_key: str) -> list[int]:
+    """The rows picked in a table (``selection_mode="single-row"``: none or one)."""
+    state = st.session_state.get(table_key) or {}
+    return (state.get("selection") or {}).get("rows") or []
+
+
+def on_district_click(map_key: str, layer_id: str = "districts", project_key: str | None = None,
+                      pick_layer: str = "projects", pick_field: str = "project_id"):
+    """An ``on_select`` callback for maps: a click on a district narrows the shared district
+    filter to it; with ``project_key``, a click on a feature of a layer whose id starts with
+    ``pick_layer`` (projects are one layer per stage: "projects-<n>") selects that feature: its
+    ``pick_field`` goes to ``project_key``."""
+
+    def callback() -> None:
+        state = st.session_state.get(map_key) or {}
+        objects = (state.get("selection") or {}).get("objects", {})
+        if project_key:
+            picked = [(o.get("properties") or o).get(pick_field) for layer, objs in objects.items()
+                      if layer.startswith(pick_layer) for o in objs]
+            if picked and picked[0]:
+                st.session_state[project_key] = picked[0]
+                st.session_state[f"{project_key}_picked_in"] = map_key
+                return
+        codes = [(o.get("properties") or o).get("adcode") for o in objects.get(layer_id, [])]
+        codes = [c for c in codes if c in DISTRICTS]
+        if codes:
+            st.session_state["f_district"] = codes
+
+    return callback
+
+
+def on_chart_pick(chart_key: str, field: str, widget_key: str):
+    """An ``on_select`` callback for charts from ``geo.charts``: the clicked bar's ``field``
+    value becomes the shared filter ``widget_key`` (e.g. a stage bar -> the stage filter)."""
+
+    def callback() -> None:
+        state = st.session_state.get(chart_key) or {}
+        picks = (state.get("selection") or {}).get(PICK) or []
+        values = [p.get(field) for p in picks if p.get(field) is not None]
+        if values:
+            st.session_state[widget_key] = values
+
+    return callback
+
+
+def on_row_pick(table_key: str, ids: list[str], target_key: str):
+    """An ``on_select`` callback for a table: the picked row's id goes to ``target_key``, and
+    ``picked_in(target_key)`` says it was this table."""
+
+    def callback() -> None:
+        rows = _picked_rows(table_key)
+        if rows and rows[0] < len(ids):
+            st.session_state[target_key] = ids[rows[0]]
+            st.session_state[f"{target_key}_picked_in"] = table_key
+
+    return callback
+
+
+def picked_in(selection_key: str) -> str | None:
+    """The key of the table or map where the current selection was picked (None: from a link).
+    A page shows the selection's panel there: picked in a table far below the map, a panel
+    under the map would be off screen, and the click would seem to do nothing."""
+    return st.session_state.get(f"{selection_key}_picked_in")
+
+
+def on_district_row(table_key: str, adcodes: list[str], open_page: str | None = None):
+    """An ``on_select`` callback for a table of districts: the picked district becomes the
+    district filter; with ``open_page``, that page opens next (``open_pending_page``). A row
+    that is no district (the city total) clears the district filter."""
+
+    def callback() -> None:
+        rows = _picked_rows(table_key)
+        if not rows or rows[0] >= len(adcodes):
+            return
+        code = adcodes[rows[0]]
+        st.session_state["f_district"] = [code] if code in DISTRICTS else []
+        if open_page:
+            st.session_state["_open_page"] = open_page
+
+    return callback
+
+
+def on_project_row(table_key: str, ids: list[str]):
+    """An ``on_select`` callback for a table of projects: the picked project opens on the
+    investment page (its details panel)."""
+
+    def callback() -> None:
+        rows = _picked_rows(table_key)
+        if rows and rows[0] < len(ids):
+            st.session_state["inv_project"] = ids[rows[0]]
+            st.session_state["_open_page"] = "investment"
+
+    return callback
+
+
+def open_pending_page() -> None:
+    """Switch to the page a callback asked for (a script run may switch pages; a callback not)."""
+    target = st.session_state.pop("_open_page", None)
+    if target:
+        st.switch_page(f"pages/{target}.py")
+
+
+def forget(key: str) -> None:
+    """Callback: drop a page-level selection (e.g. close the selected project), and where it was
+    picked (the next one, from a link, opens under the map)."""
+    st.session_state[key] = None
+    st.session_state.pop(f"{key}_picked_in", None)
