@@ -128,12 +128,11 @@ def symbol_legend(groups: list[tuple[str, list[tuple[str, str | None, str, float
 
 def for_projector(spec: dict) -> dict:
     """The same chart for presentation mode: 20 px near-black axis and legend type (13 px grey
-    otherwise) and bars 40 px high, so labels stay apart at the larger size. Map legends keep their size (the
-    map beside them does not grow)."""
+    otherwise) and bars 40 px high, so labels stay apart at the larger size. Map legends keep
+    their size (the map beside them does not grow)."""
     if spec.get("config") is not _CONFIG or "layer" in spec:
         return spec
     out = {**spec, "config": _PROJECTOR}
     if out.get("height") == {"step": BAR_STEP}:
         out["height"] = {"step": PROJECTOR_BAR_STEP}
     return out
-

@@ -163,8 +163,9 @@ def monthly_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: i
         area, count = found.get((int(m), c), (0.0, 0))
         found[int(m), c] = (area + (0.0 if mu is None or mu != mu else float(mu)), count + int(n))  # NULL area: 0
     keys = [(m, c) for m in range(1, 13) for c in schema.IDLE_CLASSES]
-    disposed = np.round(np.array([found.get(k, (0.0, 0))[0] for k in keys]), 2)
-    parcels = [found.get(k, (0.0, 0))[1] for k in keys]
+    totals = [found.get(k, (0.0, 0)) for k in keys]
+    disposed = np.round(np.array([area for area, _ in totals]), 2)
+    parcels = [count for _, count in totals]
     cumulative = np.round(disposed.reshape(12, -1).cumsum(axis=0).reshape(-1), 2)  # per class, month by month
     future = [date(year, m, 1) > snapshot.as_of for m, _ in keys]
     return pd.DataFrame({
