@@ -13,6 +13,8 @@ filter, click a district, select a feature, open the download panel), it reports
 * bytes sent: every element's serialised proto, and the pydeck JSON among them;
 * in a real ``streamlit run`` with headless Chromium (``bench/scale_browser.py``): cold start
   (process start to the first page's map drawn), time to a drawn map per page, peak RSS (VmHWM);
+  then ``--cold-starts`` more cold starts of ours and of Streamlit's floor (``bench/floor_app.py``),
+  the cold-start target judged on their median;
 
 for ours and for the baseline (``bench/baseline_app.py``: everything loaded into GeoPandas at
 start, pandas filters, every matching feature sent as GeoJSON), then the ratios and the targets
@@ -199,6 +201,24 @@ def print_browser(label: str, results: dict[str, dict]) -> None:
             print(f"{'':9} FAILED — {r['error']}")
 
 
+def _cold_text(starts: dict[str, dict]) -> str:
+    """Ours' range over the starts, the medians of its map drawn and of Streamlit's floor."""
+    def done(app, key):
+        return [x for x in (starts.get(app) or {}).get(key, []) if x is not None]
+    ours, floor = done("ours", "complete_s"), done("floor", "complete_s")
+    text = f"{min(ours):.1f}–{max(ours):.1f} s over {len(ours)} starts, map drawn {statistics.median(done('ours', 'drawn_s')):.1f} s"
+    return text + (f"; Streamlit's floor {statistics.median(floor):.1f} s" if floor else "")
+
+
+def print_cold_starts(label: str, starts: dict[str, dict]) -> None:
+    print(f"\n== cold starts, {label}: process start to first page complete / map drawn (s) ==")
+    for app, r in starts.items():
+        pairs = ", ".join("—" if c is None else f"{c:.2f} / {d:.2f}" for c, d in zip(r["complete_s"], r["drawn_s"]))
+        done = [c for c in r["complete_s"] if c is not None]
+        median = f"median {statistics.median(done):.2f} / {statistics.median(r['drawn_s']):.2f}" if done else ""
+        print(f"{app:<9} {median}   ({pairs})" + (f"\n{'':9} FAILED — {r['error']}" if "error" in r else ""))
+
+
 def _unreachable(baseline_ms: float, floor: dict | None) -> str:
     """Why a ratio cannot be met, when the baseline is faster than TARGET_RATIO times Streamlit's floor."""
     if not floor or baseline_ms / TARGET_RATIO >= statistics.median(floor["ms"]):
@@ -207,7 +227,8 @@ def _unreachable(baseline_ms: float, floor: dict | None) -> str:
             f"{baseline_ms / TARGET_RATIO:.1f} ms, below Streamlit's floor of {statistics.median(floor['ms']):.1f} ms")
 
 
-def targets(rows: list[dict], browser: dict[str, dict] | None) -> list[tuple[str, bool | None, str]]:
+def targets(rows: list[dict], browser: dict[str, dict] | None,
+            starts: dict[str, dict] | None = None) -> list[tuple[str, bool | None, str]]:
     by = index(rows)
     floor = by.get(("floor", "*", "district filter"))
     out = []
@@ -232,8 +253,14 @@ def targets(rows: list[dict], browser: dict[str, dict] | None) -> list[tuple[str
         # "Process start to first complete page" (the issue): run over, map canvas in the page;
         # deck.gl's first frame after that is "time to a drawn map", printed beside it.
         cold, drawn, rss = r.get("cold_complete_s"), r.get("cold_start_s"), r.get("peak_rss_mb")
-        out.append((f"cold start ≤ {TARGET_COLD_S:.0f} s (page complete)", None if cold is None else cold <= TARGET_COLD_S,
-                    "—" if cold is None else f"{cold:.1f} s (map drawn at {drawn:.1f} s)"))
+        ours = [x for x in ((starts or {}).get("ours") or {}).get("complete_s", []) if x is not None]
+        if ours:  # the median of several starts: one start on this VM moves by ±0.5 s
+            cold = statistics.median(ours)
+            out.append((f"cold start ≤ {TARGET_COLD_S:.0f} s (page complete, median of {len(ours)})",
+                        cold <= TARGET_COLD_S, f"{cold:.1f} s ({_cold_text(starts)})"))
+        else:
+            out.append((f"cold start ≤ {TARGET_COLD_S:.0f} s (page complete)", None if cold is None else cold <= TARGET_COLD_S,
+                        "—" if cold is None else f"{cold:.1f} s (map drawn at {drawn:.1f} s)"))
         out.append(("peak memory ≤ 2 GB", None if rss is None else rss <= TARGET_RSS_MB,
                     "—" if rss is None else f"{rss:.0f} MB"))
         # The same filter change as the user sees it: server, transfer, and the browser drawing.
@@ -261,6 +288,8 @@ def main() -> int:
     parser.add_argument("--baseline-repeat", type=int, default=3)
     parser.add_argument("--baseline-timeout", type=float, default=900, help="seconds per page")
     parser.add_argument("--baseline-max-gb", type=float, default=8.0, help="kill the baseline above this RSS")
+    parser.add_argument("--cold-starts", type=int, default=5, metavar="N",
+                        help="cold starts of ours and of Streamlit's floor per store (the target: their median)")
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--skip-demo", action="store_true")
@@ -304,18 +333,22 @@ def main() -> int:
                         rows += run_worker("baseline", store, args.baseline_repeat,  # that fails fails alone
                                            args.baseline_timeout, args.baseline_max_gb, pages=page)
                 print_server(label, rows)
-                browser = None
+                browser = starts = None
                 if not args.skip_browser:
-                    from scale_browser import measure
+                    from scale_browser import cold_starts, measure
 
                     step = f"browser on the {label}"
                     browser = {"ours": measure("ours", store)}
                     if not args.skip_baseline:
                         browser["baseline"] = measure("baseline", store)
                     print_browser(label, browser)
-                results[label] = {"server": rows, "browser": browser}
+                    if args.cold_starts:
+                        step = f"cold starts on the {label}"
+                        starts = {app: cold_starts(app, store, args.cold_starts) for app in ("ours", "floor")}
+                        print_cold_starts(label, starts)
+                results[label] = {"server": rows, "browser": browser, "cold_starts": starts}
                 if label == "scaled store":
-                    results["targets"] = targets(rows, browser)
+                    results["targets"] = targets(rows, browser, starts)
     except StepFailed as exc:
         print(f"FAILED at step '{step}': {exc}", file=sys.stderr)
         return 1

@@ -22,6 +22,7 @@ sys.path.insert(0, str(REPO / "tests"))
 import e2e_helpers as e2e  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
+SCRIPTS = {"ours": "app.py", "baseline": "bench/baseline_app.py", "floor": "bench/floor_app.py"}
 MAP_KEYS = {"overview": "overview_map", "investment": "inv_map", "land": "land_map", "energy": "en_map"}
 # Views loaded by URL after the pages, so the peak memory covers filtered runs too.
 FILTERED = ("land?district=430281", "land?status=低效", "investment?district=430223&stage=在建",
@@ -101,9 +102,7 @@ def measure(app: str, store: Path, timeout_s: float = 180) -> dict:
     step failed."""
     from playwright.sync_api import sync_playwright
 
-    script = "app.py" if app == "ours" else "bench/baseline_app.py"
-    # As `make run` does before it starts the server: geo's bytecode written ahead of time.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "geo")], check=True, capture_output=True)
+    _compile_geo()
     out: dict = {"map_s": {}, "filtered_s": {}, "interaction_s": {}}
     port = e2e.free_port()
     step = "starting the browser"
@@ -117,7 +116,7 @@ def measure(app: str, store: Path, timeout_s: float = 180) -> dict:
             out["step"] = "starting the server"
             started, started_epoch = time.perf_counter(), time.time()
             try:
-                with e2e.running_app(store, port=port, script=script) as url:
+                with e2e.running_app(store, port=port, script=SCRIPTS[app]) as url:
                     pid = _server_pid(port)
                     try:
                         _drive(app, page, url, out, timeout_s * 1000, started, started_epoch)
@@ -135,11 +134,7 @@ def _drive(app: str, page, url: str, out: dict, timeout_ms: float, started: floa
     """First page (cold start), district filter changes on every page, every page's map, then
     the filtered views; ``out["step"]`` says where it is, for the error message."""
     out["step"] = "cold start (first page)"
-    page.goto(_page_url(app, url, "overview"), wait_until="domcontentloaded")
-    _wait_map(page, _selector(app, "overview"), timeout_ms)
-    out["cold_start_s"] = time.perf_counter() - started
-    complete = page.evaluate("() => window.__pageComplete || null")
-    out["cold_complete_s"] = complete / 1000 - started_epoch if complete else None
+    out["cold_start_s"], out["cold_complete_s"] = _first_page(app, page, url, timeout_ms, started, started_epoch)
     # Before the other pages: the baseline never draws the land map, and its step ends the run.
     for name in MAP_KEYS:
         out["step"] = f"district filter on {name}"
@@ -168,6 +163,50 @@ def _drive(app: str, page, url: str, out: dict, timeout_ms: float, started: floa
         out["filtered_s"][view] = time.perf_counter() - start
 
 
+def _first_page(app: str, page, url: str, timeout_ms: float, started: float, started_epoch: float
+                ) -> tuple[float, float | None]:
+    """(map drawn, page complete), in seconds since the server process started."""
+    page.goto(_page_url(app, url, "overview"), wait_until="domcontentloaded")
+    _wait_map(page, _selector(app, "overview"), timeout_ms)
+    drawn = time.perf_counter() - started
+    complete = page.evaluate("() => window.__pageComplete || null")
+    return drawn, (complete / 1000 - started_epoch if complete else None)
+
+
+def cold_starts(app: str, store: Path, times: int, timeout_s: float = 180) -> dict:
+    """``times`` cold starts of ``app`` ("ours", "floor"), each a new server process and a new
+    browser context (an empty cache) in the browser already running: {"complete_s": [...],
+    "drawn_s": [...]}, with "error" if one failed. One start says little on this VM, whose
+    speed moves by tens of percent within minutes; the targets are judged on the median."""
+    from playwright.sync_api import sync_playwright
+
+    _compile_geo()
+    out: dict = {"complete_s": [], "drawn_s": []}
+    try:
+        with sync_playwright() as pw:
+            browser = e2e.launch_browser(pw)
+            try:
+                for _ in range(times):
+                    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+                    page.add_init_script(_COMPLETE_JS)
+                    started, started_epoch = time.perf_counter(), time.time()
+                    with e2e.running_app(store, port=e2e.free_port(), script=SCRIPTS[app]) as url:
+                        drawn, complete = _first_page(app, page, url, timeout_s * 1000, started, started_epoch)
+                    page.context.close()
+                    out["drawn_s"].append(drawn)
+                    out["complete_s"].append(complete)
+            finally:
+                browser.close()
+    except Exception as exc:  # report how it failed; the caller goes on
+        out["error"] = f"cold start {len(out['drawn_s']) + 1}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    return out
+
+
+def _compile_geo() -> None:
+    # As `make run` does before it starts the server: geo's bytecode written ahead of time.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "geo")], check=True, capture_output=True)
+
+
 def _pick_district(page, option: str, selector: str, timeout_ms: float) -> float:
     """Seconds from the click on ``option`` in the district multiselect to the run over and two
     more frames painted, measured in the page (the click is the browser's event, not Playwright's
@@ -193,7 +232,7 @@ def _page_url(app: str, url: str, page: str) -> str:
 
 
 def _selector(app: str, page: str) -> str:
-    # The baseline's map has no on_select, and Streamlit then gives it no st-key class.
+    # The baseline's and the floor's maps have no on_select, and Streamlit then gives them no st-key class.
     return f".st-key-{MAP_KEYS[page]}" if app == "ours" else '[data-testid="stDeckGlJsonChart"]'
 
 
@@ -204,11 +243,20 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--app", choices=("ours", "baseline"), default="ours")
+    parser.add_argument("--app", choices=("ours", "baseline", "floor"), default="ours")
     parser.add_argument("--repeat", type=int, default=1, help="whole measurements (a new server each)")
+    parser.add_argument("--cold-starts", type=int, metavar="N", help="only N cold starts (first page complete, "
+                        "map drawn), a new server each")
     args = parser.parse_args()
     from bench_scale import host_speed_ms
 
+    if args.cold_starts:
+        speed = host_speed_ms()
+        print(json.dumps({"app": args.app, "host_speed_ms": round(speed, 1),
+                          **cold_starts(args.app, args.store, args.cold_starts)}), flush=True)
+        return 0
+    if args.app == "floor":
+        parser.error("--app floor: only with --cold-starts (the floor has one page)")
     for i in range(args.repeat):
         speed = host_speed_ms()  # this VM's speed moves within an hour: say how fast it was
         out = measure(args.app, args.store)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from geo import charts, present, store
+from geo import charts, present, snapshot_db, store
 from geo.picks import forget
 from geo.filters import Filters
 from geo.sidebar import clear_filters, keep, remember, sidebar_filters
@@ -76,6 +76,7 @@ def end_run() -> None:
     _this_run.ctx = None
     _this_run.lang = None
     _freeze_long_lived_objects()
+    snapshot_db.first_page_over()  # the background warming may start (see geo.snapshot_db)
 
 
 _frozen = threading.Event()

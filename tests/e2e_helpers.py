@@ -106,7 +106,7 @@ def _wait_healthy(proc: subprocess.Popen, base: str, output) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"streamlit did not answer {base}/_stcore/health with 'ok' within "
                                f"{HEALTH_TIMEOUT_S} s:\n{output()}")
-        time.sleep(0.25)
+        time.sleep(0.05)  # a cold start's measurement (bench/scale_browser.py) waits on this too
 
 
 def _stop(proc: subprocess.Popen) -> None:

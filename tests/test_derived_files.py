@@ -88,3 +88,35 @@ def test_a_store_that_cannot_be_written_still_answers(tiny_snapshot, monkeypatch
 def _forget_databases(tiny_snapshot):
     yield
     _fresh_process(tiny_snapshot)
+
+
+def _in_memory_copies(snapshot) -> set[str]:
+    views = snapshot_db.database(snapshot).views_for(snapshot)
+    cur = snapshot_db.database(snapshot).conn.cursor()
+    try:
+        names = cur.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = ?",
+                            [views.schema_name]).fetchall()
+    finally:
+        cur.close()
+    return {n for (n,) in names if n.startswith("_mem_")}
+
+
+def test_warming_waits_for_the_first_page_then_copies_and_builds(tiny_snapshot, monkeypatch):
+    """The background warming leaves the machine to the first page, then does its work."""
+    import threading
+
+    monkeypatch.setattr(snapshot_db, "_first_page_over", threading.Event())  # a process before its first page
+    monkeypatch.setattr(snapshot_db, "BROWSER_DRAWS_S", 0.2)
+    _fresh_process(tiny_snapshot)
+    before = set(snapshot_db._warming)
+    assert query(tiny_snapshot, "SELECT count(*) AS n FROM {projects}", scope=Scope.all()).df["n"][0] > 0
+    (warming,) = set(snapshot_db._warming) - before
+    warming.join(timeout=0.5)
+    assert warming.is_alive() and _in_memory_copies(tiny_snapshot) == set()  # still waiting
+
+    snapshot_db.first_page_over()
+    warming.join(timeout=30)
+    assert not warming.is_alive()
+    assert {"_mem_projects", "_mem_tasks", "_mem_districts"} <= _in_memory_copies(tiny_snapshot)
+    views = snapshot_db.database(tiny_snapshot).views_for(tiny_snapshot)
+    assert views.built == set(snapshot_db.DERIVED)
