@@ -235,14 +235,19 @@ _warming: dict[threading.Thread, duckdb.DuckDBPyConnection] = {}
 # WARM_AT_THE_LATEST_S; until the warming is done, queries run on the Parquet files and build
 # the derived tables they need themselves, as before.
 _first_page_over = threading.Event()
+_first_page_at: float | None = None  # time.monotonic() when it ended
 _exiting = threading.Event()
 WARM_AT_THE_LATEST_S = 20.0
 BROWSER_DRAWS_S = 3.0
 
 
 def first_page_over() -> None:
-    """The first page has been sent: the background warming may use the machine now."""
-    _first_page_over.set()
+    """The first page has been sent: the background warming may use the machine once the browser
+    has drawn it. Called after every run; only the first call counts."""
+    global _first_page_at
+    if not _first_page_over.is_set():
+        _first_page_at = time.monotonic()
+        _first_page_over.set()
 
 
 def _start_warming(db: _Database, views: Views) -> None:
@@ -255,7 +260,9 @@ def _start_warming(db: _Database, views: Views) -> None:
 
 def _warm_after_first_page(db: _Database, views: Views, cur: duckdb.DuckDBPyConnection) -> None:
     _first_page_over.wait(WARM_AT_THE_LATEST_S)  # an exiting process sets it too
-    _exiting.wait(BROWSER_DRAWS_S)
+    # A snapshot published long after the first page (an import) is warmed at once.
+    drawn_at = (_first_page_at or time.monotonic()) + BROWSER_DRAWS_S
+    _exiting.wait(max(0.0, drawn_at - time.monotonic()))
     if _exiting.is_set():
         cur.close()
         _warming.pop(threading.current_thread(), None)

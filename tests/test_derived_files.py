@@ -106,6 +106,7 @@ def test_warming_waits_for_the_first_page_then_copies_and_builds(tiny_snapshot, 
     import threading
 
     monkeypatch.setattr(snapshot_db, "_first_page_over", threading.Event())  # a process before its first page
+    monkeypatch.setattr(snapshot_db, "_first_page_at", None)
     monkeypatch.setattr(snapshot_db, "BROWSER_DRAWS_S", 0.2)
     _fresh_process(tiny_snapshot)
     before = set(snapshot_db._warming)
@@ -120,3 +121,21 @@ def test_warming_waits_for_the_first_page_then_copies_and_builds(tiny_snapshot, 
     assert {"_mem_projects", "_mem_tasks", "_mem_districts"} <= _in_memory_copies(tiny_snapshot)
     views = snapshot_db.database(tiny_snapshot).views_for(tiny_snapshot)
     assert views.built == set(snapshot_db.DERIVED)
+
+
+def test_a_snapshot_opened_long_after_the_first_page_is_warmed_at_once(tiny_snapshot, monkeypatch):
+    """An import publishes a snapshot minutes after the first page: no waiting for the browser."""
+    import threading
+    import time
+
+    over = threading.Event()
+    over.set()
+    monkeypatch.setattr(snapshot_db, "_first_page_over", over)
+    monkeypatch.setattr(snapshot_db, "_first_page_at", time.monotonic() - 600)
+    monkeypatch.setattr(snapshot_db, "BROWSER_DRAWS_S", 60.0)
+    _fresh_process(tiny_snapshot)
+    before = set(snapshot_db._warming)
+    query(tiny_snapshot, "SELECT count(*) AS n FROM {projects}", scope=Scope.all())
+    (warming,) = set(snapshot_db._warming) - before
+    warming.join(timeout=30)
+    assert not warming.is_alive() and "_mem_projects" in _in_memory_copies(tiny_snapshot)
