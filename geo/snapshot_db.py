@@ -145,18 +145,12 @@ class _Database:
         started with (MVCC), and the copy holds the same rows, so no answer changes. A failure
         only costs speed: the views stay."""
         try:
-            try:
-                for table, path in sorted(views.to_copy.items()):
-                    copy = f"{ident(views.schema_name)}.{ident('_mem_' + table)}"
-                    cur.execute(f"CREATE OR REPLACE TABLE {copy} AS SELECT * FROM read_parquet({sql_str(str(path))})")
-                    cur.execute(f"CREATE OR REPLACE VIEW {ident(views.schema_name)}.{ident(table)} AS "
-                                f"SELECT * FROM {copy}")
-                self.ensure_derived(views, set(DERIVED), cur)
-            finally:
-                try:
-                    cur.close()
-                finally:  # after the close: until then an exiting process must still interrupt and wait
-                    _warming.pop(threading.current_thread(), None)
+            for table, path in sorted(views.to_copy.items()):
+                copy = f"{ident(views.schema_name)}.{ident('_mem_' + table)}"
+                cur.execute(f"CREATE OR REPLACE TABLE {copy} AS SELECT * FROM read_parquet({sql_str(str(path))})")
+                cur.execute(f"CREATE OR REPLACE VIEW {ident(views.schema_name)}.{ident(table)} AS "
+                            f"SELECT * FROM {copy}")
+            self.ensure_derived(views, set(DERIVED), cur)
         except duckdb.InterruptException:
             log.debug("warming %s stopped: the process is exiting", views.schema_name)
         except Exception:  # noqa: BLE001 — background speed-up only; queries work without it
@@ -259,15 +253,19 @@ def _start_warming(db: _Database, views: Views) -> None:
 
 
 def _warm_after_first_page(db: _Database, views: Views, cur: duckdb.DuckDBPyConnection) -> None:
-    _first_page_over.wait(WARM_AT_THE_LATEST_S)  # an exiting process sets it too
-    # A snapshot published long after the first page (an import) is warmed at once.
-    drawn_at = (_first_page_at or time.monotonic()) + BROWSER_DRAWS_S
-    _exiting.wait(max(0.0, drawn_at - time.monotonic()))
-    if _exiting.is_set():
-        cur.close()
-        _warming.pop(threading.current_thread(), None)
-        return
-    db._warm(views, cur)
+    """The warming thread: waits (see above), warms, and closes its cursor whatever happened."""
+    try:
+        _first_page_over.wait(WARM_AT_THE_LATEST_S)  # an exiting process sets it too
+        # A snapshot published long after the first page (an import) is warmed at once.
+        drawn_at = (_first_page_at or time.monotonic()) + BROWSER_DRAWS_S
+        _exiting.wait(max(0.0, drawn_at - time.monotonic()))
+        if not _exiting.is_set():
+            db._warm(views, cur)
+    finally:
+        try:
+            cur.close()
+        finally:  # after the close: until then an exiting process must still interrupt and wait
+            _warming.pop(threading.current_thread(), None)
 
 
 @atexit.register
