@@ -81,6 +81,31 @@ def _two_districts() -> gpd.GeoDataFrame:
         crs="EPSG:4326")
 
 
+def test_tooltip_lines_keep_braces_and_missing_values_literal():
+    frame = pd.DataFrame({"name": ["{0} 项目", None], "a": ["1.0 亿元", None], "b": [2.5, float("nan")]},
+                         dtype=object)
+    assert layers.tooltips(frame, "name", [("总{投资}", "a"), ("{}", "b")]) == [
+        "{0} 项目\n总{投资}：1.0 亿元\n{}：2.5", "None\n总{投资}：None\n{}：nan"]
+
+
+def test_project_points_one_layer_per_stage_biggest_first_and_the_selection_outlined():
+    points = pd.DataFrame({
+        "project_id": ["P1", "P2", "P3", "P4"], "name": ["甲", "乙", "丙", "丁"],
+        "stage": ["在建", "前期", "在建", "不存在"], "total_investment_yi": [100.0, 25.0, 4.0, 9.0],
+        "lon": [113.123456, 113.2, 113.3, 113.4], "lat": [27.654321, 27.7, 27.8, 27.9], "tip": ["a", "b", "c", "d"]})
+    out = layers.project_points_layers(points, [("阶段", "tip")], "P3")
+    by_id = {layer.id: layer for layer in out}
+    stage_ids = list(layers.STAGE_COLOURS)
+    built = by_id[f"projects-{stage_ids.index('在建')}"]
+    assert [row["project_id"] for row in built.data] == ["P1", "P3"]  # the input's order (biggest first) kept
+    assert built.data[0] == {"project_id": "P1", "position": [113.12346, 27.65432], "radius": 2000.0,
+                             "tooltip": "甲\n阶段：a"}
+    assert [row["project_id"] for row in by_id[f"projects-{stage_ids.index('前期')}"].data] == ["P2"]
+    assert by_id["selected-project"].data == [built.data[1]] and by_id["selected-project"].filled is False
+    assert len(out) == 3  # an unknown stage is not drawn; no layer for stages without projects
+    assert "P4" not in json.dumps([layer.data for layer in out])
+
+
 def test_tooltips_are_plain_text_never_markup():
     deck, _ = district_layers.district_choropleth(_two_districts(), "value", name_column="name", label_column="label",
                                          unit="亿元", decimals=1, legend_title="总投资", lang="zh",
