@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+import shapely
 
 from geo.map_classes import Legend, break_labels, class_breaks, classify, palette
 from geo.map_json import Deck
@@ -177,18 +178,26 @@ def parcels_layer(parcels: gpd.GeoDataFrame, tooltip_rows: list[tuple[str, str]]
     parcels: picking them all on a click can exceed deck.gl's 250 ms click threshold.
     """
     tips = tooltips(parcels, "parcel_id", tooltip_rows)
+    ids, statuses = parcels["parcel_id"].tolist(), parcels["status"].tolist()
     rows = []
-    for pid, status, geom, tip in zip(parcels["parcel_id"].tolist(), parcels["status"].tolist(), parcels.geometry, tips):
-        colour = PARCEL_COLOURS.get(status, (120, 120, 120))
-        for part in getattr(geom, "geoms", [geom]):
-            rings = [part.exterior, *part.interiors]
-            # Outlined in a darker shade of the status colour, 1.5 px whatever the zoom: at city zoom
-            # a parcel is smaller than a pixel, and a dark outline made every one a grey speck.
-            rows.append({"parcel_id": pid, "tooltip": tip,
-                         "polygon": [[[round(x, 6), round(y, 6)] for x, y in ring.coords] for ring in rings],
-                         "fill": list(colour) + [190],
-                         "line": [255, 200, 0] if pid == selected else [int(c * 0.75) for c in colour],
-                         "line_px": 3 if pid == selected else 1.5})
+    # Parts, rings and coordinates taken out by shapely for all parcels at once and rounded by
+    # numpy, then cut into per-ring lists: a Python loop over every vertex cost ~90 ms for the
+    # demo's 1,831 parcels (9,155 vertices), this ~15 (measured).
+    parts, parcel_of_part = shapely.get_parts(np.asarray(parcels.geometry.values), return_index=True)
+    rings, part_of_ring = shapely.get_rings(parts, return_index=True)
+    coords = np.round(shapely.get_coordinates(rings), 6).tolist()
+    ring_ends = np.cumsum(shapely.get_num_coordinates(rings)).tolist()
+    ring_lists = [coords[start:end] for start, end in zip([0, *ring_ends[:-1]], ring_ends)]
+    part_ends = np.cumsum(np.bincount(part_of_ring, minlength=len(parts))).tolist()
+    for part, (start, end) in enumerate(zip([0, *part_ends[:-1]], part_ends)):
+        i = int(parcel_of_part[part])
+        pid, colour = ids[i], PARCEL_COLOURS.get(statuses[i], (120, 120, 120))
+        # Outlined in a darker shade of the status colour, 1.5 px whatever the zoom: at city zoom
+        # a parcel is smaller than a pixel, and a dark outline made every one a grey speck.
+        rows.append({"parcel_id": pid, "tooltip": tips[i], "polygon": ring_lists[start:end],
+                     "fill": list(colour) + [190],
+                     "line": [255, 200, 0] if pid == selected else [int(c * 0.75) for c in colour],
+                     "line_px": 3 if pid == selected else 1.5})
     return pdk.Layer(
         "PolygonLayer", id="parcels", data=rows, get_polygon="polygon", get_fill_color="fill",
         get_line_color="line", get_line_width="line_px", line_width_units="'pixels'", stroked=True, filled=True,

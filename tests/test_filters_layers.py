@@ -286,6 +286,27 @@ def test_only_for_keeps_exactly_the_filters_that_change_a_tables_condition():
         assert f.only_for(table).where(table) == f.where(table)
 
 
+def test_parcel_parts_and_holes_become_rows_of_rings_in_order():
+    from shapely.geometry import Polygon
+
+    holed = Polygon([(113.0, 27.0), (113.01, 27.0), (113.01, 27.01), (113.0, 27.01)],
+                    [[(113.002, 27.002), (113.004, 27.002), (113.004, 27.004)]])
+    parcels = gpd.GeoDataFrame({"parcel_id": ["A", "B"], "status": ["低效", "不存在"]},
+                               geometry=[MultiPolygon([box(113.1, 27.1, 113.2, 27.2), holed]),
+                                         box(113.12345678, 27.5, 113.3, 27.6)], crs="EPSG:4326")
+    parcels["tip"] = ["甲", "乙"]
+    rows = layers.parcels_layer(parcels, [("说明", "tip")], selected=None).data
+    assert [row["parcel_id"] for row in rows] == ["A", "A", "B"]  # one row per part, the parcel's order
+    assert rows[0]["polygon"] == [[list(c) for c in box(113.1, 27.1, 113.2, 27.2).exterior.coords]]
+    exterior, hole = rows[1]["polygon"]  # a hole is the part's second ring
+    assert exterior[0] == exterior[-1] == [113.0, 27.0] and len(exterior) == 5
+    assert hole == [[113.002, 27.002], [113.004, 27.002], [113.004, 27.004], [113.002, 27.002]]
+    assert rows[2]["polygon"] == [[[113.3, 27.5], [113.3, 27.6], [113.123457, 27.6], [113.123457, 27.5],
+                                   [113.3, 27.5]]]  # 6 decimals
+    assert rows[0]["tooltip"] == rows[1]["tooltip"] == "A\n说明：甲"
+    assert rows[2]["fill"][:3] == [120, 120, 120]  # an unknown status drawn grey, not dropped
+
+
 def test_parcels_show_their_status_colour_at_any_zoom():
     """Outlined in a darker shade of their status colour, 1.5 px at any zoom: at city zoom a parcel
     is smaller than a pixel and only its outline shows (a dark outline made them all grey)."""
