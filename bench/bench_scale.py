@@ -10,7 +10,8 @@ filter, click a district, select a feature, open the download panel), it reports
 
 * server time p50/p95 of whole script runs (Streamlit's AppTest, ``bench/scale_apptest.py``), the
   CPU time of those runs, and for ours the query and layer-building parts;
-* bytes sent: every element's serialised proto, and the pydeck JSON among them;
+* bytes sent: every element's serialised proto, and the pydeck JSON among them (the largest
+  of an interaction's timed runs);
 * in a real ``streamlit run`` with headless Chromium (``bench/scale_browser.py``): cold start
   (process start to the first page's map drawn), time to a drawn map per page, peak RSS (VmHWM);
   then ``--cold-starts`` more cold starts of ours and of Streamlit's floor (``bench/floor_app.py``),
@@ -40,6 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+PAGES = ("overview", "investment", "land", "energy")
 FILTERS = ("district filter", "status filter", "click district")  # the targets' "filter interactions"
 TARGET_MS, TARGET_BYTES, TARGET_COLD_S, TARGET_RSS_MB, TARGET_RATIO = 200, 2 * 2**20, 5.0, 2048, 20
 SCALE = {"parcels": 1_000_000, "projects": 100_000, "transformer_areas": 6, "substations": 1820, "tasks": 99_614}
@@ -324,13 +326,19 @@ def main() -> int:
                     f"{t} {snap.row_count(t):,}" for t in ("parcels", "projects", "tasks", "substations",
                                                            "transformer_areas")))
                 step = f"server times on the {label}"
-                rows = run_worker("ours", store, args.repeat, 3600, 16)
+                # One process per page and app: a page that fails fails alone, and no page's timed
+                # runs find views that another page's runs left in the data cache.
+                rows = []
+                for page in PAGES:
+                    rows += run_worker("ours", store, args.repeat, 3600, 16, pages=page)
                 rows += run_worker("floor", store, args.repeat, 600, 4)
                 if args.before:
-                    rows += run_worker("ours", store, args.repeat, 3600, 16, code=args.before, label="before")
+                    for page in PAGES:
+                        rows += run_worker("ours", store, args.repeat, 3600, 16, code=args.before, label="before",
+                                           pages=page)
                 if not args.skip_baseline:
-                    for page in ("overview", "investment", "land", "energy"):  # one process each: a page
-                        rows += run_worker("baseline", store, args.baseline_repeat,  # that fails fails alone
+                    for page in PAGES:
+                        rows += run_worker("baseline", store, args.baseline_repeat,
                                            args.baseline_timeout, args.baseline_max_gb, pages=page)
                 print_server(label, rows)
                 browser = starts = None
