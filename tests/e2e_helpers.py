@@ -210,6 +210,15 @@ def wait_rendered(page: Page, text: str) -> None:
     wait_until_idle(page, TIMEOUT_MS)
 
 
+def widget_text(page: Page, key: str, text: str, timeout_ms: float = 15_000) -> None:
+    """Wait until the widget with ``key`` shows ``text`` (a chosen filter value): after a page
+    load the sidebar's widgets can be drawn a moment after the main column's figures, so an
+    immediate read found an empty widget once on a slow host. Fails with what it shows."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(f".st-key-{key}")).to_contain_text(text, timeout=timeout_ms)
+
+
 def query_of(url: str) -> dict[str, list[str]]:
     return parse_qs(urlparse(url).query)
 

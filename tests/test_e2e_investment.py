@@ -26,7 +26,7 @@ from playwright.sync_api import Page, sync_playwright
 from e2e_helpers import (TIMEOUT_MS, artifact, assert_no_exception, check_console, click_map, fitted_view,
                          inside_canvas, launch_browser, map_canvas, metres_per_px, metric_int, query,
                          query_of, running_app, screenshot_page, spots_in_polygon, to_page, wait_rendered,
-                         wait_until_idle, wait_url, watch_page)
+                         wait_until_idle, wait_url, watch_page, widget_text)
 from geo import layers, store
 from geo.boundaries import load_districts
 
@@ -78,7 +78,7 @@ def test_investment_filters_map_clicks_and_shared_link(demo_store: Path) -> None
             assert liling_count == _duckdb_count(
                 demo_store, "stage = ? AND district_adcode = ?", [BUILDING, LILING])
             assert "醴陵市" in _caption_text(page), _caption_text(page)
-            assert "醴陵市" in page.locator(".st-key-f_district").inner_text()
+            widget_text(page, "f_district", "醴陵市")
 
             # 4. The map refits to 醴陵市; click its largest project under construction.
             view = fitted_view(liling.bounds)
@@ -104,8 +104,8 @@ def test_investment_filters_map_clicks_and_shared_link(demo_store: Path) -> None
             wait_rendered(page, "项目数")
             _wait_project_panel(page, target["name"])
             assert metric_int(page, "项目数") == liling_count
-            assert "醴陵市" in page.locator(".st-key-f_district").inner_text()
-            assert BUILDING in page.locator(".st-key-f_stage").inner_text()
+            widget_text(page, "f_district", "醴陵市")
+            widget_text(page, "f_stage", BUILDING)
             assert query(page) == query_of(link), f"the reloaded page changed its URL: {page.url}"
             assert_no_exception(page)
             map_canvas(page, MAP)
@@ -116,8 +116,8 @@ def test_investment_filters_map_clicks_and_shared_link(demo_store: Path) -> None
             wait_rendered(page, "Projects")
             assert metric_int(page, "Projects") == liling_count
             _wait_project_panel(page, target["name"])
-            assert "Liling City" in page.locator(".st-key-f_district").inner_text()
-            assert "Under construction" in page.locator(".st-key-f_stage").inner_text()
+            widget_text(page, "f_district", "Liling City")
+            widget_text(page, "f_stage", "Under construction")
             assert query(page).get("lang") == ["en"], page.url
             assert_no_exception(page)
             page.set_viewport_size({"width": 1366, "height": 768})

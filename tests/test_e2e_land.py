@@ -34,7 +34,7 @@ from playwright.sync_api import Page, sync_playwright
 from e2e_helpers import (TIMEOUT_MS, WHEEL_NOTCH_ZOOM, artifact, assert_no_exception, check_console, click_map,
                          fitted_view, from_page, inside_canvas, launch_browser, map_canvas, metric_texts, query,
                          query_of, running_app, screenshot_page, spots_in_polygon, to_page, wait_rendered,
-                         wait_tooltip, wait_until_idle, watch_page)
+                         wait_tooltip, wait_until_idle, watch_page, widget_text)
 from geo import store
 from geo.boundaries import load_districts
 
@@ -83,7 +83,7 @@ def test_land_district_parcel_and_shared_link(demo_store: Path) -> None:
             spots = spots_in_polygon(box, view, you, lambda x, y: _clear_of(boxes, x, y))
             click_map(page, spots, lambda q: q.get("district") == [YOU_COUNTY] and "parcel" not in q,
                       "the district 攸县", "land_click_failed.png")
-            assert "攸县" in page.locator(".st-key-f_district").inner_text()
+            widget_text(page, "f_district", "攸县")
             view = fitted_view(you.bounds)  # the page now fits the map to 攸县
             shown = parcels[parcels["district_adcode"] == YOU_COUNTY]
             _check_view(page, view, districts, shown, "after the click on 攸县")
@@ -123,7 +123,7 @@ def test_land_district_parcel_and_shared_link(demo_store: Path) -> None:
             page.goto(link, wait_until="domcontentloaded")
             wait_rendered(page, "批而未供处置（2022）")
             _wait_parcel_panel(page, f"地块 {pid}", PROJECT)
-            assert "攸县" in page.locator(".st-key-f_district").inner_text()
+            widget_text(page, "f_district", "攸县")
             assert query(page) == query_of(link), f"the reloaded page changed its URL: {page.url}"
             _check_view(page, view, districts, shown, "in the reloaded link")
             assert_no_exception(page)
@@ -134,7 +134,7 @@ def test_land_district_parcel_and_shared_link(demo_store: Path) -> None:
             page.locator(".st-key-lang").get_by_text("English", exact=True).click()
             wait_rendered(page, "Idle land")
             _wait_parcel_panel(page, f"Parcel {pid}", PROJECT)
-            assert "You County" in page.locator(".st-key-f_district").inner_text()
+            widget_text(page, "f_district", "You County")
             assert query(page).get("lang") == ["en"], page.url
             assert query(page).get("parcel") == [pid], page.url
             assert_no_exception(page)
