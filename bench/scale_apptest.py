@@ -2,14 +2,15 @@
 
     python bench/scale_apptest.py --app ours|baseline|floor --store DIR --repeat N [--pages land,...]
 
-Runs in its own process (started by bench_scale.py, one per app and page) so a baseline that runs
-out of memory or time fails alone, and each app starts with empty caches. For every page and interaction it times
-whole script runs (server time: the script, its queries, layer building and serialisation of the
-elements), and measures what the runs send: the sum of the element protos' serialised sizes and
-the pydeck JSON among them, of the largest run. Every timed run shows a view that no earlier run
-of the process computed (``interactions``): clicks pick single districts, the district filter
-pairs of them, status values come one by one then in pairs. For our app it also splits the time into query (the query layer's
-own timing) and layer building (``geo.layers`` and ``geo.district_layers`` calls). One JSON object per line on stdout.
+Runs in its own process (started by bench_scale.py, one per app and page) so a baseline that
+runs out of memory or time fails alone, and each app starts with empty caches. For every page and
+interaction it times whole script runs (server time: the script, its queries, layer building and
+serialisation of the elements), and measures what the runs send: the sum of the element protos'
+serialised sizes and the pydeck JSON among them, of the largest run. Every timed run shows a view
+that no earlier run of the process computed (``interactions``): clicks pick single districts, the
+district filter pairs of them, status values come one by one then in pairs. For our app it also
+splits the time into query (the query layer's own timing) and layer building (``geo.layers`` and
+``geo.district_layers`` calls). One JSON object per line on stdout.
 
 ``--app floor`` times Streamlit itself: a page with nothing but the district multiselect and one
 number, under the same harness. No page can answer a filter change faster; where the baseline's
@@ -195,7 +196,7 @@ def status_filter(at: AppTest, i: int, key: str, options: list[str]) -> None:
     values = combos(options)
     if i and i % len(values) == 0:
         round_ = i // len(values) - 1
-        set_widget(at, "f_district", [DISTRICTS[round_ % 9], DISTRICTS[(round_ + 1) % 9]])
+        set_widget(at, "f_district", [DISTRICTS[round_ % len(DISTRICTS)], DISTRICTS[(round_ + 1) % len(DISTRICTS)]])
         at.run()
     set_widget(at, key, values[i % len(values)])
 
@@ -204,10 +205,10 @@ def click_district(at: AppTest, i: int, status_key: str, options: list[str]) -> 
     """A map click on one district (picks.on_district_click sets f_district before the rerun),
     on the page as it opens. There are nine single districts: a tenth click and beyond come
     under a status filter (set in a run that is not timed), a view no earlier run computed."""
-    if i and i % 9 == 0:
-        set_widget(at, status_key, [options[(i // 9 - 1) % len(options)]])
+    if i and i % len(DISTRICTS) == 0:
+        set_widget(at, status_key, [options[(i // len(DISTRICTS) - 1) % len(options)]])
         at.run()
-    at.session_state["f_district"] = [DISTRICTS[i % 9]]
+    at.session_state["f_district"] = [DISTRICTS[i % len(DISTRICTS)]]
 
 
 def interactions(app: str, page: str, ids: list[str]):
