@@ -30,6 +30,9 @@ PAGES = {  # page -> (table, its "status" filter column, the widget key, the sel
     "land": ("parcels", "status", "f_status", "land_parcel", "parcel_id"),
     "energy": ("substations", "voltage_kv", "f_kv", "en_station", "station_id"),
 }
+# Tables a page maps besides its own, under the district filter only: our energy page maps every
+# energy asset (substations, plants, transformer areas), so the typical app's energy page does too.
+ALSO_MAPPED = {"energy": ("plants", "transformer_areas")}
 
 
 @st.cache_resource
@@ -62,9 +65,11 @@ if len(numeric):
     cols[1].metric(numeric[0], f"{view[numeric[0]].sum():,.1f}")
 cols[2].metric("districts", view["district_adcode"].nunique())
 
-layer = pdk.Layer("GeoJsonLayer", view.drop(columns=["bbox"], errors="ignore").__geo_interface__,
-                  pickable=True, get_fill_color=[200, 30, 0, 120], get_point_radius=50)
-st.pydeck_chart(pdk.Deck(layers=[layer], initial_view_state=pdk.ViewState(latitude=27.3, longitude=113.4, zoom=8),
+mapped = [view] + [tables[name][tables[name]["district_adcode"].isin(districts)] if districts else tables[name]
+                   for name in ALSO_MAPPED.get(page, ())]
+layers = [pdk.Layer("GeoJsonLayer", frame.drop(columns=["bbox"], errors="ignore").__geo_interface__,
+                    pickable=True, get_fill_color=[200, 30, 0, 120], get_point_radius=50) for frame in mapped]
+st.pydeck_chart(pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(latitude=27.3, longitude=113.4, zoom=8),
                          map_style=None), key="map", height=560)
 
 selected = st.session_state.get(select_key)

@@ -43,6 +43,9 @@ SELECT_KEY = {"overview": None, "investment": "inv_project", "land": "land_parce
 SELECT_SQL = {"investment": "SELECT project_id FROM {projects} p ORDER BY project_id LIMIT 40",
               "land": "SELECT parcel_id FROM {parcels} l WHERE park IS NOT NULL ORDER BY parcel_id LIMIT 40",
               "energy": "SELECT station_id FROM {substations} s ORDER BY station_id LIMIT 40"}
+# Our energy map with every asset layer on (the default shows substations and projects at risk):
+# the baseline's energy page maps every asset table, so both pages draw the same assets.
+URL_PARAMS = {"energy": {"layers": "stations,plants,areas,risk"}}
 LABEL = "ours"  # set from --label
 DISTRICTS = ["430281", "430223", "430202", "430211", "430212", "430224", "430225", "430204", "430203"]
 
@@ -176,6 +179,7 @@ def new_session(app: str, page: str) -> AppTest:
         at.run()
         if page != "overview":
             at.switch_page(f"pages/{page}.py")
+            at.query_params.update(URL_PARAMS.get(page, {}))
             at.run()
     else:
         at = AppTest.from_file(str(REPO / "bench" / "baseline_app.py"), default_timeout=600)

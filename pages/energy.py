@@ -59,6 +59,26 @@ mode = st.segmented_control(t("map_mode", lang), ["assets", "headroom"], key="en
                             format_func=lambda v: t(f"energy_mode_{v}", lang)) or "assets"
 level = ui.url_state("headroom_kv", "en_level", (220, 110, 35), 110)
 labels = legend_labels(lang)
+
+
+# The areas' and plants' layers depend on their table's filters and the language only: built and
+# encoded once per view (map_json.cached_layers), kept across the other filters' changes and reruns.
+def layers_key(name: str, table: str) -> tuple:
+    return name, str(ctx.snapshot.path), repr(ctx.scope), by_table[table], lang
+
+
+def area_layers() -> list:
+    cells = cell_tooltips(page_cache.cached(energy.ta_cells, ctx, filters=by_table["transformer_areas"]), lang)
+    bad = abnormal_tooltips(page_cache.cached(energy.abnormal_areas, ctx, filters=by_table["transformer_areas"]), lang)
+    return [energy_layers.ta_cells_layer(cells, cells.attrs["tooltip"]),
+            energy_layers.abnormal_layer(bad, bad.attrs["tooltip"])]
+
+
+def plant_layers() -> list:
+    plants = plant_tooltips(page_cache.cached(energy.plants, ctx, filters=by_table["plants"]), lang)
+    return [energy_layers.plants_layer(plants, plants.attrs["tooltip"])]
+
+
 legends = []  # (title, entries) groups of the assets map
 legend = None  # or, in headroom mode, the choropleth's class legend
 map_col, side_col = st.columns([3, 1])
@@ -80,15 +100,10 @@ with map_col:
         outline, names = district_layers.district_base(lang, filters.districts)
         base = [outline]
         if "areas" in chosen:
-            cells = cell_tooltips(page_cache.cached(energy.ta_cells, ctx, filters=by_table["transformer_areas"]), lang)
-            base.append(energy_layers.ta_cells_layer(cells, cells.attrs["tooltip"]))
-            bad = abnormal_tooltips(page_cache.cached(energy.abnormal_areas, ctx, filters=by_table["transformer_areas"]),
-                                    lang)
-            base.append(energy_layers.abnormal_layer(bad, bad.attrs["tooltip"]))
+            base += map_json.cached_layers(layers_key("areas", "transformer_areas"), area_layers)
             legends.append((t("layer_areas", lang), energy_layers.ta_legend(labels, lang)))
         if "plants" in chosen:
-            plants = plant_tooltips(page_cache.cached(energy.plants, ctx, filters=by_table["plants"]), lang)
-            base.append(energy_layers.plants_layer(plants, plants.attrs["tooltip"]))
+            base += map_json.cached_layers(layers_key("plants", "plants"), plant_layers)
             legends.append((t("layer_plants", lang), energy_layers.plant_legend(labels)))
         if "risk" in chosen:  # depends on the district filter and distance only: kept across others
             base += map_json.cached_layers(("risk", str(ctx.snapshot.path), repr(ctx.scope), filters.districts, max_km,
@@ -174,7 +189,7 @@ else:
     if supply_view["at_risk"] > len(risk):  # risk: the first MAX_RISK_SHOWN (energy.supply_view)
         st.caption(t("risk_truncated", lang, shown=fmt_count(len(risk), "个", lang),
                      n=fmt_count(supply_view["at_risk"], "个", lang)))
-    table = risk_table(risk, lang)
+    table = page_cache.derived(ctx, ("risk_table", filters.districts, max_km, lang), lambda: risk_table(risk, lang))
     station_ids = list(risk["station_id"].fillna(""))
     ui.table(table, lang, key="en_risk", column_config=risk_table_config(lang),
              on_select=picks.on_row_pick("en_risk", station_ids, STATION_KEY), selection_mode="single-row",
@@ -215,7 +230,9 @@ with c3:
     st.caption(t("ta_funnel_note", lang, n=fmt_count(int(funnel["areas"].iloc[0]), "个", lang)))
 
 st.markdown(f"**{t('station_list', lang)}**")
-table = station_table(page_cache.cached(energy.stations, ctx, filters=by_table["substations"]), lang)
+table = page_cache.derived(ctx, ("station_table", by_table["substations"], lang),
+                           lambda: station_table(page_cache.cached(energy.stations, ctx, filters=by_table["substations"]),
+                                                 lang))
 ui.table(table, lang, "no_rows_stations", key="en_stations", column_config=station_table_config(lang),
          on_select=picks.on_row_pick("en_stations", list(table["station_id"]), STATION_KEY),
          selection_mode="single-row", height=420)
