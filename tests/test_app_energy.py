@@ -63,13 +63,24 @@ def test_layer_switches(monkeypatch, demo_store):
     abnormal = next(layer for layer in deck(at)["layers"] if layer["id"] == "ta-abnormal")
     assert len(abnormal["data"]) == 88 + 122 + 71  # 待治理 + 治理中 + 待验证
     assert at.query_params["layers"] == "plants,areas"
+    # The layers are kept per view (map_json.cached_layers): a district change draws its own.
+    at.session_state["f_district"] = ["430281"]
+    at.run()
+    layers = {layer["id"]: layer for layer in deck(at)["layers"]}
+    assert len(layers["plants"]["data"]) == direct_count(demo_store, "plants", "district_adcode = ?", ["430281"]) < 261
+    assert len(layers["ta-abnormal"]["data"]) == direct_count(
+        demo_store, "transformer_areas", "district_adcode = ? AND state IN ('待治理', '治理中', '待验证')", ["430281"])
     at.segmented_control(key="en_map_mode").set_value("headroom").run()
     assert not at.exception and "districts" in layer_ids(at) and at.query_params["map"] == "headroom"
 
 
-def direct_stations(store_dir: Path, where: str, params: list) -> int:
-    path = store.open_current(store_dir).table_path("substations")
+def direct_count(store_dir: Path, table: str, where: str, params: list) -> int:
+    path = store.open_current(store_dir).table_path(table)
     return duckdb.sql(f"SELECT count(*) FROM read_parquet('{path}') WHERE {where}", params=params).fetchone()[0]
+
+
+def direct_stations(store_dir: Path, where: str, params: list) -> int:
+    return direct_count(store_dir, "substations", where, params)
 
 
 RATE = "peak_load_mw / (capacity_mva * 0.9) * 100"

@@ -158,3 +158,35 @@ def test_missing_numbers_show_as_a_dash(monkeypatch, demo_store):
     assert idle.value["tax_per_mu_wan"].isna().any()  # the case exists in the demo data
     assert {df.proto.placeholder for df in at.dataframe} == {"—"}
     assert "没有符合筛选条件的地块" not in [c.value for c in at.caption]
+
+
+def cells_layer(at: AppTest) -> dict:
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    return next(layer for layer in deck["layers"] if layer["id"] == "cells")
+
+
+def test_too_many_parcels_are_drawn_as_cells_built_once_per_view(monkeypatch, demo_store):
+    """Over the outline limit the map shows H3 cells of idle area. Their layer is kept per view
+    (page_cache.derived): a rerun of the same view draws the same cells, another filter others."""
+    import streamlit as st
+
+    from geo import land
+
+    monkeypatch.setattr(land.parcel_shapes, "__kwdefaults__", {"max_parcels": 100})
+    st.cache_resource.clear()  # earlier tests' outlines are cached under the same keys
+    try:
+        at = open_page(monkeypatch, demo_store)
+        assert not at.exception
+        assert any("六边形网格" in w.value for w in at.warning)
+        city = cells_layer(at)
+        idle = direct(demo_store, "count(DISTINCT h3_r7)", "TRUE", [])
+        assert 0 < len(city["data"]) <= idle  # res-6 parents of the res-7 cells
+        at.run()
+        assert cells_layer(at) == city
+        at.session_state["f_district"] = ["430223"]
+        at.run()
+        one = cells_layer(at)
+        assert one != city
+        assert len(one["data"]) == direct(demo_store, "count(DISTINCT h3_r7)", "district_adcode = ?", ["430223"])
+    finally:
+        st.cache_resource.clear()
