@@ -87,11 +87,13 @@ def roll_up(rows: pd.DataFrame, *, category: str, order: tuple[str, ...], count:
         out["cell"].append(name)
         out[count].append(int(acc[0]))
         for target, source in sums.items():
-            out[target].append(float(np.round(acc[where[source]], 2)))  # numpy's rounding, as before
+            out[target].append(acc[where[source]])
         out[category].append(best[cell][1])
         out["lon"].append(lon)
         out["lat"].append(lat)
         out["boundary"].append([list(p) for p in ring])  # lists for pydeck; the remembered tuples stay
+    for target in sums:  # numpy's rounding, once per column: per value it was ~4 µs, ~13 ms a map (profiled)
+        out[target] = np.round(np.array(out[target], dtype=float), 2).tolist()
     frame = pd.DataFrame(out, columns=columns)
     frame[count] = frame[count].astype("int64")
     return frame
