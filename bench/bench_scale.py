@@ -328,32 +328,40 @@ def main() -> int:
                 step = f"server times on the {label}"
                 # One process per page and app: a page that fails fails alone, and no page's timed
                 # runs find views that another page's runs left in the data cache.
+                # "before" page by page right after ours: the host's speed drifts within minutes.
                 rows = []
                 for page in PAGES:
                     rows += run_worker("ours", store, args.repeat, 3600, 16, pages=page)
-                rows += run_worker("floor", store, args.repeat, 600, 4)
-                if args.before:
-                    for page in PAGES:
+                    if args.before:
                         rows += run_worker("ours", store, args.repeat, 3600, 16, code=args.before, label="before",
                                            pages=page)
+                rows += run_worker("floor", store, args.repeat, 600, 4)
+                browser, starts = {}, None
+                if not args.skip_browser:
+                    from scale_browser import cold_starts, measure
+
+                    # Ours and the floor before the baseline: its runs hold up to 11 GB, which
+                    # pushes the store's and the libraries' files out of the OS page cache, and a
+                    # start after it read them from disk again (+1.0-1.7 s a cold start, measured).
+                    step = f"browser on the {label}"
+                    browser["ours"] = measure("ours", store)
+                    if args.cold_starts:
+                        step = f"cold starts on the {label}"
+                        starts = {app: cold_starts(app, store, args.cold_starts) for app in ("ours", "floor")}
                 if not args.skip_baseline:
+                    step = f"server times on the {label}"
                     for page in PAGES:
                         rows += run_worker("baseline", store, args.baseline_repeat,
                                            args.baseline_timeout, args.baseline_max_gb, pages=page)
                 print_server(label, rows)
-                browser = starts = None
                 if not args.skip_browser:
-                    from scale_browser import cold_starts, measure
-
-                    step = f"browser on the {label}"
-                    browser = {"ours": measure("ours", store)}
                     if not args.skip_baseline:
+                        step = f"browser on the {label}"
                         browser["baseline"] = measure("baseline", store)
                     print_browser(label, browser)
-                    if args.cold_starts:
-                        step = f"cold starts on the {label}"
-                        starts = {app: cold_starts(app, store, args.cold_starts) for app in ("ours", "floor")}
+                    if starts:
                         print_cold_starts(label, starts)
+                browser = browser or None
                 results[label] = {"server": rows, "browser": browser, "cold_starts": starts}
                 if label == "scaled store":
                     results["targets"] = targets(rows, browser, starts)
