@@ -410,3 +410,21 @@ def test_demo_store_district_extract(demo_store):
     for table, n in expected.items():
         assert wb[export.TABLE_LABELS[table][0]].max_row == n + 1
     assert ex.file_name == "数据导出_醴陵市_2023-09-30.xlsx"
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(districts=(LILING,)), Filters(districts=(LILING, HETANG)), Filters(districts=(CHALING, LILING, HETANG)),
+    Filters(districts=("430211",)), Filters(districts=(LILING, HETANG), stages=("在建",)), Filters(stages=("在建",)),
+], ids=["one district", "two districts", "three districts", "a district without rows", "districts and stage",
+        "stage"])
+def test_row_counts_under_district_filters_are_the_rows_exported(tiny_snapshot, filters):
+    """The count the download panel shows is the number of rows the extract holds, table by
+    table, and per district what the unfiltered table holds in those districts."""
+    expected = {t: len(export.filtered_table(tiny_snapshot, ALL, filters, t)) for t in export.EXPORT_TABLES}
+    assert counts(tiny_snapshot, filters=filters) == expected
+    frames = {t: export.filtered_table(tiny_snapshot, ALL, NONE, t) for t in export.EXPORT_TABLES if t != "tasks"}
+    by_hand = {t: int(df["district_adcode"].isin(filters.districts or DISTRICTS).sum()) for t, df in frames.items()}
+    if not filters.stages:
+        assert {t: expected[t] for t in by_hand} == by_hand
+    if filters.districts == ("430211",):
+        assert set(expected.values()) == {0}
