@@ -13,7 +13,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from e2e_helpers import (TIMEOUT_MS, assert_no_exception, check_console, launch_browser, metric_int, running_app,
-                         screenshot_page, wait_rendered, watch_page)
+                         screenshot_page, wait_rendered, wait_until_idle, watch_page)
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +37,9 @@ def test_download_the_filtered_projects(demo_store: Path) -> None:
             page.locator(".st-key-investment_dl_build").wait_for(timeout=TIMEOUT_MS)
 
             # CSV: projects and tasks zipped? Only projects: drop tasks from the chosen tables.
-            page.locator(".st-key-investment_dl_tables").get_by_role("button", name="remove").last.click()
+            tables = page.locator(".st-key-investment_dl_tables")
+            tables.get_by_role("button", name="remove").last.click()
+            expect(tables).not_to_contain_text("交办事项", timeout=TIMEOUT_MS)
             _choose_format(page, "CSV")
             csv_bytes = _build_and_download(page, "项目_醴陵市_2023-09-30.csv")
             rows = list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
@@ -58,9 +61,15 @@ def test_download_the_filtered_projects(demo_store: Path) -> None:
 
 
 def _choose_format(page, label: str) -> None:
-    page.locator(".st-key-investment_dl_format").click()
+    """Pick ``label`` in the format selectbox once the run a previous change started is over (a
+    rerun that ends while the list is open closes it: the option was then never found, once in
+    CI), and wait for the run the pick starts."""
+    wait_until_idle(page)
+    box = page.locator(".st-key-investment_dl_format")
+    box.click()
     page.get_by_role("option", name=label, exact=True).click()
-    page.wait_for_timeout(500)
+    expect(box.get_by_role("combobox")).to_have_value(label, timeout=TIMEOUT_MS)
+    wait_until_idle(page)
 
 
 def _build_and_download(page, file_name: str) -> bytes:
