@@ -61,10 +61,11 @@ level = ui.url_state("headroom_kv", "en_level", (220, 110, 35), 110)
 labels = legend_labels(lang)
 
 
-# The areas' and plants' layers depend on their table's filters and the language only: built and
-# encoded once per view (map_json.cached_layers), kept across the other filters' changes and reruns.
-def layers_key(name: str, table: str) -> tuple:
-    return name, str(ctx.snapshot.path), repr(ctx.scope), by_table[table], lang
+# Map layers built and encoded once per view (map_json.cached_layers): the key names what a layer
+# depends on besides the snapshot, scope and language, so it is kept across the other filters'
+# changes and reruns.
+def layers_key(name: str, *depends_on) -> tuple:
+    return name, str(ctx.snapshot.path), repr(ctx.scope), *depends_on, lang
 
 
 def area_layers() -> list:
@@ -100,14 +101,14 @@ with map_col:
         outline, names = district_layers.district_base(lang, filters.districts)
         base = [outline]
         if "areas" in chosen:
-            base += map_json.cached_layers(layers_key("areas", "transformer_areas"), area_layers)
+            base += map_json.cached_layers(layers_key("areas", by_table["transformer_areas"]), area_layers)
             legends.append((t("layer_areas", lang), energy_layers.ta_legend(labels, lang)))
         if "plants" in chosen:
-            base += map_json.cached_layers(layers_key("plants", "plants"), plant_layers)
+            base += map_json.cached_layers(layers_key("plants", by_table["plants"]), plant_layers)
             legends.append((t("layer_plants", lang), energy_layers.plant_legend(labels)))
         if "risk" in chosen:  # depends on the district filter and distance only: kept across others
-            base += map_json.cached_layers(("risk", str(ctx.snapshot.path), repr(ctx.scope), filters.districts, max_km,
-                                            lang), lambda: energy_layers.risk_layers(risk, lang))
+            base += map_json.cached_layers(layers_key("risk", filters.districts, max_km),
+                                           lambda: energy_layers.risk_layers(risk, lang))
             legends.append((t("layer_risk", lang), energy_layers.risk_legend(t("risk_legend", lang, km=max_km))))
         if "stations" in chosen:
             symbols = page_cache.cached(energy_layers.station_symbols, ctx, lang, unfiltered=True)  # once per language

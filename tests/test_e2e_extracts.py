@@ -10,11 +10,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from e2e_helpers import (TIMEOUT_MS, assert_no_exception, check_console, launch_browser, metric_int, running_app,
                          screenshot_page, wait_rendered, wait_until_idle, watch_page)
-from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
