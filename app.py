@@ -24,6 +24,7 @@ pages = [
     st.Page("pages/export.py", title=t("page_export", lang), icon=":material/download:", url_path="export"),
     st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"),
 ]
+ui.serve_default_page_at("overview")  # links name the overview /overview, like every other page
 # Presentation mode: no menu, no sidebar, no Streamlit chrome, large high-contrast type.
 page = st.navigation(pages, position="hidden" if present.presenting() else "sidebar")
 ui.apply_base_style(lang)

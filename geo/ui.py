@@ -72,6 +72,23 @@ def leave_pages_folder_mode() -> None:
         st.rerun()
 
 
+def serve_default_page_at(url_path: str) -> None:
+    """Let ``/<url_path>`` open the default page, as ``/`` does.
+
+    Streamlit serves the default page at the root only: its ``url_path`` is "" whatever
+    ``st.Page`` was given, so a typed or shared ``/overview?district=…`` opened a "Page not
+    found" dialog over the page (English, modal) before falling back to it. Clearing the
+    intended page name before ``st.navigation`` resolves it makes it fall back without one;
+    the query parameters stay, and the address bar then shows ``/?district=…``.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "pages_manager", None)
+    if manager is not None and manager.intended_page_name == url_path and not manager.intended_page_script_hash:
+        manager.set_script_intent("", "")
+
+
 def end_run() -> None:
     _this_run.ctx = None
     _this_run.lang = None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from e2e_helpers import artifact, launch_browser, running_app, screenshot_page, wait_until_idle
+from e2e_helpers import artifact, launch_browser, metric_int, running_app, screenshot_page, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -47,6 +47,15 @@ def test_overview_renders_in_chinese_then_english(demo_store: Path) -> None:
             assert "Key projects" in _app_text(page)
             _assert_no_exception(page)
             screenshot_page(page, "overview_en.png")
+
+            # The link an agenda item or a user writes for the overview, /overview like every
+            # other page's: Streamlit serves the default page at / only, and used to open a
+            # "Page not found" dialog over it (app.py: ui.serve_default_page_at).
+            page.goto(f"{url}/overview?district=430281", wait_until="domcontentloaded")
+            _wait_rendered(page, "筛选范围：醴陵市")
+            assert metric_int(page, "重点项目") == 74  # the key projects of 醴陵市
+            assert page.get_by_text("Page not found").count() == 0
+            assert page.url.endswith("/?district=430281"), page.url
         finally:
             browser.close()
     artifact("overview_console.txt").write_text("\n".join(console_errors) + "\n", encoding="utf-8")
