@@ -1,6 +1,6 @@
 """Worker of bench/bench_scale.py: drive one app through AppTest and print JSON results.
 
-    python bench/scale_apptest.py --app ours|baseline|floor --store DIR --repeat N [--pages land,...]
+    python bench/scale_apptest.py --app ours|baseline|floor|shell --store DIR --repeat N [--pages land,...]
 
 Runs in its own process (started by bench_scale.py, one per app and page) so a baseline that
 runs out of memory or time fails alone, and each app starts with empty caches. For every page and
@@ -15,6 +15,8 @@ splits the time into query (the query layer's own timing) and layer building (``
 ``--app floor`` times Streamlit itself: a page with nothing but the district multiselect and one
 number, under the same harness. No page can answer a filter change faster; where the baseline's
 time divided by the target ratio is below this, the ratio cannot be reached by any Streamlit page.
+``--app shell`` times our app's shared frame around an empty page (bench/shell_app.py: sidebar,
+header, download panel) on each page's filter interactions: no page of ours answers faster.
 """
 
 from __future__ import annotations
@@ -160,6 +162,26 @@ def measure_floor(repeat: int) -> None:
         emit("*", "district filter", times, *sent_bytes(at), cpu=cpu)
 
 
+def measure_shell(page: str, repeat: int) -> None:
+    """Our app's shared frame around an empty page (bench/shell_app.py), on the page's filter
+    interactions: what any page of ours pays on them before its own content."""
+    at = AppTest.from_file(str(REPO / "bench" / "shell_app.py"), default_timeout=600)
+    at.query_params["page"] = page
+    at.run()
+    wait_for_warming()
+    for name, change in interactions("shell", page, [])[:3]:  # the filter interactions
+        times, cpu = [], []
+        for i in range(max(repeat, 30)):  # runs of ~10 ms: more of them for a stable median
+            change(at, i)
+            start, start_cpu = time.perf_counter(), time.process_time()
+            at.run()
+            times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+            if at.exception:
+                raise RuntimeError(f"shell {page} / {name}: {at.exception[0].message}")
+        emit(page, name, times, *sent_bytes(at), cpu=cpu)
+
+
 def wait_for_warming() -> None:
     """Until our app's background warming (in-memory copies, derived tables) is over: it starts
     a few seconds after the process's first page (geo.snapshot_db), and timed runs that met it
@@ -273,7 +295,7 @@ def emit(page, name, times, total, deck, q_ms=(), l_ms=(), cpu=()) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--app", choices=("ours", "baseline", "floor"), required=True)
+    parser.add_argument("--app", choices=("ours", "baseline", "floor", "shell"), required=True)
     parser.add_argument("--label", help="name in the results (default: --app), e.g. 'before'")
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=10)
@@ -285,6 +307,10 @@ def main() -> int:
     LABEL = args.label or args.app
     if args.app == "floor":
         measure_floor(args.repeat)
+        return 0
+    if args.app == "shell":
+        for page in args.pages.split(","):
+            measure_shell(page, args.repeat)
         return 0
     from geo import store
     from geo.query import Scope, query
