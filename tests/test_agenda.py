@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 
 import pytest
 
@@ -43,6 +44,34 @@ def test_save_load_list_delete(tmp_path):
     assert agendas.load(first.agenda_id, tmp_path) is None
     assert [a.agenda_id for a in agendas.list_agendas(tmp_path)] == [second.agenda_id]
     assert not list((tmp_path / "agendas").glob("*.tmp"))  # written atomically, nothing left over
+
+
+def test_the_listing_reads_files_only_when_they_changed(tmp_path, monkeypatch):
+    """Every page's header lists the agendas on every rerun: unchanged files are not read again,
+    while a save, an edit in place by another process, a new file and a removal are all seen."""
+    first = agendas.save(agendas.new_agenda("9月调度会"), tmp_path)
+    reads = []
+    load = agendas.load
+    monkeypatch.setattr(agendas, "load", lambda agenda_id, store=None: reads.append(agenda_id) or load(agenda_id, store))
+    assert [a.title for a in agendas.list_agendas(tmp_path)] == ["9月调度会"] and reads == [first.agenda_id]
+    assert [a.title for a in agendas.list_agendas(tmp_path)] == ["9月调度会"] and len(reads) == 1  # nothing read
+
+    item = agendas.item_from_link("醴陵", "/investment?district=430281")
+    agendas.save(agendas.Agenda(first.agenda_id, "9月调度会（改）", (item,)), tmp_path)
+    assert [(a.title, len(a.items)) for a in agendas.list_agendas(tmp_path)] == [("9月调度会（改）", 1)]
+
+    path = tmp_path / "agendas" / f"{first.agenda_id}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**data, "title": "另一个进程改的"}, ensure_ascii=False), encoding="utf-8")
+    assert [a.title for a in agendas.list_agendas(tmp_path)] == ["另一个进程改的"]
+
+    second = agendas.save(agendas.new_agenda("10月调度会"), tmp_path)
+    assert {a.title for a in agendas.list_agendas(tmp_path)} == {"另一个进程改的", "10月调度会"}
+    path.unlink()
+    assert [a.agenda_id for a in agendas.list_agendas(tmp_path)] == [second.agenda_id]
+    listed = agendas.list_agendas(tmp_path)
+    listed.clear()  # a caller's list is its own
+    assert len(agendas.list_agendas(tmp_path)) == 1
 
 
 def test_unreadable_or_hostile_ids_are_ignored(tmp_path):
