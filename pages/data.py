@@ -168,7 +168,14 @@ with tab_import:
                           help=t("data_as_of_help", lang))
     valid_only = p2.checkbox(t("data_publish_valid", lang, n=report.accepted, rejected=report.rejected),
                              key="data_publish_valid") if report.rejected else True
-    blocked = not report.accepted or not valid_only or not user.strip()
+    removed = (report.diff or {}).get("removed", 0)
+    confirmed = True
+    if mode == "replace" and removed:  # a whole table can go with one click: say so, ask once more
+        st.warning(t("data_replace_warning", lang, table=t(f"table_{table}", lang), kept=fmt_count(report.accepted, "", lang),
+                     removed=fmt_count(removed, "", lang)), icon=":material/delete_forever:")
+        confirmed = st.checkbox(t("data_replace_confirm", lang, removed=fmt_count(removed, "", lang)),
+                                key=f"data_replace_confirm_{removed}")
+    blocked = not report.accepted or not valid_only or not user.strip() or not confirmed
     st.button(t("data_publish", lang, mode=t(f"data_mode_{mode}", lang)), type="primary", key="data_publish",
               disabled=blocked, on_click=_publish, args=(checked, user, as_of), icon=":material/publish:")
     if not user.strip():

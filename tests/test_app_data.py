@@ -89,6 +89,28 @@ def test_upload_report_and_publish(monkeypatch, tiny_snapshot, store_dir):
     assert any("已回滚" in s.value for s in at.success)
 
 
+def test_replacing_a_table_says_how_many_rows_go_and_asks_once_more(monkeypatch, tiny_snapshot, store_dir):
+    before = store.read_table(tiny_snapshot, "projects")
+    at = open_page(monkeypatch, store_dir)
+    at.radio(key="data_mode").set_value("replace")
+    at = upload(at, "项目台账.csv", csv_bytes(rows()[:2]))  # two new projects, none of those there now
+    at.text_input(key="data_user").input("数据科")
+    at.run()
+    warning = next(w.value for w in at.warning if "整表替换" in w.value)
+    assert f"现有的 {len(before)} 行将被删除" in warning and "只剩本文件的 2 行" in warning
+    assert at.button(key="data_publish").disabled  # a name is given, but not the confirmation
+    at.checkbox(key=f"data_replace_confirm_{len(before)}").check()
+    at.run()
+    assert not at.button(key="data_publish").disabled
+    at.button(key="data_publish").click()
+    at.run()
+    assert sorted(store.read_table(store.open_current(store_dir), "projects")["project_id"]) == ["P100", "P101"]
+    # Upsert deletes nothing: no warning, nothing to confirm.
+    at.radio(key="data_mode").set_value("upsert")
+    at.run()
+    assert not any("整表替换" in w.value for w in at.warning)
+
+
 def test_a_stopped_file_says_why(monkeypatch, tiny_snapshot, store_dir):
     at = open_page(monkeypatch, store_dir)
     at = upload(at, "台账.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(300))
