@@ -230,13 +230,31 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def suggest(columns: list[str], table: str) -> pd.DataFrame:
-    """One row per source column: ``source``, ``target`` ("" = not imported), ``factor``, ``unit``."""
+    """One row per source column: ``source``, ``target`` ("" = not imported), ``factor``, ``unit``.
+
+    Where a column's own name (区县代码) and a synonym of it (区县) both appear, the own name
+    is taken and the synonym left unmapped: this app's own extracts carry the district's name
+    beside its code, and re-importing an edited extract is the common round trip. Two headers
+    of equal standing (the same name twice) stay mapped both, for the steward to choose."""
     rows = []
     for name in columns:
         base = re.sub(r"（\d+）$", "", name)  # a duplicated header maps like its first copy
         target, factor, unit = match(base, table)
-        rows.append({"source": name, "target": target or "", "factor": factor, "unit": unit})
-    return pd.DataFrame(rows, columns=["source", "target", "factor", "unit"])
+        rows.append({"source": name, "target": target or "", "factor": factor, "unit": unit,
+                     "own": bool(target) and _norm(split_unit(base)[0]) in _own_names(table, target)})
+    out = pd.DataFrame(rows, columns=["source", "target", "factor", "unit", "own"])
+    mapped = out[out["target"] != ""]
+    for target, group in mapped.groupby("target"):
+        if len(group) > 1 and group["own"].any() and not group["own"].all():
+            out.loc[group.index[~group["own"].to_numpy()], "target"] = ""
+    return out.drop(columns="own")
+
+
+def _own_names(table: str, target: str) -> set[str]:
+    if target in COORD_TARGETS:
+        return set()
+    col = schema.column(table, target)
+    return {_norm(key) for key in (col.zh, col.en, col.name, col.label("zh"), col.label("en"))}
 
 
 def required(table: str) -> list[str]:

@@ -25,6 +25,9 @@ from geo.store_lock import publish_lock
 from geo.validate import validate_tables
 
 
+COORD_DECIMALS = 7  # of a degree, when rows are compared
+
+
 @dataclass(frozen=True)
 class Published:
     snapshot: store.Snapshot | None  # None: nothing changed, nothing written
@@ -37,7 +40,10 @@ def _canonical(df: pd.DataFrame, table: str) -> pd.Series:
     for col in schema.columns(table):
         s = df[col.name] if col.name in df.columns else pd.Series([None] * len(df), index=df.index)
         if col.dtype == "geometry":
-            wkb = shapely.to_wkb(s.to_numpy(), hex=True)
+            # To 1e-7° (~1 cm), as extracts write WKT: a coordinate that went through a
+            # spreadsheet (Excel keeps 15 significant digits) is the same point, not an update.
+            rounded = shapely.transform(s.to_numpy(), lambda xy: np.round(xy, COORD_DECIMALS))
+            wkb = shapely.to_wkb(rounded, hex=True)
             parts[col.name] = pd.Series(wkb, index=df.index).fillna("")
         elif col.dtype == "date":
             parts[col.name] = pd.to_datetime(s.astype(object), errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
