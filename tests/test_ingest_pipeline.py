@@ -232,13 +232,51 @@ def test_tasks_take_their_projects_district(tiny_snapshot, store_dir):
     assert problems(c) == [(3, "v_project_unknown")]
 
 
+def test_a_task_needs_its_project_and_dates_in_order(tiny_snapshot):
+    """A ledger's own district does not let a task of an unknown project in, nor override its
+    project's district (a warning says so); dates out of order and a status that contradicts
+    the closing date are rejected with the column and the reason."""
+    head = ["事项编号", "项目编号", "所属区县", "交办事项", "责任单位", "交办日期", "办结时限", "办结日期", "办理状态"]
+    data = ledger([["T1", "P003", "荷塘区", "协调", "某局", "2023-09-01", "2023-10-01", "", "办理中"],
+                   ["T2", "XM-NOT-EXIST", "醴陵市", "协调", "某局", "2023-09-01", "2023-10-01", "", "办理中"],
+                   ["T3", "P003", "", "协调", "某局", "2023-09-01", "2023-08-01", "", "办理中"],
+                   ["T4", "P003", "", "协调", "某局", "2023-09-01", "2023-10-01", "", "已办结"],
+                   ["T5", "P003", "", "协调", "某局", "2023-09-01", "2023-10-01", "2023-09-20", "办理中"],
+                   ["T6", "P003", "", "协调", "某局", "2023-09-01", "2023-10-01", "2023-08-20", "已办结"],
+                   ["T7", "P003", "", "协调", "某局", "2023-09-01", "2023-10-01", "2023-09-20", "已办结"]], head)
+    c = check(load(data, "t.csv", "tasks"), Options("tasks"), base=tiny_snapshot)
+    assert problems(c) == [(3, "v_project_unknown"), (4, "v_due_before_assigned"), (5, "v_closed_without_date"),
+                           (6, "v_open_with_closing_date"), (7, "v_closed_before_assigned")]
+    assert c.accepted["task_id"].tolist() == ["T1", "T7"]
+    assert c.accepted["district_adcode"].tolist() == ["430281", "430281"]  # P003's, not the ledger's 荷塘区
+    warnings = [(r, col, k) for r, col, _, k, _, lvl in c.report.problems if lvl == "warning"]
+    assert warnings == [(2, "所属区县", "v_task_district_differs")]
+    columns = {r: col for r, col, *_ in c.report.problems}
+    assert (columns[4], columns[5], columns[7]) == ("办结时限", "办结日期", "办结日期")
+
+
 @pytest.mark.parametrize("table", ["projects", "tasks", "parcels", "substations", "plants", "transformer_areas"])
 def test_templates_import_with_nothing_to_correct(table, tiny_snapshot):
+    """A filled-in template imports as it is; its example row, left unchanged, is not a record."""
     data = template_xlsx(table)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["数据", "说明"] and wb["数据"].max_row == 2
-    c = check(load(data, f"{table}.xlsx", table), Options(table), base=tiny_snapshot)
-    assert c.report.rejected == 0 and c.report.accepted == 1
+    with pytest.raises(IngestError) as stopped:
+        load(data, f"{table}.xlsx", table)
+    assert stopped.value.key == "only_example" and "只有模板的示例行（第 2 行" in stopped.value.text("zh")
+    sheet = wb["数据"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=3, column=1).value = "NEW-1"  # a filled-in row under the example: the example's copy
+    for j in range(2, len(header) + 1):
+        sheet.cell(row=3, column=j).value = sheet.cell(row=2, column=j).value
+    if table == "tasks":  # a task's project must be in the store
+        sheet.cell(row=3, column=header.index("项目编号") + 1).value = "P003"
+    out = io.BytesIO()
+    wb.save(out)
+    loaded = load(out.getvalue(), f"{table}.xlsx", table)
+    assert ("ingest_n_example_skipped", {"row": 2}) in loaded.notes
+    c = check(loaded, Options(table), base=tiny_snapshot)
+    assert c.report.rejected == 0 and c.report.accepted == 1 and c.accepted.iloc[0, 0] == "NEW-1"
     assert "ingest_n_unmapped" not in dict(c.report.notes) and "ingest_n_sheets" not in dict(c.report.notes)
 
 

@@ -73,9 +73,39 @@ def load(data: bytes, name: str, table: str, encoding: str | None = None) -> Loa
     else:
         frame = raw.frame.reset_index(drop=True)
         rows, notes = pd.Series(np.arange(len(frame)) + 1), []
+    frame, rows, example = _without_template_example(frame, pd.Series(rows).reset_index(drop=True), table)
+    if example is not None:
+        notes = [*notes, ("ingest_n_example_skipped", {"row": example})]
     if not len(frame):
-        raise IngestError("empty_file", name=name)
+        raise IngestError("only_example", name=name, row=example) if example else IngestError("empty_file", name=name)
     return Loaded(raw, frame, rows, headers.suggest(list(map(str, frame.columns)), table), sha, raw.notes + notes)
+
+
+def _without_template_example(frame: pd.DataFrame, rows: pd.Series, table: str):
+    """The frame without the template's example row (geo.ingest.templates), when a filled-in
+    template still holds it unchanged: it would be imported as a real record. (frame, rows, the
+    skipped row's number or None)."""
+    from geo.ingest.templates import template_columns
+
+    example = {header: value for header, _, _, _, value in template_columns(table)}
+    if not len(frame) or not set(example) <= set(map(str, frame.columns)):
+        return frame, rows, None
+
+    def same(cell, value) -> bool:
+        if isinstance(value, (int, float)):
+            try:
+                return abs(float(cell) - float(value)) < 1e-9
+            except (TypeError, ValueError):
+                return False
+        return str(cell).strip()[:10] == str(value)[:10] if str(value)[:4].isdigit() else str(cell).strip() == str(value)
+
+    hit = [i for i in range(min(len(frame), 3))
+           if all(same(frame.iloc[i][header], value) for header, value in example.items())]
+    if not hit:
+        return frame, rows, None
+    keep = np.ones(len(frame), bool)
+    keep[hit[0]] = False
+    return frame[keep].reset_index(drop=True), rows[keep].reset_index(drop=True), int(rows.iat[hit[0]])
 
 
 def load_path(path: str | Path, table: str, encoding: str | None = None) -> Loaded:
@@ -154,7 +184,8 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
                                         "warning"))
         out["district_adcode"] = district
     else:
-        out["district_adcode"] = _task_districts(out, base, reject, sources, frame)
+        out["district_adcode"] = _task_districts(out, base, reject, sources, frame, report, rows, bad)
+        _task_dates(out, reject, sources, frame)
 
     keep = ~bad
     accepted = _assemble(table, out, geometry, keep)
@@ -211,19 +242,50 @@ def _name(adcode: str) -> str:
     return DISTRICTS.get(adcode, (adcode,))[0]
 
 
-def _task_districts(out, base, reject, sources, frame) -> pd.Series:
-    """Tasks belong to their project's district (from the current snapshot) unless the ledger says."""
+def _task_districts(out, base, reject, sources, frame, report, rows, bad) -> pd.Series:
+    """A task belongs to its project, which must be in the current snapshot, and takes the
+    project's district (a different one in the ledger is a warning). Only with no snapshot to
+    look in (a first import) does the ledger's district stand alone."""
     declared = out.get("district_adcode")
-    lookup: dict = {}
-    if base is not None:
-        projects = store.read_table(base, "projects")
-        lookup = dict(zip(projects["project_id"], projects["district_adcode"]))
-    found = pd.Series(out["project_id"], dtype=object).map(lookup)
-    result = found if declared is None else pd.Series(declared, dtype=object).fillna(found)
-    missing = result.isna().to_numpy() & pd.Series(out["project_id"]).notna().to_numpy()
-    reject({i: ("v_project_unknown", {}) for i in np.flatnonzero(missing)}, sources["project_id"],
+    project_ids = pd.Series(out["project_id"], dtype=object)
+    if base is None or "projects" not in base.tables:
+        result = pd.Series(declared if declared is not None else [None] * len(project_ids), dtype=object)
+        missing = result.isna().to_numpy() & project_ids.notna().to_numpy()
+        reject({i: ("v_project_unknown", {}) for i in np.flatnonzero(missing)}, sources["project_id"],
+               frame["project_id"].to_numpy(dtype=object))
+        return result
+    projects = store.read_table(base, "projects")
+    result = project_ids.map(dict(zip(projects["project_id"], projects["district_adcode"])))
+    unknown = result.isna().to_numpy() & project_ids.notna().to_numpy()
+    reject({i: ("v_project_unknown", {}) for i in np.flatnonzero(unknown)}, sources["project_id"],
            frame["project_id"].to_numpy(dtype=object))
+    if declared is not None:
+        declared = pd.Series(declared, dtype=object)
+        differs = (declared.notna() & result.notna() & (declared != result)).to_numpy()
+        for i in np.flatnonzero(differs & ~bad):
+            report.problems.append((int(rows[i]), sources["district_adcode"], _text(frame["district_adcode"].iat[i]),
+                                    "v_task_district_differs", {"declared": _name(declared.iat[i]),
+                                                                "found": _name(result.iat[i])}, "warning"))
     return result
+
+
+def _task_dates(out, reject, sources, frame) -> None:
+    """A task is assigned, then due, then closed; 已办结 has a closing date and 办理中 none (the
+    task's state, on time or late, is derived from these dates: see geo.task_rates)."""
+    def dates(name):
+        return pd.to_datetime(pd.Series(out.get(name, [None] * len(frame)), dtype=object), errors="coerce")
+
+    assigned, due, closed = dates("assigned_on"), dates("due_on"), dates("closed_on")
+    status = pd.Series(out.get("status", [None] * len(frame)), dtype=object)
+    checks = [("due_on", "v_due_before_assigned", due < assigned),
+              ("closed_on", "v_closed_before_assigned", closed < assigned),
+              ("closed_on", "v_closed_without_date", (status == "已办结") & closed.isna()),
+              ("closed_on", "v_open_with_closing_date", (status == "办理中") & closed.notna())]
+    for column, key, hit in checks:
+        if column in sources or key == "v_closed_without_date":
+            label = sources.get(column, schema.column("tasks", column).zh)
+            shown = frame[column].to_numpy(dtype=object) if column in frame.columns else None
+            reject({i: (key, {}) for i in np.flatnonzero(hit.to_numpy())}, label, shown)
 
 
 def _assemble(table: str, out: dict, geometry: gpd.GeoSeries | None, keep: np.ndarray) -> pd.DataFrame:

@@ -21,6 +21,9 @@ _EXAMPLES = {
     "low_voltage_users": 3, "transformer_count": 2, "total_investment_yi": 12.5, "annual_plan_yi": 3.0,
     "completed_yi": 1.2, "area_mu": 120.5, "tax_per_mu_wan": 15.0,
 }
+# Per table where the values must agree with each other: a closed task has its closing date.
+_TABLE_EXAMPLES = {"tasks": {"assigned_on": "2023-03-01", "due_on": "2023-04-30", "closed_on": "2023-04-20",
+                             "status": "已办结"}}
 _POINT = (113.1520, 27.8450)  # in 荷塘区
 _PARCEL_WKT = "POLYGON ((113.150 27.840, 113.155 27.840, 113.155 27.845, 113.150 27.845, 113.150 27.840))"
 
@@ -35,7 +38,7 @@ def template_columns(table: str) -> list[tuple[str, str, bool, str, object]]:
         if col.name == "district_adcode":
             out.append(("所属区县", "", table == "tasks" and False, "、".join(zh for zh in _district_names()), "荷塘区"))
             continue
-        example = _EXAMPLES.get(col.name)
+        example = _TABLE_EXAMPLES.get(table, {}).get(col.name, _EXAMPLES.get(col.name))
         if example is None:
             example = (col.enum[0] if col.enum else {"float": 1.0, "int": 1, "date": "2023-03-01"}.get(col.dtype, "示例"))
         allowed = "、".join(map(str, col.enum))

@@ -90,6 +90,9 @@ TEXT: dict[str, tuple[str, str]] = {
     # why a whole file is stopped (geo.ingest.errors.IngestError)
     "ingest_r_no_such_file": ("找不到文件 {name}", "No such file: {name}"),
     "ingest_r_empty_file": ("文件 {name} 是空的，没有数据行。", "{name} is empty: no data rows."),
+    "ingest_r_only_example": ("文件 {name} 只有模板的示例行（第 {row} 行，未改动）：请把它改成或换成真实数据。",
+                              "{name} holds only the template's example row (row {row}, unchanged): replace it with "
+                              "real records."),
     "ingest_r_bad_encoding_name": ("不认识的编码名称“{encoding}”。", "Unknown encoding name '{encoding}'."),
     "ingest_r_too_big": ("文件 {name} 有 {mb} MB，超过上限 {limit} MB。请按区县或年份拆分后分别导入。",
                          "{name} is {mb} MB, over the {limit} MB limit. Split it (by district or year) and import the parts."),
@@ -171,7 +174,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_outside": ("位置 ({lon}, {lat}) 在株洲市外", "location ({lon}, {lat}) is outside Zhuzhou"),
     "ingest_v_district_differs": ("填写的区县 {declared} 与坐标所在区县 {found} 不一致，按坐标取 {found}",
                                   "declared district {declared} differs from {found} where the point lies; {found} is used"),
-    "ingest_v_project_unknown": ("项目编号在当前数据中不存在，无法确定区县", "no such project in the current data, so no district"),
+    "ingest_v_project_unknown": ("项目编号在当前数据中不存在（请先导入该项目）", "no such project in the current data (import the project first)"),
+    "ingest_v_task_district_differs": ("填写的区县 {declared} 与项目所在区县 {found} 不一致，按项目取 {found}",
+                                       "declared district {declared} differs from the project's, {found}; {found} is used"),
+    "ingest_v_due_before_assigned": ("办理期限早于交办日期", "due before it was assigned"),
+    "ingest_v_closed_before_assigned": ("办结日期早于交办日期", "closed before it was assigned"),
+    "ingest_v_closed_without_date": ("状态为已办结，但没有办结日期", "status 已办结 (closed) but no closing date"),
+    "ingest_v_open_with_closing_date": ("有办结日期，但状态为办理中：请改为已办结或删去日期",
+                                        "a closing date, but status 办理中 (open): mark it closed or remove the date"),
     # notes and warnings about the whole file
     "ingest_n_encoding": ("文件编码识别为 {encoding}。", "Text encoding detected: {encoding}."),
     "ingest_n_sheets": ("读取了工作表“{sheet}”，另有 {n} 个工作表未读取。", "Read sheet '{sheet}'; {n} other sheet(s) ignored."),
@@ -185,6 +195,8 @@ TEXT: dict[str, tuple[str, str]] = {
                             "(surveying convention); read that way."),
     "ingest_n_assumed_wgs84": ("坐标按 WGS84 读取（未指定坐标系）。高德、腾讯坐标请选 GCJ-02，百度坐标请选 BD-09。",
                                "Coordinates read as WGS84 (none chosen). Choose GCJ-02 for AMap/Tencent, BD-09 for Baidu."),
+    "ingest_n_example_skipped": ("第 {row} 行是模板的示例行（未改动），已跳过。", "Row {row} is the template's example row, "
+                                 "unchanged: left out."),
     "ingest_n_unmapped": ("这些列没有对应到数据表，不导入：{columns}", "Columns not mapped to the table, not imported: {columns}"),
     "ingest_n_repaired": ("已修复 {n} 个自相交图形。", "{n} self-intersecting polygons were repaired."),
     "ingest_w_gcj": ("注意：{total} 个已有编号中有 {n} 个的位置与库中相差约 {m} 米，正好是 GCJ-02 偏移。这些坐标可能来自高德/腾讯地图，请考虑选择 GCJ-02。",
