@@ -45,6 +45,10 @@ def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, exp
         rows = {table: cached(export.count_rows, ctx, table) for table in tables}
         st.caption(t("export_rows", lang, rows="、".join(f"{t(f'table_{k}', lang)} {fmt_count(v, '', lang)}"
                                                            for k, v in rows.items())))
+        skipped = export.left_out(tables, fmt)
+        if skipped:  # said before the file is built, beside the counts that include them
+            st.warning(t("export_skipped", lang, tables="、".join(t(f"table_{k}", lang) for k in skipped)),
+                       icon=":material/info:")
         total = sum(rows.values())
         if fmt == "xlsx" and total > export.SLOW_XLSX_ROWS:
             st.warning(t("xlsx_slow", lang, rows=fmt_count(total, "", lang),
@@ -70,7 +74,5 @@ def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, exp
             st.download_button(t("export_download", lang, name=extract.file_name), extract.data,
                                file_name=extract.file_name, mime=extract.mime, key=f"{key}_download",
                                icon=":material/file_download:")
-            if extract.skipped:
-                st.caption(t("export_skipped", lang, tables="、".join(t(f"table_{k}", lang) for k in extract.skipped)))
         elif built:
             st.caption(t("export_stale", lang))

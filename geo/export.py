@@ -319,6 +319,13 @@ def _names(job: Job, fmt: str) -> tuple[str, str, str]:
     return file_name, ascii_name, _MIME[ext]
 
 
+def left_out(tables: list[str], fmt: str) -> list[str]:
+    """The tables a file of ``fmt`` cannot hold: GeoJSON, GeoParquet and Shapefile are one layer
+    of features each, so tables without locations (tasks) stay out; GeoPackage keeps them as
+    attribute tables."""
+    return [t for t in tables if fmt in GEO_FORMATS and fmt != "gpkg" and t not in schema.GEO_TABLES]
+
+
 def build(snapshot: Snapshot, scope: Scope, filters: Filters, tables: list[str], fmt: str, *,
           lang: str = "zh", crs: str = "wgs84", user: str = "", now: dt.datetime | None = None) -> Extract:
     """The extract of ``tables`` (rows under ``filters`` and ``scope``) as one file in ``fmt``.
@@ -331,7 +338,7 @@ def build(snapshot: Snapshot, scope: Scope, filters: Filters, tables: list[str],
         raise ValueError(f"choose tables from {EXPORT_TABLES} (got {list(tables)}), fmt from {FORMATS} "
                          f"(got {fmt!r}) and crs from {CRS_CHOICES} (got {crs!r})")
     chosen = [t for t in EXPORT_TABLES if t in tables]
-    skipped = [t for t in chosen if fmt in GEO_FORMATS and fmt != "gpkg" and t not in schema.GEO_TABLES]
+    skipped = left_out(chosen, fmt)
     counts = {t: count_rows(snapshot, scope, filters, t) for t in chosen}
     kept = {t: n for t, n in counts.items() if t not in skipped}
     if not any(kept.values()):

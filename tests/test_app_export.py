@@ -55,3 +55,22 @@ def test_nothing_to_export(monkeypatch, demo_store):
     at.run()
     assert not at.exception
     assert any("没有可导出的内容" in w.value for w in at.warning)
+
+
+def test_a_format_without_the_tasks_says_so_before_the_file_is_built(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store, district="430281")
+    at.multiselect(key="export_tables").set_value(["projects", "tasks"])
+    at.selectbox(key="export_format").set_value("xlsx")
+    at.run()
+    assert not any("不含" in w.value for w in at.warning)  # Excel holds every table
+    for fmt in ("geojson", "parquet", "shp"):
+        at.selectbox(key="export_format").set_value(fmt)
+        at.run()
+        assert any("文件中不含：交办事项" in w.value for w in at.warning), fmt
+    at.selectbox(key="export_format").set_value("gpkg")  # tasks as an attribute table
+    at.run()
+    assert not any("不含" in w.value for w in at.warning)
+    at.selectbox(key="export_format").set_value("geojson")
+    at.button(key="export_build").click()
+    at.run()
+    assert not at.exception and at.get("download_button")  # the projects still come

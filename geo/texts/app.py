@@ -34,8 +34,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "download_view": ("下载当前筛选的数据（Excel、CSV、GIS 格式）", "Download the filtered data (Excel, CSV, GIS formats)"),
     "xlsx_slow": ("Excel 文件共 {rows} 行，生成约需 {seconds} 秒；CSV 或 GeoParquet 快得多。", "An Excel file of {rows} rows "
                   "takes about {seconds} s to build; CSV or GeoParquet is much faster."),
-    "export_skipped": ("此格式只能保存带坐标的表，未包含：{tables}", "This format holds only tables with locations; left "
-                       "out: {tables}"),
+    "export_skipped": ("此格式只能保存带坐标的表，文件中不含：{tables}（GeoPackage、Excel、CSV 含所有表）。",
+                       "This format holds only tables with locations; the file leaves out: {tables} (GeoPackage, "
+                       "Excel and CSV hold every table)."),
     "export_stale": ("筛选或选项已变，请重新生成文件。", "The filters or options changed: build the file again."),
     "export_note": ("导出的是当前筛选后的行；文件只在点击“生成文件”时生成。Excel 文件含“说明”页：筛选条件、数据版本、导出时间、坐标系。",
                     "Exports hold the filtered rows; files are built only when you click. Excel files have an "
