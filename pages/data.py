@@ -8,7 +8,7 @@ import streamlit as st
 
 from geo import ui
 from geo.i18n import fmt_count, t
-from geo.ingest import IMPORT_TABLES, MAX_UPLOAD_MB, MODES, IngestError, Options, check, load, view
+from geo.ingest import IMPORT_TABLES, MAX_UPLOAD_MB, MODES, UPLOAD_CEILING_MB, IngestError, Options, check, load, view
 from geo.ingest import publish as pub
 from geo.ingest.templates import template_xlsx
 from geo.store import StoreError
@@ -72,8 +72,12 @@ with tab_import:
                           icon=":material/table_view:", on_click="ignore")
     st.caption(view.required_note(table, lang))
     # 2. file
-    upload = st.file_uploader(t("data_file", lang, mb=MAX_UPLOAD_MB), key="data_file", max_upload_size=MAX_UPLOAD_MB,
-                              type=["xlsx", "csv", "txt", "geojson", "json", "gpkg", "zip"],
+    # Streamlit's own refusals (a type not listed, a file above its limit) are an English tooltip
+    # on a red icon: .xls and files above the import's limit come through to be refused by the
+    # reader, in words (save as .xlsx; the limit).
+    upload = st.file_uploader(t("data_file", lang, mb=MAX_UPLOAD_MB), key="data_file",
+                              max_upload_size=UPLOAD_CEILING_MB,
+                              type=["xlsx", "xls", "csv", "txt", "geojson", "json", "gpkg", "zip"],
                               help=t("data_file_help", lang, mb=MAX_UPLOAD_MB))
     # 3. options
     o1, o2, o3, o4 = st.columns([2, 2, 2, 2])

@@ -100,7 +100,7 @@ def test_upload_limit_matches_the_streamlit_setting():
     from pathlib import Path
 
     config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["maxUploadSize"] == readers.MAX_UPLOAD_MB
+    assert config["server"]["maxUploadSize"] == readers.UPLOAD_CEILING_MB > readers.MAX_UPLOAD_MB
 
 
 @pytest.mark.parametrize("data,name,key", [

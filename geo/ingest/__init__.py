@@ -16,7 +16,7 @@ One module per concern:
 
 from geo.ingest.errors import IngestError
 from geo.ingest.pipeline import IMPORT_TABLES, MODES, Checked, Loaded, Options, check, load, load_path
-from geo.ingest.readers import MAX_UPLOAD_MB
+from geo.ingest.readers import MAX_UPLOAD_MB, UPLOAD_CEILING_MB
 
-__all__ = ["IngestError", "IMPORT_TABLES", "MODES", "MAX_UPLOAD_MB", "Options", "Loaded", "Checked", "load",
+__all__ = ["IngestError", "IMPORT_TABLES", "MODES", "MAX_UPLOAD_MB", "UPLOAD_CEILING_MB", "Options", "Loaded", "Checked", "load",
            "load_path", "check"]

@@ -28,6 +28,10 @@ import pandas as pd
 from geo.ingest.errors import IngestError
 
 MAX_UPLOAD_MB = 100  # the page's st.file_uploader limit (.streamlit/config.toml maxUploadSize) and the CLI's
+# What the page's uploader takes (.streamlit/config.toml maxUploadSize): above MAX_UPLOAD_MB, so a
+# file over the import's limit reaches the reader and is refused in words, not by Streamlit's
+# English tooltip on a red icon.
+UPLOAD_CEILING_MB = 4 * MAX_UPLOAD_MB
 MAX_UNZIPPED_BYTES = 1 << 30  # declared size of all members of a zip (XLSX or Shapefile)
 MAX_ZIP_RATIO = 100  # declared/compressed: ledgers compress 5-15x, a zip bomb 1000x and more
 MAX_ZIP_MEMBERS = 2000
