@@ -19,6 +19,7 @@ from geo import store
 from geo.boundaries import DISTRICT_SEATS
 from geo.ingest import IngestError, Options, check, load
 from geo.ingest import publish as pub
+from geo.ingest import view
 from geo.ingest.templates import template_xlsx
 
 from fixtures_demo import demo_store  # noqa: F401  (session fixture: the calibrated demo store)
@@ -178,9 +179,15 @@ def test_xlsx_with_formulas_and_html_keeps_them_as_text(tiny_snapshot, store_dir
     sheet = report["问题"]
     assert sheet.cell(2, 3).value == "=1+1" and sheet.cell(2, 3).data_type == "s"
     assert [c.value for c in sheet[1]] == ["行号", "列", "值", "原因", "处理"]
+    about = {(r[0].value, r[1].value) for r in report["概况"].iter_rows()}
+    assert ("列对应", "经度 → 经度") in about and ("坐标系", "WGS84（GPS）") in about  # not "→ lon", "wgs84"
     done = pub.publish(c, published_by="steward", store_dir=store_dir)
     back = store.read_table(done.snapshot, "projects").set_index("project_id")
     assert back.loc["P9", "name"] == "=HYPERLINK(\"http://evil\",\"点我\")"
+    note = pub.history(store_dir)[0]["note"]
+    assert view.note_text(note, "zh") == "导入项目（按编号更新）：新增 1，更新 0，删除 0，拒绝 1 行"
+    assert view.note_text("calibrated demo", "zh") == "演示数据（按公布数字校准）"
+    assert view.note_text("written by hand", "zh") == "written by hand"
 
 
 # --- publishing ---------------------------------------------------------------------------------

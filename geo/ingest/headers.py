@@ -21,6 +21,8 @@ from geo.ingest.errors import IngestError
 
 # Source columns that are not schema columns but become them (coordinates, district by name).
 COORD_TARGETS = ("lon", "lat", "x", "y", "wkt")
+COORD_LABELS = {"lon": ("经度", "Longitude"), "lat": ("纬度", "Latitude"), "x": ("X 坐标", "X"),
+                "y": ("Y 坐标", "Y"), "wkt": ("几何（WKT）", "Geometry (WKT)")}
 DERIVED = ("h3_r7", "geometry")  # computed at import, never read from a ledger
 _HEADER_SCAN_ROWS = 15
 _TOTAL_WORDS = ("合计", "总计", "小计")

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from geo import schema
-from geo.i18n import t
+from geo.i18n import TEXT, t
+from geo.ingest.headers import COORD_LABELS
 
 PROBLEM_COLUMNS = ("row", "column", "value", "reason", "level")
 
@@ -102,7 +103,7 @@ class Report:
         if self.encoding:
             lines.append((t("ingest_about_encoding", lang), self.encoding))
         if self.source_system:
-            lines.append((t("ingest_about_crs", lang), self.source_system))
+            lines.append((t("ingest_about_crs", lang), crs_label(self.source_system, lang)))
         lines += [(t("ingest_about_note", lang), n) for n in self.note_texts(lang)]
         lines += [(t("ingest_about_mapping", lang), f"{src} → {_label(self.table, tgt, lang)}") for src, tgt in self.mapping]
         for i, (k, v) in enumerate(lines):
@@ -112,7 +113,17 @@ class Report:
         return buf.getvalue()
 
 
+def crs_label(system: str, lang: str) -> str:
+    """"WGS84（GPS）", "GCJ-02（高德、腾讯）", "EPSG:4547" …: how the page names the systems."""
+    if system.startswith("epsg:"):
+        return system.upper()
+    key = f"data_crs_{system}"
+    return t(key, lang) if key in TEXT else system
+
+
 def _label(table: str, target: str, lang: str) -> str:
+    if target in COORD_LABELS:
+        return COORD_LABELS[target][lang != "zh"]
     try:
         return schema.column(table, target).label(lang)
     except KeyError:

@@ -6,27 +6,31 @@ Pure functions of the import's results (no Streamlit), so the page stays widgets
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pydeck as pdk
 
 from geo import district_layers, layers, schema
 from geo.i18n import t
-from geo.ingest.headers import COORD_TARGETS, targets
+from geo.ingest.headers import COORD_LABELS, COORD_TARGETS, targets
 
 PREVIEW_MAX = 5_000  # features drawn on the preview map (≈ 1.3 MB of JSON; DESIGN "Maps at any size")
 ENCODING_CHOICES = ("auto", "utf-8", "gbk", "gb18030", "big5")
 CRS_OPTIONS = ("auto", "wgs84", "cgcs2000", "gcj02", "bd09", "epsg")
-_COORD_LABELS = {"lon": ("经度", "Longitude"), "lat": ("纬度", "Latitude"), "x": ("X 坐标", "X"),
-                 "y": ("Y 坐标", "Y"), "wkt": ("几何（WKT）", "Geometry (WKT)")}
+
+
+# "Not imported" in the editor: an empty cell would read "None" there (Streamlit's placeholder
+# for a missing value), so it is an option of its own, shown as （不导入）.
+NOT_IMPORTED = "-"
 
 
 def target_label(table: str, target: str, lang: str) -> str:
     """How a mapping target reads in the editor: "总投资（亿元） · total_investment_yi"."""
-    if not target:
+    if not target or target == NOT_IMPORTED:
         return t("data_not_imported", lang)
-    if target in _COORD_LABELS:
-        zh, en = _COORD_LABELS[target]
+    if target in COORD_LABELS:
+        zh, en = COORD_LABELS[target]
         return f"{zh if lang == 'zh' else en} · {target}"
     if target == "district_adcode":
         return f"{t('district', lang)} · {target}"
@@ -34,17 +38,18 @@ def target_label(table: str, target: str, lang: str) -> str:
 
 
 def target_options(table: str) -> list[str]:
-    return ["", *targets(table)]
+    return [NOT_IMPORTED, *targets(table)]
 
 
 def mapping_for_editor(mapping: pd.DataFrame) -> pd.DataFrame:
     """source, target, factor: the editor's columns (the source is read-only there)."""
-    return mapping[["source", "target", "factor"]].reset_index(drop=True)
+    out = mapping[["source", "target", "factor"]].reset_index(drop=True)
+    return out.assign(target=out["target"].fillna("").replace("", NOT_IMPORTED))
 
 
 def mapping_from_editor(edited: pd.DataFrame) -> pd.DataFrame:
     out = edited[["source", "target", "factor"]].copy()
-    out["target"] = out["target"].fillna("").astype(str)
+    out["target"] = out["target"].fillna("").astype(str).replace(NOT_IMPORTED, "")
     out["factor"] = pd.to_numeric(out["factor"], errors="coerce").fillna(1.0)
     return out
 
@@ -81,6 +86,26 @@ def preview_deck(accepted: pd.DataFrame, table: str, lang: str) -> tuple[pdk.Dec
     return layers.point_map([outline, points, names], bounds), len(rows)
 
 
+# What the writers put in a snapshot's note (geo.ingest.publish, geo.task_edits, geo.demo), read
+# back in the page's language: the manifest keeps the machine text.
+_NOTES = [(re.compile(r"import (\w+) \((\w+)\): \+(\d+) ~(\d+) -(\d+), (\d+) rejected"),
+           lambda m, lang: t("data_note_import", lang, table=t(f"table_{m[1]}", lang), mode=t(f"data_mode_{m[2]}", lang),
+                             added=m[3], updated=m[4], removed=m[5], rejected=m[6])),
+          (re.compile(r"assign task for (.+)"), lambda m, lang: t("data_note_assign", lang, project=m[1])),
+          (re.compile(r"close task (.+)"), lambda m, lang: t("data_note_close", lang, task=m[1])),
+          (re.compile(r"calibrated demo"), lambda m, lang: t("data_note_demo", lang)),
+          (re.compile(r"scaled benchmark store: (.+)"), lambda m, lang: t("data_note_scaled", lang, scale=m[1]))]
+
+
+def note_text(note: str | None, lang: str) -> str:
+    """A snapshot's note as the page shows it (an unknown note as written)."""
+    for pattern, text in _NOTES:
+        found = pattern.fullmatch(note or "")
+        if found:
+            return text(found, lang)
+    return note or ""
+
+
 def history_frame(history: list[dict], lang: str) -> pd.DataFrame:
     """One row per snapshot for st.dataframe: when (local time), who, what, rows, live."""
     rows = []
@@ -93,7 +118,7 @@ def history_frame(history: list[dict], lang: str) -> pd.DataFrame:
         rows.append({t("data_h_current", lang): "●" if h["current"] else "",
                      t("data_h_id", lang): h["id"], t("data_h_when", lang): when,
                      t("data_h_who", lang): h["published_by"], t("data_h_sources", lang): h["sources"],
-                     t("data_h_note", lang): h["note"], t("data_h_as_of", lang): h["as_of"],
+                     t("data_h_note", lang): note_text(h["note"], lang), t("data_h_as_of", lang): h["as_of"],
                      t("table_projects", lang): h["rows"].get("projects", 0),
                      t("table_parcels", lang): h["rows"].get("parcels", 0),
                      t("table_substations", lang): h["rows"].get("substations", 0)})

@@ -86,6 +86,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_h_who": ("发布人", "By"),
     "data_h_sources": ("来源文件", "Source files"),
     "data_h_note": ("说明", "Note"),
+    "data_note_import": ("导入{table}（{mode}）：新增 {added}，更新 {updated}，删除 {removed}，拒绝 {rejected} 行",
+                         "import {table} ({mode}): +{added} ~{updated} -{removed}, {rejected} rejected"),
+    "data_note_assign": ("调度会交办：项目 {project}", "task assigned at a meeting: project {project}"),
+    "data_note_close": ("调度会办结：事项 {task}", "task closed at a meeting: {task}"),
+    "data_note_demo": ("演示数据（按公布数字校准）", "demo data (calibrated to the published figures)"),
+    "data_note_scaled": ("基准测试用放大数据：{scale}", "scaled benchmark store: {scale}"),
     "data_h_as_of": ("数据截至", "As of"),
     # why a whole file is stopped (geo.ingest.errors.IngestError)
     "ingest_r_no_such_file": ("找不到文件 {name}", "No such file: {name}"),
