@@ -30,7 +30,24 @@ _ID_RE = re.compile(r"^[0-9a-f]{8}$")
 
 
 class AgendaError(ValueError):
-    """An agenda or item that cannot be saved, with the reason a person can act on."""
+    """An agenda or item that cannot be saved, with the reason a person can act on: ``key``
+    names the reason (its words in geo/texts/meeting.py, ``agenda_e_<key>``), ``params`` fill
+    them; ``str()`` is the English line (logs, the CLI, tests)."""
+
+    _ENGLISH = {"empty_title": "empty title", "long_title": "title longer than {limit} characters",
+                "empty_link": "empty link", "unknown_page": "unknown page {page!r} (pages: {pages})",
+                "bad_param": "link parameter {param!r} is not one this app writes",
+                "bad_id": "bad agenda id {id!r}", "agenda_title": "an agenda needs a title of 1–{limit} characters",
+                "too_many": "at most {limit} items", "no_agenda": "no such agenda"}
+
+    def __init__(self, key: str, **params):
+        self.key, self.params = key, params
+        super().__init__(self._ENGLISH[key].format(**params))
+
+    def text(self, lang: str = "zh") -> str:
+        from geo.i18n import t
+
+        return t(f"agenda_e_{self.key}", lang, **self.params)
 
 
 @dataclass(frozen=True)
@@ -62,17 +79,19 @@ def item_from_link(title: str, link: str) -> Item:
     Raises AgendaError naming what is wrong: an empty title, an unknown page, a value too long."""
     title = (title or "").strip()
     if not title:
-        raise AgendaError("empty title")
+        raise AgendaError("empty_title")
     if len(title) > TITLE_MAX:
-        raise AgendaError(f"title longer than {TITLE_MAX} characters")
+        raise AgendaError("long_title", limit=TITLE_MAX)
+    if not (link or "").strip():
+        raise AgendaError("empty_link")
     parts = urlsplit((link or "").strip())
     page = parts.path.strip("/").split("/")[-1] or "overview"
     if page not in PAGES:
-        raise AgendaError(f"unknown page {page!r} (pages: {', '.join(PAGES)})")
+        raise AgendaError("unknown_page", page=page, pages=", ".join(PAGES))
     params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=False) if k not in PRESENTATION_PARAMS]
     for key, value in params:
         if not re.fullmatch(r"[a-z_]{1,20}", key) or len(value) > PARAM_MAX:
-            raise AgendaError(f"link parameter {key[:20]!r} is not one this app writes")
+            raise AgendaError("bad_param", param=key[:20])
     return Item(title, page, tuple(params))
 
 
@@ -82,11 +101,11 @@ def _dir(store_dir: Path | None) -> Path:
 
 def _check(agenda: Agenda) -> None:
     if not _ID_RE.match(agenda.agenda_id):
-        raise AgendaError(f"bad agenda id {agenda.agenda_id!r}")
+        raise AgendaError("bad_id", id=agenda.agenda_id)
     if not agenda.title.strip() or len(agenda.title) > TITLE_MAX:
-        raise AgendaError(f"an agenda needs a title of 1–{TITLE_MAX} characters")
+        raise AgendaError("agenda_title", limit=TITLE_MAX)
     if len(agenda.items) > ITEMS_MAX:
-        raise AgendaError(f"at most {ITEMS_MAX} items")
+        raise AgendaError("too_many", limit=ITEMS_MAX)
     for item in agenda.items:  # re-checked: items may come from an edited table
         item_from_link(item.title, item.link())
 

@@ -20,17 +20,23 @@ def _frame(agenda: agendas.Agenda | None) -> pd.DataFrame:
                          "link": pd.Series([unquote(i.link()) for i in items], dtype="string")})
 
 
+def _cell(value) -> str:
+    """A table cell as text: an empty cell (None, NaN, pd.NA — the editor gives all three) is ""."""
+    return "" if value is None or pd.isna(value) else str(value)
+
+
 def _items_from(frame: pd.DataFrame, lang: str) -> tuple[list[agendas.Item], list[str]]:
     """Items in the table's order column (then row order), and one problem line per bad row."""
     rows = frame.reset_index(drop=True)
-    rows = rows[~(rows["title"].fillna("").str.strip().eq("") & rows["link"].fillna("").str.strip().eq(""))]
+    rows = rows.assign(title=rows["title"].map(_cell), link=rows["link"].map(_cell))
+    rows = rows[~(rows["title"].str.strip().eq("") & rows["link"].str.strip().eq(""))]
     order = pd.to_numeric(rows["order"], errors="coerce").fillna(len(rows) + 1)
     items, problems = [], []
     for number, (_, row) in enumerate(rows.assign(_o=order).sort_values("_o", kind="stable").iterrows(), 1):
         try:
-            items.append(agendas.item_from_link(str(row["title"] or ""), str(row["link"] or "")))
+            items.append(agendas.item_from_link(row["title"], row["link"]))
         except agendas.AgendaError as problem:
-            problems.append(t("agenda_row_problem", lang, row=number, reason=str(problem)))
+            problems.append(t("agenda_row_problem", lang, row=number, reason=problem.text(lang)))
     return items, problems
 
 
@@ -41,17 +47,17 @@ def _save(agenda_id: str | None, store_dir: Path, lang: str, editor_key: str) ->
     edits = st.session_state.get(editor_key) or {}
     frame = _apply_edits(frame, edits)
     items, problems = _items_from(frame, lang)
+    if problems:
+        st.session_state["agenda_message"] = ("error", t("agenda_not_saved", lang, reason="；".join(problems)))
+        return
     try:
         agenda = (agendas.new_agenda(title, items) if agenda_id is None else
                   agendas.Agenda(agenda_id, title.strip(), tuple(items)))
-        if problems:
-            raise agendas.AgendaError("; ".join(problems))
         saved = agendas.save(agenda, store_dir)
     except agendas.AgendaError as problem:
-        st.session_state["agenda_message"] = ("error", t("agenda_not_saved", lang, reason=str(problem)))
+        st.session_state["agenda_message"] = ("error", t("agenda_not_saved", lang, reason=problem.text(lang)))
         return
     st.session_state["agenda_pick"] = saved.agenda_id
-    st.session_state["agenda_rev"] = st.session_state.get("agenda_rev", 0) + 1
     st.session_state["agenda_rev"] = st.session_state.get("agenda_rev", 0) + 1
     st.session_state["agenda_message"] = ("success", t("agenda_saved", lang, title=saved.title, n=len(saved.items)))
 
@@ -115,7 +121,7 @@ def _add(agenda: agendas.Agenda, store_dir: Path, lang: str, key: str) -> None:
                                       st.session_state.get(f"{key}_new_link", ""))
         saved = agendas.save(agendas.Agenda(agenda.agenda_id, agenda.title, (*agenda.items, item)), store_dir)
     except agendas.AgendaError as problem:
-        st.session_state["agenda_message"] = ("error", t("agenda_not_saved", lang, reason=str(problem)))
+        st.session_state["agenda_message"] = ("error", t("agenda_not_saved", lang, reason=problem.text(lang)))
         return
     st.session_state["agenda_rev"] = st.session_state.get("agenda_rev", 0) + 1
     st.session_state["agenda_message"] = ("success", t("agenda_saved", lang, title=saved.title, n=len(saved.items)))
@@ -150,10 +156,10 @@ def _keep_view(ctx, folder: Path, key: str) -> None:
                         if k not in (*agendas.PRESENTATION_PARAMS, "lang")})
     try:
         if found is None:
-            raise agendas.AgendaError("no such agenda")
+            raise agendas.AgendaError("no_agenda")
         item = agendas.item_from_link(st.session_state.get(f"{key}_keep_title", ""), f"/{ctx.page}?{params}")
         saved = agendas.save(agendas.Agenda(found.agenda_id, found.title, (*found.items, item)), folder)
     except agendas.AgendaError as problem:
-        st.session_state[f"{key}_keep_message"] = ("error", t("agenda_not_saved", lang, reason=str(problem)))
+        st.session_state[f"{key}_keep_message"] = ("error", t("agenda_not_saved", lang, reason=problem.text(lang)))
         return
     st.session_state[f"{key}_keep_message"] = ("success", t("agenda_saved", lang, title=saved.title, n=len(saved.items)))

@@ -65,13 +65,18 @@ elif view == "brief":
 else:
     st.caption(t("agenda_how", lang))
     saved = agendas.list_agendas(store_dir)
-    choice = st.selectbox(t("agenda_choose", lang), ["", *[a.agenda_id for a in saved]], key="agenda_pick",
-                          format_func=lambda a: t("agenda_new", lang) if not a else
-                          next(f"{x.title} · {len(x.items)}" for x in saved if x.agenda_id == a))
+    # Titles only: a label that changed with the item count made Streamlit take the picker for a
+    # new widget after an item was added, and drop the picked agenda.
+    titles = {a.agenda_id: a.title for a in saved}
+    choice = st.selectbox(t("agenda_choose", lang), ["", *titles], key="agenda_pick",
+                          format_func=lambda a: titles.get(a, a) if a else t("agenda_new", lang))
     current = next((a for a in saved if a.agenda_id == choice), None)
+    if current is not None:
+        st.caption(t("agenda_size", lang, n=len(current.items)))
     agenda_editor(current, store_dir, lang)
-    if current is not None and current.items:
-        st.button(t("agenda_start", lang), type="primary", key="agenda_start", on_click=present.go_to,
-                  args=(current.agenda_id, 0), icon=":material/slideshow:")
+    if current is not None:
+        if current.items:
+            st.button(t("agenda_start", lang), type="primary", key="agenda_start", on_click=present.go_to,
+                      args=(current.agenda_id, 0), icon=":material/slideshow:")
         add_item_form(current, store_dir, lang, "meeting")
 picks.open_pending_page()

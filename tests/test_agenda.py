@@ -85,3 +85,12 @@ def test_unreadable_or_hostile_ids_are_ignored(tmp_path):
         agendas.new_agenda("  ")
     with pytest.raises(agendas.AgendaError, match="at most"):
         agendas.new_agenda("big", [agendas.item_from_link("a", "/land")] * 41)
+
+
+def test_reasons_are_given_in_the_page_language():
+    with pytest.raises(agendas.AgendaError) as empty:
+        agendas.item_from_link("醴陵", "  ")  # used to become the overview
+    assert empty.value.text("zh").startswith("链接为空") and str(empty.value) == "empty link"
+    with pytest.raises(agendas.AgendaError) as unknown:
+        agendas.item_from_link("醴陵", "not a link")
+    assert "不是本系统的页面" in unknown.value.text("zh") and "not a page of this app" in unknown.value.text("en")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 import conftest
 from geo import agenda as agendas
 
@@ -213,3 +215,34 @@ def test_no_matching_rows_are_said_in_the_page_language(monkeypatch, demo_store)
     at = conftest.open_page(monkeypatch, demo_store, "meeting", view="tasks")
     tasks = next(df for df in at.dataframe if "逾期天数" in df.value.columns)
     assert tasks.value["逾期天数"].isna().any() and tasks.proto.placeholder == "—"
+
+
+def test_the_agenda_table_refuses_rows_without_a_title_or_link_in_words(monkeypatch, demo_store, tmp_path):
+    """Rows the editor leaves empty come as None, NaN or pd.NA: an empty title or link is refused
+    with its row number and reason (in Chinese), nothing saved; a good table saves, and the
+    picker keeps the agenda after an item is added."""
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    saved = agendas.save(agendas.new_agenda("十一月调度会", [agendas.item_from_link("醴陵", "/investment?district=430281")]),
+                         store_dir)
+    at = conftest.open_page(monkeypatch, store_dir, "meeting", view="agenda")
+    at.selectbox(key="agenda_pick").set_value(saved.agenda_id).run()
+    assert any("本议程共 1 项" in c.value for c in at.caption)
+    editor = f"agenda_items_{saved.agenda_id}_0"  # agenda_view.agenda_editor's key before any save
+    for empty in (None, float("nan"), pd.NA):
+        at.session_state[editor] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+            {"order": 2, "title": empty, "link": "/land?district=430223"},
+            {"order": 3, "title": "能源", "link": empty}]}
+        at.button(key="agenda_save").click().run()
+        assert not at.exception
+        error = next(e.value for e in at.error)
+        assert "第 2 行：议题为空" in error and "第 3 行：链接为空" in error, error
+        assert len(agendas.load(saved.agenda_id, store_dir).items) == 1  # nothing saved
+    # The add-item form: the picker stays on the agenda, whose count follows.
+    at.text_input(key="meeting_new_title").input("攸县闲置土地")
+    at.text_input(key="meeting_new_link").input("/land?district=430223&status=闲置")
+    next(b for b in at.button if (b.key or "").startswith("FormSubmitter:meeting_add_item")).click().run()
+    assert not at.exception
+    assert at.selectbox(key="agenda_pick").value == saved.agenda_id
+    assert any("本议程共 2 项" in c.value for c in at.caption)
+    at.run()
+    assert at.selectbox(key="agenda_pick").value == saved.agenda_id
