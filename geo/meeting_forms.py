@@ -49,8 +49,7 @@ def _message(key: str) -> None:
 
 
 def _refusal(lang: str, problem: task_edits.TaskError) -> tuple[str, str]:
-    return "error", t("task_refused", lang, reason=t(f"task_error_{problem.code}", lang) + f"（{problem}）"
-                      if lang == "zh" else t(f"task_error_{problem.code}", lang) + f" ({problem})")
+    return "error", t("task_refused", lang, reason=t(f"task_error_{problem.code}", lang, **problem.params))
 
 
 def assign_form(ctx: PageContext, store_dir: Path) -> None:

@@ -25,9 +25,9 @@ _RETRIES = 3
 class TaskError(ValueError):
     """A change refused, with the reason a person can act on (``code`` for tests/translation)."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, **params):
         super().__init__(message)
-        self.code = code
+        self.code, self.params = code, params  # params: what the page's words name (dates, ids)
 
 
 def assign(store_dir: Path, base: store.Snapshot, *, project_id: str, unit: str, title: str,
@@ -41,17 +41,19 @@ def assign(store_dir: Path, base: store.Snapshot, *, project_id: str, unit: str,
     if not title:
         raise TaskError("empty_title", "the task has no title")
     if len(title) > TITLE_MAX or len(unit) > UNIT_MAX:
-        raise TaskError("too_long", f"title at most {TITLE_MAX} and unit at most {UNIT_MAX} characters")
+        raise TaskError("too_long", f"title at most {TITLE_MAX} and unit at most {UNIT_MAX} characters",
+                        title=TITLE_MAX, unit=UNIT_MAX)
     if not unit:
         raise TaskError("empty_unit", "the task has no responsible unit")
     if not isinstance(due_on, dt.date) or due_on < assigned_on:
-        raise TaskError("due_before_assigned", f"due date {due_on} is before the assignment date {assigned_on}")
+        raise TaskError("due_before_assigned", f"due date {due_on} is before the assignment date {assigned_on}",
+                        due=due_on, assigned=assigned_on)
 
     def change(snapshot: store.Snapshot, tasks: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         found = query(snapshot, "SELECT district_adcode FROM {projects} p WHERE project_id = $pid",
                       {"pid": str(project_id)}, scope=scope).df
         if found.empty:
-            raise TaskError("unknown_project", f"project {project_id!r} does not exist")
+            raise TaskError("unknown_project", f"project {project_id!r} does not exist", project=project_id)
         task_id = _new_id(tasks, assigned_on)
         row = {"task_id": task_id, "project_id": str(project_id), "district_adcode": found["district_adcode"].iloc[0],
                "title": title, "assigned_unit": unit, "assigned_on": pd.Timestamp(assigned_on),
@@ -71,14 +73,17 @@ def close(store_dir: Path, base: store.Snapshot, *, task_id: str, closed_on: dt.
         visible = query(snapshot, "SELECT task_id FROM {tasks} t WHERE task_id = $tid", {"tid": str(task_id)},
                         scope=scope).df
         at = tasks.index[tasks["task_id"] == str(task_id)]
+        if not str(task_id or "").strip():
+            raise TaskError("no_task", "no task chosen")
         if visible.empty or not len(at):
-            raise TaskError("unknown_task", f"task {task_id!r} does not exist")
+            raise TaskError("unknown_task", f"task {task_id!r} does not exist", task=task_id)
         i = at[0]
         if tasks.at[i, "status"] == "已办结":
-            raise TaskError("already_closed", f"task {task_id} was already closed on "
-                                              f"{pd.Timestamp(tasks.at[i, 'closed_on']).date()}")
+            closed = pd.Timestamp(tasks.at[i, "closed_on"]).date()
+            raise TaskError("already_closed", f"task {task_id} was already closed on {closed}", closed=closed)
         if pd.Timestamp(closed_on) < pd.Timestamp(tasks.at[i, "assigned_on"]):
-            raise TaskError("closed_before_assigned", f"closing date {closed_on} is before the task was assigned")
+            raise TaskError("closed_before_assigned", f"closing date {closed_on} is before the task was assigned",
+                            closed=closed_on, assigned=pd.Timestamp(tasks.at[i, "assigned_on"]).date())
         out = tasks.copy()
         out.loc[i, ["status", "closed_on"]] = ["已办结", pd.Timestamp(closed_on)]
         return out, str(task_id)
