@@ -33,6 +33,18 @@ def _table(df: pd.DataFrame, columns: list[str]) -> pa.Table:
     return pa.table({c: pa.array(df[c].tolist(), from_pandas=True) for c in columns})
 
 
+TIP = "_tip"  # the tooltip's one text: its parts joined, each already with its unit
+
+
+def _with_tip(df: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
+    """``df`` with the tooltip fields joined into one text ("开工（实际） · 7月 · 49 个"). A tooltip
+    of several fields shows each under its field name (series, month_label, value_text …: the
+    code's names, in either language); one field shows its text alone."""
+    parts = [df[c].astype(object).where(df[c].notna(), "—").astype(str) for c in fields]
+    joined = parts[0].str.cat(parts[1:], sep=" · ") if len(parts) > 1 else parts[0]
+    return df.assign(**{TIP: joined})
+
+
 def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title: str, tooltip: list[str],
               colour: str = "#C8102E", colours: list[str] | None = None, height: int | None = None,
               selected: tuple[str, ...] = ()) -> dict:
@@ -47,7 +59,7 @@ def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title
     opacity = ({"condition": {"test": {"field": key, "oneOf": list(selected)}, "value": 1.0}, "value": 0.35}
                if selected else {"value": 0.9})
     return {
-        "data": {"values": _table(df, list(dict.fromkeys([key, label, value, *tooltip])))},
+        "data": {"values": _table(_with_tip(df, tooltip), [*dict.fromkeys([key, label, value]), TIP])},
         # a step height: one 28-px band per bar, whatever the container does with the chart
         "height": {"step": BAR_STEP} if height is None else height,
         "params": [{"name": PICK, "select": {"type": "point", "fields": [key], "on": "click", "clear": "dblclick"}}],
@@ -59,7 +71,7 @@ def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title
                   # about 8 ticks however wide: a full-width chart of counts had one per unit (0..45)
                   "axis": {"format": ",~f", "tickMinStep": 1, "tickCount": 8}},
             "color": colour_enc, "opacity": opacity,
-            "tooltip": [{"field": c, "type": "nominal"} for c in tooltip],
+            "tooltip": {"field": TIP, "type": "nominal"},
         },
         "config": _CONFIG,
     }
@@ -77,7 +89,7 @@ def plan_vs_actual_chart(df: pd.DataFrame, *, x: str, x_title: str, series: str,
     its colour when the UI language changes."""
     order = list(dict.fromkeys(df[series]))
     return {
-        "data": {"values": _table(df, list(dict.fromkeys([x, series, value, kind, *tooltip])))},
+        "data": {"values": _table(_with_tip(df, tooltip), [*dict.fromkeys([x, series, value, kind]), TIP])},
         "height": 300,
         "mark": {"type": "line", "point": True, "strokeWidth": 2.5},
         "encoding": {
@@ -88,7 +100,7 @@ def plan_vs_actual_chart(df: pd.DataFrame, *, x: str, x_title: str, series: str,
                       "legend": {"orient": "top", "columns": 4, "labelLimit": 200}},
             "strokeDash": {"field": kind, "type": "nominal", "legend": None,
                            "scale": {"domain": ["actual", "plan"], "range": [[1, 0], [6, 4]]}},
-            "tooltip": [{"field": c, "type": "nominal"} for c in tooltip],
+            "tooltip": {"field": TIP, "type": "nominal"},
         },
         "config": _CONFIG,
     }
@@ -122,7 +134,9 @@ def symbol_legend(groups: list[tuple[str, list[tuple[str, str | None, str, float
              "mark": {"type": "text", "align": "left", "fontSize": 14, "fontWeight": "bold", "font": FONT, "dy": 4},
              "encoding": {"y": y, "x": {"value": 0}, "text": {"field": "label", "type": "nominal"}}},
         ],
-        "config": _CONFIG,
+        # A legend explains itself: Streamlit's theme turns every mark's tooltip on, which showed
+        # the legend's own data (order 4, label …) under the code's field names.
+        "config": {**_CONFIG, "mark": {"tooltip": None}},
     }
 
 

@@ -318,3 +318,14 @@ def test_parcels_show_their_status_colour_at_any_zoom():
     assert idle["fill"][:3] == list(layers.PARCEL_COLOURS["闲置"]) and idle["line_px"] == 1.5
     assert idle["line"] == [int(c * 0.75) for c in layers.PARCEL_COLOURS["闲置"]]
     assert chosen["line"] == [255, 200, 0] and chosen["line_px"] == 3  # the selected parcel stands out
+
+
+def test_chart_tooltips_show_texts_not_field_names():
+    """One joined text per bar or point: a list of fields showed each under the code's field name."""
+    from geo import charts
+
+    df = pd.DataFrame({"k": ["a", "b"], "label": ["开工（实际）", "竣工"], "v": [49, 0],
+                       "month_label": ["7月", "7月"], "v_text": ["49 个", None]})
+    spec = charts.bar_chart(df, key="k", label="label", value="v", value_title="个", tooltip=["label", "month_label", "v_text"])
+    assert spec["encoding"]["tooltip"] == {"field": charts.TIP, "type": "nominal"}
+    assert spec["data"]["values"].column(charts.TIP).to_pylist() == ["开工（实际） · 7月 · 49 个", "竣工 · 7月 · —"]

@@ -90,7 +90,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "capacity_mw": ("装机容量（MW）", "Capacity (MW)"),
     "in_service_mw": ("在运 {mw}", "in service {mw}"),
     "ta_governance_chart": ("公变台区治理", "Transformer-area governance"),
-    "ta_funnel_note": ("全市共 {n} 公变台区（当前筛选）。", "{n} transformer areas in this view."),
+    "ta_funnel_note": ("当前筛选范围内共 {n} 公变台区。", "{n} transformer areas in this view."),
     "ta_step_all": ("全部台区", "All areas"),
     "ta_step_with_plan": ("有治理方案", "With a plan"),
     "mean_pass_rate": ("平均电压合格率", "Mean voltage pass rate"),
