@@ -38,12 +38,14 @@ if total_count == 0:
     st.info(t("nothing_selected", lang))
 
 # --- map -----------------------------------------------------------------------------------------
-mode = st.segmented_control(t("map_mode", lang), ["points", "choropleth"], default="points", key="inv_map_mode",
+ui.url_state("map", "inv_map_mode", ("points", "choropleth"), "points")  # map views live in the URL too
+mode = st.segmented_control(t("map_mode", lang), ["points", "choropleth"], key="inv_map_mode",
                             format_func=lambda v: t(f"map_mode_{v}", lang)) or "points"
 map_col, side_col = st.columns([3, 1])
 with map_col:
     if mode == "choropleth":
-        metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS), default="total",
+        ui.url_state("metric", "inv_metric", tuple(overview.MAP_METRICS), "total")
+        metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS),
                                       key="inv_metric", format_func=lambda k: t(overview.MAP_METRICS[k][1], lang))
         deck, legend = overview.investment_choropleth(page_cache.cached(overview.district_summary, ctx), metric or "total",
                                                       lang, filters.districts)

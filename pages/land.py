@@ -44,7 +44,8 @@ def idle_cells(cells) -> tuple:
     return map_json.frozen(layer), legend
 
 
-mode = st.segmented_control(t("map_mode", lang), ["parcels", "choropleth"], default="parcels", key="land_map_mode",
+ui.url_state("map", "land_map_mode", ("parcels", "choropleth"), "parcels")  # map views live in the URL too
+mode = st.segmented_control(t("map_mode", lang), ["parcels", "choropleth"], key="land_map_mode",
                             format_func=lambda v: t(f"land_mode_{v}", lang)) or "parcels"
 shapes = page_cache.cached(land.parcel_shapes, ctx)
 invalid = page_cache.cached(land.invalid_geometries, ctx, unfiltered=True)  # the whole store, once per snapshot
@@ -58,7 +59,8 @@ district_rows = page_cache.cached(land.district_disposal, ctx)
 map_col, side_col = st.columns([3, 1])
 with map_col:
     if mode == "choropleth":
-        metric = st.segmented_control(t("map_metric", lang), list(LAND_METRICS), default="remaining",
+        ui.url_state("metric", "land_metric", tuple(LAND_METRICS), "remaining")
+        metric = st.segmented_control(t("map_metric", lang), list(LAND_METRICS),
                                       key="land_metric", format_func=lambda k: t(LAND_METRICS[k][1], lang))
         column, label_key, unit, decimals = LAND_METRICS[metric or "remaining"]
         deck, legend = district_layers.district_choropleth(

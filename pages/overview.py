@@ -99,7 +99,8 @@ ui.table(styled, lang, "no_rows_districts", key="overview_scoreboard", column_co
 st.caption(t("scoreboard_note", lang, time_pct=fmt_pct(float(scoreboard["time_pct"].iloc[0]), 1)))
 map_col, legend_col = st.columns([3, 1])
 with map_col:
-    metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS), default="total",
+    ui.url_state("metric", "overview_metric", tuple(overview.MAP_METRICS), "total")  # the map's view in the URL too
+    metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS),
                                   key="overview_metric", format_func=lambda m: t(overview.MAP_METRICS[m][1], lang))
     deck, legend = overview.investment_choropleth(page_cache.cached(overview.district_summary, ctx), metric or "total", lang,
                                                   ctx.filters.districts)

@@ -165,3 +165,29 @@ def test_no_matching_project_is_said_in_the_page_language(monkeypatch, demo_stor
     top = next(df for df in at.dataframe if "project_id" in df.value.columns)
     assert top.value["power_demand_mw"].isna().any() and top.proto.placeholder == "—"
     assert "没有符合筛选条件的项目" not in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("page,mode_key,mode,metric_key,metric", [
+    ("investment", "inv_map_mode", "choropleth", "inv_metric", "plan"),
+    ("land", "land_map_mode", "choropleth", "land_metric", "rate"),
+    ("overview", None, None, "overview_metric", "progress"),
+])
+def test_map_views_live_in_the_url(monkeypatch, demo_store, page, mode_key, mode, metric_key, metric):
+    """A link opens the map view it was copied from (choropleth, metric), and switching the view
+    writes it into the address; the default view leaves the address clean."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ZZMAP_STORE", str(demo_store))
+    at = AppTest.from_file(conftest.APP, default_timeout=120)  # the link opened in a new tab: this page first
+    at.query_params.update({"metric": metric, **({"map": mode} if mode else {})})
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception
+    if mode_key:
+        assert at.segmented_control(key=mode_key).value == mode
+    assert at.segmented_control(key=metric_key).value == metric
+    at.segmented_control(key=metric_key).set_value("total" if page != "land" else "remaining").run()
+    assert "metric" not in at.query_params and at.query_params.get("map") == mode
+    if mode_key:
+        at.segmented_control(key=mode_key).set_value(mode).run()  # unchanged: stays
+        assert at.query_params.get("map") == mode
