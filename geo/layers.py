@@ -51,9 +51,16 @@ def fit_view(bounds, width_px: int = 900, height_px: int = 560) -> pdk.ViewState
     return pdk.ViewState(longitude=(minx + maxx) / 2, latitude=(miny + maxy) / 2, zoom=zoom, pitch=0, bearing=0)
 
 
+MIN_SPAN_DEG = 0.12  # ~12 km: a view never narrower, so a lone project keeps its town and roads around
+
+
 def padded_bounds(lon, lat, pad_deg: float = 0.02) -> tuple[float, float, float, float]:
-    """Bounds of some points with a margin (a single point still gets a view of ~4 km)."""
-    return (float(min(lon)) - pad_deg, float(min(lat)) - pad_deg, float(max(lon)) + pad_deg, float(max(lat)) + pad_deg)
+    """Bounds of some points with a margin, at least ``MIN_SPAN_DEG`` across: a search that
+    matched one project had zoomed to a 4 km street view with no district outline or name."""
+    minx, miny, maxx, maxy = (float(min(lon)) - pad_deg, float(min(lat)) - pad_deg,
+                              float(max(lon)) + pad_deg, float(max(lat)) + pad_deg)
+    grow_x, grow_y = max(0.0, MIN_SPAN_DEG - (maxx - minx)) / 2, max(0.0, MIN_SPAN_DEG - (maxy - miny)) / 2
+    return minx - grow_x, miny - grow_y, maxx + grow_x, maxy + grow_y
 
 
 def tooltips(data: pd.DataFrame, name_column: str, rows: list[tuple[str, str]]) -> list[str]:

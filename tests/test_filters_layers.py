@@ -329,3 +329,13 @@ def test_chart_tooltips_show_texts_not_field_names():
     spec = charts.bar_chart(df, key="k", label="label", value="v", value_title="个", tooltip=["label", "month_label", "v_text"])
     assert spec["encoding"]["tooltip"] == {"field": charts.TIP, "type": "nominal"}
     assert spec["data"]["values"].column(charts.TIP).to_pylist() == ["开工（实际） · 7月 · 49 个", "竣工 · 7月 · —"]
+
+
+def test_a_lone_point_gets_a_view_with_its_surroundings():
+    from geo import layers
+
+    minx, miny, maxx, maxy = layers.padded_bounds([113.1], [27.8])
+    assert round(maxx - minx, 6) == round(maxy - miny, 6) == layers.MIN_SPAN_DEG
+    assert (minx + maxx) / 2 == pytest.approx(113.1) and (miny + maxy) / 2 == pytest.approx(27.8)
+    wide = layers.padded_bounds([113.0, 113.5], [27.5, 27.9])  # wider than the minimum: only padded
+    assert wide == pytest.approx((112.98, 27.48, 113.52, 27.92))
