@@ -23,7 +23,10 @@ CHOICES_MAX = 2_000  # projects offered in the assign form (largest first); narr
 
 def rates_view(ctx: PageContext) -> None:
     lang = ctx.lang
-    by = st.segmented_control(t("rates_by", lang), ("unit", "district", "project"), default="unit",
+    from geo.ui import url_state
+
+    url_state("by", "meeting_rates_by", ("unit", "district", "project"), "unit")  # a link keeps it
+    by = st.segmented_control(t("rates_by", lang), ("unit", "district", "project"),
                               key="meeting_rates_by", format_func=lambda b: t(f"rates_by_{b}", lang)) or "unit"
     rates = cached(task_rates.task_rates, ctx, by)
     table(rates_table(rates, by, lang), lang, "no_rows_tasks", key="meeting_rates", height=min(38 + 35 * len(rates), 420))

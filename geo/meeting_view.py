@@ -149,7 +149,7 @@ def rates_table(rates: pd.DataFrame, by: str, lang: str):
 
 
 STATE_TEXT = {"overdue": ("已逾期", "Overdue"), "due_soon": ("7日内到期", "Due within 7 days"),
-              "open": ("办理中", "Open"), "closed_on_time": ("按期办结", "Closed on time"),
+              "open": ("未到期", "Not yet due"), "closed_on_time": ("按期办结", "Closed on time"),
               "closed_late": ("逾期办结", "Closed late")}
 
 

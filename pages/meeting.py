@@ -47,9 +47,12 @@ elif view == "tasks":
         col.metric(t(f"task_{key}", lang), fmt_count(totals[key], unit, lang))
     st.metric(t("closing_rate", lang), fmt_pct(totals["closing_rate_pct"], 1))
     rates_view(ctx)
+    ui.url_state("states", "meeting_task_states", task_rates.TASK_STATES, ["overdue", "due_soon"], multi=True)
+    # "open" as a state is an unclosed task not yet due; the 办理中 figure above counts every
+    # unclosed one (overdue and due soon too), so the button says 未到期.
     state = st.pills(t("task_states_shown", lang), task_rates.TASK_STATES, selection_mode="multi",
-                     default=["overdue", "due_soon"], key="meeting_task_states",
-                     format_func=lambda s: t(f"task_{s}", lang))
+                     key="meeting_task_states",
+                     format_func=lambda s: t("task_not_due" if s == "open" else f"task_{s}", lang))
     rows, total = page_cache.cached(task_rates.task_list, ctx, states=tuple(state or task_rates.TASK_STATES))
     ui.table(task_table(rows, lang), lang, "no_rows_tasks", key="meeting_tasks", height=min(38 + 35 * len(rows), 500))
     st.caption(t("tasks_listed", lang, shown=fmt_count(len(rows), "件", lang), total=fmt_count(total, "件", lang)))

@@ -246,3 +246,22 @@ def test_the_agenda_table_refuses_rows_without_a_title_or_link_in_words(monkeypa
     assert any("本议程共 2 项" in c.value for c in at.caption)
     at.run()
     assert at.selectbox(key="agenda_pick").value == saved.agenda_id
+
+
+def test_the_tasks_view_link_keeps_its_grouping_and_states(monkeypatch, demo_store):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ZZMAP_STORE", str(demo_store))
+    at = AppTest.from_file(conftest.APP, default_timeout=120)  # the link opened in a new tab
+    at.query_params.update({"view": "tasks", "by": "district", "states": "overdue,closed_on_time"})
+    at.switch_page("pages/meeting.py")
+    at.run()
+    assert not at.exception
+    assert at.segmented_control(key="meeting_rates_by").value == "district"
+    assert at.pills(key="meeting_task_states").value == ["overdue", "closed_on_time"]
+    rates = next(df.value for df in at.dataframe if "区县" in df.value.columns and "按期办结" in df.value.columns)
+    assert len(rates) >= 9  # one row per district (and the city's figure above)
+    at.segmented_control(key="meeting_rates_by").set_value("unit").run()
+    assert "by" not in at.query_params and at.query_params["states"] == "overdue,closed_on_time"
+    # The state buttons split 办理中 (every unclosed task) into overdue, due soon and not yet due.
+    assert "未到期" in at.pills(key="meeting_task_states").proto.options[2].content

@@ -135,6 +135,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "task_assigned": ("交办", "Assigned"),
     "task_open": ("办理中", "Open"),
     "task_due_soon": ("7日内到期", "Due within 7 days"),
+    "task_not_due": ("未到期", "Not yet due"),
     "task_overdue": ("已逾期", "Overdue"),
     "task_closed_on_time": ("按期办结", "Closed on time"),
     "task_closed_late": ("逾期办结", "Closed late"),
