@@ -115,7 +115,15 @@ def agenda_bar(store_dir: Path, lang: str) -> None:
     if found is None or not found.items:
         st.warning(t("agenda_missing", lang, id=agenda_id))
         return
-    index = min(max(index, 0), len(found.items) - 1)
+    if not 0 <= index < len(found.items) or not position.isdigit():
+        # A link to an item the agenda does not have (item=99, item=0): say so and open the
+        # nearest item, rather than one item's title above another page's view.
+        st.session_state["_agenda_item_missing"] = (position, len(found.items))
+        go_to(agenda_id, min(max(index, 0), len(found.items) - 1))
+        st.rerun()
+    missing = st.session_state.pop("_agenda_item_missing", None)
+    if missing:
+        st.warning(t("agenda_item_missing", lang, item=missing[0], total=missing[1]))
     with st.container(key="agenda_bar"):
         text, back, ahead = st.columns([6, 1, 1], vertical_alignment="center")
         text.markdown(t("agenda_position", lang, agenda=md_escape(found.title), item=md_escape(found.items[index].title),

@@ -89,7 +89,12 @@ def sidebar_filters(lang: str, snapshot: store.Snapshot, sections: tuple[str, ..
     notices = st.session_state.get("_url_notices")
     if notices:
         # Until closed: a four-second toast is gone before a page at 1 M parcels has drawn its map.
-        st.toast(t("url_notice", lang, items="、".join(notices)), icon="⚠️", duration="infinite")
+        # In presentation mode ten seconds: a toast that stays would sit over the agenda's
+        # previous/next buttons through the next items, which the notice is not about.
+        from geo.present import presenting
+
+        st.toast(t("url_notice", lang, items="、".join(notices)), icon="⚠️",
+                 duration="long" if presenting() else "infinite")
         st.session_state["_url_notices"] = []
     return filters
 

@@ -265,3 +265,20 @@ def test_the_tasks_view_link_keeps_its_grouping_and_states(monkeypatch, demo_sto
     assert "by" not in at.query_params and at.query_params["states"] == "overdue,closed_on_time"
     # The state buttons split 办理中 (every unclosed task) into overdue, due soon and not yet due.
     assert "未到期" in at.pills(key="meeting_task_states").proto.options[2].content
+
+
+def test_a_link_to_an_item_the_agenda_lacks_opens_the_nearest_and_says_so(monkeypatch, demo_store, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    saved = three_views(store_dir)
+    monkeypatch.setenv("ZZMAP_STORE", str(store_dir))
+    at = AppTest.from_file(conftest.APP, default_timeout=120)
+    at.query_params.update({"present": "1", "agenda": saved.agenda_id, "item": "99"})
+    at.switch_page("pages/meeting.py")
+    at.run()
+    assert not at.exception
+    assert any("议程没有第 99 项（共 3 项）" in w.value for w in at.warning)
+    assert at.query_params["item"] == "3" and at.query_params["kv"] == "220"  # item 3's own view
+    bar = next(m.value for m in at.markdown if "九月调度会" in m.value)
+    assert "第 3 / 3 项" in bar

@@ -3,6 +3,8 @@
 TEXT: dict[str, tuple[str, str]] = {
     "present": ("演示模式", "Present"),
     "present_exit": ("退出演示", "Exit"),  # short: the button column is ~190 px at 1366×768
+    "agenda_item_missing": ("议程没有第 {item} 项（共 {total} 项），已打开最近的一项。",
+                            "The agenda has no item {item} (it has {total}): the nearest one is open."),
     "agenda_missing": ("找不到议程 {id}（可能已被删除）。", "Agenda {id} was not found (it may have been deleted)."),
     "agenda_position": ("**{agenda}** · 第 {n} / {total} 项：{item}", "**{agenda}** · item {n} / {total}: {item}"),
     "agenda_prev": ("上一项", "Previous"),
