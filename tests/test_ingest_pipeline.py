@@ -103,6 +103,24 @@ def test_projected_cgcs2000_with_surveyors_xy():
     assert ("ingest_n_xy_swapped", {}) in c.report.notes
 
 
+@pytest.mark.parametrize("written,chosen,fits", [(4526, "4547", "4526"), (4547, "4526", "4547")])
+def test_a_grid_with_or_without_the_zone_number_is_named(written, chosen, fits):
+    """Surveyors' eastings with the zone number (38,5xx,xxx) read in a grid without it, or the
+    other way round, stop the file naming the code that fits (every point was 'outside the
+    city, e.g. inf, inf'); the fitting code imports them."""
+    from pyproj import Transformer
+
+    east, north = Transformer.from_crs(4326, written, always_xy=True).transform([s[0] for s in SEATS],
+                                                                                [s[1] for s in SEATS])
+    data = ledger([row(f"P{i}", e, n) for i, (e, n) in enumerate(zip(east, north))], HEAD[:-2] + ["Y", "X"])
+    with pytest.raises(IngestError) as stopped:
+        check(load(data, "l.csv", "projects"), Options("projects", crs=chosen))
+    assert f"请选 EPSG:{fits}" in stopped.value.text("zh")
+    c = check(load(data, "l.csv", "projects"), Options("projects", crs=fits))
+    got = np.array([(p.x, p.y) for p in c.accepted.sort_values("project_id").geometry])
+    assert c.report.rejected == 0 and np.abs(got - np.array(SEATS)).max() < 1e-7
+
+
 def test_metres_declared_as_degrees_stop_the_file():
     with pytest.raises(IngestError) as err:
         run(ledger([row("P1", 3080000.0, 500000.0), row("P2", 3080100.0, 500100.0)]))

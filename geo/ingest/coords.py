@@ -88,6 +88,8 @@ def points_from_columns(x: pd.Series, y: pd.Series, system: str) -> tuple[np.nda
         if 2_000_000 < mx < 4_000_000 and (my < 1_000_000 or my > 10_000_000):
             xv, yv = yv, xv
             notes.append(("ingest_n_xy_swapped", {}))
+    if system.startswith("epsg:") and np.isfinite(xv).any():
+        _check_zone_prefix(int(system.split(":")[1]), float(np.nanmedian(xv)))
     reasons: dict[int, tuple] = {}
     missing = ~(np.isfinite(xv) & np.isfinite(yv))
     for i in np.flatnonzero(missing):
@@ -113,6 +115,24 @@ def points_from_columns(x: pd.Series, y: pd.Series, system: str) -> tuple[np.nda
     ok[list(reasons)] = False
     geom[ok] = shapely.points(xv[ok], yv[ok])
     return geom, reasons, notes
+
+
+# CGCS2000 3-degree Gauss-Kruger, the surveyors' grids: EPSG 4513-4533 are zones 25-45 with the
+# zone number before the easting (38,512,345 m), 4534-4554 central meridians 75-135°E without it
+# (512,345 m). Zhuzhou lies in zone 38, CM 114°E: 4526 or 4547.
+_GK_ZONED, _GK_CM = range(4513, 4534), range(4534, 4555)
+
+
+def _check_zone_prefix(epsg: int, easting: float) -> None:
+    """Stop a file whose eastings do not match the chosen grid's form (with or without the zone
+    number), naming the code that fits: otherwise every point is reported outside the city
+    (projected to infinity), which tells the steward nothing."""
+    zone = int(easting // 1_000_000)
+    if epsg in _GK_CM and 25 <= zone <= 45:
+        raise IngestError("zone_prefix", epsg=epsg, zone=zone, fits=_GK_ZONED[zone - 25])
+    if epsg in _GK_ZONED and 100_000 < easting < 1_000_000:
+        cm = 3 * (epsg - _GK_ZONED[0] + 25)
+        raise IngestError("no_zone_prefix", epsg=epsg, cm=cm, fits=_GK_CM[(cm - 75) // 3])
 
 
 def wkt_geometries(wkt: pd.Series) -> tuple[np.ndarray, dict[int, tuple]]:

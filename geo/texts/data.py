@@ -95,6 +95,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_h_as_of": ("数据截至", "As of"),
     # why a whole file is stopped (geo.ingest.errors.IngestError)
     "ingest_r_no_such_file": ("找不到文件 {name}", "No such file: {name}"),
+    "ingest_r_zone_prefix": ("X 坐标带有 3 度带带号 {zone}（如 {zone},512,345 米），而 EPSG:{epsg} 不带带号：请选 "
+                             "EPSG:{fits}（CGCS2000 3 度带第 {zone} 带，带带号）。",
+                             "The eastings carry the 3-degree zone number {zone} ({zone},512,345 m), EPSG:{epsg} has none: "
+                             "choose EPSG:{fits} (CGCS2000 3-degree zone {zone}, zone-prefixed)."),
+    "ingest_r_no_zone_prefix": ("X 坐标不带带号（如 512,345 米），而 EPSG:{epsg} 的坐标带带号：请选 EPSG:{fits}"
+                                "（CGCS2000 3 度带，中央经线 {cm}°E，不带带号）。",
+                                "The eastings carry no zone number (512,345 m), EPSG:{epsg} expects one: choose "
+                                "EPSG:{fits} (CGCS2000 3-degree, central meridian {cm}°E, no zone number)."),
     "ingest_r_empty_file": ("文件 {name} 是空的，没有数据行。", "{name} is empty: no data rows."),
     "ingest_r_only_example": ("文件 {name} 只有模板的示例行（第 {row} 行，未改动）：请把它改成或换成真实数据。",
                               "{name} holds only the template's example row (row {row}, unchanged): replace it with "
