@@ -7,6 +7,8 @@ Streamlit calls a callback before the next script run, with the widget's selecti
 
 from __future__ import annotations
 
+import zlib
+
 import streamlit as st
 
 from geo.boundaries import DISTRICTS
@@ -42,6 +44,18 @@ def on_district_click(map_key: str, layer_id: str = "districts", project_key: st
             st.session_state["f_district"] = codes
 
     return callback
+
+
+def chart_pick(chart_key: str, field: str, widget_key: str) -> dict:
+    """``key`` and ``on_select`` for a clickable chart that sets the shared filter ``widget_key``.
+
+    The key carries a digest of that filter's value: a chart keeps its clicked bar selected in the
+    browser, so once the filter was cleared (清除全部, the sidebar) a click on the same bar only
+    unselected it and the next one filtered again. A new key whenever the filter changes draws a
+    chart with nothing selected."""
+    value = st.session_state.get(widget_key) or ()
+    key = f"{chart_key}_{zlib.crc32(repr(tuple(value)).encode()):08x}" if value else chart_key
+    return {"key": key, "on_select": on_chart_pick(key, field, widget_key)}
 
 
 def on_chart_pick(chart_key: str, field: str, widget_key: str):

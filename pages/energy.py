@@ -170,8 +170,7 @@ ui.chart(charts.bar_chart(rows, key="adcode", label="label", value="headroom_mw"
                           value_title=t("headroom", lang) + " (MW)", colour="#1a9850",
                           tooltip=["label", "headroom_text", "peak_text", "rate_text"],
                           selected=filters.districts),
-         where=h1, on_select=picks.on_chart_pick("en_headroom_chart", "adcode", "f_district"), key="en_headroom_chart",
-         width="stretch")
+         where=h1, **picks.chart_pick("en_headroom_chart", "adcode", "f_district"), width="stretch")
 ui.table(headroom_table(rows, lang), lang, "no_rows_districts", where=h2, key="en_headroom_table")
 st.caption(t("headroom_note", lang, pf=POWER_FACTOR))
 
@@ -209,8 +208,7 @@ with c1:
                               value_title=t("stations_count", lang), tooltip=["label", "count_text"],
                               colours=["#%02x%02x%02x" % c for c in energy_layers.BAND_COLOURS.values()],
                               selected=filters.load_bands),
-             on_select=picks.on_chart_pick("en_band_chart", "load_band", "f_load"), key="en_band_chart",
-             width="stretch")
+             **picks.chart_pick("en_band_chart", "load_band", "f_load"), width="stretch")
 with c2:
     st.markdown(f"**{t('plants_by_kind', lang)}**")
     frame = plant_frame(page_cache.cached(energy.plant_capacity, ctx, filters=by_table["plants"]), lang)
@@ -219,8 +217,7 @@ with c2:
                               tooltip=["label", "mw_text", "in_service_text", "count_text"],
                               colours=["#%02x%02x%02x" % c for c in energy_layers.PLANT_COLOURS.values()],
                               selected=filters.plant_kinds),
-             on_select=picks.on_chart_pick("en_kind_chart", "kind", "f_kind"), key="en_kind_chart",
-             width="stretch")
+             **picks.chart_pick("en_kind_chart", "kind", "f_kind"), width="stretch")
 with c3:
     st.markdown(f"**{t('ta_governance_chart', lang)}**")
     funnel = page_cache.cached(energy.governance_funnel, ctx, filters=by_table["transformer_areas"])

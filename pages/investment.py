@@ -116,8 +116,7 @@ with c1:
                               value_title=t("projects_count", lang), tooltip=["label", "count_text", "total_text"],
                               colours=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in layers.STAGE_COLOURS.values()],
                               selected=filters.stages),
-             on_select=picks.on_chart_pick("inv_stage_chart", "stage", "f_stage"), key="inv_stage_chart",
-             width="stretch")
+             **picks.chart_pick("inv_stage_chart", "stage", "f_stage"), width="stretch")
 with c2:
     st.markdown(f"**{t('stalled_breakdown', lang)}**")
     frame = stalled_frame(stalled, lang)
@@ -125,8 +124,7 @@ with c2:
                               value_title=t("projects_count", lang),
                               tooltip=["label", "count_text", "total_text", "days_text"], colour="#8c510a",
                               selected=filters.stalled),
-             on_select=picks.on_chart_pick("inv_stalled_chart", "stalled_state", "f_stalled"),
-             key="inv_stalled_chart", width="stretch")
+             **picks.chart_pick("inv_stalled_chart", "stalled_state", "f_stalled"), width="stretch")
 c3, c4 = st.columns(2)
 with c3:
     st.markdown(f"**{t('by_chain', lang)}**")
@@ -137,8 +135,7 @@ with c3:
         ui.chart(charts.bar_chart(frame, key="industry_chain", label="label", value="total_yi",
                                   value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
                                   colour="#2b8cbe", selected=filters.chains),
-                 on_select=picks.on_chart_pick("inv_chain_chart", "industry_chain", "f_chain"),
-                 key="inv_chain_chart", width="stretch")
+                 **picks.chart_pick("inv_chain_chart", "industry_chain", "f_chain"), width="stretch")
 district_rows = page_cache.cached(investment.district_breakdown, ctx)
 with c4:
     st.markdown(f"**{t('by_district', lang)}**")
@@ -146,8 +143,7 @@ with c4:
     ui.chart(charts.bar_chart(frame, key="adcode", label="label", value="total_yi",
                               value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
                               colour="#C8102E", selected=filters.districts),
-             on_select=picks.on_chart_pick("inv_district_chart", "adcode", "f_district"),
-             key="inv_district_chart", width="stretch")
+             **picks.chart_pick("inv_district_chart", "adcode", "f_district"), width="stretch")
 
 # --- plan vs actual ------------------------------------------------------------------------------
 st.subheader(t("section_plan_vs_actual", lang, year=ctx.snapshot.as_of.year))

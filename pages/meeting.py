@@ -30,8 +30,7 @@ if view == "stalled":
     ui.chart(charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
                               value_title=t("projects_count", lang), tooltip=["label", "count_text"],
                               colour="#8c510a", selected=filters.stalled),
-             on_select=picks.on_chart_pick("meeting_stalled_chart", "stalled_state", "f_stalled"),
-             key="meeting_stalled_chart", width="stretch")
+             **picks.chart_pick("meeting_stalled_chart", "stalled_state", "f_stalled"), width="stretch")
     st.markdown(f"**{t('stalled_by_state_district', lang)}**")
     table = stalled_table(rows, lang)
     if ui.table(stalled_matrix(summary, lang), lang, "no_rows_stalled", key="meeting_stalled_matrix") is not None:
