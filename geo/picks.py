@@ -53,8 +53,7 @@ def chart_pick(chart_key: str, field: str, widget_key: str) -> dict:
     browser, so once the filter was cleared (清除全部, the sidebar) a click on the same bar only
     unselected it and the next one filtered again. A new key whenever the filter changes draws a
     chart with nothing selected."""
-    value = st.session_state.get(widget_key) or ()
-    key = f"{chart_key}_{zlib.crc32(repr(tuple(value)).encode()):08x}" if value else chart_key
+    key = _keyed(chart_key, st.session_state.get(widget_key))
     return {"key": key, "on_select": on_chart_pick(key, field, widget_key)}
 
 
@@ -72,7 +71,24 @@ def on_chart_pick(chart_key: str, field: str, widget_key: str):
     return callback
 
 
-def on_row_pick(table_key: str, ids: list[str], target_key: str):
+def row_pick(table_key: str, ids: list[str], target_key: str) -> dict:
+    """``key`` and ``on_select`` for a table whose picked row opens a feature (``target_key``).
+
+    As for charts (``chart_pick``): the browser keeps the picked row ticked, so after the panel
+    was closed a click on the same row only unticked it, and a third click opened it again. The
+    key follows the page's selection; ``picked_in`` still names the table (``table_key``)."""
+    key = _keyed(table_key, st.session_state.get(target_key))
+    return {"key": key, "on_select": on_row_pick(key, ids, target_key, picked_in_key=table_key)}
+
+
+def _keyed(key: str, value) -> str:
+    """``key`` while ``value`` is empty, else ``key`` and a digest of ``value``."""
+    if not value:
+        return key
+    return f"{key}_{zlib.crc32(repr(tuple(value) if isinstance(value, list) else value).encode()):08x}"
+
+
+def on_row_pick(table_key: str, ids: list[str], target_key: str, picked_in_key: str | None = None):
     """An ``on_select`` callback for a table: the picked row's id goes to ``target_key``, and
     ``picked_in(target_key)`` says it was this table."""
 
@@ -80,7 +96,7 @@ def on_row_pick(table_key: str, ids: list[str], target_key: str):
         rows = _picked_rows(table_key)
         if rows and rows[0] < len(ids):
             st.session_state[target_key] = ids[rows[0]]
-            st.session_state[f"{target_key}_picked_in"] = table_key
+            st.session_state[f"{target_key}_picked_in"] = picked_in_key or table_key
 
     return callback
 

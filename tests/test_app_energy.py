@@ -5,6 +5,7 @@ hostile names and English."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -137,7 +138,8 @@ def test_a_station_picked_in_a_table_opens_under_that_table(monkeypatch, demo_st
         at.run()
         tables = list(at.dataframe)
         fields = next(i for i, df in enumerate(tables) if "字段" in df.value.columns)
-        keys = [df.key for df in tables]
+        # picks.row_pick: a table's key and, while a feature is selected, a digest of it
+        keys = [re.sub(r"_[0-9a-f]{8}$", "", df.key) if df.key else None for df in tables]
         assert not at.exception
         if below:  # right after that table (its own panel's tables follow)
             assert fields > keys.index(below) and all(k is None for k in keys[keys.index(below) + 1:fields])
