@@ -94,7 +94,8 @@ def plan_vs_actual_chart(df: pd.DataFrame, *, x: str, x_title: str, series: str,
         "mark": {"type": "line", "point": True, "strokeWidth": 2.5},
         "encoding": {
             "x": {"field": x, "type": "ordinal", "title": x_title, "sort": x_order, "axis": {"labelAngle": 0}},
-            "y": {"field": value, "type": "quantitative", "title": value_title},
+            # ",~f": no trailing zeros (an all-zero series had its axis read 0.000000)
+            "y": {"field": value, "type": "quantitative", "title": value_title, "axis": {"format": ",~f"}},
             "color": {"field": series, "type": "nominal", "title": None,
                       "scale": {"domain": order, "range": (colours or SERIES_COLOURS)[:len(order)]},
                       "legend": {"orient": "top", "columns": 4, "labelLimit": 200}},

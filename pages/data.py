@@ -35,6 +35,10 @@ def _publish(checked, user: str, as_of) -> None:
 
 
 def _rollback(snapshot_id: str) -> None:
+    history = pub.history()  # newest first: a snapshot before the current one is a step forward
+    ids = [h["id"] for h in history]
+    current = next((h["id"] for h in history if h["current"]), None)
+    forward = current in ids and snapshot_id in ids and ids.index(snapshot_id) < ids.index(current)
     try:
         pub.rollback(snapshot_id)
     except StoreError as err:
@@ -42,7 +46,8 @@ def _rollback(snapshot_id: str) -> None:
         return
     st.session_state.pop("_snapshot_override", None)
     st.session_state.pop("data_checked", None)
-    st.session_state["data_message"] = ("success", t("data_rolled_back", lang, snapshot=snapshot_id))
+    st.session_state["data_message"] = ("success", t("data_rolled_forward" if forward else "data_rolled_back", lang,
+                                                     snapshot=snapshot_id))
 
 
 message = st.session_state.pop("data_message", None)

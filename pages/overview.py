@@ -30,7 +30,8 @@ land = page_cache.cached(overview.land_figures, ctx, filters=ctx.filters.only_fo
 # --- key projects ------------------------------------------------------------------------------
 st.subheader(t("section_projects", lang))
 everything = figures["all"]
-plan_share = everything.plan_yi and figures["completed_yi"] / everything.plan_yi * 100
+# No plan in the view (no project matches): no share, "—", not 0.0 %.
+plan_share = figures["completed_yi"] / everything.plan_yi * 100 if everything.plan_yi else None
 cols = st.columns(4)
 cols[0].metric(t("key_projects", lang), fmt_count(everything.count, "个", lang))
 cols[1].metric(t("total_investment", lang), fmt_number(everything.total_yi, "亿元", 1, lang))

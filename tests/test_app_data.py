@@ -87,6 +87,10 @@ def test_upload_report_and_publish(monkeypatch, tiny_snapshot, store_dir):
     at.run()
     assert store.open_current(store_dir).id == tiny_snapshot.id
     assert any("已回滚" in s.value for s in at.success)
+    at.button(key=f"data_rollback_{current.id}").click()  # and forward again
+    at.run()
+    assert store.open_current(store_dir).id == current.id
+    assert any("已切换到较新的快照" in s.value for s in at.success)
 
 
 def test_replacing_a_table_says_how_many_rows_go_and_asks_once_more(monkeypatch, tiny_snapshot, store_dir):

@@ -202,3 +202,10 @@ def test_current_naming_a_missing_snapshot(monkeypatch, demo_store, tmp_path):
     assert "20990101T000000-gone00" in message
     good = store.list_snapshots(store_dir)[-1]
     assert good.id in at.button(key="use_last_good").label
+
+
+def test_a_view_without_projects_has_no_share_of_plan(monkeypatch, demo_store):
+    at = run_app(monkeypatch, demo_store, q="没有这样的项目")
+    assert not at.exception
+    completed = next(m for m in at.metric if m.label == "年度已完成投资")
+    assert completed.value == "0.0 亿元" and "—" in completed.delta and "0.0 %" not in completed.delta

@@ -75,6 +75,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_nothing_changed": ("与当前数据相比没有变化，未生成新快照。", "Nothing differs from the current data: no new snapshot."),
     "data_publish_failed": ("发布失败，当前数据未改变：{error}", "Publishing failed; the current data is unchanged: {error}"),
     "data_rolled_back": ("已回滚：当前快照为 {snapshot}。", "Rolled back: the current snapshot is {snapshot}."),
+    "data_rolled_forward": ("已切换到较新的快照 {snapshot}。", "Switched forward: the current snapshot is {snapshot}."),
     "data_rollback_help": ("每次发布都生成一个新快照，旧快照保留不变。点击“设为当前”即可回滚（可随时再切回）。",
                            "Every publish writes a new snapshot and keeps the old ones. 'Make current' rolls back "
                            "(and you can switch back at any time)."),
@@ -118,7 +119,7 @@ TEXT: dict[str, tuple[str, str]] = {
                          "{name} is an old Excel file (.xls). Save it as .xlsx in Excel and import that."),
     "ingest_r_binary": ("{name} 不是文本文件，也不是可识别的表格或地理文件（可能是改了扩展名的其他文件）。",
                         "{name} is neither text nor a known spreadsheet or GIS file (a renamed file of another kind?)."),
-    "ingest_r_decode_failed": ("按 {encoding} 编码无法读取第 {line} 行。请换一种编码，或选“自动”。",
+    "ingest_r_decode_failed": ("按 {encoding} 编码无法读取第 {line} 行。请换一种编码，或选“自动识别”。",
                                "Line {line} cannot be read as {encoding}. Choose another encoding, or Automatic."),
     "ingest_r_mixed_bytes": ("文件主要是 {encoding} 编码，但第 {line} 行有无法识别的字节（混合编码或文件损坏）。请修正该行后重新导入，或手动指定编码。",
                              "The file is mostly {encoding}, but line {line} has bytes that are not (mixed encodings or "
