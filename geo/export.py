@@ -35,6 +35,7 @@ from geo.crs import transform_geometry, wgs84_to_gcj02
 from geo.export_gis import (POINT_TABLES, h3_hex, new_zip, write_geojson, write_gpkg,
                             write_parquet, write_shp)
 from geo.filters import Filters
+from geo.i18n import BEIJING
 from geo.query import Scope, order_by_clause, query, query_gdf
 from geo.store import Snapshot
 
@@ -347,7 +348,7 @@ def build(snapshot: Snapshot, scope: Scope, filters: Filters, tables: list[str],
     if fmt == "xlsx" and too_big:
         raise ValueError(f"{', '.join(too_big)}: more rows than an Excel sheet holds "
                          f"({XLSX_MAX_ROWS:,}); narrow the filters or export CSV")
-    job = Job(snapshot, scope, filters, lang, crs, user, now or dt.datetime.now().astimezone(), kept)
+    job = Job(snapshot, scope, filters, lang, crs, user, now or dt.datetime.now(BEIJING), kept)
     data, guarded = _WRITERS[fmt](job)
     file_name, ascii_name, mime = _names(job, fmt)
     return Extract(data, file_name, ascii_name, mime, dict(kept), skipped, guarded)

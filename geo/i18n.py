@@ -6,6 +6,7 @@ module per concern), column and enum labels in ``geo.schema``. Numbers always ca
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
@@ -61,6 +62,17 @@ def in_parts(text: str) -> str:
     split "集中式光伏" from its "55.8 MW". A text of one part is returned as it is."""
     parts = text.split(" · ")
     return text if len(parts) < 2 else "\u00a0· ".join(part.replace(" ", "\u00a0") for part in parts)
+
+
+# Times people read (extract times, publish times, meeting days) are Beijing time, whatever the
+# server's clock zone (UTC on these machines): China keeps one zone and no summer time.
+BEIJING = dt.timezone(dt.timedelta(hours=8), "UTC+08:00")
+
+
+def beijing(moment: str | dt.datetime) -> dt.datetime:
+    """An ISO time (as the manifests store it) or an aware datetime, in Beijing time."""
+    moment = dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return moment.astimezone(BEIJING)
 
 
 def fmt_count(value: int | None, unit: str = "个", lang: str = "zh") -> str:

@@ -339,3 +339,12 @@ def test_a_lone_point_gets_a_view_with_its_surroundings():
     assert (minx + maxx) / 2 == pytest.approx(113.1) and (miny + maxy) / 2 == pytest.approx(27.8)
     wide = layers.padded_bounds([113.0, 113.5], [27.5, 27.9])  # wider than the minimum: only padded
     assert wide == pytest.approx((112.98, 27.48, 113.52, 27.92))
+
+
+def test_times_people_read_are_beijing_time():
+    import datetime as dt
+
+    from geo.i18n import beijing
+
+    assert beijing("2026-12-02T20:02:37+00:00").strftime("%Y-%m-%d %H:%M %z") == "2026-12-03 04:02 +0800"
+    assert beijing(dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.timezone.utc)).hour == 20

@@ -5,14 +5,13 @@ Pure functions of the import's results (no Streamlit), so the page stays widgets
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pandas as pd
 import pydeck as pdk
 
 from geo import district_layers, layers, schema
-from geo.i18n import t
+from geo.i18n import beijing, t
 from geo.ingest.headers import COORD_LABELS, COORD_TARGETS, targets
 
 PREVIEW_MAX = 5_000  # features drawn on the preview map (≈ 1.3 MB of JSON; DESIGN "Maps at any size")
@@ -112,7 +111,7 @@ def history_frame(history: list[dict], lang: str) -> pd.DataFrame:
     for h in history:
         when = h["created_at"]
         try:
-            when = dt.datetime.fromisoformat(when).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            when = beijing(when).strftime("%Y-%m-%d %H:%M:%S")
         except ValueError:
             pass
         rows.append({t("data_h_current", lang): "●" if h["current"] else "",

@@ -29,6 +29,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "agenda_start": ("从第 1 项开始演示", "Present from item 1"),
     "agenda_add": ("添加议题", "Add an item"),
     "agenda_add_button": ("添加", "Add"),
+    "published_by_meeting": ("调度会", "meeting"),
     "agenda_size": ("本议程共 {n} 项", "This agenda has {n} item(s)"),
     "agenda_row_problem": ("第 {row} 行：{reason}", "row {row}: {reason}"),
     "agenda_e_empty_title": ("议题为空", "empty title"),
