@@ -5,6 +5,7 @@ Numbers stay numeric (the tables sort); colours come from ``geo.meeting``'s RAG 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -187,4 +188,15 @@ def change_table(kind: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     for a, b in (("stage_from", "stage_to"), ("stalled_from", "stalled_to"), ("status_from", "status_to")):
         if a in out:
             names[a], names[b] = t("change_from", lang), t("change_to", lang)
+    if "closed_on_time" in out:  # tasks closed: on time or not, in words
+        out["closed_on_time"] = [t("yes" if v else "no", lang) if isinstance(v, (bool, np.bool_)) else "—"
+                                 for v in out["closed_on_time"]]
+        names["closed_on_time"] = t("task_closed_on_time", lang)
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):  # days, not "2023-09-30 00:00:00"
+            out[column] = [v.date().isoformat() if pd.notna(v) else "—" for v in out[column]]
+        if column not in names:  # the other ids, titles, units and dates by their schema labels
+            table = next((tb for tb in ("tasks", "projects", "parcels") if column in schema.column_names(tb)), None)
+            if table:
+                names[column] = schema.column(table, column).label(lang)
     return out.rename(columns=names)

@@ -30,6 +30,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "agenda_add": ("添加议题", "Add an item"),
     "agenda_add_button": ("添加", "Add"),
     "published_by_meeting": ("调度会", "meeting"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
     "agenda_size": ("本议程共 {n} 项", "This agenda has {n} item(s)"),
     "agenda_row_problem": ("第 {row} 行：{reason}", "row {row}: {reason}"),
     "agenda_e_empty_title": ("议题为空", "empty title"),
