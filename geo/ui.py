@@ -321,6 +321,10 @@ def url_state(param: str, key: str, allowed, default, multi: bool = False):
             picked = [parse(v) for v in raw.split(",") if parse(v) is not None] if multi else parse(raw)
             if picked or picked == []:
                 st.session_state[f"_kept_{key}"] = picked
+            bad = [v for v in raw.split(",") if v and parse(v) is None] if multi else \
+                ([] if picked is not None or not raw else [raw])
+            if bad:  # said, as the sidebar says it of filters it cannot read (geo.sidebar)
+                st.toast(t("url_notice", language(), items="、".join(f"{param}={v[:40]}" for v in bad)), icon="⚠️")
     keep(key, default)
     value = st.session_state[key]
     text = ",".join(str(v) for v in value) if multi else ("" if value is None else str(value))

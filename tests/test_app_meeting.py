@@ -285,3 +285,10 @@ def test_a_link_to_an_item_the_agenda_lacks_opens_the_nearest_and_says_so(monkey
     assert at.query_params["item"] == "3" and at.query_params["kv"] == "220"  # item 3's own view
     bar = next(m.value for m in at.markdown if "九月调度会" in m.value)
     assert "第 3 / 3 项" in bar
+
+
+def test_a_view_the_page_does_not_have_is_named_in_a_notice(monkeypatch, demo_store):
+    at = conftest.open_page(monkeypatch, demo_store, "meeting", view="nonsense")
+    assert not at.exception
+    assert at.segmented_control(key="meeting_view").value == "stalled"  # the default view
+    assert any("view=nonsense" in toast.value for toast in at.toast)
