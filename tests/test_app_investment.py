@@ -92,7 +92,7 @@ def test_a_project_picked_in_the_top_table_opens_under_it(monkeypatch, demo_stor
     map it would be off screen and the click seem to do nothing); picked on the map or by a
     link, under the map."""
     at = open_page(monkeypatch, demo_store)
-    pid = next(df for df in at.dataframe if df.key == "inv_top").value.iloc[3, 0]
+    pid = next(df for df in at.dataframe if df.key == "inv_top").value["project_id"].iloc[3]
     for picked_in, after_top in (("inv_top", True), ("inv_map", False), (None, False)):
         at.session_state["inv_project"] = pid
         at.session_state["inv_project_picked_in"] = picked_in
