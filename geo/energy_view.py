@@ -97,17 +97,19 @@ def risk_tooltips(risk: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def risk_table(risk: pd.DataFrame, lang: str) -> pd.DataFrame:
     """At-risk projects: numbers stay numeric (sortable), units in the column config."""
+    # Why it is at risk and the figures behind it before the stage and the id, which beside the
+    # sidebar at 1366 px scroll (the distance had been cut off).
     return pd.DataFrame({
-        "project_id": risk["project_id"],
         "name": risk["name"],
         "district": [district_name(c, lang) for c in risk["district_adcode"]],
-        "stage": [enum_label(s, lang) for s in risk["stage"]],
+        "reasons": [_reasons_text(r, lang) for r in risk["reasons"]],
         "demand_mw": risk["demand_mw"].astype(float),
         "station": [s if isinstance(s, str) else "—" for s in risk["station_name"]],
         "distance_km": risk["distance_km"].astype(float),
         "headroom_mw": risk["headroom_mw"].astype(float),
         "pending_mw": risk["pending_mw"].astype(float),
-        "reasons": [_reasons_text(r, lang) for r in risk["reasons"]],
+        "stage": [enum_label(s, lang) for s in risk["stage"]],
+        "project_id": risk["project_id"],
     })
 
 
@@ -199,13 +201,14 @@ def headroom_bar_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
 def headroom_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The district ranking as text with units (rows come ranked by headroom)."""
     mw = lambda v: fmt_number(v, "MW", 1, lang)  # noqa: E731
+    # The ranked figure first: in its two-fifths column at 1366 px the table shows ~4 columns.
     return pd.DataFrame({
         t("district", lang): [district_name(c, lang) for c in rows["adcode"].tolist()],
-        t("stations_count", lang): [fmt_count(v, "座" if lang == "zh" else "", lang) for v in rows["stations"].tolist()],
-        t("metric_firm_capacity", lang): [mw(v) for v in rows["capacity_mw"].tolist()],
-        _label("substations", "peak_load_mw", lang): [mw(v) for v in rows["peak_mw"].tolist()],
         t("headroom", lang): [mw(v) for v in rows["headroom_mw"].tolist()],
         t("load_rate", lang): [fmt_number(v, "%", 1, lang) for v in rows["load_rate_pct"].tolist()],
+        _peak_name(lang): [mw(v) for v in rows["peak_mw"].tolist()],  # the unit is in each cell
+        t("metric_firm_capacity", lang): [mw(v) for v in rows["capacity_mw"].tolist()],
+        t("stations_count", lang): [fmt_count(v, "座" if lang == "zh" else "", lang) for v in rows["stations"].tolist()],
     })
 
 
