@@ -14,6 +14,7 @@ from geo import schema
 from geo.boundaries import district_name
 from geo.i18n import fmt_count, fmt_number, t
 from geo.investment import ProjectDetails
+from geo.meeting_view import STATE_TEXT  # a task's state in words, as the meeting page says it
 from geo.schema import enum_label
 
 
@@ -137,9 +138,6 @@ DETAIL_FIELDS = ["project_id", "district_adcode", "park", "category", "level", "
                  "owner", "updated_at"]
 PARCEL_FIELDS = ["parcel_id", "park", "area_mu", "land_use", "status", "idle_class", "disposal_method",
                  "disposed_on", "supply_mode", "supplied_on", "tax_per_mu_wan"]
-TASK_STATES = {"overdue": ("已逾期", "Overdue"), "due_soon": ("7日内到期", "Due within 7 days"),
-               "open": ("办理中", "Open"), "closed_on_time": ("按期办结", "Closed on time"),
-               "closed_late": ("逾期办结", "Closed late")}
 
 
 def _value(table: str, name: str, value, lang: str) -> str:
@@ -169,13 +167,15 @@ def details_frames(details: ProjectDetails, lang: str) -> tuple[pd.DataFrame, pd
         parcel = pd.DataFrame({field: [schema.column("parcels", n).label(lang) for n in PARCEL_FIELDS],
                                value: [_value("parcels", n, details.parcel.get(n), lang) for n in PARCEL_FIELDS]})
     tasks = details.tasks
+    # The state and due date right after the title: in the half-width panel at 1366 px the
+    # last columns scroll, and those two are what a meeting asks about.
     task_rows = pd.DataFrame({
         schema.column("tasks", "title").label(lang): tasks["title"],
+        t("task_state", lang): [STATE_TEXT[s][0 if lang == "zh" else 1] for s in tasks["state"]],
+        schema.column("tasks", "due_on").label(lang): [d.date().isoformat() for d in pd.to_datetime(tasks["due_on"])],
         schema.column("tasks", "assigned_unit").label(lang): tasks["assigned_unit"],
         schema.column("tasks", "assigned_on").label(lang): [d.date().isoformat() for d in pd.to_datetime(tasks["assigned_on"])],
-        schema.column("tasks", "due_on").label(lang): [d.date().isoformat() for d in pd.to_datetime(tasks["due_on"])],
         schema.column("tasks", "closed_on").label(lang): ["—" if pd.isna(d) else pd.Timestamp(d).date().isoformat()
                                                           for d in tasks["closed_on"]],
-        t("task_state", lang): [TASK_STATES[s][0 if lang == "zh" else 1] for s in tasks["state"]],
     })
     return fields, parcel, task_rows
