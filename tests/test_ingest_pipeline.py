@@ -19,7 +19,7 @@ from geo import store
 from geo.boundaries import DISTRICT_SEATS
 from geo.ingest import IngestError, Options, check, load
 from geo.ingest import publish as pub
-from geo.ingest import view
+from geo.ingest import values, view
 from geo.ingest.templates import template_xlsx
 
 from fixtures_demo import demo_store  # noqa: F401  (session fixture: the calibrated demo store)
@@ -446,3 +446,21 @@ def test_an_extract_of_this_app_imports_back_unchanged(demo_store, fmt):
     changed = pub.preview_diff(checked, demo_store)
     edits = 1 if fmt == "xlsx" else 0
     assert changed == {"added": 0, "updated": edits, "unchanged": len(stored) - edits, "removed": 0}
+
+
+def test_degrees_minutes_seconds_are_read_as_degrees():
+    """Old ledgers write 113°08′30.2″ or 113度8分30.2秒: read as decimal degrees (a normalised
+    value), where 'unit °08′30.2″ cannot be converted' and 'no coordinates' were reported."""
+    def dms(value: float, style: int) -> str:
+        total = round(value * 3600, 3)  # in seconds, rounded once: no "60.000″"
+        d, m = int(total // 3600), int(total % 3600 // 60)
+        s = total - d * 3600 - m * 60
+        return f"{d}°{m:02d}′{s:06.3f}″" if style == 0 else f"{d}度{m}分{s:.3f}秒"
+
+    rows = [row(f"P{i}", dms(lon, i % 2), dms(lat, i % 2)) for i, (lon, lat) in enumerate(SEATS)]
+    c = check(load(ledger(rows), "l.csv", "projects"), Options("projects"))
+    assert c.report.rejected == 0 and c.report.changed == len(SEATS)
+    got = np.array([(p.x, p.y) for p in c.accepted.sort_values("project_id").geometry])
+    assert np.abs(got - np.array(SEATS)).max() < 1e-6  # within the 0.001″ written
+    assert values.dms_degrees("113°60′") is None and values.dms_degrees("113.5") is None  # not DMS
+    assert values.dms_degrees("27°50′00″S") == -values.dms_degrees("27度50分")

@@ -314,10 +314,38 @@ def _text(v: object) -> tuple[str, bool]:
     return stripped, stripped != text
 
 
+# Degrees, minutes, seconds as surveyors' and old ledgers write them: 113°30′15.5″, 113°30'15.5",
+# 113度30分15.5秒, 27°50.5' (minutes with decimals), with an optional E/N/东/北 (or W/S/西/南).
+_DMS = re.compile(r"^([+-]?)(\d{1,3}(?:\.\d+)?)\s*(?:°|度)\s*(?:(\d{1,2}(?:\.\d+)?)\s*(?:′|'|’|分))?\s*"
+                  r"(?:(\d{1,2}(?:\.\d+)?)\s*(?:″|′′|\"|”|''|秒))?\s*([EWNS东西南北]?)$", re.IGNORECASE)
+
+
+def dms_degrees(value: object) -> float | None:
+    """Decimal degrees of a degrees-minutes-seconds text, or None when it is not one (or a
+    minute or second is 60 or more)."""
+    if not isinstance(value, str):
+        return None
+    found = _DMS.match(_nfkc(value).strip().replace("º", "°"))
+    if not found:
+        return None
+    sign, degrees, minutes, seconds, hemisphere = found.groups()
+    minutes, seconds = float(minutes or 0), float(seconds or 0)
+    if minutes >= 60 or seconds >= 60:
+        return None
+    out = float(degrees) + minutes / 60 + seconds / 3600
+    return -out if sign == "-" or hemisphere.upper() in ("W", "S", "西", "南") else out
+
+
 def column(s: pd.Series, table: str, target: str, factor: float = 1.0) -> ColumnResult:
     """Normalise one mapped column (``target`` is a schema column or lon/lat/x/y/wkt)."""
     s = s.where(~s.map(lambda v: isinstance(v, str) and not v.strip()), None)  # blank text is a missing value
-    if target in ("lon", "lat", "x", "y"):
+    if target in ("lon", "lat"):
+        degrees = s.map(dms_degrees)
+        converted = degrees.notna().to_numpy()
+        result = numbers(s.where(~converted, degrees), None, 1.0, signed=True)
+        result.changed = converted if result.changed is None else (result.changed | converted)
+        return result
+    if target in ("x", "y"):
         return numbers(s, None, 1.0, signed=True)
     if target == "wkt":
         return _per_unique(s, lambda v: (str(v).strip(), False))
