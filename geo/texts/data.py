@@ -65,7 +65,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_publish_valid": ("只发布 {n} 行有效数据，跳过 {rejected} 行被拒绝的数据", "Publish the {n} valid rows, leaving out "
                            "the {rejected} rejected"),
     "data_publish": ("发布为新快照（{mode}）", "Publish as a new snapshot ({mode})"),
-    "data_replace_warning": ("整表替换：发布后{table}只剩本文件的 {kept} 行，现有的 {removed} 行将被删除（可回滚）。"
+    "data_replace_warning": ("整表替换：发布后“{table}”表只剩本文件的 {kept} 行，现有的 {removed} 行将被删除（可回滚）。"
                              "只想新增或修改部分记录，请选“按编号更新”。",
                              "Replace the table: after publishing, {table} holds only this file's {kept} rows; the "
                              "{removed} rows there now are deleted (a rollback restores them). To add or change some "
