@@ -19,7 +19,7 @@ from geo.energy import MAX_RISK_SHOWN, PASS_RATE_CLASSES, pass_rate_class, stati
 from geo.energy_view import risk_tooltips, station_tooltips
 from geo.filters import Filters
 from geo.i18n import fmt_number
-from geo.layers import records, tooltips
+from geo.layers import cell_titles, records, tooltips
 from geo.map_json import Encoded, dumps
 from geo.query import Scope
 from geo.store import Snapshot
@@ -105,7 +105,7 @@ def ta_cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> 
         "fill": [list(PASS_RATE_COLOURS[c]) + [120] if c is not None else [200, 200, 200, 80]
                  for c in (pass_rate_class(r) for r in cells["pass_rate_pct"].tolist())],
     })
-    data["tooltip"] = tooltips(cells.assign(name=cells["cell"]), "name", tooltip_rows)
+    data["tooltip"] = tooltips(cells.assign(name=cell_titles(cells)), "name", tooltip_rows)
     return pdk.Layer("PolygonLayer", id="ta-cells", data=records(data), get_polygon="polygon", get_fill_color="fill",
                      stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5, pickable=True)
 

@@ -63,6 +63,7 @@ def cell_tooltips(cells: pd.DataFrame, lang: str) -> pd.DataFrame:
     out["areas_text"] = [fmt_count(v, "个", lang) for v in out["areas"].tolist()]
     out["rate_text"] = [fmt_number(v, "%", 2, lang) for v in out["pass_rate_pct"].tolist()]
     out["abnormal_text"] = [fmt_count(v, "个", lang) for v in out["abnormal"].tolist()]
+    out["title"] = t("in_this_cell", lang)
     out.attrs["tooltip"] = [(t("table_transformer_areas", lang), "areas_text"), (t("mean_pass_rate", lang), "rate_text"),
                             (t("abnormal_areas", lang), "abnormal_text")]
     return out

@@ -25,6 +25,7 @@ def point_tooltip(frame: pd.DataFrame, lang: str, cells: bool = False) -> pd.Dat
         out["count_text"] = [fmt_count(v, "个", lang) for v in out["projects"].tolist()]
         out["total_text"] = [fmt_number(v, "亿元", 1, lang) for v in out["total_yi"].tolist()]
         out["stage_text"] = [enum_label(s, lang) for s in out["stage"].tolist()]
+        out["title"] = t("in_this_cell", lang)
         out.attrs["tooltip"] = [(t("projects_count", lang), "count_text"), (t("total_investment", lang), "total_text"),
                                 (t("dominant_stage", lang), "stage_text")]
         return out

@@ -37,6 +37,7 @@ def cell_tooltips(cells: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tu
     out["count_text"] = [fmt_count(v, "宗" if lang == "zh" else "", lang) for v in out["parcels"].tolist()]
     out["idle_text"] = [fmt_number(v, "亩", 0, lang) for v in out["idle_mu"].tolist()]
     out["area_text"] = [fmt_number(v, "亩", 0, lang) for v in out["area_mu"].tolist()]
+    out["title"] = t("in_this_cell", lang)
     return out, [(t("parcels_count", lang), "count_text"), (t("remaining_idle", lang), "idle_text"),
                  (t("area", lang), "area_text")]
 

@@ -143,6 +143,12 @@ def project_points_layers(points: pd.DataFrame, tooltip_rows: list[tuple[str, st
     return out
 
 
+def cell_titles(cells: pd.DataFrame) -> pd.Series:
+    """A hexagon's tooltip title: the caller's ``title`` column (words: "此六边形内"), else the
+    cell's H3 id, which tells a reader nothing."""
+    return cells["title"] if "title" in cells else cells["cell"]
+
+
 def cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> pdk.Layer:
     """H3 hexagons for aggregated views; colour by the cell's dominant stage, alpha by count."""
     top = max(int(cells["projects"].max()), 1) if len(cells) else 1
@@ -152,7 +158,7 @@ def cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> pdk
         "fill": [list(STAGE_COLOURS.get(s, (120, 120, 120))) + [int(70 + 160 * min(n / top, 1) ** 0.5)]
                  for s, n in zip(cells["stage"].tolist(), cells["projects"].tolist())],
     })
-    data["tooltip"] = tooltips(cells.assign(name=cells["cell"]), "name", tooltip_rows)
+    data["tooltip"] = tooltips(cells.assign(name=cell_titles(cells)), "name", tooltip_rows)
     return pdk.Layer(
         "PolygonLayer", id="cells", data=records(data), get_polygon="polygon", get_fill_color="fill",
         stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5, pickable=True,
@@ -223,7 +229,7 @@ def idle_cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]], l
         "polygon": list(cells["boundary"]),
         "fill": [list(colours[c]) + [200] if c is not None else [200, 200, 200, 90] for c in classes],
     })
-    data["tooltip"] = tooltips(cells.assign(name=cells["cell"]), "name", tooltip_rows)
+    data["tooltip"] = tooltips(cells.assign(name=cell_titles(cells)), "name", tooltip_rows)
     layer = pdk.Layer("PolygonLayer", id="cells", data=records(data), get_polygon="polygon", get_fill_color="fill",
                       stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5, pickable=True)
     idle = cells["idle_mu"].where(cells["idle_mu"] > 0).dropna()

@@ -348,3 +348,14 @@ def test_times_people_read_are_beijing_time():
 
     assert beijing("2026-12-02T20:02:37+00:00").strftime("%Y-%m-%d %H:%M %z") == "2026-12-03 04:02 +0800"
     assert beijing(dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.timezone.utc)).hour == 20
+
+
+def test_a_hexagon_tooltip_is_titled_in_words_not_its_h3_id():
+    from geo import layers
+    from geo.investment_view import point_tooltip
+
+    cells = pd.DataFrame({"cell": ["87418d2ceffffff"], "boundary": [[[113.0, 27.0], [113.1, 27.0], [113.0, 27.1]]],
+                          "stage": ["在建"], "projects": [3], "total_yi": [12.5]})
+    shown = point_tooltip(cells, "zh", cells=True)
+    tip = layers.cells_layer(shown, shown.attrs["tooltip"]).data[0]["tooltip"]
+    assert tip.startswith("此六边形网格内\n") and "87418d2ceffffff" not in tip and "12.5 亿元" in tip

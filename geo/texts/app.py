@@ -34,6 +34,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "download_view": ("下载当前筛选的数据（Excel、CSV、GIS 格式）", "Download the filtered data (Excel, CSV, GIS formats)"),
     "xlsx_slow": ("Excel 文件共 {rows} 行，生成约需 {seconds} 秒；CSV 或 GeoParquet 快得多。", "An Excel file of {rows} rows "
                   "takes about {seconds} s to build; CSV or GeoParquet is much faster."),
+    "in_this_cell": ("此六边形网格内", "In this hexagon"),
     "export_skipped": ("此格式只能保存带坐标的表，文件中不含：{tables}（GeoPackage、Excel、CSV 含所有表）。",
                        "This format holds only tables with locations; the file leaves out: {tables} (GeoPackage, "
                        "Excel and CSV hold every table)."),
