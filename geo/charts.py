@@ -36,13 +36,14 @@ def _table(df: pd.DataFrame, columns: list[str]) -> pa.Table:
 TIP = "_tip"  # the tooltip's one text: its parts joined, each already with its unit
 
 
-def _with_tip(df: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
-    """``df`` with the tooltip fields joined into one text ("开工（实际） · 7月 · 49 个"). A tooltip
-    of several fields shows each under its field name (series, month_label, value_text …: the
-    code's names, in either language); one field shows its text alone."""
-    parts = [df[c].astype(object).where(df[c].notna(), "—").astype(str) for c in fields]
-    joined = parts[0].str.cat(parts[1:], sep=" · ") if len(parts) > 1 else parts[0]
-    return df.assign(**{TIP: joined})
+def _table_with_tip(df: pd.DataFrame, columns: list[str], tip_fields: list[str]) -> pa.Table:
+    """``_table`` of ``columns`` plus the tooltip's text: the ``tip_fields`` joined into one line
+    ("开工（实际） · 7月 · 49 个"). A tooltip of several fields shows each under its field name
+    (series, month_label, value_text …: the code's names, in either language); one field shows
+    its text alone. Plain lists: pandas string ops cost ~1.4 ms a chart (measured)."""
+    parts = zip(*(df[c].tolist() for c in tip_fields))
+    tips = [" · ".join(v if isinstance(v, str) else "—" if pd.isna(v) else str(v) for v in row) for row in parts]
+    return _table(df, columns).append_column(TIP, pa.array(tips, type=pa.string()))
 
 
 def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title: str, tooltip: list[str],
@@ -59,7 +60,7 @@ def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title
     opacity = ({"condition": {"test": {"field": key, "oneOf": list(selected)}, "value": 1.0}, "value": 0.35}
                if selected else {"value": 0.9})
     return {
-        "data": {"values": _table(_with_tip(df, tooltip), [*dict.fromkeys([key, label, value]), TIP])},
+        "data": {"values": _table_with_tip(df, list(dict.fromkeys([key, label, value])), tooltip)},
         # a step height: one 28-px band per bar, whatever the container does with the chart
         "height": {"step": BAR_STEP} if height is None else height,
         "params": [{"name": PICK, "select": {"type": "point", "fields": [key], "on": "click", "clear": "dblclick"}}],
@@ -89,7 +90,7 @@ def plan_vs_actual_chart(df: pd.DataFrame, *, x: str, x_title: str, series: str,
     its colour when the UI language changes."""
     order = list(dict.fromkeys(df[series]))
     return {
-        "data": {"values": _table(_with_tip(df, tooltip), [*dict.fromkeys([x, series, value, kind]), TIP])},
+        "data": {"values": _table_with_tip(df, list(dict.fromkeys([x, series, value, kind])), tooltip)},
         "height": 300,
         "mark": {"type": "line", "point": True, "strokeWidth": 2.5},
         "encoding": {
