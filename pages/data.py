@@ -35,10 +35,7 @@ def _publish(checked, user: str, as_of) -> None:
 
 
 def _rollback(snapshot_id: str) -> None:
-    history = pub.history()  # newest first: a snapshot before the current one is a step forward
-    ids = [h["id"] for h in history]
-    current = next((h["id"] for h in history if h["current"]), None)
-    forward = current in ids and snapshot_id in ids and ids.index(snapshot_id) < ids.index(current)
+    forward = pub.is_newer_than_current(snapshot_id)
     try:
         pub.rollback(snapshot_id)
     except StoreError as err:

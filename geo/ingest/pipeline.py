@@ -8,6 +8,7 @@ snapshot (the ids and positions to compare with, and projects' districts for tas
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +98,9 @@ def _without_template_example(frame: pd.DataFrame, rows: pd.Series, table: str):
                 return abs(float(cell) - float(value)) < 1e-9
             except (TypeError, ValueError):
                 return False
-        return str(cell).strip()[:10] == str(value)[:10] if str(value)[:4].isdigit() else str(cell).strip() == str(value)
+        if isinstance(cell, dt.datetime):  # an Excel date cell; the template writes ISO text
+            cell = cell.date().isoformat()
+        return str(cell).strip() == str(value)
 
     hit = [i for i in range(min(len(frame), 3))
            if all(same(frame.iloc[i][header], value) for header, value in example.items())]
@@ -281,11 +284,10 @@ def _task_dates(out, reject, sources, frame) -> None:
               ("closed_on", "v_closed_before_assigned", closed < assigned),
               ("closed_on", "v_closed_without_date", (status == "已办结") & closed.isna()),
               ("closed_on", "v_open_with_closing_date", (status == "办理中") & closed.notna())]
-    for column, key, hit in checks:
-        if column in sources or key == "v_closed_without_date":
-            label = sources.get(column, schema.column("tasks", column).zh)
-            shown = frame[column].to_numpy(dtype=object) if column in frame.columns else None
-            reject({i: (key, {}) for i in np.flatnonzero(hit.to_numpy())}, label, shown)
+    for column, key, hit in checks:  # a column the file lacks is all missing: only 已办结 can hit
+        label = sources.get(column, schema.column("tasks", column).zh)
+        shown = frame[column].to_numpy(dtype=object) if column in frame.columns else None
+        reject({i: (key, {}) for i in np.flatnonzero(hit.to_numpy())}, label, shown)
 
 
 def _assemble(table: str, out: dict, geometry: gpd.GeoSeries | None, keep: np.ndarray) -> pd.DataFrame:

@@ -142,6 +142,13 @@ def history(store_dir: Path | None = None) -> list[dict]:
     return out
 
 
+def is_newer_than_current(snapshot_id: str, store_dir: Path | None = None) -> bool:
+    """Whether making ``snapshot_id`` current moves forward (to a later snapshot), not back."""
+    ids = [h["id"] for h in history(store_dir)]  # newest first
+    current = next((h["id"] for h in history(store_dir) if h["current"]), None)
+    return current in ids and snapshot_id in ids and ids.index(snapshot_id) < ids.index(current)
+
+
 def rollback(snapshot_id: str, store_dir: Path | None = None) -> store.Snapshot:
     """Publish an older snapshot again (verified first; serialised with other publishers)."""
     return store.publish(snapshot_id, store_dir)
