@@ -172,6 +172,9 @@ with tab_import:
     user = p1.text_input(t("data_user", lang), key="data_user", placeholder=t("data_user_hint", lang))
     as_of = p0.date_input(t("data_as_of", lang), value=ctx.snapshot.as_of, key="data_as_of",
                           help=t("data_as_of_help", lang))
+    late = view.after_as_of(checked.accepted, table, as_of, lang)
+    if late:
+        st.warning(late, icon=":material/event_busy:")
     valid_only = p2.checkbox(t("data_publish_valid", lang, n=report.accepted, rejected=report.rejected),
                              key="data_publish_valid") if report.rejected else True
     removed = (report.diff or {}).get("removed", 0)

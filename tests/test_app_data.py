@@ -3,6 +3,7 @@ mapping, the history and one-click rollback."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 from pathlib import Path
@@ -113,6 +114,20 @@ def test_replacing_a_table_says_how_many_rows_go_and_asks_once_more(monkeypatch,
     at.radio(key="data_mode").set_value("upsert")
     at.run()
     assert not any("整表替换" in w.value for w in at.warning)
+
+
+def test_a_start_after_the_as_of_date_is_named_until_the_date_moves(monkeypatch, tiny_snapshot, store_dir):
+    """A start dated after the as-of date the snapshot will carry is a warning with the column,
+    the count and the latest date; choosing an as-of on or after it clears the warning."""
+    head = [*HEAD, "实际开工"]
+    late = str(tiny_snapshot.as_of + dt.timedelta(days=40))
+    data = csv_bytes([[*rows()[0], late], [*rows()[1], str(tiny_snapshot.as_of)]], head)
+    at = upload(open_page(monkeypatch, store_dir), "项目台账.csv", data)
+    warning = [w.value for w in at.warning if "晚于数据截至日期" in w.value]
+    assert len(warning) == 1 and "实际开工 1 行" in warning[0] and f"最晚 {late}" in warning[0]
+    at.date_input(key="data_as_of").set_value(dt.date.fromisoformat(late))
+    at.run()
+    assert not [w for w in at.warning if "晚于数据截至日期" in w.value]
 
 
 def test_a_stopped_file_says_why(monkeypatch, tiny_snapshot, store_dir):

@@ -280,6 +280,41 @@ def test_a_task_needs_its_project_and_dates_in_order(tiny_snapshot):
     assert (columns[4], columns[5], columns[7]) == ("办结时限", "办结日期", "办结日期")
 
 
+def test_a_project_completes_after_it_starts_and_spends_within_its_total():
+    """Completion before the start and a year's plan or spending above the total are rejected,
+    with the column and the reason; spending above the year's plan (over-fulfilment) is not."""
+    head = [*HEAD, "计划开工", "计划竣工", "实际开工", "实际竣工"]
+    lon, lat = SEATS[0]
+    base = ["产业发展", "市重点", "在建"]
+    data = ledger([["P1", "好", "", *base, 2.0, 1.0, 1.5, lon, lat, "2023-03-01", "2024-06-30", "2023-03-05", ""],
+                   ["P2", "竣工早于开工", "", *base, 2.0, 1.0, 0.5, lon, lat, "2023-03-01", "2022-06-30", "", ""],
+                   ["P3", "实际竣工早于实际开工", "", *base, 2.0, 1.0, 0.5, lon, lat, "", "", "2023-05-01", "2023-04-01"],
+                   ["P4", "计划超总投资", "", *base, 2.0, 3.0, 0.5, lon, lat, "", "", "", ""],
+                   ["P5", "完成超总投资", "", *base, 2.0, 1.0, 2.5, lon, lat, "", "", "", ""]], head)
+    c = check(load(data, "p.csv", "projects"), Options("projects"))
+    assert problems(c) == [(3, "v_completion_before_start"), (4, "v_completion_before_start"),
+                           (5, "v_above_total"), (6, "v_above_total")]
+    assert c.accepted["project_id"].tolist() == ["P1"]
+    columns = {r: col for r, col, *_ in c.report.problems}
+    assert [columns[r] for r in (3, 4, 5, 6)] == ["计划竣工", "实际竣工", "年度计划投资（亿元）", "年度已完成投资（亿元）"]
+    text = c.report.problem_frame("zh").to_string()
+    assert "竣工日期早于开工日期" in text and "超过总投资" in text and "0.0001" in text
+
+
+def test_a_plan_in_wan_yuan_is_rejected_until_its_factor_is_set():
+    """A year's plan typed in 万元 under a header without a unit reads as 亿元 and exceeds the
+    total; setting the column's factor in the mapping makes the row import."""
+    head = ["项目编号", "项目名称", "项目类别", "项目级别", "项目阶段", "总投资（亿元）", "年度计划投资", "年度已完成投资（亿元）",
+            "经度", "纬度"]
+    data = ledger([["P1", "项目", "产业发展", "市重点", "在建", 2.0, 8000, 0.5, *SEATS[0]]], head)
+    loaded = load(data, "p.csv", "projects")
+    assert problems(check(loaded, Options("projects"))) == [(2, "v_above_total")]
+    mapping = loaded.mapping.copy()
+    mapping.loc[mapping["source"] == "年度计划投资", "factor"] = 0.0001
+    c = check(loaded, Options("projects"), mapping)
+    assert problems(c) == [] and c.accepted["annual_plan_yi"].tolist() == [0.8]
+
+
 @pytest.mark.parametrize("table", ["projects", "tasks", "parcels", "substations", "plants", "transformer_areas"])
 def test_templates_import_with_nothing_to_correct(table, tiny_snapshot):
     """A filled-in template imports as it is; its example row, left unchanged, is not a record."""

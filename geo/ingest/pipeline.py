@@ -188,7 +188,7 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
         out["district_adcode"] = district
     else:
         out["district_adcode"] = _task_districts(out, base, reject, sources, frame, report, rows, bad)
-        _task_dates(out, reject, sources, frame)
+    _cross_checks(table, out, reject, sources, frame)
 
     keep = ~bad
     accepted = _assemble(table, out, geometry, keep)
@@ -272,20 +272,38 @@ def _task_districts(out, base, reject, sources, frame, report, rows, bad) -> pd.
     return result
 
 
-def _task_dates(out, reject, sources, frame) -> None:
-    """A task is assigned, then due, then closed; 已办结 has a closing date and 办理中 none (the
-    task's state, on time or late, is derived from these dates: see geo.task_rates)."""
-    def dates(name):
-        return pd.to_datetime(pd.Series(out.get(name, [None] * len(frame)), dtype=object), errors="coerce")
+def _cross_checks(table: str, out, reject, sources, frame) -> None:
+    """Rules between a row's fields, each a rejection with its reason.
 
-    assigned, due, closed = dates("assigned_on"), dates("due_on"), dates("closed_on")
-    status = pd.Series(out.get("status", [None] * len(frame)), dtype=object)
-    checks = [("due_on", "v_due_before_assigned", due < assigned),
-              ("closed_on", "v_closed_before_assigned", closed < assigned),
-              ("closed_on", "v_closed_without_date", (status == "已办结") & closed.isna()),
-              ("closed_on", "v_open_with_closing_date", (status == "办理中") & closed.notna())]
-    for column, key, hit in checks:  # a column the file lacks is all missing: only 已办结 can hit
-        label = sources.get(column, schema.column("tasks", column).zh)
+    A task is assigned, then due, then closed; 已办结 has a closing date and 办理中 none (its
+    state, on time or late, is derived from these dates: see geo.task_rates). A project completes
+    after it starts, and neither this year's plan nor what it invested this year can exceed its
+    total investment (most often a column in 万元 read as 亿元: the mapping's factor fixes that)."""
+    def col(name):
+        return pd.Series(out.get(name, [None] * len(frame)), dtype=object)
+
+    def dates(name):
+        return pd.to_datetime(col(name), errors="coerce")
+
+    def amounts(name):
+        return pd.to_numeric(col(name), errors="coerce")
+
+    if table == "tasks":
+        assigned, due, closed, status = dates("assigned_on"), dates("due_on"), dates("closed_on"), col("status")
+        checks = [("due_on", "v_due_before_assigned", due < assigned),
+                  ("closed_on", "v_closed_before_assigned", closed < assigned),
+                  ("closed_on", "v_closed_without_date", (status == "已办结") & closed.isna()),
+                  ("closed_on", "v_open_with_closing_date", (status == "办理中") & closed.notna())]
+    elif table == "projects":
+        total = amounts("total_investment_yi")
+        checks = [("planned_completion", "v_completion_before_start", dates("planned_completion") < dates("planned_start")),
+                  ("actual_completion", "v_completion_before_start", dates("actual_completion") < dates("actual_start")),
+                  ("annual_plan_yi", "v_above_total", amounts("annual_plan_yi") > total),
+                  ("completed_yi", "v_above_total", amounts("completed_yi") > total)]
+    else:
+        return
+    for column, key, hit in checks:  # a column the file lacks is all missing: it compares False
+        label = sources.get(column, schema.column(table, column).zh)
         shown = frame[column].to_numpy(dtype=object) if column in frame.columns else None
         reject({i: (key, {}) for i in np.flatnonzero(hit.to_numpy())}, label, shown)
 

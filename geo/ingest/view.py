@@ -124,10 +124,36 @@ def history_frame(history: list[dict], lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Dates of what has already happened. One after the new snapshot's as-of date is most often a
+# typo or a wrong as-of; that snapshot's figures count it only from that day on (a project
+# "started" in the future is not among this year's starts).
+HAPPENED = {"projects": ("stalled_since", "actual_start", "actual_completion"),
+            "tasks": ("assigned_on", "closed_on"),
+            "parcels": ("listed_on", "disposed_on", "supplied_on")}
+
+
+def after_as_of(accepted: pd.DataFrame, table: str, as_of, lang: str) -> str | None:
+    """The warning for accepted rows with a date of something that happened after ``as_of``
+    (how many per column, and the latest date), or None."""
+    parts, latest = [], None
+    for column in HAPPENED.get(table, ()):
+        if column not in accepted.columns:
+            continue
+        dates = pd.to_datetime(accepted[column], errors="coerce")
+        later = dates[dates > pd.Timestamp(as_of)]
+        if len(later):
+            parts.append(t("data_after_as_of_part", lang, column=schema.column(table, column).label(lang), n=len(later)))
+            latest = max(latest, later.max()) if latest is not None else later.max()
+    if not parts:
+        return None
+    return t("data_after_as_of", lang, as_of=as_of, parts=("、" if lang == "zh" else ", ").join(parts), latest=latest.date())
+
+
 def counts(report) -> list[tuple[str, int]]:
     return [("data_read", report.rows_read), ("data_accepted", report.accepted),
             ("data_rejected", report.rejected), ("data_changed", report.changed)]
 
 
 __all__ = ["ENCODING_CHOICES", "CRS_OPTIONS", "PREVIEW_MAX", "COORD_TARGETS", "target_label", "target_options",
-           "mapping_for_editor", "mapping_from_editor", "required_note", "preview_deck", "history_frame", "counts"]
+           "mapping_for_editor", "mapping_from_editor", "required_note", "preview_deck", "history_frame", "counts",
+           "after_as_of"]

@@ -57,6 +57,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_publish_head": ("发布", "Publish"),
     "data_user": ("发布人", "Published by"),
     "data_as_of": ("数据截至", "Data as of"),
+    "data_after_as_of": ("有记录的日期晚于数据截至日期 {as_of}：{parts}（最晚 {latest}）。请核对这些日期，或把“数据截至”改为 {latest} 或之后；"
+                         "否则按 {as_of} 计算的“本年开工”“逾期”等不计入这些记录。",
+                         "Some records are dated after the as-of date {as_of}: {parts} (latest {latest}). Check those dates, "
+                         "or set 'Data as of' to {latest} or later; otherwise figures as of {as_of} (starts this year, "
+                         "overdue …) leave them out."),
+    "data_after_as_of_part": ("{column} {n} 行", "{column}: {n} rows"),
     "data_as_of_help": ("新快照的数据截至日期：“逾期”“本年”等都按此日期计算。", "The new snapshot's as-of date: 'overdue', "
                         "'this year' and the like are computed against it."),
     "data_user_hint": ("姓名或部门", "Name or department"),
@@ -197,6 +203,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_closed_without_date": ("状态为已办结，但没有办结日期", "status 已办结 (closed) but no closing date"),
     "ingest_v_open_with_closing_date": ("有办结日期，但状态为办理中：请改为已办结或删去日期",
                                         "a closing date, but status 办理中 (open): mark it closed or remove the date"),
+    "ingest_v_completion_before_start": ("竣工日期早于开工日期", "completion before the start"),
+    "ingest_v_above_total": ("超过总投资（若本列以万元填写，请在“列对应”中把它的换算系数设为 0.0001）",
+                             "more than the total investment (if this column is in 万元, set its factor to 0.0001 in the "
+                             "column mapping)"),
     # notes and warnings about the whole file
     "ingest_n_encoding": ("文件编码识别为 {encoding}。", "Text encoding detected: {encoding}."),
     "ingest_n_sheets": ("读取了工作表“{sheet}”，另有 {n} 个工作表未读取。", "Read sheet '{sheet}'; {n} other sheet(s) ignored."),
