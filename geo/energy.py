@@ -146,18 +146,24 @@ def ta_cells(snapshot: Snapshot, scope: Scope, filters: Filters, res: int | None
     rated, state (dominant), lon, lat, boundary."""
     if res is None:
         res = 7 if len(filters.districts) == 1 else 6
-    df = _rows(snapshot, scope, filters, "transformer_areas",
-               f"{parent_sql('h3_r7', res)} AS cell, state, count(*) AS n, "
-               "coalesce(sum(voltage_pass_rate), 0) AS rate_sum, count(voltage_pass_rate) AS rated, "
-               "count(*) FILTER (WHERE list_contains($abnormal, state)) AS bad",
-               "AND h3_r7 IS NOT NULL GROUP BY 1, state", {"abnormal": list(schema.TA_ABNORMAL_STATES)},
-               max_rows=200_000)
+    # grouped by district too, once per view without the district filter (as the assets above):
+    # a district change runs no query (~5 ms at 20 k areas; profiled)
+    df = district_sums.rows(_ta_cell_rows, snapshot, scope, filters, res)
     cells = roll_up(df, category="state", order=schema.TA_STATES, count="areas",
                     sums={"rate_sum": "rate_sum", "rated": "rated", "abnormal": "bad"})
     cells["rated"] = cells["rated"].astype("int64")
     cells["abnormal"] = cells["abnormal"].astype("int64")
     cells["pass_rate_pct"] = (cells["rate_sum"] / cells["rated"].where(cells["rated"] > 0)).round(2)
     return cells.drop(columns="rate_sum")
+
+
+def _ta_cell_rows(snapshot: Snapshot, scope: Scope, filters: Filters, res: int) -> pd.DataFrame:
+    return _rows(snapshot, scope, filters, "transformer_areas",
+                 f"district_adcode, {parent_sql('h3_r7', res)} AS cell, state, count(*) AS n, "
+                 "coalesce(sum(voltage_pass_rate), 0) AS rate_sum, count(voltage_pass_rate) AS rated, "
+                 "count(*) FILTER (WHERE list_contains($abnormal, state)) AS bad",
+                 "AND h3_r7 IS NOT NULL GROUP BY ALL", {"abnormal": list(schema.TA_ABNORMAL_STATES)},
+                 max_rows=500_000)
 
 
 def pass_rate_class(rate: float | None) -> int | None:

@@ -55,7 +55,8 @@ def roll_up(rows: pd.DataFrame, *, category: str, order: tuple[str, ...], count:
             sums: dict[str, str]) -> pd.DataFrame:
     """Per-(``cell``, ``category``) rows with a count ``n`` and ``sums`` columns -> one row per cell.
 
-    ``cell`` is the integer parent index (``parent_sql``), one row per (cell, category).
+    ``cell`` is the integer parent index (``parent_sql``); a (cell, category) may have several
+    rows (one per district), which add up.
     Returns: cell (the H3 name), ``count``, each output sum (``sums`` maps output -> input
     column), the dominant ``category`` (most features; ties -> larger first sum, then earlier in
     ``order``, then alphabetical), lon, lat, boundary ([lng, lat] pairs; an open ring is fine for
@@ -67,7 +68,7 @@ def roll_up(rows: pd.DataFrame, *, category: str, order: tuple[str, ...], count:
     inputs = list(dict.fromkeys(sums.values()))
     rank = {v: i for i, v in enumerate(order)}
     totals: dict[int, list[float]] = {}
-    best: dict[int, tuple] = {}
+    per_category: dict[tuple, list[float]] = {}  # (cell, category) -> [count, first sum]
     for cell, cat, n, *values in zip(rows["cell"].tolist(), rows[category].tolist(), rows["n"].tolist(),
                                      *(rows[c].tolist() for c in inputs)):
         if cat is None or cat != cat:  # NULL or NaN: left out, as pandas' groupby did
@@ -77,7 +78,13 @@ def roll_up(rows: pd.DataFrame, *, category: str, order: tuple[str, ...], count:
         acc[0] += n
         for i, v in enumerate(values):
             acc[i + 1] += v
-        key = (n, values[0] if values else 0, -rank.get(cat, len(order)), _Reversed(cat))
+        # rows may repeat a (cell, category), one per district: the dominant one is of their sums
+        both = per_category.setdefault((cell, cat), [0, 0.0])
+        both[0] += n
+        both[1] += values[0] if values else 0
+    best: dict[int, tuple] = {}
+    for (cell, cat), (n, first) in per_category.items():
+        key = (n, first, -rank.get(cat, len(order)), _Reversed(cat))
         if cell not in best or key > best[cell][0]:
             best[cell] = (key, cat)
     out = {c: [] for c in columns}

@@ -41,6 +41,15 @@ def test_roll_up_counts_sums_and_dominant_category_per_cell():
     assert len(out.loc[first, "boundary"]) == 6
 
 
+def test_roll_up_adds_a_categorys_rows_before_choosing_the_dominant_one():
+    """A cell on a border has a row per district for the same stage: 3 + 3 前期 beat 5 在建."""
+    a = h3.str_to_int(h3.cell_to_parent(CELLS[0], 6))
+    rows = pd.DataFrame({"cell": [a, a, a], "stage": ["前期", "在建", "前期"], "n": [3, 5, 3],
+                         "total": [1.0, 1.0, 1.0]})
+    out = roll_up(rows, category="stage", order=("前期", "在建"), count="projects", sums={"total_yi": "total"})
+    assert out["stage"].tolist() == ["前期"] and out["projects"].tolist() == [11] and out["total_yi"].tolist() == [3.0]
+
+
 def test_roll_up_of_nothing_has_the_columns():
     out = roll_up(pd.DataFrame({"cell": [], "state": [], "n": [], "x": []}), category="state", order=("a",),
                   count="areas", sums={"x": "x"})

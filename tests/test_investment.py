@@ -329,3 +329,33 @@ def test_demo_points_and_cells(demo):
     liling = inv.project_points(demo, ALL, Filters(districts=(LILING,)), max_points=10)
     assert liling.total == 74 and liling.cells["projects"].sum() == 74
     assert {h3.get_resolution(c) for c in liling.cells["cell"]} == {7}  # one district
+
+
+@pytest.mark.parametrize("districts", [(LILING,), (HETANG, LILING), (CHALING, HETANG, LILING)])
+@pytest.mark.parametrize("res", [6, 7])
+def test_cells_of_chosen_districts_equal_one_query_over_them(demo, districts, res):
+    """The map's cells add up per-district rows (``geo.district_sums``): the same cells, counts,
+    sums and dominant category as grouping only the chosen districts' features, for projects
+    and for transformer areas, cells on a border included."""
+    from geo import energy
+    from geo.hexes import parent_sql, roll_up
+
+    con = duckdb.connect()
+    inside = f"district_adcode IN ({', '.join(repr(d) for d in districts)}) AND h3_r7 IS NOT NULL"
+    rows = con.execute(f"SELECT {parent_sql('h3_r7', res)} AS cell, stage, count(*) AS n, sum(total_investment_yi) "
+                       f"AS total FROM read_parquet(?) WHERE {inside} GROUP BY ALL",
+                       [str(demo.table_path("projects"))]).df()
+    expected = roll_up(rows, category="stage", order=schema.STAGES, count="projects", sums={"total_yi": "total"})
+    got = inv.project_points(demo, ALL, Filters(districts=districts), max_points=0, resolution=res).cells
+    pd.testing.assert_frame_equal(got.drop(columns="boundary"), expected.drop(columns="boundary"))
+    rows = con.execute(f"SELECT {parent_sql('h3_r7', res)} AS cell, state, count(*) AS n, "
+                       "coalesce(sum(voltage_pass_rate), 0) AS rate_sum, count(voltage_pass_rate) AS rated, "
+                       "count(*) FILTER (WHERE list_contains(?, state)) AS bad "
+                       f"FROM read_parquet(?) WHERE {inside} GROUP BY ALL",
+                       [list(schema.TA_ABNORMAL_STATES), str(demo.table_path("transformer_areas"))]).df()
+    expected = roll_up(rows, category="state", order=schema.TA_STATES, count="areas",
+                       sums={"rate_sum": "rate_sum", "rated": "rated", "abnormal": "bad"})
+    got = energy.ta_cells(demo, ALL, Filters(districts=districts), res)
+    assert got["cell"].tolist() == expected["cell"].tolist() and len(got) > 3
+    assert got["areas"].tolist() == expected["areas"].tolist() and got["state"].tolist() == expected["state"].tolist()
+    assert got["abnormal"].tolist() == expected["abnormal"].astype(int).tolist()
