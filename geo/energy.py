@@ -315,13 +315,44 @@ def at_risk(supply: pd.DataFrame, filters: Filters, max_distance_km: float = DEF
     return out.sort_values(["demand_mw", "project_id"], ascending=[False, True], ignore_index=True)
 
 
-def supply_view(supply: pd.DataFrame, filters: Filters, max_distance_km: float = DEFAULT_MAX_DISTANCE_KM) -> dict:
+@dataclass(frozen=True, eq=False)
+class SupplyByDistrict:
+    """The supply table's figures at one distance, ready for any district selection: the
+    projects at risk of the whole store (largest demand first) with each district's positions
+    among them, and each district's (projects, demand MW, covered). A district change then picks
+    rows and adds up nine numbers; matching 57 k projects' districts and sorting their risks
+    again took ~7 ms of every district change at 1 M parcels (profiled)."""
+
+    risk: pd.DataFrame
+    risk_rows: dict  # district -> ascending positions in ``risk``: picked rows keep its order
+    sums: dict  # district -> (projects, demand_mw, covered); None -> the whole table's
+
+
+def supply_by_district(supply: pd.DataFrame, max_distance_km: float = DEFAULT_MAX_DISTANCE_KM) -> SupplyByDistrict:
+    risk = at_risk(supply, Filters(), max_distance_km)
+    demand, covered = supply["demand_mw"].to_numpy(dtype=float), supply["covered"].to_numpy(dtype=bool)
+    sums = {code: (len(at), float(demand[at].sum()), int(covered[at].sum()))
+            for code, at in supply.groupby("district_adcode", sort=False).indices.items()}
+    sums[None] = (len(supply), float(demand.sum()), int(covered.sum()))
+    return SupplyByDistrict(risk, risk.groupby("district_adcode", sort=False).indices, sums)
+
+
+def supply_view(by_district: SupplyByDistrict, filters: Filters) -> dict:
     """For the filtered districts: ``supply_summary``'s figures, the number of projects at risk
-    ("at_risk") and the first ``MAX_RISK_SHOWN`` of them, the ones pages draw and list ("risk").
-    Only those are kept: a cached view of all 57 k projects at 1 M parcels was ~35 MB."""
-    risk = at_risk(supply, filters, max_distance_km)
-    return {**supply_summary(supply, filters), "at_risk": len(risk),
-            "risk": risk.head(MAX_RISK_SHOWN).copy()}
+    ("at_risk") and the first ``MAX_RISK_SHOWN`` of them, the ones pages draw and list ("risk";
+    "risk_rows": their positions in ``by_district.risk``). Only those are kept: a cached view of all 57 k projects at 1 M parcels was ~35 MB."""
+    risk = by_district.risk
+    if filters.districts:
+        codes = list(dict.fromkeys(filters.districts))
+        picked = [by_district.risk_rows[c] for c in codes if c in by_district.risk_rows]
+        at = np.sort(np.concatenate(picked)) if picked else np.empty(0, dtype=np.intp)
+        figures = [by_district.sums.get(c, (0, 0.0, 0)) for c in codes]
+        projects, demand, covered = (sum(f[i] for f in figures) for i in range(3))
+    else:
+        at = np.arange(len(risk))
+        projects, demand, covered = by_district.sums[None]
+    return {"projects": int(projects), "demand_mw": float(demand), "covered": int(covered), "at_risk": len(at),
+            "risk": risk.take(at[:MAX_RISK_SHOWN]).reset_index(drop=True), "risk_rows": at[:MAX_RISK_SHOWN]}
 
 
 # --- one station -----------------------------------------------------------------------------------

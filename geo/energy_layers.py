@@ -121,24 +121,36 @@ def abnormal_layer(areas: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> 
                      line_width_min_pixels=0.5, pickable=True)
 
 
-def risk_layers(risk: pd.DataFrame, lang: str) -> list[pdk.Layer]:
-    """Projects at risk (``energy.at_risk``, at most MAX_RISK_SHOWN of them) as magenta rings,
-    each with a line to its supply substation."""
-    risk = risk_tooltips(risk.head(MAX_RISK_SHOWN), lang)
-    if risk.empty:
-        return []
+def risk_pieces(risk: pd.DataFrame, lang: str) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    """Each project at risk (``energy.SupplyByDistrict.risk``, the whole store's) as its ring and
+    its line to the supply substation (None without one), encoded as JSON once per distance and
+    language; a view joins its rows' pieces (``risk_layers``). Building them per district change
+    cost ~7 ms at 1 M parcels (tooltips, frames, encoding; profiled)."""
+    risk = risk_tooltips(risk, lang)
     tips = tooltips(risk, "name", risk.attrs["tooltip"])
-    rings = pd.DataFrame({"position": _position(risk["lon"], risk["lat"]), "tooltip": tips})
-    linked = risk["station_id"].notna()
-    lines = pd.DataFrame({"source": _position(risk.loc[linked, "lon"], risk.loc[linked, "lat"]),
-                          "target": _position(risk.loc[linked, "station_lon"], risk.loc[linked, "station_lat"])})
+    rings = tuple(dumps({"position": p, "tooltip": tip}) for p, tip in zip(_position(risk["lon"], risk["lat"]), tips))
+    ends = _position(risk["station_lon"].fillna(0.0), risk["station_lat"].fillna(0.0))
+    lines = tuple(dumps({"source": p, "target": e}) if isinstance(s, str) else None
+                  for p, e, s in zip(_position(risk["lon"], risk["lat"]), ends, risk["station_id"].tolist()))
+    return rings, lines
+
+
+def risk_layers(pieces: tuple[tuple[str, ...], tuple[str | None, ...]], rows) -> list[pdk.Layer]:
+    """The projects at risk in ``rows`` (positions in ``risk_pieces``' frame, at most
+    MAX_RISK_SHOWN of them) as magenta rings, each with a line to its supply substation."""
+    rings, lines = pieces
+    rows = list(rows)[:MAX_RISK_SHOWN]
+    if not rows:
+        return []
+    ring_json = "[" + ",".join(rings[i] for i in rows) + "]"
+    line_json = "[" + ",".join(lines[i] for i in rows if lines[i] is not None) + "]"
     return [
-        pdk.Layer("LineLayer", id="risk-lines", data=lines, get_source_position="source",
+        pdk.Layer("LineLayer", id="risk-lines", data=Encoded(line_json), get_source_position="source",
                   get_target_position="target", get_color=list(RISK_COLOUR) + [200], get_width=2,
                   width_units="'pixels'", pickable=False),
-        pdk.Layer("ScatterplotLayer", id="risk-projects", data=rings, get_position="position", get_radius=7,
-                  radius_units="'pixels'", filled=True, get_fill_color=list(RISK_COLOUR) + [70], stroked=True,
-                  get_line_color=list(RISK_COLOUR), line_width_min_pixels=2.5, pickable=True),
+        pdk.Layer("ScatterplotLayer", id="risk-projects", data=Encoded(ring_json), get_position="position",
+                  get_radius=7, radius_units="'pixels'", filled=True, get_fill_color=list(RISK_COLOUR) + [70],
+                  stroked=True, get_line_color=list(RISK_COLOUR), line_width_min_pixels=2.5, pickable=True),
     ]
 
 

@@ -51,8 +51,9 @@ supply = page_cache.cached(energy.project_supply, ctx, unfiltered=True)  # neare
 max_km = ui.url_state("max_km", "en_max_km", lambda v: float(v) if v.replace(".", "", 1).isdigit() and
                       0.5 <= float(v) <= 100 else None, energy.DEFAULT_MAX_DISTANCE_KM)
 # Depends on the districts and the distance only: kept across the other filters' changes.
+by_district = page_cache.derived(ctx, ("supply_by_district", max_km), lambda: energy.supply_by_district(supply, max_km))
 supply_view = page_cache.derived(ctx, ("supply_view", filters.districts, max_km),
-                                 lambda: energy.supply_view(supply, filters, max_km))
+                                 lambda: energy.supply_view(by_district, filters))
 risk = supply_view["risk"]
 ui.url_state("map", "en_map_mode", ("assets", "headroom"), "assets")
 mode = st.segmented_control(t("map_mode", lang), ["assets", "headroom"], key="en_map_mode",
@@ -106,9 +107,10 @@ with map_col:
         if "plants" in chosen:
             base += map_json.cached_layers(layers_key("plants", by_table["plants"]), plant_layers)
             legends.append((t("layer_plants", lang), energy_layers.plant_legend(labels)))
-        if "risk" in chosen:  # depends on the district filter and distance only: kept across others
-            base += map_json.cached_layers(layers_key("risk", filters.districts, max_km),
-                                           lambda: energy_layers.risk_layers(risk, lang))
+        if "risk" in chosen:  # the whole store's risks encoded once per distance; a view joins its rows
+            pieces = page_cache.derived(ctx, ("risk_pieces", max_km, lang),
+                                        lambda: energy_layers.risk_pieces(by_district.risk, lang))
+            base += energy_layers.risk_layers(pieces, supply_view["risk_rows"])
             legends.append((t("layer_risk", lang), energy_layers.risk_legend(t("risk_legend", lang, km=max_km))))
         if "stations" in chosen:
             symbols = page_cache.cached(energy_layers.station_symbols, ctx, lang, unfiltered=True)  # once per language

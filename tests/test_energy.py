@@ -118,9 +118,17 @@ def test_projects_at_risk_and_threshold(snap):
 def test_supply_view_keeps_the_count_and_the_first_rows(snap, monkeypatch):
     supply = energy.project_supply(snap, ALL, Filters())
     monkeypatch.setattr(energy, "MAX_RISK_SHOWN", 3)
-    view = energy.supply_view(supply, Filters(), max_distance_km=1.0)
+    by_district = energy.supply_by_district(supply, max_distance_km=1.0)
+    view = energy.supply_view(by_district, Filters())
     assert view["at_risk"] == 4 and list(view["risk"]["project_id"]) == ["P001", "P004", "P005"]
     assert view["projects"] == len(supply) and view["covered"] == int(supply["covered"].sum())
+    # a district selection: its projects' figures, its risks in the same order
+    for districts in [(LILING,), (HETANG,), (HETANG, LILING), (LILING, HETANG, CHALING), ("430999",)]:
+        chosen = Filters(districts=districts)
+        view, expected = energy.supply_view(by_district, chosen), energy.supply_summary(supply, chosen)
+        risk = energy.at_risk(supply, chosen, 1.0)
+        assert {k: view[k] for k in expected} == pytest.approx(expected) and view["at_risk"] == len(risk)
+        assert view["risk"]["project_id"].tolist() == risk["project_id"].head(3).tolist()
 
 
 def test_no_candidate_station_means_uncovered(store_dir):
