@@ -11,16 +11,20 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import present
+from geo.filters import Filters
 from geo.i18n import fmt_count, t
 from geo.page_cache import cached
 from geo.ui import PageContext
 
 
-def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, expanded: bool = False) -> None:
+def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, expanded: bool = False,
+                   filters: Filters | None = None) -> None:
     """Table choice (``default_tables`` first), format, coordinates, the filtered row counts,
     "build" and the download button; widget keys start with ``key``. Closed by default (an
-    expander); ``expanded`` draws it open, for the extracts page."""
+    expander); ``expanded`` draws it open, for the extracts page. ``filters``: the rows the page
+    shows when they are not just the sidebar's (the overview's key projects)."""
     lang = ctx.lang
+    filters = ctx.filters if filters is None else filters
     if present.presenting():  # nothing to download on a projector
         return
     if expanded:
@@ -42,26 +46,27 @@ def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, exp
                                key=f"{key}_format", format_func=lambda f: t(f"format_{f}", lang))
         crs = right.radio(t("export_crs", lang), export.CRS_CHOICES, key=f"{key}_crs",
                           format_func=lambda c: t(f"crs_{c}", lang))
-        rows = {table: cached(export.count_rows, ctx, table) for table in tables}
+        rows = {table: cached(export.count_rows, ctx, table, filters=filters) for table in tables}
         st.caption(t("export_rows", lang, rows="、".join(f"{t(f'table_{k}', lang)} {fmt_count(v, '', lang)}"
                                                            for k, v in rows.items())))
         skipped = export.left_out(tables, fmt)
         if skipped:  # said before the file is built, beside the counts that include them
             st.warning(t("export_skipped", lang, tables="、".join(t(f"table_{k}", lang) for k in skipped)),
                        icon=":material/info:")
+        nothing_fits = bool(tables) and len(skipped) == len(tables)  # e.g. only tasks, as a Shapefile
         total = sum(rows.values())
         if fmt == "xlsx" and total > export.SLOW_XLSX_ROWS:
             st.warning(t("xlsx_slow", lang, rows=fmt_count(total, "", lang),
                          seconds=max(1, round(total / export.XLSX_ROWS_PER_S))))
-        request = (ctx.snapshot.id, ctx.scope, ctx.filters, tuple(tables), fmt, crs, lang)
+        request = (ctx.snapshot.id, ctx.scope, filters, tuple(tables), fmt, crs, lang)
         # A callback, not ``if st.button``: the request survives a rerun Streamlit may insert first.
-        st.button(t("export_build", lang), type="primary", key=f"{key}_build", disabled=not tables,
+        st.button(t("export_build", lang), type="primary", key=f"{key}_build", disabled=not tables or nothing_fits,
                   icon=":material/build:", on_click=st.session_state.__setitem__, args=(f"{key}_requested", True))
         if st.session_state.pop(f"{key}_requested", False):
             try:
                 with st.spinner(t("export_building", lang)):
                     st.session_state[f"{key}_result"] = (request, export.build(
-                        ctx.snapshot, ctx.scope, ctx.filters, list(tables), fmt, lang=lang, crs=crs))
+                        ctx.snapshot, ctx.scope, filters, list(tables), fmt, lang=lang, crs=crs))
             except export.NothingToExport:
                 st.session_state[f"{key}_result"] = None
                 st.warning(t("nothing_to_export", lang))

@@ -9,7 +9,7 @@ writer that deals with its traps (the spreadsheet ones here, the GIS ones in ``g
 
 Spreadsheet formats (CSV, XLSX) are for people: Chinese (or English) headers with units, lon/lat
 columns for points and WKT for polygons, enum values in the chosen language, formula-like text
-guarded. GIS formats (GeoJSON, GeoPackage, GeoParquet, Shapefile) keep the schema's column names
+guarded in CSV (XLSX cells are typed text, which Excel never runs). GIS formats (GeoJSON, GeoPackage, GeoParquet, Shapefile) keep the schema's column names
 and stored values so they can be re-read by code; ``tasks`` has no geometry and is skipped there
 (except in GeoPackage, which holds it as a plain attribute table). Tables are loaded one at a
 time and written straight into the output, so a big extract holds one table in memory at once.
@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import pandas as pd
@@ -48,6 +48,8 @@ TABLE_LABELS = {"projects": ("项目", "Projects"), "tasks": ("交办事项", "T
 GEO_FORMATS = ("geojson", "gpkg", "parquet", "shp")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+XLSX_CELL_CHARS = 32_767  # Excel's limit of a cell's text; xlsxwriter cuts longer strings silently
+MONEY_UNITS = ("亿元", "万元")  # shown with two decimals and thousands separators
 XLSX_ROWS_PER_S = 10_000  # measured: 1,001,831 parcels in 102 s (README "Performance")
 SLOW_XLSX_ROWS = 100_000  # beyond this the page warns and suggests CSV or GeoParquet
 _XLSX_CHUNK = 50_000
@@ -61,13 +63,17 @@ _T = {"filters": ("筛选条件", "Filters"), "all": ("全部", "none"), "scope"
       "rows": ("行数", "Rows"), "crs": ("坐标系", "Coordinates"), "formula": ("公式防护", "Formula guard"),
       "lon": ("经度", "Longitude"), "lat": ("纬度", "Latitude"), "wkt": ("几何（WKT）", "Geometry (WKT)"),
       "about": ("说明", "About"), "item": ("条目", "Item"), "value": ("内容", "Value"),
-      "district": ("区县", "District")}
+      "district": ("区县", "District"), "filtered": ("已筛选", "filtered"),
+      "too_long": ("（内容过长，超出 Excel 单元格上限，见说明）", "(too long for an Excel cell: see About)"),
+      "too_long_head": ("超长单元格", "Cells too long")}
 _CRS_TEXT = {
     "wgs84": ("WGS84（EPSG:4326），经纬度（度）。", "WGS84 (EPSG:4326), longitude/latitude in degrees."),
     "gcj02": ("GCJ-02（国测局坐标，高德/腾讯地图使用）：坐标已由 WGS84 转换，可直接粘贴到高德地图。GCJ-02 没有 EPSG "
-              "代码，文件中的坐标系标记仍为 EPSG:4326，请勿在 GIS 软件中再做投影转换。",
+              "代码，文件中的坐标系标记仍为 EPSG:4326，请勿在 GIS 软件中再做投影转换。H3 网格按 WGS84 位置计算，"
+              "此文件不含该列。",
               "GCJ-02 (AMap/Tencent): coordinates were converted from WGS84 for pasting into AMap. GCJ-02 "
-              "has no EPSG code, so the file's CRS tag still says EPSG:4326; do not reproject it in a GIS."),
+              "has no EPSG code, so the file's CRS tag still says EPSG:4326; do not reproject it in a GIS. "
+              "H3 cells are of the WGS84 positions: this file leaves them out."),
 }
 
 
@@ -89,7 +95,7 @@ class Extract:
     mime: str
     rows: dict[str, int]  # rows written per table
     skipped: list[str] = field(default_factory=list)  # chosen tables the format cannot hold
-    formula_cells: int = 0  # text cells prefixed with ' (CSV/XLSX)
+    formula_cells: int = 0  # text cells prefixed with ' (CSV)
 
 
 def _select(table: str, filters: Filters, what: str) -> tuple[str, dict]:
@@ -114,7 +120,7 @@ def filtered_table(snapshot: Snapshot, scope: Scope, filters: Filters, table: st
     """Every schema column of ``table`` for the rows the user sees, ordered by primary key.
 
     Geo tables come back as a GeoDataFrame tagged EPSG:4326 — also for ``crs="gcj02"``, whose
-    coordinates are shifted to GCJ-02 but which has no EPSG code of its own.
+    coordinates are shifted to GCJ-02 but which has no EPSG code of its own (and no h3_r7).
     """
     if table not in EXPORT_TABLES or crs not in CRS_CHOICES:
         raise ValueError(f"table must be one of {EXPORT_TABLES} and crs one of {CRS_CHOICES}")
@@ -126,6 +132,8 @@ def filtered_table(snapshot: Snapshot, scope: Scope, filters: Filters, table: st
     df = df[schema.column_names(table)]
     if crs == "gcj02" and table in schema.GEO_TABLES:
         df = df.set_geometry(transform_geometry(df.geometry.to_numpy(), wgs84_to_gcj02), crs=schema.STORAGE_CRS)
+        # an H3 cell is of the WGS84 position: beside shifted coordinates it would disagree
+        df = df.drop(columns=["h3_r7"], errors="ignore")
     return df
 
 
@@ -148,7 +156,7 @@ class Job:
         for table in self.rows:
             yield table, filtered_table(self.snapshot, self.scope, self.filters, table, crs=self.crs)
 
-    def about(self, formula_cells: int | None = None) -> list[tuple[str, str]]:
+    def about(self, formula_cells: int | None = None, too_long: int = 0) -> list[tuple[str, str]]:
         """What the 说明 sheet, README.txt and layer descriptions say about the extract."""
         en = self.lang != "zh"
         scope = self.t("city") if self.scope.is_all else "、".join(
@@ -165,6 +173,12 @@ class Job:
                 f"{formula_cells} 个以 = + - @ 或制表符开头的文本单元格前加了单引号 '，防止被当作公式执行。" if not en else
                 f"{formula_cells} text cell(s) starting with = + - @ or a tab were prefixed with ' so "
                 "they cannot run as formulas.")))
+        if too_long:
+            lines.append((self.t("too_long_head"), (
+                f"{too_long} 个单元格超过 Excel 每格 {XLSX_CELL_CHARS:,} 个字符的上限（多为顶点很多的地块图形），"
+                "已替换为提示文字：完整内容请导出 GeoPackage、GeoJSON 或 CSV。" if not en else
+                f"{too_long} cell(s) were longer than Excel's {XLSX_CELL_CHARS:,} characters a cell (mostly "
+                "outlines with many vertices) and hold a note instead: export GeoPackage, GeoJSON or CSV for them.")))
         return lines
 
     def description(self) -> str:
@@ -181,12 +195,14 @@ def _guard(s: pd.Series) -> tuple[pd.Series, int]:
     return (s.where(~hit, "'" + s) if n else s), n
 
 
-def _for_people(table: str, df: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, int]:
-    """Headers with units, enum values in ``lang``, district names beside their codes, lon/lat or
-    WKT; returns the frame and how many text cells were guarded."""
+def _for_people(table: str, df: pd.DataFrame, lang: str, *, guard: bool) -> tuple[pd.DataFrame, int]:
+    """Headers with units, enum values in ``lang``, district names beside their codes, lon/lat
+    (7 decimals, ~1 cm, as in the WKT) or WKT; with ``guard`` formula-like text is prefixed (CSV:
+    a spreadsheet opening it would run it; XLSX cells are written as text and never run, so
+    their values stay as they are). Returns the frame and how many text cells were guarded."""
     out, guarded = {}, 0
     for col in schema.columns(table):
-        if col.dtype == "geometry":
+        if col.dtype == "geometry" or col.name not in df.columns:  # (h3_r7 is not in GCJ-02 files)
             continue
         s = df[col.name]
         if col.name == "h3_r7":
@@ -194,15 +210,16 @@ def _for_people(table: str, df: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, 
         elif col.dtype == "string":
             if col.enum and lang != "zh":
                 s = s.map(lambda v: schema.enum_label(v, lang), na_action="ignore")
-            s, n = _guard(s)
-            guarded += n
+            if guard:
+                s, n = _guard(s)
+                guarded += n
         out[col.label(lang)] = s
         if col.name == "district_adcode":  # the name beside the code: a spreadsheet reader has no lookup
             out[_T["district"][lang != "zh"]] = s.map(lambda c: DISTRICTS.get(c, (None, None))[lang != "zh"],
                                                       na_action="ignore")
     if table in POINT_TABLES:
         for key, coord in (("lon", df.geometry.x), ("lat", df.geometry.y)):
-            out[_T[key][lang != "zh"]] = coord
+            out[_T[key][lang != "zh"]] = coord.round(7)
     elif table in schema.GEO_TABLES:
         out[_T["wkt"][lang != "zh"]] = pd.Series(shapely.to_wkt(df.geometry.to_numpy(), rounding_precision=7),
                                                  index=df.index)
@@ -217,7 +234,7 @@ def _write_csv(job: Job) -> tuple[bytes, int]:
     buf, zf = new_zip() if len(job.rows) > 1 else (io.BytesIO(), None)
     guarded = 0
     for table, df in job.frames():
-        people, n = _for_people(table, df, job.lang)
+        people, n = _for_people(table, df, job.lang, guard=True)
         guarded += n
         raw = zf.open(f"{TABLE_LABELS[table][job.lang != 'zh']}.csv", "w", force_zip64=True) if zf else buf
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
@@ -242,19 +259,24 @@ def _write_xlsx(job: Job) -> tuple[bytes, int]:
     wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "strings_to_formulas": False,
                                    "strings_to_numbers": False, "strings_to_urls": False})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    money = wb.add_format({"num_format": "#,##0.00"})
     fmts = {"date": wb.add_format({"num_format": "yyyy-mm-dd"}), "num": None, "str": None}
-    guarded = 0
+    too_long = 0
     for table, df in job.frames():
-        people, n = _for_people(table, df, job.lang)
+        people, _ = _for_people(table, df, job.lang, guard=False)
         del df
-        guarded += n
+        money_columns = {c.label(job.lang) for c in schema.columns(table) if c.unit in MONEY_UNITS}
         ws = wb.add_worksheet(TABLE_LABELS[table][job.lang != "zh"])
         ws.freeze_panes(1, 0)
         ws.write_row(0, 0, list(people.columns), head)
         ws.autofilter(0, 0, len(people), len(people.columns) - 1)
         kinds = ["date" if pd.api.types.is_datetime64_any_dtype(s) else
                  "num" if pd.api.types.is_numeric_dtype(s) else "str" for _, s in people.items()]
-        writers = [(getattr(ws, f"write_{_XL_WRITE[k]}"), fmts[k]) for k in kinds]
+        writers = [(getattr(ws, f"write_{_XL_WRITE[k]}"), money if name in money_columns else fmts[k])
+                   for name, k in zip(people.columns, kinds)]
+        if people.empty:  # the headers still readable on a sheet without rows
+            for c, (name, kind) in enumerate(zip(people.columns, kinds)):
+                ws.set_column(c, c, _width(name, [], kind))
         for start in range(0, len(people), _XLSX_CHUNK):  # Python objects for one chunk at a time
             part = people.iloc[start:start + _XLSX_CHUNK]
             columns = [(s.dt.date if k == "date" else s).astype(object).where(s.notna(), None).tolist()
@@ -266,16 +288,18 @@ def _write_xlsx(job: Job) -> tuple[bytes, int]:
                 for c, v in enumerate(row):
                     if v is not None:
                         write, fmt = writers[c]
+                        if isinstance(v, str) and len(v) > XLSX_CELL_CHARS:  # Excel would cut it short
+                            v, too_long = job.t("too_long"), too_long + 1
                         write(r, c, v, fmt)
     ws = wb.add_worksheet(job.t("about"))
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 90, wb.add_format({"text_wrap": True, "valign": "top"}))
     ws.write_row(0, 0, [job.t("item"), job.t("value")], head)
-    for r, (k, v) in enumerate(job.about(guarded), start=1):
+    for r, (k, v) in enumerate(job.about(too_long=too_long), start=1):
         ws.write_string(r, 0, k)
         ws.write_string(r, 1, v)
     wb.close()
-    return buf.getvalue(), guarded
+    return buf.getvalue(), 0
 
 
 def _width(header: str, sample: list, kind: str) -> float:
@@ -312,6 +336,8 @@ def _names(job: Job, fmt: str) -> tuple[str, str, str]:
         zh, en = "+".join(DISTRICTS.get(c, (c,))[0] for c in codes), "+".join(codes)
     else:
         zh, en = "多区县", "multi"
+    if not replace(job.filters, districts=()).is_empty:  # not the whole of those districts
+        zh, en = f"{zh}_{_T['filtered'][0]}", f"{en}_{_T['filtered'][1]}"
     date = job.snapshot.as_of.isoformat()
     suffix = ("_GCJ-02", "_gcj02") if job.crs == "gcj02" else ("", "")
     ascii_name = f"{tables[0] if single else 'extract'}_{en}_{date}{suffix[1]}.{ext}"

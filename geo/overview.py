@@ -13,7 +13,7 @@ Definitions (README "Data model" repeats them):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -24,6 +24,14 @@ from geo.query import Scope, query
 from geo.store import Snapshot
 
 KEY_LEVELS = list(schema.KEY_LEVELS)
+
+
+def key_project_filters(filters: Filters) -> Filters:
+    """The overview's projects as filters, for its extract: its figures count the key-project
+    list only (KEY_LEVELS), within any level filter. (A level filter of only other levels shows
+    no project here; its extract keeps those levels rather than pretend the file is empty.)"""
+    chosen = tuple(level for level in (filters.levels or KEY_LEVELS) if level in KEY_LEVELS)
+    return replace(filters, levels=chosen or filters.levels)
 
 
 @dataclass(frozen=True)

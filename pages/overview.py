@@ -19,7 +19,7 @@ scope_text = t("scope_filtered", lang, what=ctx.filters.describe(lang)) if not c
     else t("scope_city", lang)
 st.caption(" · ".join(filter(None, [scope_text, t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id),
                                     t("yi_note", lang)])))
-download_panel(ctx, ["projects", "tasks"], "overview_dl")
+download_panel(ctx, ["projects", "tasks"], "overview_dl", filters=overview.key_project_filters(ctx.filters))
 
 figures = page_cache.cached(overview.project_figures, ctx)
 # Keyed by the filters that apply to their tables: a project-filter change does not recompute them.

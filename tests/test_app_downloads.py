@@ -27,7 +27,8 @@ def test_every_page_builds_its_filtered_rows(monkeypatch, demo_store, page):
     at.button(key=f"{key}_build").click().run()
     assert not at.exception
     download = at.get("download_button")[0]
-    assert "醴陵市_2023-09-30" in download.proto.label
+    # the overview's file holds its key projects (a level filter): its name says it is narrowed
+    assert ("醴陵市_已筛选_2023-09-30" if page == "overview" else "醴陵市_2023-09-30") in download.proto.label
     counts = next(c.value for c in at.caption if c.value.startswith("行数"))
     expected = _rows_in(counts, label)
     first_table = at.multiselect(key=f"{key}_tables").value[0]
@@ -77,3 +78,17 @@ def test_a_slow_xlsx_is_announced_before_it_is_built(monkeypatch, demo_store):
     assert not at.get("download_button")  # announced, not built
     at.selectbox(key="land_dl_format").set_value("parquet").run()
     assert not any("Excel" in w.value for w in at.warning)
+
+
+def test_a_format_that_holds_none_of_the_chosen_tables_cannot_be_built(monkeypatch, demo_store):
+    """Only tasks, as a Shapefile: the panel says the format leaves them out and offers no build
+    (it used to build and then say the filters matched nothing, beside a count of 46 rows)."""
+    at = conftest.open_page(monkeypatch, demo_store, "investment", district="430202")
+    at.session_state["investment_dl_open"] = True
+    at.run()
+    at.multiselect(key="investment_dl_tables").set_value(["tasks"]).run()
+    at.selectbox(key="investment_dl_format").set_value("shp").run()
+    assert any("文件中不含：交办事项" in w.value for w in at.warning)
+    assert at.button(key="investment_dl_build").disabled
+    at.selectbox(key="investment_dl_format").set_value("gpkg").run()  # GeoPackage holds tasks
+    assert not at.button(key="investment_dl_build").disabled

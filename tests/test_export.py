@@ -143,17 +143,19 @@ def test_formula_like_text_is_prefixed_real_negative_numbers_are_not(tricky_snap
     assert parcels["亩均税收（万元/亩）"].dtype == float
     assert parcels.loc["L003", "亩均税收（万元/亩）"] == -3.5
 
+    # XLSX cells are typed text that Excel never runs: the values stay exactly as stored
     xl = build(tricky_snapshot, ["projects", "parcels"], "xlsx")
-    assert xl.formula_cells == 4
+    assert xl.formula_cells == 0
     wb = openpyxl.load_workbook(io.BytesIO(xl.data))
     owner = wb["项目"]["U2"]
     assert wb["项目"]["U1"].value == "业主单位"
-    assert (owner.value, owner.data_type) == ("'=SUM(A1)", "s")
+    assert (owner.value, owner.data_type) == ("=SUM(A1)", "s")
+    assert wb["项目"]["U5"].value == "-abc"
     tax_col = [c.value for c in wb["地块"][1]].index("亩均税收（万元/亩）") + 1
     tax = wb["地块"].cell(row=4, column=tax_col)
     assert (tax.value, tax.data_type) == (-3.5, "n")
     about = dict(wb["说明"].iter_rows(min_row=2, values_only=True))
-    assert about["公式防护"].startswith("4 个")
+    assert "公式防护" not in about
 
 
 # --- XLSX ----------------------------------------------------------------------------------------
@@ -195,13 +197,40 @@ def test_xlsx_sheets_types_and_about(tiny_snapshot):
     assert about["数据快照"] == tiny_snapshot.id and about["数据截至"] == "2023-09-30"
     assert about["导出时间"] == "2023-10-08 09:30 +0800" and about["导出人"] == "张三"
     assert about["行数 · 项目"] == "5" and about["行数 · 公变台区"] == "3"
-    assert "WGS84" in about["坐标系"] and "0 个" in about["公式防护"]
+    assert "WGS84" in about["坐标系"] and "公式防护" not in about and "超长单元格" not in about
+    assert row["总投资（亿元）"].number_format == "#,##0.00"  # money with two decimals
+    assert row["经度"].number_format == "General"
+
+
+def test_xlsx_says_what_an_excel_cell_cannot_hold_and_keeps_empty_sheets_readable(tiny_snapshot, tmp_path):
+    """An outline longer than Excel's 32,767 characters a cell is not cut into broken WKT: the
+    cell says so and the About sheet counts it. A sheet without rows still has column widths."""
+    tables = make_tiny_tables()
+    ring = [(113.13 + 0.01 * i / 2000, 27.83 + 0.00001 * (i % 2)) for i in range(2000)]
+    tables["parcels"].loc[0, "geometry"] = shapely.Polygon([*ring, (113.13, 27.84)])
+    snap = store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=["t"], store_dir=tmp_path / "long")
+    wb = openpyxl.load_workbook(io.BytesIO(build(snap, ["parcels"], "xlsx").data))
+    header = [c.value for c in wb["地块"][1]]
+    wkt = [r[header.index("几何（WKT）")] for r in wb["地块"].iter_rows(min_row=2, values_only=True)]
+    assert wkt[0].startswith("（内容过长") and all(w.startswith("POLYGON") for w in wkt[1:])
+    about = dict(wb["说明"].iter_rows(min_row=2, values_only=True))
+    assert about["超长单元格"].startswith("1 个单元格超过 Excel 每格 32,767 个字符")
+    empty = build(tiny_snapshot, ["projects", "plants"], "xlsx", filters=Filters(districts=(HETANG,)))
+    sheet = openpyxl.load_workbook(io.BytesIO(empty.data))["电源"]
+    assert empty.rows["plants"] == 0 and sheet.max_row == 1 and sheet.column_dimensions["A"].width >= 10
+
+
+def test_a_file_name_says_when_more_than_districts_narrowed_it(tiny_snapshot):
+    assert build(tiny_snapshot, ["projects"], "csv", filters=Filters(search="园")).file_name == \
+        "项目_全市_已筛选_2023-09-30.csv"
+    named = build(tiny_snapshot, ["projects"], "csv", filters=Filters(districts=(LILING,), stages=("在建",)), lang="en")
+    assert named.file_name == f"projects_{LILING}_filtered_2023-09-30.csv"
 
 
 def test_xlsx_filters_english_and_scoped_user(tiny_snapshot):
     filters = Filters(stages=("在建",))
     ex = build(tiny_snapshot, ["projects"], "xlsx", filters=filters, lang="en")
-    assert ex.file_name == ex.ascii_name == "projects_all_2023-09-30.xlsx"
+    assert ex.file_name == ex.ascii_name == "projects_all_filtered_2023-09-30.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(ex.data))
     assert wb.sheetnames == ["Projects", "About"]
     header = [c.value for c in wb["Projects"][1]]
@@ -296,6 +325,12 @@ def test_gcj02_is_600_to_700_m_from_wgs84(tiny_snapshot):
     assert 600 <= dist <= 700
     about = pd.read_excel(io.BytesIO(xl.data), sheet_name="说明").set_index("条目")["内容"]
     assert "GCJ-02" in about["坐标系"] and "高德" in about["坐标系"]
+    # an H3 cell is of the WGS84 position: not beside shifted coordinates
+    assert "此文件不含该列" in about["坐标系"]
+    for crs, has_h3 in (("wgs84", True), ("gcj02", False)):
+        features = json.loads(build(tiny_snapshot, ["projects"], "geojson", crs=crs).data)["features"]
+        sheet = pd.read_excel(io.BytesIO(build(tiny_snapshot, ["projects"], "xlsx", crs=crs).data), sheet_name="项目")
+        assert ("h3_r7" in features[0]["properties"]) == ("H3网格（7级）" in sheet.columns) == has_h3
 
 
 # --- GeoPackage ----------------------------------------------------------------------------------
@@ -313,7 +348,9 @@ def test_gpkg_layers_and_attribute_table(tiny_snapshot, tmp_path):
     for table in export.EXPORT_TABLES:
         df = pyogrio.read_dataframe(path, layer=table)
         assert len(df) == expected[table]
-        assert [c for c in df.columns if c != "geometry"] == [c for c in schema.column_names(table) if c != "geometry"]
+        # GCJ-02: every column but the WGS84 H3 cell
+        assert [c for c in df.columns if c != "geometry"] == [c for c in schema.column_names(table)
+                                                              if c not in ("geometry", "h3_r7")]
     projects = pyogrio.read_dataframe(path, layer="projects").set_index("project_id")
     assert projects.loc["P001", "actual_start"] == pd.Timestamp("2023-03-15")
     assert projects.loc["P001", "name"] == "硬质合金产业园"
@@ -428,3 +465,28 @@ def test_row_counts_under_district_filters_are_the_rows_exported(tiny_snapshot, 
         assert {t: expected[t] for t in by_hand} == by_hand
     if filters.districts == ("430211",):
         assert set(expected.values()) == {0}
+
+
+def test_the_overviews_extract_holds_its_key_projects(tmp_path):
+    """The overview counts the key-project list (省重点/市重点) only; its extract's filters do too,
+    within a level filter the user set."""
+    from geo import overview
+
+    assert overview.key_project_filters(NONE).levels == schema.KEY_LEVELS
+    assert overview.key_project_filters(Filters(levels=("市重点", "县重点"))).levels == ("市重点",)
+    tables = make_tiny_tables()
+    tables["projects"].loc[0, "level"] = "县重点"
+    snap = store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=["t"], store_dir=tmp_path / "lv")
+    key = overview.key_project_filters(NONE)
+    on_the_list = int(tables["projects"]["level"].isin(schema.KEY_LEVELS).sum())
+    assert export.count_rows(snap, ALL, NONE, "projects") == 5 > on_the_list == export.count_rows(snap, ALL, key, "projects")
+    shown = overview.project_figures(snap, ALL, NONE)
+    assert export.count_rows(snap, ALL, key, "projects") == shown["all"].count
+
+
+def test_spreadsheet_coordinates_have_seven_decimals_as_the_wkt(tiny_snapshot):
+    """GCJ-02 shifts give floats like 113.20855391299999: written to 7 decimals (~1 cm)."""
+    text = build(tiny_snapshot, ["substations"], "csv", crs="gcj02").data.decode("utf-8-sig")
+    frame = pd.read_csv(io.StringIO(text), dtype=str)
+    decimals = [len(v.split(".")[1]) for v in [*frame["经度"], *frame["纬度"]]]
+    assert max(decimals) == 7
