@@ -15,8 +15,8 @@ import pandas as pd
 import pydeck as pdk
 
 from geo import schema
-from geo.energy import MAX_RISK_SHOWN, PASS_RATE_CLASSES, pass_rate_class, stations
-from geo.energy_view import risk_tooltips, station_tooltips
+from geo.energy import MAX_RISK_SHOWN, PASS_RATE_CLASSES, abnormal_areas, pass_rate_class, plants, stations
+from geo.energy_view import abnormal_tooltips, plant_tooltips, risk_tooltips, station_tooltips
 from geo.filters import Filters
 from geo.i18n import fmt_number
 from geo.layers import cell_titles, records, tooltips
@@ -44,12 +44,21 @@ def _position(lon, lat) -> list[list[float]]:
     return [[round(float(x), 5), round(float(y), 5)] for x, y in zip(pd.Series(lon).tolist(), pd.Series(lat).tolist())]
 
 
+def _by_id(ids, data: pd.DataFrame) -> Mapping[str, str]:
+    """id -> the row of ``data`` encoded as JSON, read-only (a mapping proxy: the data cache hands
+    it out as it is). A view's layer joins its rows' pieces (``_joined``) instead of building and
+    encoding them on every filter change (the station symbols: ~30 ms; profiled)."""
+    return MappingProxyType({str(i): dumps(row) for i, row in zip(ids, records(data))})
+
+
+def _joined(ids, pieces: Mapping[str, str]) -> Encoded:
+    return Encoded("[" + ",".join(pieces[i] for i in ids if i in pieces) + "]")
+
+
 def station_symbols(snapshot: Snapshot, scope: Scope, filters: Filters, lang: str) -> Mapping[str, str]:
     """station_id -> its symbol (position, size, colours, tooltip) encoded as JSON, for every
     substation of ``filters``. Pages take it once per snapshot and language (unfiltered) and join
-    the filtered stations' pieces (``station_layers``): building and encoding 2,000 symbols on
-    every voltage or load filter change cost ~30 ms of the energy page (profiled). Read-only (a
-    mapping proxy), so the data cache hands it out as it is instead of copying 2,000 entries."""
+    the filtered stations' pieces (``station_layers``)."""
     rows = station_tooltips(stations(snapshot, scope, filters), lang)
     bands, statuses = rows["load_band"].tolist(), rows["status"].tolist()
     data = pd.DataFrame({
@@ -63,16 +72,15 @@ def station_symbols(snapshot: Snapshot, scope: Scope, filters: Filters, lang: st
         "line_px": [1 if s == "在运" else 2.5 for s in statuses],
         "tooltip": tooltips(rows, "name", rows.attrs["tooltip"]),
     })
-    return MappingProxyType({row["station_id"]: dumps(row) for row in records(data)})
+    return _by_id(data["station_id"].tolist(), data)
 
 
 def station_layers(station_ids: list[str], symbols: Mapping[str, str], selected: str | None) -> list[pdk.Layer]:
     """Substation symbols (size = voltage, colour = load band, fill = status) of ``station_ids``
     in that order (biggest voltage first, so small symbols are drawn on top), from
     ``station_symbols``, and a ring round the selected one."""
-    shown = [symbols[s] for s in station_ids if s in symbols]
     out = [pdk.Layer(
-        "ScatterplotLayer", id="stations", data=Encoded("[" + ",".join(shown) + "]"), get_position="position",
+        "ScatterplotLayer", id="stations", data=_joined(station_ids, symbols), get_position="position",
         get_radius="radius", radius_units="'pixels'", get_fill_color="fill", get_line_color="line",
         get_line_width="line_px", line_width_units="'pixels'", stroked=True, pickable=True, auto_highlight=True,
         highlight_color=[255, 215, 0, 200])]
@@ -84,17 +92,25 @@ def station_layers(station_ids: list[str], symbols: Mapping[str, str], selected:
     return out
 
 
-def plants_layer(plants: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> pdk.Layer:
+def plant_symbols(snapshot: Snapshot, scope: Scope, filters: Filters, lang: str) -> Mapping[str, str]:
+    """plant_id -> its circle (position, size = capacity, colour = kind, fill = status, tooltip)
+    encoded as JSON, for every plant of ``filters`` (pages: unfiltered, once per language)."""
+    rows = plant_tooltips(plants(snapshot, scope, filters), lang)
     data = pd.DataFrame({
-        "position": _position(plants["lon"], plants["lat"]),
-        "radius": (np.sqrt(plants["capacity_mw"].fillna(0).clip(lower=0).astype(float)) * METRES_PER_SQRT_MW).round(0),
+        "position": _position(rows["lon"], rows["lat"]),
+        "radius": (np.sqrt(rows["capacity_mw"].fillna(0).clip(lower=0).astype(float)) * METRES_PER_SQRT_MW).round(0),
         "fill": [list(PLANT_COLOURS.get(k, (120, 120, 120))) + [STATUS_FILL_ALPHA.get(s, 230) or 40]
-                 for k, s in zip(plants["kind"].tolist(), plants["status"].tolist())],
-        "tooltip": tooltips(plants, "name", tooltip_rows),
+                 for k, s in zip(rows["kind"].tolist(), rows["status"].tolist())],
+        "tooltip": tooltips(rows, "name", rows.attrs["tooltip"]),
     })
+    return _by_id(rows["plant_id"].tolist(), data)
+
+
+def plants_layer(plant_ids: list[str], symbols: Mapping[str, str]) -> pdk.Layer:
+    """The plants ``plant_ids`` (in that order: largest first) from ``plant_symbols``."""
     return pdk.Layer(
-        "ScatterplotLayer", id="plants", data=records(data), get_position="position", get_radius="radius",
-        radius_units="'meters'", radius_min_pixels=3, radius_max_pixels=40, get_fill_color="fill",
+        "ScatterplotLayer", id="plants", data=_joined(plant_ids, symbols), get_position="position",
+        get_radius="radius", radius_units="'meters'", radius_min_pixels=3, radius_max_pixels=40, get_fill_color="fill",
         stroked=True, get_line_color=[60, 60, 60], line_width_min_pixels=0.5, pickable=True)
 
 
@@ -110,15 +126,22 @@ def ta_cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> 
                      stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5, pickable=True)
 
 
-def abnormal_layer(areas: pd.DataFrame, tooltip_rows: list[tuple[str, str]]) -> pdk.Layer:
+def abnormal_symbols(snapshot: Snapshot, scope: Scope, filters: Filters, lang: str) -> Mapping[str, str]:
+    """area_id -> its dot (position, colour = governance state, tooltip) encoded as JSON, for
+    every abnormal transformer area of ``filters`` (pages: unfiltered, once per language)."""
+    rows = abnormal_tooltips(abnormal_areas(snapshot, scope, filters), lang)
     data = pd.DataFrame({
-        "position": _position(areas["lon"], areas["lat"]),
-        "fill": [list(STATE_COLOURS.get(s, (120, 120, 120))) + [230] for s in areas["state"].tolist()],
-        "tooltip": tooltips(areas, "area_id", tooltip_rows),
+        "position": _position(rows["lon"], rows["lat"]),
+        "fill": [list(STATE_COLOURS.get(s, (120, 120, 120))) + [230] for s in rows["state"].tolist()],
+        "tooltip": tooltips(rows, "area_id", rows.attrs["tooltip"]),
     })
-    return pdk.Layer("ScatterplotLayer", id="ta-abnormal", data=records(data), get_position="position", get_radius=3,
-                     radius_units="'pixels'", get_fill_color="fill", stroked=True, get_line_color=[255, 255, 255],
-                     line_width_min_pixels=0.5, pickable=True)
+    return _by_id(rows["area_id"].tolist(), data)
+
+
+def abnormal_layer(area_ids: list[str], symbols: Mapping[str, str]) -> pdk.Layer:
+    return pdk.Layer("ScatterplotLayer", id="ta-abnormal", data=_joined(area_ids, symbols), get_position="position",
+                     get_radius=3, radius_units="'pixels'", get_fill_color="fill", stroked=True,
+                     get_line_color=[255, 255, 255], line_width_min_pixels=0.5, pickable=True)
 
 
 def risk_pieces(risk: pd.DataFrame, lang: str) -> tuple[tuple[str, ...], tuple[str | None, ...]]:

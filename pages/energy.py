@@ -6,9 +6,9 @@ from geo import (charts, district_layers, energy, energy_layers, layers, map_cla
                  picks, ui)
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
-from geo.energy_view import (HEADROOM_METRICS, abnormal_tooltips, band_frame, cell_tooltips, funnel_frame,
+from geo.energy_view import (HEADROOM_METRICS, band_frame, cell_tooltips, funnel_frame,
                              headroom_bar_frame, headroom_map_data, headroom_table, headroom_tooltip_rows, legend_labels,
-                             plant_frame, plant_tooltips, quality_table, risk_table, risk_table_config,
+                             plant_frame, quality_table, risk_table, risk_table_config,
                              station_areas, station_fields, station_projects, station_table,
                              station_table_config)
 from geo.filters import Filters
@@ -71,14 +71,7 @@ def layers_key(name: str, *depends_on) -> tuple:
 
 def area_layers() -> list:
     cells = cell_tooltips(page_cache.cached(energy.ta_cells, ctx, filters=by_table["transformer_areas"]), lang)
-    bad = abnormal_tooltips(page_cache.cached(energy.abnormal_areas, ctx, filters=by_table["transformer_areas"]), lang)
-    return [energy_layers.ta_cells_layer(cells, cells.attrs["tooltip"]),
-            energy_layers.abnormal_layer(bad, bad.attrs["tooltip"])]
-
-
-def plant_layers() -> list:
-    plants = plant_tooltips(page_cache.cached(energy.plants, ctx, filters=by_table["plants"]), lang)
-    return [energy_layers.plants_layer(plants, plants.attrs["tooltip"])]
+    return [energy_layers.ta_cells_layer(cells, cells.attrs["tooltip"])]
 
 
 legends = []  # (title, entries) groups of the assets map
@@ -103,9 +96,15 @@ with map_col:
         base = [outline]
         if "areas" in chosen:
             base += map_json.cached_layers(layers_key("areas", by_table["transformer_areas"]), area_layers)
+            # each symbol encoded once per language (unfiltered); a view joins the ids it shows
+            dots = page_cache.cached(energy_layers.abnormal_symbols, ctx, lang, unfiltered=True)
+            bad = page_cache.cached(energy.abnormal_areas, ctx, filters=by_table["transformer_areas"])
+            base.append(energy_layers.abnormal_layer(bad["area_id"].tolist(), dots))
             legends.append((t("layer_areas", lang), energy_layers.ta_legend(labels, lang)))
         if "plants" in chosen:
-            base += map_json.cached_layers(layers_key("plants", by_table["plants"]), plant_layers)
+            circles = page_cache.cached(energy_layers.plant_symbols, ctx, lang, unfiltered=True)
+            shown_plants = page_cache.cached(energy.plants, ctx, filters=by_table["plants"])
+            base.append(energy_layers.plants_layer(shown_plants["plant_id"].tolist(), circles))
             legends.append((t("layer_plants", lang), energy_layers.plant_legend(labels)))
         if "risk" in chosen:  # the whole store's risks encoded once per distance; a view joins its rows
             pieces = page_cache.derived(ctx, ("risk_pieces", max_km, lang),

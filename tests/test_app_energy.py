@@ -245,3 +245,28 @@ def test_station_symbols_are_the_filtered_stations_in_order_with_their_colours(m
     english = open_page(monkeypatch, demo_store, kv="110", lang="en")
     tip = next(x for x in deck(english)["layers"] if x["id"] == "stations")["data"][0]["tooltip"]
     assert "Voltage" in tip and "电压" not in tip
+
+
+def test_plants_abnormal_areas_and_risks_are_the_views_own_in_order(monkeypatch, demo_store):
+    """The plants, abnormal-area and at-risk layers are joined from pieces encoded once per
+    language: each shows exactly the view's rows, in order, with their colours and tooltips."""
+    snap = store.open_current(demo_store)
+    liling = Filters(districts=("430281",))
+    at = open_page(monkeypatch, demo_store, district="430281", layers="plants,areas,risk")
+    layers = {x["id"]: x["data"] for x in deck(at)["layers"]}
+    plants = energy.plants(snap, Scope.all(), liling)
+    assert len(plants) and [p["position"] for p in layers["plants"]] == [
+        [round(x, 5), round(y, 5)] for x, y in zip(plants["lon"], plants["lat"])]
+    kind = plants["kind"].iloc[0]
+    assert layers["plants"][0]["fill"][:3] == list(energy_layers.PLANT_COLOURS[kind])
+    assert layers["plants"][0]["tooltip"].startswith(plants["name"].iloc[0]) and "MW" in layers["plants"][0]["tooltip"]
+    bad = energy.abnormal_areas(snap, Scope.all(), liling)
+    assert len(bad) and [d["tooltip"].split("\n")[0] for d in layers["ta-abnormal"]] == list(bad["area_id"])
+    assert layers["ta-abnormal"][0]["fill"][:3] == list(energy_layers.STATE_COLOURS[bad["state"].iloc[0]])
+    supply = energy.project_supply(snap, Scope.all(), Filters())
+    risk = energy.at_risk(supply, liling).head(energy.MAX_RISK_SHOWN)
+    assert [r["tooltip"].split("\n")[0] for r in layers["risk-projects"]] == list(risk["name"])
+    assert len(layers["risk-lines"]) == int(risk["station_id"].notna().sum())
+    english = open_page(monkeypatch, demo_store, district="430281", layers="plants", lang="en")
+    tip = next(x for x in deck(english)["layers"] if x["id"] == "plants")["data"][0]["tooltip"]
+    assert "Capacity" in tip and "装机" not in tip
