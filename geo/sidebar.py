@@ -88,15 +88,20 @@ def sidebar_filters(lang: str, snapshot: store.Snapshot, sections: tuple[str, ..
     _write_url(filters)
     notices = st.session_state.get("_url_notices")
     if notices:
-        # Until closed: a four-second toast is gone before a page at 1 M parcels has drawn its map.
-        # In presentation mode ten seconds: a toast that stays would sit over the agenda's
-        # previous/next buttons through the next items, which the notice is not about.
-        from geo.present import presenting
-
-        st.toast(t("url_notice", lang, items="、".join(notices)), icon="⚠️",
-                 duration="long" if presenting() else "infinite")
+        url_notice(notices, lang)
         st.session_state["_url_notices"] = []
     return filters
+
+
+def url_notice(items: list[str], lang: str) -> None:
+    """Say which parts of the link were ignored (filters, a page's view parameters, the language).
+
+    Until closed: a four-second toast is gone before a page at 1 M parcels has drawn its map.
+    In presentation mode ten seconds: a toast that stays would sit over the agenda's
+    previous/next buttons through the next items, which the notice is not about."""
+    from geo.present import presenting
+
+    st.toast(t("url_notice", lang, items="、".join(items)), icon="⚠️", duration="long" if presenting() else "infinite")
 
 
 def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot, scope: Scope) -> None:

@@ -17,7 +17,7 @@ import streamlit as st
 from geo import charts, present, snapshot_db, store
 from geo.picks import forget
 from geo.filters import Filters
-from geo.sidebar import clear_filters, keep, remember, sidebar_filters
+from geo.sidebar import clear_filters, keep, remember, sidebar_filters, url_notice
 from geo.i18n import LANG_LABELS, LANGS, t
 from geo.query import Scope
 
@@ -173,6 +173,9 @@ def user_scope() -> Scope:
 
 def _language() -> str:
     from_url = st.query_params.get("lang", "zh")
+    if from_url not in LANG_LABELS and "_lang_noticed" not in st.session_state:  # ?lang=xx: said once
+        st.session_state["_lang_noticed"] = True
+        url_notice([f"lang={from_url[:40]}"], "zh")
     keep("lang", LANG_LABELS.get(from_url, LANG_LABELS["zh"]))
     label = st.sidebar.segmented_control(
         "语言 / Language", list(LANG_LABELS.values()), key="lang", label_visibility="collapsed")
@@ -324,7 +327,7 @@ def url_state(param: str, key: str, allowed, default, multi: bool = False):
             bad = [v for v in raw.split(",") if v and parse(v) is None] if multi else \
                 ([] if picked is not None or not raw else [raw])
             if bad:  # said, as the sidebar says it of filters it cannot read (geo.sidebar)
-                st.toast(t("url_notice", language(), items="、".join(f"{param}={v[:40]}" for v in bad)), icon="⚠️")
+                url_notice([f"{param}={v[:40]}" for v in bad], language())
     keep(key, default)
     value = st.session_state[key]
     text = ",".join(str(v) for v in value) if multi else ("" if value is None else str(value))

@@ -142,6 +142,21 @@ def test_unknown_url_values_are_ignored_with_a_notice(monkeypatch, demo_store):
     assert notice.proto.duration == 0  # "infinite": stays until closed (a 4-second toast went unseen)
 
 
+def test_a_pages_own_bad_parameters_and_an_unknown_language_are_named_until_closed(monkeypatch, demo_store):
+    """A page's view parameters (max_km, headroom_kv …) and ?lang= are said as the filters are,
+    by a notice that stays: a default four-second toast was gone before the energy map drew."""
+    import conftest
+
+    at = conftest.open_page(monkeypatch, demo_store, "energy", max_km="abc", headroom_kv="500")
+    assert not at.exception
+    texts = " ".join(toast.value for toast in at.toast)
+    assert "max_km=abc" in texts and "headroom_kv=500" in texts
+    assert all(toast.proto.duration == 0 for toast in at.toast)
+    at = run_app(monkeypatch, demo_store, settle=False, lang="xx")
+    notice = next(toast for toast in at.toast if "lang=xx" in toast.value)
+    assert notice.proto.duration == 0 and "已忽略" in notice.value  # and the page is in Chinese
+
+
 def _copy_store(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst)
     return dst
