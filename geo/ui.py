@@ -42,6 +42,14 @@ PAGE_SECTIONS = {"overview": ("projects",), "investment": ("projects",), "land":
                  "data": ()}
 
 
+# The tables whose figures each page shows: its caption names (and its "clear all" counts) only
+# the filters that change them. A land filter set on the land page stays in the session and the
+# URL, but on the energy page it changes nothing, so "筛选范围：批而未供" there would be wrong.
+# The overview shows project, land and grid figures: every filter that applies to them counts.
+PAGE_TABLES = {"investment": ("projects",), "meeting": ("projects",), "land": ("parcels",),
+               "energy": ("substations", "plants", "transformer_areas")}
+
+
 def page_context(page: str | None = None) -> PageContext:
     """The context app.py prepared for this run (pages call this first).
 
@@ -233,7 +241,8 @@ def page_header(ctx: PageContext, title_key: str, selection_key: str, key_prefix
                 notes: tuple[str, ...] = ()) -> None:
     """Title, a visible "clear all" (filters and the page's selection) and the caption saying
     what is shown: the filters, the data's as-of date and snapshot, and any ``notes``."""
-    lang, filters = ctx.lang, ctx.filters
+    lang = ctx.lang
+    filters = ctx.filters.only_for(*PAGE_TABLES[ctx.page]) if ctx.page in PAGE_TABLES else ctx.filters
     head, keep_view, show, clear = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
     head.title(t(title_key, lang))
     if not present.presenting():

@@ -270,3 +270,16 @@ def test_plants_abnormal_areas_and_risks_are_the_views_own_in_order(monkeypatch,
     english = open_page(monkeypatch, demo_store, district="430281", layers="plants", lang="en")
     tip = next(x for x in deck(english)["layers"] if x["id"] == "plants")["data"][0]["tooltip"]
     assert "Capacity" in tip and "装机" not in tip
+
+
+def test_a_land_filter_carried_over_is_not_named_on_the_energy_page(monkeypatch, demo_store):
+    """Filters stay in the session across pages, but the energy page's caption names (and its
+    "clear all" counts) only those that change its figures."""
+    at = open_page(monkeypatch, demo_store, status="批而未供")
+    assert not any("批而未供" in c.value for c in at.caption)
+    assert at.button(key="en_clear").disabled
+    at = open_page(monkeypatch, demo_store, status="批而未供", kv="110")
+    assert any("筛选范围" in c.value and "110 kV" in c.value and "批而未供" not in c.value for c in at.caption)
+    assert not at.button(key="en_clear").disabled
+    land = conftest.open_page(monkeypatch, demo_store, "land", status="批而未供")
+    assert any("筛选范围" in c.value and "批而未供" in c.value for c in land.caption)
