@@ -18,7 +18,7 @@ Definitions (README "Where the demo numbers come from"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -92,10 +92,23 @@ def _rate(disposed: pd.Series, stock: pd.Series) -> pd.Series:
     return (disposed / stock.where(stock > 0) * 100).round(2)
 
 
+# What a disposal rate ignores: the current status and the disposal year pick parcels by the very
+# outcome the rate measures (批而未供 now leaves out what was disposed: 0 %; disposed in 2022
+# leaves out what was not: 100 %). The rate is of the stock on 1 January, whatever became of it.
+RATE_IGNORES = {"parcel_statuses": (), "disposed_year": None}
+
+
+def rate_filters(filters: Filters) -> Filters:
+    """``filters`` as the disposal rates apply them (``RATE_IGNORES`` left out)."""
+    return replace(filters, **RATE_IGNORES)
+
+
 def disposal_rates(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None) -> pd.DataFrame:
     """One row per idle class (schema order): stock on 1 Jan ``year``, disposed in ``year``, rate,
     and the area still idle now. Default year: the last full year before as-of. Summed over the
-    districts in the filter from sums per district and class (``geo.district_sums``)."""
+    districts in the filter from sums per district and class (``geo.district_sums``). The status
+    and disposal-year filters do not apply (``RATE_IGNORES``)."""
+    filters = rate_filters(filters)
     year = _year(year, snapshot.as_of.year - 1)
     groups = district_sums.rows(_disposal_groups, snapshot, scope, filters, year)
     # Plain arrays for three rows: a merge and column-by-column steps cost ~3 ms a call (profiled).
@@ -119,7 +132,9 @@ def _disposal_groups(snapshot: Snapshot, scope: Scope, filters: Filters, year: i
 
 def district_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None) -> pd.DataFrame:
     """Every district in scope and in the district filter (zeros where no parcel matches), all idle
-    classes together, ranked by the area still idle (rank 1 = most; equal areas share a rank)."""
+    classes together, ranked by the area still idle (rank 1 = most; equal areas share a rank).
+    The status and disposal-year filters do not apply (``RATE_IGNORES``)."""
+    filters = rate_filters(filters)
     year = _year(year, snapshot.as_of.year - 1)
     df = district_sums.rows(_district_disposal_rows, snapshot, scope, filters, year, key="adcode")
     df["rate_pct"] = _rate(df["disposed_mu"], df["stock_mu"])

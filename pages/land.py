@@ -19,7 +19,7 @@ ui.page_header(ctx, "page_land", PARCEL_KEY, "land")
 download_panel(ctx, ["parcels"], "land_dl")
 
 summary = page_cache.cached(land.land_summary, ctx)
-rates = page_cache.cached(land.disposal_rates, ctx)
+rates = page_cache.cached(land.disposal_rates, ctx, filters=land.rate_filters(filters))
 year = int(rates["year"].iloc[0]) if len(rates) else ctx.snapshot.as_of.year - 1
 by_class = rates.set_index("idle_class")
 m = st.columns(4)
@@ -34,6 +34,8 @@ for col, cls, key in ((m[2], "批而未供", "unsupplied_disposal"), (m[3], "低
                           stock=fmt_number(None if row is None else row["stock_mu"], "亩", 0, lang))),
                delta_color="off", delta_arrow="off")
 st.caption(t("reused_note", lang, area=fmt_number(summary["reused_mu"], "亩", 0, lang)))
+if land.rate_filters(filters) != filters:  # the status / disposal-year filter is set: say why the rates ignore it
+    st.caption(t("rate_ignores_note", lang))
 
 # --- map -----------------------------------------------------------------------------------------
 
@@ -55,7 +57,7 @@ if len(invalid):
                               zip(invalid["parcel_id"][:20], invalid["reason"][:20]))))
 if shapes.total == 0:
     st.info(t("nothing_selected_land", lang))
-district_rows = page_cache.cached(land.district_disposal, ctx)
+district_rows = page_cache.cached(land.district_disposal, ctx, filters=land.rate_filters(filters))
 map_col, side_col = st.columns([3, 1])
 with map_col:
     if mode == "choropleth":

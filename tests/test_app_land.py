@@ -193,3 +193,15 @@ def test_too_many_parcels_are_drawn_as_cells_built_once_per_view(monkeypatch, de
         assert len(one["data"]) == direct(demo_store, "count(DISTINCT h3_r7)", "district_adcode = ?", ["430223"])
     finally:
         st.cache_resource.clear()
+
+
+def test_the_disposal_cards_keep_their_rate_under_a_status_filter_and_say_why(monkeypatch, demo_store):
+    """?status=批而未供 showed 处置率 0.00 %; the published 2022 rate is 59.88 %."""
+    at = open_page(monkeypatch, demo_store, status="批而未供")
+    assert not at.exception
+    card = metric(at, "批而未供处置")
+    assert "59.88\xa0%" in card.delta  # (non-breaking spaces keep a figure and its unit together)
+    assert any("不受“现状”“处置年份”筛选影响" in c.value for c in at.caption)
+    plain = open_page(monkeypatch, demo_store)
+    assert metric(plain, "批而未供处置").delta == card.delta
+    assert not any("不受“现状”" in c.value for c in plain.caption)

@@ -91,6 +91,17 @@ def test_disposal_rates_tiny(snap):
         land.disposal_rates(snap, ALL, NONE, year="2022")
 
 
+def test_disposal_rates_ignore_the_status_and_disposal_year_filters(snap):
+    """Picking parcels by what became of them would make every rate 0 % (status 批而未供 now) or
+    100 % (disposed in 2022): the rates and the district table are of the stock on 1 January."""
+    expected = land.disposal_rates(snap, ALL, NONE)
+    for picked in (Filters(parcel_statuses=("批而未供",)), Filters(disposed_year=2022)):
+        pd.testing.assert_frame_equal(land.disposal_rates(snap, ALL, picked), expected)
+        pd.testing.assert_frame_equal(land.district_disposal(snap, ALL, picked), land.district_disposal(snap, ALL, NONE))
+    narrowed = land.disposal_rates(snap, ALL, Filters(districts=(LILING,), disposed_year=2022))
+    pd.testing.assert_frame_equal(narrowed, land.disposal_rates(snap, ALL, Filters(districts=(LILING,))))
+
+
 def test_overview_land_figures_delegates(snap):
     assert overview.land_figures(snap, ALL, NONE) == {
         "year": 2022,

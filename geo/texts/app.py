@@ -46,6 +46,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "remaining_idle": ("剩余闲置低效存量", "Idle land remaining"),
     "remaining_idle_mu": ("剩余闲置低效（亩）", "Idle land remaining (mu)"),
     "reused_note": ("已处置并由项目使用的土地：{area}。", "Disposed land now used by projects: {area}."),
+    "rate_ignores_note": ("处置率和各区县处置表按年初存量计算，不受“现状”“处置年份”筛选影响（按现状或处置年份挑选地块，"
+                          "会把处置率变成 0 % 或 100 %）；地图、地块表按全部筛选显示。",
+                          "The disposal rates and the district table count the stock on 1 January: the status and "
+                          "disposal-year filters do not apply to them (picking parcels by what became of them would "
+                          "make every rate 0 % or 100 %); the map and the parcel table apply every filter."),
     "land_mode_parcels": ("地块", "Parcels"),
     "land_mode_choropleth": ("区县分级", "District choropleth"),
     "metric_remaining": ("剩余闲置低效（亩）", "Idle remaining (mu)"),
