@@ -326,6 +326,7 @@ class SupplyByDistrict:
     risk: pd.DataFrame
     risk_rows: dict  # district -> ascending positions in ``risk``: picked rows keep its order
     sums: dict  # district -> (projects, demand_mw, covered); None -> the whole table's
+    far_only: np.ndarray  # per row of ``risk``: at risk only for the distance (so also "covered")
 
 
 def supply_by_district(supply: pd.DataFrame, max_distance_km: float = DEFAULT_MAX_DISTANCE_KM) -> SupplyByDistrict:
@@ -334,13 +335,15 @@ def supply_by_district(supply: pd.DataFrame, max_distance_km: float = DEFAULT_MA
     sums = {code: (len(at), float(demand[at].sum()), int(covered[at].sum()))
             for code, at in supply.groupby("district_adcode", sort=False).indices.items()}
     sums[None] = (len(supply), float(demand.sum()), int(covered.sum()))
-    return SupplyByDistrict(risk, risk.groupby("district_adcode", sort=False).indices, sums)
+    far_only = np.array([reasons == ("too_far",) for reasons in risk["reasons"].tolist()], dtype=bool)
+    return SupplyByDistrict(risk, risk.groupby("district_adcode", sort=False).indices, sums, far_only)
 
 
 def supply_view(by_district: SupplyByDistrict, filters: Filters) -> dict:
     """For the filtered districts: ``supply_summary``'s figures, the number of projects at risk
-    ("at_risk") and the first ``MAX_RISK_SHOWN`` of them, the ones pages draw and list ("risk";
-    "risk_rows": their positions in ``by_district.risk``). Only those are kept: a cached view of all 57 k projects at 1 M parcels was ~35 MB."""
+    ("at_risk"; "far_only" of them are at risk only for the distance, so also among the covered)
+    and the first ``MAX_RISK_SHOWN`` of them, the ones pages draw and list ("risk"; "risk_rows":
+    their positions in ``by_district.risk``). Only those are kept: a cached view of all 57 k projects at 1 M parcels was ~35 MB."""
     risk = by_district.risk
     if filters.districts:
         codes = list(dict.fromkeys(filters.districts))
@@ -352,6 +355,7 @@ def supply_view(by_district: SupplyByDistrict, filters: Filters) -> dict:
         at = np.arange(len(risk))
         projects, demand, covered = by_district.sums[None]
     return {"projects": int(projects), "demand_mw": float(demand), "covered": int(covered), "at_risk": len(at),
+            "far_only": int(by_district.far_only[at].sum()),
             "risk": risk.take(at[:MAX_RISK_SHOWN]).reset_index(drop=True), "risk_rows": at[:MAX_RISK_SHOWN]}
 
 

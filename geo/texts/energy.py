@@ -64,6 +64,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "projects_with_demand": ("有用电需求的项目", "Projects with a power demand"),
     "covered_projects": ("最近变电站裕度可满足", "Covered by the nearest station"),
     "at_risk_projects": ("供电有风险", "Supply at risk"),
+    "far_only": ("其中 {n}裕度可满足、仅因距离超过 {km}", "of which {n} covered, only farther than {km}"),
     "max_distance": ("距离阈值（km）", "Distance threshold (km)"),
     "supply_note": ("供电点 = 距项目最近的在运 {kv} 千伏及以上变电站（直线距离，CGCS2000 高斯-克吕格 3° 带 114°E 投影计算）。"
                     "待接入负荷 = 依赖该站且尚未投产项目的需求之和。",
