@@ -47,6 +47,15 @@ def unit_label(unit: str, lang: str = "zh") -> str:
     return unit if lang == "zh" else UNITS_EN.get(unit, unit)
 
 
+def with_unit(label: str, unit: str, lang: str = "zh") -> str:
+    """A column header with its unit: "剩余闲置（亩）" / "Remaining idle (mu)". Numeric columns
+    carry their unit here, not in every cell, so they sort as numbers and stay narrow."""
+    unit = unit_label(unit, lang)
+    if not unit:  # a counting word English drops (座, 个 …)
+        return label
+    return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
+
+
 def fmt_number(value: float | int | None, unit: str = "", decimals: int = 1, lang: str = "zh") -> str:
     """``5430.0, "亿元"`` -> ``"5,430.0 亿元"``; ``None``/NaN -> "—"."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -7,7 +7,7 @@ import streamlit as st
 
 from geo import schema
 from geo.boundaries import district_name, load_districts
-from geo.i18n import fmt_count, fmt_number, fmt_pct, t
+from geo.i18n import fmt_count, fmt_number, fmt_pct, t, with_unit
 from geo.schema import MU_M2, enum_label
 
 # Choropleth metrics: district_disposal column, label key, unit, decimals.
@@ -52,15 +52,20 @@ def district_map_data(rows: pd.DataFrame, lang: str):
     return gdf
 
 
-def district_table(rows: pd.DataFrame, lang: str, year: int) -> pd.DataFrame:
-    return pd.DataFrame({
-        t("rank", lang): rows["rank"],
-        t("district", lang): [district_name(c, lang) for c in rows["adcode"].tolist()],
-        t("remaining_idle", lang): [fmt_number(v, "亩", 0, lang) for v in rows["remaining_mu"].tolist()],
-        t("disposed_in", lang, year=year): [fmt_number(v, "亩", 0, lang) for v in rows["disposed_mu"].tolist()],
-        t("stock_start", lang, year=year): [fmt_number(v, "亩", 0, lang) for v in rows["stock_mu"].tolist()],
-        t("disposal_rate", lang): [fmt_pct(v) for v in rows["rate_pct"].tolist()],
-    })
+def district_table(rows: pd.DataFrame, lang: str, year: int) -> tuple[pd.DataFrame, dict]:
+    """The district ranking and its column config: numbers stay numbers (they sort as such; as
+    "962 亩" texts 962 sorted after 3,993), their units in the headers."""
+    mu = lambda key, **kw: with_unit(t(key, lang, **kw), "亩", lang)  # noqa: E731
+    columns = {t("rank", lang): rows["rank"],
+               t("district", lang): [district_name(c, lang) for c in rows["adcode"].tolist()],
+               mu("remaining_idle"): rows["remaining_mu"].astype(float),
+               mu("disposed_in", year=year): rows["disposed_mu"].astype(float),
+               mu("stock_start", year=year): rows["stock_mu"].astype(float),
+               with_unit(t("disposal_rate", lang), "%", lang): rows["rate_pct"].astype(float)}
+    names = list(columns)
+    config = {name: st.column_config.NumberColumn(name, format="%,.0f") for name in names[2:5]}
+    config[names[5]] = st.column_config.NumberColumn(names[5], format="%.2f")
+    return pd.DataFrame(columns), config
 
 
 def monthly_frame(monthly: pd.DataFrame, lang: str) -> pd.DataFrame:

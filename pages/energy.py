@@ -172,7 +172,8 @@ ui.chart(charts.bar_chart(rows, key="adcode", label="label", value="headroom_mw"
                           tooltip=["label", "headroom_text", "peak_text", "rate_text"],
                           selected=filters.districts),
          where=h1, **picks.chart_pick("en_headroom_chart", "adcode", "f_district"), width="stretch")
-ui.table(headroom_table(rows, lang), lang, "no_rows_districts", where=h2, key="en_headroom_table")
+ranking, ranking_config = headroom_table(rows, lang)
+ui.table(ranking, lang, "no_rows_districts", where=h2, key="en_headroom_table", column_config=ranking_config)
 st.caption(t("headroom_note", lang, pf=POWER_FACTOR))
 
 # --- power supply for projects ---------------------------------------------------------------------

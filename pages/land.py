@@ -128,7 +128,8 @@ st.subheader(t("section_disposal", lang))
 d1, d2 = st.columns([3, 2])
 with d1:
     st.markdown(f"**{t('district_ranking', lang, year=year)}**")
-    ui.table(district_table(district_rows, lang, year), lang, "no_rows_districts", key="land_districts")
+    ranking, ranking_config = district_table(district_rows, lang, year)
+    ui.table(ranking, lang, "no_rows_districts", key="land_districts", column_config=ranking_config)
 with d2:
     this_year = ctx.snapshot.as_of.year
     st.markdown(f"**{t('monthly_disposal', lang, year=this_year)}**")

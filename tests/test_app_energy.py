@@ -288,3 +288,10 @@ def test_a_land_filter_carried_over_is_not_named_on_the_energy_page(monkeypatch,
     assert not at.button(key="en_clear").disabled
     land = conftest.open_page(monkeypatch, demo_store, "land", status="批而未供")
     assert any("筛选范围" in c.value and "批而未供" in c.value for c in land.caption)
+
+
+def test_the_headroom_ranking_holds_numbers_with_units_in_the_headers(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store)
+    ranking = next(df.value for df in at.dataframe if "负荷裕度（MW）" in df.value.columns)
+    assert ranking["负荷裕度（MW）"].dtype == float and ranking["变电站数（座）"].dtype == "int64"
+    assert ranking["负荷裕度（MW）"].tolist() == sorted(ranking["负荷裕度（MW）"], reverse=True)
