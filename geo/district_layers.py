@@ -34,16 +34,21 @@ def district_choropleth(
 ) -> tuple[pdk.Deck, Legend]:
     """A filled district map with names and a legend.
 
-    ``tooltip_rows`` are (label, column) pairs shown on hover, already formatted as text in the
-    frame; ``selected`` districts get a thick outline; ``view_px`` is the map's size on screen,
-    for the initial zoom.
+    ``districts`` are every district in scope, whatever the district filter: the classes are the
+    city's, so two chosen districts are compared on the scale of all nine (classed on the chosen
+    ones alone, 62.5 % and 62.8 % came out palest and darkest). ``selected`` districts get a thick
+    outline and the view; the others stay, faded, for context. ``tooltip_rows`` are (label,
+    column) pairs shown on hover, already formatted as text in the frame; ``view_px`` is the
+    map's size on screen, for the initial zoom.
     """
     values = districts[value_column]
     breaks = class_breaks(values)
     colours = palette(len(breaks))
-    fills = [list(colours[c]) + [215] if c is not None else list(NO_DATA_COLOUR) + [160]
-             for c in classify(values, breaks)]
     codes = districts["adcode"].tolist()
+    chosen = [code in selected for code in codes] if set(selected) & set(codes) else [True] * len(codes)
+    fills = [(list(colours[c]) + [215] if c is not None else list(NO_DATA_COLOUR) + [160]) if on else
+             (list(colours[c]) + [70] if c is not None else list(NO_DATA_COLOUR) + [60])
+             for c, on in zip(classify(values, breaks), chosen)]
     geometries = list(districts.geometry)
     digests = _digests(geometries)  # what the cached shapes and layers below are keyed by
     shapes = _simplified(geometries, 0.0005, digests)  # ~50 m: invisible, 5× fewer bytes
@@ -61,7 +66,7 @@ def district_choropleth(
     labels = _cached_layer(("names", digests, tuple(codes), tuple(districts[label].astype(str))),
                            lambda: name_layer(districts, label))
     deck = Deck(
-        layers=[polygons, outlines, labels], initial_view_state=fit_view(districts.total_bounds, *view_px),
+        layers=[polygons, outlines, labels], initial_view_state=fit_view(districts[chosen].total_bounds, *view_px),
         map_provider=None, map_style=OFFLINE_STYLE, tooltip=TOOLTIP,
     )
     legend = Legend(legend_title, tuple(zip(colours, break_labels(breaks, districts[value_column], unit, decimals, lang))))

@@ -83,7 +83,7 @@ with map_col:
         metric = st.segmented_control(t("map_metric", lang), list(HEADROOM_METRICS), key="en_metric",
                                          format_func=lambda k: t(HEADROOM_METRICS[k][1], lang)) or "headroom"
         column, label_key, unit, decimals = HEADROOM_METRICS[metric]
-        rows = page_cache.cached(energy.district_headroom, ctx, level or 110)
+        rows = page_cache.cached(energy.district_headroom, ctx, level or 110, filters=Filters())  # classed city-wide
         deck, legend = district_layers.district_choropleth(
             headroom_map_data(rows, lang), column, name_column="name", label_column="label", unit=unit,
             decimals=decimals, legend_title=f"{t(label_key, lang)} · {level or 110} kV", lang=lang,

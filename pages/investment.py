@@ -47,8 +47,8 @@ with map_col:
         ui.url_state("metric", "inv_metric", tuple(overview.MAP_METRICS), "total")
         metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS),
                                       key="inv_metric", format_func=lambda k: t(overview.MAP_METRICS[k][1], lang))
-        deck, legend = overview.investment_choropleth(page_cache.cached(overview.district_summary, ctx), metric or "total",
-                                                      lang, filters.districts)
+        city = page_cache.cached(overview.district_summary, ctx, filters=filters.with_districts(()))  # classed city-wide
+        deck, legend = overview.investment_choropleth(city, metric or "total", lang, filters.districts)
     else:
         result = page_cache.cached(investment.project_points, ctx)
         outline, names = district_layers.district_base(lang, filters.districts)

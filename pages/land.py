@@ -65,8 +65,9 @@ with map_col:
         metric = st.segmented_control(t("map_metric", lang), list(LAND_METRICS),
                                       key="land_metric", format_func=lambda k: t(LAND_METRICS[k][1], lang))
         column, label_key, unit, decimals = LAND_METRICS[metric or "remaining"]
+        city = page_cache.cached(land.district_disposal, ctx, filters=land.rate_filters(filters).with_districts(()))
         deck, legend = district_layers.district_choropleth(
-            district_map_data(district_rows, lang), column, name_column="name", label_column="label", unit=unit,
+            district_map_data(city, lang), column, name_column="name", label_column="label", unit=unit,
             decimals=decimals, legend_title=t(label_key, lang), lang=lang, selected=filters.districts,
             tooltip_rows=[(t("remaining_idle", lang), "remaining_text"),
                           (t("disposed_in", lang, year=year), "disposed_text"),

@@ -103,8 +103,8 @@ with map_col:
     ui.url_state("metric", "overview_metric", tuple(overview.MAP_METRICS), "total")  # the map's view in the URL too
     metric = st.segmented_control(t("map_metric", lang), list(overview.MAP_METRICS),
                                   key="overview_metric", format_func=lambda m: t(overview.MAP_METRICS[m][1], lang))
-    deck, legend = overview.investment_choropleth(page_cache.cached(overview.district_summary, ctx), metric or "total", lang,
-                                                  ctx.filters.districts)
+    city = page_cache.cached(overview.district_summary, ctx, filters=ctx.filters.with_districts(()))  # classed city-wide
+    deck, legend = overview.investment_choropleth(city, metric or "total", lang, ctx.filters.districts)
     st.pydeck_chart(deck, on_select=picks.on_district_click("overview_map"), selection_mode="single-object",
                     key="overview_map", height=520)
 with legend_col:
