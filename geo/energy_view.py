@@ -135,16 +135,18 @@ def risk_table_config(lang: str) -> dict:
 def station_table(stations: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Substations, most loaded first (no load last)."""
     rows = stations.sort_values(["load_rate_pct", "station_id"], ascending=[False, True], na_position="last")
+    # The figure it is ranked by, and the headroom, right after the name: at 1366 px beside the
+    # sidebar the first ~7 columns show, and the load rate had been the ninth (cut off).
     return pd.DataFrame({
-        "station_id": rows["station_id"],
         "name": rows["name"],
         "district": [district_name(c, lang) for c in rows["district_adcode"].tolist()],
-        "voltage_kv": rows["voltage_kv"].astype("int64"),
-        "status": [enum_label(s, lang) for s in rows["status"].tolist()],
-        "capacity_mva": rows["capacity_mva"].astype(float),
-        "peak_load_mw": rows["peak_load_mw"].astype(float),
         "load_rate_pct": rows["load_rate_pct"].astype(float),
         "headroom_mw": rows["headroom_mw"].astype(float),
+        "peak_load_mw": rows["peak_load_mw"].astype(float),
+        "capacity_mva": rows["capacity_mva"].astype(float),
+        "voltage_kv": rows["voltage_kv"].astype("int64"),
+        "status": [enum_label(s, lang) for s in rows["status"].tolist()],
+        "station_id": rows["station_id"],
     }).reset_index(drop=True)
 
 

@@ -51,7 +51,7 @@ def with_unit(label: str, unit: str, lang: str = "zh") -> str:
     """A column header with its unit: "剩余闲置（亩）" / "Remaining idle (mu)". Numeric columns
     carry their unit here, not in every cell, so they sort as numbers and stay narrow."""
     unit = unit_label(unit, lang)
-    if not unit:  # a counting word English drops (座, 个 …)
+    if not unit or f"（{unit}）" in label or f"({unit})" in label:  # a word English drops (座 …), or said
         return label
     return f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})"
 

@@ -166,14 +166,15 @@ if selected_id and not picked_below:
 st.subheader(t("section_headroom", lang))
 st.segmented_control(t("voltage_level", lang), [220, 110, 35], key="en_level", format_func=lambda v: f"{v} kV")
 rows = headroom_bar_frame(page_cache.cached(energy.district_headroom, ctx, level or 110), lang)
-h1, h2 = st.columns([3, 2])
+# The chart, then the table under it: side by side at 1366 px beside the sidebar the table's last
+# columns (capacity, stations) were cut off whatever the split.
 ui.chart(charts.bar_chart(rows, key="adcode", label="label", value="headroom_mw",
                           value_title=t("headroom", lang) + " (MW)", colour="#1a9850",
                           tooltip=["label", "headroom_text", "peak_text", "rate_text"],
                           selected=filters.districts),
-         where=h1, **picks.chart_pick("en_headroom_chart", "adcode", "f_district"), width="stretch")
+         **picks.chart_pick("en_headroom_chart", "adcode", "f_district"), width="stretch")
 ranking, ranking_config = headroom_table(rows, lang)
-ui.table(ranking, lang, "no_rows_districts", where=h2, key="en_headroom_table", column_config=ranking_config)
+ui.table(ranking, lang, "no_rows_districts", key="en_headroom_table", column_config=ranking_config)
 st.caption(t("headroom_note", lang, pf=POWER_FACTOR))
 
 # --- power supply for projects ---------------------------------------------------------------------
