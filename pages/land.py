@@ -126,7 +126,9 @@ if selected_id and picks.picked_in(PARCEL_KEY) != "land_idle":  # under the map 
 
 # --- disposal progress ---------------------------------------------------------------------------
 st.subheader(t("section_disposal", lang))
-d1, d2 = st.columns([3, 2])
+# The ranking, then the months under it: side by side at 1366 px the ranking's stock and rate
+# columns were cut off, and the chart's English legend too.
+d1, d2 = st.container(), st.container()
 with d1:
     st.markdown(f"**{t('district_ranking', lang, year=year)}**")
     ranking, ranking_config = district_table(district_rows, lang, year)
