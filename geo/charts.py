@@ -151,4 +151,8 @@ def for_projector(spec: dict) -> dict:
     out = {**spec, "config": _PROJECTOR}
     if out.get("height") == {"step": BAR_STEP}:
         out["height"] = {"step": PROJECTOR_BAR_STEP}
+    y = out.get("encoding", {}).get("y", {})
+    if "labelLimit" in y.get("axis", {}):  # the same labels at 20 px instead of 13 need the room
+        axis = {**y["axis"], "labelLimit": round(y["axis"]["labelLimit"] * 20 / 13)}
+        out["encoding"] = {**out["encoding"], "y": {**y, "axis": axis}}
     return out

@@ -36,6 +36,10 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 20px !important;
   color: #1a1a1a !important; }
 .stApp li, .stApp label, .stApp [data-testid="stMarkdownContainer"] p { font-size: 22px; }
+/* The map legends are HTML (geo.map_classes): as large as the captions beside them. (Tables draw
+   on a canvas that font sizes do not reach, and a CSS zoom made them overflow their column.) */
+.stApp .zz-legend { font-size: 20px !important; }
+.stApp [data-testid="stButtonGroup"] p { font-size: 20px; }
 .st-key-agenda_bar { border: 3px solid #000000; border-radius: 8px; padding: 6px 14px; background: #fff7d6; }
 .st-key-agenda_bar p { font-size: 26px !important; font-weight: 700; }
 </style>"""

@@ -331,6 +331,17 @@ def test_chart_tooltips_show_texts_not_field_names():
     assert spec["data"]["values"].column(charts.TIP).to_pylist() == ["开工（实际） · 7月 · 49 个", "竣工 · 7月 · —"]
 
 
+def test_projector_charts_have_room_for_their_larger_labels():
+    """At 20 px "Building, not in statistics" was cut to "Building, not in statis…" (220 px)."""
+    from geo import charts
+
+    df = pd.DataFrame({"k": ["a"], "label": ["Building, not in statistics"], "v": [3]})
+    spec = charts.bar_chart(df, key="k", label="label", value="v", value_title="n", tooltip=["label"])
+    big = charts.for_projector(spec)
+    assert spec["encoding"]["y"]["axis"]["labelLimit"] == 220 and big["encoding"]["y"]["axis"]["labelLimit"] == 338
+    assert big["config"]["axis"]["labelFontSize"] == 20 and big["height"] == {"step": charts.PROJECTOR_BAR_STEP}
+
+
 def test_a_lone_point_gets_a_view_with_its_surroundings():
     from geo import layers
 
