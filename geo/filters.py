@@ -152,8 +152,9 @@ class Filters:
                     values[key] = number
         for low, high in ((INV_MIN, INV_MAX), (AREA_MIN, AREA_MAX)):
             if values.get(low) is not None and values.get(high) is not None and values[low] > values[high]:
-                notices.append(f"{low}>{high}")
-                values.pop(high)
+                # read as the range between them, as the sidebar reads the same two numbers typed in
+                # (nothing is ignored, so no notice; the URL is rewritten in order)
+                values[low], values[high] = values[high], values[low]
         for key in (YEAR, DISPOSED_YEAR):
             if key in params:
                 text = _single(params[key])
