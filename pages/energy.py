@@ -152,7 +152,10 @@ def station_panel() -> None:
                     st.caption(t("abnormal_ids", lang, ids="、".join(details.abnormal["area_id"].head(12)),
                                  n=len(details.abnormal)))
                 st.markdown(f"**{t('relying_projects', lang)}**")
-                ui.table(station_projects(details, lang), lang, "no_relying_projects", key="en_projects")
+                # below the supply voltage no project relies on a station: said so, not "none found"
+                below = int(details.station["voltage_kv"]) < energy.SUPPLY_MIN_KV
+                ui.table(station_projects(details, lang), lang, "below_supply_kv" if below else "no_relying_projects",
+                         key="en_projects")
 
 
 # Under the map (a map click, a link), or under the table it was picked in (the risk table only

@@ -295,3 +295,11 @@ def test_the_headroom_ranking_holds_numbers_with_units_in_the_headers(monkeypatc
     ranking = next(df.value for df in at.dataframe if "负荷裕度（MW）" in df.value.columns)
     assert ranking["负荷裕度（MW）"].dtype == float and ranking["变电站数（座）"].dtype == "int64"
     assert ranking["负荷裕度（MW）"].tolist() == sorted(ranking["负荷裕度（MW）"], reverse=True)
+
+
+def test_a_35_kv_station_says_why_no_project_relies_on_it(monkeypatch, demo_store):
+    snap = store.open_current(demo_store)
+    small = energy.stations(snap, Scope.all(), Filters(voltages=("35",)))["station_id"].iloc[0]
+    at = open_page(monkeypatch, demo_store, station=small)
+    assert any("只计 110 千伏及以上" in c.value for c in at.caption)
+    assert not any("没有项目以本站为最近供电点" in c.value for c in at.caption)

@@ -45,6 +45,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "abnormal_ids": ("待治理／治理中／待验证台区（共 {n} 个）：{ids}", "Areas under governance ({n}): {ids}"),
     "relying_projects": ("就近接入本站的项目", "Projects whose nearest supply point it is"),
     "no_relying_projects": ("没有项目以本站为最近供电点。", "No project has this station as its nearest supply point."),
+    "below_supply_kv": ("项目供电点只计 110 千伏及以上变电站：本站电压较低，不作为项目的供电点。",
+                        "Only stations of 110 kV or above count as projects' supply points: this one does not."),
     "section_headroom": ("各区县负荷裕度", "Headroom by district"),
     "voltage_level": ("电压层级", "Voltage level"),
     "headroom": ("负荷裕度", "Headroom"),
