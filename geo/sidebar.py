@@ -112,8 +112,9 @@ def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot, scop
         if key == "f_district":
             sidebar.multiselect(t(label, lang), options, key=key, format_func=district_name.get,
                                 placeholder=t("all_districts", lang))
-        elif key == "f_park":
-            parks = _park_names(snapshot.id, str(snapshot.path), scope)
+        elif key == "f_park":  # the chosen districts' parks (a park chosen before stays listed)
+            districts = tuple(st.session_state.get("f_district") or ())
+            parks = _park_names(snapshot.id, str(snapshot.path), scope, districts)
             chosen = st.session_state.get(key) or []
             sidebar.multiselect(t("park", lang), sorted(set(parks) | set(chosen)), key=key, placeholder="—")
         elif key == "f_kv":
@@ -144,13 +145,15 @@ def _draw_land_scalars(sidebar, lang: str, as_of_year: int) -> None:
                       format_func=lambda v: t("any", lang) if not v else str(v))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _park_names(snapshot_id: str, snapshot_path: str, scope: Scope) -> list[str]:
+@st.cache_data(show_spinner=False, max_entries=64)
+def _park_names(snapshot_id: str, snapshot_path: str, scope: Scope, districts: tuple[str, ...] = ()) -> list[str]:
     from geo.query import query
 
     snapshot = store.get_snapshot(snapshot_id, Path(snapshot_path).parent.parent)
-    df = query(snapshot, "SELECT DISTINCT park FROM {parcels} l WHERE park IS NOT NULL UNION "
-                         "SELECT DISTINCT park FROM {projects} p WHERE park IS NOT NULL", scope=scope).df
+    where, params = Filters(districts=districts).where("parcels")
+    df = query(snapshot, f"SELECT DISTINCT park FROM {{parcels}} l WHERE park IS NOT NULL AND {where} UNION "
+                         f"SELECT DISTINCT park FROM {{projects}} p WHERE park IS NOT NULL AND {where}",
+               params, scope=scope).df
     return sorted(df["park"].astype(str))
 
 

@@ -236,3 +236,20 @@ def test_a_choropleth_of_two_districts_keeps_the_citys_classes(monkeypatch, demo
         assert fill[:3] == city[code][:3]
         assert fill[3] == (215 if code in ("430202", "430203") else 70)
     assert two_deck["initialViewState"]["zoom"] > city_deck["initialViewState"]["zoom"]
+
+
+def test_the_park_list_offers_the_chosen_districts_parks(monkeypatch, demo_store):
+    """Picking 荷塘区 still offered 醴陵's parks; a park chosen before stays listed."""
+    snap = store.open_current(demo_store)
+    names = {}
+    for table in ("parcels", "projects"):
+        rows = duckdb.sql(f"SELECT DISTINCT district_adcode, park FROM read_parquet('{snap.table_path(table)}') "
+                          "WHERE park IS NOT NULL").fetchall()
+        for code, park in rows:
+            names.setdefault(code, set()).add(park)
+    at = open_page(monkeypatch, demo_store, district="430202")
+    assert set(at.multiselect(key="f_park").options) == names["430202"]
+    everywhere = open_page(monkeypatch, demo_store)
+    assert set(everywhere.multiselect(key="f_park").options) == set().union(*names.values())
+    kept = open_page(monkeypatch, demo_store, district="430202", park="醴陵经开区东富工业园")
+    assert "醴陵经开区东富工业园" in kept.multiselect(key="f_park").options
