@@ -63,6 +63,40 @@ def padded_bounds(lon, lat, pad_deg: float = 0.02) -> tuple[float, float, float,
     return minx - grow_x, miny - grow_y, maxx + grow_x, maxy + grow_y
 
 
+def _position(record: dict | None) -> tuple[float, float] | None:
+    """lon/lat of a selected feature's record; None without one (e.g. an invalid outline)."""
+    if record is None:
+        return None
+    try:
+        lon, lat = float(record.get("lon")), float(record.get("lat"))
+    except (TypeError, ValueError):
+        return None
+    return (lon, lat) if math.isfinite(lon) and math.isfinite(lat) else None
+
+
+def selection_bounds(record: dict | None, picked_on_map: bool) -> tuple[float, float, float, float] | None:
+    """The view round a selected feature (``record`` with lon/lat), with its town around
+    (``MIN_SPAN_DEG``), when the map should move to it: opened from a shared link or picked in a
+    table, it was somewhere in a city-wide view where a parcel is under a pixel. None when
+    nothing is selected or it was clicked on the map: the user is looking at it already, and a
+    new view would throw their zoom away."""
+    at = _position(record)
+    if at is None or picked_on_map:
+        return None
+    return padded_bounds([at[0]], [at[1]])
+
+
+def selection_ring(record: dict | None, layer_id: str) -> list[pdk.Layer]:
+    """A ring round a selected feature the map does not draw on its own (the view draws H3 cells,
+    or the filters leave the feature out), so a shared link still shows where it is."""
+    at = _position(record)
+    if at is None:
+        return []
+    return [pdk.Layer("ScatterplotLayer", id=layer_id, data=[{"position": [round(at[0], 6), round(at[1], 6)]}],
+                      get_position="position", get_radius=12, radius_units="'pixels'", filled=False, stroked=True,
+                      get_line_color=[255, 200, 0], line_width_min_pixels=4, pickable=False)]
+
+
 def tooltips(data: pd.DataFrame, name_column: str, rows: list[tuple[str, str]]) -> list[str]:
     """Tooltip text per row: the name, then "label：value" lines.
 

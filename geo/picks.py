@@ -11,6 +11,7 @@ import zlib
 
 import streamlit as st
 
+from geo import layers
 from geo.boundaries import DISTRICTS
 from geo.charts import PICK
 
@@ -108,6 +109,22 @@ def picked_in(selection_key: str) -> str | None:
     return st.session_state.get(f"{selection_key}_picked_in")
 
 
+def map_bounds(selection_key: str, map_key: str, selected_id: str | None, record: dict | None, view_bounds) -> tuple:
+    """What the map shows: ``view_bounds`` (the filters' districts, park or search), or the
+    selected feature with its town around (``layers.selection_bounds``: opened by a link, from
+    another page or picked in a table, not clicked on this map). The selection keeps the view
+    until the filters move it: a district clicked on the map afterwards must still get its
+    district, so the view the selection was opened over is remembered with it."""
+    focus = layers.selection_bounds(record, picked_in(selection_key) == map_key)
+    view_bounds = tuple(float(b) for b in view_bounds)
+    if focus is None:
+        return view_bounds
+    opened_over = st.session_state.get(f"{selection_key}_opened_over")
+    if opened_over is None or opened_over[0] != selected_id:
+        opened_over = st.session_state[f"{selection_key}_opened_over"] = (selected_id, view_bounds)
+    return focus if opened_over[1] == view_bounds else view_bounds
+
+
 def on_district_row(table_key: str, adcodes: list[str], open_page: str | None = None):
     """An ``on_select`` callback for a table of districts: the picked district becomes the
     district filter; with ``open_page``, that page opens next (``open_pending_page``). A row
@@ -150,3 +167,4 @@ def forget(key: str) -> None:
     picked (the next one, from a link, opens under the map)."""
     st.session_state[key] = None
     st.session_state.pop(f"{key}_picked_in", None)
+    st.session_state.pop(f"{key}_opened_over", None)

@@ -15,6 +15,8 @@ ctx = ui.page_context()
 lang, filters = ctx.lang, ctx.filters
 PROJECT_KEY = "inv_project"
 selected_id = ui.url_value("project", PROJECT_KEY)
+details = page_cache.cached_record(investment.project_details, ctx, selected_id) if selected_id else None
+selected = details.project if details else None  # its record (lon, lat) for the map
 
 ui.page_header(ctx, "page_investment", PROJECT_KEY, "inv", notes=(t("yi_note", lang),))
 download_panel(ctx, ["projects", "tasks"], "investment_dl")
@@ -62,12 +64,15 @@ with map_col:
             cells = point_tooltip(result.cells, lang, cells=True)
             base.append(layers.cells_layer(cells, cells.attrs["tooltip"]))
             legend = layers.stage_legend(lang, t("dominant_stage", lang))
+        if selected and (result.points is None or not (result.points["project_id"] == selected_id).any()):
+            base += layers.selection_ring(selected, "selected-ring")  # not drawn as a point: still shown
         base.append(names)
-        # Fit to the chosen districts; a park or a search narrows further, to its projects.
+        # Fit to the chosen districts; a park or a search narrows further, to its projects; a
+        # project opened by a link or picked in the table further still, to it.
         bounds = district_bounds(filters.districts)
         if (filters.parks or filters.search) and result.points is not None and len(result.points):
             bounds = layers.padded_bounds(result.points["lon"], result.points["lat"])
-        deck = layers.point_map(base, bounds)
+        deck = layers.point_map(base, picks.map_bounds(PROJECT_KEY, "inv_map", selected_id, selected, bounds))
     st.pydeck_chart(deck, on_select=picks.on_district_click("inv_map", project_key=PROJECT_KEY),
                     selection_mode="single-object", key="inv_map", height=560)
 with side_col:
@@ -81,7 +86,6 @@ with side_col:
 
 def project_panel() -> None:
     """The selected project's details: its fields, parcel, power supply and tasks."""
-    details = page_cache.cached_record(investment.project_details, ctx, selected_id)
     if details is None:
         st.warning(t("unknown_project", lang, id=selected_id))
     else:

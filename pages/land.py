@@ -14,6 +14,8 @@ ctx = ui.page_context("land")
 lang, filters = ctx.lang, ctx.filters
 PARCEL_KEY = "land_parcel"
 selected_id = ui.url_value("parcel", PARCEL_KEY)
+details = page_cache.cached_record(land.parcel_details, ctx, selected_id) if selected_id else None
+selected = details.parcel if details else None  # its record (a point inside it) for the map
 
 ui.page_header(ctx, "page_land", PARCEL_KEY, "land")
 download_panel(ctx, ["parcels"], "land_dl")
@@ -93,8 +95,12 @@ with map_col:
             # Built and encoded once per view (12–15 ms a rerun otherwise, profiled at 1 M parcels).
             layer, legend = page_cache.derived(ctx, ("idle_cells", ctx.filters, lang), lambda: idle_cells(shapes.cells))
             base.append(layer)
+        if selected and (shapes.parcels is None or not (shapes.parcels["parcel_id"] == selected_id).any()):
+            base += layers.selection_ring(selected, "selected-ring")  # not drawn as a parcel: still shown
         base.append(names)
-        deck = layers.point_map(base, bounds)
+        # A parcel opened by a link or picked in the table below: the map moves to it (at a
+        # district's zoom a 100-亩 parcel is 2 × 3 px).
+        deck = layers.point_map(base, picks.map_bounds(PARCEL_KEY, "land_map", selected_id, selected, bounds))
     st.pydeck_chart(deck, on_select=picks.on_district_click("land_map", project_key=PARCEL_KEY, pick_layer="parcels",
                                                          pick_field="parcel_id"),
                     selection_mode="single-object", key="land_map", height=560)
@@ -107,7 +113,6 @@ with side_col:
 
 def parcel_panel() -> None:
     """The selected parcel's details and the projects reusing it."""
-    details = page_cache.cached_record(land.parcel_details, ctx, selected_id)
     if details is None:
         st.warning(t("unknown_parcel", lang, id=selected_id))
     else:

@@ -211,3 +211,26 @@ def test_a_chart_bar_can_be_picked_again_after_the_filter_is_cleared(monkeypatch
     assert at.multiselect(key="f_stalled").value == [] and stalled_chart_key() == "inv_stalled_chart"
     at.multiselect(key="f_stalled").set_value(["签约未开工"]).run()
     assert stalled_chart_key() == picked  # the same filter, the same chart
+
+
+def test_a_project_opened_by_a_link_is_where_the_map_opens_and_is_ringed_when_filtered_out(monkeypatch, demo_store):
+    """A ?project= link (or a pick on another page) opens the map on the project; when the
+    filters leave it off the map (another stage), a ring still marks where it is."""
+    import json
+
+    from geo import layers
+
+    projects = store.read_table(store.open_current(demo_store), "projects")
+    row = projects[projects["stage"] == "在建"].iloc[0]
+    at = open_page(monkeypatch, demo_store, project=row["project_id"])
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    view = deck["initialViewState"]
+    assert (view["longitude"], view["latitude"]) == pytest.approx((row.geometry.x, row.geometry.y), abs=1e-6)
+    assert view["zoom"] == layers.fit_view(layers.padded_bounds([row.geometry.x], [row.geometry.y])).zoom
+    assert "selected-project" in [layer["id"] for layer in deck["layers"]]
+    assert "selected-ring" not in [layer["id"] for layer in deck["layers"]]
+    at = open_page(monkeypatch, demo_store, project=row["project_id"], stage="竣工")
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    ring = next(layer for layer in deck["layers"] if layer["id"] == "selected-ring")
+    assert ring["data"][0]["position"] == pytest.approx([row.geometry.x, row.geometry.y], abs=1e-6)
+    assert "selected-project" not in [layer["id"] for layer in deck["layers"]]

@@ -253,3 +253,58 @@ def test_the_park_list_offers_the_chosen_districts_parks(monkeypatch, demo_store
     assert set(everywhere.multiselect(key="f_park").options) == set().union(*names.values())
     kept = open_page(monkeypatch, demo_store, district="430202", park="醴陵经开区东富工业园")
     assert "醴陵经开区东富工业园" in kept.multiselect(key="f_park").options
+
+
+def _view(at: AppTest) -> dict:
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    return deck["initialViewState"]
+
+
+def test_a_parcel_opened_by_a_link_is_where_the_map_opens(monkeypatch, demo_store):
+    """A shared ?parcel= link: at the county's view a 100-亩 parcel is 2 × 3 px, so the map opens
+    on it (12 km across). Clicked on the map instead, the view stays the user's; a district
+    chosen afterwards gets its district, not the parcel again."""
+    from geo import layers
+    from geo.boundaries import bounds as district_bounds
+
+    parcels = store.read_table(store.open_current(demo_store), "parcels")
+    row = parcels[parcels["district_adcode"] == "430223"].iloc[0]
+    x, y = row.geometry.representative_point().coords[0]
+    county = layers.fit_view(district_bounds(["430223"]))
+    at = open_page(monkeypatch, demo_store, district="430223", parcel=row["parcel_id"])
+    view = _view(at)
+    assert (view["longitude"], view["latitude"]) == pytest.approx((x, y), abs=1e-6)
+    assert view["zoom"] == layers.fit_view(layers.padded_bounds([x], [y])).zoom > county.zoom + 1
+    at.session_state["land_parcel_picked_in"] = "land_map"  # the same parcel, clicked on the map
+    at.run()
+    assert _view(at)["zoom"] == county.zoom
+    at.session_state["land_parcel_picked_in"] = None  # from the link again; then the user picks 醴陵
+    at.run()
+    assert _view(at)["zoom"] > county.zoom + 1
+    at.session_state["f_district"] = ["430281"]
+    at.run()
+    liling = layers.fit_view(district_bounds(["430281"]))
+    assert (_view(at)["longitude"], _view(at)["zoom"]) == (liling.longitude, liling.zoom)
+    assert any(row["parcel_id"] in s.value for s in at.subheader)  # still selected
+
+
+def test_a_parcel_not_drawn_on_its_own_gets_a_ring(monkeypatch, demo_store):
+    """Over the outline limit the map draws cells: the linked parcel is ringed at its place."""
+    import streamlit as st
+
+    from geo import land
+
+    parcels = store.read_table(store.open_current(demo_store), "parcels")
+    row = parcels.iloc[7]
+    at = open_page(monkeypatch, demo_store, parcel=row["parcel_id"])  # outlines drawn: its own outline is yellow
+    assert "selected-ring" not in [layer["id"] for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]]
+    monkeypatch.setattr(land.parcel_shapes, "__kwdefaults__", {"max_parcels": 100})
+    st.cache_resource.clear()
+    try:
+        at = open_page(monkeypatch, demo_store, parcel=row["parcel_id"])
+        deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+        ring = next(layer for layer in deck["layers"] if layer["id"] == "selected-ring")
+        assert ring["data"][0]["position"] == pytest.approx(list(row.geometry.representative_point().coords[0]), abs=1e-6)
+        assert "cells" in [layer["id"] for layer in deck["layers"]]
+    finally:
+        st.cache_resource.clear()

@@ -3,7 +3,8 @@
 One flow, because each step builds on the last: read the 2022 disposal metrics, click 攸县 on
 the map, click the former 艾硅特 site in 攸县高新区 (a 100-亩 parcel, recovered and now carrying
 a new-materials project), open the resulting URL in a fresh browser context (the link must
-reproduce the view), and switch it to English on a laptop-sized screen.
+reproduce the selection, and the map open on the parcel), and switch it to English on a
+laptop-sized screen.
 
 Map positions come from the view the page computes (``layers.point_map`` for the shown
 districts' bounds; ``e2e_helpers.to_page`` projects lon/lat to pixels). Whether the map really
@@ -35,7 +36,7 @@ from e2e_helpers import (TIMEOUT_MS, WHEEL_NOTCH_ZOOM, artifact, assert_no_excep
                          fitted_view, from_page, inside_canvas, launch_browser, map_canvas, metric_texts, query,
                          query_of, running_app, screenshot_page, spots_in_polygon, to_page, wait_rendered,
                          wait_tooltip, wait_until_idle, watch_page, widget_text)
-from geo import store
+from geo import layers, store
 from geo.boundaries import load_districts
 
 pytestmark = pytest.mark.e2e
@@ -125,7 +126,18 @@ def test_land_district_parcel_and_shared_link(demo_store: Path) -> None:
             _wait_parcel_panel(page, f"地块 {pid}", PROJECT)
             widget_text(page, "f_district", "攸县")
             assert query(page) == query_of(link), f"the reloaded page changed its URL: {page.url}"
-            _check_view(page, view, districts, shown, "in the reloaded link")
+            # The link opens on the parcel, not on the county where it is 2 × 3 px: the view
+            # round it (layers.selection_bounds, 12 km) draws it ~9 × 13 px, under its tooltip.
+            focus = fitted_view(layers.padded_bounds([rep.x], [rep.y]))
+            box = map_canvas(page, MAP)
+            x, y = to_page(box, focus, rep.x, rep.y)
+            page.wait_for_timeout(500)  # the run is over, but deck.gl may still be drawing its new props
+            width, height = _measured_size(page, box, x, y)
+            expected = _drawn_size(box, focus, target.geometry)
+            print(f"the link's view: parcel {pid} drawn {width} × {height} px, expected ~{expected[0]:.0f} × {expected[1]:.0f}")
+            assert min(width, height) >= 0.7 * min(expected) and min(expected) >= 3 * min(w0, h0), (
+                f"the link's map does not show parcel {pid} at its focus: drawn {width} × {height} px")
+            wait_tooltip(page, MAP, x, y, lambda text: text.split("\n")[0] == pid, f"the parcel {pid} in the link")
             assert_no_exception(page)
             page.mouse.move(5, 5)
             screenshot_page(page, "land_reloaded_zh.png")

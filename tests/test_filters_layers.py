@@ -376,3 +376,16 @@ def test_a_hexagon_tooltip_is_titled_in_words_not_its_h3_id():
     shown = point_tooltip(cells, "zh", cells=True)
     tip = layers.cells_layer(shown, shown.attrs["tooltip"]).data[0]["tooltip"]
     assert tip.startswith("此六边形网格内\n") and "87418d2ceffffff" not in tip and "12.5 亿元" in tip
+
+
+def test_a_selection_gets_a_view_round_it_unless_clicked_on_the_map_or_without_a_position():
+    bounds = layers.selection_bounds({"lon": 113.1, "lat": 27.8}, picked_on_map=False)
+    minx, miny, maxx, maxy = bounds
+    assert ((minx + maxx) / 2, (miny + maxy) / 2) == pytest.approx((113.1, 27.8))
+    assert maxx - minx == pytest.approx(layers.MIN_SPAN_DEG) and maxy - miny == pytest.approx(layers.MIN_SPAN_DEG)
+    assert layers.selection_bounds({"lon": 113.1, "lat": 27.8}, picked_on_map=True) is None
+    for record in (None, {"lon": float("nan"), "lat": 27.8}, {"lon": None, "lat": None}, {}):
+        assert layers.selection_bounds(record, picked_on_map=False) is None
+        assert layers.selection_ring(record, "ring") == []
+    (ring,) = layers.selection_ring({"lon": 113.1234567, "lat": 27.8}, "ring")
+    assert ring.data == [{"position": [113.123457, 27.8]}]
