@@ -145,16 +145,24 @@ def _draw_land_scalars(sidebar, lang: str, as_of_year: int) -> None:
                       format_func=lambda v: t("any", lang) if not v else str(v))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def _park_names(snapshot_id: str, snapshot_path: str, scope: Scope, districts: tuple[str, ...] = ()) -> list[str]:
+    """The parks of ``districts`` (all when none), sorted."""
+    by_district = _parks_by_district(snapshot_id, snapshot_path, scope)
+    codes = districts or tuple(by_district)
+    return sorted({park for code in codes for park in by_district.get(code, ())})
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _parks_by_district(snapshot_id: str, snapshot_path: str, scope: Scope) -> dict[str, tuple[str, ...]]:
+    """Each district's parks (of its parcels and projects), read once per snapshot: a query per
+    district selection scanned 1 M parcels on every district change, ~25 ms at 1 M (profiled)."""
     from geo.query import query
 
     snapshot = store.get_snapshot(snapshot_id, Path(snapshot_path).parent.parent)
-    where, params = Filters(districts=districts).where("parcels")
-    df = query(snapshot, f"SELECT DISTINCT park FROM {{parcels}} l WHERE park IS NOT NULL AND {where} UNION "
-                         f"SELECT DISTINCT park FROM {{projects}} p WHERE park IS NOT NULL AND {where}",
-               params, scope=scope).df
-    return sorted(df["park"].astype(str))
+    df = query(snapshot, "SELECT DISTINCT district_adcode, park FROM {parcels} l WHERE park IS NOT NULL UNION "
+                         "SELECT DISTINCT district_adcode, park FROM {projects} p WHERE park IS NOT NULL",
+               {}, scope=scope).df
+    return {str(code): tuple(group["park"].astype(str)) for code, group in df.groupby(df["district_adcode"].fillna(""))}
 
 
 def _filters_from_widgets(lang: str) -> Filters:
