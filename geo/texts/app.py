@@ -81,8 +81,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "monthly_disposal": ("{year}年逐月处置（累计）", "{year} disposal by month (cumulative)"),
     "no_disposal_in_view": ("当前筛选下{year}年没有处置的地块。", "No parcel disposed in {year} in the current filter."),
     "cum_disposed": ("累计处置（亩）", "Disposed (mu, cumulative)"),
-    "top_note_parcels": ("点击表头排序，点击一行查看地块详情；显示前50宗。", "Click a header to sort, a row for the "
-                         "parcel's details; the top 50 are shown."),
+    "top_note_parcels": ("显示面积最大的50宗，点击表头在这50宗内排序，点击一行查看地块详情；全部地块可在页首"
+                         "“下载当前筛选的数据”中导出。", "The 50 largest are shown; a header click sorts these 50, a "
+                         "row opens the parcel's details. Every parcel is in the download at the top of the page."),
     "section_largest_idle": ("面积最大的闲置低效地块", "Largest idle parcels"),
     "area": ("面积", "Area"),
     "area_m2": ("面积（平方米）", "Area (m²)"),
@@ -127,8 +128,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "started_vs_plan": ("开工 实际/计划", "Started actual / plan"),
     "completed_vs_plan": ("竣工 实际/计划", "Completed actual / plan"),
     "section_top": ("投资额最大的项目", "Largest projects"),
-    "top_note": ("点击表头排序，点击一行查看项目详情；显示前50个。", "Click a header to sort, a row for the project's "
-                 "details; the top 50 are shown."),
+    "top_note": ("显示总投资最大的50个，点击表头在这50个内排序，点击一行查看项目详情；全部项目可在页首"
+                 "“下载当前筛选的数据”中导出。", "The 50 largest are shown; a header click sorts these 50, a row "
+                 "opens the project's details. Every project is in the download at the top of the page."),
     "language": ("语言", "Language"),
     "filters": ("筛选", "Filters"),
     "districts": ("区县", "Districts"),
