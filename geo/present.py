@@ -36,8 +36,11 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 20px !important;
   color: #1a1a1a !important; }
 .stApp li, .stApp label, .stApp [data-testid="stMarkdownContainer"] p { font-size: 22px; }
-/* The map legends are HTML (geo.map_classes): as large as the captions beside them. (Tables draw
-   on a canvas that font sizes do not reach, and a CSS zoom made them overflow their column.) */
+/* Tables draw on a canvas: font sizes do not reach it, and a CSS zoom made them overflow their
+   column. Streamlit sizes the canvas's type and rows in rem of the root element, read when a
+   table is drawn: a larger root makes them readable (the page's own sizes above are in px). */
+html { font-size: 21px !important; }
+/* The map legends are HTML (geo.map_classes): as large as the captions beside them. */
 .stApp .zz-legend { font-size: 20px !important; }
 .stApp [data-testid="stButtonGroup"] p { font-size: 20px; }
 .st-key-agenda_bar { border: 3px solid #000000; border-radius: 8px; padding: 6px 14px; background: #fff7d6; }

@@ -54,6 +54,10 @@ def test_present_an_agenda_then_assign_and_close_a_task(demo_store: Path, tmp_pa
                 size = page.locator("[data-testid=stMetricValue] p").first.evaluate(
                     "e => parseFloat(getComputedStyle(e).fontSize)")
                 assert size >= 48, f"headline figures are {size}px on item {n}"
+                # Tables draw on a canvas; its type is Streamlit's rem of the root (geo.present)
+                table_type = page.locator('[data-testid=stDataFrame] [style*="--gdg-base-font-style"]').first.evaluate(
+                    "e => getComputedStyle(e).getPropertyValue('--gdg-base-font-style')")
+                assert float(table_type.split()[-1].removesuffix("px")) >= 18, f"tables' type is {table_type!r} on item {n}"
                 assert_no_exception(page)
                 screenshot_page(page, f"meeting_present_{n}.png")
                 if n != "3":
