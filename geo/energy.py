@@ -1,5 +1,5 @@
-"""The energy page's figures (能源设施): substations, plants, transformer areas, grid headroom and
-power supply for projects.
+"""The energy page's figures (能源设施): substations, plants, transformer areas and grid
+headroom.
 
 Like ``geo.investment`` every function is ``fn(snapshot, scope, filters, ...)``, the scope applied
 by the query layer and the shared filters by ``filters.where(table)``.
@@ -11,11 +11,8 @@ Definitions (README "Energy assets" repeats them):
 - district headroom adds up the in-service stations of ONE voltage level: the levels are in
   series (a 110 kV load also flows through a 220 kV station), so adding levels would count the
   same load twice.
-- a project's supply point is the nearest in-service substation of 110 kV or above, with the
-  distance measured in ``schema.METRIC_CRS`` (CGCS2000 / 3-degree Gauss-Kruger CM 114E). Its
-  demand is covered when it is at most the station's headroom. The new load waiting on a
-  station is the demand of the projects relying on it that are not producing yet (a producing
-  project's load is already in the measured peak).
+
+Power supply for projects (supply points, risk) is ``geo.power_supply``.
 """
 
 from __future__ import annotations
@@ -23,10 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
-import shapely
-from pyproj import Transformer
 
 from geo import district_sums, schema
 from geo.filters import Filters
@@ -35,19 +29,16 @@ from geo.investment import _record
 from geo.query import Scope, query
 from geo.store import Snapshot
 
-SUPPLY_MIN_KV = 110  # projects connect to 110 kV and above
-DEFAULT_MAX_DISTANCE_KM = 10.0
-MAX_RISK_SHOWN = 2_000  # at-risk projects drawn and listed (largest demand first); the count is always whole
 # Transformer-area cells are coloured by mean voltage pass rate (%): fixed classes, so a map
 # means the same thing whatever is filtered. Lower bound of each class, worst first.
 PASS_RATE_CLASSES = (0.0, 98.0, 99.0, 99.5)
 
 STATION_COLUMNS = ["station_id", "name", "district_adcode", "voltage_kv", "transformer_count", "capacity_mva",
                    "peak_load_mw", "status", "commissioned_year"]
-_STATION_SELECT = (", ".join(STATION_COLUMNS) + f", {schema.LOAD_RATE_SQL} AS load_rate_pct, "
+# The stations' columns with their load rate, band, headroom and position (also geo.power_supply).
+STATION_SELECT = (", ".join(STATION_COLUMNS) + f", {schema.LOAD_RATE_SQL} AS load_rate_pct, "
                    f"{schema.LOAD_BAND_SQL} AS load_band, capacity_mva * {schema.POWER_FACTOR} - peak_load_mw "
                    "AS headroom_mw, ST_X(geometry) AS lon, ST_Y(geometry) AS lat")
-_TO_METRIC = Transformer.from_crs(schema.STORAGE_CRS, schema.METRIC_CRS, always_xy=True)
 
 
 def _rows(snapshot: Snapshot, scope: Scope, filters: Filters, table: str, select: str, tail: str = "",
@@ -78,7 +69,7 @@ def stations(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame
 
 
 def _stations(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
-    df = _rows(snapshot, scope, filters, "substations", _STATION_SELECT,
+    df = _rows(snapshot, scope, filters, "substations", STATION_SELECT,
                "ORDER BY voltage_kv DESC, station_id", max_rows=200_000)
     df["load_rate_pct"] = df["load_rate_pct"].astype(float).round(1)
     df["headroom_mw"] = df["headroom_mw"].astype(float).round(1)
@@ -233,132 +224,6 @@ def _district_headroom(snapshot: Snapshot, scope: Scope, filters: Filters, volta
     return df.sort_values(["headroom_mw", "adcode"], ascending=[False, True], ignore_index=True)
 
 
-# --- power supply for projects ---------------------------------------------------------------------
-
-
-def project_supply(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
-    """Every project with a power demand, its nearest in-service substation of 110 kV or above,
-    the distance (km) and whether the station's headroom covers the demand.
-
-    Pages call it with empty filters (once per snapshot, cached) and filter the result. Columns:
-    project_id, name, district_adcode, stage, demand_mw, lon, lat, station_id, station_name,
-    station_kv, station_lon, station_lat, distance_km, headroom_mw, covered, pending_mw (new
-    load waiting on the station, see the module docstring). A project with no candidate station
-    has station_id None and covered False.
-    """
-    projects = _rows(snapshot, scope, filters, "projects",
-                     "project_id, name, district_adcode, stage, power_demand_mw AS demand_mw, "
-                     "ST_X(geometry) AS lon, ST_Y(geometry) AS lat",
-                     "AND power_demand_mw IS NOT NULL AND power_demand_mw > 0 ORDER BY project_id", max_rows=10_000_000)
-    candidates = query(snapshot, f"SELECT {_STATION_SELECT} FROM {{substations}} s WHERE status = '在运' "
-                       "AND voltage_kv >= $kv ORDER BY station_id", {"kv": SUPPLY_MIN_KV}, scope=scope).df
-    out = projects.copy()
-    if len(candidates) and len(out):
-        nearest, distance = _nearest(out["lon"], out["lat"], candidates["lon"], candidates["lat"])
-        pick = candidates.iloc[nearest].reset_index(drop=True)
-    else:  # nothing to connect to: every project is uncovered
-        distance = np.full(len(out), np.nan)
-        pick = pd.DataFrame(index=range(len(out)), columns=["station_id", "name", "voltage_kv", "lon", "lat",
-                                                             "headroom_mw"], dtype=object)
-    out["station_id"] = pick["station_id"].to_numpy()
-    out["station_name"] = pick["name"].to_numpy()
-    out["station_kv"] = pick["voltage_kv"].to_numpy()
-    out["station_lon"] = pick["lon"].astype(float).to_numpy()
-    out["station_lat"] = pick["lat"].astype(float).to_numpy()
-    out["distance_km"] = np.round(distance / 1000.0, 2)
-    out["headroom_mw"] = pick["headroom_mw"].astype(float).round(1).to_numpy()
-    out["covered"] = (out["demand_mw"] <= out["headroom_mw"]).fillna(False).astype(bool)
-    waiting = out[out["stage"] != "投产"].groupby("station_id")["demand_mw"].sum()
-    out["pending_mw"] = out["station_id"].map(waiting).fillna(0.0).astype(float).round(2)
-    return out
-
-
-def _nearest(lon, lat, station_lon, station_lat) -> tuple[np.ndarray, np.ndarray]:
-    """Index of the nearest station for each point and the distance in metres (metric CRS)."""
-    px, py = _TO_METRIC.transform(np.asarray(lon, float), np.asarray(lat, float))
-    sx, sy = _TO_METRIC.transform(np.asarray(station_lon, float), np.asarray(station_lat, float))
-    tree = shapely.STRtree(shapely.points(sx, sy))
-    (point_idx, station_idx), distance = tree.query_nearest(shapely.points(px, py), return_distance=True,
-                                                            all_matches=False)
-    order = np.argsort(point_idx, kind="stable")
-    return station_idx[order], distance[order]
-
-
-RISK_REASONS = ("no_station", "over_headroom", "too_far")
-
-
-def _in_districts(supply: pd.DataFrame, filters: Filters) -> np.ndarray:
-    """Which of ``supply``'s rows are in the filtered districts (all without a district filter).
-    Masks, not sub-frames: taking 20 k of 57 k rows' 16 columns cost more than the figures."""
-    if not filters.districts:
-        return np.ones(len(supply), dtype=bool)
-    return supply["district_adcode"].isin(filters.districts).to_numpy()
-
-
-def supply_summary(supply: pd.DataFrame, filters: Filters) -> dict:
-    """Projects with a demand in the filtered districts: count, total demand (MW), covered."""
-    mask = _in_districts(supply, filters)
-    return {"projects": int(mask.sum()), "demand_mw": float(supply["demand_mw"].to_numpy()[mask].sum()),
-            "covered": int(supply["covered"].to_numpy()[mask].sum())}
-
-
-def at_risk(supply: pd.DataFrame, filters: Filters, max_distance_km: float = DEFAULT_MAX_DISTANCE_KM) -> pd.DataFrame:
-    """Projects whose supply is at risk: no candidate station, demand above the station's headroom,
-    or farther than ``max_distance_km``; in the filtered districts, largest demand first. Adds
-    ``reasons``: the RISK_REASONS that apply, in that order."""
-    no_station = supply["station_id"].isna().to_numpy()
-    flags = np.column_stack([no_station, ~no_station & ~supply["covered"].to_numpy(dtype=bool),
-                             supply["distance_km"].to_numpy(dtype=float) > max_distance_km])  # NaN: not far
-    risky = flags.any(axis=1) & _in_districts(supply, filters)
-    out = supply[risky].copy()
-    out["reasons"] = [tuple(r for r, on in zip(RISK_REASONS, row) if on) for row in flags[risky].tolist()]
-    return out.sort_values(["demand_mw", "project_id"], ascending=[False, True], ignore_index=True)
-
-
-@dataclass(frozen=True, eq=False)
-class SupplyByDistrict:
-    """The supply table's figures at one distance, ready for any district selection: the
-    projects at risk of the whole store (largest demand first) with each district's positions
-    among them, and each district's (projects, demand MW, covered). A district change then picks
-    rows and adds up nine numbers; matching 57 k projects' districts and sorting their risks
-    again took ~7 ms of every district change at 1 M parcels (profiled)."""
-
-    risk: pd.DataFrame
-    risk_rows: dict  # district -> ascending positions in ``risk``: picked rows keep its order
-    sums: dict  # district -> (projects, demand_mw, covered); None -> the whole table's
-    far_only: np.ndarray  # per row of ``risk``: at risk only for the distance (so also "covered")
-
-
-def supply_by_district(supply: pd.DataFrame, max_distance_km: float = DEFAULT_MAX_DISTANCE_KM) -> SupplyByDistrict:
-    risk = at_risk(supply, Filters(), max_distance_km)
-    demand, covered = supply["demand_mw"].to_numpy(dtype=float), supply["covered"].to_numpy(dtype=bool)
-    sums = {code: (len(at), float(demand[at].sum()), int(covered[at].sum()))
-            for code, at in supply.groupby("district_adcode", sort=False).indices.items()}
-    sums[None] = (len(supply), float(demand.sum()), int(covered.sum()))
-    far_only = np.array([reasons == ("too_far",) for reasons in risk["reasons"].tolist()], dtype=bool)
-    return SupplyByDistrict(risk, risk.groupby("district_adcode", sort=False).indices, sums, far_only)
-
-
-def supply_view(by_district: SupplyByDistrict, filters: Filters) -> dict:
-    """For the filtered districts: ``supply_summary``'s figures, the number of projects at risk
-    ("at_risk"; "far_only" of them are at risk only for the distance, so also among the covered)
-    and the first ``MAX_RISK_SHOWN`` of them, the ones pages draw and list ("risk"; "risk_rows":
-    their positions in ``by_district.risk``). Only those are kept: a cached view of all 57 k projects at 1 M parcels was ~35 MB."""
-    risk = by_district.risk
-    if filters.districts:
-        codes = list(dict.fromkeys(filters.districts))
-        picked = [by_district.risk_rows[c] for c in codes if c in by_district.risk_rows]
-        at = np.sort(np.concatenate(picked)) if picked else np.empty(0, dtype=np.intp)
-        figures = [by_district.sums.get(c, (0, 0.0, 0)) for c in codes]
-        projects, demand, covered = (sum(f[i] for f in figures) for i in range(3))
-    else:
-        at = np.arange(len(risk))
-        projects, demand, covered = by_district.sums[None]
-    return {"projects": int(projects), "demand_mw": float(demand), "covered": int(covered), "at_risk": len(at),
-            "far_only": int(by_district.far_only[at].sum()),
-            "risk": risk.take(at[:MAX_RISK_SHOWN]).reset_index(drop=True), "risk_rows": at[:MAX_RISK_SHOWN]}
-
-
 # --- one station -----------------------------------------------------------------------------------
 
 
@@ -373,7 +238,7 @@ class StationDetails:
 def station_details(snapshot: Snapshot, scope: Scope, station_id: str, supply: pd.DataFrame) -> StationDetails | None:
     """A substation with the transformer areas it feeds and the projects that rely on it
     (``supply`` is ``project_supply``'s result). None if unknown or out of scope."""
-    found = query(snapshot, f"SELECT {_STATION_SELECT} FROM {{substations}} s WHERE station_id = $sid",
+    found = query(snapshot, f"SELECT {STATION_SELECT} FROM {{substations}} s WHERE station_id = $sid",
                   {"sid": str(station_id)}, scope=scope).df
     if found.empty:
         return None

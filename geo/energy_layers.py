@@ -15,7 +15,8 @@ import pandas as pd
 import pydeck as pdk
 
 from geo import schema
-from geo.energy import MAX_RISK_SHOWN, PASS_RATE_CLASSES, abnormal_areas, pass_rate_class, plants, stations
+from geo.energy import PASS_RATE_CLASSES, abnormal_areas, pass_rate_class, plants, stations
+from geo.power_supply import MAX_RISK_SHOWN
 from geo.energy_view import abnormal_tooltips, plant_tooltips, risk_tooltips, station_tooltips
 from geo.filters import Filters
 from geo.i18n import fmt_number
@@ -145,7 +146,7 @@ def abnormal_layer(area_ids: list[str], symbols: Mapping[str, str]) -> pdk.Layer
 
 
 def risk_pieces(risk: pd.DataFrame, lang: str) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
-    """Each project at risk (``energy.SupplyByDistrict.risk``, the whole store's) as its ring and
+    """Each project at risk (``power_supply.SupplyByDistrict.risk``, the whole store's) as its ring and
     its line to the supply substation (None without one), encoded as JSON once per distance and
     language; a view joins its rows' pieces (``risk_layers``). Building them per district change
     cost ~7 ms at 1 M parcels (tooltips, frames, encoding; profiled)."""

@@ -9,7 +9,8 @@ import streamlit as st
 
 from geo import schema
 from geo.boundaries import district_name, load_districts
-from geo.energy import RISK_REASONS, StationDetails
+from geo.energy import StationDetails
+from geo.power_supply import RISK_REASONS
 from geo.i18n import fmt_count, fmt_number, t, with_unit
 from geo.schema import enum_label
 

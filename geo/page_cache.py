@@ -2,9 +2,9 @@
 arguments, kept for the process, so a rerun that changes nothing does not query again.
 
     figures = page_cache.cached(overview.project_figures, ctx)            # the page's filters
-    supply = page_cache.cached(energy.project_supply, ctx, unfiltered=True)  # once per snapshot
+    supply = page_cache.cached(power_supply.project_supply, ctx, unfiltered=True)  # once per snapshot
     details = page_cache.cached_record(investment.project_details, ctx, project_id)
-    view = page_cache.derived(ctx, ("supply_view", districts, km), lambda: energy.supply_view(by_district, filters))
+    view = page_cache.derived(ctx, ("supply_view", districts, km), lambda: power_supply.supply_view(by_district, filters))
 
 Every call hands out a detached copy (``_detached``): what a page does to a result never
 reaches the cache.

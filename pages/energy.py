@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo import (charts, district_layers, energy, energy_layers, layers, map_classes, map_json, overview, page_cache,
-                 picks, ui)
+                 picks, power_supply, ui)
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.energy_view import (HEADROOM_METRICS, band_frame, cell_tooltips, funnel_frame,
@@ -47,13 +47,13 @@ if len(problems):
     ui.table(quality_table(problems, lang), lang, key="en_quality", height=min(38 + 35 * len(problems), 250))
 
 # --- map -------------------------------------------------------------------------------------------
-supply = page_cache.cached(energy.project_supply, ctx, unfiltered=True)  # nearest station: once per snapshot
+supply = page_cache.cached(power_supply.project_supply, ctx, unfiltered=True)  # nearest station: once per snapshot
 max_km = ui.url_state("max_km", "en_max_km", lambda v: float(v) if v.replace(".", "", 1).isdigit() and
-                      0.5 <= float(v) <= 100 else None, energy.DEFAULT_MAX_DISTANCE_KM)
+                      0.5 <= float(v) <= 100 else None, power_supply.DEFAULT_MAX_DISTANCE_KM)
 # Depends on the districts and the distance only: kept across the other filters' changes.
-by_district = page_cache.derived(ctx, ("supply_by_district", max_km), lambda: energy.supply_by_district(supply, max_km))
+by_district = page_cache.derived(ctx, ("supply_by_district", max_km), lambda: power_supply.supply_by_district(supply, max_km))
 supply_view = page_cache.derived(ctx, ("supply_view", filters.districts, max_km),
-                                 lambda: energy.supply_view(by_district, filters))
+                                 lambda: power_supply.supply_view(by_district, filters))
 risk = supply_view["risk"]
 ui.url_state("map", "en_map_mode", ("assets", "headroom"), "assets")
 mode = st.segmented_control(t("map_mode", lang), ["assets", "headroom"], key="en_map_mode",
@@ -153,7 +153,7 @@ def station_panel() -> None:
                                  n=len(details.abnormal)))
                 st.markdown(f"**{t('relying_projects', lang)}**")
                 # below the supply voltage no project relies on a station: said so, not "none found"
-                below = int(details.station["voltage_kv"]) < energy.SUPPLY_MIN_KV
+                below = int(details.station["voltage_kv"]) < power_supply.SUPPLY_MIN_KV
                 ui.table(station_projects(details, lang), lang, "below_supply_kv" if below else "no_relying_projects",
                          key="en_projects")
 
@@ -191,11 +191,11 @@ s3.metric(t("at_risk_projects", lang), fmt_count(supply_view["at_risk"], "个", 
           t("far_only", lang, n=fmt_count(supply_view["far_only"], "个", lang), km=fmt_number(max_km, "km", 1, lang))
           if supply_view["far_only"] else None, delta_color="off", delta_arrow="off")
 s4.number_input(t("max_distance", lang), min_value=0.5, max_value=100.0, step=0.5, format="%.1f", key="en_max_km")
-st.caption(t("supply_note", lang, kv=energy.SUPPLY_MIN_KV))
+st.caption(t("supply_note", lang, kv=power_supply.SUPPLY_MIN_KV))
 if risk.empty:
     st.success(t("no_risk", lang))
 else:
-    if supply_view["at_risk"] > len(risk):  # risk: the first MAX_RISK_SHOWN (energy.supply_view)
+    if supply_view["at_risk"] > len(risk):  # risk: the first MAX_RISK_SHOWN (power_supply.supply_view)
         st.caption(t("risk_truncated", lang, shown=fmt_count(len(risk), "个", lang),
                      n=fmt_count(supply_view["at_risk"], "个", lang)))
     table = page_cache.derived(ctx, ("risk_table", filters.districts, max_km, lang), lambda: risk_table(risk, lang))

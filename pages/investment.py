@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import charts, district_layers, energy, investment, layers, map_classes, overview, page_cache, picks, ui
+from geo import charts, district_layers, investment, layers, map_classes, overview, page_cache, picks, power_supply, ui
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.energy_view import supply_text
@@ -94,7 +94,7 @@ def project_panel() -> None:
             ui.panel_title(details.project["name"], PROJECT_KEY, lang)
             left, right = st.columns([1, 1])
             ui.table(fields, lang, where=left, key="inv_fields")
-            power = supply_text(page_cache.cached(energy.project_supply, ctx, unfiltered=True), selected_id, lang)
+            power = supply_text(page_cache.cached(power_supply.project_supply, ctx, unfiltered=True), selected_id, lang)
             if power:  # the energy page's supply check, computed once per snapshot
                 left.caption(power)
             with right:

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import conftest
-from geo import energy, energy_layers, store
+from geo import energy, energy_layers, power_supply, store
 from geo.filters import Filters
 from geo.query import Scope
 
@@ -116,7 +116,7 @@ def test_filter_widgets_write_the_url(monkeypatch, demo_store):
 
 def test_selected_station_shows_areas_and_projects(monkeypatch, demo_store):
     snap = store.open_current(demo_store)
-    supply = energy.project_supply(snap, Scope.all(), Filters())
+    supply = power_supply.project_supply(snap, Scope.all(), Filters())
     busiest = supply["station_id"].value_counts().index[0]
     at = open_page(monkeypatch, demo_store, station=busiest)
     details = energy.station_details(snap, Scope.all(), busiest, supply)
@@ -149,9 +149,9 @@ def test_a_station_picked_in_a_table_opens_under_that_table(monkeypatch, demo_st
 
 def test_at_risk_table_follows_the_threshold(monkeypatch, demo_store):
     snap = store.open_current(demo_store)
-    supply = energy.project_supply(snap, Scope.all(), Filters())
+    supply = power_supply.project_supply(snap, Scope.all(), Filters())
     at = open_page(monkeypatch, demo_store, max_km="3")
-    expected = energy.at_risk(supply, Filters(), 3.0)
+    expected = power_supply.at_risk(supply, Filters(), 3.0)
     assert metric(at, "供电有风险").value == f"{len(expected):,} 个"
     assert list(table(at, "reasons")["project_id"]) == list(expected["project_id"])
     # the cards add up: a project far from a station with headroom is "covered" and "at risk"
@@ -160,7 +160,7 @@ def test_at_risk_table_follows_the_threshold(monkeypatch, demo_store):
     assert far > 0 and covered + len(expected) - far == len(supply)
     assert metric(at, "供电有风险").delta.replace("\xa0", " ") == f"其中 {far} 个裕度可满足、仅因距离超过 3.0 km"
     at.number_input(key="en_max_km").set_value(20.0).run()
-    assert metric(at, "供电有风险").value == f"{len(energy.at_risk(supply, Filters(), 20.0)):,} 个"
+    assert metric(at, "供电有风险").value == f"{len(power_supply.at_risk(supply, Filters(), 20.0)):,} 个"
     assert at.query_params["max_km"] == "20.0"
 
 
@@ -209,22 +209,22 @@ def test_risk_layers_follow_districts_and_distance_not_the_station_filters(monke
     """The at-risk projects' layers are built once per (districts, distance, language) and kept
     while station filters change; a district filter or distance change redraws them right."""
     snap = store.open_current(demo_store)
-    supply = energy.project_supply(snap, Scope.all(), Filters())
+    supply = power_supply.project_supply(snap, Scope.all(), Filters())
 
     def risk_ring_count(at):
         return len(next(layer for layer in deck(at)["layers"] if layer["id"] == "risk-projects")["data"])
 
     at = open_page(monkeypatch, demo_store, max_km="3")
-    shown = min(len(energy.at_risk(supply, Filters(), 3.0)), energy.MAX_RISK_SHOWN)
+    shown = min(len(power_supply.at_risk(supply, Filters(), 3.0)), power_supply.MAX_RISK_SHOWN)
     assert risk_ring_count(at) == shown
     at.multiselect(key="f_kv").set_value(["35"]).run()
     assert not at.exception and risk_ring_count(at) == shown  # stations filtered, risk unchanged
     at.multiselect(key="f_district").set_value(["430281"]).run()
-    liling = energy.at_risk(supply, Filters(districts=("430281",)), 3.0)
-    assert 0 < min(len(liling), energy.MAX_RISK_SHOWN) == risk_ring_count(at) < shown
+    liling = power_supply.at_risk(supply, Filters(districts=("430281",)), 3.0)
+    assert 0 < min(len(liling), power_supply.MAX_RISK_SHOWN) == risk_ring_count(at) < shown
     at.number_input(key="en_max_km").set_value(20.0).run()
-    assert risk_ring_count(at) == min(len(energy.at_risk(supply, Filters(districts=("430281",)), 20.0)),
-                                      energy.MAX_RISK_SHOWN)
+    assert risk_ring_count(at) == min(len(power_supply.at_risk(supply, Filters(districts=("430281",)), 20.0)),
+                                      power_supply.MAX_RISK_SHOWN)
 
 
 def test_station_symbols_are_the_filtered_stations_in_order_with_their_colours(monkeypatch, demo_store):
@@ -268,8 +268,8 @@ def test_plants_abnormal_areas_and_risks_are_the_views_own_in_order(monkeypatch,
     bad = energy.abnormal_areas(snap, Scope.all(), liling)
     assert len(bad) and [d["tooltip"].split("\n")[0] for d in layers["ta-abnormal"]] == list(bad["area_id"])
     assert layers["ta-abnormal"][0]["fill"][:3] == list(energy_layers.STATE_COLOURS[bad["state"].iloc[0]])
-    supply = energy.project_supply(snap, Scope.all(), Filters())
-    risk = energy.at_risk(supply, liling).head(energy.MAX_RISK_SHOWN)
+    supply = power_supply.project_supply(snap, Scope.all(), Filters())
+    risk = power_supply.at_risk(supply, liling).head(power_supply.MAX_RISK_SHOWN)
     assert [r["tooltip"].split("\n")[0] for r in layers["risk-projects"]] == list(risk["name"])
     assert len(layers["risk-lines"]) == int(risk["station_id"].notna().sum())
     english = open_page(monkeypatch, demo_store, district="430281", layers="plants", lang="en")

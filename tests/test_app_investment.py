@@ -139,11 +139,11 @@ def test_html_in_names_stays_text(monkeypatch, demo_store, tmp_path):
 
 
 def test_a_selected_project_shows_its_power_supply(monkeypatch, demo_store):
-    from geo import energy
+    from geo import power_supply
     from geo.filters import Filters
     from geo.query import Scope
 
-    supply = energy.project_supply(store.open_current(demo_store), Scope.all(), Filters())
+    supply = power_supply.project_supply(store.open_current(demo_store), Scope.all(), Filters())
     row = supply.iloc[0]
     at = open_page(monkeypatch, demo_store, project=row["project_id"])
     assert not at.exception

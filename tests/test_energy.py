@@ -15,7 +15,7 @@ from pyproj import Geod
 from shapely.geometry import Point
 
 from conftest import AS_OF, CHALING, HETANG, LILING, make_tiny_tables
-from geo import energy, store
+from geo import energy, power_supply, store
 from geo.filters import Filters
 from geo.query import Scope
 
@@ -87,7 +87,7 @@ def test_energy_filters(snap):
 
 
 def test_nearest_substation_distance_and_coverage(snap):
-    supply = energy.project_supply(snap, ALL, Filters()).set_index("project_id")
+    supply = power_supply.project_supply(snap, ALL, Filters()).set_index("project_id")
     assert set(supply.index) == {"P001", "P003", "P004", "P005"}  # P002 has no demand
     # Candidates: in service, >= 110 kV -> S1, S2, S5 (S3 is 35 kV, S4 is being built).
     expected = {"P001": ("S1", km_along_meridian(27.81, 27.80)), "P003": ("S1", km_along_meridian(27.79, 27.80)),
@@ -104,29 +104,29 @@ def test_nearest_substation_distance_and_coverage(snap):
 
 
 def test_projects_at_risk_and_threshold(snap):
-    supply = energy.project_supply(snap, ALL, Filters())
-    risk = energy.at_risk(supply, Filters(), max_distance_km=10)
+    supply = power_supply.project_supply(snap, ALL, Filters())
+    risk = power_supply.at_risk(supply, Filters(), max_distance_km=10)
     assert list(risk["project_id"]) == ["P004", "P005"]  # largest demand first
     assert risk.set_index("project_id").loc["P005", "reasons"] == ("over_headroom", "too_far")
     assert risk.set_index("project_id").loc["P004", "reasons"] == ("over_headroom",)
     # every project is ~1.1 km or more from its station
-    assert list(energy.at_risk(supply, Filters(), max_distance_km=1.0)["project_id"]) == ["P001", "P004", "P005", "P003"]
-    assert list(energy.at_risk(supply, Filters(), max_distance_km=1.2)["project_id"]) == ["P004", "P005"]
-    assert energy.at_risk(supply, Filters(districts=(HETANG,)), 10).empty  # P004/P005 are elsewhere
+    assert list(power_supply.at_risk(supply, Filters(), max_distance_km=1.0)["project_id"]) == ["P001", "P004", "P005", "P003"]
+    assert list(power_supply.at_risk(supply, Filters(), max_distance_km=1.2)["project_id"]) == ["P004", "P005"]
+    assert power_supply.at_risk(supply, Filters(districts=(HETANG,)), 10).empty  # P004/P005 are elsewhere
 
 
 def test_supply_view_keeps_the_count_and_the_first_rows(snap, monkeypatch):
-    supply = energy.project_supply(snap, ALL, Filters())
-    monkeypatch.setattr(energy, "MAX_RISK_SHOWN", 3)
-    by_district = energy.supply_by_district(supply, max_distance_km=1.0)
-    view = energy.supply_view(by_district, Filters())
+    supply = power_supply.project_supply(snap, ALL, Filters())
+    monkeypatch.setattr(power_supply, "MAX_RISK_SHOWN", 3)
+    by_district = power_supply.supply_by_district(supply, max_distance_km=1.0)
+    view = power_supply.supply_view(by_district, Filters())
     assert view["at_risk"] == 4 and list(view["risk"]["project_id"]) == ["P001", "P004", "P005"]
     assert view["projects"] == len(supply) and view["covered"] == int(supply["covered"].sum())
     # a district selection: its projects' figures, its risks in the same order
     for districts in [(LILING,), (HETANG,), (HETANG, LILING), (LILING, HETANG, CHALING), ("430999",)]:
         chosen = Filters(districts=districts)
-        view, expected = energy.supply_view(by_district, chosen), energy.supply_summary(supply, chosen)
-        risk = energy.at_risk(supply, chosen, 1.0)
+        view, expected = power_supply.supply_view(by_district, chosen), power_supply.supply_summary(supply, chosen)
+        risk = power_supply.at_risk(supply, chosen, 1.0)
         assert {k: view[k] for k in expected} == pytest.approx(expected) and view["at_risk"] == len(risk)
         assert view["risk"]["project_id"].tolist() == risk["project_id"].head(3).tolist()
 
@@ -135,9 +135,9 @@ def test_no_candidate_station_means_uncovered(store_dir):
     tables = energy_tables()
     tables["substations"]["status"] = "规划"
     snap = store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=["x"], store_dir=store_dir)
-    supply = energy.project_supply(snap, ALL, Filters())
+    supply = power_supply.project_supply(snap, ALL, Filters())
     assert len(supply) == 4 and supply["station_id"].isna().all() and not supply["covered"].any()
-    risk = energy.at_risk(supply, Filters())
+    risk = power_supply.at_risk(supply, Filters())
     assert set(risk["reasons"]) == {("no_station",)}
 
 
@@ -162,7 +162,7 @@ def test_quality_problems_are_listed(snap):
 
 
 def test_station_details(snap):
-    supply = energy.project_supply(snap, ALL, Filters())
+    supply = power_supply.project_supply(snap, ALL, Filters())
     details = energy.station_details(snap, ALL, "S2", supply)
     assert details.station["name"] == "二号110kV变"
     assert list(details.projects["project_id"]) == ["P004", "P005"]
