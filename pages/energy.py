@@ -198,11 +198,11 @@ else:
     if supply_view["at_risk"] > len(risk):  # risk: the first MAX_RISK_SHOWN (power_supply.supply_view)
         st.caption(t("risk_truncated", lang, shown=fmt_count(len(risk), "个", lang),
                      n=fmt_count(supply_view["at_risk"], "个", lang)))
-    table = page_cache.derived(ctx, ("risk_table", filters.districts, max_km, lang), lambda: risk_table(risk, lang))
+    table = page_cache.derived(ctx, ("risk_table", filters.districts, max_km, lang), lambda: ui.arrow_table(risk_table(risk, lang)))
     station_ids = list(risk["station_id"].fillna(""))
     ui.table(table, lang, column_config=risk_table_config(lang),
              **picks.row_pick("en_risk", station_ids, STATION_KEY), selection_mode="single-row",
-             height=min(420, 38 + 35 * len(table)))
+             height=min(420, 38 + 35 * table.num_rows))
     st.caption(t("risk_table_note", lang))
     if selected_id and picked_in == "en_risk":  # where it was picked, not far above
         station_panel()
@@ -238,10 +238,10 @@ with c3:
 
 st.markdown(f"**{t('station_list', lang)}**")
 table = page_cache.derived(ctx, ("station_table", by_table["substations"], lang),
-                           lambda: station_table(page_cache.cached(energy.stations, ctx, filters=by_table["substations"]),
-                                                 lang))
+                           lambda: ui.arrow_table(station_table(
+                               page_cache.cached(energy.stations, ctx, filters=by_table["substations"]), lang)))
 ui.table(table, lang, "no_rows_stations", column_config=station_table_config(lang),
-         **picks.row_pick("en_stations", list(table["station_id"]), STATION_KEY),
+         **picks.row_pick("en_stations", table.column("station_id").to_pylist(), STATION_KEY),
          selection_mode="single-row", height=420)
 if selected_id and picked_in == "en_stations":  # where it was picked, not far above
     station_panel()

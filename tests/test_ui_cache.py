@@ -65,6 +65,16 @@ def test_derived_results_are_built_once_per_snapshot_scope_and_key():
     assert builds == [1, 3, 4]
 
 
+def test_immutable_members_are_handed_out_as_they_are_and_frames_in_tuples_detached():
+    ctx = ui.PageContext(snapshot=FakeSnapshot(), lang="zh", filters=Filters(), scope=Scope.all(), page="energy")
+    pieces = tuple(f'{{"id": {i}}}' for i in range(1000))
+    first = page_cache.derived(ctx, ("pieces",), lambda: (pieces, (pd.DataFrame({"mw": [1.0]}), "label")))
+    assert first[0] is pieces                 # JSON strings: nothing to copy or walk
+    first[1][0]["mw"] = 0.0                   # a frame inside a tuple is still detached
+    again = page_cache.derived(ctx, ("pieces",), lambda: None)
+    assert again[1][0]["mw"].tolist() == [1.0] and again[1][1] == "label"
+
+
 def test_objects_alive_after_the_first_page_are_frozen_once(monkeypatch):
     import gc
 
