@@ -28,10 +28,10 @@ ui.serve_default_page_at("overview")  # links name the overview /overview, like 
 # Presentation mode: no menu, no sidebar, no Streamlit chrome, large high-contrast type.
 page = st.navigation(pages, position="hidden" if present.presenting() else "sidebar")
 ui.apply_base_style(lang)
-if present.presenting():
-    present.apply_style()
+present.apply_mode()  # presentation mode's stylesheet; a change of mode reruns once (geo.present)
 try:
     ui.prepare(page.url_path)  # store check and the shared sidebar, with this page's filter sections
-    page.run()
+    with present.frame():
+        page.run()
 finally:
     ui.end_run()

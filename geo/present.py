@@ -10,15 +10,19 @@ and URL parameters replace the current ones (filters included), as if its link w
 
 from __future__ import annotations
 
+import contextlib
+import time
 from pathlib import Path
 
 import streamlit as st
 
 from geo import agenda as agendas
+from geo import styles
 from geo.i18n import md_escape, t
 
 PRESENT = "present"
-# Our own stylesheet (no user data in it): injected with st.html, which adds a bare <style>.
+ROOT_PX = 21  # the page's root font size in presentation mode (16 otherwise): tables scale with it
+# Our own stylesheet (no user data in it), drawn before the page (geo.styles).
 STYLE = """<style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], #MainMenu, footer {
@@ -39,17 +43,22 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 /* Tables draw on a canvas: font sizes do not reach it, and a CSS zoom made them overflow their
    column. Streamlit sizes the canvas's type and rows in rem of the root element, read when a
    table is drawn: a larger root makes them readable (the page's own sizes above are in px). */
-html { font-size: 21px !important; }
+html { font-size: ROOT_PXpx !important; }
 /* The map legends are HTML (geo.map_classes): as large as the captions beside them. */
 .stApp .zz-legend { font-size: 20px !important; }
 .stApp [data-testid="stButtonGroup"] p { font-size: 20px; }
 .st-key-agenda_bar { border: 3px solid #000000; border-radius: 8px; padding: 6px 14px; background: #fff7d6; }
 .st-key-agenda_bar p { font-size: 26px !important; font-weight: 700; }
-</style>"""
+</style>""".replace("ROOT_PX", str(ROOT_PX))
 
 
 def presenting() -> bool:
     return st.query_params.get(PRESENT) == "1"
+
+
+def rem_scale() -> float:
+    """How much larger than at Streamlit's 16-px root what is sized in rem (a table's rows) draws."""
+    return ROOT_PX / 16 if presenting() else 1.0
 
 
 def start_presenting() -> None:
@@ -62,8 +71,38 @@ def stop_presenting() -> None:
         st.query_params.pop(key, None)
 
 
-def apply_style() -> None:
-    st.html(STYLE)
+# A change of mode in the open page (the 演示模式 button, an agenda's start, 退出演示): the browser
+# applies a rerun's elements in one render, stylesheet and tables alike, and a table keeps the
+# size the root had when it was first drawn (geo.styles). So that run draws the mode's stylesheet
+# alone and reruns (``apply_mode``), and the page is drawn one level deeper in presentation mode
+# (``frame``): its tables are drawn anew, after the stylesheet, not kept at the old size.
+_MODE_KEY = "_presenting_drawn"  # the mode the browser's page was last drawn in
+SETTLE_S = 0.3
+
+
+def apply_mode() -> None:
+    """Presentation mode's stylesheet; on the run where the mode changed, only that, then a rerun."""
+    now = presenting()
+    if now:
+        styles.stylesheet(STYLE)
+    was = st.session_state.get(_MODE_KEY, now)
+    st.session_state[_MODE_KEY] = now
+    if was != now:
+        if not now:
+            st.empty()  # takes the stylesheet's slot: the root is 16 px again before the rerun draws tables
+        # The browser draws what a run sends a frame or so after it arrives; without the pause the
+        # rerun's tables came in the same render as the stylesheet about half the time (measured).
+        time.sleep(SETTLE_S)
+        st.rerun()
+
+
+def frame():
+    """The container a page is drawn in: in presentation mode one level deeper than otherwise.
+
+    The browser keeps a table drawn as long as its place in the page stays, with the row height
+    and type it was first drawn with. A page drawn one level deeper is drawn anew, at the mode's
+    size, when the mode changes (and only then)."""
+    return st.container(key="presenting") if presenting() else contextlib.nullcontext()
 
 
 def present_button(lang: str, key: str) -> None:

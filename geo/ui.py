@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from geo import charts, present, snapshot_db, store
+from geo import charts, present, snapshot_db, store, styles
 from geo.picks import forget
 from geo.filters import Filters
 from geo.sidebar import clear_filters, keep, remember, sidebar_filters, url_notice
@@ -128,7 +128,7 @@ def language() -> str:
     return _this_run.lang
 
 
-# Every page's own stylesheet (no user data in it), injected with st.html as a bare <style>.
+# Every page's own stylesheet (no user data in it), drawn first (geo.styles).
 # Streamlit cuts a metric's label and delta to one line with "…": a figure such as "年初存量
 # 17,034 亩" lost its number at 1366 px. They wrap instead.
 BASE_STYLE = """<style>
@@ -150,7 +150,7 @@ ZH_STYLE = """<style>
 
 
 def apply_base_style(lang: str) -> None:
-    st.html(BASE_STYLE + (ZH_STYLE if lang == "zh" else ""))
+    styles.stylesheet(BASE_STYLE + (ZH_STYLE if lang == "zh" else ""))
 
 
 def prepare(page: str | None = None) -> PageContext:
@@ -264,12 +264,25 @@ def page_header(ctx: PageContext, title_key: str, selection_key: str, key_prefix
 MISSING = "—"  # a missing value in a table, as fmt_number writes it
 
 
-def table(data, lang: str, empty_key: str = "no_rows", *, where=None, **kwargs):
+ROW_PX = 35  # a table's row (and header) height at Streamlit's 16-px root
+
+
+def fitted_height(rows: int, max_height: int) -> int:
+    """The height (px) that shows a header and ``rows`` rows without a scrollbar, at most
+    ``max_height`` (both at normal type). Rows are sized in rem, so presentation mode's larger
+    root makes them ~46 px: a height fixed in px there cut the overview's scoreboard to 7 of
+    its 10 rows."""
+    return round(min(max_height, 3 + ROW_PX * (rows + 1)) * present.rem_scale())
+
+
+def table(data, lang: str, empty_key: str = "no_rows", *, where=None, max_height: int | None = None, **kwargs):
     """``st.dataframe`` as every page shows one: missing values (None, NaN, NaT, pd.NA) as "—",
     not Streamlit's grey "None"; and a table without rows replaced by a caption in the page
     language (``t(empty_key)``), not Streamlit's English "empty" grid. ``data`` is a DataFrame,
-    a Styler, a dict of columns or an Arrow table (``arrow_table``); ``where`` is the container (default ``st``). Returns what
-    ``st.dataframe`` returns, or None when there was nothing to show."""
+    a Styler, a dict of columns or an Arrow table (``arrow_table``); ``where`` is the container
+    (default ``st``); with ``max_height`` (px at normal type) the table is as tall as its rows,
+    up to that, in presentation mode too (``fitted_height``); without it Streamlit shows up to
+    ten rows. Returns what ``st.dataframe`` returns, or None when there was nothing to show."""
     if isinstance(data, pa.Table):
         rows = data.num_rows
     else:
@@ -281,6 +294,8 @@ def table(data, lang: str, empty_key: str = "no_rows", *, where=None, **kwargs):
         return None
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
+    if max_height is not None:
+        kwargs["height"] = fitted_height(rows, max_height)
     return where.dataframe(data, placeholder=MISSING, **kwargs)
 
 

@@ -150,7 +150,7 @@ with tab_import:
         (st.warning if note.startswith(("注意", "Warning")) else st.info)(note)
     problems = report.problem_frame(lang)
     if len(problems):
-        ui.table(problems, lang, key="data_problems", height=min(38 + 35 * len(problems), 360))
+        ui.table(problems, lang, key="data_problems", max_height=360)
     built = st.session_state.get("data_report_xlsx")
     if not built or built[0] != (check_key, lang):  # built once per check, not on every rerun
         built = st.session_state["data_report_xlsx"] = ((check_key, lang), report.to_xlsx(lang))

@@ -44,7 +44,7 @@ st.caption(t("energy_new_split", lang, parts=" + ".join(f"{enum_label(k, lang)} 
 problems = page_cache.cached(energy.quality_problems, ctx, unfiltered=True)  # the whole store, once per snapshot
 if len(problems):
     st.warning(t("quality_title", lang, n=len(problems)), icon=":material/report:")
-    ui.table(quality_table(problems, lang), lang, key="en_quality", height=min(38 + 35 * len(problems), 250))
+    ui.table(quality_table(problems, lang), lang, key="en_quality", max_height=250)
 
 # --- map -------------------------------------------------------------------------------------------
 supply = page_cache.cached(power_supply.project_supply, ctx, unfiltered=True)  # nearest station: once per snapshot
@@ -202,7 +202,7 @@ else:
     station_ids = list(risk["station_id"].fillna(""))
     ui.table(table, lang, column_config=risk_table_config(lang),
              **picks.row_pick("en_risk", station_ids, STATION_KEY), selection_mode="single-row",
-             height=min(420, 38 + 35 * table.num_rows))
+             max_height=420)
     st.caption(t("risk_table_note", lang))
     if selected_id and picked_in == "en_risk":  # where it was picked, not far above
         station_panel()
@@ -242,6 +242,6 @@ table = page_cache.derived(ctx, ("station_table", by_table["substations"], lang)
                                page_cache.cached(energy.stations, ctx, filters=by_table["substations"]), lang)))
 ui.table(table, lang, "no_rows_stations", column_config=station_table_config(lang),
          **picks.row_pick("en_stations", table.column("station_id").to_pylist(), STATION_KEY),
-         selection_mode="single-row", height=420)
+         selection_mode="single-row", max_height=420)
 if selected_id and picked_in == "en_stations":  # where it was picked, not far above
     station_panel()

@@ -168,7 +168,7 @@ st.subheader(t("section_top", lang))
 top = table_frame(page_cache.cached(investment.top_projects, ctx), lang)
 if ui.table(top, lang, "no_rows_projects", column_config=table_config(lang),
             **picks.row_pick("inv_top", list(top["project_id"]), PROJECT_KEY),
-            selection_mode="single-row", height=420) is not None:
+            selection_mode="single-row", max_height=420) is not None:
     st.caption(t("top_note", lang))
 if selected_id and picks.picked_in(PROJECT_KEY) == "inv_top":  # where it was picked, not far above
     project_panel()

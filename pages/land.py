@@ -156,7 +156,7 @@ st.subheader(t("section_largest_idle", lang))
 idle = idle_table(page_cache.cached(land.largest_idle, ctx), lang)
 if ui.table(idle, lang, "no_rows_parcels", column_config=idle_table_config(lang),
             **picks.row_pick("land_idle", list(idle["parcel_id"]), PARCEL_KEY),
-            selection_mode="single-row", height=min(420, 38 + 35 * max(len(idle), 1))) is not None:
+            selection_mode="single-row", max_height=420) is not None:
     st.caption(t("top_note_parcels", lang))
 if selected_id and picks.picked_in(PARCEL_KEY) == "land_idle":  # where it was picked, not far above
     parcel_panel()

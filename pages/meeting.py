@@ -36,7 +36,7 @@ if view == "stalled":
     if ui.table(stalled_matrix(summary, lang), lang, "no_rows_stalled", key="meeting_stalled_matrix") is not None:
         ui.table(table, lang, "no_rows_stalled", key="meeting_stalled", column_config=stalled_config(lang),
                  on_select=picks.on_project_row("meeting_stalled", list(table["project_id"])),
-                 selection_mode="single-row", height=min(38 + 35 * len(table), 600))
+                 selection_mode="single-row", max_height=600)
     st.caption(t("stalled_note", lang, as_of=ctx.snapshot.as_of))
 elif view == "tasks":
     totals = page_cache.cached(task_rates.task_totals, ctx)
@@ -53,7 +53,7 @@ elif view == "tasks":
                      key="meeting_task_states",
                      format_func=lambda s: t("task_not_due" if s == "open" else f"task_{s}", lang))
     rows, total = page_cache.cached(task_rates.task_list, ctx, states=tuple(state or task_rates.TASK_STATES))
-    ui.table(task_table(rows, lang), lang, "no_rows_tasks", key="meeting_tasks", height=min(38 + 35 * len(rows), 500))
+    ui.table(task_table(rows, lang), lang, "no_rows_tasks", key="meeting_tasks", max_height=500)
     st.caption(t("tasks_listed", lang, shown=fmt_count(len(rows), "件", lang), total=fmt_count(total, "件", lang)))
     left, right = st.columns(2)
     with left:

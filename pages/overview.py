@@ -96,7 +96,7 @@ scoreboard = page_cache.cached(meeting.scoreboard, ctx)
 styled, config, adcodes = scoreboard_table(scoreboard, lang)
 ui.table(styled, lang, "no_rows_districts", key="overview_scoreboard", column_config=config,
          on_select=picks.on_district_row("overview_scoreboard", adcodes, open_page="investment"),
-         selection_mode="single-row", height=38 + 35 * len(adcodes))
+         selection_mode="single-row", max_height=1000)  # every row: the city and its districts
 st.caption(t("scoreboard_note", lang, time_pct=fmt_pct(float(scoreboard["time_pct"].iloc[0]), 1)))
 map_col, legend_col = st.columns([3, 1])
 with map_col:

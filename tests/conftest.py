@@ -154,3 +154,8 @@ def open_page(monkeypatch, store_dir: Path, page: str, **query):
     at.run()
     at.switch_page(f"pages/{page}.py")
     return at.run()
+
+
+def stylesheets(at) -> list[str]:
+    """The page's own stylesheets (``geo.styles``: Markdown elements holding ``<style>``)."""
+    return [m.value for m in at.markdown if "<style>" in m.value]

@@ -201,6 +201,19 @@ def assert_no_exception(page: Page) -> None:
     assert shown.count() == 0, f"the app shows an exception:\n{shown.first.inner_text()}"
 
 
+_SHOWN_TABLES = """[...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(d => d.offsetParent !== null)"""
+
+
+def table_row_heights(page: Page) -> list[float]:
+    """Each shown table's drawn row height (px): its scroll height over its rows and header,
+    once every table is drawn. A table draws its rows at the root font size it found when it
+    was first drawn (geo.styles): 35 px normally, 46 in presentation mode."""
+    page.wait_for_function(f"() => {_SHOWN_TABLES}.every(d => d.querySelector('[aria-rowcount]'))",
+                           timeout=TIMEOUT_MS)
+    return page.evaluate(f"""() => {_SHOWN_TABLES}.map(d => d.querySelector('.dvn-scroller').scrollHeight
+        / Number(d.querySelector('[aria-rowcount]').getAttribute('aria-rowcount')))""")
+
+
 def wait_rendered(page: Page, text: str) -> None:
     """Wait for ``text`` and the end of the run; an exception the app shows instead fails at once
     (with its text) rather than after the whole timeout."""

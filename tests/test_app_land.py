@@ -60,7 +60,7 @@ def test_published_rates_come_from_the_data(monkeypatch, demo_store):
     assert inefficient.value == "10,200 亩" and inefficient.delta.replace("\xa0", " ") == "处置率 66.15 % · 年初存量 15,420 亩"
     # ... and the stock's number stays readable: the page's style lets a metric's delta wrap (Streamlit
     # cut "年初存量 17,034 亩" to "年初存量 17,0…" at 1366 px)
-    styles = [h.proto.body for h in at.get("html") if "stMetricDelta" in h.proto.body]
+    styles = [css for css in conftest.stylesheets(at) if "stMetricDelta" in css]
     assert styles and "white-space: normal" in styles[0]
     assert "选择文件" in styles[0]  # and, in Chinese, the file uploader's English replaced
     ranking = next(df.value for df in at.dataframe if "排名" in df.value.columns)

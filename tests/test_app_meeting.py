@@ -50,12 +50,12 @@ def test_present_an_agenda_of_three_views(monkeypatch, demo_store):
 def test_presentation_mode_hides_the_chrome_and_can_be_left(monkeypatch, demo_store):
     at = conftest.open_page(monkeypatch, demo_store, "investment", present="1")
     assert not at.exception
-    styles = [h for h in at.get("html") if "stSidebar" in h.proto.body]
-    assert styles and "font-size: clamp(34px, 3.1vw, 60px)" in styles[0].proto.body  # 60 px on a 1920 projector
+    styles = [css for css in conftest.stylesheets(at) if "stSidebar" in css]
+    assert styles and "font-size: clamp(34px, 3.1vw, 60px)" in styles[0]  # 60 px on a 1920 projector
     assert chart_type_sizes(at) == {(20, 40)}  # the investment page's four bar charts, read from the back
     at.button(key="inv_unpresent").click().run()
     assert "present" not in at.query_params
-    assert not [h for h in at.get("html") if "stSidebar" in h.proto.body]
+    assert not [css for css in conftest.stylesheets(at) if "stSidebar" in css]
     assert chart_type_sizes(at) == {(13, 28)}
 
 

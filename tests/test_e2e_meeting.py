@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from e2e_helpers import (TIMEOUT_MS, assert_no_exception, check_console, launch_browser, query, running_app,
-                         screenshot_page, wait_rendered, wait_url, watch_page)
+                         screenshot_page, table_row_heights, wait_rendered, wait_url, watch_page)
 from geo import agenda as agendas
 from geo import store
 
@@ -54,10 +54,13 @@ def test_present_an_agenda_then_assign_and_close_a_task(demo_store: Path, tmp_pa
                 size = page.locator("[data-testid=stMetricValue] p").first.evaluate(
                     "e => parseFloat(getComputedStyle(e).fontSize)")
                 assert size >= 48, f"headline figures are {size}px on item {n}"
-                # Tables draw on a canvas; its type is Streamlit's rem of the root (geo.present)
+                # Tables draw on a canvas, sized by the root's font size when first drawn (geo.styles):
+                # the agenda's start and each step redraw them at presentation mode's larger size
                 table_type = page.locator('[data-testid=stDataFrame] [style*="--gdg-base-font-style"]').first.evaluate(
                     "e => getComputedStyle(e).getPropertyValue('--gdg-base-font-style')")
                 assert float(table_type.split()[-1].removesuffix("px")) >= 18, f"tables' type is {table_type!r} on item {n}"
+                rows = table_row_heights(page)
+                assert rows and min(rows) >= 44, f"table rows drawn {rows} px high on item {n}"
                 assert_no_exception(page)
                 screenshot_page(page, f"meeting_present_{n}.png")
                 if n != "3":
@@ -65,6 +68,12 @@ def test_present_an_agenda_then_assign_and_close_a_task(demo_store: Path, tmp_pa
             page.locator(".st-key-agenda_prev button").click()
             wait_url(page, lambda q: q.get("item") == ["2"])
             assert "stage" not in query(page) and query(page).get("status") == ["闲置"]
+            # Leaving presentation mode in the open page draws the tables at normal size again
+            page.get_by_role("button", name="退出演示").first.click()
+            wait_url(page, lambda q: "present" not in q)
+            wait_rendered(page, "剩余闲置低效存量")
+            rows = table_row_heights(page)
+            assert rows and max(rows) <= 36, f"after leaving presentation mode table rows are {rows} px high"
 
             page.goto(f"{url}/meeting?view=tasks", wait_until="domcontentloaded")
             wait_rendered(page, "会上交办新事项")

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from e2e_helpers import artifact, launch_browser, metric_int, running_app, screenshot_page, wait_until_idle
+from e2e_helpers import (artifact, launch_browser, metric_int, running_app, screenshot_page, table_row_heights,
+                         wait_until_idle)
 
 pytestmark = pytest.mark.e2e
 
@@ -56,6 +57,17 @@ def test_overview_renders_in_chinese_then_english(demo_store: Path) -> None:
             assert metric_int(page, "重点项目") == 74  # the key projects of 醴陵市
             assert page.get_by_text("Page not found").count() == 0
             assert page.url.endswith("/?district=430281"), page.url
+
+            # On a projector (presentation mode: rows sized in rem of a larger root) the
+            # scoreboard still shows every row: at a height fixed in px it showed 7 of 10.
+            page.goto(f"{url}/overview?present=1", wait_until="domcontentloaded")
+            _wait_rendered(page, "549")
+            scoreboard = page.locator(".st-key-overview_scoreboard .dvn-scroller")
+            scroll, client = scoreboard.evaluate("e => [e.scrollHeight, e.clientHeight]")
+            assert scroll <= client + 1, f"the scoreboard scrolls on a projector: {scroll} px in {client} px"
+            rows = table_row_heights(page)  # drawn at the projector's size on a fresh load (geo.styles)
+            assert rows and min(rows) >= 44, f"table rows drawn {rows} px high in presentation mode"
+            screenshot_page(page, "overview_present.png")
         finally:
             browser.close()
     artifact("overview_console.txt").write_text("\n".join(console_errors) + "\n", encoding="utf-8")

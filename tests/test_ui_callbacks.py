@@ -72,3 +72,14 @@ def test_project_row_opens_the_project(state):
     state["stalled"] = {"selection": {"rows": [1]}}
     picks.on_project_row("stalled", ["XM1", "XM2"])()
     assert state["inv_project"] == "XM2" and state["_open_page"] == "investment"
+
+
+def test_fitted_table_heights_follow_the_rows_and_the_projectors_larger_rows(monkeypatch):
+    from geo import present, ui
+
+    monkeypatch.setattr(present, "presenting", lambda: False)
+    assert ui.fitted_height(10, 1000) == 3 + 35 * 11      # header and ten rows, no scrollbar
+    assert ui.fitted_height(100, 420) == 420              # capped: the table scrolls
+    monkeypatch.setattr(present, "presenting", lambda: True)
+    assert ui.fitted_height(10, 1000) == round((3 + 35 * 11) * 21 / 16)  # 46-px rows on a projector
+    assert ui.fitted_height(100, 420) == round(420 * 21 / 16)
