@@ -49,21 +49,25 @@ def _table_with_tip(df: pd.DataFrame, columns: list[str], tip_fields: list[str])
 def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title: str, tooltip: list[str],
               colour: str = "#C8102E", colours: list[str] | None = None, height: int | None = None,
               selected: tuple[str, ...] = ()) -> dict:
-    """Horizontal bars in the frame's row order; clicking a bar selects its ``key`` value.
+    """Horizontal bars in the frame's row order; clicking a bar selects its ``key`` value, a
+    shift-click adds it to the selection or takes it out (Vega-Lite's toggle).
 
     ``selected`` values are drawn opaque and the others faded, so the chart shows the active
-    filter even before anyone clicks.
+    filter even before anyone clicks; they are the selection a shift-click adds to.
     """
     order = list(df[label])
     colour_enc = ({"field": label, "type": "nominal", "scale": {"domain": order, "range": colours}, "legend": None}
                   if colours else {"value": colour})
     opacity = ({"condition": {"test": {"field": key, "oneOf": list(selected)}, "value": 1.0}, "value": 0.35}
                if selected else {"value": 0.9})
+    pick = {"name": PICK, "select": {"type": "point", "fields": [key], "on": "click", "clear": "dblclick"}}
+    if selected:  # the filter's values start selected: a shift-click adds a bar to them (or takes it out)
+        pick["value"] = [{key: v} for v in selected]
     return {
         "data": {"values": _table_with_tip(df, list(dict.fromkeys([key, label, value])), tooltip)},
         # a step height: one 28-px band per bar, whatever the container does with the chart
         "height": {"step": BAR_STEP} if height is None else height,
-        "params": [{"name": PICK, "select": {"type": "point", "fields": [key], "on": "click", "clear": "dblclick"}}],
+        "params": [pick],
         "mark": {"type": "bar", "cornerRadiusEnd": 2, "cursor": "pointer"},
         "encoding": {
             "y": {"field": label, "type": "nominal", "sort": order, "title": None,

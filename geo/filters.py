@@ -104,6 +104,11 @@ class Filters:
     def with_districts(self, districts: tuple[str, ...]) -> Filters:
         return replace(self, districts=tuple(districts))
 
+    def without(self, field: str) -> Filters:
+        """These filters but ``field``'s (e.g. "stages"): what a clickable chart of that field
+        counts, so its other bars stay to click (the chosen ones are drawn opaque)."""
+        return replace(self, **{field: ()})
+
     # --- URL -------------------------------------------------------------------------------------
     def to_query_params(self) -> dict[str, str]:
         out = {key: SEPARATOR.join(getattr(self, field)) for key, (field, _) in URL_PARAMS.items()

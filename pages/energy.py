@@ -170,8 +170,11 @@ st.subheader(t("section_headroom", lang))
 st.segmented_control(t("voltage_level", lang), [220, 110, 35], key="en_level", format_func=lambda v: f"{v} kV")
 rows = headroom_bar_frame(page_cache.cached(energy.district_headroom, ctx, level or 110), lang)
 # The chart, then the table under it: side by side at 1366 px beside the sidebar the table's last
-# columns (capacity, stations) were cut off whatever the split.
-ui.chart(charts.bar_chart(rows, key="adcode", label="label", value="headroom_mw",
+# columns (capacity, stations) were cut off whatever the split. The chart has every district (the
+# chosen ones opaque), to click another; the table has the chosen ones.
+city_rows = headroom_bar_frame(page_cache.cached(energy.district_headroom, ctx, level or 110,
+                                                 filters=filters.without("districts")), lang)
+ui.chart(charts.bar_chart(city_rows, key="adcode", label="label", value="headroom_mw",
                           value_title=t("headroom", lang) + " (MW)", colour="#1a9850",
                           tooltip=["label", "headroom_text", "peak_text", "rate_text"],
                           selected=filters.districts),
@@ -212,7 +215,9 @@ st.subheader(t("section_assets", lang))
 c1, c2, c3 = st.columns(3)
 with c1:
     st.markdown(f"**{t('stations_by_band', lang)}**")
-    frame = band_frame(page_cache.cached(energy.load_band_counts, ctx, filters=by_table["substations"]), lang)
+    # every filter but its own: its other bars stay to click
+    counts = page_cache.cached(energy.load_band_counts, ctx, filters=by_table["substations"].without("load_bands"))
+    frame = band_frame(counts, lang)
     ui.chart(charts.bar_chart(frame, key="load_band", label="label", value="stations",
                               value_title=t("stations_count", lang), tooltip=["label", "count_text"],
                               colours=["#%02x%02x%02x" % c for c in energy_layers.BAND_COLOURS.values()],
@@ -220,7 +225,8 @@ with c1:
              **picks.chart_pick("en_band_chart", "load_band", "f_load"), width="stretch")
 with c2:
     st.markdown(f"**{t('plants_by_kind', lang)}**")
-    frame = plant_frame(page_cache.cached(energy.plant_capacity, ctx, filters=by_table["plants"]), lang)
+    capacity = page_cache.cached(energy.plant_capacity, ctx, filters=by_table["plants"].without("plant_kinds"))
+    frame = plant_frame(capacity, lang)
     ui.chart(charts.bar_chart(frame, key="kind", label="label", value="mw",
                               value_title=t("capacity_mw", lang),
                               tooltip=["label", "mw_text", "in_service_text", "count_text"],
@@ -235,6 +241,7 @@ with c3:
                               value_title=t("transformer_areas", lang), tooltip=["label", "count_text"],
                               colour="#2c7bb6"), key="en_funnel_chart", width="stretch")
     st.caption(t("ta_funnel_note", lang, n=fmt_count(int(funnel["areas"].iloc[0]), "个", lang)))
+st.caption(t("chart_pick_note", lang))  # the first two: the funnel is not a filter
 
 st.markdown(f"**{t('station_list', lang)}**")
 table = page_cache.derived(ctx, ("station_table", by_table["substations"], lang),

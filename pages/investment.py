@@ -115,7 +115,8 @@ st.subheader(t("section_lifecycle", lang))
 c1, c2 = st.columns(2)
 with c1:
     st.markdown(f"**{t('stage_funnel', lang)}**")
-    frame = funnel_frame(funnel, lang)
+    # each clickable chart counts under every filter but its own: its other bars stay to click
+    frame = funnel_frame(page_cache.cached(investment.stage_funnel, ctx, filters=filters.without("stages")), lang)
     ui.chart(charts.bar_chart(frame, key="stage", label="label", value="projects",
                               value_title=t("projects_count", lang), tooltip=["label", "count_text", "total_text"],
                               colours=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in layers.STAGE_COLOURS.values()],
@@ -123,7 +124,8 @@ with c1:
              **picks.chart_pick("inv_stage_chart", "stage", "f_stage"), width="stretch")
 with c2:
     st.markdown(f"**{t('stalled_breakdown', lang)}**")
-    frame = stalled_frame(stalled, lang)
+    stalled_all = page_cache.cached(investment.stalled_breakdown, ctx, filters=filters.without("stalled"))
+    frame = stalled_frame(stalled_all, lang)
     ui.chart(charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
                               value_title=t("projects_count", lang),
                               tooltip=["label", "count_text", "total_text", "days_text"], colour="#8c510a",
@@ -132,7 +134,7 @@ with c2:
 c3, c4 = st.columns(2)
 with c3:
     st.markdown(f"**{t('by_chain', lang)}**")
-    frame = chain_frame(page_cache.cached(investment.chain_breakdown, ctx), lang)
+    frame = chain_frame(page_cache.cached(investment.chain_breakdown, ctx, filters=filters.without("chains")), lang)
     if frame.empty:
         st.caption(t("no_data", lang))
     else:
@@ -143,11 +145,13 @@ with c3:
 district_rows = page_cache.cached(investment.district_breakdown, ctx)
 with c4:
     st.markdown(f"**{t('by_district', lang)}**")
-    frame = district_bar_frame(district_rows, lang)
+    frame = district_bar_frame(page_cache.cached(investment.district_breakdown, ctx, filters=filters.without("districts")),
+                               lang)
     ui.chart(charts.bar_chart(frame, key="adcode", label="label", value="total_yi",
                               value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
                               colour="#C8102E", selected=filters.districts),
              **picks.chart_pick("inv_district_chart", "adcode", "f_district"), width="stretch")
+st.caption(t("chart_pick_note", lang))
 
 # --- plan vs actual ------------------------------------------------------------------------------
 st.subheader(t("section_plan_vs_actual", lang, year=ctx.snapshot.as_of.year))

@@ -26,7 +26,8 @@ if view == "stalled":
     m[0].metric(t("stalled", lang), fmt_count(total, "个", lang))
     m[1].metric(t("total_investment", lang), fmt_number(float(rows["total_investment_yi"].sum()), "亿元", 1, lang))
     m[2].metric(t("stalled_overdue_tasks", lang), fmt_count(int(rows["overdue_tasks"].sum()), "件", lang))
-    frame = stalled_state_frame(summary, lang)
+    # counted under every filter but the 八未 state's own: its other bars stay to click
+    frame = stalled_state_frame(page_cache.cached(meeting.stalled_summary, ctx, filters=filters.without("stalled")), lang)
     ui.chart(charts.bar_chart(frame, key="stalled_state", label="label", value="projects",
                               value_title=t("projects_count", lang), tooltip=["label", "count_text"],
                               colour="#8c510a", selected=filters.stalled),

@@ -193,6 +193,30 @@ def test_map_views_live_in_the_url(monkeypatch, demo_store, page, mode_key, mode
         assert at.query_params.get("map") == mode
 
 
+def test_clickable_charts_count_under_every_filter_but_their_own(monkeypatch, demo_store):
+    """Filtered to 在建, the stage chart still has every stage to click (others faded), and the
+    district chart every district; the page's figures are of the filtered projects."""
+    import json
+
+    import pyarrow as pa
+
+    at = conftest.open_page(monkeypatch, demo_store, "investment", stage="在建", district="430281")
+    assert not at.exception
+
+    def chart(key):
+        found = next(c for c in at.get("vega_lite_chart") if c.proto.id.split("-")[-1].startswith(key))
+        return json.loads(found.proto.spec), pa.ipc.open_stream(found.proto.data.data).read_all().to_pydict()
+
+    spec, stages = chart("inv_stage_chart")
+    assert stages["stage"] == ["谋划在谈", "已签约", "前期", "在建", "竣工", "投产"] and min(stages["projects"]) > 0
+    assert spec["params"][0]["value"] == [{"stage": "在建"}]  # a shift-click adds to it
+    assert sum(stages["projects"]) == direct_count(demo_store, "district_adcode = ?", ["430281"])  # every stage
+    _, districts = chart("inv_district_chart")
+    assert len(districts["adcode"]) == 9 and "430281" in districts["adcode"]
+    building = direct_count(demo_store, "district_adcode = ? AND stage = ?", ["430281", "在建"])
+    assert metric(at, "项目数") == f"{building:,} 个"  # the page's figures: 在建 only
+
+
 def test_a_chart_bar_can_be_picked_again_after_the_filter_is_cleared(monkeypatch, demo_store):
     """The browser keeps a clicked bar selected, so after 清除全部 a click on the same bar only
     unselected it. The chart's key follows its filter: a filter set (by a click or the sidebar)

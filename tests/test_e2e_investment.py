@@ -123,9 +123,19 @@ def test_investment_filters_map_clicks_and_shared_link(demo_store: Path) -> None
             page.set_viewport_size({"width": 1366, "height": 768})
             wait_until_idle(page, TIMEOUT_MS)
             screenshot_page(page, "investment_en_1366.png")
+
+            # 7. The stage chart keeps every stage to click (it counts under the other filters);
+            # a shift-click adds 竣工 to 在建, a plain click then picks 投产 alone.
+            _click_bar(page, "inv_stage_chart", "Completed", shift=True)
+            wait_url(page, lambda q: q.get("stage") == [f"{BUILDING},竣工"])
+            assert metric_int(page, "Projects") == _duckdb_count(
+                demo_store, "stage IN (?, ?) AND district_adcode = ?", [BUILDING, "竣工", LILING])
+            _click_bar(page, "inv_stage_chart", "In production")
+            wait_url(page, lambda q: q.get("stage") == ["投产"])
+            assert_no_exception(page)
         finally:
             browser.close()
-    # 7. deck.gl errors, uncaught exceptions, dialogs (e2e_helpers.check_console).
+    # 8. deck.gl errors, uncaught exceptions, dialogs (e2e_helpers.check_console).
     check_console(console_errors, dialogs, "investment_console.txt")
 
 
@@ -223,6 +233,23 @@ def _wait_project_panel(page: Page, name: str) -> None:
     page.locator('[data-testid="stHeading"]').get_by_text(name, exact=True).first.wait_for(
         state="visible", timeout=TIMEOUT_MS)
     wait_until_idle(page, TIMEOUT_MS)
+
+
+def _click_bar(page: Page, chart_key: str, label: str, shift: bool = False) -> None:
+    """Click (or shift-click) the bar of ``label`` in the chart keyed ``chart_key``: just right
+    of its axis label, once the chart is idle."""
+    wait_until_idle(page, TIMEOUT_MS)
+    chart = page.locator(f'[class*="st-key-{chart_key}"]').first
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(1_000)  # the chart lays out after it scrolled into view
+    x, y = chart.evaluate("""(c, label) => { const t = [...c.querySelectorAll('svg text')].find(t => t.textContent === label);
+        const r = t.getBoundingClientRect(); return [r.x + r.width + 30, r.y + r.height / 2]; }""", label)
+    page.mouse.move(x, y)
+    if shift:
+        page.keyboard.down("Shift")
+    page.mouse.click(x, y)
+    if shift:
+        page.keyboard.up("Shift")
 
 
 def _caption_text(page: Page) -> str:

@@ -337,6 +337,16 @@ def test_chart_tooltips_show_texts_not_field_names():
     assert spec["data"]["values"].column(charts.TIP).to_pylist() == ["开工（实际） · 7月 · 49 个", "竣工 · 7月 · —"]
 
 
+def test_a_bar_chart_starts_with_the_filters_values_selected_for_a_shift_click_to_add_to():
+    from geo import charts
+
+    df = pd.DataFrame({"k": ["a", "b", "c"], "label": ["在建", "竣工", "投产"], "v": [3, 2, 1]})
+    spec = charts.bar_chart(df, key="k", label="label", value="v", value_title="n", tooltip=["label"], selected=("a", "c"))
+    assert spec["params"][0]["value"] == [{"k": "a"}, {"k": "c"}]
+    plain = charts.bar_chart(df, key="k", label="label", value="v", value_title="n", tooltip=["label"])
+    assert "value" not in plain["params"][0]  # nothing chosen: nothing selected
+
+
 def test_projector_charts_have_room_for_their_larger_labels():
     """At 20 px "Building, not in statistics" was cut to "Building, not in statis…" (220 px)."""
     from geo import charts

@@ -116,6 +116,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "stalled_breakdown": ("八未卡点（点击筛选）", "Stalled states, 八未 (click to filter)"),
     "by_chain": ("各产业链投资（点击筛选）", "Investment by industry chain (click to filter)"),
     "by_district": ("各区县投资（点击筛选）", "Investment by district (click to filter)"),
+    "chart_pick_note": ("点击柱条筛选，按住 Shift 点击可加选或取消；各图按除它自身以外的全部筛选计数，选中的柱条为深色。",
+                        "Click a bar to filter; shift-click to add or remove one. Each chart counts under every "
+                        "filter but its own; the chosen bars are dark."),
     "median_days": ("卡点中位天数 {days} 天", "median {days} days stalled"),
     "section_plan_vs_actual": ("{year}年开工、竣工：实际与计划", "{year} starts and completions: actual vs plan"),
     "month": ("月份", "Month"),

@@ -52,10 +52,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "headroom": ("负荷裕度", "Headroom"),
     "load_rate": ("负载率", "Load rate"),
     "headroom_note": ("负荷裕度 = 在运变电站容量 × 功率因数 {pf} − 最高负荷，只在同一电压层级内相加（各层级串联，跨层级相加会重复计算同一负荷）。"
-                      "点击柱条按区县筛选。",
+                      "点击柱条按区县筛选，按住 Shift 点击可加选或取消。",
                       "Headroom = in-service capacity × power factor {pf} − peak load, added up within one voltage "
                       "level only (levels are in series: adding them would count the same load twice). Click a bar "
-                      "to filter to the district."),
+                      "to filter to the district; shift-click to add or remove one."),
     "supply_line": ("供电：需求 {demand}，最近变电站 {station}（{km}，裕度 {headroom}），{verdict}。",
                     "Power: demand {demand}, nearest substation {station} ({km}, headroom {headroom}): {verdict}."),
     "supply_line_none": ("供电：需求 {demand}，附近没有可接入的 110 千伏及以上在运变电站。",

@@ -131,9 +131,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "meeting_view_changes": ("较上次会议变化", "Changes since last meeting"),
     "meeting_view_brief": ("会议简报（PDF）", "Meeting brief (PDF)"),
     "meeting_view_agenda": ("会议议程", "Agendas"),
-    "stalled_note": ("卡点天数按数据截至日 {as_of} 计；只计省、市重点项目。点选一行打开项目详情；点击柱条按八未状态筛选。",
+    "stalled_note": ("卡点天数按数据截至日 {as_of} 计；只计省、市重点项目。点选一行打开项目详情；点击柱条按八未状态筛选，按住 Shift 点击可加选或取消。",
                      "Days stalled count to the data's as-of date {as_of}; key projects only. Pick a row for the "
-                     "project's details; click a bar to filter by state."),
+                     "project's details; click a bar to filter by state, shift-click to add or remove one."),
     "stalled_by_state_district": ("按八未状态和区县", "By stalled state and district"),
     "stalled_state_header": ("八未状态", "Stalled state"),
     "total": ("合计", "Total"),
