@@ -31,7 +31,7 @@ from geo.filters import Filters
 from geo.i18n import fmt_count, fmt_number, t
 from geo.meeting import scoreboard, stalled_projects
 from geo.query import Scope
-from geo.schema import enum_label
+from geo.schema import STALLED_STATES, enum_label
 from geo.store import Snapshot
 from geo.task_rates import task_list
 
@@ -40,6 +40,7 @@ FONT_FILES = {"": "NotoSansCJK-Regular.ttc", "B": "NotoSansCJK-Bold.ttc"}
 FONT_ENV = "ZZMAP_CJK_FONT_DIR"  # another directory holding the same two files
 FONT_FAMILY = "Noto Sans CJK SC"
 FONT = "cjk"
+ROW_PT = 7.5  # type size of the lists' rows
 TOP_N = 7  # rows of each list that fit the page; the rest is "+N more"
 
 # Cell tints for the scoreboard and the map (light, so black text stays readable in print).
@@ -250,7 +251,7 @@ def _list(pdf: _Brief, y: float, title: str, columns, frame: pd.DataFrame, total
     for _, r in frame.iterrows():
         x = LIST_X
         for _, w, text, align in columns:
-            pdf.text_at(x, y, w, 4.4, text(r), size=7.5, align=align)
+            pdf.text_at(x, y, w, 4.4, text(r), size=ROW_PT, align=align)
             x += w
         y += 4.4
     if total > len(frame):
@@ -266,10 +267,14 @@ def _district_name(code: str, lang: str) -> str:
 
 def _stalled_table(pdf: _Brief, frame: pd.DataFrame, total: int, lang: str, y: float) -> float:
     days = lambda v: "—" if pd.isna(v) else t("brief_days", lang, n=f"{int(v):,}")  # noqa: E731
+    # The state column as wide as its longest label in this language, taken from the project's:
+    # at 27 mm the English "Land clearance unfinished" read "Land clearance un…"
+    pdf.set_font(FONT, "", ROW_PT)
+    state_w = max(27.0, max(pdf.get_string_width(enum_label(s, lang)) for s in STALLED_STATES) + 1.5)
     columns = [
-        (t("brief_col_project", lang), 66, lambda r: r["name"], "L"),
+        (t("brief_col_project", lang), 66 - (state_w - 27), lambda r: r["name"], "L"),
         (t("brief_col_district", lang), 17, lambda r: _district_name(r["district_adcode"], lang), "L"),
-        (t("brief_col_state", lang), 27, lambda r: enum_label(r["stalled_state"], lang), "L"),
+        (t("brief_col_state", lang), state_w, lambda r: enum_label(r["stalled_state"], lang), "L"),
         (t("brief_col_days", lang), 17, lambda r: days(r["days_stalled"]), "R"),
         (t("brief_col_owner", lang), 36, lambda r: r["owner"] or "—", "L"),
         (t("brief_col_investment", lang), 22, lambda r: fmt_number(r["total_investment_yi"], "亿元", 1, lang), "R"),

@@ -97,7 +97,7 @@ def close_form(ctx: PageContext, store_dir: Path) -> None:
         st.markdown(f"**{t('close_title', lang)}**")
         st.selectbox(t("close_task", lang), list(labels), key="close_task", format_func=labels.get, index=None,
                      placeholder=t("close_pick_task", lang) if labels else t("no_open_tasks", lang))
-        st.date_input(t("close_on", lang), value=ctx.snapshot.as_of, key="close_on")
+        st.date_input(t("close_on", lang), value=ctx.snapshot.as_of, max_value=ctx.snapshot.as_of, key="close_on")
         st.form_submit_button(t("close_button", lang), on_click=_close, args=(ctx, store_dir))
     _message("close_message")
 

@@ -66,8 +66,13 @@ def assign(store_dir: Path, base: store.Snapshot, *, project_id: str, unit: str,
 def close(store_dir: Path, base: store.Snapshot, *, task_id: str, closed_on: dt.date | None = None, by: str = "",
           scope: Scope = Scope.all()) -> tuple[store.Snapshot, str]:
     """Close an open task; refused when it does not exist (or is outside ``scope``), is already
-    closed (by someone else, say), or ``closed_on`` is before it was assigned."""
+    closed (by someone else, say), or ``closed_on`` is before it was assigned or after the data's
+    as-of date (the data's "today": a task closed in 2030 counted as closed late, and in no
+    rate of the meeting's period)."""
     closed_on = closed_on or base.as_of
+    if closed_on > base.as_of:
+        raise TaskError("closed_after_as_of", f"closing date {closed_on} is after the data's as-of date {base.as_of}",
+                        closed=closed_on, as_of=base.as_of)
 
     def change(snapshot: store.Snapshot, tasks: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         visible = query(snapshot, "SELECT task_id FROM {tasks} t WHERE task_id = $tid", {"tid": str(task_id)},

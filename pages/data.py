@@ -132,6 +132,8 @@ with tab_import:
                 checked = check(loaded, Options(table, crs=crs, encoding=enc, mode=mode, repair=repair), mapping,
                                 base=ctx.snapshot)
                 checked.report.diff = pub.preview_diff(checked) if checked.report.accepted else {}
+                # stored tasks this file would leave without their project (refused at publishing)
+                st.session_state["data_orphans"] = pub.preview_orphans(checked) if checked.report.accepted else None
             st.session_state["data_checked"] = (check_key, checked)
         except IngestError as err:
             st.session_state["data_checked"] = (check_key, err)
@@ -184,7 +186,10 @@ with tab_import:
                      removed=fmt_count(removed, "", lang)), icon=":material/delete_forever:")
         confirmed = st.checkbox(t("data_replace_confirm", lang, removed=fmt_count(removed, "", lang)),
                                 key=f"data_replace_confirm_{removed}")
-    blocked = not report.accepted or not valid_only or not user.strip() or not confirmed
+    orphans = st.session_state.get("data_orphans")
+    if orphans:  # stored tasks would lose their project: refused (the import refuses such tasks too)
+        st.error(orphans.text(lang), icon=":material/link_off:")
+    blocked = not report.accepted or not valid_only or not user.strip() or not confirmed or orphans is not None
     st.button(t("data_publish", lang, mode=t(f"data_mode_{mode}", lang)), type="primary", key="data_publish",
               disabled=blocked, on_click=_publish, args=(checked, user, as_of), icon=":material/publish:")
     if not user.strip():

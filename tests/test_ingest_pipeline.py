@@ -232,10 +232,24 @@ def test_upsert_keeps_other_rows_and_columns_and_same_file_twice_changes_nothing
 
 
 def test_replace_removes_rows_not_in_the_file(tiny_snapshot, store_dir):
+    keep = ["P001", "P002", "P004", "P005"]  # the projects with tasks; P003 has none
+    c = run(ledger([row(p, *SEATS[1]) for p in keep] + [row("P100", *SEATS[1])]), store_dir, mode="replace")
+    assert pub.preview_diff(c, store_dir)["removed"] == 1 and pub.preview_orphans(c, store_dir) is None
+    done = pub.publish(c, published_by="t", store_dir=store_dir)
+    assert sorted(store.read_table(done.snapshot, "projects")["project_id"]) == [*keep, "P100"]
+
+
+def test_a_replace_that_would_leave_tasks_without_their_project_is_refused(tiny_snapshot, store_dir):
+    """Replacing 555 projects with 6 left 390 tasks pointing nowhere: the meeting page showed 0."""
     c = run(ledger([row("P100", *SEATS[1])]), store_dir, mode="replace")
     assert pub.preview_diff(c, store_dir) == {"added": 1, "updated": 0, "unchanged": 0, "removed": 5}
-    done = pub.publish(c, published_by="t", store_dir=store_dir)
-    assert store.read_table(done.snapshot, "projects")["project_id"].tolist() == ["P100"]
+    refusal = pub.preview_orphans(c, store_dir)
+    assert refusal.key == "orphaned_tasks" and refusal.params["n"] == 4 and refusal.params["projects"] == 4
+    assert "P001" in refusal.params["examples"] and "4 assigned tasks" in str(refusal)
+    with pytest.raises(IngestError) as refused:
+        pub.publish(c, published_by="t", store_dir=store_dir)
+    assert refused.value.key == "orphaned_tasks"
+    assert store.open_current(store_dir).id == tiny_snapshot.id  # nothing published
 
 
 def test_history_and_rollback(tiny_snapshot, store_dir):

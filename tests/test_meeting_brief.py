@@ -19,6 +19,7 @@ from conftest import AS_OF, LILING, make_tiny_tables
 from geo import brief, meeting, store
 from geo.filters import Filters
 from geo.query import Scope
+from geo.schema import enum_label
 from geo.task_rates import task_list
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -100,6 +101,16 @@ def test_english_brief(html_snapshot):
     text = _run("pdftotext", "-layout", str(pdf), "-")
     assert "Zhuzhou key projects: dispatch meeting brief" in text and "152 days" in text
     assert "<b>荷塘大道</b>改造" in text
+
+
+def test_english_brief_keeps_every_stalled_state_whole(demo_store):
+    """At 27 mm the column read "Land clearance un…", "Producing, below …"."""
+    snap = store.open_current(demo_store)
+    pdf = _save("brief_demo_city_en.pdf", brief.build_brief(snap, ALL, lang="en", printed_on=PRINTED))
+    text = " ".join(_run("pdftotext", "-layout", str(pdf), "-").split())
+    shown, _ = meeting.stalled_projects(snap, ALL, Filters(), order_by="investment", limit=brief.TOP_N)
+    for state in set(shown["stalled_state"]):
+        assert enum_label(state, "en") in text, enum_label(state, "en")
 
 
 def test_bad_district_and_missing_font(html_snapshot, monkeypatch, tmp_path):

@@ -28,9 +28,9 @@ def test_assign_then_close(tiny_snapshot, store_dir):
     assert row["title"] == "<b>协调</b>用电接入"  # stored as typed, shown as text
     assert row["assigned_on"].date() == D(2023, 9, 30) and row["due_on"].date() == D(2023, 10, 15)
     assert new.manifest["published_by"] == "张三" and store.open_current(store_dir).id == new.id
-    closed, _ = task_edits.close(store_dir, new, task_id=task_id, closed_on=D(2023, 10, 1))
+    closed, _ = task_edits.close(store_dir, new, task_id=task_id, closed_on=D(2023, 9, 30))
     row = store.read_table(closed, "tasks").set_index("task_id").loc[task_id]
-    assert row["status"] == "已办结" and row["closed_on"].date() == D(2023, 10, 1)
+    assert row["status"] == "已办结" and row["closed_on"].date() == D(2023, 9, 30)
     second = task_edits.assign(store_dir, closed, project_id="P001", unit="u", title="t", due_on=D(2023, 10, 2))[1]
     assert second == "JB-20230930-002"
 
@@ -62,6 +62,9 @@ def test_scope_and_bad_closes(tiny_snapshot, store_dir):
     with pytest.raises(task_edits.TaskError) as refused:
         task_edits.close(store_dir, tiny_snapshot, task_id="T001", closed_on=D(2023, 1, 1))
     assert refused.value.code == "closed_before_assigned"
+    with pytest.raises(task_edits.TaskError) as refused:  # after the data's as-of date: counted as late before
+        task_edits.close(store_dir, tiny_snapshot, task_id="T001", closed_on=tiny_snapshot.as_of + dt.timedelta(days=1))
+    assert refused.value.code == "closed_after_as_of" and refused.value.params["as_of"] == tiny_snapshot.as_of
     with pytest.raises(task_edits.TaskError) as refused:
         task_edits.close(store_dir, tiny_snapshot, task_id="T001", scope=Scope(("430281",)))
     assert refused.value.code == "unknown_task"

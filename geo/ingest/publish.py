@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from geo import schema, store
+from geo.ingest.errors import IngestError
 from geo.ingest.pipeline import Checked
 from geo.store_lock import publish_lock
 from geo.validate import validate_tables
@@ -92,6 +93,30 @@ def merged(base_rows: pd.DataFrame, checked: Checked) -> pd.DataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=schema.STORAGE_CRS) if "geometry" in out else out
 
 
+def orphaned_tasks(after: pd.DataFrame, table: str, base: store.Snapshot) -> pd.DataFrame:
+    """The base snapshot's tasks whose project would be gone once ``table`` is ``after`` (a
+    projects table replaced by a file without them). The import refuses a task of an unknown
+    project; a projects file must not make stored tasks such tasks: the meeting page would lose
+    them (an exploratory test replaced the 555 projects with 6 and the page showed 0 of 390 tasks)."""
+    if table != "projects":
+        return pd.DataFrame(columns=["task_id", "project_id", "status"])
+    tasks = store.read_table(base, "tasks")
+    return tasks[~tasks["project_id"].astype(str).isin(set(after["project_id"].astype(str)))]
+
+
+def _orphan_error(orphans: pd.DataFrame) -> IngestError:
+    projects = list(dict.fromkeys(orphans["project_id"].astype(str)))
+    return IngestError("orphaned_tasks", n=len(orphans), open=int((orphans["status"] != "已办结").sum()),
+                       projects=len(projects), examples=", ".join(projects[:5]))
+
+
+def preview_orphans(checked: Checked, store_dir: Path | None = None) -> IngestError | None:
+    """Why publishing ``checked`` would be refused for the tasks it would orphan, or None."""
+    base = store.open_current(store_dir)
+    orphans = orphaned_tasks(_pending(checked, base)[0], checked.options.table, base)
+    return _orphan_error(orphans) if len(orphans) else None
+
+
 def _pending(checked: Checked, base: store.Snapshot) -> tuple[pd.DataFrame, dict[str, int]]:
     base_rows = store.read_table(base, checked.options.table)
     after = merged(base_rows, checked)
@@ -106,11 +131,15 @@ def preview_diff(checked: Checked, store_dir: Path | None = None) -> dict[str, i
 def publish(checked: Checked, *, published_by: str, store_dir: Path | None = None,
             as_of: dt.date | None = None) -> Published:
     """Write the current snapshot with ``checked.accepted`` replacing or upserted into its table,
-    and publish it; nothing is written when nothing changes. Raises ``store.StoreError``s."""
+    and publish it; nothing is written when nothing changes. Raises ``store.StoreError``s, and
+    ``IngestError`` when stored tasks would lose their project (``orphaned_tasks``)."""
     table, mode = checked.options.table, checked.options.mode
     with publish_lock(store_dir):
         base = store.open_current(store_dir)
         after, change = _pending(checked, base)
+        orphans = orphaned_tasks(after, table, base)
+        if len(orphans):
+            raise _orphan_error(orphans)
         checked.report.diff = change
         new_date = as_of is not None and as_of != base.as_of
         if not (change["added"] or change["updated"] or change["removed"] or new_date):

@@ -101,6 +101,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_note_scaled": ("基准测试用放大数据：{scale}", "scaled benchmark store: {scale}"),
     "data_h_as_of": ("数据截至", "As of"),
     # why a whole file is stopped (geo.ingest.errors.IngestError)
+    "ingest_r_orphaned_tasks": ("发布后将有 {n} 件交办事项（其中 {open} 件未办结）找不到所属项目，会从调度会页消失："
+                                "它们属于本文件中没有的 {projects} 个项目（如 {examples}）。请在文件中保留这些项目；"
+                                "要删除项目，请先在“交办事项”表中整表替换去掉它们的事项。",
+                                "After publishing, {n} assigned tasks ({open} of them open) would have no project and "
+                                "drop off the meeting page: they belong to {projects} projects this file leaves out "
+                                "(e.g. {examples}). Keep those projects in the file; to remove projects, first "
+                                "replace the tasks table without their tasks."),
     "ingest_r_no_such_file": ("找不到文件 {name}", "No such file: {name}"),
     "ingest_r_zone_prefix": ("X 坐标带有 3 度带带号 {zone}（如 {zone},512,345 米），而 EPSG:{epsg} 不带带号：请选 "
                              "EPSG:{fits}（CGCS2000 3 度带第 {zone} 带，带带号）。",

@@ -185,6 +185,9 @@ TEXT: dict[str, tuple[str, str]] = {
                                   "(perhaps by someone else just now)"),
     "task_error_closed_before_assigned": ("办结日期 {closed} 早于交办日期 {assigned}",
                                           "closed on {closed}, before it was assigned on {assigned}"),
+    "task_error_closed_after_as_of": ("办结日期 {closed} 晚于数据截至日 {as_of}：事项只能记到数据截至日为止",
+                                      "closed on {closed}, after the data's as-of date {as_of}: a closing can be "
+                                      "recorded up to that date"),
     "task_error_busy": ("数据正被频繁更新，请重试", "the data is changing a lot; try again"),
     "changes_need_two": ("只有一个数据快照，暂无可比较的变化。", "There is only one snapshot: nothing to compare yet."),
     "changes_old": ("上次会议（较早快照）", "Last meeting (earlier snapshot)"),
