@@ -96,6 +96,9 @@ def test_upload_report_and_publish(monkeypatch, tiny_snapshot, store_dir):
 
 def test_replacing_a_table_says_how_many_rows_go_and_asks_once_more(monkeypatch, tiny_snapshot, store_dir):
     before = store.read_table(tiny_snapshot, "projects")
+    tasks = store.read_table(tiny_snapshot, "tasks")
+    store.derive_snapshot(tiny_snapshot, {"tasks": tasks.iloc[0:0]}, published_by="t", sources=[], note="no tasks",
+                          store_dir=store_dir)  # no task would lose its project (next test)
     at = open_page(monkeypatch, store_dir)
     at.radio(key="data_mode").set_value("replace")
     at = upload(at, "项目台账.csv", csv_bytes(rows()[:2]))  # two new projects, none of those there now
@@ -114,6 +117,20 @@ def test_replacing_a_table_says_how_many_rows_go_and_asks_once_more(monkeypatch,
     at.radio(key="data_mode").set_value("upsert")
     at.run()
     assert not any("整表替换" in w.value for w in at.warning)
+
+
+def test_a_replace_that_would_orphan_tasks_is_refused_with_the_reason(monkeypatch, tiny_snapshot, store_dir):
+    at = open_page(monkeypatch, store_dir)
+    at.radio(key="data_mode").set_value("replace")
+    at = upload(at, "项目台账.csv", csv_bytes(rows()[:2]))  # none of the projects the stored tasks belong to
+    at.text_input(key="data_user").input("数据科")
+    at.run()
+    at.checkbox(key=f"data_replace_confirm_{len(store.read_table(tiny_snapshot, 'projects'))}").check()
+    at.run()
+    error = next(e.value for e in at.error if "交办事项" in e.value)
+    assert "4 件交办事项" in error and "P001" in error
+    assert at.button(key="data_publish").disabled
+    assert store.open_current(store_dir).id == tiny_snapshot.id
 
 
 def test_a_start_after_the_as_of_date_is_named_until_the_date_moves(monkeypatch, tiny_snapshot, store_dir):
