@@ -113,6 +113,19 @@ def test_renamed_binaries_are_refused(data, name, key):
     refused(data, name, key)
 
 
+def test_a_zip_named_as_a_workbook_is_said_to_be_no_workbook():
+    """A .docx renamed .xlsx was refused as "the zip holds no .shp file"."""
+    import io
+    import zipfile
+
+    for inner, kind in (("word/document.xml", "Word"), ("data.txt", "zip")):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:
+            zf.writestr(inner, "<x/>")
+        err = refused(buffer.getvalue(), "台账.xlsx", "not_a_workbook")
+        assert err.params["kind"] == kind and "不是 Excel 工作簿" in err.text("zh")
+
+
 def test_gdal_vrt_is_refused_whatever_its_name(tmp_path):
     secret = tmp_path / "secret.csv"
     secret.write_text("a,b\n1,2\n")

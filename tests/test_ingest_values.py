@@ -131,6 +131,14 @@ def test_text_keeps_formulas_and_html_as_text_and_ids_from_numbers():
     assert list(res.changed) == [False, False, True, True]
 
 
+def test_a_text_over_the_limit_is_a_rejected_row_with_its_length():
+    """A 100,000-character name was taken whole (and filled the meeting form's project list)."""
+    s = pd.Series(["名" * values.TEXT_MAX, "名" * 100_000], dtype=object)
+    res = values.column(s, "projects", "name")
+    assert res.values.iloc[0] == "名" * values.TEXT_MAX and 0 not in res.reasons
+    assert res.reasons[1] == ("v_too_long", {"n": "100,000", "max": values.TEXT_MAX})
+
+
 # --- headers -------------------------------------------------------------------------------------
 
 

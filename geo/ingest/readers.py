@@ -96,7 +96,13 @@ def sniff(data: bytes, name: str) -> str:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
         except zipfile.BadZipFile:
             raise IngestError("bad_zip", name=name) from None
-        return "xlsx" if "xl/workbook.xml" in names else "shp"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if name.lower().endswith((".xlsx", ".xlsm")):  # a zip named as a workbook: not one (a .docx, say)
+            raise IngestError("not_a_workbook", name=name,
+                              kind="Word" if "word/document.xml" in names else "PowerPoint"
+                              if "ppt/presentation.xml" in names else "zip")
+        return "shp"
     if head.startswith(b"SQLite format 3\x00"):
         if data[68:72] in (b"GPKG", b"GP10", b"GP11"):
             return "gpkg"

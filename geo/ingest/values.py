@@ -302,6 +302,11 @@ def _per_unique(s: pd.Series, parse) -> ColumnResult:
     return ColumnResult(pd.Series(out, index=s.index, dtype=object), reasons, changed)
 
 
+# A ledger's longest texts (names, owners, notes) run to a few dozen characters; a cell of
+# 100,000 was taken whole and filled the meeting form's project list.
+TEXT_MAX = 500
+
+
 def _text(v: object) -> tuple[str, bool]:
     if isinstance(v, (float, np.floating)) and float(v).is_integer():
         return str(int(v)), True  # an id Excel stored as a number: 1001.0 -> "1001"
@@ -311,6 +316,8 @@ def _text(v: object) -> tuple[str, bool]:
     stripped = text.strip()
     if not stripped:
         raise Rejected("v_blank")
+    if len(stripped) > TEXT_MAX:
+        raise Rejected("v_too_long", n=f"{len(stripped):,}", max=TEXT_MAX)
     return stripped, stripped != text
 
 
@@ -361,5 +368,9 @@ def column(s: pd.Series, table: str, target: str, factor: float = 1.0) -> Column
     if s.dtype == object and s.dropna().map(type).eq(str).all():  # fast path: already text
         stripped = s.str.strip()
         changed = (stripped != s).to_numpy() & s.notna().to_numpy()
-        return ColumnResult(stripped.where(stripped != "", None), {}, changed)
+        lengths = stripped.str.len()
+        too_long = {int(i): ("v_too_long", {"n": f"{int(lengths.iat[i]):,}", "max": TEXT_MAX})
+                    for i in np.flatnonzero((lengths > TEXT_MAX).to_numpy())}
+        kept = stripped.where((stripped != "") & ~(lengths > TEXT_MAX), None)
+        return ColumnResult(kept, too_long, changed)
     return _per_unique(s, _text)

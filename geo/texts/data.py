@@ -146,6 +146,9 @@ TEXT: dict[str, tuple[str, str]] = {
                           "The zip {name} holds an unsafe path '{member}' (absolute or ../): refused, nothing extracted."),
     "ingest_r_zip_bomb": ("压缩包 {name} 解压后将达 {mb} MB（压缩比 {ratio}:1），疑似“压缩炸弹”，已拒绝，未解压。",
                           "The zip {name} would expand to {mb} MB (ratio {ratio}:1), like a zip bomb: refused before extracting."),
+    "ingest_r_not_a_workbook": ("{name} 不是 Excel 工作簿（是 {kind} 文件，可能改了扩展名）：请在 Excel 中打开原表，另存为 .xlsx 或 CSV。",
+                                "{name} is not an Excel workbook (it is a {kind} file, perhaps renamed): open the ledger "
+                                "in Excel and save it as .xlsx or CSV."),
     "ingest_r_zip_no_shp": ("压缩包 {name} 中没有 .shp 文件。", "The zip {name} holds no .shp file."),
     "ingest_r_shp_missing": ("Shapefile {layer} 缺少 {parts} 文件：请把 .shp .shx .dbf .prj（以及 .cpg）一起压缩。",
                              "Shapefile {layer} lacks its {parts}: zip .shp .shx .dbf .prj (and .cpg) together."),
@@ -190,6 +193,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_not_date": ("不是日期（可写 2023-03-05、2023/3/5 或 2023年3月5日）", "not a date (write 2023-03-05, 2023/3/5 or 2023年3月5日)"),
     "ingest_v_district": ("不是株洲的区县：{names}", "not a Zhuzhou district: {names}"),
     "ingest_v_blank": ("只有空格", "only blanks"),
+    "ingest_v_too_long": ("文字过长（{n} 字，最多 {max} 字）", "text too long ({n} characters, at most {max})"),
     "ingest_v_required": ("必填，但为空", "required, but empty"),
     "ingest_v_duplicate_id": ("编号重复（第 {rows} 行）", "duplicated id (rows {rows})"),
     "ingest_v_coords_missing": ("缺少坐标", "no coordinates"),
