@@ -43,6 +43,11 @@ def t(key: str, lang: str = "zh", **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def list_separator(lang: str = "zh") -> str:
+    """Between the items of a list in running text: 、 in Chinese, a comma in English."""
+    return "、" if lang == "zh" else ", "
+
+
 def unit_label(unit: str, lang: str = "zh") -> str:
     return unit if lang == "zh" else UNITS_EN.get(unit, unit)
 

@@ -13,6 +13,7 @@ from geo import store, task_edits, task_rates
 from geo.boundaries import DISTRICTS, district_name
 from geo.filters import Filters
 from geo.i18n import beijing, fmt_count, md_escape, t
+from geo.ingest.view import publisher_text
 from geo.meeting_view import change_table, rates_table
 from geo.query import Scope, query
 from geo.page_cache import cached
@@ -125,12 +126,6 @@ def _changes(old_id: str, new_id: str, store_path: str, scope: Scope, districts:
     return changes_between(old, new, scope, Filters(districts=districts))
 
 
-def publisher(name: str, lang: str) -> str:
-    """Who published a snapshot; task changes made in a meeting with no name are "meeting"
-    (geo.task_edits), shown as 调度会."""
-    return t("published_by_meeting", lang) if name == "meeting" else name
-
-
 def _created(snapshot: store.Snapshot) -> dt.date:
     """The day a snapshot was published (Beijing time)."""
     return beijing(snapshot.manifest["created_at"]).date()
@@ -143,7 +138,7 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
         st.info(t("changes_need_two", lang))
         return
     ids = [s.id for s in snapshots]
-    label = {s.id: f"{s.as_of} · {s.id} · {publisher(s.manifest.get('published_by', ''), lang)}" for s in snapshots}
+    label = {s.id: f"{s.as_of} · {s.id} · {publisher_text(s.manifest.get('published_by', ''), lang)}" for s in snapshots}
     current = ctx.snapshot.id if ctx.snapshot.id in ids else ids[-1]
     parent = ctx.snapshot.manifest.get("parent")
     left, right = st.columns(2)

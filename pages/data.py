@@ -59,7 +59,8 @@ with tab_history:
     st.caption(t("data_rollback_help", lang))
     for h in history[:20]:
         c1, c2 = st.columns([5, 2], vertical_alignment="center")
-        c1.text(f"{h['id']} · {h['published_by'] or '—'} · {view.note_text(h['note'], lang) or h['sources'] or ''}"[:160])
+        who = view.publisher_text(h["published_by"], lang) or "—"
+        c1.text(f"{h['id']} · {who} · {view.note_text(h['note'], lang) or view.sources_text(h['sources'], lang)}"[:160])
         c2.button(t("data_current", lang) if h["current"] else t("data_rollback", lang), key=f"data_rollback_{h['id']}",
                   disabled=h["current"], on_click=_rollback, args=(h["id"],), width="stretch")
 

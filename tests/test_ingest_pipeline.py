@@ -192,7 +192,8 @@ def test_xlsx_with_formulas_and_html_keeps_them_as_text(tiny_snapshot, store_dir
     c = run(xlsx_ledger(rows), store_dir, name="台账.xlsx")
     assert c.accepted["name"].tolist() == ["=HYPERLINK(\"http://evil\",\"点我\")"]
     assert problems(c) == [(4, "v_formula")]
-    assert dict(c.report.notes)["ingest_n_formulas"] == {"n": 2}
+    # the note counts the formula kept as text; the one in a number column is the rejected row
+    assert dict(c.report.notes)["ingest_n_formulas"] == {"n": 1}
     report = openpyxl.load_workbook(io.BytesIO(c.report.to_xlsx("zh")))
     sheet = report["问题"]
     assert sheet.cell(2, 3).value == "=1+1" and sheet.cell(2, 3).data_type == "s"
@@ -250,6 +251,14 @@ def test_a_replace_that_would_leave_tasks_without_their_project_is_refused(tiny_
         pub.publish(c, published_by="t", store_dir=store_dir)
     assert refused.value.key == "orphaned_tasks"
     assert store.open_current(store_dir).id == tiny_snapshot.id  # nothing published
+
+
+def test_a_meetings_snapshot_reads_in_the_pages_language():
+    """The Chinese history showed 发布人 "meeting" and 来源文件 "meeting: close task JB-QA-006"."""
+    assert view.publisher_text("meeting", "zh") == "调度会" and view.publisher_text("张三", "zh") == "张三"
+    shown = view.sources_text("meeting: close task JB-QA-006", "zh")
+    assert "调度会" in shown and "JB-QA-006" in shown and "close task" not in shown
+    assert view.sources_text("台账.csv", "zh") == "台账.csv"
 
 
 def test_history_and_rollback(tiny_snapshot, store_dir):
@@ -406,7 +415,7 @@ def test_xlsx_with_merged_two_row_header_and_title():
     assert c.report.rejected == 0
     row0 = c.accepted.iloc[0]
     assert (row0["total_investment_yi"], row0["annual_plan_yi"], row0["completed_yi"]) == (12.0, 3.0, 1.0)
-    assert ("ingest_n_header_row", {"row": 2, "rows": 2}) in c.report.notes
+    assert ("ingest_n_header_row", {"row": 2, "rows": 2, "skipped": 1}) in c.report.notes
     assert dict(c.report.notes)["ingest_n_unmapped"] == {"columns": "备注"}  # the extra column, named
 
 

@@ -175,7 +175,10 @@ def test_two_row_header_with_merged_group_and_title():
     mapping = headers.suggest(list(frame.columns), "projects")
     assert list(mapping["target"]) == ["project_id", "name", "total_investment_yi", "annual_plan_yi", "lon", "lat"]
     assert list(mapping["factor"]) == [1, 1, 1e-4, 1e-4, 1, 1]
-    assert notes[0] == ("ingest_n_header_row", {"row": 2, "rows": 2})
+    assert notes[0] == ("ingest_n_header_row", {"row": 2, "rows": 2, "skipped": 1})
+    _, _, notes = headers.split_header(grid.iloc[1:].reset_index(drop=True),
+                                       [(r0 - 1, c0, r1 - 1, c1) for r0, c0, r1, c1 in merged[1:]], "projects")
+    assert notes[0] == ("ingest_n_two_header_rows", {})  # no title row above: none said to be skipped
 
 
 def test_no_header_found():
@@ -184,7 +187,7 @@ def test_no_header_found():
 
     with pytest.raises(IngestError) as err:
         headers.split_header(grid, [], "projects")
-    assert err.value.key == "no_header" and "项目名称" in err.value.params["expected"]
+    assert err.value.key == "no_header" and "项目名称" in err.value.text("zh")
 
 
 def test_duplicated_columns_stop_the_file_until_one_is_dropped():
@@ -195,11 +198,13 @@ def test_duplicated_columns_stop_the_file_until_one_is_dropped():
     assert list(mapping["target"][:3]) == ["project_id", "name", "name"]
     with pytest.raises(IngestError) as err:
         headers.apply(frame, mapping, "projects", has_geometry=False)
-    assert err.value.key == "duplicate_column" and "项目名称（2）" in err.value.params["sources"]
+    assert err.value.key == "duplicate_column" and "项目名称（2）" in err.value.text("zh")
     mapping.loc[2, "target"] = ""
     with pytest.raises(IngestError) as err:  # now the required columns are what is missing
         headers.apply(frame, mapping, "projects", has_geometry=False)
-    assert err.value.key == "missing_columns" and "项目类别" in err.value.params["columns"]
+    assert err.value.key == "missing_columns" and "项目类别 (category)" in err.value.text("zh")
+    english = err.value.text("en")  # the English page names the English header, commas between
+    assert "Category (category)" in english and "项目" not in english and "、" not in english
 
 
 def test_missing_coordinates_are_named():
@@ -209,7 +214,7 @@ def test_missing_coordinates_are_named():
     frame = pd.DataFrame([["P1"] * len(cols)], columns=cols)
     with pytest.raises(IngestError) as err:
         headers.apply(frame, headers.suggest(cols, "projects"), "projects", has_geometry=False)
-    assert err.value.params["columns"] == "经度/纬度 (lon/lat)"
+    assert "经度/纬度 (lon/lat)" in err.value.text("zh") and "Longitude/latitude (lon/lat)" in err.value.text("en")
     out, sources, _ = headers.apply(frame, headers.suggest(cols, "projects"), "projects", has_geometry=True)
     assert list(out.columns)[0] == "project_id" and sources["name"] == "项目名称"
 

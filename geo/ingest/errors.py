@@ -7,14 +7,29 @@ in Chinese or English; ``str(error)`` is the English text (logs, tests).
 from __future__ import annotations
 
 
+class Localized(tuple):
+    """A value the reason names in either language: (Chinese, English), e.g. a column's header."""
+
+
 class IngestError(Exception):
-    """The file cannot be imported at all (nothing is published); ``key`` names the reason."""
+    """The file cannot be imported at all (nothing is published); ``key`` names the reason.
+
+    A parameter may be ``Localized`` or a list (of texts or ``Localized``), joined with the
+    language's separator: the English page had said "Required columns are missing: 项目阶段 (stage)"
+    and listed columns with "、"."""
 
     def __init__(self, key: str, **params: object):
         self.key, self.params = key, params
         super().__init__(self.text("en"))
 
     def text(self, lang: str = "zh") -> str:
-        from geo.i18n import t
+        from geo.i18n import list_separator, t
 
-        return t(f"ingest_r_{self.key}", lang, **self.params)
+        def shown(value):
+            if isinstance(value, Localized):
+                return value[0] if lang == "zh" else value[1]
+            if isinstance(value, list):
+                return list_separator(lang).join(str(shown(v)) for v in value)
+            return value
+
+        return t(f"ingest_r_{self.key}", lang, **{k: shown(v) for k, v in self.params.items()})

@@ -17,7 +17,7 @@ from functools import lru_cache
 import pandas as pd
 
 from geo import schema
-from geo.ingest.errors import IngestError
+from geo.ingest.errors import IngestError, Localized
 
 # Source columns that are not schema columns but become them (coordinates, district by name).
 COORD_TARGETS = ("lon", "lat", "x", "y", "wkt")
@@ -187,7 +187,7 @@ def split_header(grid: pd.DataFrame, merged: list[tuple[int, int, int, int]], ta
     top = _fill_merged(grid, merged)
     scores = [_score(list(top.iloc[i]), table) for i in range(len(top))]
     if not scores or max(scores) < 2:
-        expected = "、".join(c.zh for c in schema.columns(table) if not c.nullable and c.name not in DERIVED)
+        expected = [Localized((c.zh, c.en)) for c in schema.columns(table) if not c.nullable and c.name not in DERIVED]
         raise IngestError("no_header", expected=expected)
     best = (0.0, 0, 1, list(top.iloc[0]))
     for i in range(len(top)):  # one header row, or a group row above it (merged cells, units)
@@ -201,9 +201,9 @@ def split_header(grid: pd.DataFrame, merged: list[tuple[int, int, int, int]], ta
     _, h, rows_used, names = best
     notes: list[tuple[str, dict]] = []
     if h > 0:
-        notes.append(("ingest_n_header_row", {"row": h + 1, "rows": rows_used}))
-    elif rows_used == 2:
-        notes.append(("ingest_n_header_row", {"row": 1, "rows": 2}))
+        notes.append(("ingest_n_header_row", {"row": h + 1, "rows": rows_used, "skipped": h}))
+    elif rows_used == 2:  # no title row above: not "title rows skipped"
+        notes.append(("ingest_n_two_header_rows", {}))
     keep = [i for i, n in enumerate(names) if n is not None and str(n).strip() != ""]
     data = grid.iloc[h + rows_used:, keep]
     headers = _unique([str(names[i]).strip() for i in keep])
@@ -280,7 +280,7 @@ def apply(frame: pd.DataFrame, mapping: pd.DataFrame, table: str, has_geometry: 
     dup = used[used["target"].duplicated(keep=False)]
     if len(dup):
         first = dup.iloc[0]["target"]
-        sources = "、".join(dup[dup["target"] == first]["source"])
+        sources = list(dup[dup["target"] == first]["source"])
         raise IngestError("duplicate_column", target=_label(table, first), sources=sources)
     missing = [c for c in required(table) if c not in set(used["target"])]
     have = set(used["target"])
@@ -288,10 +288,10 @@ def apply(frame: pd.DataFrame, mapping: pd.DataFrame, table: str, has_geometry: 
         if not ({"lon", "lat"} <= have or {"x", "y"} <= have or "wkt" in have):
             missing.append("lon/lat")
     if missing:
-        raise IngestError("missing_columns", columns="、".join(_label(table, m) for m in missing))
+        raise IngestError("missing_columns", columns=[_label(table, m) for m in missing])
     absent = [s for s in used["source"] if s not in frame.columns]
     if absent:
-        raise IngestError("unknown_source", columns="、".join(absent))
+        raise IngestError("unknown_source", columns=list(absent))
     out = frame[list(used["source"])].copy()
     out.columns = list(used["target"])
     sources = dict(zip(used["target"], used["source"]))
@@ -299,11 +299,12 @@ def apply(frame: pd.DataFrame, mapping: pd.DataFrame, table: str, has_geometry: 
     return out, sources, factors
 
 
-def _label(table: str, target: str) -> str:
+def _label(table: str, target: str) -> Localized:
+    """A target column as a reason names it: its header in the page's language and its name."""
     if target == "lon/lat":
-        return "经度/纬度 (lon/lat)"
+        return Localized(("经度/纬度 (lon/lat)", "Longitude/latitude (lon/lat)"))
     try:
         col = schema.column(table, target)
-        return f"{col.zh} ({target})"
+        return Localized((f"{col.zh} ({target})", f"{col.en} ({target})"))
     except KeyError:
-        return target
+        return Localized((target, target))

@@ -157,7 +157,10 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
         changed |= res.changed
         out[target] = res.values
         already[target] = np.isin(np.arange(n), list(res.reasons))
-    formulas = sum(int(frame[c].map(lambda v: isinstance(v, str) and v.startswith("=")).sum()) for c in frame.columns)
+    # formulas kept as text: those in text columns (in a number or date column one is a rejected row)
+    text_columns = [c for c in frame.columns if c in schema.column_names(table) and schema.column(table, c).dtype == "string"
+                    and not schema.column(table, c).enum]
+    formulas = sum(int(frame[c].map(lambda v: isinstance(v, str) and v.startswith("=")).sum()) for c in text_columns)
     if formulas:
         report.notes.append(("ingest_n_formulas", {"n": formulas}))
 

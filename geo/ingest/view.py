@@ -11,7 +11,7 @@ import pandas as pd
 import pydeck as pdk
 
 from geo import district_layers, layers, schema
-from geo.i18n import beijing, t
+from geo.i18n import beijing, list_separator, t
 from geo.ingest.headers import COORD_LABELS, COORD_TARGETS, targets
 
 PREVIEW_MAX = 5_000  # features drawn on the preview map (≈ 1.3 MB of JSON; DESIGN "Maps at any size")
@@ -59,7 +59,7 @@ def required_note(table: str, lang: str) -> str:
     names = [schema.column(table, c).zh if lang == "zh" else schema.column(table, c).en for c in required(table)]
     if table in schema.GEO_TABLES:
         names.append(t("data_coords_needed", lang))
-    return t("data_required", lang, columns="、".join(names))
+    return t("data_required", lang, columns=list_separator(lang).join(names))
 
 
 def preview_deck(accepted: pd.DataFrame, table: str, lang: str) -> tuple[pdk.Deck | None, int]:
@@ -96,6 +96,20 @@ _NOTES = [(re.compile(r"import (\w+) \((\w+)\): \+(\d+) ~(\d+) -(\d+), (\d+) rej
           (re.compile(r"scaled benchmark store: (.+)"), lambda m, lang: t("data_note_scaled", lang, scale=m[1]))]
 
 
+def publisher_text(name: str, lang: str) -> str:
+    """Who published a snapshot; task changes made in a meeting with no name are "meeting"
+    (geo.task_edits), shown as 调度会."""
+    return t("published_by_meeting", lang) if name == "meeting" else name
+
+
+def sources_text(sources: str | None, lang: str) -> str:
+    """A snapshot's sources as the page shows them: a meeting's "meeting: close task T" in the
+    page's language (the history showed that English in the Chinese page)."""
+    if (sources or "").startswith("meeting: "):
+        return note_text(sources[len("meeting: "):], lang)  # "调度会办结：事项 T"
+    return sources or ""
+
+
 def note_text(note: str | None, lang: str) -> str:
     """A snapshot's note as the page shows it (an unknown note as written)."""
     for pattern, text in _NOTES:
@@ -116,7 +130,8 @@ def history_frame(history: list[dict], lang: str) -> pd.DataFrame:
             pass
         rows.append({t("data_h_current", lang): "●" if h["current"] else "",
                      t("data_h_id", lang): h["id"], t("data_h_when", lang): when,
-                     t("data_h_who", lang): h["published_by"], t("data_h_sources", lang): h["sources"],
+                     t("data_h_who", lang): publisher_text(h["published_by"], lang),
+                     t("data_h_sources", lang): sources_text(h["sources"], lang),
                      t("data_h_note", lang): note_text(h["note"], lang), t("data_h_as_of", lang): h["as_of"],
                      t("table_projects", lang): h["rows"].get("projects", 0),
                      t("table_parcels", lang): h["rows"].get("parcels", 0),

@@ -223,8 +223,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_n_sheets": ("读取了工作表“{sheet}”，另有 {n} 个工作表未读取。", "Read sheet '{sheet}'; {n} other sheet(s) ignored."),
     "ingest_n_layers": ("读取了图层“{layer}”，另有 {n} 个图层未读取。", "Read layer '{layer}'; {n} other layer(s) ignored."),
     "ingest_n_no_prj": ("Shapefile 没有 .prj 文件：坐标系按所选选项处理。", "The Shapefile has no .prj: coordinates are read in the chosen system."),
-    "ingest_n_header_row": ("表头在第 {row} 行（共 {rows} 行表头），其上方的标题行已跳过。", "The header is on row {row} ({rows} "
-                            "header row(s)); title rows above it were skipped."),
+    "ingest_n_header_row": ("表头在第 {row} 行（共 {rows} 行表头），其上方的 {skipped} 行标题已跳过。", "The header is on row {row} "
+                            "({rows} header row(s)); the {skipped} title row(s) above it were skipped."),
+    "ingest_n_two_header_rows": ("表头占第 1、2 行（合并单元格的分组行与其下的列名），已合并读取。",
+                                 "The header takes rows 1 and 2 (a group row of merged cells over the column names), "
+                                 "read together."),
     "ingest_n_totals": ("合计行已跳过（第 {rows} 行）。", "Total rows skipped (rows {rows})."),
     "ingest_n_formulas": ("{n} 个单元格是公式，按文字原样保存和显示。", "{n} cells hold formulas: stored and shown as text."),
     "ingest_n_xy_swapped": ("X 列是北坐标、Y 列是东坐标（测量习惯），已按此读取。", "X holds northings and Y eastings "
