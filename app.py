@@ -27,6 +27,9 @@ pages = [
 ui.serve_default_page_at("overview")  # links name the overview /overview, like every other page
 # Presentation mode: no menu, no sidebar, no Streamlit chrome, large high-contrast type.
 page = st.navigation(pages, position="hidden" if present.presenting() else "sidebar")
+# Back / Forward, another agenda item: read the URL again. Before apply_mode, whose rerun on a
+# change of mode would not carry the browser's Back.
+present.reseed_on_navigation(page.url_path)
 ui.apply_base_style(lang)
 present.apply_mode()  # presentation mode's stylesheet; a change of mode reruns once (geo.present)
 try:

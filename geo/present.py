@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from geo import agenda as agendas
 from geo import styles
@@ -76,7 +77,8 @@ def stop_presenting() -> None:
 # size the root had when it was first drawn (geo.styles). So that run draws the mode's stylesheet
 # alone and reruns (``apply_mode``), and the page is drawn one level deeper in presentation mode
 # (``frame``): its tables are drawn anew, after the stylesheet, not kept at the old size.
-_MODE_KEY = "_presenting_drawn"  # the mode the browser's page was last drawn in
+_MODE_KEY = "_presenting_drawn"
+_ITEM_KEY, _PAGE_KEY = "_agenda_item_shown", "_page_shown"  # what the last run showed (reseed_on_navigation)  # the mode the browser's page was last drawn in
 SETTLE_S = 0.3
 
 
@@ -116,12 +118,13 @@ def present_button(lang: str, key: str) -> None:
 
 
 def go_to(agenda_id: str, index: int) -> None:
-    """Callback: open item ``index`` (0-based) of the agenda on the next run (``follow``)."""
+    """Open item ``index`` (0-based) of the agenda on the next run (``follow``): for a link to an
+    item the agenda does not have. Previous / next are links (``item_link``)."""
     st.session_state["_agenda_goto"] = (agenda_id, index)
 
 
 def follow(store_dir: Path, lang: str) -> None:
-    """If a previous/next click is pending, switch to that item's page with its parameters.
+    """If ``go_to`` asked for an item, switch to that item's page with its parameters.
 
     The page's widgets and selections are then seeded again from the new URL, like a link
     opened in a new tab (``reseed``); the UI language stays as it is."""
@@ -133,11 +136,54 @@ def follow(store_dir: Path, lang: str) -> None:
     if found is None or not 0 <= index < len(found.items):
         return
     item = found.items[index]
+    reseed()
+    st.switch_page(f"pages/{item.page}.py", query_params=item_query(agenda_id, item, index, lang))
+
+
+def item_query(agenda_id: str, item: agendas.Item, index: int, lang: str) -> dict[str, str]:
+    """The URL parameters of item ``index`` (0-based) presented: its view's, then the agenda's."""
     query = {**item.query(), PRESENT: "1", "agenda": agenda_id, "item": str(index + 1)}
     if lang != "zh":
         query["lang"] = lang
-    reseed()
-    st.switch_page(f"pages/{item.page}.py", query_params=query)
+    return query
+
+
+def item_link(agenda: agendas.Agenda, index: int, lang: str, label: str, icon: str, key: str,
+              width: str = "stretch") -> None:
+    """A link that opens item ``index`` (0-based) in presentation mode; greyed out past either end.
+
+    A link rather than a button that switches page from the server (``follow``): that switch
+    left a browser history entry of the old page with the new item's parameters, so the browser's
+    Back showed one item's page under another item's bar and filters. A link adds one entry per
+    step, and ``reseed_on_navigation`` reads the item's parameters when it opens."""
+    with st.container(key=key):
+        if 0 <= index < len(agenda.items):
+            item = agenda.items[index]
+            st.page_link(f"pages/{item.page}.py", label=label, icon=icon, width=width,
+                         query_params=item_query(agenda.agenda_id, item, index, lang))
+        else:
+            st.page_link(f"pages/{agenda.items[0].page}.py", label=label, icon=icon, width=width, disabled=True)
+
+
+def reseed_on_navigation(page: str) -> None:
+    """Read the URL again when it, not the session, says what to show.
+
+    That is after the browser's Back or Forward (the entry's own filters and views, not the ones
+    the session had), and when another agenda item is opened by its link. Widgets are otherwise
+    seeded from the URL once per session (``geo.sidebar``) and written back to it on every run,
+    which swallowed Back: the app wrote the newer filters over the older entry."""
+    shown = (st.query_params.get("agenda"), st.query_params.get("item"))
+    last, last_page = st.session_state.get(_ITEM_KEY, (None, None)), st.session_state.get(_PAGE_KEY)
+    st.session_state[_ITEM_KEY], st.session_state[_PAGE_KEY] = shown, page
+    run = get_script_run_ctx()
+    if run is not None and run.is_history_navigation:
+        reseed()
+    elif shown[0] and shown != last and last_page is not None:  # (a session's first run reads the URL anyway)
+        reseed()
+        if page == last_page:
+            # A link to the same page changes no path, and the browser keeps the old item's address
+            # until the server sends the parameters: sent whole, they add the item's history entry.
+            st.query_params.from_dict(st.query_params.to_dict())
 
 
 def reseed() -> None:
@@ -174,7 +220,7 @@ def agenda_bar(store_dir: Path, lang: str) -> None:
         text, back, ahead = st.columns([6, 1, 1], vertical_alignment="center")
         text.markdown(t("agenda_position", lang, agenda=md_escape(found.title), item=md_escape(found.items[index].title),
                         n=index + 1, total=len(found.items)))
-        back.button(t("agenda_prev", lang), key="agenda_prev", disabled=index == 0, on_click=go_to,
-                    args=(agenda_id, index - 1), icon=":material/arrow_back:", width="stretch")
-        ahead.button(t("agenda_next", lang), key="agenda_next", disabled=index >= len(found.items) - 1,
-                     on_click=go_to, args=(agenda_id, index + 1), icon=":material/arrow_forward:", width="stretch")
+        with back:
+            item_link(found, index - 1, lang, t("agenda_prev", lang), ":material/arrow_back:", "agenda_prev")
+        with ahead:
+            item_link(found, index + 1, lang, t("agenda_next", lang), ":material/arrow_forward:", "agenda_next")

@@ -191,10 +191,9 @@ def clear_filters() -> None:
 
 
 def _write_url(filters: Filters) -> None:
-    wanted = filters.to_query_params()
-    for key in ALL_URL_KEYS:
-        if key in wanted:
-            if st.query_params.get(key) != wanted[key]:
-                st.query_params[key] = wanted[key]
-        elif key in st.query_params:
-            del st.query_params[key]
+    """The filters into the URL, in one change: the browser adds a history entry for each change
+    the server sends, and a key-by-key write left entries of half the filters for Back to find."""
+    current = st.query_params.to_dict()
+    wanted = {**{k: v for k, v in current.items() if k not in ALL_URL_KEYS}, **filters.to_query_params()}
+    if wanted != current:
+        st.query_params.from_dict(wanted)

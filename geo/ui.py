@@ -136,6 +136,13 @@ BASE_STYLE = """<style>
 [data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] .stMarkdownEllipsis p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   text-wrap: balance; word-break: keep-all; }
+/* An agenda's start and previous / next are links (geo.present.item_link), drawn as buttons. */
+.st-key-agenda_start a, .st-key-agenda_prev a, .st-key-agenda_next a { justify-content: center;
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: #ffffff; padding: 0.3rem 0.9rem; }
+.st-key-agenda_start a { background: #C8102E; border-color: #C8102E; }
+.st-key-agenda_start a, .st-key-agenda_start a * { color: #ffffff !important; }
+.st-key-agenda_start a:hover { background: #a50d26; }
+.st-key-agenda_prev a:hover, .st-key-agenda_next a:hover { border-color: #C8102E; }
 </style>"""
 # Streamlit's file uploader has English text that no parameter changes ("Upload", "100MB per file •
 # XLSX, CSV …"): in the Chinese UI the button says 选择文件 and the line beside it how to drop a file
@@ -157,7 +164,7 @@ def prepare(page: str | None = None) -> PageContext:
     """Check the store, read the URL once per session, draw the shared sidebar for ``page``."""
     lang = language()
     snapshot = _snapshot(lang)
-    present.follow(store_dir(snapshot), lang)  # a previous/next click in an agenda: go there first
+    present.follow(store_dir(snapshot), lang)  # an agenda link to an item it does not have: the nearest
     filters = sidebar_filters(lang, snapshot, PAGE_SECTIONS.get(page or "", ("projects",)), user_scope())
     ctx = PageContext(snapshot, lang, filters, user_scope(), page or "overview")
     _this_run.ctx = ctx

@@ -79,7 +79,7 @@ else:
     agenda_editor(current, store_dir, lang)
     if current is not None:
         if current.items:
-            st.button(t("agenda_start", lang), type="primary", key="agenda_start", on_click=present.go_to,
-                      args=(current.agenda_id, 0), icon=":material/slideshow:")
+            present.item_link(current, 0, lang, t("agenda_start", lang), ":material/slideshow:", "agenda_start",
+                              width="content")
         add_item_form(current, store_dir, lang, "meeting")
 picks.open_pending_page()

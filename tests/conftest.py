@@ -156,6 +156,26 @@ def open_page(monkeypatch, store_dir: Path, page: str, **query):
     return at.run()
 
 
+def page_link(at, label: str):
+    """The page link labelled ``label`` (its proto: page, query_string, disabled)."""
+    found = [element.proto for element in at.get("page_link") if element.proto.label == label]
+    assert len(found) == 1, f"{len(found)} page links labelled {label!r}"
+    return found[0]
+
+
+def follow_link(at, label: str):
+    """Click the page link labelled ``label`` as the browser does: its page, with its URL parameters
+    in place of the current ones."""
+    from urllib.parse import parse_qsl
+
+    link = page_link(at, label)
+    assert not link.disabled, f"the link {label!r} is greyed out"
+    at.query_params.clear()
+    at.query_params.update(dict(parse_qsl(link.query_string)))
+    at.switch_page(f"pages/{link.page}.py")
+    return at.run()
+
+
 def stylesheets(at) -> list[str]:
     """The page's own stylesheets (``geo.styles``: Markdown elements holding ``<style>``)."""
     return [m.value for m in at.markdown if "<style>" in m.value]

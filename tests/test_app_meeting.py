@@ -24,25 +24,26 @@ def test_present_an_agenda_of_three_views(monkeypatch, demo_store):
         at = conftest.open_page(monkeypatch, demo_store, "meeting", view="agenda")
         assert not at.exception
         at.selectbox(key="agenda_pick").set_value(saved.agenda_id).run()
-        at.button(key="agenda_start").click().run()
+        conftest.follow_link(at, "从第 1 项开始演示")
         assert not at.exception
         assert at.query_params["present"] == "1" and at.query_params["item"] == "1"
         assert at.query_params["district"] == "430281" and at.query_params["stage"] == "在建"
         assert at.multiselect(key="f_stage").value == ["在建"]
         bar = next(m.value for m in at.markdown if "九月调度会" in m.value)
         assert "第 1 / 3 项" in bar
-        at.button(key="agenda_next").click().run()
+        assert conftest.page_link(at, "上一项").disabled
+        conftest.follow_link(at, "下一项")
         assert not at.exception
         assert at.query_params["item"] == "2" and at.query_params["status"] == "闲置"
         assert "stage" not in at.query_params  # the first view's filters do not leak into the second
         assert at.multiselect(key="f_district").value == ["430223"]
-        at.button(key="agenda_next").click().run()
+        conftest.follow_link(at, "下一项")
         assert at.query_params["item"] == "3" and at.query_params["kv"] == "220"
-        assert at.button(key="agenda_next").disabled
+        assert conftest.page_link(at, "下一项").disabled
         bar = next(m.value for m in at.markdown if "九月调度会" in m.value)
         assert r"\<i\>电网\<\/i\>" in bar  # HTML in a title is shown as text
-        at.button(key="agenda_prev").click().run()
-        assert at.query_params["item"] == "2"
+        conftest.follow_link(at, "上一项")
+        assert at.query_params["item"] == "2" and at.multiselect(key="f_status").value == ["闲置"]
     finally:
         agendas.delete(saved.agenda_id, demo_store)
 

@@ -19,6 +19,7 @@ from geo import store
 pytestmark = pytest.mark.e2e
 
 VIEWS = [("醴陵 — 在建项目", "/investment?district=430281&stage=在建"),
+         ("攸县 — 在建项目", "/investment?district=430223&stage=在建"),  # the same page as the item before
          ("攸县闲置土地", "/land?district=430223&status=闲置"),
          ("电网裕度（220 千伏）", "/energy?map=headroom&headroom_kv=220")]
 
@@ -39,17 +40,15 @@ def test_present_an_agenda_then_assign_and_close_a_task(demo_store: Path, tmp_pa
             page.goto(f"{url}/meeting?view=agenda", wait_until="domcontentloaded")
             wait_rendered(page, "议程名称")
             _choose(page, ".st-key-agenda_pick", "九月调度会")
-            page.locator(".st-key-agenda_start button").click()
+            page.locator(".st-key-agenda_start a").click()
 
-            expected = [("1", {"district": ["430281"], "stage": ["在建"]}, "项目数"),
-                        ("2", {"district": ["430223"], "status": ["闲置"]}, "剩余闲置低效存量"),
-                        ("3", {"map": ["headroom"], "headroom_kv": ["220"]}, "电网供电能力")]
-            for n, params, figure in expected:
-                wait_url(page, lambda q, n=n: q.get("item") == [n] and q.get("present") == ["1"])
-                wait_rendered(page, figure)
-                bar = page.locator(".st-key-agenda_bar").inner_text()
-                assert f"第 {n} / 3 项" in bar and "九月调度会" in bar, bar
-                assert all(query(page).get(k) == v for k, v in params.items()), page.url
+            expected = {"1": ({"district": ["430281"], "stage": ["在建"]}, "项目数"),
+                        "2": ({"district": ["430223"], "stage": ["在建"]}, "项目数"),
+                        "3": ({"district": ["430223"], "status": ["闲置"]}, "剩余闲置低效存量"),
+                        "4": ({"map": ["headroom"], "headroom_kv": ["220"]}, "电网供电能力")}
+            headline = {}
+            for n, (params, figure) in expected.items():
+                headline[n] = _shows_item(page, n, params, figure)
                 assert not page.locator("section[data-testid=stSidebar]").is_visible()
                 size = page.locator("[data-testid=stMetricValue] p").first.evaluate(
                     "e => parseFloat(getComputedStyle(e).fontSize)")
@@ -63,15 +62,21 @@ def test_present_an_agenda_then_assign_and_close_a_task(demo_store: Path, tmp_pa
                 assert rows and min(rows) >= 44, f"table rows drawn {rows} px high on item {n}"
                 assert_no_exception(page)
                 screenshot_page(page, f"meeting_present_{n}.png")
-                if n != "3":
-                    page.locator(".st-key-agenda_next button").click()
-            page.locator(".st-key-agenda_prev button").click()
-            wait_url(page, lambda q: q.get("item") == ["2"])
-            assert "stage" not in query(page) and query(page).get("status") == ["闲置"]
+                if n != "4":
+                    page.locator(".st-key-agenda_next a").click()
+            assert headline["1"] != headline["2"]  # 醴陵's projects, then 攸县's
+            # The browser's Back and Forward step through the items shown, each with its own
+            # page, bar, filters and figures
+            for step, n in ((page.go_back, "3"), (page.go_back, "2"), (page.go_forward, "3")):
+                step()
+                assert _shows_item(page, n, *expected[n]) == headline[n], f"item {n} after {step.__name__}"
+            page.locator(".st-key-agenda_prev a").click()
+            assert _shows_item(page, "2", *expected["2"]) == headline["2"]
+            assert "status" not in query(page)  # the land item's filter does not follow into the project item
             # Leaving presentation mode in the open page draws the tables at normal size again
             page.get_by_role("button", name="退出演示").first.click()
             wait_url(page, lambda q: "present" not in q)
-            wait_rendered(page, "剩余闲置低效存量")
+            wait_rendered(page, "项目数")
             rows = table_row_heights(page)
             assert rows and max(rows) <= 36, f"after leaving presentation mode table rows are {rows} px high"
 
@@ -97,6 +102,17 @@ def test_present_an_agenda_then_assign_and_close_a_task(demo_store: Path, tmp_pa
     assert tasks.loc[task_id, "status"] == "已办结" and tasks.loc[task_id, "title"] == "协调 110 千伏专线接入"
     assert len(store.list_snapshots(store_dir)) == len(store.list_snapshots(demo_store)) + 2
     assert last.id != first.id
+
+
+def _shows_item(page: Page, n: str, params: dict, figure: str) -> str:
+    """Wait for agenda item ``n`` of 4 in presentation mode; check its bar and URL parameters; the
+    page's first headline figure."""
+    wait_url(page, lambda q: q.get("item") == [n] and q.get("present") == ["1"])
+    wait_rendered(page, figure)
+    bar = page.locator(".st-key-agenda_bar").inner_text()
+    assert f"第 {n} / 4 项" in bar and "九月调度会" in bar, bar
+    assert all(query(page).get(k) == v for k, v in params.items()), page.url
+    return page.locator("[data-testid=stMetricValue]").first.inner_text()
 
 
 def _choose(page: Page, selector: str, text: str) -> None:
