@@ -12,6 +12,7 @@ from geo.i18n import t
 ui.leave_pages_folder_mode()
 st.set_page_config(page_title="株洲项目地图 · Zhuzhou project map", page_icon="🗺️", layout="wide")
 
+menu = st.sidebar.container()  # the pages, first in the sidebar: drawn once the filters are known
 lang = ui.language()
 pages = [
     st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:",
@@ -25,8 +26,8 @@ pages = [
     st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"),
 ]
 ui.serve_default_page_at("overview")  # links name the overview /overview, like every other page
-# Presentation mode: no menu, no sidebar, no Streamlit chrome, large high-contrast type.
-page = st.navigation(pages, position="hidden" if present.presenting() else "sidebar")
+# Our own menu (ui.page_menu), not Streamlit's; presentation mode hides the whole sidebar.
+page = st.navigation(pages, position="hidden")
 # Back / Forward, another agenda item: read the URL again. Before apply_mode, whose rerun on a
 # change of mode would not carry the browser's Back.
 present.reseed_on_navigation(page.url_path)
@@ -34,6 +35,7 @@ ui.apply_base_style(lang)
 present.apply_mode()  # presentation mode's stylesheet; a change of mode reruns once (geo.present)
 try:
     ui.prepare(page.url_path)  # store check and the shared sidebar, with this page's filter sections
+    ui.page_menu(menu, pages)
     with present.frame():
         page.run()
 finally:

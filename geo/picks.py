@@ -14,6 +14,7 @@ import streamlit as st
 from geo import layers
 from geo.boundaries import DISTRICTS
 from geo.charts import PICK
+from geo.sidebar import carried_params
 
 
 def _picked_rows(table_key: str) -> list[int]:
@@ -156,10 +157,11 @@ def on_project_row(table_key: str, ids: list[str]):
 
 
 def open_pending_page() -> None:
-    """Switch to the page a callback asked for (a script run may switch pages; a callback not)."""
+    """Switch to the page a callback asked for (a script run may switch pages; a callback not),
+    with the filters: without them the browser's history had an entry of the page unfiltered."""
     target = st.session_state.pop("_open_page", None)
     if target:
-        st.switch_page(f"pages/{target}.py")
+        st.switch_page(f"pages/{target}.py", query_params=carried_params())
 
 
 def forget(key: str) -> None:

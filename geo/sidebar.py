@@ -190,6 +190,12 @@ def clear_filters() -> None:
     _set_widgets(Filters())
 
 
+def carried_params() -> dict[str, str]:
+    """The URL parameters another page opens with: the shared filters and the language (a page's
+    own views, a map's selection, stay behind)."""
+    return {key: value for key, value in st.query_params.to_dict().items() if key in (*ALL_URL_KEYS, "lang")}
+
+
 def _write_url(filters: Filters) -> None:
     """The filters into the URL, in one change: the browser adds a history entry for each change
     the server sends, and a key-by-key write left entries of half the filters for Back to find."""

@@ -18,7 +18,7 @@ import streamlit as st
 from geo import charts, present, snapshot_db, store, styles
 from geo.picks import forget
 from geo.filters import Filters
-from geo.sidebar import clear_filters, keep, remember, sidebar_filters, url_notice
+from geo.sidebar import carried_params, clear_filters, keep, remember, sidebar_filters, url_notice
 from geo.i18n import LANG_LABELS, LANGS, t
 from geo.query import Scope
 
@@ -171,6 +171,18 @@ def prepare(page: str | None = None) -> PageContext:
     if present.presenting():
         present.agenda_bar(store_dir(snapshot), lang)
     return ctx
+
+
+def page_menu(where, pages: list) -> None:
+    """The list of pages, each link carrying the shared filters and the language.
+
+    Streamlit's own menu opened a page without URL parameters and the app then wrote the filters
+    back: two browser history entries per page change, so Back went to the page without its
+    filters rather than to the page before. A link that carries them adds one entry."""
+    carried = carried_params()
+    with where:
+        for page in pages:
+            st.page_link(page, query_params=carried, width="stretch")
 
 
 def store_dir(snapshot: store.Snapshot):

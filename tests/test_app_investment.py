@@ -258,3 +258,18 @@ def test_a_project_opened_by_a_link_is_where_the_map_opens_and_is_ringed_when_fi
     ring = next(layer for layer in deck["layers"] if layer["id"] == "selected-ring")
     assert ring["data"][0]["position"] == pytest.approx([row.geometry.x, row.geometry.y], abs=1e-6)
     assert "selected-project" not in [layer["id"] for layer in deck["layers"]]
+
+
+def test_the_menu_carries_the_filters_and_language_not_the_page_views(monkeypatch, demo_store):
+    from urllib.parse import parse_qs
+
+    at = open_page(monkeypatch, demo_store, district="430281", stage="在建", map="choropleth", lang="en")
+    assert not at.exception
+    links = {link.proto.label: link.proto for link in at.get("page_link")}
+    assert len(links) == 7 and {"Overview", "Investment", "Idle land", "Extracts"} <= set(links)
+    land = parse_qs(links["Idle land"].query_string)
+    assert land == {"district": ["430281"], "stage": ["在建"], "lang": ["en"]}  # no map=choropleth
+    conftest.follow_link(at, "Idle land")
+    assert not at.exception
+    assert at.multiselect(key="f_district").value == ["430281"]
+    assert at.query_params["stage"] in ("在建", ["在建"])  # kept for the project pages, though land draws no stage

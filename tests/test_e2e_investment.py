@@ -133,6 +133,24 @@ def test_investment_filters_map_clicks_and_shared_link(demo_store: Path) -> None
             _click_bar(page, "inv_stage_chart", "In production")
             wait_url(page, lambda q: q.get("stage") == ["投产"])
             assert_no_exception(page)
+
+            # 8. The browser's Back undoes the click (the app used to write its filters over the
+            # older address); the menu carries the filters to another page, and Back returns
+            # to this one as it was, in one step.
+            both = _duckdb_count(demo_store, "stage IN (?, ?) AND district_adcode = ?", [BUILDING, "竣工", LILING])
+            page.go_back()
+            wait_url(page, lambda q: q.get("stage") == [f"{BUILDING},竣工"])
+            assert _wait_metric(page, "Projects", both) == both
+            widget_text(page, "f_stage", "Completed")
+            page.get_by_role("link", name="Idle land").click()
+            wait_url(page, lambda q: "/land" in page.url)
+            wait_rendered(page, "Parcels")
+            assert query(page).get("district") == [LILING] and query(page).get("lang") == ["en"], page.url
+            page.go_back()
+            wait_url(page, lambda q: "/investment" in page.url and q.get("stage") == [f"{BUILDING},竣工"])
+            wait_rendered(page, "Projects")
+            assert _wait_metric(page, "Projects", both) == both
+            assert_no_exception(page)
         finally:
             browser.close()
     # 8. deck.gl errors, uncaught exceptions, dialogs (e2e_helpers.check_console).
@@ -218,6 +236,14 @@ def _wait_metric_change(page: Page, label: str, before: int) -> int:
     while metric_int(page, label) == before and time.monotonic() < deadline:
         page.wait_for_timeout(200)
     wait_until_idle(page, TIMEOUT_MS)
+    return metric_int(page, label)
+
+
+def _wait_metric(page: Page, label: str, expected: int) -> int:
+    """The metric once it shows ``expected`` (or what it shows when the time is up)."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while metric_int(page, label) != expected and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
     return metric_int(page, label)
 
 
