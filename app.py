@@ -25,13 +25,15 @@ pages = [
     st.Page("pages/export.py", title=t("page_export", lang), icon=":material/download:", url_path="export"),
     st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"),
 ]
-ui.serve_default_page_at("overview")  # links name the overview /overview, like every other page
+# links name the overview /overview, like every other page; a page we lack opens the overview
+unknown_page = ui.serve_default_page_at("overview", tuple(p.url_path for p in pages))
 # Our own menu (ui.page_menu), not Streamlit's; presentation mode hides the whole sidebar.
 page = st.navigation(pages, position="hidden")
 # Back / Forward, another agenda item: read the URL again. Before apply_mode, whose rerun on a
 # change of mode would not carry the browser's Back.
 present.reseed_on_navigation(page.url_path)
 ui.apply_base_style(lang)
+ui.page_not_found(unknown_page, lang)
 present.apply_mode()  # presentation mode's stylesheet; a change of mode reruns once (geo.present)
 try:
     ui.prepare(page.url_path)  # store check and the shared sidebar, with this page's filter sections

@@ -54,6 +54,7 @@ _LIST_COLUMNS = {"districts": ("district_adcode", "district_adcode", None), "par
 PARK_MAX = 50
 # Scalar filters' URL keys.
 INV_MIN, INV_MAX, YEAR, YEAR_BY, SEARCH = "inv_min", "inv_max", "year", "year_by", "q"
+SEARCH_MAX = 100  # characters of the search text (the sidebar's box takes no more)
 AREA_MIN, AREA_MAX, DISPOSED_YEAR = "area_min", "area_max", "disposed_year"
 YEAR_COLUMNS = {"actual": "actual_start", "planned": "planned_start"}
 YEAR_RANGE = (2000, 2100)
@@ -174,7 +175,10 @@ class Filters:
             else:
                 notices.append(f"{YEAR_BY}={text}")
         if SEARCH in params:
-            values["search"] = _single(params[SEARCH])
+            text = _single(params[SEARCH])
+            if len(text) > SEARCH_MAX:  # the first 100 characters are searched; the rest is said
+                notices.append(f"{SEARCH}=…{text[SEARCH_MAX:SEARCH_MAX + 20]} ({len(text)} > {SEARCH_MAX})")
+            values["search"] = text[:SEARCH_MAX]
         return cls(**values), notices
 
     # --- SQL -------------------------------------------------------------------------------------

@@ -57,6 +57,16 @@ def presenting() -> bool:
     return st.query_params.get(PRESENT) == "1"
 
 
+def say_unread_value(lang: str) -> None:
+    """``?present=yes`` (anything but 1) is ignored: said once, as other link parameters are."""
+    from geo.sidebar import url_notice
+
+    raw = st.query_params.get(PRESENT)
+    if raw not in (None, "1") and st.session_state.get("_present_noticed") != raw:
+        st.session_state["_present_noticed"] = raw
+        url_notice([f"{PRESENT}={raw[:40]}"], lang)
+
+
 def rem_scale() -> float:
     """How much larger than at Streamlit's 16-px root what is sized in rem (a table's rows) draws."""
     return ROOT_PX / 16 if presenting() else 1.0

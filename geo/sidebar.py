@@ -14,7 +14,7 @@ import streamlit as st
 
 from geo import schema, store
 from geo.boundaries import DISTRICTS
-from geo.filters import ALL_URL_KEYS, URL_PARAMS, Filters
+from geo.filters import ALL_URL_KEYS, SEARCH_MAX, URL_PARAMS, Filters
 from geo.i18n import t
 from geo.query import Scope
 
@@ -134,7 +134,7 @@ def _draw_project_scalars(sidebar, lang: str, as_of_year: int) -> None:
     # 0 stands for "any year": a None option would show Streamlit's "Choose an option" placeholder
     year.selectbox(t("start_year", lang), [0, *range(as_of_year - 4, as_of_year + 2)], key="f_year",
                    format_func=lambda v: t("any", lang) if not v else str(v))
-    sidebar.text_input(t("search", lang), key="f_q", placeholder=t("search_hint", lang), max_chars=100)
+    sidebar.text_input(t("search", lang), key="f_q", placeholder=t("search_hint", lang), max_chars=SEARCH_MAX)
 
 
 def _draw_land_scalars(sidebar, lang: str, as_of_year: int) -> None:

@@ -81,21 +81,33 @@ def leave_pages_folder_mode() -> None:
         st.rerun()
 
 
-def serve_default_page_at(url_path: str) -> None:
-    """Let ``/<url_path>`` open the default page, as ``/`` does.
+def serve_default_page_at(url_path: str, url_paths: tuple[str, ...]) -> str | None:
+    """Let ``/<url_path>`` open the default page, as ``/`` does; and a page we do not have too.
 
     Streamlit serves the default page at the root only: its ``url_path`` is "" whatever
     ``st.Page`` was given, so a typed or shared ``/overview?district=…`` opened a "Page not
     found" dialog over the page (English, modal) before falling back to it. Clearing the
     intended page name before ``st.navigation`` resolves it makes it fall back without one;
-    the query parameters stay, and the address bar then shows ``/?district=…``.
+    the query parameters stay, and the address bar then shows ``/?district=…``. A mistyped
+    page (``/nosuchpage``) falls back the same way; its name is returned, to say so in the
+    page's language (``page_not_found``).
     """
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
     manager = getattr(ctx, "pages_manager", None)
-    if manager is not None and manager.intended_page_name == url_path and not manager.intended_page_script_hash:
-        manager.set_script_intent("", "")
+    if manager is None or manager.intended_page_script_hash or not manager.intended_page_name:
+        return None
+    asked = manager.intended_page_name
+    if asked in url_paths and asked != url_path:
+        return None
+    manager.set_script_intent("", "")
+    return None if asked == url_path else asked
+
+
+def page_not_found(asked: str | None, lang: str) -> None:
+    if asked:
+        st.toast(t("page_not_found", lang, page=asked[:60]), icon="⚠️", duration="long")
 
 
 def end_run() -> None:
@@ -165,6 +177,7 @@ def prepare(page: str | None = None) -> PageContext:
     lang = language()
     snapshot = _snapshot(lang)
     present.follow(store_dir(snapshot), lang)  # an agenda link to an item it does not have: the nearest
+    present.say_unread_value(lang)
     filters = sidebar_filters(lang, snapshot, PAGE_SECTIONS.get(page or "", ("projects",)), user_scope())
     ctx = PageContext(snapshot, lang, filters, user_scope(), page or "overview")
     _this_run.ctx = ctx

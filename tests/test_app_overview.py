@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import conftest
+
 import shutil
 from pathlib import Path
 
@@ -140,6 +142,15 @@ def test_unknown_url_values_are_ignored_with_a_notice(monkeypatch, demo_store):
     assert at.multiselect(key="f_stage").value == ["在建"]
     notice = next(toast for toast in at.toast if "district=atlantis" in toast.value)
     assert notice.proto.duration == 0  # "infinite": stays until closed (a 4-second toast went unseen)
+
+
+def test_a_present_value_other_than_1_and_a_long_search_are_said(monkeypatch, demo_store):
+    at = run_app(monkeypatch, demo_store, settle=False, present="yes", q="株" * 130)
+    assert not at.exception
+    said = " ".join(toast.value for toast in at.toast)
+    assert "present=yes" in said and "(130 > 100)" in said, said
+    assert not [css for css in conftest.stylesheets(at) if "stSidebar" in css]  # not presenting
+    assert at.text_input(key="f_q").value == "株" * 100
 
 
 def test_a_pages_own_bad_parameters_and_an_unknown_language_are_named_until_closed(monkeypatch, demo_store):

@@ -42,6 +42,13 @@ def test_bad_values_are_reported_not_fatal():
     assert notices == ["district=atlantis", "stage=<script>"]
 
 
+def test_a_search_longer_than_the_box_is_cut_and_said():
+    f, notices = Filters.from_query_params({"q": "株洲" * 50 + "TAIL-beyond-the-limit"})
+    assert f.search == "株洲" * 50 and len(f.search) == 100
+    assert notices == ["q=…TAIL-beyond-the-limi (121 > 100)"]
+    assert Filters.from_query_params({"q": "株" * 100}) == (Filters(search="株" * 100), [])
+
+
 def test_where_binds_values_and_skips_columns_a_table_lacks():
     f = Filters(districts=("430281",), stages=("在建",))
     sql, params = f.where("projects")
