@@ -11,6 +11,8 @@ one point selection named ``pick`` on its key field; pages turn a pick into a fi
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pyarrow as pa
 
@@ -48,23 +50,38 @@ def _table_with_tip(df: pd.DataFrame, columns: list[str], tip_fields: list[str])
 
 def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title: str, tooltip: list[str],
               colour: str = "#C8102E", colours: list[str] | None = None, height: int | None = None,
-              selected: tuple[str, ...] = ()) -> dict:
+              selected: tuple[str, ...] = (), parts: dict[str, str] | None = None) -> dict:
     """Horizontal bars in the frame's row order; clicking a bar selects its ``key`` value, a
     shift-click adds it to the selection or takes it out (Vega-Lite's toggle).
 
     ``selected`` values are drawn opaque and the others faded, so the chart shows the active
-    filter even before anyone clicks; they are the selection a shift-click adds to.
+    filter even before anyone clicks; they are the selection a shift-click adds to. With
+    ``parts`` (column -> colour, columns named as the legend under the chart says) each bar is
+    those columns stacked, in that order: a plant kind's capacity in service, then building,
+    then planned, where a single bar of the total read as capacity in service.
     """
     order = list(df[label])
     colour_enc = ({"field": label, "type": "nominal", "scale": {"domain": order, "range": colours}, "legend": None}
                   if colours else {"value": colour})
+    stacked = {}
+    if parts:
+        names = list(parts)
+        colour_enc = {"field": "_part", "type": "nominal", "title": None,
+                      "scale": {"domain": names, "range": list(parts.values())},
+                      "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 300}}
+        stacked = {"transform": [{"fold": names, "as": ["_part", "_part_value"]},
+                                 {"calculate": f"indexof({json.dumps(names, ensure_ascii=False)}, datum._part)",
+                                  "as": "_part_order"}]}
+        value = "_part_value"
     opacity = ({"condition": {"test": {"field": key, "oneOf": list(selected)}, "value": 1.0}, "value": 0.35}
                if selected else {"value": 0.9})
     pick = {"name": PICK, "select": {"type": "point", "fields": [key], "on": "click", "clear": "dblclick"}}
     if selected:  # the filter's values start selected: a shift-click adds a bar to them (or takes it out)
         pick["value"] = [{key: v} for v in selected]
+    columns = [key, label, *parts] if parts else [key, label, value]
     return {
-        "data": {"values": _table_with_tip(df, list(dict.fromkeys([key, label, value])), tooltip)},
+        "data": {"values": _table_with_tip(df, list(dict.fromkeys(columns)), tooltip)},
+        **stacked,
         # a step height: one 28-px band per bar, whatever the container does with the chart
         "height": {"step": BAR_STEP} if height is None else height,
         "params": [pick],
@@ -77,6 +94,7 @@ def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title
                   "axis": {"format": ",~f", "tickMinStep": 1, "tickCount": 8}},
             "color": colour_enc, "opacity": opacity,
             "tooltip": {"field": TIP, "type": "nominal"},
+            **({"order": {"field": "_part_order", "type": "quantitative"}} if parts else {}),
         },
         "config": _CONFIG,
     }
@@ -103,7 +121,7 @@ def plan_vs_actual_chart(df: pd.DataFrame, *, x: str, x_title: str, series: str,
             "y": {"field": value, "type": "quantitative", "title": value_title, "axis": {"format": ",~f"}},
             "color": {"field": series, "type": "nominal", "title": None,
                       "scale": {"domain": order, "range": (colours or SERIES_COLOURS)[:len(order)]},
-                      "legend": {"orient": "top", "columns": 4, "labelLimit": 200}},
+                      "legend": {"orient": "top", "columns": 2, "labelLimit": 200}},
             "strokeDash": {"field": kind, "type": "nominal", "legend": None,
                            "scale": {"domain": ["actual", "plan"], "range": [[1, 0], [6, 4]]}},
             "tooltip": {"field": TIP, "type": "nominal"},

@@ -225,8 +225,20 @@ def band_frame(bands: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
+# A plant kind's bar: its capacity in service, under construction, planned (the headline counts
+# only what is in service).
+STATUS_COLOURS = {"在运": "#1f78b4", "在建": "#a6cee3", "规划": "#d9d9d9"}
+
+
+def plant_parts(lang: str) -> dict[str, str]:
+    """``plant_frame``'s stacked columns (named by status in ``lang``) -> colour."""
+    return {enum_label(status, lang): colour for status, colour in STATUS_COLOURS.items()}
+
+
 def plant_frame(capacity: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = capacity.copy()
+    for status in STATUS_COLOURS:
+        out[enum_label(status, lang)] = out[f"mw_{status}"]
     out["label"] = [enum_label(k, lang) for k in out["kind"].tolist()]
     out["mw_text"] = [fmt_number(v, "MW", 1, lang) for v in out["mw"].tolist()]
     out["in_service_text"] = [t("in_service_mw", lang, mw=fmt_number(v, "MW", 1, lang)) for v in out["mw_在运"].tolist()]

@@ -191,7 +191,10 @@ def _stalled_days(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.Data
 
 
 def chain_breakdown(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
+    """Every industry chain, largest first, zeros where no project matches: a chain's bar stays
+    to click when another filter leaves it no project (as the stage and 八未 charts' do)."""
     df = _summed(project_cube.view(snapshot, scope, filters), "industry_chain")[["industry_chain", "projects", "total_yi"]]
+    df = _per_value(df, "industry_chain", schema.INDUSTRY_CHAINS, ["projects", "total_yi"])
     return df.sort_values(["total_yi", "industry_chain"], ascending=[False, True]).reset_index(drop=True)
 
 

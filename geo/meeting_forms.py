@@ -30,7 +30,7 @@ def rates_view(ctx: PageContext) -> None:
     by = st.segmented_control(t("rates_by", lang), ("unit", "district", "project"),
                               key="meeting_rates_by", format_func=lambda b: t(f"rates_by_{b}", lang)) or "unit"
     rates = cached(task_rates.task_rates, ctx, by)
-    table(rates_table(rates, by, lang), lang, "no_rows_tasks", key="meeting_rates", height=min(38 + 35 * len(rates), 420))
+    table(rates_table(rates, by, lang), lang, "no_rows_tasks", key="meeting_rates", max_height=460)
 
 
 def project_choices(snapshot: store.Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
@@ -168,8 +168,7 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
         return
     for tab, kind in zip(st.tabs([t(f"change_{k}", lang) for k in shown]), shown):
         with tab:
-            table(change_table(kind, getattr(found, kind), lang), lang, key=f"changes_{kind}",
-                  height=min(38 + 35 * counts[kind], 420))
+            table(change_table(kind, getattr(found, kind), lang), lang, key=f"changes_{kind}", max_height=420)
 
 
 # --- the brief -------------------------------------------------------------------------------------

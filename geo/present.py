@@ -227,7 +227,7 @@ def agenda_bar(store_dir: Path, lang: str) -> None:
     if missing:
         st.warning(t("agenda_item_missing", lang, item=missing[0], total=missing[1]))
     with st.container(key="agenda_bar"):
-        text, back, ahead = st.columns([6, 1, 1], vertical_alignment="center")
+        text, back, ahead = st.columns([3, 1, 1], vertical_alignment="center")  # "Previous" whole at 1366 px
         text.markdown(t("agenda_position", lang, agenda=md_escape(found.title), item=md_escape(found.items[index].title),
                         n=index + 1, total=len(found.items)))
         with back:

@@ -148,6 +148,9 @@ BASE_STYLE = """<style>
 [data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] .stMarkdownEllipsis p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   text-wrap: balance; word-break: keep-all; }
+/* Pills and segmented controls wrap rather than run past their column (the energy map's layer
+   pills ran under its legend at 1366 px in presentation mode). */
+[data-testid="stButtonGroup"] > div { flex-wrap: wrap; row-gap: 0.4rem; }
 /* An agenda's start and previous / next are links (geo.present.item_link), drawn as buttons. */
 .st-key-agenda_start a, .st-key-agenda_prev a, .st-key-agenda_next a { justify-content: center;
   border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: #ffffff; padding: 0.3rem 0.9rem; }

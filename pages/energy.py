@@ -8,7 +8,7 @@ from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.energy_view import (HEADROOM_METRICS, band_frame, cell_tooltips, funnel_frame,
                              headroom_bar_frame, headroom_map_data, headroom_table, headroom_tooltip_rows, legend_labels,
-                             plant_frame, quality_table, risk_table, risk_table_config,
+                             plant_frame, plant_parts, quality_table, risk_table, risk_table_config,
                              station_areas, station_fields, station_projects, station_table,
                              station_table_config)
 from geo.filters import Filters
@@ -230,8 +230,7 @@ with c2:
     ui.chart(charts.bar_chart(frame, key="kind", label="label", value="mw",
                               value_title=t("capacity_mw", lang),
                               tooltip=["label", "mw_text", "in_service_text", "count_text"],
-                              colours=["#%02x%02x%02x" % c for c in energy_layers.PLANT_COLOURS.values()],
-                              selected=filters.plant_kinds),
+                              parts=plant_parts(lang), selected=filters.plant_kinds),
              **picks.chart_pick("en_kind_chart", "kind", "f_kind"), width="stretch")
 with c3:
     st.markdown(f"**{t('ta_governance_chart', lang)}**")
@@ -241,7 +240,7 @@ with c3:
                               value_title=t("transformer_areas", lang), tooltip=["label", "count_text"],
                               colour="#2c7bb6"), key="en_funnel_chart", width="stretch")
     st.caption(t("ta_funnel_note", lang, n=fmt_count(int(funnel["areas"].iloc[0]), "个", lang)))
-st.caption(t("chart_pick_note", lang))  # the first two: the funnel is not a filter
+st.caption(t("chart_pick_note_energy", lang))  # the first two: the funnel is not a filter
 
 st.markdown(f"**{t('station_list', lang)}**")
 table = page_cache.derived(ctx, ("station_table", by_table["substations"], lang),

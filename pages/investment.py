@@ -135,13 +135,10 @@ c3, c4 = st.columns(2)
 with c3:
     st.markdown(f"**{t('by_chain', lang)}**")
     frame = chain_frame(page_cache.cached(investment.chain_breakdown, ctx, filters=filters.without("chains")), lang)
-    if frame.empty:
-        st.caption(t("no_data", lang))
-    else:
-        ui.chart(charts.bar_chart(frame, key="industry_chain", label="label", value="total_yi",
-                                  value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
-                                  colour="#2b8cbe", selected=filters.chains),
-                 **picks.chart_pick("inv_chain_chart", "industry_chain", "f_chain"), width="stretch")
+    ui.chart(charts.bar_chart(frame, key="industry_chain", label="label", value="total_yi",
+                              value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
+                              colour="#2b8cbe", selected=filters.chains),
+             **picks.chart_pick("inv_chain_chart", "industry_chain", "f_chain"), width="stretch")
 district_rows = page_cache.cached(investment.district_breakdown, ctx)
 with c4:
     st.markdown(f"**{t('by_district', lang)}**")
@@ -155,7 +152,7 @@ st.caption(t("chart_pick_note", lang))
 
 # --- plan vs actual ------------------------------------------------------------------------------
 st.subheader(t("section_plan_vs_actual", lang, year=ctx.snapshot.as_of.year))
-p1, p2 = st.columns([3, 2])
+p1, p2 = st.columns(2)  # the table's four columns whole beside the sidebar at 1366 px
 with p1:
     monthly = monthly_frame(page_cache.cached(investment.monthly_progress, ctx), lang)
     ui.chart(charts.plan_vs_actual_chart(monthly, x="month_label", x_title=t("month", lang), series="series",

@@ -72,8 +72,13 @@ def test_stalled_breakdown_tiny(snap):
 
 def test_chain_breakdown_tiny(snap):
     df = inv.chain_breakdown(snap, ALL, NONE)
-    assert df.to_dict("list") == {"industry_chain": ["先进硬质材料", "新能源", "陶瓷"],
-                                  "projects": [1, 1, 1], "total_yi": [10.5, 7.0, 2.25]}
+    assert df.head(3).to_dict("list") == {"industry_chain": ["先进硬质材料", "新能源", "陶瓷"],
+                                          "projects": [1, 1, 1], "total_yi": [10.5, 7.0, 2.25]}
+    # every other chain follows with zeros, in name order: its bar stays to click
+    rest = df.iloc[3:]
+    assert sorted(df["industry_chain"]) == sorted(schema.INDUSTRY_CHAINS)
+    assert rest["projects"].eq(0).all() and rest["total_yi"].eq(0).all()
+    assert rest["industry_chain"].tolist() == sorted(rest["industry_chain"])
 
 
 def test_district_breakdown_tiny(snap):
@@ -222,7 +227,8 @@ def test_filter_matching_nothing(snap):
     stalled = inv.stalled_breakdown(snap, ALL, f)
     assert len(stalled) == 8 and stalled["projects"].sum() == 0
     chains = inv.chain_breakdown(snap, ALL, f)
-    assert chains.empty and list(chains.columns) == ["industry_chain", "projects", "total_yi"]
+    assert list(chains.columns) == ["industry_chain", "projects", "total_yi"]
+    assert len(chains) == len(schema.INDUSTRY_CHAINS) and chains["projects"].eq(0).all()
     districts = inv.district_breakdown(snap, ALL, f)
     assert districts["adcode"].tolist() == [CHALING] and districts["projects"].tolist() == [0]
     monthly = inv.monthly_progress(snap, ALL, f)

@@ -119,6 +119,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart_pick_note": ("点击柱条筛选，按住 Shift 点击可加选或取消；各图按除它自身以外的全部筛选计数，选中的柱条为深色。",
                         "Click a bar to filter; shift-click to add or remove one. Each chart counts under every "
                         "filter but its own; the chosen bars are dark."),
+    "chart_pick_note_energy": ("前两图（负载率、电源）可点击柱条筛选，按住 Shift 点击可加选或取消；两图按除它自身以外的全部筛选计数，"
+                               "选中的柱条为深色。电源柱条按在运、在建、规划分段，标题数字只计在运。",
+                               "In the first two charts (load rate, plants) a click on a bar filters; shift-click adds or "
+                               "removes one. Each counts under every filter but its own; the chosen bars are dark. A plant "
+                               "bar stacks capacity in service, under construction and planned; the headline counts only "
+                               "what is in service."),
     "median_days": ("卡点中位天数 {days} 天", "median {days} days stalled"),
     "section_plan_vs_actual": ("{year}年开工、竣工：实际与计划", "{year} starts and completions: actual vs plan"),
     "month": ("月份", "Month"),
@@ -128,8 +134,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "completed_actual": ("竣工（实际）", "Completed (actual)"),
     "completed_plan": ("竣工（计划）", "Completed (plan)"),
     "monthly_note": ("累计数；实际数截至 {as_of}，计划数为全年。", "Cumulative; actuals up to {as_of}, plans for the whole year."),
-    "started_vs_plan": ("开工 实际/计划", "Started actual / plan"),
-    "completed_vs_plan": ("竣工 实际/计划", "Completed actual / plan"),
+    "started_vs_plan": ("开工 实际/计划", "Started / plan"),
+    "completed_vs_plan": ("竣工 实际/计划", "Completed / plan"),
     "section_top": ("投资额最大的项目", "Largest projects"),
     "top_note": ("显示总投资最大的50个，点击表头在这50个内排序，点击一行查看项目详情；全部项目可在页首"
                  "“下载当前筛选的数据”中导出。", "The 50 largest are shown; a header click sorts these 50, a row "
