@@ -67,6 +67,9 @@ def on_chart_pick(chart_key: str, field: str, widget_key: str):
         state = st.session_state.get(chart_key) or {}
         picks = (state.get("selection") or {}).get(PICK) or []
         values = [p.get(field) for p in picks if p.get(field) is not None]
+        # An empty selection never comes: the chart starts with the filter's bars selected by its
+        # spec, which the browser does not count as a selection made, so emptying it sends nothing
+        # (a shift-click on the last chosen bar; measured). The sidebar or "clear" lifts the filter.
         if values:
             st.session_state[widget_key] = values
 

@@ -148,6 +148,8 @@ BASE_STYLE = """<style>
 [data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] .stMarkdownEllipsis p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   text-wrap: balance; word-break: keep-all; }
+/* A shift-click on a chart's bar (add a bar to the filter) must not select the page's text. */
+[data-testid="stVegaLiteChart"] { user-select: none; -webkit-user-select: none; }
 /* Pills and segmented controls wrap rather than run past their column (the energy map's layer
    pills ran under its legend at 1366 px in presentation mode). */
 [data-testid="stButtonGroup"] > div { flex-wrap: wrap; row-gap: 0.4rem; }

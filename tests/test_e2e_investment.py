@@ -126,8 +126,10 @@ def test_investment_filters_map_clicks_and_shared_link(demo_store: Path) -> None
 
             # 7. The stage chart keeps every stage to click (it counts under the other filters);
             # a shift-click adds 竣工 to 在建, a plain click then picks 投产 alone.
+            page.locator('[data-testid="stCaptionContainer"]').first.click()  # a caret in the page's text
             _click_bar(page, "inv_stage_chart", "Completed", shift=True)
             wait_url(page, lambda q: q.get("stage") == [f"{BUILDING},竣工"])
+            assert page.evaluate("window.getSelection().toString()") == ""  # the shift-click selected no text
             assert metric_int(page, "Projects") == _duckdb_count(
                 demo_store, "stage IN (?, ?) AND district_adcode = ?", [BUILDING, "竣工", LILING])
             _click_bar(page, "inv_stage_chart", "In production")
@@ -151,6 +153,11 @@ def test_investment_filters_map_clicks_and_shared_link(demo_store: Path) -> None
             wait_rendered(page, "Projects")
             assert _wait_metric(page, "Projects", both) == both
             assert_no_exception(page)
+
+            # 9. A shift-click takes a chosen bar out again
+            _click_bar(page, "inv_stage_chart", "Completed", shift=True)
+            wait_url(page, lambda q: q.get("stage") == [BUILDING])
+            assert _wait_metric(page, "Projects", liling_count) == liling_count  # 醴陵, 在建
         finally:
             browser.close()
     # 8. deck.gl errors, uncaught exceptions, dialogs (e2e_helpers.check_console).
