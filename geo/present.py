@@ -87,8 +87,8 @@ def stop_presenting() -> None:
 # size the root had when it was first drawn (geo.styles). So that run draws the mode's stylesheet
 # alone and reruns (``apply_mode``), and the page is drawn one level deeper in presentation mode
 # (``frame``): its tables are drawn anew, after the stylesheet, not kept at the old size.
-_MODE_KEY = "_presenting_drawn"
-_ITEM_KEY, _PAGE_KEY = "_agenda_item_shown", "_page_shown"  # what the last run showed (reseed_on_navigation)  # the mode the browser's page was last drawn in
+_MODE_KEY = "_presenting_drawn"  # the mode the browser's page was last drawn in
+_ITEM_KEY, _PAGE_KEY = "_agenda_item_shown", "_page_shown"  # what the last run showed (reseed_on_navigation)
 SETTLE_S = 0.3
 
 

@@ -354,6 +354,23 @@ def test_a_bar_chart_starts_with_the_filters_values_selected_for_a_shift_click_t
     assert "value" not in plain["params"][0]  # nothing chosen: nothing selected
 
 
+def test_a_stacked_bar_chart_folds_its_parts_in_order_with_a_legend():
+    from geo import charts
+    from geo.energy_view import plant_frame, plant_parts
+
+    capacity = pd.DataFrame({"kind": ["风电", "抽水蓄能"], "mw_在运": [309.0, 0.0], "mw_在建": [50.0, 1200.0],
+                             "mw_规划": [0.0, 3000.0], "plants": [12, 1], "mw": [359.0, 4200.0]})
+    frame = plant_frame(capacity, "en")
+    spec = charts.bar_chart(frame, key="kind", label="label", value="mw", value_title="MW", tooltip=["label", "mw_text"],
+                            parts=plant_parts("en"))
+    names = ["In service", "Under construction", "Planned"]
+    assert spec["transform"][0] == {"fold": names, "as": ["_part", "_part_value"]}
+    assert spec["encoding"]["x"]["field"] == "_part_value" and spec["encoding"]["order"]["field"] == "_part_order"
+    assert spec["encoding"]["color"]["scale"]["domain"] == names and spec["encoding"]["color"]["legend"]
+    data = spec["data"]["values"].to_pydict()
+    assert data["In service"] == [309.0, 0.0] and data["Planned"] == [0.0, 3000.0]  # pumped storage: none in service
+
+
 def test_projector_charts_have_room_for_their_larger_labels():
     """At 20 px "Building, not in statistics" was cut to "Building, not in statis…" (220 px)."""
     from geo import charts
