@@ -12,6 +12,12 @@ from geo.i18n import t
 ui.leave_pages_folder_mode()
 st.set_page_config(page_title="株洲项目地图 · Zhuzhou project map", page_icon="🗺️", layout="wide")
 
+# Back / Forward: read the URL again, before the session's values are used, and before a change of
+# mode reruns (that rerun would not carry the browser's Back).
+present.reseed_on_history()
+# Presentation mode's stylesheet; a change of mode reruns at once, before anything is drawn in the
+# sidebar (the language switch drawn in such a run was missing from the sidebar after it).
+present.apply_mode()
 menu = st.sidebar.container()  # the pages, first in the sidebar: drawn once the filters are known
 lang = ui.language()
 pages = [
@@ -29,12 +35,9 @@ pages = [
 unknown_page = ui.serve_default_page_at("overview", tuple(p.url_path for p in pages))
 # Our own menu (ui.page_menu), not Streamlit's; presentation mode hides the whole sidebar.
 page = st.navigation(pages, position="hidden")
-# Back / Forward, another agenda item: read the URL again. Before apply_mode, whose rerun on a
-# change of mode would not carry the browser's Back.
-present.reseed_on_navigation(page.url_path)
+present.reseed_on_new_item(page.url_path)  # another agenda item, opened by its link: read the URL
 ui.apply_base_style(lang)
 ui.page_not_found(unknown_page, lang)
-present.apply_mode()  # presentation mode's stylesheet; a change of mode reruns once (geo.present)
 try:
     ui.prepare(page.url_path)  # store check and the shared sidebar, with this page's filter sections
     ui.page_menu(menu, pages)

@@ -32,11 +32,12 @@ def _items_from(frame: pd.DataFrame, lang: str) -> tuple[list[agendas.Item], lis
     rows = rows[~(rows["title"].str.strip().eq("") & rows["link"].str.strip().eq(""))]
     order = pd.to_numeric(rows["order"], errors="coerce").fillna(len(rows) + 1)
     items, problems = [], []
-    for number, (_, row) in enumerate(rows.assign(_o=order).sort_values("_o", kind="stable").iterrows(), 1):
+    # A bad row is named by its place in the table as shown, not its place once sorted by order
+    for position, row in rows.assign(_o=order).sort_values("_o", kind="stable").iterrows():
         try:
             items.append(agendas.item_from_link(row["title"], row["link"]))
         except agendas.AgendaError as problem:
-            problems.append(t("agenda_row_problem", lang, row=number, reason=problem.text(lang)))
+            problems.append(t("agenda_row_problem", lang, row=position + 1, reason=problem.text(lang)))
     return items, problems
 
 

@@ -221,7 +221,7 @@ def headroom_table(rows: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
 def band_frame(bands: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = bands.copy()
     out["label"] = [enum_label(b, lang) for b in out["load_band"].tolist()]
-    out["count_text"] = [fmt_count(v, "座" if lang == "zh" else "", lang) for v in out["stations"].tolist()]
+    out["count_text"] = [t("station_count", lang, n=f"{v:,}") for v in out["stations"].tolist()]
     return out
 
 
@@ -232,17 +232,17 @@ STATUS_COLOURS = {"在运": "#1f78b4", "在建": "#a6cee3", "规划": "#d9d9d9"}
 
 def plant_parts(lang: str) -> dict[str, str]:
     """``plant_frame``'s stacked columns (named by status in ``lang``) -> colour."""
-    return {enum_label(status, lang): colour for status, colour in STATUS_COLOURS.items()}
+    return {t(f"plant_part_{status}", lang): colour for status, colour in STATUS_COLOURS.items()}
 
 
 def plant_frame(capacity: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = capacity.copy()
     for status in STATUS_COLOURS:
-        out[enum_label(status, lang)] = out[f"mw_{status}"]
+        out[t(f"plant_part_{status}", lang)] = out[f"mw_{status}"]
     out["label"] = [enum_label(k, lang) for k in out["kind"].tolist()]
     out["mw_text"] = [fmt_number(v, "MW", 1, lang) for v in out["mw"].tolist()]
     out["in_service_text"] = [t("in_service_mw", lang, mw=fmt_number(v, "MW", 1, lang)) for v in out["mw_在运"].tolist()]
-    out["count_text"] = [fmt_count(v, "座" if lang == "zh" else "", lang) for v in out["plants"].tolist()]
+    out["count_text"] = [t("plant_count", lang, n=f"{v:,}") for v in out["plants"].tolist()]
     return out
 
 

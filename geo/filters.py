@@ -55,6 +55,7 @@ PARK_MAX = 50
 # Scalar filters' URL keys.
 INV_MIN, INV_MAX, YEAR, YEAR_BY, SEARCH = "inv_min", "inv_max", "year", "year_by", "q"
 SEARCH_MAX = 100  # characters of the search text (the sidebar's box takes no more)
+SEARCH_CUT = f"{SEARCH}>{SEARCH_MAX}"  # the notice of a longer search, which is cut (not ignored)
 AREA_MIN, AREA_MAX, DISPOSED_YEAR = "area_min", "area_max", "disposed_year"
 YEAR_COLUMNS = {"actual": "actual_start", "planned": "planned_start"}
 YEAR_RANGE = (2000, 2100)
@@ -176,8 +177,8 @@ class Filters:
                 notices.append(f"{YEAR_BY}={text}")
         if SEARCH in params:
             text = _single(params[SEARCH])
-            if len(text) > SEARCH_MAX:  # the first 100 characters are searched; the rest is said
-                notices.append(f"{SEARCH}=…{text[SEARCH_MAX:SEARCH_MAX + 20]} ({len(text)} > {SEARCH_MAX})")
+            if len(text) > SEARCH_MAX:  # the first 100 characters are searched, and that is said
+                notices.append(SEARCH_CUT)
             values["search"] = text[:SEARCH_MAX]
         return cls(**values), notices
 

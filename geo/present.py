@@ -78,8 +78,16 @@ def start_presenting() -> None:
 
 
 def stop_presenting() -> None:
-    for key in agendas.PRESENTATION_PARAMS:
-        st.query_params.pop(key, None)
+    """Callback of 退出演示: the URL without the presentation's parameters, in one change (one by
+    one, each was a browser history entry for Back to find)."""
+    st.query_params.from_dict({key: value for key, value in st.query_params.to_dict().items()
+                               if key not in agendas.PRESENTATION_PARAMS})
+
+
+def history_navigation() -> bool:
+    """Whether this run is the browser's Back or Forward (Streamlit's flag of the run)."""
+    run = get_script_run_ctx()
+    return run is not None and run.is_history_navigation
 
 
 # A change of mode in the open page (the 演示模式 button, an agenda's start, 退出演示): the browser
@@ -88,7 +96,7 @@ def stop_presenting() -> None:
 # alone and reruns (``apply_mode``), and the page is drawn one level deeper in presentation mode
 # (``frame``): its tables are drawn anew, after the stylesheet, not kept at the old size.
 _MODE_KEY = "_presenting_drawn"  # the mode the browser's page was last drawn in
-_ITEM_KEY, _PAGE_KEY = "_agenda_item_shown", "_page_shown"  # what the last run showed (reseed_on_navigation)
+_ITEM_KEY, _PAGE_KEY = "_agenda_item_shown", "_page_shown"  # what the last run showed (reseed_on_new_item)
 SETTLE_S = 0.3
 
 
@@ -165,7 +173,7 @@ def item_link(agenda: agendas.Agenda, index: int, lang: str, label: str, icon: s
     A link rather than a button that switches page from the server (``follow``): that switch
     left a browser history entry of the old page with the new item's parameters, so the browser's
     Back showed one item's page under another item's bar and filters. A link adds one entry per
-    step, and ``reseed_on_navigation`` reads the item's parameters when it opens."""
+    step, and ``reseed_on_new_item`` reads the item's parameters when it opens."""
     with st.container(key=key):
         if 0 <= index < len(agenda.items):
             item = agenda.items[index]
@@ -175,25 +183,27 @@ def item_link(agenda: agendas.Agenda, index: int, lang: str, label: str, icon: s
             st.page_link(f"pages/{agenda.items[0].page}.py", label=label, icon=icon, width=width, disabled=True)
 
 
-def reseed_on_navigation(page: str) -> None:
-    """Read the URL again when it, not the session, says what to show.
+def reseed_on_history() -> None:
+    """After the browser's Back or Forward, read the entry's filters and views from the URL, not
+    the session's. Widgets are otherwise seeded from the URL once per session (``geo.sidebar``)
+    and written back to it on every run, which swallowed Back: the app wrote the newer filters
+    over the older entry."""
+    if history_navigation():
+        reseed()
 
-    That is after the browser's Back or Forward (the entry's own filters and views, not the ones
-    the session had), and when another agenda item is opened by its link. Widgets are otherwise
-    seeded from the URL once per session (``geo.sidebar``) and written back to it on every run,
-    which swallowed Back: the app wrote the newer filters over the older entry."""
+
+def reseed_on_new_item(page: str) -> None:
+    """When another agenda item opens by its link, read its parameters from the URL."""
     shown = (st.query_params.get("agenda"), st.query_params.get("item"))
     last, last_page = st.session_state.get(_ITEM_KEY, (None, None)), st.session_state.get(_PAGE_KEY)
     st.session_state[_ITEM_KEY], st.session_state[_PAGE_KEY] = shown, page
-    run = get_script_run_ctx()
-    if run is not None and run.is_history_navigation:
-        reseed()
-    elif shown[0] and shown != last and last_page is not None:  # (a session's first run reads the URL anyway)
-        reseed()
-        if page == last_page:
-            # A link to the same page changes no path, and the browser keeps the old item's address
-            # until the server sends the parameters: sent whole, they add the item's history entry.
-            st.query_params.from_dict(st.query_params.to_dict())
+    if history_navigation() or not shown[0] or shown == last or last_page is None:
+        return  # (Back read the URL already; a session's first run reads it anyway)
+    reseed()
+    if page == last_page:
+        # A link to the same page changes no path, and the browser keeps the old item's address
+        # until the server sends the parameters: sent whole, they add the item's history entry.
+        st.query_params.from_dict(st.query_params.to_dict())
 
 
 def reseed() -> None:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from geo import schema, store
 from geo.boundaries import DISTRICTS
-from geo.filters import ALL_URL_KEYS, SEARCH_MAX, URL_PARAMS, Filters
+from geo.filters import ALL_URL_KEYS, SEARCH_CUT, SEARCH_MAX, URL_PARAMS, Filters
 from geo.i18n import t
 from geo.query import Scope
 
@@ -88,7 +88,11 @@ def sidebar_filters(lang: str, snapshot: store.Snapshot, sections: tuple[str, ..
     _write_url(filters)
     notices = st.session_state.get("_url_notices")
     if notices:
-        url_notice(notices, lang)
+        ignored = [n for n in notices if n != SEARCH_CUT]
+        if ignored:
+            url_notice(ignored, lang)
+        if SEARCH_CUT in notices:
+            st.toast(t("url_search_cut", lang, n=SEARCH_MAX), icon="⚠️", duration="long")
         st.session_state["_url_notices"] = []
     return filters
 

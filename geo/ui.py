@@ -222,6 +222,8 @@ def _language() -> str:
     if from_url not in LANG_LABELS and "_lang_noticed" not in st.session_state:  # ?lang=xx: said once
         st.session_state["_lang_noticed"] = True
         url_notice([f"lang={from_url[:40]}"], "zh")
+    if present.history_navigation():  # Back / Forward: the entry's language, not the session's
+        st.session_state["lang"] = LANG_LABELS.get(from_url, LANG_LABELS["zh"])
     keep("lang", LANG_LABELS.get(from_url, LANG_LABELS["zh"]))
     label = st.sidebar.segmented_control(
         "语言 / Language", list(LANG_LABELS.values()), key="lang", label_visibility="collapsed")

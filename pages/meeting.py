@@ -9,6 +9,7 @@ from geo.agenda_view import add_item_form, agenda_editor
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.meeting_view import stalled_config, stalled_matrix, stalled_state_frame, stalled_table, task_table
 from geo.meeting_forms import assign_form, brief_panel, changes_view, close_form, rates_view
+from geo.sidebar import keep, remember
 
 ctx = ui.page_context("meeting")
 lang, filters = ctx.lang, ctx.filters
@@ -71,8 +72,13 @@ else:
     # Titles only: a label that changed with the item count made Streamlit take the picker for a
     # new widget after an item was added, and drop the picked agenda.
     titles = {a.agenda_id: a.title for a in saved}
+    # The picked agenda outlives a presentation of it (the page's widgets are dropped meanwhile)
+    keep("agenda_pick", "")
+    if st.session_state["agenda_pick"] not in titles:
+        st.session_state["agenda_pick"] = ""
     choice = st.selectbox(t("agenda_choose", lang), ["", *titles], key="agenda_pick",
                           format_func=lambda a: titles.get(a, a) if a else t("agenda_new", lang))
+    remember("agenda_pick")
     current = next((a for a in saved if a.agenda_id == choice), None)
     if current is not None:
         st.caption(t("agenda_size", lang, n=len(current.items)))

@@ -235,11 +235,13 @@ def test_the_agenda_table_refuses_rows_without_a_title_or_link_in_words(monkeypa
     for empty in (None, float("nan"), pd.NA):
         at.session_state[editor] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
             {"order": 2, "title": empty, "link": "/land?district=430223"},
-            {"order": 3, "title": "能源", "link": empty}]}
+            {"order": 3, "title": "能源", "link": empty},
+            {"order": 0, "title": "坏链接", "link": "/nosuch?district=1"}]}  # sorted first, shown fourth
         at.button(key="agenda_save").click().run()
         assert not at.exception
         error = next(e.value for e in at.error)
-        assert "第 2 行：议题为空" in error and "第 3 行：链接为空" in error, error
+        # each bad row named by its place in the table, whatever its order number
+        assert "第 2 行：议题为空" in error and "第 3 行：链接为空" in error and "第 4 行：" in error, error
         assert len(agendas.load(saved.agenda_id, store_dir).items) == 1  # nothing saved
     # The add-item form: the picker stays on the agenda, whose count follows.
     at.text_input(key="meeting_new_title").input("攸县闲置土地")

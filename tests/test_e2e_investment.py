@@ -120,6 +120,13 @@ def test_investment_filters_map_clicks_and_shared_link(demo_store: Path) -> None
             widget_text(page, "f_stage", "Under construction")
             assert query(page).get("lang") == ["en"], page.url
             assert_no_exception(page)
+            # Back shows the Chinese page again, Forward the English one
+            page.go_back()
+            wait_url(page, lambda q: "lang" not in q)
+            wait_rendered(page, "项目数")
+            page.go_forward()
+            wait_url(page, lambda q: q.get("lang") == ["en"])
+            wait_rendered(page, "Projects")
             page.set_viewport_size({"width": 1366, "height": 768})
             wait_until_idle(page, TIMEOUT_MS)
             screenshot_page(page, "investment_en_1366.png")

@@ -77,6 +77,7 @@ def test_present_an_agenda_then_assign_and_close_a_task(demo_store: Path, tmp_pa
             page.get_by_role("button", name="退出演示").first.click()
             wait_url(page, lambda q: "present" not in q)
             wait_rendered(page, "项目数")
+            assert page.locator(".st-key-lang").is_visible()  # the language switch is back in the sidebar
             rows = table_row_heights(page)
             assert rows and max(rows) <= 36, f"after leaving presentation mode table rows are {rows} px high"
 

@@ -2,6 +2,12 @@
 
 TEXT: dict[str, tuple[str, str]] = {
     "page_energy": ("能源设施", "Energy"),
+    # the plant chart's stacked parts (short: the legend sits under a third of the page)
+    "plant_part_在运": ("在运", "In service"),
+    "plant_part_在建": ("在建", "Building"),
+    "plant_part_规划": ("规划", "Planned"),
+    "plant_count": ("{n} 座", "{n} plants"),
+    "station_count": ("{n} 座", "{n} substations"),
     "section_filters_energy": ("能源设施", "Energy assets"),
     "voltage": ("电压等级", "Voltage"),
     "asset_status": ("设施状态", "Asset status"),
