@@ -6,10 +6,10 @@ here, and a page appears only when its issue has landed (no placeholders).
 
 import streamlit as st
 
-from geo import present, ui
+from geo import navigation, present, styles, ui
 from geo.i18n import t
 
-ui.leave_pages_folder_mode()
+navigation.leave_pages_folder_mode()
 st.set_page_config(page_title="株洲项目地图 · Zhuzhou project map", page_icon="🗺️", layout="wide")
 
 # Back / Forward: read the URL again, before the session's values are used, and before a change of
@@ -32,15 +32,15 @@ pages = [
     st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"),
 ]
 # links name the overview /overview, like every other page; a page we lack opens the overview
-unknown_page = ui.serve_default_page_at("overview", tuple(p.url_path for p in pages))
-# Our own menu (ui.page_menu), not Streamlit's; presentation mode hides the whole sidebar.
+unknown_page = navigation.serve_default_page_at("overview", tuple(p.url_path for p in pages))
+# Our own menu (navigation.page_menu), not Streamlit's; presentation mode hides the whole sidebar.
 page = st.navigation(pages, position="hidden")
 present.reseed_on_new_item(page.url_path)  # another agenda item, opened by its link: read the URL
-ui.apply_base_style(lang)
-ui.page_not_found(unknown_page, lang)
+styles.apply_base_style(lang)
+navigation.page_not_found(unknown_page, lang)
 try:
     ui.prepare(page.url_path)  # store check and the shared sidebar, with this page's filter sections
-    ui.page_menu(menu, pages)
+    navigation.page_menu(menu, pages)
     with present.frame():
         page.run()
 finally:

@@ -118,7 +118,7 @@ def behave_like_a_server() -> None:
     AppTest builds a new ScriptCache on each run, so it compiles app.py and the page again
     (Streamlit's AST rewrite for "magic": ~30 ms per run at our page sizes), and it resets
     ``PagesManager.uses_pages_directory``, so every run first goes the old ``pages/``-folder
-    way, which ui.leave_pages_folder_mode answers with a rerun. A server compiles each script
+    way, which navigation.leave_pages_folder_mode answers with a rerun. A server compiles each script
     once per process and leaves that mode on its first run. Measured without this: every
     server time here was 25–35 ms higher than the script's own run.
     """

@@ -20,7 +20,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo import present, ui  # noqa: E402
+from geo import navigation, present, styles, ui  # noqa: E402
 from geo.downloads import download_panel  # noqa: E402
 from geo.i18n import t  # noqa: E402
 
@@ -47,11 +47,11 @@ def empty_page() -> None:
     download_panel(ctx, tables, f"{PAGE}_dl")
 
 
-ui.leave_pages_folder_mode()
+navigation.leave_pages_folder_mode()
 st.set_page_config(page_title="shell", layout="wide")
 lang = ui.language()
 page = st.navigation([st.Page(empty_page, title=PAGE, url_path=PAGE, default=True)])
-ui.apply_base_style(lang)
+styles.apply_base_style(lang)
 try:
     ui.prepare(PAGE)
     page.run()

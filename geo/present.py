@@ -145,7 +145,7 @@ def follow(store_dir: Path, lang: str) -> None:
     """If ``go_to`` asked for an item, switch to that item's page with its parameters.
 
     The page's widgets and selections are then seeded again from the new URL, like a link
-    opened in a new tab (``reseed``); the UI language stays as it is."""
+    opened in a new tab; the UI language stays as it is."""
     pending = st.session_state.pop("_agenda_goto", None)
     if not pending:
         return
@@ -153,8 +153,7 @@ def follow(store_dir: Path, lang: str) -> None:
     found = agendas.load(agenda_id, store_dir)
     if found is None or not 0 <= index < len(found.items):
         return
-    item = found.items[index]
-    reseed()
+    item = found.items[index]  # its parameters are read on arrival (``reseed_on_new_item``)
     st.switch_page(f"pages/{item.page}.py", query_params=item_query(agenda_id, item, index, lang))
 
 

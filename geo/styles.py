@@ -12,7 +12,8 @@ projector). So a stylesheet has to be in the page before the tables are drawn:
   drew the tables (measured). Every page's base stylesheet is drawn this way, so that module is
   there from the first run on.
 
-The stylesheet's element (its slot) is hidden (its slot would add a gap to the page)."""
+The stylesheet's element (its slot) is hidden (its slot would add a gap to the page). Every page's
+base stylesheet is here too (``apply_base_style``); presentation mode's is in geo.present."""
 
 from __future__ import annotations
 
@@ -30,3 +31,40 @@ def stylesheet(html: str) -> None:
     ``div`` without blank lines."""
     lines = "\n".join(line for line in (html + _HIDE_SLOT).splitlines() if line.strip())
     st.markdown(f'<div class="{_MARK}">{lines}</div>', unsafe_allow_html=True)
+
+
+# Every page's own stylesheet (no user data in it), drawn first.
+# Streamlit cuts a metric's label and delta to one line with "…": a figure such as "年初存量
+# 17,034 亩" lost its number at 1366 px. They wrap instead.
+BASE_STYLE = """<style>
+[data-testid="stMetricDelta"] .stMarkdownEllipsis, [data-testid="stMetricDelta"] .stMarkdownEllipsis p,
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] .stMarkdownEllipsis p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  text-wrap: balance; word-break: keep-all; }
+/* A shift-click on a chart's bar (add a bar to the filter) must not select the page's text. */
+[data-testid="stVegaLiteChart"] { user-select: none; -webkit-user-select: none; }
+/* Pills and segmented controls wrap rather than run past their column (the energy map's layer
+   pills ran under its legend at 1366 px in presentation mode). */
+[data-testid="stButtonGroup"] > div { flex-wrap: wrap; row-gap: 0.4rem; }
+/* An agenda's start and previous / next are links (geo.present.item_link), drawn as buttons. */
+.st-key-agenda_start a, .st-key-agenda_prev a, .st-key-agenda_next a { justify-content: center;
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: #ffffff; padding: 0.3rem 0.9rem; }
+.st-key-agenda_start a { background: #C8102E; border-color: #C8102E; }
+.st-key-agenda_start a, .st-key-agenda_start a * { color: #ffffff !important; }
+.st-key-agenda_start a:hover { background: #a50d26; }
+.st-key-agenda_prev a:hover, .st-key-agenda_next a:hover { border-color: #C8102E; }
+</style>"""
+# Streamlit's file uploader has English text that no parameter changes ("Upload", "100MB per file •
+# XLSX, CSV …"): in the Chinese UI the button says 选择文件 and the line beside it how to drop a file
+# (the limit and the formats are in the field's own label).
+ZH_STYLE = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "选择文件"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after { content: "或把文件拖到这里"; font-size: 0.875rem; }
+</style>"""
+
+
+def apply_base_style(lang: str) -> None:
+    stylesheet(BASE_STYLE + (ZH_STYLE if lang == "zh" else ""))

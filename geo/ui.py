@@ -15,10 +15,10 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from geo import charts, present, snapshot_db, store, styles
+from geo import charts, navigation, present, snapshot_db, store
 from geo.picks import forget
 from geo.filters import Filters
-from geo.sidebar import carried_params, clear_filters, keep, remember, sidebar_filters, url_notice
+from geo.sidebar import clear_filters, keep, remember, sidebar_filters, url_notice
 from geo.i18n import LANG_LABELS, LANGS, t
 from geo.query import Scope
 
@@ -61,53 +61,8 @@ def page_context(page: str | None = None) -> PageContext:
     ctx = getattr(_this_run, "ctx", None)
     if ctx is not None:
         return ctx
-    leave_pages_folder_mode()
+    navigation.leave_pages_folder_mode()
     return prepare(page)
-
-
-def leave_pages_folder_mode() -> None:
-    """Rerun through app.py if Streamlit ran this script the old ``pages/``-folder way.
-
-    Until the first ``st.navigation`` call of a server process, Streamlit 1.67 assumes a
-    ``pages/`` folder means folder-based pages: the very first run then skips app.py (a direct
-    link to /investment) or nests app.py inside a generated menu, and the next run counts as
-    a page change that drops the user's first click. Switching the flag and rerunning at once
-    makes even the first run of a fresh server go through app.py's ``st.navigation``.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-def serve_default_page_at(url_path: str, url_paths: tuple[str, ...]) -> str | None:
-    """Let ``/<url_path>`` open the default page, as ``/`` does; and a page we do not have too.
-
-    Streamlit serves the default page at the root only: its ``url_path`` is "" whatever
-    ``st.Page`` was given, so a typed or shared ``/overview?district=…`` opened a "Page not
-    found" dialog over the page (English, modal) before falling back to it. Clearing the
-    intended page name before ``st.navigation`` resolves it makes it fall back without one;
-    the query parameters stay, and the address bar then shows ``/?district=…``. A mistyped
-    page (``/nosuchpage``) falls back the same way; its name is returned, to say so in the
-    page's language (``page_not_found``).
-    """
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    manager = getattr(ctx, "pages_manager", None)
-    if manager is None or manager.intended_page_script_hash or not manager.intended_page_name:
-        return None
-    asked = manager.intended_page_name
-    if asked in url_paths and asked != url_path:
-        return None
-    manager.set_script_intent("", "")
-    return None if asked == url_path else asked
-
-
-def page_not_found(asked: str | None, lang: str) -> None:
-    if asked:
-        st.toast(t("page_not_found", lang, page=asked[:60]), icon="⚠️", duration="long")
 
 
 def end_run() -> None:
@@ -140,43 +95,6 @@ def language() -> str:
     return _this_run.lang
 
 
-# Every page's own stylesheet (no user data in it), drawn first (geo.styles).
-# Streamlit cuts a metric's label and delta to one line with "…": a figure such as "年初存量
-# 17,034 亩" lost its number at 1366 px. They wrap instead.
-BASE_STYLE = """<style>
-[data-testid="stMetricDelta"] .stMarkdownEllipsis, [data-testid="stMetricDelta"] .stMarkdownEllipsis p,
-[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] .stMarkdownEllipsis p {
-  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
-  text-wrap: balance; word-break: keep-all; }
-/* A shift-click on a chart's bar (add a bar to the filter) must not select the page's text. */
-[data-testid="stVegaLiteChart"] { user-select: none; -webkit-user-select: none; }
-/* Pills and segmented controls wrap rather than run past their column (the energy map's layer
-   pills ran under its legend at 1366 px in presentation mode). */
-[data-testid="stButtonGroup"] > div { flex-wrap: wrap; row-gap: 0.4rem; }
-/* An agenda's start and previous / next are links (geo.present.item_link), drawn as buttons. */
-.st-key-agenda_start a, .st-key-agenda_prev a, .st-key-agenda_next a { justify-content: center;
-  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: #ffffff; padding: 0.3rem 0.9rem; }
-.st-key-agenda_start a { background: #C8102E; border-color: #C8102E; }
-.st-key-agenda_start a, .st-key-agenda_start a * { color: #ffffff !important; }
-.st-key-agenda_start a:hover { background: #a50d26; }
-.st-key-agenda_prev a:hover, .st-key-agenda_next a:hover { border-color: #C8102E; }
-</style>"""
-# Streamlit's file uploader has English text that no parameter changes ("Upload", "100MB per file •
-# XLSX, CSV …"): in the Chinese UI the button says 选择文件 and the line beside it how to drop a file
-# (the limit and the formats are in the field's own label).
-ZH_STYLE = """<style>
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
-  content: "选择文件"; font-size: 0.875rem; }
-[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
-[data-testid="stFileUploaderDropzoneInstructions"] span::after { content: "或把文件拖到这里"; font-size: 0.875rem; }
-</style>"""
-
-
-def apply_base_style(lang: str) -> None:
-    styles.stylesheet(BASE_STYLE + (ZH_STYLE if lang == "zh" else ""))
-
-
 def prepare(page: str | None = None) -> PageContext:
     """Check the store, read the URL once per session, draw the shared sidebar for ``page``."""
     lang = language()
@@ -189,18 +107,6 @@ def prepare(page: str | None = None) -> PageContext:
     if present.presenting():
         present.agenda_bar(store_dir(snapshot), lang)
     return ctx
-
-
-def page_menu(where, pages: list) -> None:
-    """The list of pages, each link carrying the shared filters and the language.
-
-    Streamlit's own menu opened a page without URL parameters and the app then wrote the filters
-    back: two browser history entries per page change, so Back went to the page without its
-    filters rather than to the page before. A link that carries them adds one entry."""
-    carried = carried_params()
-    with where:
-        for page in pages:
-            st.page_link(page, query_params=carried, width="stretch")
 
 
 def store_dir(snapshot: store.Snapshot):

@@ -51,7 +51,7 @@ def test_overview_renders_in_chinese_then_english(demo_store: Path) -> None:
 
             # The link an agenda item or a user writes for the overview, /overview like every
             # other page's: Streamlit serves the default page at / only, and used to open a
-            # "Page not found" dialog over it (app.py: ui.serve_default_page_at).
+            # "Page not found" dialog over it (app.py: navigation.serve_default_page_at).
             page.goto(f"{url}/overview?district=430281", wait_until="domcontentloaded")
             _wait_rendered(page, "筛选范围：醴陵市")
             assert metric_int(page, "重点项目") == 74  # the key projects of 醴陵市
