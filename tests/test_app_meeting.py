@@ -273,18 +273,26 @@ def test_the_tasks_view_link_keeps_its_grouping_and_states(monkeypatch, demo_sto
     assert "未到期" in at.pills(key="meeting_task_states").proto.options[2].content
 
 
-def test_a_link_to_an_item_the_agenda_lacks_opens_the_nearest_with_its_own_filters(monkeypatch, demo_store):
+def test_a_link_to_an_item_the_agenda_lacks_opens_the_nearest_and_says_so(monkeypatch, demo_store, tmp_path):
     from streamlit.testing.v1 import AppTest
 
-    saved = three_views(demo_store)
-    try:
-        monkeypatch.setenv("ZZMAP_STORE", str(demo_store))
-        at = AppTest.from_file(conftest.APP, default_timeout=120)
-        at.query_params.update(present="1", agenda=saved.agenda_id, item="99", stage="投产")
-        at.run()
-        assert not at.exception
-        assert at.query_params["item"] == "3" and at.query_params["kv"] == "220"
-        assert "stage" not in at.query_params  # the link's own filter gave way to the item's
-        assert any("99" in w.value for w in at.warning), [w.value for w in at.warning]
-    finally:
-        agendas.delete(saved.agenda_id, demo_store)
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    saved = three_views(store_dir)
+    monkeypatch.setenv("ZZMAP_STORE", str(store_dir))
+    at = AppTest.from_file(conftest.APP, default_timeout=120)
+    at.query_params.update({"present": "1", "agenda": saved.agenda_id, "item": "99", "stage": "投产"})
+    at.switch_page("pages/meeting.py")
+    at.run()
+    assert not at.exception
+    assert any("议程没有第 99 项（共 3 项）" in w.value for w in at.warning)
+    assert at.query_params["item"] == "3" and at.query_params["kv"] == "220"  # item 3's own view
+    assert "stage" not in at.query_params  # the link's own filter gave way to the item's
+    bar = next(m.value for m in at.markdown if "九月调度会" in m.value)
+    assert "第 3 / 3 项" in bar
+
+
+def test_a_view_the_page_does_not_have_is_named_in_a_notice(monkeypatch, demo_store):
+    at = conftest.open_page(monkeypatch, demo_store, "meeting", view="nonsense")
+    assert not at.exception
+    assert at.segmented_control(key="meeting_view").value == "stalled"  # the default view
+    assert any("view=nonsense" in toast.value for toast in at.toast)
