@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import agenda as agendas
+from geo import url
 from geo.i18n import t
 
 
@@ -153,7 +154,7 @@ def add_view_popover(ctx, page_title: str, key: str) -> None:
 def _keep_view(ctx, folder: Path, key: str) -> None:
     lang = ctx.lang
     found = agendas.load(st.session_state.get(f"{key}_keep_agenda") or "", folder)
-    params = urlencode({k: v for k, v in st.query_params.to_dict().items()
+    params = urlencode({k: v for k, v in url.params().items()
                         if k not in (*agendas.PRESENTATION_PARAMS, "lang")})
     try:
         if found is None:

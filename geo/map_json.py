@@ -75,9 +75,17 @@ class Deck(pdk.Deck):
             return marker
 
         out = dumps(self, default)
-        for marker, text in spliced.items():
-            out = out.replace(marker, text, 1)
-        return out
+        if not spliced:
+            return out
+        # One pass over the text (a replace per marker copied the whole ~1 MB text each time:
+        # ~2 ms per energy-map rerun at 1 M parcels, profiled).
+        parts, start, prefix = [], 0, dumps(_MARKER)[:-1] + "-"
+        while (at := out.find(prefix, start)) >= 0:
+            end = out.index('"', at + len(prefix)) + 1
+            parts += (out[start:at], spliced[out[at:end]])
+            start = end
+        parts.append(out[start:])
+        return "".join(parts)
 
 
 _LAYERS: dict[tuple, list[pdk.Layer]] = {}

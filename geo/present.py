@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from geo import agenda as agendas
-from geo import styles
+from geo import styles, url
 from geo.i18n import md_escape, t
 
 PRESENT = "present"
@@ -201,8 +201,9 @@ def reseed_on_new_item(page: str) -> None:
     reseed()
     if page == last_page:
         # A link to the same page changes no path, and the browser keeps the old item's address
-        # until the server sends the parameters: sent whole, they add the item's history entry.
-        st.query_params.from_dict(st.query_params.to_dict())
+        # until the server sends the parameters: sent at the run's end even if unchanged, they add the
+        # item's history entry.
+        url.send_anyway()
 
 
 def reseed() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo import schema, store
+from geo import schema, store, url
 from geo.boundaries import DISTRICTS
 from geo.filters import ALL_URL_KEYS, SEARCH_CUT, SEARCH_MAX, URL_PARAMS, Filters
 from geo.i18n import t
@@ -56,7 +56,7 @@ _SCALAR_WIDGETS = {"f_inv_min": ("inv_min", None), "f_inv_max": ("inv_max", None
 
 def sidebar_filters(lang: str, snapshot: store.Snapshot, sections: tuple[str, ...], scope: Scope) -> Filters:
     if "_filters_from_url" not in st.session_state:  # the URL seeds the widgets once per session
-        filters, notices = Filters.from_query_params(st.query_params.to_dict())
+        filters, notices = Filters.from_query_params(url.params())
         _set_widgets(filters)
         st.session_state["_filters_from_url"] = True
         st.session_state["_url_notices"] = notices
@@ -97,7 +97,7 @@ def sidebar_filters(lang: str, snapshot: store.Snapshot, sections: tuple[str, ..
     return filters
 
 
-def url_notice(items: list[str], lang: str) -> None:
+def url_notice(items: list[str], lang: str, text: str = "url_notice") -> None:
     """Say which parts of the link were ignored (filters, a page's view parameters, the language).
 
     Until closed: a four-second toast is gone before a page at 1 M parcels has drawn its map.
@@ -105,7 +105,8 @@ def url_notice(items: list[str], lang: str) -> None:
     previous/next buttons through the next items, which the notice is not about."""
     from geo.present import presenting
 
-    st.toast(t("url_notice", lang, items="、".join(items)), icon="⚠️", duration="long" if presenting() else "infinite")
+    items_text = ("、" if lang == "zh" else ", ").join(items)
+    st.toast(t(text, lang, items=items_text), icon="⚠️", duration="long" if presenting() else "infinite")
 
 
 def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot, scope: Scope) -> None:
@@ -197,13 +198,10 @@ def clear_filters() -> None:
 def carried_params() -> dict[str, str]:
     """The URL parameters another page opens with: the shared filters and the language (a page's
     own views, a map's selection, stay behind)."""
-    return {key: value for key, value in st.query_params.to_dict().items() if key in (*ALL_URL_KEYS, "lang")}
+    return {key: value for key, value in url.params().items() if key in (*ALL_URL_KEYS, "lang")}
 
 
 def _write_url(filters: Filters) -> None:
-    """The filters into the URL, in one change: the browser adds a history entry for each change
-    the server sends, and a key-by-key write left entries of half the filters for Back to find."""
-    current = st.query_params.to_dict()
-    wanted = {**{k: v for k, v in current.items() if k not in ALL_URL_KEYS}, **filters.to_query_params()}
-    if wanted != current:
-        st.query_params.from_dict(wanted)
+    """The filters into the URL (sent with the run's other changes, ``geo.url``)."""
+    written = filters.to_query_params()
+    url.update({**dict.fromkeys(ALL_URL_KEYS), **written})

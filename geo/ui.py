@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from geo import charts, navigation, present, snapshot_db, store
+from geo import charts, navigation, present, snapshot_db, store, url
 from geo.picks import forget
 from geo.filters import Filters
 from geo.sidebar import clear_filters, keep, remember, sidebar_filters, url_notice
@@ -124,7 +124,7 @@ def user_scope() -> Scope:
 
 
 def _language() -> str:
-    from_url = st.query_params.get("lang", "zh")
+    from_url = url.get("lang", "zh")
     if from_url not in LANG_LABELS and "_lang_noticed" not in st.session_state:  # ?lang=xx: said once
         st.session_state["_lang_noticed"] = True
         url_notice([f"lang={from_url[:40]}"], "zh")
@@ -135,10 +135,7 @@ def _language() -> str:
         "语言 / Language", list(LANG_LABELS.values()), key="lang", label_visibility="collapsed")
     remember("lang")
     lang = next((code for code, text in LANG_LABELS.items() if text == label), "zh")
-    if lang == "zh":
-        st.query_params.pop("lang", None)
-    else:
-        st.query_params["lang"] = lang
+    url.set("lang", None if lang == "zh" else lang)
     return lang if lang in LANGS else "zh"
 
 
@@ -280,13 +277,9 @@ def url_value(key: str, session_key: str) -> str | None:
     written back on every run, so links reproduce it."""
     if f"_url_seeded_{session_key}" not in st.session_state:
         st.session_state[f"_url_seeded_{session_key}"] = True
-        st.session_state.setdefault(session_key, st.query_params.get(key))
+        st.session_state.setdefault(session_key, url.get(key))
     value = st.session_state.get(session_key)
-    if value:
-        if st.query_params.get(key) != value:
-            st.query_params[key] = value
-    elif key in st.query_params:
-        del st.query_params[key]
+    url.set(key, value)
     return value or None
 
 
@@ -301,7 +294,7 @@ def url_state(param: str, key: str, allowed, default, multi: bool = False):
     parse = allowed if callable(allowed) else {str(v): v for v in allowed}.get
     if f"_url_seeded_{key}" not in st.session_state:
         st.session_state[f"_url_seeded_{key}"] = True
-        raw = st.query_params.get(param)
+        raw = url.get(param)
         if raw is not None:
             picked = [parse(v) for v in raw.split(",") if parse(v) is not None] if multi else parse(raw)
             if picked or picked == []:
@@ -314,9 +307,6 @@ def url_state(param: str, key: str, allowed, default, multi: bool = False):
     value = st.session_state[key]
     text = ",".join(str(v) for v in value) if multi else ("" if value is None else str(value))
     default_text = ",".join(str(v) for v in default) if multi else str(default)
-    if text == default_text:
-        st.query_params.pop(param, None)
-    elif st.query_params.get(param) != text:
-        st.query_params[param] = text
+    url.set(param, None if text == default_text else text)
     remember(key)
     return value

@@ -145,13 +145,13 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def open_page(monkeypatch, store_dir: Path, page: str, **query):
-    """AppTest of ``pages/<page>.py`` entered through app.py, with URL parameters ``query``."""
+    """AppTest of ``pages/<page>.py`` entered through app.py, with URL parameters ``query``: a
+    link opened in a new tab (its page is the session's first run)."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("ZZMAP_STORE", str(store_dir))
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params.update(query)
-    at.run()
     at.switch_page(f"pages/{page}.py")
     return at.run()
 

@@ -193,6 +193,31 @@ def test_map_views_live_in_the_url(monkeypatch, demo_store, page, mode_key, mode
         assert at.query_params.get("map") == mode
 
 
+def test_link_parameters_the_page_does_not_use_are_named_and_taken_out(monkeypatch, demo_store):
+    """``foo=1`` and a ``metric=`` beside the points map are said once and leave the address; a
+    metric the page itself wrote goes silently when the view goes back to the points."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ZZMAP_STORE", str(demo_store))
+    at = AppTest.from_file(conftest.APP, default_timeout=120)
+    at.query_params.update({"foo": "1", "metric": "plan", "district": "430281"})
+    at.switch_page("pages/investment.py")
+    at.run()
+    assert not at.exception
+    said = [toast.value for toast in at.toast if "本页不用" in toast.value]
+    assert said == ["已忽略链接中本页不用的参数：foo=1、metric=plan"], [toast.value for toast in at.toast]
+    assert dict(at.query_params) == {"district": "430281"}
+    at.segmented_control(key="inv_map_mode").set_value("choropleth").run()
+    at.segmented_control(key="inv_metric").set_value("count").run()
+    assert at.query_params.get("metric") == "count" and at.query_params.get("map") == "choropleth"
+    at.segmented_control(key="inv_map_mode").set_value("points").run()
+    assert "metric" not in at.query_params and "map" not in at.query_params
+    assert not [toast for toast in at.toast if "本页不用" in toast.value]  # not said: the page's own
+    at.segmented_control(key="inv_map_mode").set_value("choropleth").run()
+    assert at.segmented_control(key="inv_metric").value == "count"  # the session kept the choice
+    assert at.query_params.get("metric") == "count"
+
+
 def test_clickable_charts_count_under_every_filter_but_their_own(monkeypatch, demo_store):
     """Filtered to 在建, the stage chart still has every stage to click (others faded), and the
     district chart every district; the page's figures are of the filtered projects."""

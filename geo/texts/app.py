@@ -232,4 +232,5 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_not_found": ("链接中的页面“{page}”不存在，已打开总览", "The link's page “{page}” does not exist: this is the overview"),
     "url_search_cut": ("链接中的搜索词超过 {n} 字：只按前 {n} 字搜索", "The link's search text is over {n} characters: the first {n} are searched"),
     "url_notice": ("已忽略链接中无法识别的参数：{items}", "Ignored link parameters that were not understood: {items}"),
+    "url_unused": ("已忽略链接中本页不用的参数：{items}", "Ignored link parameters this page does not use: {items}"),
 }
