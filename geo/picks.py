@@ -23,25 +23,62 @@ def _picked_rows(table_key: str) -> list[int]:
     return (state.get("selection") or {}).get("rows") or []
 
 
+def map_pick(map_name: str, project_key: str | None = None, pick_layer: str = "projects",
+             pick_field: str = "project_id") -> dict:
+    """``key`` and ``on_select`` for a map whose click picks a district (the shared filter) or,
+    with ``project_key``, a feature (``on_district_click``); draw it inside
+    ``st.container(key=map_name)``, which keeps one name for the page's tests and styles.
+
+    The browser keeps a map's last pick selected, and a click on a selected feature unselects it:
+    once the page had let the pick go (清除全部, the panel closed, another district chosen in the
+    sidebar), a click on the same district or project did nothing (measured in Chromium). A map
+    still holding a pick the page no longer shows is drawn under a new key, with nothing selected.
+    Only then: a new key makes the browser build the map anew (in software GL ~0.2–0.7 s of
+    shader compiling a layer type)."""
+    generation_key = f"_{map_name}_generation"
+    key = f"{map_name}_pick_{st.session_state.get(generation_key, 0)}"
+    objects = ((st.session_state.get(key) or {}).get("selection") or {}).get("objects") or {}
+    picked = _picked_features(objects, pick_layer, pick_field) if project_key else []
+    if picked:
+        stale = picked[0] != st.session_state.get(project_key)
+    else:
+        codes = _picked_districts(objects)
+        stale = bool(codes) and codes != list(st.session_state.get("f_district") or [])
+    if stale:
+        st.session_state[generation_key] = st.session_state.get(generation_key, 0) + 1
+        st.session_state.pop(key, None)
+        key = f"{map_name}_pick_{st.session_state[generation_key]}"
+    return {"key": key, "on_select": on_district_click(key, project_key=project_key, pick_layer=pick_layer,
+                                                       pick_field=pick_field, picked_in=map_name)}
+
+
+def _picked_features(objects: dict, pick_layer: str, pick_field: str) -> list:
+    return [(o.get("properties") or o).get(pick_field) for layer, objs in objects.items()
+            if layer.startswith(pick_layer) for o in objs]
+
+
+def _picked_districts(objects: dict, layer_id: str = "districts") -> list[str]:
+    codes = [(o.get("properties") or o).get("adcode") for o in objects.get(layer_id, [])]
+    return [c for c in codes if c in DISTRICTS]
+
+
 def on_district_click(map_key: str, layer_id: str = "districts", project_key: str | None = None,
-                      pick_layer: str = "projects", pick_field: str = "project_id"):
+                      pick_layer: str = "projects", pick_field: str = "project_id", picked_in: str | None = None):
     """An ``on_select`` callback for maps: a click on a district narrows the shared district
     filter to it; with ``project_key``, a click on a feature of a layer whose id starts with
     ``pick_layer`` (projects are one layer per stage: "projects-<n>") selects that feature: its
-    ``pick_field`` goes to ``project_key``."""
+    ``pick_field`` goes to ``project_key``, and ``picked_in`` (default: ``map_key``) is where."""
 
     def callback() -> None:
         state = st.session_state.get(map_key) or {}
         objects = (state.get("selection") or {}).get("objects", {})
         if project_key:
-            picked = [(o.get("properties") or o).get(pick_field) for layer, objs in objects.items()
-                      if layer.startswith(pick_layer) for o in objs]
+            picked = _picked_features(objects, pick_layer, pick_field)
             if picked and picked[0]:
                 st.session_state[project_key] = picked[0]
-                st.session_state[f"{project_key}_picked_in"] = map_key
+                st.session_state[f"{project_key}_picked_in"] = picked_in or map_key
                 return
-        codes = [(o.get("properties") or o).get("adcode") for o in objects.get(layer_id, [])]
-        codes = [c for c in codes if c in DISTRICTS]
+        codes = _picked_districts(objects, layer_id)
         if codes:
             st.session_state["f_district"] = codes
 

@@ -119,9 +119,9 @@ with map_col:
             legends[:0] = energy_layers.station_legend(labels)
         base.append(names)
         deck = layers.point_map(base, district_bounds(filters.districts))
-    st.pydeck_chart(deck, on_select=picks.on_district_click("en_map", project_key=STATION_KEY, pick_layer="stations",
-                                                         pick_field="station_id"),
-                    selection_mode="single-object", key="en_map", height=600)
+    with st.container(key="en_map"):
+        st.pydeck_chart(deck, selection_mode="single-object", height=600,
+                        **picks.map_pick("en_map", STATION_KEY, pick_layer="stations", pick_field="station_id"))
 with side_col:
     if legend:
         st.html(map_classes.legend_html(legend))

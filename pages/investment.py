@@ -73,8 +73,8 @@ with map_col:
         if (filters.parks or filters.search) and result.points is not None and len(result.points):
             bounds = layers.padded_bounds(result.points["lon"], result.points["lat"])
         deck = layers.point_map(base, picks.map_bounds(PROJECT_KEY, "inv_map", selected_id, selected, bounds))
-    st.pydeck_chart(deck, on_select=picks.on_district_click("inv_map", project_key=PROJECT_KEY),
-                    selection_mode="single-object", key="inv_map", height=560)
+    with st.container(key="inv_map"):
+        st.pydeck_chart(deck, selection_mode="single-object", height=560, **picks.map_pick("inv_map", PROJECT_KEY))
 with side_col:
     st.html(map_classes.legend_html(legend))
     if mode == "points" and result.points is not None:

@@ -105,8 +105,8 @@ with map_col:
                                   key="overview_metric", format_func=lambda m: t(overview.MAP_METRICS[m][1], lang))
     city = page_cache.cached(overview.district_summary, ctx, filters=ctx.filters.with_districts(()))  # classed city-wide
     deck, legend = overview.investment_choropleth(city, metric or "total", lang, ctx.filters.districts)
-    st.pydeck_chart(deck, on_select=picks.on_district_click("overview_map"), selection_mode="single-object",
-                    key="overview_map", height=520)
+    with st.container(key="overview_map"):
+        st.pydeck_chart(deck, selection_mode="single-object", height=520, **picks.map_pick("overview_map"))
 with legend_col:
     st.html(map_classes.legend_html(legend))
     st.caption(t("overview_map_note", lang))

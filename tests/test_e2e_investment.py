@@ -26,7 +26,7 @@ from playwright.sync_api import Page, sync_playwright
 from e2e_helpers import (TIMEOUT_MS, artifact, assert_no_exception, check_console, click_map, fitted_view,
                          inside_canvas, launch_browser, map_canvas, metres_per_px, metric_int, query,
                          query_of, running_app, screenshot_page, spots_in_polygon, to_page, wait_rendered,
-                         wait_until_idle, wait_url, watch_page, widget_text)
+                         wait_tooltip, wait_until_idle, wait_url, watch_page, widget_text)
 from geo import layers, store
 from geo.boundaries import load_districts
 
@@ -84,6 +84,17 @@ def test_investment_filters_map_clicks_and_shared_link(demo_store: Path) -> None
                 demo_store, "stage = ? AND district_adcode = ?", [BUILDING, LILING])
             assert "醴陵市" in _caption_text(page), _caption_text(page)
             widget_text(page, "f_district", "醴陵市")
+
+            # 3b. The sidebar lets 醴陵市 go; a click on it on the map picks it again at once (the map
+            # kept its pick selected, and a click on it only unselected it: nothing happened).
+            page.locator(".st-key-f_district").get_by_role("button", name="Clear all").click()
+            wait_url(page, lambda q: "district" not in q)
+            assert _wait_metric(page, "项目数", building_count) == building_count
+            spots = _clear_spots_in_polygon(page, view, liling, projects)
+            wait_tooltip(page, MAP, *spots[0], lambda text: "醴陵" in text, "醴陵市's tooltip", timeout_ms=30_000)
+            click_map(page, spots[:1], lambda q: q.get("district") == [LILING], "the district 醴陵市 again",
+                      "investment_click_failed.png")
+            assert _wait_metric(page, "项目数", liling_count) == liling_count
 
             # 4. The map refits to 醴陵市; click its largest project under construction.
             view = fitted_view(liling.bounds)

@@ -35,6 +35,28 @@ def test_project_click_selects_the_project_not_the_district(state):
     assert state["picked"] == "XM1" and state["f_district"] == ["430223"] and state["picked_picked_in"] == "map"
 
 
+def test_a_map_still_holding_a_pick_the_page_let_go_gets_a_new_key(state):
+    """The browser keeps a map's pick selected, and a click on it unselects it: after 清除全部 or
+    a closed panel the map is drawn under a new key, with nothing selected, so the same district
+    or project can be picked again."""
+    first = picks.map_pick("inv_map", "project")
+    assert first["key"] == "inv_map_pick_0"
+    state["inv_map_pick_0"] = {"selection": {"objects": {"districts": [{"properties": {"adcode": "430281"}}]}}}
+    first["on_select"]()
+    assert state["f_district"] == ["430281"]
+    assert picks.map_pick("inv_map", "project")["key"] == "inv_map_pick_0"  # the page shows the pick: kept
+    state["f_district"] = []  # 清除全部
+    again = picks.map_pick("inv_map", "project")
+    assert again["key"] == "inv_map_pick_1" and "inv_map_pick_0" not in state
+    state["inv_map_pick_1"] = {"selection": {"objects": {"projects-2": [{"project_id": "XM1"}]}}}
+    again["on_select"]()
+    assert state["project"] == "XM1" and state["project_picked_in"] == "inv_map"  # the map's name, not its key
+    assert picks.map_pick("inv_map", "project")["key"] == "inv_map_pick_1"
+    state["project"] = None  # the panel closed
+    assert picks.map_pick("inv_map", "project")["key"] == "inv_map_pick_2"
+    assert picks.map_pick("inv_map", "project")["key"] == "inv_map_pick_2"  # nothing picked: stays
+
+
 def test_unknown_district_codes_are_ignored(state):
     state["map"] = {"selection": {"objects": {"districts": [{"properties": {"adcode": "999999"}}]}}}
     picks.on_district_click("map")()
