@@ -41,7 +41,8 @@ def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, exp
     with box:
         left, middle, right = st.columns([2, 2, 1])
         tables = left.multiselect(t("export_tables", lang), export.EXPORT_TABLES, default=default_tables,
-                                  key=f"{key}_tables", format_func=lambda name: t(f"table_{name}", lang))
+                                  key=f"{key}_tables", format_func=lambda name: t(f"table_{name}", lang),
+                                  select_all=lang != "zh")  # Streamlit words it in English only
         fmt = middle.selectbox(t("export_format", lang), export.FORMATS, index=export.FORMATS.index("xlsx"),
                                key=f"{key}_format", format_func=lambda f: t(f"format_{f}", lang))
         crs = right.radio(t("export_crs", lang), export.CRS_CHOICES, key=f"{key}_crs",

@@ -114,19 +114,22 @@ def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot, scop
     for key, (_, options, label, where) in _LIST_WIDGETS.items():
         if where != section:
             continue
+        # No "Select all": all districts (stages …) is no filter, and Streamlit words it in English.
         if key == "f_district":
-            sidebar.multiselect(t(label, lang), options, key=key, format_func=district_name.get,
+            sidebar.multiselect(t(label, lang), options, key=key, format_func=district_name.get, select_all=False,
                                 placeholder=t("all_districts", lang))
         elif key == "f_park":  # the chosen districts' parks (a park chosen before stays listed)
             districts = tuple(st.session_state.get("f_district") or ())
             parks = _park_names(snapshot.id, str(snapshot.path), scope, districts)
             chosen = st.session_state.get(key) or []
-            sidebar.multiselect(t("park", lang), sorted(set(parks) | set(chosen)), key=key, placeholder="—")
+            sidebar.multiselect(t("park", lang), sorted(set(parks) | set(chosen)), key=key, select_all=False,
+                                placeholder="—")
         elif key == "f_kv":
-            sidebar.multiselect(t(label, lang), options, key=key, format_func=lambda v: f"{v} kV", placeholder="—")
+            sidebar.multiselect(t(label, lang), options, key=key, format_func=lambda v: f"{v} kV", select_all=False,
+                                placeholder="—")
         else:
             sidebar.multiselect(t(label, lang), options, key=key, format_func=lambda v: schema.enum_label(v, lang),
-                                placeholder="—")
+                                select_all=False, placeholder="—")
 
 
 def _draw_project_scalars(sidebar, lang: str, as_of_year: int) -> None:

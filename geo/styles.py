@@ -56,13 +56,17 @@ BASE_STYLE = """<style>
 </style>"""
 # Streamlit's file uploader has English text that no parameter changes ("Upload", "100MB per file •
 # XLSX, CSV …"): in the Chinese UI the button says 选择文件 and the line beside it how to drop a file
-# (the limit and the formats are in the field's own label).
+# (the limit and the formats are in the field's own label). A typed field's hint "Press Enter to
+# apply" / "to submit form" (always its first part, before a length counter) says the same in Chinese.
 ZH_STYLE = """<style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
   content: "选择文件"; font-size: 0.875rem; }
 [data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
 [data-testid="stFileUploaderDropzoneInstructions"] span::after { content: "或把文件拖到这里"; font-size: 0.875rem; }
+[data-testid="InputInstructions"] > span:first-child { font-size: 0; }
+[data-testid="InputInstructions"] > span:first-child::after { content: "按回车键确认"; font-size: 0.75rem; }
+[data-testid="stForm"] [data-testid="InputInstructions"] > span:first-child::after { content: "按回车键提交"; }
 </style>"""
 
 
