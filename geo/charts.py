@@ -100,6 +100,9 @@ def bar_chart(df: pd.DataFrame, *, key: str, label: str, value: str, value_title
     }
 
 
+# A line chart's whole height: Streamlit fits legend, axes and plot into it. At the projector's
+# 20-px type the legend and axes take ~210 px, and at 300 px the plot was ~40 px high (two y ticks).
+LINE_HEIGHT, PROJECTOR_LINE_HEIGHT = 340, 560
 SERIES_COLOURS = ["#C8102E", "#f4a582", "#2166ac", "#92c5de", "#1a9850", "#fdae61"]
 
 
@@ -113,7 +116,7 @@ def plan_vs_actual_chart(df: pd.DataFrame, *, x: str, x_title: str, series: str,
     order = list(dict.fromkeys(df[series]))
     return {
         "data": {"values": _table_with_tip(df, list(dict.fromkeys([x, series, value, kind])), tooltip)},
-        "height": 300,
+        "height": LINE_HEIGHT,
         "mark": {"type": "line", "point": True, "strokeWidth": 2.5},
         "encoding": {
             "x": {"field": x, "type": "ordinal", "title": x_title, "sort": x_order, "axis": {"labelAngle": 0}},
@@ -166,13 +169,16 @@ def symbol_legend(groups: list[tuple[str, list[tuple[str, str | None, str, float
 
 def for_projector(spec: dict) -> dict:
     """The same chart for presentation mode: 20 px near-black axis and legend type (13 px grey
-    otherwise) and bars 40 px high, so labels stay apart at the larger size. Map legends keep
+    otherwise), bars 40 px high and line charts taller, so labels stay apart at the larger size
+    and the plot keeps its room. Map legends keep
     their size (the map beside them does not grow)."""
     if spec.get("config") is not _CONFIG or "layer" in spec:
         return spec
     out = {**spec, "config": _PROJECTOR}
     if out.get("height") == {"step": BAR_STEP}:
         out["height"] = {"step": PROJECTOR_BAR_STEP}
+    elif out.get("height") == LINE_HEIGHT:
+        out["height"] = PROJECTOR_LINE_HEIGHT
     y = out.get("encoding", {}).get("y", {})
     if "labelLimit" in y.get("axis", {}):  # the same labels at 20 px instead of 13 need the room
         axis = {**y["axis"], "labelLimit": round(y["axis"]["labelLimit"] * 20 / 13)}

@@ -19,6 +19,7 @@ import shapely
 from geo.boundaries import load_districts
 from geo.layers import CJK_FONT, OFFLINE_STYLE, TOOLTIP, fit_view, tooltips
 from geo.map_classes import NO_DATA_COLOUR, Legend, break_labels, class_breaks, classify, palette
+from geo.i18n import t
 from geo.map_json import Deck, Encoded, cached_layers, dumps, frozen
 
 OUTLINE = (80, 80, 80)
@@ -43,7 +44,7 @@ def district_choropleth(
     """
     values = districts[value_column]
     breaks = class_breaks(values)
-    colours = palette(len(breaks))
+    colours = palette(len(breaks), breaks)
     codes = districts["adcode"].tolist()
     chosen = [code in selected for code in codes] if set(selected) & set(codes) else [True] * len(codes)
     fills = [(list(colours[c]) + [215] if c is not None else list(NO_DATA_COLOUR) + [160]) if on else
@@ -69,8 +70,10 @@ def district_choropleth(
         layers=[polygons, outlines, labels], initial_view_state=fit_view(districts[chosen].total_bounds, *view_px),
         map_provider=None, map_style=OFFLINE_STYLE, tooltip=TOOLTIP,
     )
-    legend = Legend(legend_title, tuple(zip(colours, break_labels(breaks, districts[value_column], unit, decimals, lang))))
-    return deck, legend
+    entries = tuple(zip(colours, break_labels(breaks, districts[value_column], unit, decimals, lang)))
+    if values.isna().any():  # a rate without its base (no plan in the view): grey, and said
+        entries += ((NO_DATA_COLOUR, t("no_data", lang)),)
+    return deck, Legend(legend_title, entries)
 
 
 def outline_layer(shapes: list[dict], widths: list[int], digests: tuple[bytes, ...]) -> pdk.Layer:

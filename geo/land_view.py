@@ -58,7 +58,8 @@ def district_table(rows: pd.DataFrame, lang: str, year: int) -> tuple[pd.DataFra
     mu = lambda key, **kw: with_unit(t(key, lang, **kw), "亩", lang)  # noqa: E731
     columns = {t("rank", lang): rows["rank"],
                t("district", lang): [district_name(c, lang) for c in rows["adcode"].tolist()],
-               mu("remaining_idle"): rows["remaining_mu"].astype(float),
+               # not "剩余闲置低效存量": the metric of that name follows the status filter, this table does not
+               mu("remaining_all"): rows["remaining_mu"].astype(float),
                mu("disposed_in", year=year): rows["disposed_mu"].astype(float),
                mu("stock_start", year=year): rows["stock_mu"].astype(float),
                with_unit(t("disposal_rate", lang), "%", lang): rows["rate_pct"].astype(float)}

@@ -46,16 +46,18 @@ def classify(values: pd.Series, breaks: list[float]) -> list[int | None]:
         if v is None or pd.isna(v):
             out.append(None)
         else:
-            out.append(next(i for i, b in enumerate(breaks) if v <= b + 1e-9) if breaks else 0)
+            out.append(next(i for i, b in enumerate(breaks) if v <= b + 1e-9) if breaks else None)
     return out
 
 
-def palette(n: int) -> tuple[tuple[int, int, int], ...]:
-    """``n`` colours spread over CLASS_COLOURS, lightest first."""
+def palette(n: int, breaks: list[float] | None = None) -> tuple[tuple[int, int, int], ...]:
+    """``n`` colours spread over CLASS_COLOURS, lightest first. One class of nothing but zeros
+    (no project matches the filters) is the lightest: in the middle red, a city where nothing
+    matched looked filled with investment."""
     if n <= 0:
         return ()
     if n == 1:
-        return (CLASS_COLOURS[2],)
+        return (CLASS_COLOURS[0] if breaks == [0.0] else CLASS_COLOURS[2],)
     idx = np.round(np.linspace(0, len(CLASS_COLOURS) - 1, n)).astype(int)
     return tuple(CLASS_COLOURS[i] for i in idx)
 
@@ -65,6 +67,8 @@ def break_labels(breaks: list[float], values: pd.Series, unit: str, decimals: in
     if not breaks:
         return []
     low = float(values.min())
+    if breaks == [low]:  # one value everywhere (all 0): "0 亿元", not "0.0 – 0.0 亿元"
+        return [fmt_number(low, unit, decimals, lang)]
     labels, previous = [], low
     for b in breaks:
         labels.append(f"{fmt_number(previous, '', decimals, lang)} – {fmt_number(b, unit, decimals, lang)}")

@@ -131,6 +131,9 @@ def _created(snapshot: store.Snapshot) -> dt.date:
     return beijing(snapshot.manifest["created_at"]).date()
 
 
+_CHANGE_UNITS = {"tasks_opened": "件", "tasks_closed": "件", "parcels_disposed": "宗"}  # else projects: 个
+
+
 def changes_view(ctx: PageContext, store_dir: Path) -> None:
     lang = ctx.lang
     snapshots = store.list_snapshots(store_dir)
@@ -158,10 +161,12 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
         st.info(t("changes_same", lang))
         return
     found = _changes(old, new, str(store_dir), ctx.scope, ctx.filters.districts)
+    if not ctx.filters.with_districts(()).is_empty:  # a search or stage would seem to apply: it does not
+        st.caption(t("changes_district_only", lang))
     counts = found.counts()
     cols = st.columns(len(counts))
     for col, (kind, n) in zip(cols, counts.items()):
-        col.metric(t(f"change_{kind}", lang), fmt_count(n, "", lang))
+        col.metric(t(f"change_{kind}", lang), fmt_count(n, _CHANGE_UNITS.get(kind, "个"), lang))
     shown = [k for k, n in counts.items() if n]
     if not shown:
         st.success(t("changes_none", lang))

@@ -41,6 +41,16 @@ BASE_STYLE = """<style>
 [data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] .stMarkdownEllipsis p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   text-wrap: balance; word-break: keep-all; }
+/* The figure itself too: at a 900-px window "5,430.0 亿元" read "5,430.…" (its unit wraps instead),
+   and below 1200 px the figures are smaller. Buttons' labels wrap rather than end in "…" ("演"). */
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; word-break: keep-all; }
+@media (max-width: 1200px) { [data-testid="stMetricValue"] { font-size: 1.6rem !important; }
+  .stButton button [data-testid="stIconMaterial"] { display: none; } }
+.stButton button *, [data-testid="stPopover"] button * { white-space: normal !important;
+  text-overflow: clip !important; }
+/* The menu's link the keyboard is on: the same grey as the current page's, so outlined. */
+[data-testid="stPageLink-NavLink"]:focus-visible { outline: 2px solid #C8102E; outline-offset: 1px; }
 /* A shift-click on a chart's bar (add a bar to the filter) must not select the page's text. */
 [data-testid="stVegaLiteChart"] { user-select: none; -webkit-user-select: none; }
 /* Pills and segmented controls wrap rather than run past their column (the energy map's layer

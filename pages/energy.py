@@ -182,6 +182,8 @@ ui.chart(charts.bar_chart(city_rows, key="adcode", label="label", value="headroo
 ranking, ranking_config = headroom_table(rows, lang)
 ui.table(ranking, lang, "no_rows_districts", key="en_headroom_table", column_config=ranking_config)
 st.caption(t("headroom_note", lang, pf=POWER_FACTOR))
+if filters.voltages:  # the level picked above decides, whatever the sidebar's voltage filter says
+    st.caption(t("headroom_level_note", lang, level=level or 110))
 
 # --- power supply for projects ---------------------------------------------------------------------
 st.subheader(t("section_supply", lang))

@@ -30,6 +30,8 @@ land = page_cache.cached(overview.land_figures, ctx, filters=ctx.filters.only_fo
 # --- key projects ------------------------------------------------------------------------------
 st.subheader(t("section_projects", lang))
 everything = figures["all"]
+if not everything.count and not ctx.filters.is_empty:  # said before the zeros and the pale map
+    st.info(t("nothing_selected", lang))
 # No plan in the view (no project matches): no share, "—", not 0.0 %.
 plan_share = figures["completed_yi"] / everything.plan_yi * 100 if everything.plan_yi else None
 cols = st.columns(4)
@@ -70,8 +72,9 @@ with left:
     st.subheader(t("section_grid", lang))
     kinds = grid["new_energy_by_kind"]
     g = st.columns(2)
-    g[0].metric(t("supply_capability", lang), fmt_number(grid["capability_mw"] / 1000, "GW", 1, lang),
-                fmt_number(grid["capability_mw"], "MW", 1, lang), delta_color="off", delta_arrow="off")
+    # In MW, as the peak load beside it (a district's 133.3 MW read "0.1 GW"); the published GW below.
+    g[0].metric(t("supply_capability", lang), fmt_number(grid["capability_mw"], "MW", 1, lang),
+                fmt_number(grid["capability_mw"] / 1000, "GW", 1, lang), delta_color="off", delta_arrow="off")
     g[1].metric(t("record_peak", lang), fmt_number(grid["peak_mw"], "MW", 1, lang))
     g = st.columns(2)
     g[0].metric(t("new_energy", lang), fmt_number(grid["new_energy_mw"], "MW", 1, lang),

@@ -196,6 +196,7 @@ def test_no_matching_substation_is_said_in_the_page_language(monkeypatch, demo_s
     stations without a peak load read "—" in the list."""
     at = open_page(monkeypatch, demo_store, kv="500", load="负载率>80%")
     assert "没有符合筛选条件的变电站" in [c.value for c in at.caption]
+    assert any("侧栏的“电压等级”筛选不适用于此节" in c.value for c in at.caption)  # headroom: its own level
     assert not any("station_id" in df.value.columns for df in at.dataframe)
     assert all(len(df.value) for df in at.dataframe)
     at = open_page(monkeypatch, demo_store, kv="500", load="负载率>80%", lang="en")

@@ -210,11 +210,11 @@ def test_the_disposal_cards_keep_their_rate_under_a_status_filter_and_say_why(mo
 def test_the_district_ranking_holds_numbers_that_sort_as_numbers(monkeypatch, demo_store):
     """As "962 亩" texts, 962 sorted after 3,993; numbers with the unit in the header sort right."""
     at = open_page(monkeypatch, demo_store)
-    ranking = next(df.value for df in at.dataframe if "剩余闲置低效存量（亩）" in df.value.columns)
-    for column in ("剩余闲置低效存量（亩）", "2022年处置（亩）", "处置率（%）"):
+    ranking = next(df.value for df in at.dataframe if "三类剩余存量（亩）" in df.value.columns)
+    for column in ("三类剩余存量（亩）", "2022年处置（亩）", "处置率（%）"):
         assert ranking[column].dtype == float, column
-    assert ranking["剩余闲置低效存量（亩）"].tolist() == sorted(ranking["剩余闲置低效存量（亩）"], reverse=True)  # ranked
-    assert ranking["处置率（%）"].max() <= 100 and ranking["剩余闲置低效存量（亩）"].sum() == pytest.approx(10704, abs=1)
+    assert ranking["三类剩余存量（亩）"].tolist() == sorted(ranking["三类剩余存量（亩）"], reverse=True)  # ranked
+    assert ranking["处置率（%）"].max() <= 100 and ranking["三类剩余存量（亩）"].sum() == pytest.approx(10704, abs=1)
 
 
 def test_a_choropleth_of_two_districts_keeps_the_citys_classes(monkeypatch, demo_store):

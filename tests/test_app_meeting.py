@@ -162,10 +162,14 @@ def test_changes_view_compares_two_snapshots(monkeypatch, demo_store, tmp_path):
     at = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes")
     assert not at.exception
     counts = {m.label: m.value for m in at.metric}
-    assert counts["新交办事项"] == "1" and counts["新增项目"] == "0"
+    assert counts["新交办事项"] == "1 件" and counts["新增项目"] == "0 个"  # with their units
     assigned = next(df.value for df in at.dataframe if "事项内容" in df.value.columns or "交办日期" in df.value.columns)
     assert not [c for c in assigned.columns if c.isascii()], list(assigned.columns)  # no task_id, due_on …
     assert assigned.iloc[0].astype(str).str.fullmatch(r"2023-10-20").any()  # a day, not 2023-10-20 00:00:00
+    assert not [c for c in at.caption if "只按区县筛选" in c.value]
+    searched = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes", q="不存在的项目")
+    assert {m.label: m.value for m in searched.metric}["新交办事项"] == "1 件"  # the search does not apply: said
+    assert [c for c in searched.caption if "只按区县筛选" in c.value]
 
 
 def test_add_the_current_view_to_an_agenda(monkeypatch, demo_store, tmp_path):

@@ -47,7 +47,7 @@ def test_headline_figures_in_chinese(monkeypatch, demo_store):
     assert m["重点项目"] == "549 个"
     assert m["总投资"] == "5,430.0 亿元"
     assert m["年度计划投资"] == "1,135.0 亿元"
-    assert m["电网供电能力"] == "2.9 GW"
+    assert m["电网供电能力"] == "2,900.0 MW"  # as the peak load beside it; the published 2.9 GW below
     assert m["最高负荷"] == "2,703.8 MW"
     assert m["新能源装机"] == "697.8 MW"
     assert m["公变台区"] == "19,994 个"
@@ -58,6 +58,7 @@ def test_headline_figures_in_chinese(monkeypatch, demo_store):
     assert list(groups.iloc[:, 3]) == ["267.0 亿元", "154.0 亿元", "678.0 亿元", "1,135.0 亿元"]
     deltas = {mt.label: mt.delta.replace("\xa0", " ") if mt.delta else mt.delta for mt in at.metric}  # parts kept whole with NBSPs
     assert "59.88 %" in deltas["批而未供处置"] and "66.15 %" in deltas["低效用地处置"]
+    assert deltas["电网供电能力"] == "2.9 GW"
     assert deltas["新能源装机"] == "风电 309.0 MW · 集中式光伏 55.8 MW · 分布式光伏 333.0 MW"  # each with its unit
     assert "603" in deltas["公变台区"] and "322" in deltas["公变台区"]
     board = next(df.value for df in at.dataframe if "八未" in df.value.columns).set_index("区县")

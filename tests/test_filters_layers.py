@@ -130,6 +130,22 @@ def test_tooltips_are_plain_text_never_markup():
     assert [row["name"] for row in text_layer["data"]] == ["荷塘", "醴陵"]
 
 
+def test_a_choropleth_of_nothing_is_pale_and_a_missing_rate_is_named():
+    """No project matches: every district 0, drawn in the lightest class with the legend "0.0 亿元"
+    (it was the middle red, "0.0 – 0.0 亿元": a city that looked full of investment). A rate
+    without its base is grey, and the legend says 无数据."""
+    zeros = _two_districts().assign(value=[0.0, 0.0])
+    deck, legend = district_layers.district_choropleth(zeros, "value", name_column="name", unit="亿元", decimals=1,
+                                                       legend_title="总投资", lang="zh", tooltip_rows=[])
+    assert legend.entries == ((map_classes.CLASS_COLOURS[0], "0.0 亿元"),)
+    fills = [f["properties"]["fill"][:3] for f in json.loads(deck.to_json())["layers"][0]["data"]["features"]]
+    assert fills == [list(map_classes.CLASS_COLOURS[0])] * 2
+    rates = _two_districts().assign(value=[62.5, None])
+    _, legend = district_layers.district_choropleth(rates, "value", name_column="name", unit="%", decimals=1,
+                                                    legend_title="完成率", lang="zh", tooltip_rows=[])
+    assert legend.entries[-1] == (map_classes.NO_DATA_COLOUR, "无数据") and len(legend.entries) == 2
+
+
 def test_choropleth_outlines_are_segments_with_the_selection_thick():
     """Outlines are a LineLayer (cheaper than the GeoJsonLayer's path stroke in software WebGL):
     every ring edge once per district, 3 px for a selected district, 1 px for the others."""
@@ -380,6 +396,11 @@ def test_projector_charts_have_room_for_their_larger_labels():
     big = charts.for_projector(spec)
     assert spec["encoding"]["y"]["axis"]["labelLimit"] == 220 and big["encoding"]["y"]["axis"]["labelLimit"] == 338
     assert big["config"]["axis"]["labelFontSize"] == 20 and big["height"] == {"step": charts.PROJECTOR_BAR_STEP}
+    # a line chart grows too: at 20 px its legend and axes had left the plot ~40 px of 300
+    lines = pd.DataFrame({"m": ["1月", "2月"], "s": ["开工（实际）"] * 2, "v": [1, 2], "k": ["actual"] * 2, "tip": ["x", "y"]})
+    line = charts.plan_vs_actual_chart(lines, x="m", x_title="月份", series="s", value="v", kind="k",
+                                       value_title="项目数", tooltip=["tip"], x_order=["1月", "2月"])
+    assert charts.for_projector(line)["height"] == charts.PROJECTOR_LINE_HEIGHT > line["height"] == charts.LINE_HEIGHT
 
 
 def test_a_lone_point_gets_a_view_with_its_surroundings():

@@ -72,8 +72,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "projects_on_parcel": ("在此地块上的项目", "Projects on this parcel"),
     "no_project_on_parcel": ("暂无项目使用此地块", "No project uses this parcel"),
     "section_disposal": ("处置进度", "Disposal progress"),
-    "district_ranking": ("各区县闲置低效存量与{year}年处置（按剩余面积排序）", "Idle land by district and {year} disposal "
+    "district_ranking": ("各区县批而未供、闲置、低效三类合计存量与{year}年处置（按剩余面积排序）",
+                         "Unsupplied, idle and inefficient land together, by district, and {year} disposal "
                          "(ranked by what remains)"),
+    "remaining_all": ("三类剩余存量", "Remaining, all three"),
     "rank": ("排名", "Rank"),
     "disposed_in": ("{year}年处置", "Disposed {year}"),
     "stock_start": ("{year}年初存量", "Stock 1 Jan {year}"),
@@ -175,7 +177,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "section_projects": ("2023年重点建设项目", "2023 key construction projects"),
     "key_projects": ("重点项目", "Key projects"),
     "total_investment": ("总投资", "Total investment"),
-    "annual_plan": ("年度计划投资", "Planned investment this year"),
+    "annual_plan": ("年度计划投资", "Plan this year"),
     "completed_to_date": ("年度已完成投资", "Invested this year to date"),
     "of_plan": ("占年度计划 {pct}", "{pct} of the annual plan"),
     "group": ("分组", "Group"),

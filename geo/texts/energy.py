@@ -57,6 +57,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "voltage_level": ("电压层级", "Voltage level"),
     "headroom": ("负荷裕度", "Headroom"),
     "load_rate": ("负载率", "Load rate"),
+    "headroom_level_note": ("负荷裕度按上方所选的 {level} kV 层级计算，侧栏的“电压等级”筛选不适用于此节。",
+                            "Headroom is of the {level} kV level chosen above: the sidebar's voltage filter does not "
+                            "apply to this section."),
     "headroom_note": ("负荷裕度 = 在运变电站容量 × 功率因数 {pf} − 最高负荷，只在同一电压层级内相加（各层级串联，跨层级相加会重复计算同一负荷）。"
                       "点击柱条按区县筛选，按住 Shift 点击可加选或取消。",
                       "Headroom = in-service capacity × power factor {pf} − peak load, added up within one voltage "

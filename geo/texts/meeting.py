@@ -112,9 +112,11 @@ TEXT: dict[str, tuple[str, str]] = {
                      "Key projects = provincial and city key; closing rate = closed on time ÷ (closed + overdue); "
                      "'to date' means up to the data's as-of date. Made by the Zhuzhou project map."),
     "section_scoreboard": ("调度记分牌：全市与各区县对照计划", "Scoreboard: the city and each district against plan"),
-    "scoreboard_note": ("金额单位：亿元。绿 ≥ 目标，黄 ≥ 目标的 90 %，红更低：完成率对照序时进度 {time_pct}，"
+    "scoreboard_note": ("金额单位：亿元，各区县金额四舍五入到 0.1，其和与全市合计可能差 0.1。绿 ≥ 目标，黄 ≥ 目标的 90 %，"
+                        "红更低：完成率对照序时进度 {time_pct}，"
                         "开工、竣工对照截至当日计划数，按期办结率对照 100 %。点击表头排序；点选一行打开该区县的项目视图。",
-                        "Amounts in 亿元. Green ≥ target, amber ≥ 90 % of it, red below: investment vs time elapsed "
+                        "Amounts in 亿元, each district's rounded to 0.1: their sum may differ from the city's total "
+                        "by 0.1. Green ≥ target, amber ≥ 90 % of it, red below: investment vs time elapsed "
                         "{time_pct}, starts and completions vs plan to date, closing rate vs 100 %. Click a header to "
                         "sort; pick a row to open that district's projects."),
     "overview_map_note": ("点击地图上的区县可按区县筛选本页。", "Click a district on the map to filter this page to it."),
@@ -124,6 +126,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "stalled_overdue_tasks": ("卡点项目的逾期事项", "Overdue tasks of these projects"),
     "days_overdue": ("逾期天数", "Days overdue"),
     "change_from": ("原", "From"),
+    "changes_district_only": ("变化只按区县筛选：搜索、阶段、投资额等其他筛选不适用于此视图。",
+                              "Changes are filtered by district only: search, stage, investment and the other filters do not apply here."),
     "change_to": ("现", "To"),
     "meeting_view": ("议题", "View"),
     "meeting_view_stalled": ("八未卡点项目", "Stalled projects"),
