@@ -3,7 +3,7 @@ or Shapefile; files are built only when asked, never on a rerun (every page has 
 
 import streamlit as st
 
-from geo import export, page_cache, ui
+from geo import export, page_cache, present, ui
 from geo.downloads import download_panel
 from geo.i18n import fmt_count, t
 from geo.schema import TABLES
@@ -17,4 +17,5 @@ ui.table({t("table", lang): [t(f"table_{name}", lang) for name in counts],
           t("rows_filtered", lang): [fmt_count(n, "", lang) for n in counts.values()]},
          lang, key="export_counts")
 download_panel(ctx, ["projects"], "export", expanded=True)
-st.caption(t("export_note", lang, tables=len(TABLES) - 1))
+if not present.presenting():  # on a projector the panel, and its "生成文件" the note names, are hidden
+    st.caption(t("export_note", lang, tables=len(TABLES) - 1))

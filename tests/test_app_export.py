@@ -26,6 +26,9 @@ def test_counts_follow_the_filters(monkeypatch, demo_store):
     tasks = direct(demo_store, "tasks", "district_adcode = '430281'")
     assert c["项目"] == "74" and c["交办事项"] == f"{tasks:,}"
     assert not at.get("download_button")  # nothing is built before the user asks
+    assert [cap for cap in at.caption if "生成文件" in cap.value]
+    shown = open_page(monkeypatch, demo_store, district="430281", present="1")
+    assert counts(shown) == c and not [cap for cap in shown.caption if "生成文件" in cap.value]  # its button is hidden
 
 
 def test_build_an_xlsx_with_the_filtered_rows(monkeypatch, demo_store):
