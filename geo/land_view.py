@@ -87,6 +87,9 @@ IDLE_COLUMNS = ["parcel_id", "district_adcode", "status", "area_mu", "tax_per_mu
                 "park", "area_m2"]
 
 
+IDLE_PROJECTOR_COLUMNS = ("parcel_id", "district_adcode", "status", "area_mu", "land_use", "park")
+
+
 def idle_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = rows[IDLE_COLUMNS].copy()
     out["district_adcode"] = [district_name(c, lang) for c in out["district_adcode"].tolist()]

@@ -71,6 +71,10 @@ def scoreboard_table(rows: pd.DataFrame, lang: str):
     return styled, config, list(rows["adcode"])
 
 
+STALLED_PROJECTOR_COLUMNS = ("stalled_state", "district", "name", "days_stalled", "total_investment_yi",
+                             "overdue_tasks")
+
+
 def stalled_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         "project_id": rows["project_id"],

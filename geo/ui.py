@@ -217,14 +217,17 @@ def fitted_height(rows: int, max_height: int) -> int:
     return round(min(max_height, 3 + ROW_PX * (rows + 1)) * present.rem_scale())
 
 
-def table(data, lang: str, empty_key: str = "no_rows", *, where=None, max_height: int | None = None, **kwargs):
+def table(data, lang: str, empty_key: str = "no_rows", *, where=None, max_height: int | None = None,
+          projector_columns: tuple[str, ...] = (), **kwargs):
     """``st.dataframe`` as every page shows one: missing values (None, NaN, NaT, pd.NA) as "—",
     not Streamlit's grey "None"; and a table without rows replaced by a caption in the page
     language (``t(empty_key)``), not Streamlit's English "empty" grid. ``data`` is a DataFrame,
     a Styler, a dict of columns or an Arrow table (``arrow_table``); ``where`` is the container
     (default ``st``); with ``max_height`` (px at normal type) the table is as tall as its rows,
     up to that, in presentation mode too (``fitted_height``); without it Streamlit shows up to
-    ten rows. Returns what ``st.dataframe`` returns, or None when there was nothing to show."""
+    ten rows. ``projector_columns``: the columns a projector shows (presentation mode), said under
+    the table: at 21-px type a wide table's last columns and its names were cut off at 1366 px.
+    Returns what ``st.dataframe`` returns, or None when there was nothing to show."""
     if isinstance(data, pa.Table):
         rows = data.num_rows
     else:
@@ -238,6 +241,11 @@ def table(data, lang: str, empty_key: str = "no_rows", *, where=None, max_height
     kwargs.setdefault("width", "stretch")
     if max_height is not None:
         kwargs["height"] = fitted_height(rows, max_height)
+    if projector_columns and present.presenting():
+        kwargs["column_order"] = projector_columns
+        shown = where.dataframe(data, placeholder=MISSING, **kwargs)
+        where.caption(t("projector_columns_note", lang))
+        return shown
     return where.dataframe(data, placeholder=MISSING, **kwargs)
 
 

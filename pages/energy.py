@@ -3,10 +3,10 @@
 import streamlit as st
 
 from geo import (charts, district_layers, energy, energy_layers, layers, map_classes, map_json, overview, page_cache,
-                 picks, power_supply, ui)
+                 picks, power_supply, present, ui)
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
-from geo.energy_view import (HEADROOM_METRICS, band_frame, cell_tooltips, funnel_frame,
+from geo.energy_view import (HEADROOM_METRICS, RISK_PROJECTOR_COLUMNS, band_frame, cell_tooltips, funnel_frame,
                              headroom_bar_frame, headroom_map_data, headroom_table, headroom_tooltip_rows, legend_labels,
                              plant_frame, plant_parts, quality_table, risk_table, risk_table_config,
                              station_areas, station_fields, station_projects, station_table,
@@ -205,9 +205,9 @@ else:
                      n=fmt_count(supply_view["at_risk"], "个", lang)))
     table = page_cache.derived(ctx, ("risk_table", filters.districts, max_km, lang), lambda: ui.arrow_table(risk_table(risk, lang)))
     station_ids = list(risk["station_id"].fillna(""))
-    ui.table(table, lang, column_config=risk_table_config(lang),
+    ui.table(table, lang, column_config=risk_table_config(lang, projector=present.presenting()),
              **picks.row_pick("en_risk", station_ids, STATION_KEY), selection_mode="single-row",
-             max_height=420)
+             max_height=420, projector_columns=RISK_PROJECTOR_COLUMNS)
     st.caption(t("risk_table_note", lang))
     if selected_id and picked_in == "en_risk":  # where it was picked, not far above
         station_panel()

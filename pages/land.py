@@ -7,8 +7,8 @@ from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.i18n import fmt_count, fmt_number, fmt_pct, in_parts, t
 from geo.schema import IDLE_CLASSES
-from geo.land_view import (LAND_METRICS, cell_tooltips, details_frames, district_map_data, district_table,
-                           idle_table, idle_table_config, monthly_frame, parcel_tooltips)
+from geo.land_view import (IDLE_PROJECTOR_COLUMNS, LAND_METRICS, cell_tooltips, details_frames, district_map_data,
+                           district_table, idle_table, idle_table_config, monthly_frame, parcel_tooltips)
 
 ctx = ui.page_context("land")
 lang, filters = ctx.lang, ctx.filters
@@ -156,7 +156,7 @@ st.subheader(t("section_largest_idle", lang))
 idle = idle_table(page_cache.cached(land.largest_idle, ctx), lang)
 if ui.table(idle, lang, "no_rows_parcels", column_config=idle_table_config(lang),
             **picks.row_pick("land_idle", list(idle["parcel_id"]), PARCEL_KEY),
-            selection_mode="single-row", max_height=420) is not None:
+            selection_mode="single-row", max_height=420, projector_columns=IDLE_PROJECTOR_COLUMNS) is not None:
     st.caption(t("top_note_parcels", lang))
 if selected_id and picks.picked_in(PARCEL_KEY) == "land_idle":  # where it was picked, not far above
     parcel_panel()

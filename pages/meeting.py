@@ -7,7 +7,8 @@ from geo import agenda as agendas
 from geo import charts, meeting, page_cache, picks, present, task_rates, ui
 from geo.agenda_view import add_item_form, agenda_editor
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
-from geo.meeting_view import stalled_config, stalled_matrix, stalled_state_frame, stalled_table, task_table
+from geo.meeting_view import (STALLED_PROJECTOR_COLUMNS, stalled_config, stalled_matrix, stalled_state_frame,
+                              stalled_table, task_table)
 from geo.meeting_forms import assign_form, brief_panel, changes_view, close_form, rates_view
 from geo.sidebar import keep, remember
 
@@ -38,7 +39,7 @@ if view == "stalled":
     if ui.table(stalled_matrix(summary, lang), lang, "no_rows_stalled", key="meeting_stalled_matrix") is not None:
         ui.table(table, lang, "no_rows_stalled", key="meeting_stalled", column_config=stalled_config(lang),
                  on_select=picks.on_project_row("meeting_stalled", list(table["project_id"])),
-                 selection_mode="single-row", max_height=600)
+                 selection_mode="single-row", max_height=600, projector_columns=STALLED_PROJECTOR_COLUMNS)
     st.caption(t("stalled_note", lang, as_of=ctx.snapshot.as_of))
 elif view == "tasks":
     totals = page_cache.cached(task_rates.task_totals, ctx)

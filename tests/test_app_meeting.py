@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 import conftest
 from geo import agenda as agendas
@@ -300,3 +301,23 @@ def test_a_view_the_page_does_not_have_is_named_in_a_notice(monkeypatch, demo_st
     assert not at.exception
     assert at.segmented_control(key="meeting_view").value == "stalled"  # the default view
     assert any("view=nonsense" in toast.value for toast in at.toast)
+
+
+@pytest.mark.parametrize("page,first_column,shown", [
+    ("energy", "reasons", ("name", "reasons", "demand_mw", "station", "distance_km", "headroom_mw")),
+    ("land", "area_m2", ("parcel_id", "district_adcode", "status", "area_mu", "land_use", "park")),
+    ("meeting", "owner", ("stalled_state", "district", "name", "days_stalled", "total_investment_yi", "overdue_tasks")),
+])
+def test_wide_tables_show_their_main_columns_on_a_projector(monkeypatch, demo_store, page, first_column, shown):
+    """At 21-px type the energy risk table cut its project names and the land and meeting lists
+    their last columns at 1366 px: in presentation mode they show their main columns, and say so."""
+    def wide(at):
+        return next(df for df in at.dataframe if first_column in df.value.columns)
+
+    normal = conftest.open_page(monkeypatch, demo_store, page)
+    assert list(wide(normal).proto.column_order) == []  # every column
+    assert not [c for c in normal.caption if "主要列" in c.value]
+    projector = conftest.open_page(monkeypatch, demo_store, page, present="1")
+    assert tuple(wide(projector).proto.column_order) == shown
+    assert [c for c in projector.caption if "演示模式只显示主要列" in c.value]
+    assert len(wide(projector).value) == len(wide(normal).value)  # the same rows

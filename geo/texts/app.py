@@ -214,6 +214,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "district": ("区县", "District"),
     "legend": ("图例", "Legend"),
     "no_data": ("无数据", "no data"),
+    "projector_columns_note": ("演示模式只显示主要列；退出演示可看全部列。", "Presentation shows the main columns; "
+                               "leave it to see them all."),
     # a table without rows (geo.ui.table), instead of Streamlit's English "empty"
     "no_rows": ("没有符合筛选条件的记录", "No rows match the filters"),
     "no_rows_parcels": ("没有符合筛选条件的地块", "No parcels match the filters"),
