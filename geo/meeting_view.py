@@ -18,14 +18,14 @@ from geo.schema import enum_label
 RAG_COLOURS = {"green": "#c7e9c0", "amber": "#fdd49e", "red": "#fcbba1"}
 # Scoreboard column -> (label key or (zh, en), unit, RAG column that colours it)
 _SCOREBOARD = {
-    "projects": (("项目", "Projects"), "个", None),
+    "projects": (("项目", "Proj."), "个", None),
     "total_yi": (("总投资", "Total"), "亿元", None),
-    "plan_yi": (("年度计划", "2023 plan"), "亿元", None),
+    "plan_yi": (("年度计划", "Plan"), "亿元", None),
     "completed_yi": (("已完成", "Invested"), "亿元", None),
-    "completed_pct": (("完成率", "% of plan"), "%", "rag_investment"),
-    "started": (("开工", "Started"), "个", "rag_started"),
+    "completed_pct": (("完成率", "% plan"), "%", "rag_investment"),
+    "started": (("开工", "Starts"), "个", "rag_started"),
     "started_plan": (("计划开工", "Start plan"), "个", None),
-    "completed": (("竣工", "Completed"), "个", "rag_completed"),
+    "completed": (("竣工", "Compl."), "个", "rag_completed"),
     "completed_plan": (("计划竣工", "Compl. plan"), "个", None),
     "stalled": (("八未", "Stalled"), "个", None),
     "overdue_tasks": (("逾期事项", "Overdue"), "件", None),
@@ -52,8 +52,10 @@ def scoreboard_table(rows: pd.DataFrame, lang: str):
     RAG cells coloured; columns as wide as their header or widest value, so all thirteen fit
     beside the sidebar on a 1366-px screen."""
     names = rows["name_zh"] if lang == "zh" else rows["name_en"]  # the city row: 全市, or 合计 for a part
-    # English names without " District" / " City" (as on the maps) so the column stays narrow.
-    short = [n if c else district_name(a, lang).removesuffix(" District").removesuffix(" City")
+    # English names without " District" / " City" / " County", and short headers: in English the
+    # thirteen columns ran ~130 px past the table's width at 1366 px (Overdue, On time scrolled).
+    short = [("City" if n == "Whole city" else n) if c else
+             district_name(a, lang).removesuffix(" District").removesuffix(" City").removesuffix(" County")
              for a, c, n in zip(rows["adcode"], rows["is_city"], names)]
     # Whole columns into one constructor each: inserting them one by one cost ~2 ms a rerun.
     labels = {column: _label(key, lang) for column, (key, _, _) in _SCOREBOARD.items()}
