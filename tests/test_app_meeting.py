@@ -208,6 +208,10 @@ def test_stalled_projects_by_state_and_district(monkeypatch, demo_store):
     assert list(grid.index[:-1]) == [s for s in __import__("geo.schema", fromlist=["x"]).STALLED_STATES
                                      if s in grid.index]
     assert grid.drop(index="合计").drop(columns="合计").to_numpy().sum() == total
+    english = conftest.open_page(monkeypatch, demo_store, "meeting", view="stalled", lang="en")
+    grid = next(df.value for df in english.dataframe if "Stalled state" in df.value.columns)
+    # short names: with " District" / " County" the last districts and the total scrolled at 1366 px
+    assert list(grid.columns)[1:4] == ["Hetang", "Lusong", "Shifeng"] and list(grid.columns)[-1] == "Total"
 
 
 def test_no_matching_rows_are_said_in_the_page_language(monkeypatch, demo_store):
