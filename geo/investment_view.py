@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema
-from geo.boundaries import district_name
+from geo.boundaries import district_name, short_district_name
 from geo.i18n import fmt_count, fmt_number, t
 from geo.investment import ProjectDetails
 from geo.meeting_view import STATE_TEXT  # a task's state in words, as the meeting page says it
@@ -90,7 +90,8 @@ def district_progress_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
         mark = "✓" if actual >= plan else "✗"
         return f"{actual:,} / {plan:,} {mark}"
     return pd.DataFrame({
-        t("district", lang): [district_name(c, lang) for c in rows["adcode"].tolist()],
+        # short in English ("Liling"): beside the chart at 1366 px the fourth column's header was cut
+        t("district", lang): [short_district_name(c, lang) for c in rows["adcode"].tolist()],
         t("started_vs_plan", lang): [versus(a, p) for a, p in zip(rows["started"], rows["started_plan"])],
         t("completed_vs_plan", lang): [versus(a, p) for a, p in zip(rows["completed"], rows["completed_plan"])],
         t("metric_progress", lang): [fmt_number(v, "%", 1, lang) for v in rows["progress_pct"].tolist()],
