@@ -237,7 +237,7 @@ def stalled_projects(snapshot: Snapshot, scope: Scope, filters: Filters, *, orde
     """Every project in a 八未 state, with days in that state, owner and its open/overdue tasks.
 
     Returns ``(rows, total)``: ``STALLED_COLUMNS`` — ``days_stalled`` = as-of − ``stalled_since``
-    (天; NULL when the start is unknown), ``open_tasks`` (every open task, overdue included) and
+    (天; NULL when the start is unknown, or after the as-of date: a brief had read "-62 天"), ``open_tasks`` (every open task, overdue included) and
     ``overdue_tasks`` — sorted by ``order_by`` (a key of ``STALLED_ORDERS``; project_id breaks
     ties), at most ``limit`` rows; ``total`` is the count before the limit (for "+N more").
     ``key_only`` keeps the key-project list, as the scoreboard does.
@@ -262,7 +262,8 @@ def stalled_projects(snapshot: Snapshot, scope: Scope, filters: Filters, *, orde
     rows = query(snapshot, f"""{base}
         SELECT * FROM (
             SELECT s.project_id, s.name, s.district_adcode, s.stalled_state, s.stalled_since,
-                   date_diff('day', s.stalled_since, $as_of) AS days_stalled, s.stage, s.owner,
+                   CASE WHEN s.stalled_since <= $as_of THEN date_diff('day', s.stalled_since, $as_of) END
+                       AS days_stalled, s.stage, s.owner,
                    s.total_investment_yi, s.annual_plan_yi, s.completed_yi,
                    coalesce(tc.open_tasks, 0) AS open_tasks, coalesce(tc.overdue_tasks, 0) AS overdue_tasks
             FROM s LEFT JOIN tc ON tc.project_id = s.project_id) x

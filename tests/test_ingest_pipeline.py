@@ -172,6 +172,33 @@ def test_duplicated_ids_reject_every_copy():
     assert c.report.problems[0][4] == {"rows": "2、4"}
 
 
+def test_ids_typed_full_width_dashed_or_lower_case_are_the_stored_ids():
+    """"ＸＭ2023－430281－0007" (a Chinese input method's full width) or "xm…" had been new projects
+    beside XM2023-430281-0007: their investment counted twice."""
+    c = run(ledger([row("ＸＭ2023－430281－0007", *SEATS[1]), row("xm2023-430281-0021", *SEATS[1]),
+                    row("XM2023–430202–0001", *SEATS[0])]))
+    assert list(c.accepted["project_id"]) == ["XM2023-430281-0007", "XM2023-430281-0021", "XM2023-430202-0001"]
+    assert c.report.changed == 3  # said as normalised
+    dup = run(ledger([row("XM1", *SEATS[0]), row("ｘｍ1", *SEATS[1])]))
+    assert problems(dup) == [(2, "v_duplicate_id"), (3, "v_duplicate_id")]  # the same id twice, once normalised
+
+
+def test_money_without_a_unit_far_above_any_project_stops_the_file():
+    """A ledger in 万元 under bare headers (总投资) was read as 亿元: an 8-亿 project became 80,000 亿
+    and the city's total 135,561 亿元. Its median stops the file, naming the column and the fix; the
+    same values under "总投资（万元）" are converted, and one big project in 亿元 passes."""
+    bare = [h.replace("（亿元）", "") for h in HEAD]
+    in_wan = [[*r[:6], 80000, 49000, 25800, *r[9:]] for r in (row("P1", *SEATS[0]), row("P2", *SEATS[1]))]
+    with pytest.raises(IngestError) as stopped:
+        run(ledger(in_wan, head=bare))
+    assert stopped.value.key == "unit_suspect" and stopped.value.params["column"] == "总投资"
+    assert "0.0001" in stopped.value.text("zh") and "80,000 亿元" in stopped.value.text("zh")
+    converted = run(ledger(in_wan, head=[h.replace("（亿元）", "（万元）") for h in HEAD]))
+    assert list(converted.accepted["total_investment_yi"]) == [8.0, 8.0]
+    one_big = [[*row("P1", *SEATS[0])[:6], 300.0, 60.0, 54.0, *SEATS[0]]]
+    assert run(ledger(one_big, head=bare)).accepted["total_investment_yi"].tolist() == [300.0]
+
+
 def xlsx_ledger(rows: list[list]) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -230,6 +257,10 @@ def test_upsert_keeps_other_rows_and_columns_and_same_file_twice_changes_nothing
     again = pub.publish(run(data, store_dir, name="台账.csv"), published_by="张三", store_dir=store_dir)
     assert again.snapshot is None and again.diff["unchanged"] == 6
     assert len(store.list_snapshots(store_dir)) == 2
+    # the same points as a ledger types them, to 6 decimals (~10 cm): unchanged, not "updated"
+    stored = store.read_table(store.open_current(store_dir), "projects").set_index("project_id").loc["P001"].geometry
+    typed = ledger([row("P001", round(stored.x + 3e-7, 6), round(stored.y - 3e-7, 6), name="硬质合金产业园（二期）")])
+    assert pub.preview_diff(run(typed, store_dir), store_dir)["unchanged"] == 6
 
 
 def test_replace_removes_rows_not_in_the_file(tiny_snapshot, store_dir):
@@ -325,13 +356,19 @@ def test_a_project_completes_after_it_starts_and_spends_within_its_total():
 
 
 def test_a_plan_in_wan_yuan_is_rejected_until_its_factor_is_set():
-    """A year's plan typed in 万元 under a header without a unit reads as 亿元 and exceeds the
-    total; setting the column's factor in the mapping makes the row import."""
+    """A year's plan typed in 万元 under a header without a unit reads as 亿元: far above any
+    project (the file stops, naming the column) and above the total (a rejected row, when only a
+    few rows are so); setting the column's factor in the mapping makes the row import."""
     head = ["项目编号", "项目名称", "项目类别", "项目级别", "项目阶段", "总投资（亿元）", "年度计划投资", "年度已完成投资（亿元）",
             "经度", "纬度"]
     data = ledger([["P1", "项目", "产业发展", "市重点", "在建", 2.0, 8000, 0.5, *SEATS[0]]], head)
     loaded = load(data, "p.csv", "projects")
-    assert problems(check(loaded, Options("projects"))) == [(2, "v_above_total")]
+    with pytest.raises(IngestError) as stopped:
+        check(loaded, Options("projects"))
+    assert stopped.value.key == "unit_suspect" and stopped.value.params["column"] == "年度计划投资"
+    mixed = ledger([["P1", "项目", "产业发展", "市重点", "在建", 2.0, 8000, 0.5, *SEATS[0]],
+                    *[[f"P{i}", "项目", "产业发展", "市重点", "在建", 2.0, 1.0, 0.5, *SEATS[0]] for i in (2, 3)]], head)
+    assert problems(check(load(mixed, "p.csv", "projects"), Options("projects"))) == [(2, "v_above_total")]
     mapping = loaded.mapping.copy()
     mapping.loc[mapping["source"] == "年度计划投资", "factor"] = 0.0001
     c = check(loaded, Options("projects"), mapping)
@@ -392,6 +429,12 @@ def test_cli_reports_and_exit_codes(tiny_snapshot, store_dir, tmp_path):
     assert out.returncode == 2 and "找不到文件" in out.stderr
     out = cli(str(good), "--table", "projects", "--store", s, "--crs", "mars")
     assert out.returncode == 2 and "mars" in out.stderr
+    # a replace that would leave tasks without their project: said (check only too), exit 2, no traceback
+    before = store.open_current(store_dir).id
+    for extra in ((), ("--publish",)):
+        out = cli(str(good), "--table", "projects", "--store", s, "--encoding", "gbk", "--mode", "replace", *extra)
+        assert out.returncode == 2 and "找不到所属项目" in out.stderr and "Traceback" not in out.stderr, out.stderr
+    assert store.open_current(store_dir).id == before
 
 
 # --- real files with the awkward shapes ----------------------------------------------------------

@@ -116,6 +116,17 @@ def stalled_snapshot(tmp_path):
     return store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=[], store_dir=tmp_path / "s")
 
 
+def test_a_stall_dated_after_the_as_of_date_has_no_days(tmp_path):
+    """A ledger's 卡点起始 after the data's as-of date (warned at import, publishable) had put
+    "-62 天" in a leader's brief: no days (shown "—") rather than negative ones."""
+    tables = make_tiny_tables()
+    p = tables["projects"]
+    p.loc[p["project_id"] == "P001", ["stalled_state", "stalled_since"]] = ["开工未竣工", AS_OF + dt.timedelta(days=62)]
+    snap = store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=[], store_dir=tmp_path / "s")
+    rows = meeting.stalled_projects(snap, ALL, Filters())[0].set_index("project_id")
+    assert pd.isna(rows.loc["P001", "days_stalled"]) and rows.loc["P002", "days_stalled"] == 152
+
+
 def test_stalled_projects_days_owner_tasks(stalled_snapshot):
     rows, total = meeting.stalled_projects(stalled_snapshot, ALL, Filters())
     assert total == 3 and list(rows.columns) == meeting.STALLED_COLUMNS

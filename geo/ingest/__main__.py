@@ -50,9 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.file}: {err.text(args.lang)}", file=sys.stderr)
         return 2
     report = checked.report
+    refusal = None
     if base is not None:
         report.diff = pub.preview_diff(checked, args.store)
+        refusal = pub.preview_orphans(checked, args.store)  # said by a check-only run too, as the page says it
     print(report.to_text(args.lang, limit=args.limit), file=out)
+    if refusal is not None:
+        print(refusal.text(args.lang), file=sys.stderr)
     if args.report:
         Path(args.report).write_bytes(report.to_xlsx(args.lang))
     wants_publish = args.publish or args.publish_valid
@@ -61,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             print("not published: rows were rejected (use --publish-valid to publish the accepted rows)", file=sys.stderr)
         return 1
     if not wants_publish:
-        return 0
+        return 2 if refusal is not None else 0
     if not report.accepted:
         print("not published: no accepted rows", file=sys.stderr)
         return 1
@@ -70,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
                            store_dir=args.store, as_of=args.as_of)
     except store.StoreError as err:
         print(f"not published: {err}", file=sys.stderr)
+        return 2
+    except IngestError as err:  # the store refuses it (tasks it would leave without their project)
+        print(f"not published: {err.text(args.lang)}", file=sys.stderr)
         return 2
     if done.snapshot is None:
         print("nothing changed: no new snapshot", file=out)

@@ -157,6 +157,7 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
         changed |= res.changed
         out[target] = res.values
         already[target] = np.isin(np.arange(n), list(res.reasons))
+    _stop_on_suspect_units(table, mapping, factors, out, sources)
     # formulas kept as text: those in text columns (in a number or date column one is a rejected row)
     text_columns = [c for c in frame.columns if c in schema.column_names(table) and schema.column(table, c).dtype == "string"
                     and not schema.column(table, c).enum]
@@ -205,6 +206,26 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     provided = [c for c in schema.column_names(table) if c in out or (geometry is not None and c in ("geometry", "h3_r7"))]
     return Checked(options, clean[table], report, [f"{raw.name} sha256:{loaded.sha256[:16]}"],
                    base.id if base is not None else None, tuple(provided))
+
+
+# Above these medians a column whose header names no unit was written in a smaller unit: 万元 read as
+# 亿元 (an 8-亿 project became 80,000 亿, and the city's total 135,561 亿元 on the overview:
+# exploratory tester 5), kW as MW, kVA as MVA, 平方米 as 亩. No city's projects, stations or parcels
+# come near them; a ledger that really does says its unit in the header and is read as it says.
+SUSPECT_MEDIAN = {"亿元": 1_000.0, "MW": 1_000.0, "MVA": 5_000.0, "亩": 5_000.0}
+
+
+def _stop_on_suspect_units(table: str, mapping: pd.DataFrame, factors: dict, out: dict, sources: dict) -> None:
+    units = mapping["unit"].fillna("") if "unit" in mapping else [""] * len(mapping)
+    said = {target: unit for target, unit in zip(mapping["target"].fillna(""), units) if target}
+    for col in schema.columns(table):
+        limit = SUSPECT_MEDIAN.get(col.unit)
+        if limit is None or col.name not in out or said.get(col.name) or factors.get(col.name, 1.0) != 1.0:
+            continue
+        numbers = pd.to_numeric(pd.Series(out[col.name]), errors="coerce").dropna()
+        if len(numbers) and numbers.median() > limit:
+            raise IngestError("unit_suspect", column=str(sources[col.name]), unit=col.unit,
+                              median=f"{numbers.median():,.0f}")
 
 
 def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed, report, base):

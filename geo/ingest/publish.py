@@ -26,7 +26,12 @@ from geo.store_lock import publish_lock
 from geo.validate import validate_tables
 
 
-COORD_DECIMALS = 7  # of a degree, when rows are compared
+# Of a degree, when rows are compared: points within 1e-6° (~10 cm) are the same, what department
+# ledgers and AMap's picker carry. Compared to 1e-7° (a hash of rounded coordinates), a ledger
+# typing the stored point to 6 decimals moved it ~2 cm, and every such row (every row of a GCJ-02
+# file, converted back) counted as updated (exploratory tester 5). A tolerance, not rounding:
+# rounding both sides to 6 decimals split points that straddle a rounding boundary.
+COORD_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -36,17 +41,14 @@ class Published:
 
 
 def _canonical(df: pd.DataFrame, table: str) -> pd.Series:
-    """One hash per row, indexed by id, equal for equal rows whatever their dtypes."""
+    """One hash per row, indexed by id, equal for equal rows whatever their dtypes (geometry left
+    out: ``diff`` compares it with a tolerance)."""
     parts = {}
     for col in schema.columns(table):
         s = df[col.name] if col.name in df.columns else pd.Series([None] * len(df), index=df.index)
         if col.dtype == "geometry":
-            # To 1e-7° (~1 cm), as extracts write WKT: a coordinate that went through a
-            # spreadsheet (Excel keeps 15 significant digits) is the same point, not an update.
-            rounded = shapely.transform(s.to_numpy(), lambda xy: np.round(xy, COORD_DECIMALS))
-            wkb = shapely.to_wkb(rounded, hex=True)
-            parts[col.name] = pd.Series(wkb, index=df.index).fillna("")
-        elif col.dtype == "date":
+            continue  # compared with a tolerance (``diff``)
+        if col.dtype == "date":
             parts[col.name] = pd.to_datetime(s.astype(object), errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
         elif col.dtype == "float":
             parts[col.name] = pd.to_numeric(s, errors="coerce").astype("float64").round(9).astype(str)
@@ -63,7 +65,15 @@ def diff(base_rows: pd.DataFrame, new_rows: pd.DataFrame, table: str) -> dict[st
     """Rows added, updated, unchanged and removed going from ``base_rows`` to ``new_rows``."""
     old, new = _canonical(base_rows, table), _canonical(new_rows, table)
     common = new.index.intersection(old.index)
-    same = int((new[common] == old[common]).sum())
+    equal = (new[common] == old[common]).to_numpy().copy()
+    if "geometry" in schema.column_names(table):
+        pk = schema.PRIMARY_KEYS[table]
+        shapes_old = pd.Series(base_rows["geometry"].to_numpy(), index=base_rows[pk].astype(str).to_numpy())[common]
+        shapes_new = pd.Series(new_rows["geometry"].to_numpy(), index=new_rows[pk].astype(str).to_numpy())[common]
+        near = shapely.equals_exact(shapes_new.to_numpy(), shapes_old.to_numpy(), tolerance=COORD_TOLERANCE)
+        both_missing = shapes_new.isna().to_numpy() & shapes_old.isna().to_numpy()
+        equal &= near | both_missing
+    same = int(equal.sum())
     return {"added": int(len(new) - len(common)), "updated": int(len(common) - same), "unchanged": same,
             "removed": int(len(old.index.difference(new.index)))}
 

@@ -321,6 +321,19 @@ def _text(v: object) -> tuple[str, bool]:
     return stripped, stripped != text
 
 
+# Dashes a Chinese input method or a word processor puts where an id has "-".
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
+
+
+def _identifier(v: object) -> tuple[str, bool]:
+    """An id as stored: NFKC (full-width letters, digits and "－" as typed with a Chinese input
+    method), dashes as "-", upper case. "ＸＭ2023－430281－0007" or "xm2023-430281-0007" had been
+    new projects beside XM2023-430281-0007, their investment counted twice."""
+    text, changed = _text(v)
+    normal = unicodedata.normalize("NFKC", text).translate(_DASHES).upper()
+    return normal, changed or normal != text
+
+
 # Degrees, minutes, seconds as surveyors' and old ledgers write them: 113°30′15.5″, 113°30'15.5",
 # 113度30分15.5秒, 27°50.5' (minutes with decimals), with an optional E/N/东/北 (or W/S/西/南).
 _DMS = re.compile(r"^([+-]?)(\d{1,3}(?:\.\d+)?)\s*(?:°|度)\s*(?:(\d{1,2}(?:\.\d+)?)\s*(?:′|'|’|分))?\s*"
@@ -359,6 +372,8 @@ def column(s: pd.Series, table: str, target: str, factor: float = 1.0) -> Column
     if target == "district_adcode":
         return _per_unique(s, parse_district)
     col = schema.column(table, target)
+    if target.endswith("_id") and col.dtype == "string":  # this table's id, or the id of what a row refers to
+        return _per_unique(s, _identifier)
     if col.dtype in ("float", "int"):
         return numbers(s, col, factor)
     if col.dtype == "date":

@@ -160,6 +160,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_r_unknown_target": ("对应关系中有未知的目标列：{columns}", "The mapping names unknown target columns: {columns}"),
     "ingest_r_duplicate_column": ("“{target}”对应了多列：{sources}。请在对应关系表中只保留一列。",
                                   "'{target}' is mapped from several columns: {sources}. Keep one in the mapping table."),
+    "ingest_r_unit_suspect": ("“{column}”的表头没有写单位，按{unit}读取时中位数为 {median} {unit}，远超常见规模：多半是以更小的单位"
+                              "填写（如万元、千瓦、平方米）。请在对应关系表中设定它的换算系数（万元→亿元为 0.0001），或在表头写明单位，"
+                              "如“总投资（万元）”。",
+                              "The header '{column}' names no unit; read in {unit}, its median is {median} {unit}, far above "
+                              "any real value: the ledger is most likely in a smaller unit (万元, kW, m²). Set the column's factor "
+                              "in the mapping table (万元 to 亿元 is 0.0001), or write the unit in the header, e.g. 总投资（万元）."),
     "ingest_r_missing_columns": ("缺少必需的列：{columns}。请在对应关系表中指定，或在文件中补上。",
                                  "Required columns are missing: {columns}. Map them in the mapping table, or add them to the file."),
     "ingest_r_unknown_source": ("对应关系中的源列在文件中不存在：{columns}", "The mapping names columns the file lacks: {columns}"),
