@@ -199,6 +199,17 @@ def test_money_without_a_unit_far_above_any_project_stops_the_file():
     assert run(ledger(one_big, head=bare)).accepted["total_investment_yi"].tolist() == [300.0]
 
 
+def test_subtotal_and_section_rows_are_skipped_and_said():
+    """"醴陵市小计" (in the name column: its id and 序号 are empty) and a lone "一、产业发展类" had
+    each been a rejected row of five to nine reasons, burying the file's real problems."""
+    c = run(ledger([["", "一、产业发展类", *[""] * 9], row("P1", *SEATS[1]),  # the label where the name goes
+                    ["", "醴陵市小计", "", "", "", "", 2.0, 1.0, 0.5, "", ""],
+                    ["合 计", "", "", "", "", "", 2.0, 1.0, 0.5, "", ""]]))
+    assert problems(c) == [] and list(c.accepted["project_id"]) == ["P1"]
+    notes = dict(c.report.notes)
+    assert notes["ingest_n_sections"] == {"rows": "2"} and notes["ingest_n_totals"] == {"rows": "4, 5"}
+
+
 def xlsx_ledger(rows: list[list]) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active

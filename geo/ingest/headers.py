@@ -26,6 +26,21 @@ COORD_LABELS = {"lon": ("经度", "Longitude"), "lat": ("纬度", "Latitude"), "
 DERIVED = ("h3_r7", "geometry")  # computed at import, never read from a ledger
 _HEADER_SCAN_ROWS = 15
 _TOTAL_WORDS = ("合计", "总计", "小计")
+# A ledger's section label, alone on its row: "一、产业发展类", "（二）基础设施", "三．民生".
+_SECTION = re.compile(r"^[（(]?[一二三四五六七八九十]+[）)]?[、.．]?\S*$")
+
+
+def _summary_rows(data: pd.DataFrame, filled: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(total rows, section rows): a row whose first filled cell is, or ends with, 合计 / 总计 / 小计
+    ("醴陵市小计", "合 计"), and a row holding only a section label ("一、产业发展类"). Each had been
+    a rejected row of five to nine reasons, burying the real problems of the file."""
+    first = data.bfill(axis=1).iloc[:, 0] if len(data.columns) else pd.Series([], dtype=object)
+    text = pd.Series([re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(v))) if pd.notna(v) else "" for v in first],
+                     index=first.index, dtype=object)
+    totals = filled & text.str.endswith(_TOTAL_WORDS)
+    alone = data.notna().sum(axis=1) == 1
+    sections = filled & ~totals & alone & text.map(lambda v: bool(_SECTION.match(v)) and not v.isdigit())
+    return totals, sections
 
 # Spellings seen in ledgers, beyond each column's zh/en label and its name (normalised with _norm).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -210,11 +225,12 @@ def split_header(grid: pd.DataFrame, merged: list[tuple[int, int, int, int]], ta
     data.columns = headers
     row_numbers = pd.Series(data.index.to_numpy() + 1, index=data.index)
     filled = data.notna().any(axis=1)
-    first = data.bfill(axis=1).iloc[:, 0] if len(data.columns) else pd.Series([], dtype=object)
-    totals = filled & first.astype(str).str.strip().isin(_TOTAL_WORDS)
+    totals, sections = _summary_rows(data, filled)
     if totals.any():
         notes.append(("ingest_n_totals", {"rows": ", ".join(map(str, row_numbers[totals].head(5)))}))
-    keep_rows = filled & ~totals
+    if sections.any():
+        notes.append(("ingest_n_sections", {"rows": ", ".join(map(str, row_numbers[sections].head(5)))}))
+    keep_rows = filled & ~totals & ~sections
     data, row_numbers = data[keep_rows].reset_index(drop=True), row_numbers[keep_rows].reset_index(drop=True)
     return data, row_numbers, notes
 

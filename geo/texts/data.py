@@ -234,7 +234,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_n_two_header_rows": ("表头占第 1、2 行（合并单元格的分组行与其下的列名），已合并读取。",
                                  "The header takes rows 1 and 2 (a group row of merged cells over the column names), "
                                  "read together."),
-    "ingest_n_totals": ("合计行已跳过（第 {rows} 行）。", "Total rows skipped (rows {rows})."),
+    "ingest_n_totals": ("合计、小计行已跳过（第 {rows} 行）。", "Total and subtotal rows skipped (rows {rows})."),
+    "ingest_n_sections": ("分类标题行已跳过（第 {rows} 行）。", "Section heading rows skipped (rows {rows})."),
     "ingest_n_formulas": ("{n} 个单元格是公式，按文字原样保存和显示。", "{n} cells hold formulas: stored and shown as text."),
     "ingest_n_xy_swapped": ("X 列是北坐标、Y 列是东坐标（测量习惯），已按此读取。", "X holds northings and Y eastings "
                             "(surveying convention); read that way."),
