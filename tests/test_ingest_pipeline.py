@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import subprocess
@@ -169,7 +170,9 @@ def test_points_in_a_parcels_file_are_rejected_by_type():
 def test_duplicated_ids_reject_every_copy():
     c = run(ledger([row("P1", *SEATS[0]), row("P2", *SEATS[1]), row("P1", *SEATS[2])]))
     assert problems(c) == [(2, "v_duplicate_id"), (4, "v_duplicate_id")]
-    assert c.report.problems[0][4] == {"rows": "2、4"}
+    assert c.report.problems[0][4] == {"rows": ["2", "4"]}
+    said = {lang: c.report.problem_frame(lang).iloc[0, 3] for lang in ("zh", "en")}
+    assert "2、4" in said["zh"] and "2, 4" in said["en"], said  # each language's separator
 
 
 def test_ids_typed_full_width_dashed_or_lower_case_are_the_stored_ids():
@@ -208,6 +211,18 @@ def test_subtotal_and_section_rows_are_skipped_and_said():
     assert problems(c) == [] and list(c.accepted["project_id"]) == ["P1"]
     notes = dict(c.report.notes)
     assert notes["ingest_n_sections"] == {"rows": "2"} and notes["ingest_n_totals"] == {"rows": "4, 5"}
+
+
+def test_a_real_excel_date_in_the_problems_reads_as_its_day():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([*HEAD, "实际开工", "实际竣工"])
+    ws.append([*row("P1", *SEATS[0]), dt.datetime(2023, 5, 1), dt.datetime(2023, 1, 1)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    c = run(buf.getvalue(), name="l.xlsx")
+    [(_, column, value, key, _, _)] = c.report.problems
+    assert (column, value, key) == ("实际竣工", "2023-01-01", "v_completion_before_start")  # not "… 00:00:00"
 
 
 def xlsx_ledger(rows: list[list]) -> bytes:
@@ -384,6 +399,12 @@ def test_a_plan_in_wan_yuan_is_rejected_until_its_factor_is_set():
     mapping.loc[mapping["source"] == "年度计划投资", "factor"] = 0.0001
     c = check(loaded, Options("projects"), mapping)
     assert problems(c) == [] and c.accepted["annual_plan_yi"].tolist() == [0.8]
+    # above the total once converted: said without the hint to set the factor (it is set)
+    over = ledger([["P1", "项目", "产业发展", "市重点", "在建", 2.0, 80000, 0.5, *SEATS[0]]], head)
+    converted = load(over, "p.csv", "projects")
+    mapping = converted.mapping.copy()
+    mapping.loc[mapping["source"] == "年度计划投资", "factor"] = 0.0001
+    assert problems(check(converted, Options("projects"), mapping)) == [(2, "v_above_total_converted")]
 
 
 @pytest.mark.parametrize("table", ["projects", "tasks", "parcels", "substations", "plants", "transformer_areas"])
@@ -470,7 +491,7 @@ def test_xlsx_with_merged_two_row_header_and_title():
     row0 = c.accepted.iloc[0]
     assert (row0["total_investment_yi"], row0["annual_plan_yi"], row0["completed_yi"]) == (12.0, 3.0, 1.0)
     assert ("ingest_n_header_row", {"row": 2, "rows": 2, "skipped": 1}) in c.report.notes
-    assert dict(c.report.notes)["ingest_n_unmapped"] == {"columns": "备注"}  # the extra column, named
+    assert dict(c.report.notes)["ingest_n_unmapped"] == {"columns": ["备注"]}  # the extra column, named
 
 
 def _stations_zip(tmp_path, drop=()) -> bytes:

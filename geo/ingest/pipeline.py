@@ -121,6 +121,10 @@ def load_path(path: str | Path, table: str, encoding: str | None = None) -> Load
 
 
 def _text(v: object) -> str:
+    """A cell as the problems list shows it: a real Excel date as the day ("2023-01-01", not
+    "2023-01-01 00:00:00", as the same date from a CSV reads)."""
+    if isinstance(v, (dt.datetime, pd.Timestamp)) and (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0):
+        v = v.date()
     s = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
     return s if len(s) <= _MAX_VALUE_CHARS else s[:_MAX_VALUE_CHARS] + "…"
 
@@ -138,7 +142,7 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
                     mapping=[(src, tgt) for tgt, src in sources.items()])
     unmapped = [str(src) for src, tgt in zip(mapping["source"], mapping["target"].fillna("")) if not tgt]
     if unmapped:
-        report.notes.append(("ingest_n_unmapped", {"columns": "、".join(unmapped)}))
+        report.notes.append(("ingest_n_unmapped", {"columns": unmapped}))
     rows = loaded.row_numbers.to_numpy()
     bad = np.zeros(n, bool)
     changed = np.zeros(n, bool)
@@ -175,7 +179,7 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     ids = pd.Series(out[pk], dtype=object)
     dup = ids.duplicated(keep=False).to_numpy() & ids.notna().to_numpy()
     if dup.any():
-        first_rows = pd.Series(rows[dup]).groupby(ids[dup].to_numpy()).apply(lambda r: "、".join(map(str, r.head(5))))
+        first_rows = pd.Series(rows[dup]).groupby(ids[dup].to_numpy()).apply(lambda r: [str(n) for n in r.head(5)])
         reject({i: ("v_duplicate_id", {"rows": first_rows[ids.iat[i]]}) for i in np.flatnonzero(dup)},
                sources[pk], ids.to_numpy())
 
@@ -192,7 +196,7 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
         out["district_adcode"] = district
     else:
         out["district_adcode"] = _task_districts(out, base, reject, sources, frame, report, rows, bad)
-    _cross_checks(table, out, reject, sources, frame)
+    _cross_checks(table, out, reject, sources, frame, factors)
 
     keep = ~bad
     accepted = _assemble(table, out, geometry, keep)
@@ -296,7 +300,7 @@ def _task_districts(out, base, reject, sources, frame, report, rows, bad) -> pd.
     return result
 
 
-def _cross_checks(table: str, out, reject, sources, frame) -> None:
+def _cross_checks(table: str, out, reject, sources, frame, factors: dict) -> None:
     """Rules between a row's fields, each a rejection with its reason.
 
     A task is assigned, then due, then closed; 已办结 has a closing date and 办理中 none (its
@@ -322,8 +326,8 @@ def _cross_checks(table: str, out, reject, sources, frame) -> None:
         total = amounts("total_investment_yi")
         checks = [("planned_completion", "v_completion_before_start", dates("planned_completion") < dates("planned_start")),
                   ("actual_completion", "v_completion_before_start", dates("actual_completion") < dates("actual_start")),
-                  ("annual_plan_yi", "v_above_total", amounts("annual_plan_yi") > total),
-                  ("completed_yi", "v_above_total", amounts("completed_yi") > total)]
+                  *[(name, "v_above_total" if factors.get(name, 1.0) == 1.0 else "v_above_total_converted",
+                     amounts(name) > total) for name in ("annual_plan_yi", "completed_yi")]]
     else:
         return
     for column, key, hit in checks:  # a column the file lacks is all missing: it compares False

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from geo import schema
-from geo.i18n import TEXT, t
+from geo.i18n import TEXT, list_separator, t
 from geo.ingest.headers import COORD_LABELS
 
 PROBLEM_COLUMNS = ("row", "column", "value", "reason", "level")
@@ -43,12 +43,13 @@ class Report:
     def problem_frame(self, lang: str = "zh") -> pd.DataFrame:
         """Rejected rows first (by row number), then warnings; headers in ``lang``."""
         ordered = sorted(self.problems, key=lambda p: (p[5] != "rejected", p[0]))
-        rows = [(r, c, v, t(f"ingest_{k}", lang, **p), t(f"ingest_level_{lvl}", lang)) for r, c, v, k, p, lvl in ordered]
+        rows = [(r, c, v, t(f"ingest_{k}", lang, **_joined(p, lang)), t(f"ingest_level_{lvl}", lang))
+                for r, c, v, k, p, lvl in ordered]
         df = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
         return df.rename(columns={c: t(f"ingest_col_{c}", lang) for c in PROBLEM_COLUMNS}).reset_index(drop=True)
 
     def note_texts(self, lang: str = "zh") -> list[str]:
-        return [t(k, lang, **p) for k, p in self.notes]
+        return [t(k, lang, **_joined(p, lang)) for k, p in self.notes]
 
     def summary(self, lang: str = "zh") -> str:
         return t("ingest_summary", lang, read=self.rows_read, accepted=self.accepted, rejected=self.rejected,
@@ -128,3 +129,9 @@ def _label(table: str, target: str, lang: str) -> str:
         return schema.column(table, target).label(lang)
     except KeyError:
         return target
+
+
+def _joined(params: dict, lang: str) -> dict:
+    """A reason's values in ``lang``: a list (rows, columns, allowed values) joined with the
+    language's separator (the English report had read "duplicated id (rows 7、13)")."""
+    return {k: list_separator(lang).join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in params.items()}

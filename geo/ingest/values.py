@@ -142,7 +142,7 @@ def numbers(s: pd.Series, col: schema.Column | None, factor: float = 1.0, *, sig
         allowed = {float(v) for v in col.enum}
         for i in np.flatnonzero(values.notna().to_numpy()):
             if float(values.iat[i]) not in allowed:
-                reasons[i] = ("v_enum", {"allowed": "、".join(map(str, col.enum))})
+                reasons[i] = ("v_enum", {"allowed": [str(v) for v in col.enum]})
         values = values.where(~pd.Series(np.isin(np.arange(len(s)), list(reasons)), index=s.index))
     return ColumnResult(values, reasons, changed)
 
@@ -228,7 +228,7 @@ def parse_district(value: object) -> tuple[str, bool]:
     key = re.sub(r"^(湖南省|湖南)?(株洲市|株洲)?", "", s).strip().lower() or s.lower()
     code = _DISTRICTS.get(key)
     if code is None:
-        raise Rejected("v_district", names="、".join(zh for zh, _ in DISTRICTS.values()))
+        raise Rejected("v_district", names=[zh for zh, _ in DISTRICTS.values()])
     return code, code != s
 
 
@@ -267,7 +267,7 @@ def parse_enum(value: object, allowed: tuple[str, ...]) -> tuple[str, bool]:
     hits = [v for v in allowed if v in s or (len(s) >= 2 and s in v)]
     if len(hits) == 1:
         return hits[0], True
-    raise Rejected("v_enum", allowed="、".join(allowed))
+    raise Rejected("v_enum", allowed=list(allowed))
 
 
 def _parse_each_once(values: pd.Series, parse) -> dict:

@@ -224,6 +224,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_above_total": ("超过总投资（若本列以万元填写，请在“列对应”中把它的换算系数设为 0.0001）",
                              "more than the total investment (if this column is in 万元, set its factor to 0.0001 in the "
                              "column mapping)"),
+    # the column was converted already (its factor set): the hint above would send the steward in circles
+    "ingest_v_above_total_converted": ("超过总投资", "more than the total investment"),
     # notes and warnings about the whole file
     "ingest_n_encoding": ("文件编码识别为 {encoding}。", "Text encoding detected: {encoding}."),
     "ingest_n_sheets": ("读取了工作表“{sheet}”，另有 {n} 个工作表未读取。", "Read sheet '{sheet}'; {n} other sheet(s) ignored."),
