@@ -281,7 +281,8 @@ def _stalled_table(pdf: _Brief, frame: pd.DataFrame, total: int, lang: str, y: f
         (t("brief_col_open_tasks", lang), LIST_W - 185,
          lambda r: t("brief_tasks_pair", lang, open=int(r["open_tasks"]), overdue=int(r["overdue_tasks"])), "R"),
     ]
-    title = t("brief_stalled_title", lang, total=f"{total:,}", n=min(total, len(frame)))
+    title = t("brief_stalled_title", lang, total=f"{total:,}", n=min(total, len(frame))) if total else \
+        t("brief_stalled_title_none", lang)  # not "共 0 个，按总投资列前 0 个"
     return _list(pdf, y, title, columns, frame, total, t("brief_no_stalled", lang), lang)
 
 
@@ -294,5 +295,6 @@ def _overdue_table(pdf: _Brief, frame: pd.DataFrame, total: int, lang: str, y: f
         (t("brief_col_due", lang), 18, lambda r: pd.Timestamp(r["due_on"]).date().isoformat(), "R"),
         (t("brief_col_overdue_days", lang), LIST_W - 182, lambda r: t("brief_days", lang, n=f"{int(r['days_overdue']):,}"), "R"),
     ]
-    title = t("brief_overdue_title", lang, total=f"{total:,}", n=min(total, len(frame)))
+    title = t("brief_overdue_title", lang, total=f"{total:,}", n=min(total, len(frame))) if total else \
+        t("brief_overdue_title_none", lang)
     return _list(pdf, y, title, columns, frame, total, t("brief_no_overdue", lang), lang)

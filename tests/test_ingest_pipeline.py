@@ -70,6 +70,13 @@ def test_one_point_outside_is_a_rejected_row():
     assert problems(c) == [(4, "v_outside")] and c.report.accepted == 2
 
 
+def test_one_swapped_pair_is_named_as_swapped():
+    """(27.68, 113.56) read "out of range"; the file-wide "look swapped" came only when most were."""
+    lon, lat = SEATS[1]
+    c = run(ledger([row("P1", *SEATS[0]), row("P2", lat, lon), row("P3", *SEATS[2]), row("P4", 27.0, 200.0)]))
+    assert problems(c) == [(3, "v_coords_swapped"), (5, "v_coords_range")]
+
+
 def test_zero_and_nan_coordinates_are_rejected_rows():
     c = run(ledger([row("P1", *SEATS[0]), row("P2", 0, 0), row("P3", None, None), row("P4", "abc", 27.8)]))
     assert problems(c) == [(3, "v_coords_zero"), (4, "v_coords_missing"), (5, "v_not_number"), (5, "v_coords_missing")]
@@ -223,6 +230,20 @@ def test_a_real_excel_date_in_the_problems_reads_as_its_day():
     c = run(buf.getvalue(), name="l.xlsx")
     [(_, column, value, key, _, _)] = c.report.problems
     assert (column, value, key) == ("实际竣工", "2023-01-01", "v_completion_before_start")  # not "… 00:00:00"
+
+
+def test_rows_hidden_in_excel_are_imported_and_said():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEAD)
+    for r in (row("P1", *SEATS[0]), row("P2", *SEATS[1]), row("P3", *SEATS[2])):
+        ws.append(r)
+    ws.row_dimensions[3].hidden = True  # P2: a cancelled project, hidden rather than deleted
+    buf = io.BytesIO()
+    wb.save(buf)
+    c = run(buf.getvalue(), name="l.xlsx")
+    assert list(c.accepted["project_id"]) == ["P1", "P2", "P3"]
+    assert dict(c.report.notes)["ingest_n_hidden_rows"] == {"rows": "3", "n": 1}
 
 
 def xlsx_ledger(rows: list[list]) -> bytes:

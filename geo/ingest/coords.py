@@ -108,8 +108,9 @@ def points_from_columns(x: pd.Series, y: pd.Series, system: str) -> tuple[np.nda
                 raise IngestError("swapped", n=int(off.sum()), total=int(located.sum()))
             i = int(np.flatnonzero(off)[0])
             raise IngestError("outside_city", n=int(off.sum()), total=int(located.sum()), lon=xv[i], lat=yv[i])
-        for i in np.flatnonzero(off):
-            reasons[i] = ("v_coords_range", {"x": xv[i], "y": yv[i]})
+        for i in np.flatnonzero(off):  # one such row: say when it is a swapped pair, as the stop above does
+            swapped = _inside_share(np.array([shapely.Point(yv[i], xv[i])], dtype=object), system, load_districts())
+            reasons[i] = ("v_coords_swapped" if swapped else "v_coords_range", {"x": xv[i], "y": yv[i]})
     geom = np.full(len(xv), None, dtype=object)
     ok = np.ones(len(xv), bool)
     ok[list(reasons)] = False

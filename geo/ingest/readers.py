@@ -207,6 +207,10 @@ def _read_csv(text: str, name: str, encoding: str, notes: list) -> RawTable:
 
 _ABOUT_SHEETS = {"说明", "填表说明", "About", "Notes"}  # a template's explanations are not a second table
 _MERGE_RE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+# Rows hidden in Excel: <row r="5" hidden="1" …> (attributes in any order).
+_ROW_TAG_RE = re.compile(rb"<row\b[^>]*>")
+_HIDDEN_RE = re.compile(rb'\bhidden="(?:1|true)"')
+_ROW_NUMBER_RE = re.compile(rb'\br="(\d+)"')
 
 
 def _col_index(letters: bytes) -> int:
@@ -239,13 +243,17 @@ def _read_xlsx(data: bytes, name: str) -> RawTable:
         raise IngestError("empty_file", name=name)
     width = max(len(r) for r in rows)
     grid = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in rows], dtype=object)
-    merged = []
+    merged, hidden = [], []
     if sheet_path and sheet_path in zf.namelist():
         xml = zf.read(sheet_path)
         tail = xml[xml.rfind(b"</sheetData>"):] if b"</sheetData>" in xml else xml
         merged = [(int(r0) - 1, _col_index(c0), int(r1) - 1, _col_index(c1))
                   for c0, r0, c1, r1 in _MERGE_RE.findall(tail)]
+        hidden = [int(n) for tag in _ROW_TAG_RE.findall(xml) if _HIDDEN_RE.search(tag)
+                  for n in _ROW_NUMBER_RE.findall(tag)]
     notes = []
+    if hidden:  # often a cancelled project: imported as any row, but said
+        notes.append(("ingest_n_hidden_rows", {"rows": ", ".join(map(str, hidden[:10])), "n": len(hidden)}))
     others = [s for s in sheets[1:] if s.title not in _ABOUT_SHEETS]
     if others:
         notes.append(("ingest_n_sheets", {"sheet": ws.title, "n": len(others)}))

@@ -205,6 +205,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_coords_missing": ("缺少坐标", "no coordinates"),
     "ingest_v_coords_zero": ("坐标为 (0, 0)，不是有效位置", "coordinates (0, 0) are not a location"),
     "ingest_v_coords_range": ("坐标超出经纬度范围 ({x}, {y})", "coordinates out of range ({x}, {y})"),
+    "ingest_v_coords_swapped": ("坐标超出经纬度范围 ({x}, {y})：经纬度似乎填反了，对调后位于株洲市内",
+                                "coordinates out of range ({x}, {y}): longitude and latitude look swapped (swapped, "
+                                "the point lies in Zhuzhou)"),
     "ingest_v_bad_wkt": ("WKT 图形无法解析", "the WKT geometry cannot be parsed"),
     "ingest_v_geom_type": ("图形类型为 {got}，应为 {want}", "geometry is a {got}, expected {want}"),
     "ingest_v_invalid_polygon": ("图形无效：{why}（可勾选“修复自相交图形”）", "invalid geometry: {why} (tick 'repair "
@@ -237,6 +240,9 @@ TEXT: dict[str, tuple[str, str]] = {
                                  "The header takes rows 1 and 2 (a group row of merged cells over the column names), "
                                  "read together."),
     "ingest_n_totals": ("合计、小计行已跳过（第 {rows} 行）。", "Total and subtotal rows skipped (rows {rows})."),
+    "ingest_n_hidden_rows": ("{n} 行在 Excel 中是隐藏的（第 {rows} 行），已照常导入；若不该导入，请在文件中删除后再上传。",
+                             "{n} rows are hidden in Excel (rows {rows}) and were imported like the others; delete them "
+                             "from the file if they should not be."),
     "ingest_n_sections": ("分类标题行已跳过（第 {rows} 行）。", "Section heading rows skipped (rows {rows})."),
     "ingest_n_formulas": ("{n} 个单元格是公式，按文字原样保存和显示。", "{n} cells hold formulas: stored and shown as text."),
     "ingest_n_xy_swapped": ("X 列是北坐标、Y 列是东坐标（测量习惯），已按此读取。", "X holds northings and Y eastings "

@@ -90,6 +90,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief_map_note": ("颜色对照序时进度（同上表）", "Colour vs time elapsed (as in the table)"),
     "brief_stalled_title": ("八未卡点项目：共 {total} 个，按总投资列前 {n} 个",
                             "Stalled projects (八未): {total}, largest {n} shown"),
+    "brief_stalled_title_none": ("八未卡点项目", "Stalled projects (八未)"),
+    "brief_overdue_title_none": ("逾期未办结交办事项", "Overdue assigned tasks"),
     "brief_overdue_title": ("逾期未办结交办事项：共 {total} 件，按逾期天数列前 {n} 件",
                             "Overdue assigned tasks: {total}, most overdue {n} shown"),
     "brief_col_project": ("项目名称", "Project"),
