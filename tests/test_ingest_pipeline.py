@@ -310,6 +310,27 @@ def test_upsert_keeps_other_rows_and_columns_and_same_file_twice_changes_nothing
     assert pub.preview_diff(run(typed, store_dir), store_dir)["unchanged"] == 6
 
 
+def test_an_update_of_stored_rows_needs_only_their_ids(tiny_snapshot, store_dir):
+    """A month's 已完成投资 by 项目编号 (the most common update a steward gets) had been stopped for
+    the columns it lacks: its rows keep their stored values there, a new id in it is rejected."""
+    data = ledger([["P001", 3.5], ["P002", 1.25], ["P999", 1.0]], head=["项目编号", "年度已完成投资（亿元）"])
+    c = run(data, store_dir)
+    assert problems(c) == [(4, "v_new_needs_columns")] and "ingest_n_update_only" in dict(c.report.notes)
+    done = pub.publish(c, published_by="t", store_dir=store_dir)
+    assert done.diff == {"added": 0, "updated": 2, "unchanged": 3, "removed": 0}
+    before = store.read_table(tiny_snapshot, "projects").set_index("project_id")
+    after = store.read_table(done.snapshot, "projects").set_index("project_id")
+    assert after.loc["P001", "completed_yi"] == 3.5 and after.loc["P002", "completed_yi"] == 1.25
+    for column in ("name", "stage", "total_investment_yi", "district_adcode", "h3_r7", "owner"):
+        assert after.loc["P001", column] == before.loc["P001", column], column
+    assert after.loc["P001"].geometry.equals(before.loc["P001"].geometry)
+    with pytest.raises(IngestError) as stopped:  # a replace makes the table the file: every column needed
+        run(data, store_dir, mode="replace")
+    assert stopped.value.key == "missing_columns"
+    with pytest.raises(IngestError):  # no stored rows to update
+        run(data)
+
+
 def test_replace_removes_rows_not_in_the_file(tiny_snapshot, store_dir):
     keep = ["P001", "P002", "P004", "P005"]  # the projects with tasks; P003 has none
     c = run(ledger([row(p, *SEATS[1]) for p in keep] + [row("P100", *SEATS[1])]), store_dir, mode="replace")

@@ -283,11 +283,22 @@ def required(table: str) -> list[str]:
     return need
 
 
-def apply(frame: pd.DataFrame, mapping: pd.DataFrame, table: str, has_geometry: bool
+def missing_required(mapping: pd.DataFrame, table: str, has_geometry: bool) -> list[str]:
+    """The required targets ``mapping`` does not provide ("lon/lat" for a map table without a
+    geometry, coordinates or WKT)."""
+    have = set(mapping.loc[mapping["target"].fillna("").astype(str) != "", "target"])
+    missing = [c for c in required(table) if c not in have]
+    if table in schema.GEO_TABLES and not has_geometry:
+        if not ({"lon", "lat"} <= have or {"x", "y"} <= have or "wkt" in have):
+            missing.append("lon/lat")
+    return missing
+
+
+def apply(frame: pd.DataFrame, mapping: pd.DataFrame, table: str, has_geometry: bool, *, update_only: bool = False
           ) -> tuple[pd.DataFrame, dict[str, str], dict[str, float]]:
     """Rename and select the mapped columns. Returns the frame (target names), target -> source
     header (for the report) and target -> unit factor. Stops the file when a target is mapped
-    twice or a required one is missing."""
+    twice or a required one is missing (unless ``update_only``: its rows take the stored values)."""
     used = mapping[mapping["target"].fillna("").astype(str) != ""]
     allowed = set(targets(table))
     unknown = sorted(set(used["target"]) - allowed)
@@ -298,12 +309,8 @@ def apply(frame: pd.DataFrame, mapping: pd.DataFrame, table: str, has_geometry: 
         first = dup.iloc[0]["target"]
         sources = list(dup[dup["target"] == first]["source"])
         raise IngestError("duplicate_column", target=_label(table, first), sources=sources)
-    missing = [c for c in required(table) if c not in set(used["target"])]
-    have = set(used["target"])
-    if table in schema.GEO_TABLES and not has_geometry:
-        if not ({"lon", "lat"} <= have or {"x", "y"} <= have or "wkt" in have):
-            missing.append("lon/lat")
-    if missing:
+    missing = missing_required(mapping, table, has_geometry)
+    if missing and not update_only:
         raise IngestError("missing_columns", columns=[_label(table, m) for m in missing])
     absent = [s for s in used["source"] if s not in frame.columns]
     if absent:

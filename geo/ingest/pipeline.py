@@ -136,13 +136,21 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     raw = loaded.raw
     is_gis = raw.geometry is not None
     mapping = loaded.mapping if mapping is None else mapping
-    frame, sources, factors = headers.apply(loaded.frame, mapping, table, has_geometry=is_gis)
+    # An update of stored rows (a month's 已完成投资 by 项目编号): the columns it lacks, coordinates
+    # included, keep their stored values; a new id in it needs them all (a rejected row).
+    lacking = headers.missing_required(mapping, table, is_gis)
+    stored = _stored_rows(base, table) if lacking and options.mode == "upsert" else None
+    pk = schema.PRIMARY_KEYS[table]
+    update_only = stored is not None and pk not in lacking
+    frame, sources, factors = headers.apply(loaded.frame, mapping, table, has_geometry=is_gis, update_only=update_only)
     n = len(frame)
     report = Report(table, raw.name, rows_read=n, encoding=raw.encoding, notes=list(loaded.notes),
                     mapping=[(src, tgt) for tgt, src in sources.items()])
     unmapped = [str(src) for src, tgt in zip(mapping["source"], mapping["target"].fillna("")) if not tgt]
     if unmapped:
         report.notes.append(("ingest_n_unmapped", {"columns": unmapped}))
+    if update_only:
+        report.notes.append(("ingest_n_update_only", {"columns": [headers._label(table, m) for m in lacking]}))
     rows = loaded.row_numbers.to_numpy()
     bad = np.zeros(n, bool)
     changed = np.zeros(n, bool)
@@ -175,7 +183,6 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
             reject({i: ("v_required", {}) for i in np.flatnonzero(missing)}, sources[col.name],
                    frame[col.name].to_numpy(dtype=object))
 
-    pk = schema.PRIMARY_KEYS[table]
     ids = pd.Series(out[pk], dtype=object)
     dup = ids.duplicated(keep=False).to_numpy() & ids.notna().to_numpy()
     if dup.any():
@@ -184,7 +191,18 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
                sources[pk], ids.to_numpy())
 
     geometry = None
-    if table in schema.GEO_TABLES:
+    if update_only:
+        new_ids = ids.notna().to_numpy() & ~ids.isin(stored.index).to_numpy()
+        reject({i: ("v_new_needs_columns", {"columns": [headers._label(table, m) for m in lacking]})
+                for i in np.flatnonzero(new_ids)}, sources[pk], ids.to_numpy())
+        found = stored.reindex(ids.where(~new_ids, None))  # the stored row of each id (empty for new ones)
+        for col in schema.columns(table):
+            if col.name not in out and col.name not in ("geometry", "h3_r7", "district_adcode"):
+                out[col.name] = found[col.name].to_numpy(dtype=object)
+    if table in schema.GEO_TABLES and update_only and "lon/lat" in lacking:
+        geometry = gpd.GeoSeries(found["geometry"].to_numpy(), crs=schema.STORAGE_CRS)
+        out["district_adcode"] = found["district_adcode"].reset_index(drop=True)
+    elif table in schema.GEO_TABLES:
         geometry, district = _geometry(loaded, options, out, frame, sources, table, ids, reject, changed, report, base)
         declared = out.get("district_adcode")
         if declared is not None:
@@ -267,6 +285,14 @@ def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed,
         if warn:
             report.notes.append(("ingest_w_gcj", warn))
     return gs, district
+
+
+def _stored_rows(base: store.Snapshot | None, table: str) -> pd.DataFrame | None:
+    """The base snapshot's ``table`` indexed by id, or None without one."""
+    if base is None or table not in base.tables:
+        return None
+    rows = store.read_table(base, table)
+    return rows.set_index(rows[schema.PRIMARY_KEYS[table]].astype(str).to_numpy())
 
 
 def _name(adcode: str) -> str:

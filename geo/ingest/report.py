@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo import schema
 from geo.i18n import TEXT, list_separator, t
+from geo.ingest.errors import Localized
 from geo.ingest.headers import COORD_LABELS
 
 PROBLEM_COLUMNS = ("row", "column", "value", "reason", "level")
@@ -134,4 +135,8 @@ def _label(table: str, target: str, lang: str) -> str:
 def _joined(params: dict, lang: str) -> dict:
     """A reason's values in ``lang``: a list (rows, columns, allowed values) joined with the
     language's separator (the English report had read "duplicated id (rows 7、13)")."""
-    return {k: list_separator(lang).join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in params.items()}
+    def shown(value):
+        return (value[0] if lang == "zh" else value[1]) if isinstance(value, Localized) else value
+
+    return {k: list_separator(lang).join(str(shown(x)) for x in v) if isinstance(v, list) else shown(v)
+            for k, v in params.items()}

@@ -7,9 +7,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_table": ("导入到哪张表", "Import into"),
     "data_template": ("下载模板", "Download the template"),
     "data_template_suffix": ("导入模板", "template"),
-    "data_required": ("必需的列：{columns}。其他列可选；表头写法可以不同，下一步可修改对应关系。",
-                      "Required columns: {columns}. Others are optional; headers may be worded differently, the "
-                      "mapping can be corrected in the next step."),
+    "data_required": ("必需的列：{columns}。其他列可选；只更新已有记录时（按编号更新），编号加要更新的列即可。"
+                      "表头写法可以不同，下一步可修改对应关系。",
+                      "Required columns: {columns}. Others are optional; an update of stored records (upsert) needs "
+                      "only the id and the columns it changes. Headers may be worded differently, the mapping can be "
+                      "corrected in the next step."),
     "data_coords_needed": ("经纬度（或 X/Y、WKT、地理文件自带图形）", "lon/lat (or X/Y, WKT, or a GIS file's geometry)"),
     "data_file": ("台账文件（Excel、CSV、GeoJSON、GeoPackage 或 Shapefile 压缩包，不超过 {mb} MB）",
                   "Ledger file (Excel, CSV, GeoJSON, GeoPackage or zipped Shapefile, up to {mb} MB)"),
@@ -205,6 +207,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_coords_missing": ("缺少坐标", "no coordinates"),
     "ingest_v_coords_zero": ("坐标为 (0, 0)，不是有效位置", "coordinates (0, 0) are not a location"),
     "ingest_v_coords_range": ("坐标超出经纬度范围 ({x}, {y})", "coordinates out of range ({x}, {y})"),
+    "ingest_v_new_needs_columns": ("新编号，但文件没有新记录必需的列：{columns}", "a new id, but the file lacks "
+                                   "columns a new record needs: {columns}"),
     "ingest_v_coords_swapped": ("坐标超出经纬度范围 ({x}, {y})：经纬度似乎填反了，对调后位于株洲市内",
                                 "coordinates out of range ({x}, {y}): longitude and latitude look swapped (swapped, "
                                 "the point lies in Zhuzhou)"),
@@ -243,6 +247,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_n_hidden_rows": ("{n} 行在 Excel 中是隐藏的（第 {rows} 行），已照常导入；若不该导入，请在文件中删除后再上传。",
                              "{n} rows are hidden in Excel (rows {rows}) and were imported like the others; delete them "
                              "from the file if they should not be."),
+    "ingest_n_update_only": ("文件没有这些列：{columns}。按更新已有记录处理：这些列保留当前数据中的值；文件中的新编号缺少它们，不能导入。",
+                             "The file lacks {columns}: read as an update of stored rows, which keep their stored "
+                             "values there; a new id in the file lacks them and cannot be imported."),
     "ingest_n_sections": ("分类标题行已跳过（第 {rows} 行）。", "Section heading rows skipped (rows {rows})."),
     "ingest_n_formulas": ("{n} 个单元格是公式，按文字原样保存和显示。", "{n} cells hold formulas: stored and shown as text."),
     "ingest_n_xy_swapped": ("X 列是北坐标、Y 列是东坐标（测量习惯），已按此读取。", "X holds northings and Y eastings "
