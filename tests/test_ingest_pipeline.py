@@ -331,6 +331,15 @@ def test_an_update_of_stored_rows_needs_only_their_ids(tiny_snapshot, store_dir)
         run(data)
 
 
+def test_tasks_closed_by_id_keep_their_project_and_dates(tiny_snapshot, store_dir):
+    data = ledger([["T001", "已办结", "2023-09-01"], ["T002", "已办结", "2023-07-15"]], head=["事项编号", "办理状态", "办结日期"])
+    c = run(data, store_dir, table="tasks")
+    assert problems(c) == [(3, "v_closed_before_assigned")]  # T002 was assigned on 08-01: checked with the stored date
+    after = pub.merged(store.read_table(tiny_snapshot, "tasks"), c).set_index("task_id")
+    assert (after.loc["T001", "status"], str(after.loc["T001", "closed_on"])[:10]) == ("已办结", "2023-09-01")
+    assert after.loc["T001", "project_id"] == "P001" and after.loc["T001", "title"] == "协调用电接入"
+
+
 def test_replace_removes_rows_not_in_the_file(tiny_snapshot, store_dir):
     keep = ["P001", "P002", "P004", "P005"]  # the projects with tasks; P003 has none
     c = run(ledger([row(p, *SEATS[1]) for p in keep] + [row("P100", *SEATS[1])]), store_dir, mode="replace")

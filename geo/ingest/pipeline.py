@@ -305,17 +305,18 @@ def _task_districts(out, base, reject, sources, frame, report, rows, bad) -> pd.
     look in (a first import) does the ledger's district stand alone."""
     declared = out.get("district_adcode")
     project_ids = pd.Series(out["project_id"], dtype=object)
+    # (an update of stored tasks may lack the column: its projects are the stored ones)
+    label = sources.get("project_id", "project_id")
+    shown = frame["project_id"].to_numpy(dtype=object) if "project_id" in frame.columns else None
     if base is None or "projects" not in base.tables:
         result = pd.Series(declared if declared is not None else [None] * len(project_ids), dtype=object)
         missing = result.isna().to_numpy() & project_ids.notna().to_numpy()
-        reject({i: ("v_project_unknown", {}) for i in np.flatnonzero(missing)}, sources["project_id"],
-               frame["project_id"].to_numpy(dtype=object))
+        reject({i: ("v_project_unknown", {}) for i in np.flatnonzero(missing)}, label, shown)
         return result
     projects = store.read_table(base, "projects")
     result = project_ids.map(dict(zip(projects["project_id"], projects["district_adcode"])))
     unknown = result.isna().to_numpy() & project_ids.notna().to_numpy()
-    reject({i: ("v_project_unknown", {}) for i in np.flatnonzero(unknown)}, sources["project_id"],
-           frame["project_id"].to_numpy(dtype=object))
+    reject({i: ("v_project_unknown", {}) for i in np.flatnonzero(unknown)}, label, shown)
     if declared is not None:
         declared = pd.Series(declared, dtype=object)
         differs = (declared.notna() & result.notna() & (declared != result)).to_numpy()
