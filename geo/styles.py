@@ -80,5 +80,13 @@ ZH_STYLE = """<style>
 </style>"""
 
 
+# In English the uploader's line read "400MB per file • XLSX, XLS …" under a label saying "up to 100 MB"
+# (the uploader takes more so that a larger file gets a message in words; the label has the limit).
+EN_STYLE = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after { content: "or drop a file here"; font-size: 0.875rem; }
+</style>"""
+
+
 def apply_base_style(lang: str) -> None:
-    stylesheet(BASE_STYLE + (ZH_STYLE if lang == "zh" else ""))
+    stylesheet(BASE_STYLE + (ZH_STYLE if lang == "zh" else EN_STYLE))

@@ -14,16 +14,22 @@ from geo.ingest.headers import DERIVED, required
 
 # Example values that read like a real ledger row (everything else falls back by type).
 _EXAMPLES = {
-    "project_id": "XM2023-0001", "name": "株洲示例产业园项目", "park": "株洲高新区", "owner": "株洲示例实业有限公司",
+    "project_id": "XM2023-430202-0001", "name": "株洲示例产业园项目", "park": "株洲高新区", "owner": "株洲示例实业有限公司",
     "task_id": "JB2023-001", "title": "协调解决用电接入", "assigned_unit": "国网株洲供电公司",
     "parcel_id": "DK2023-001", "station_id": "BDZ-001", "plant_id": "DY-001", "area_id": "TQ-0001",
     "commissioned_year": 2020, "voltage_kv": 110, "voltage_pass_rate": 99.2, "imbalance_pct": 12.5,
     "low_voltage_users": 3, "transformer_count": 2, "total_investment_yi": 12.5, "annual_plan_yi": 3.0,
     "completed_yi": 1.2, "area_mu": 120.5, "tax_per_mu_wan": 15.0,
 }
-# Per table where the values must agree with each other: a closed task has its closing date.
+# Per table where the values must agree with each other or read as that table's: a closed task has
+# its closing date, a project still negotiating has no actual start, a station or plant is named as one.
 _TABLE_EXAMPLES = {"tasks": {"assigned_on": "2023-03-01", "due_on": "2023-04-30", "closed_on": "2023-04-20",
-                             "status": "已办结"}}
+                             "status": "已办结"},
+                   "projects": {"stage": "投产", "stalled_state": "投产未达产", "planned_start": "2021-03-01",
+                                "actual_start": "2021-03-15", "planned_completion": "2023-02-28",
+                                "actual_completion": "2023-03-01"},
+                   "substations": {"name": "110千伏示例变电站", "capacity_mva": 100.0, "peak_load_mw": 45.0},
+                   "plants": {"name": "示例风电场", "capacity_mw": 50.0}}
 _POINT = (113.1520, 27.8450)  # in 荷塘区
 _PARCEL_WKT = "POLYGON ((113.150 27.840, 113.155 27.840, 113.155 27.845, 113.150 27.845, 113.150 27.840))"
 
