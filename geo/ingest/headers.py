@@ -308,10 +308,10 @@ def apply(frame: pd.DataFrame, mapping: pd.DataFrame, table: str, has_geometry: 
     if len(dup):
         first = dup.iloc[0]["target"]
         sources = list(dup[dup["target"] == first]["source"])
-        raise IngestError("duplicate_column", target=_label(table, first), sources=sources)
+        raise IngestError("duplicate_column", target=target_label(table, first), sources=sources)
     missing = missing_required(mapping, table, has_geometry)
     if missing and not update_only:
-        raise IngestError("missing_columns", columns=[_label(table, m) for m in missing])
+        raise IngestError("missing_columns", columns=[target_label(table, m) for m in missing])
     absent = [s for s in used["source"] if s not in frame.columns]
     if absent:
         raise IngestError("unknown_source", columns=list(absent))
@@ -322,7 +322,7 @@ def apply(frame: pd.DataFrame, mapping: pd.DataFrame, table: str, has_geometry: 
     return out, sources, factors
 
 
-def _label(table: str, target: str) -> Localized:
+def target_label(table: str, target: str) -> Localized:
     """A target column as a reason names it: its header in the page's language and its name."""
     if target == "lon/lat":
         return Localized(("经度/纬度 (lon/lat)", "Longitude/latitude (lon/lat)"))

@@ -149,8 +149,9 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     unmapped = [str(src) for src, tgt in zip(mapping["source"], mapping["target"].fillna("")) if not tgt]
     if unmapped:
         report.notes.append(("ingest_n_unmapped", {"columns": unmapped}))
+    lacking_labels = [headers.target_label(table, m) for m in lacking]
     if update_only:
-        report.notes.append(("ingest_n_update_only", {"columns": [headers._label(table, m) for m in lacking]}))
+        report.notes.append(("ingest_n_update_only", {"columns": lacking_labels}))
     rows = loaded.row_numbers.to_numpy()
     bad = np.zeros(n, bool)
     changed = np.zeros(n, bool)
@@ -193,8 +194,8 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     geometry = None
     if update_only:
         new_ids = ids.notna().to_numpy() & ~ids.isin(stored.index).to_numpy()
-        reject({i: ("v_new_needs_columns", {"columns": [headers._label(table, m) for m in lacking]})
-                for i in np.flatnonzero(new_ids)}, sources[pk], ids.to_numpy())
+        reject({i: ("v_new_needs_columns", {"columns": lacking_labels}) for i in np.flatnonzero(new_ids)},
+               sources[pk], ids.to_numpy())
         found = stored.reindex(ids.where(~new_ids, None))  # the stored row of each id (empty for new ones)
         for col in schema.columns(table):
             if col.name not in out and col.name not in ("geometry", "h3_r7", "district_adcode"):
