@@ -520,6 +520,13 @@ def test_cli_reports_and_exit_codes(tiny_snapshot, store_dir, tmp_path):
     assert store.open_current(store_dir).id == before
 
 
+def test_cli_names_dates_after_the_as_of_date_as_the_page_does(tiny_snapshot, store_dir, tmp_path):
+    late = tmp_path / "late.csv"
+    late.write_bytes(ledger([[*row("P100", *SEATS[1]), "2024-03-01"]], head=[*HEAD, "实际开工"]))
+    out = cli(str(late), "--table", "projects", "--store", str(store_dir))
+    assert out.returncode == 0 and "实际开工 1 行（最晚 2024-03-01）" in out.stdout, out.stdout
+
+
 # --- real files with the awkward shapes ----------------------------------------------------------
 
 

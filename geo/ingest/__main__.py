@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from geo import store
     from geo.ingest import publish as pub
+    from geo.ingest import view
 
     try:
         options = Options(args.table, crs=args.crs, encoding=args.encoding, mode=args.mode, repair=args.repair)
@@ -55,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         report.diff = pub.preview_diff(checked, args.store)
         refusal = pub.preview_orphans(checked, args.store)  # said by a check-only run too, as the page says it
     print(report.to_text(args.lang, limit=args.limit), file=out)
+    as_of = args.as_of or (base.as_of if base is not None else None)
+    late = view.after_as_of(checked.accepted, args.table, as_of, args.lang) if as_of else None
+    if late:  # the page says it before publishing too
+        print(f"! {late}", file=out)
     if refusal is not None:
         print(refusal.text(args.lang), file=sys.stderr)
     if args.report:
