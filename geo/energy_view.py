@@ -118,13 +118,13 @@ def risk_table(risk: pd.DataFrame, lang: str) -> pd.DataFrame:
 # What a projector shows of it: the project, why, how much, from where (the district, stage, id and
 # pending demand stay behind: with them the names were cut at 1366 px), the name wider.
 RISK_PROJECTOR_COLUMNS = ("name", "reasons", "demand_mw", "station", "distance_km", "headroom_mw")
-_PROJECTOR_WIDTHS = {"name": 330, "reasons": 150, "station": 180}
+RISK_PROJECTOR_WIDTHS = {"name": 330, "reasons": 150, "station": 180}
 
 
-def risk_table_config(lang: str, projector: bool = False) -> dict:
+def risk_table_config(lang: str) -> dict:
     mw = lambda key: st.column_config.NumberColumn(t(key, lang) + " (MW)" if lang == "en" else t(key, lang) + "（MW）",
                                                    format="%,.1f")  # noqa: E731
-    config = {
+    return {
         "project_id": st.column_config.TextColumn(_label("projects", "project_id", lang)),
         "name": st.column_config.TextColumn(_label("projects", "name", lang), width="medium"),
         "district": st.column_config.TextColumn(t("district", lang)),
@@ -137,10 +137,6 @@ def risk_table_config(lang: str, projector: bool = False) -> dict:
         "pending_mw": mw("pending_demand"),
         "reasons": st.column_config.TextColumn(t("risk_reason", lang), width="medium"),
     }
-    if projector:
-        for name, width in _PROJECTOR_WIDTHS.items():
-            config[name] = st.column_config.TextColumn(config[name]["label"], width=width)
-    return config
 
 
 def station_table(stations: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -237,7 +237,8 @@ def stalled_projects(snapshot: Snapshot, scope: Scope, filters: Filters, *, orde
     """Every project in a 八未 state, with days in that state, owner and its open/overdue tasks.
 
     Returns ``(rows, total)``: ``STALLED_COLUMNS`` — ``days_stalled`` = as-of − ``stalled_since``
-    (天; NULL when the start is unknown, or after the as-of date: a brief had read "-62 天"), ``open_tasks`` (every open task, overdue included) and
+    (天; NULL when the start is unknown, or after the as-of date: a brief had read "-62 天"),
+    ``open_tasks`` (every open task, overdue included) and
     ``overdue_tasks`` — sorted by ``order_by`` (a key of ``STALLED_ORDERS``; project_id breaks
     ties), at most ``limit`` rows; ``total`` is the count before the limit (for "+N more").
     ``key_only`` keeps the key-project list, as the scoreboard does.

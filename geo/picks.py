@@ -26,8 +26,7 @@ def _picked_rows(table_key: str) -> list[int]:
 def map_pick(map_name: str, project_key: str | None = None, pick_layer: str = "projects",
              pick_field: str = "project_id") -> dict:
     """``key`` and ``on_select`` for a map whose click picks a district (the shared filter) or,
-    with ``project_key``, a feature (``on_district_click``); draw it inside
-    ``st.container(key=map_name)``, which keeps one name for the page's tests and styles.
+    with ``project_key``, a feature (``on_district_click``); ``ui.clickable_map`` draws it.
 
     The browser keeps a map's last pick selected, and a click on a selected feature unselects it:
     once the page had let the pick go (清除全部, the panel closed, another district chosen in the

@@ -15,7 +15,7 @@ import streamlit as st
 from geo import schema, store, url
 from geo.boundaries import DISTRICTS
 from geo.filters import ALL_URL_KEYS, SEARCH_CUT, SEARCH_MAX, URL_PARAMS, Filters
-from geo.i18n import t
+from geo.i18n import list_separator, t
 from geo.query import Scope
 
 
@@ -105,8 +105,7 @@ def url_notice(items: list[str], lang: str, text: str = "url_notice") -> None:
     previous/next buttons through the next items, which the notice is not about."""
     from geo.present import presenting
 
-    items_text = ("、" if lang == "zh" else ", ").join(items)
-    st.toast(t(text, lang, items=items_text), icon="⚠️", duration="long" if presenting() else "infinite")
+    st.toast(t(text, lang, items=list_separator(lang).join(items)), icon="⚠️", duration="long" if presenting() else "infinite")
 
 
 def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot, scope: Scope) -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from geo import charts, navigation, present, snapshot_db, store, url
+from geo import charts, navigation, picks, present, snapshot_db, store, url
 from geo.picks import forget
 from geo.filters import Filters
 from geo.sidebar import clear_filters, keep, remember, sidebar_filters, url_notice
@@ -218,7 +218,7 @@ def fitted_height(rows: int, max_height: int) -> int:
 
 
 def table(data, lang: str, empty_key: str = "no_rows", *, where=None, max_height: int | None = None,
-          projector_columns: tuple[str, ...] = (), **kwargs):
+          projector_columns: tuple[str, ...] = (), projector_widths: dict[str, int] | None = None, **kwargs):
     """``st.dataframe`` as every page shows one: missing values (None, NaN, NaT, pd.NA) as "—",
     not Streamlit's grey "None"; and a table without rows replaced by a caption in the page
     language (``t(empty_key)``), not Streamlit's English "empty" grid. ``data`` is a DataFrame,
@@ -226,7 +226,8 @@ def table(data, lang: str, empty_key: str = "no_rows", *, where=None, max_height
     (default ``st``); with ``max_height`` (px at normal type) the table is as tall as its rows,
     up to that, in presentation mode too (``fitted_height``); without it Streamlit shows up to
     ten rows. ``projector_columns``: the columns a projector shows (presentation mode), said under
-    the table: at 21-px type a wide table's last columns and its names were cut off at 1366 px.
+    the table, and ``projector_widths`` (px) for some of them: at 21-px type a wide table's last
+    columns and its names were cut off at 1366 px.
     Returns what ``st.dataframe`` returns, or None when there was nothing to show."""
     if isinstance(data, pa.Table):
         rows = data.num_rows
@@ -243,6 +244,10 @@ def table(data, lang: str, empty_key: str = "no_rows", *, where=None, max_height
         kwargs["height"] = fitted_height(rows, max_height)
     if projector_columns and present.presenting():
         kwargs["column_order"] = projector_columns
+        config = dict(kwargs.get("column_config") or {})
+        for name, width in (projector_widths or {}).items():
+            config[name] = {**config.get(name, {}), "width": width}
+        kwargs["column_config"] = config
         shown = where.dataframe(data, placeholder=MISSING, **kwargs)
         where.caption(t("projector_columns_note", lang))
         return shown
@@ -256,6 +261,14 @@ def arrow_table(frame: pd.DataFrame) -> pa.Table:
     2,000-row station list at 1 M parcels, against 0.05 ms for an Arrow table (measured).
     Converted once where the table is cached, a rerun only serialises it."""
     return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def clickable_map(deck, map_name: str, height: int, **pick) -> None:
+    """A map whose click picks a district or, with ``project_key`` (``pick``), a feature
+    (``picks.map_pick``), inside a container named ``map_name``: the map's own key changes when it
+    is drawn anew with nothing picked, the container's stays (tests, styles)."""
+    with st.container(key=map_name):
+        st.pydeck_chart(deck, selection_mode="single-object", height=height, **picks.map_pick(map_name, **pick))
 
 
 def chart(spec: dict, *, where=None, **kwargs):

@@ -3,14 +3,14 @@
 import streamlit as st
 
 from geo import (charts, district_layers, energy, energy_layers, layers, map_classes, map_json, overview, page_cache,
-                 picks, power_supply, present, ui)
+                 picks, power_supply, ui)
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
-from geo.energy_view import (HEADROOM_METRICS, RISK_PROJECTOR_COLUMNS, band_frame, cell_tooltips, funnel_frame,
-                             headroom_bar_frame, headroom_map_data, headroom_table, headroom_tooltip_rows, legend_labels,
-                             plant_frame, plant_parts, quality_table, risk_table, risk_table_config,
-                             station_areas, station_fields, station_projects, station_table,
-                             station_table_config)
+from geo.energy_view import (HEADROOM_METRICS, RISK_PROJECTOR_COLUMNS, RISK_PROJECTOR_WIDTHS, band_frame,
+                             cell_tooltips, funnel_frame, headroom_bar_frame, headroom_map_data, headroom_table,
+                             headroom_tooltip_rows, legend_labels, plant_frame, plant_parts, quality_table,
+                             risk_table, risk_table_config, station_areas, station_fields, station_projects,
+                             station_table, station_table_config)
 from geo.filters import Filters
 from geo.i18n import fmt_count, fmt_number, t
 from geo.schema import CAPACITY_LOAD_RATIO_220KV, POWER_FACTOR, enum_label
@@ -119,9 +119,7 @@ with map_col:
             legends[:0] = energy_layers.station_legend(labels)
         base.append(names)
         deck = layers.point_map(base, district_bounds(filters.districts))
-    with st.container(key="en_map"):
-        st.pydeck_chart(deck, selection_mode="single-object", height=600,
-                        **picks.map_pick("en_map", STATION_KEY, pick_layer="stations", pick_field="station_id"))
+    ui.clickable_map(deck, "en_map", 600, project_key=STATION_KEY, pick_layer="stations", pick_field="station_id")
 with side_col:
     if legend:
         st.html(map_classes.legend_html(legend))
@@ -205,9 +203,9 @@ else:
                      n=fmt_count(supply_view["at_risk"], "个", lang)))
     table = page_cache.derived(ctx, ("risk_table", filters.districts, max_km, lang), lambda: ui.arrow_table(risk_table(risk, lang)))
     station_ids = list(risk["station_id"].fillna(""))
-    ui.table(table, lang, column_config=risk_table_config(lang, projector=present.presenting()),
+    ui.table(table, lang, column_config=risk_table_config(lang),
              **picks.row_pick("en_risk", station_ids, STATION_KEY), selection_mode="single-row",
-             max_height=420, projector_columns=RISK_PROJECTOR_COLUMNS)
+             max_height=420, projector_columns=RISK_PROJECTOR_COLUMNS, projector_widths=RISK_PROJECTOR_WIDTHS)
     st.caption(t("risk_table_note", lang))
     if selected_id and picked_in == "en_risk":  # where it was picked, not far above
         station_panel()

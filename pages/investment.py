@@ -73,8 +73,7 @@ with map_col:
         if (filters.parks or filters.search) and result.points is not None and len(result.points):
             bounds = layers.padded_bounds(result.points["lon"], result.points["lat"])
         deck = layers.point_map(base, picks.map_bounds(PROJECT_KEY, "inv_map", selected_id, selected, bounds))
-    with st.container(key="inv_map"):
-        st.pydeck_chart(deck, selection_mode="single-object", height=560, **picks.map_pick("inv_map", PROJECT_KEY))
+    ui.clickable_map(deck, "inv_map", 560, project_key=PROJECT_KEY)
 with side_col:
     st.html(map_classes.legend_html(legend))
     if mode == "points" and result.points is not None:

@@ -101,9 +101,7 @@ with map_col:
         # A parcel opened by a link or picked in the table below: the map moves to it (at a
         # district's zoom a 100-亩 parcel is 2 × 3 px).
         deck = layers.point_map(base, picks.map_bounds(PARCEL_KEY, "land_map", selected_id, selected, bounds))
-    with st.container(key="land_map"):
-        st.pydeck_chart(deck, selection_mode="single-object", height=560,
-                        **picks.map_pick("land_map", PARCEL_KEY, pick_layer="parcels", pick_field="parcel_id"))
+    ui.clickable_map(deck, "land_map", 560, project_key=PARCEL_KEY, pick_layer="parcels", pick_field="parcel_id")
 with side_col:
     st.html(map_classes.legend_html(legend))
     st.caption(t("land_click_note", lang))

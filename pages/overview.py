@@ -108,8 +108,7 @@ with map_col:
                                   key="overview_metric", format_func=lambda m: t(overview.MAP_METRICS[m][1], lang))
     city = page_cache.cached(overview.district_summary, ctx, filters=ctx.filters.with_districts(()))  # classed city-wide
     deck, legend = overview.investment_choropleth(city, metric or "total", lang, ctx.filters.districts)
-    with st.container(key="overview_map"):
-        st.pydeck_chart(deck, selection_mode="single-object", height=520, **picks.map_pick("overview_map"))
+    ui.clickable_map(deck, "overview_map", 520)
 with legend_col:
     st.html(map_classes.legend_html(legend))
     st.caption(t("overview_map_note", lang))
