@@ -34,7 +34,13 @@ def _publish(checked, user: str, as_of) -> None:
                                                          diff=checked.report.diff_text(lang)))
 
 
+def _ask_switch(snapshot_id: str | None) -> None:
+    """A history row's button asks first (``_confirm_switch``); 取消 asks nothing (None)."""
+    st.session_state["data_switch_to"] = snapshot_id
+
+
 def _rollback(snapshot_id: str) -> None:
+    _ask_switch(None)
     forward = pub.is_newer_than_current(snapshot_id)
     try:
         pub.rollback(snapshot_id)
@@ -45,6 +51,29 @@ def _rollback(snapshot_id: str) -> None:
     st.session_state.pop("data_checked", None)
     st.session_state["data_message"] = ("success", t("data_rolled_forward" if forward else "data_rolled_back", lang,
                                                      snapshot=snapshot_id))
+
+
+def _confirm_switch(snapshot_id: str) -> None:
+    """Before a switch: what it takes out of the live data and what it brings back. A rollback
+    past a meeting's task changes takes them out too, which the steward must see first."""
+    undone, restored = pub.switch_effect(snapshot_id)
+    with st.container(border=True, key="data_switch"):
+        st.markdown(t("data_switch_title", lang, snapshot=snapshot_id))
+        if undone:
+            st.markdown(t("data_switch_undone", lang, n=len(undone)))
+            st.markdown(view.switch_lines(undone, lang))
+        meeting = sum(view.is_meeting_change(e) for e in undone)
+        if meeting:
+            imports = meeting < len(undone)
+            st.warning(t("data_switch_meeting", lang, n=meeting) + (t("data_switch_keep_meeting", lang) if imports else ""))
+        if restored:
+            st.markdown(t("data_switch_restored", lang, n=len(restored)))
+            st.markdown(view.switch_lines(restored, lang))
+        yes, no = st.columns(2)
+        yes.button(t("data_switch_confirm", lang), key="data_switch_yes", type="primary", on_click=_rollback,
+                   args=(snapshot_id,), width="stretch")
+        no.button(t("data_switch_cancel", lang), key="data_switch_no", width="stretch",
+                  on_click=_ask_switch, args=(None,))
 
 
 message = st.session_state.pop("data_message", None)
@@ -59,10 +88,11 @@ with tab_history:
     st.caption(t("data_rollback_help", lang))
     for h in history[:20]:
         c1, c2 = st.columns([5, 2], vertical_alignment="center")
-        who = view.publisher_text(h["published_by"], lang) or "—"
-        c1.text(f"{h['id']} · {who} · {view.note_text(h['note'], lang) or view.sources_text(h['sources'], lang)}"[:160])
+        c1.text(view.snapshot_line(h, lang)[:160])
         c2.button(t("data_current", lang) if h["current"] else t("data_rollback", lang), key=f"data_rollback_{h['id']}",
-                  disabled=h["current"], on_click=_rollback, args=(h["id"],), width="stretch")
+                  disabled=h["current"], on_click=_ask_switch, args=(h["id"],), width="stretch")
+        if st.session_state.get("data_switch_to") == h["id"] and not h["current"]:
+            _confirm_switch(h["id"])  # under its row, where the steward clicked
 
 # The import comes last: its steps stop the script (st.stop) until there is something to show.
 with tab_import:

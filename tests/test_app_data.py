@@ -83,15 +83,41 @@ def test_upload_report_and_publish(monkeypatch, tiny_snapshot, store_dir):
     assert projects.loc["P100", "total_investment_yi"] == 1.2 and projects.loc["P100", "stage"] == "在建"
     history = next(df.value for df in at.dataframe if "快照" in df.value.columns)
     assert len(history) == 2 and history["当前"].tolist() == ["●", ""]
-    # one click back
+    # back: the page first says what goes, then switches on the second click
     at.button(key=f"data_rollback_{tiny_snapshot.id}").click()
+    at.run()
+    assert store.open_current(store_dir).id == current.id
+    said = " ".join(m.value for m in at.markdown)
+    assert "当前数据将撤销这 1 次发布的变更" in said and "数据科" in said and "新增 2" in said
+    assert not at.warning  # no meeting's change among them
+    at.button(key="data_switch_yes").click()
     at.run()
     assert store.open_current(store_dir).id == tiny_snapshot.id
     assert any("已回滚" in s.value for s in at.success)
+    assert not [b for b in at.button if b.key == "data_switch_yes"]
     at.button(key=f"data_rollback_{current.id}").click()  # and forward again
+    at.run()
+    assert "将恢复这 1 次发布的变更" in " ".join(m.value for m in at.markdown)
+    at.button(key="data_switch_yes").click()
     at.run()
     assert store.open_current(store_dir).id == current.id
     assert any("已切换到较新的快照" in s.value for s in at.success)
+
+
+def test_a_rollback_past_a_meetings_task_change_warns_and_cancel_keeps_everything(monkeypatch, tiny_snapshot, store_dir):
+    from geo import task_edits
+
+    closed, _ = task_edits.close(store_dir, tiny_snapshot, task_id="T001")
+    at = open_page(monkeypatch, store_dir)
+    at.button(key=f"data_rollback_{tiny_snapshot.id}").click()
+    at.run()
+    assert not at.exception
+    assert any("其中 1 次是调度会上的交办或办结" in w.value for w in at.warning)
+    assert "调度会办结：事项 T001" in " ".join(m.value for m in at.markdown)
+    at.button(key="data_switch_no").click()
+    at.run()
+    assert store.open_current(store_dir).id == closed.id
+    assert not at.warning and not [b for b in at.button if b.key == "data_switch_yes"]
 
 
 def test_replacing_a_table_says_how_many_rows_go_and_asks_once_more(monkeypatch, tiny_snapshot, store_dir):

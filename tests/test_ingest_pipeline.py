@@ -379,6 +379,31 @@ def test_history_and_rollback(tiny_snapshot, store_dir):
     assert [h["current"] for h in pub.history(store_dir)] == [False, True]
 
 
+def test_a_switch_names_what_it_undoes_and_what_it_restores_across_branches(tiny_snapshot, store_dir):
+    """A rollback past a meeting's task change takes it out of the live data too: the page lists
+    it (and says it is a meeting's) before switching. Snapshots branch after a rollback."""
+    from geo import task_edits
+
+    imported = pub.publish(run(ledger([row("P100", *SEATS[1])]), store_dir), published_by="t", store_dir=store_dir).snapshot
+    closed, _ = task_edits.close(store_dir, imported, task_id="T001")
+
+    def ids(entries):
+        return [e["id"] for e in entries]
+
+    undone, restored = pub.switch_effect(tiny_snapshot.id, store_dir)
+    assert ids(undone) == [closed.id, imported.id] and restored == []
+    assert [view.is_meeting_change(e) for e in undone] == [True, False]
+    assert pub.switch_effect(closed.id, store_dir) == ([], [])
+    pub.rollback(tiny_snapshot.id, store_dir)
+    branch = pub.publish(run(ledger([row("P101", *SEATS[2])]), store_dir), published_by="t", store_dir=store_dir).snapshot
+    undone, restored = pub.switch_effect(closed.id, store_dir)  # from the branch to the first line's end
+    assert ids(undone) == [branch.id] and ids(restored) == [closed.id, imported.id]
+    undone, restored = pub.switch_effect(imported.id, store_dir)
+    assert ids(undone) == [branch.id] and ids(restored) == [imported.id]
+    lines = view.switch_lines(pub.switch_effect(tiny_snapshot.id, store_dir)[0] * 5, "zh", limit=3)
+    assert lines.count("\n- ") == 3 and lines.endswith("另有 2 次") and "新增 1" in lines
+
+
 def test_tasks_take_their_projects_district(tiny_snapshot, store_dir):
     head = ["事项编号", "项目编号", "交办事项", "责任单位", "交办日期", "办结时限", "办理状态"]
     data = ledger([["T9", "P003", "协调", "醴陵市", "2023/9/1", "2023年10月1日", "进行中"],

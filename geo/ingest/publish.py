@@ -188,6 +188,31 @@ def is_newer_than_current(snapshot_id: str, store_dir: Path | None = None) -> bo
     return current in ids and snapshot_id in ids and ids.index(snapshot_id) < ids.index(current)
 
 
+def switch_effect(snapshot_id: str, store_dir: Path | None = None) -> tuple[list[dict], list[dict]]:
+    """What making ``snapshot_id`` current does to the live data, as two lists of ``history``
+    entries, newest first: (undone, restored). Snapshots form a tree (each names its parent; a
+    publish after a rollback starts a branch), so the undone ones are the current snapshot's line
+    back to where it meets the target's, and the restored ones the target's line down to there.
+    A steward rolling back a bad import also takes out every meeting's task changes published
+    after it: the page lists them before anything is switched."""
+    entries = history(store_dir)
+    by_id = {h["id"]: h for h in entries}
+    current = next((h["id"] for h in entries if h["current"]), None)
+
+    def line(snapshot: str | None) -> list[str]:
+        chain: list[str] = []
+        while snapshot in by_id and snapshot not in chain:
+            chain.append(snapshot)
+            snapshot = by_id[snapshot]["parent"]
+        return chain
+
+    ours, theirs = line(current), line(snapshot_id)
+    meet = next((s for s in ours if s in set(theirs)), None)
+    undone = ours[: ours.index(meet)] if meet else ours
+    restored = theirs[: theirs.index(meet)] if meet else theirs
+    return [by_id[s] for s in undone], [by_id[s] for s in restored]
+
+
 def rollback(snapshot_id: str, store_dir: Path | None = None) -> store.Snapshot:
     """Publish an older snapshot again (verified first; serialised with other publishers)."""
     return store.publish(snapshot_id, store_dir)

@@ -11,7 +11,7 @@ import pandas as pd
 import pydeck as pdk
 
 from geo import district_layers, layers, schema
-from geo.i18n import beijing, list_separator, t
+from geo.i18n import beijing, list_separator, md_escape, t
 from geo.ingest.headers import COORD_LABELS, COORD_TARGETS, targets
 
 PREVIEW_MAX = 5_000  # features drawn on the preview map (≈ 1.3 MB of JSON; DESIGN "Maps at any size")
@@ -119,17 +119,39 @@ def note_text(note: str | None, lang: str) -> str:
     return note or ""
 
 
+def _published_at(entry: dict) -> str:
+    try:
+        return beijing(entry["created_at"]).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return entry["created_at"]
+
+
+def snapshot_line(entry: dict, lang: str) -> str:
+    """One snapshot in a line: "20261203T… · 调度会 · 调度会办结：事项 T"."""
+    who = publisher_text(entry["published_by"], lang) or "—"
+    return f"{entry['id']} · {who} · {note_text(entry['note'], lang) or sources_text(entry['sources'], lang)}"
+
+
+def is_meeting_change(entry: dict) -> bool:
+    """A task assigned or closed on the 调度会 page (``geo.task_edits``), not an import."""
+    return (entry.get("sources") or "").startswith("meeting: ")
+
+
+def switch_lines(entries: list[dict], lang: str, limit: int = 8) -> str:
+    """Markdown bullets of the snapshots a switch undoes or restores, newest first, each with
+    when it was published; beyond ``limit`` one line says how many more."""
+    lines = [f"- {_published_at(e)} · {md_escape(snapshot_line(e, lang))}" for e in entries[:limit]]
+    if len(entries) > limit:
+        lines.append(f"- {t('data_switch_more', lang, n=len(entries) - limit)}")
+    return "\n".join(lines)
+
+
 def history_frame(history: list[dict], lang: str) -> pd.DataFrame:
     """One row per snapshot for st.dataframe: when (local time), who, what, rows, live."""
     rows = []
     for h in history:
-        when = h["created_at"]
-        try:
-            when = beijing(when).strftime("%Y-%m-%d %H:%M:%S")
-        except ValueError:
-            pass
         rows.append({t("data_h_current", lang): "●" if h["current"] else "",
-                     t("data_h_id", lang): h["id"], t("data_h_when", lang): when,
+                     t("data_h_id", lang): h["id"], t("data_h_when", lang): _published_at(h),
                      t("data_h_who", lang): publisher_text(h["published_by"], lang),
                      t("data_h_sources", lang): sources_text(h["sources"], lang),
                      t("data_h_note", lang): note_text(h["note"], lang), t("data_h_as_of", lang): h["as_of"],

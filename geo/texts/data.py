@@ -84,10 +84,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_publish_failed": ("发布失败，当前数据未改变：{error}", "Publishing failed; the current data is unchanged: {error}"),
     "data_rolled_back": ("已回滚：当前快照为 {snapshot}。", "Rolled back: the current snapshot is {snapshot}."),
     "data_rolled_forward": ("已切换到较新的快照 {snapshot}。", "Switched forward: the current snapshot is {snapshot}."),
-    "data_rollback_help": ("每次发布都生成一个新快照，旧快照保留不变。点击“设为当前”即可回滚（可随时再切回）。",
-                           "Every publish writes a new snapshot and keeps the old ones. 'Make current' rolls back "
-                           "(and you can switch back at any time)."),
+    "data_rollback_help": ("每次发布都生成一个新快照，旧快照保留不变。点击“设为当前”并确认即可回滚（可随时再切回）。",
+                           "Every publish writes a new snapshot and keeps the old ones. 'Make current', then confirm, "
+                           "rolls back (and you can switch back at any time)."),
     "data_rollback": ("设为当前", "Make current"),
+    "data_switch_title": ("**设为当前：快照 {snapshot}**", "**Make snapshot {snapshot} current**"),
+    "data_switch_undone": ("当前数据将撤销这 {n} 次发布的变更：", "The live data loses the changes of these {n} publishes:"),
+    "data_switch_restored": ("将恢复这 {n} 次发布的变更：", "It regains the changes of these {n} publishes:"),
+    "data_switch_meeting": ("其中 {n} 次是调度会上的交办或办结：切换后它们不在当前数据中，交办事项表回到那之前的样子。",
+                            "{n} of them are tasks assigned or closed at a meeting: after the switch they are not in "
+                            "the live data, and the tasks are as they were before."),
+    "data_switch_keep_meeting": ("若只想纠正一次导入，请改为导入正确的文件（按编号更新）：会上的变更会保留。",
+                                 " To correct an import only, import the corrected file instead (upsert by id): the "
+                                 "meeting's changes stay."),
+    "data_switch_more": ("另有 {n} 次", "and {n} more"),
+    "data_switch_confirm": ("确认设为当前", "Make it current"),
+    "data_switch_cancel": ("取消", "Cancel"),
     "data_current": ("当前", "Current"),
     "data_h_current": ("当前", "Live"),
     "data_h_id": ("快照", "Snapshot"),
