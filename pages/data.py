@@ -80,7 +80,11 @@ message = st.session_state.pop("data_message", None)
 if message:
     getattr(st, message[0])(message[1])
 
-tab_import, tab_history = st.tabs([t("data_tab_import", lang), t("data_tab_history", lang)])
+# Tracked tabs (a key and reruns): the history's buttons rerun the page, and a run that shows one
+# element more or fewer above the tabs (the message of a publish) made untracked tabs new ones,
+# open on the import: the steward lost the confirmation they had just asked for.
+tab_import, tab_history = st.tabs([t("data_tab_import", lang), t("data_tab_history", lang)], key="data_tabs",
+                                  on_change="rerun")
 
 with tab_history:
     history = pub.history()

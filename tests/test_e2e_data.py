@@ -63,6 +63,9 @@ def test_upload_publish_and_roll_back(tiny_snapshot, store_dir, tmp_path) -> Non
 
         page.get_by_role("tab", name="快照历史与回滚").click()
         page.get_by_role("button", name="设为当前").click()
+        page.get_by_text("当前数据将撤销这 1 次发布的变更", exact=False).wait_for(timeout=TIMEOUT_MS)
+        assert store.open_current(store_dir).id == published.id  # it asks first
+        page.get_by_role("button", name="确认设为当前").click()
         page.get_by_text("已回滚", exact=False).wait_for(timeout=TIMEOUT_MS)
         wait_until_idle(page)
         assert store.open_current(store_dir).id == tiny_snapshot.id

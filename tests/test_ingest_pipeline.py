@@ -16,7 +16,7 @@ import pytest
 import shapely
 
 from geo import crs as gcrs
-from geo import store
+from geo import schema, store
 from geo.boundaries import DISTRICT_SEATS
 from geo.ingest import IngestError, Options, check, load
 from geo.ingest import publish as pub
@@ -169,6 +169,58 @@ def test_points_in_a_parcels_file_are_rejected_by_type():
     c = check(load(_parcels_geojson([shapely.Point(*SEATS[0]), shapely.box(*SEATS[0], SEATS[0][0] + .001, SEATS[0][1] + .001)]),
                    "p.geojson", "parcels"), Options("parcels"))
     assert problems(c) == [(1, "v_geom_type")]
+
+
+def _square(mu: float, x: float, y: float) -> shapely.Polygon:
+    """A square of ``mu`` 亩 centred near (x, y), in WGS84."""
+    import geopandas as gpd
+
+    centre = gpd.GeoSeries([shapely.Point(x, y)], crs=4326).to_crs(schema.METRIC_CRS).iloc[0]
+    half = (mu * schema.MU_M2) ** 0.5 / 2
+    square = shapely.box(centre.x - half, centre.y - half, centre.x + half, centre.y + half)
+    return gpd.GeoSeries([square], crs=schema.METRIC_CRS).to_crs(4326).iloc[0]
+
+
+def _bureau_geojson(areas: list[float | None], stated: list | None = None) -> bytes:
+    """A land bureau's layer: pinyin field names, land-use codes, a township code for the district."""
+    feats = []
+    for i, mu in enumerate(areas):
+        props = {"DKBH": f"ZD-{i}", "DLBM": "0601", "XZQDM": "430281100", "状态": "闲置"}
+        if stated is not None:
+            props["MJ"] = stated[i]
+        x, y = SEATS[1]
+        feats.append({"type": "Feature", "geometry": shapely.geometry.mapping(_square(mu, x + .01 * i, y)),
+                      "properties": props})
+    return json.dumps({"type": "FeatureCollection", "features": feats}).encode()
+
+
+def test_a_bureau_layer_without_areas_is_measured_on_its_outlines():
+    c = check(load(_bureau_geojson([30, 12.5]), "zd.geojson", "parcels"), Options("parcels"))
+    assert c.report.rejected == 0 and ("ingest_n_area_from_outline", {"n": 2}) in c.report.notes
+    got = c.accepted.set_index("parcel_id")
+    assert got.loc["ZD-0", "area_mu"] == pytest.approx(30, abs=0.05) and got.loc["ZD-1", "area_mu"] == pytest.approx(12.5, abs=0.05)
+    assert set(got["land_use"]) == {"工业"} and set(got["district_adcode"]) == {"430281"}
+
+
+def test_areas_in_hectares_under_a_bare_header_stop_the_file_and_the_factor_reads_them():
+    hectares = _bureau_geojson([30, 45, 15], stated=[2, 3, 1])  # 30 亩 = 2 公顷
+    with pytest.raises(IngestError) as stop:
+        check(load(hectares, "zd.geojson", "parcels"), Options("parcels"))
+    assert stop.value.key == "area_unit_suspect" and stop.value.params["column"] == "MJ"
+    assert stop.value.params["ratio"] == "0.0667"
+    loaded = load(hectares, "zd.geojson", "parcels")
+    mapping = loaded.mapping.copy()
+    mapping.loc[mapping["target"] == "area_mu", "factor"] = 15.0
+    c = check(loaded, Options("parcels"), mapping=mapping)
+    assert c.report.rejected == 0 and sorted(c.accepted["area_mu"]) == [15.0, 30.0, 45.0]
+    assert not [p for p in c.report.problems if p[3] == "v_area_differs"]
+
+
+def test_one_area_a_quarter_off_its_outline_is_a_warning():
+    c = check(load(_bureau_geojson([30, 45, 15], stated=[30.4, 45, 30]), "zd.geojson", "parcels"), Options("parcels"))
+    assert c.report.rejected == 0 and c.report.accepted == 3
+    warned = [(r, col, value, k, params["outline"]) for r, col, value, k, params, lvl in c.report.problems if lvl == "warning"]
+    assert warned == [(3, "MJ", "30.0", "v_area_differs", "15.00")]  # a GIS file counts features from 1
 
 
 # --- ids, text ----------------------------------------------------------------------------------

@@ -98,15 +98,23 @@ def test_bad_dates(cell, key):
 
 
 @pytest.mark.parametrize("cell", ["醴陵", "醴陵市", "430281", 430281, 430281.0, "株洲市醴陵市", "湖南省株洲市醴陵市",
-                                  "Liling", "Liling City", "醴陵市 "])
-def test_districts(cell):
+                                  "Liling", "Liling City", "醴陵市 ", "430281100", 430281100000, "4302811002030000000"])
+def test_districts(cell):  # the long codes: a township's, a village's (三调 XZQDM, ZLDWDM)
     res = values.column(pd.Series([cell], dtype=object), "projects", "district_adcode")
     assert res.values.iloc[0] == "430281" and not res.reasons
 
 
 def test_unknown_district_is_rejected_not_nulled():
-    res = values.column(pd.Series(["长沙县", "攸县"], dtype=object), "projects", "district_adcode")
-    assert res.reasons[0][0] == "v_district" and res.values.iloc[1] == "430223"
+    res = values.column(pd.Series(["长沙县", "攸县", "430121100"], dtype=object), "projects", "district_adcode")
+    assert res.reasons[0][0] == "v_district" and res.values.iloc[1] == "430223" and res.reasons[2][0] == "v_district"
+
+
+@pytest.mark.parametrize("cell,expected", [("0601", "工业"), ("0508", "仓储"), ("0604", "仓储"), ("05h1", "商业"),
+                                           ("0701", "住宅"), ("08H2", "公共设施"), ("1004", "交通"), ("工业用地", "工业"),
+                                           ("公共管理与公共服务用地", "公共设施")])
+def test_land_use_codes_and_names_of_the_land_survey(cell, expected):
+    res = values.column(pd.Series([cell, "0602"], dtype=object), "parcels", "land_use")  # 0602 采矿: none of ours
+    assert res.values.iloc[0] == expected and list(res.reasons) == [1]
 
 
 @pytest.mark.parametrize("col,cell,expected", [

@@ -43,12 +43,14 @@ def _summary_rows(data: pd.DataFrame, filled: pd.Series) -> tuple[pd.Series, pd.
     return totals, sections
 
 # Spellings seen in ledgers, beyond each column's zh/en label and its name (normalised with _norm).
+# The upper-case pinyin initials are the field names of the land bureau's databases (三调, 批供,
+# 闲置土地 Shapefiles: DKBH 地块编号, MJ 面积, TDYT 土地用途, XZQDM 行政区代码 …).
 ALIASES: dict[str, tuple[str, ...]] = {
     "project_id": ("项目代码", "项目id", "编号", "项目序号", "id"),
     "name": ("项目名", "名称", "变电站名称", "电站名称", "电源名称", "站名"),
-    "district_adcode": ("所属区县", "区县", "县市区", "县市区名称", "所在区县", "行政区", "行政区划", "区县名称",
+    "district_adcode": ("xzqdm", "zldwdm", "所属区县", "区县", "县市区", "县市区名称", "所在区县", "行政区", "行政区划", "区县名称",
                         "所属区域", "区域", "地区", "区县（市）"),
-    "park": ("园区", "所属园区", "产业园区"),
+    "park": ("园区", "所属园区", "产业园区", "yqmc", "szyq"),
     "industry_chain": ("所属产业链", "产业链条"),
     "category": ("类别", "项目类型", "类型"),
     "level": ("级别", "重点级别"),
@@ -67,8 +69,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "assigned_on": ("交办时间",),
     "due_on": ("完成时限", "办结期限", "时限"),
     "closed_on": ("办结时间", "完成日期"),
-    "area_mu": ("面积", "用地面积", "地块面积", "宗地面积", "面积亩", "亩数"),  # 面积亩: a .dbf's 10-byte name
-    "land_use": ("土地用途", "规划用途"),
+    "area_mu": ("面积", "用地面积", "地块面积", "宗地面积", "面积亩", "亩数", "mj", "dkmj", "zdmj", "tbmj", "crmj"),
+    "land_use": ("土地用途", "规划用途", "tdyt", "ghyt", "dlmc", "dlbm"),
+    "parcel_id": ("宗地代码", "宗地编号", "地块代码", "dkbh", "dkdm", "zddm"),
+    "supply_mode": ("gdfs",),
+    "supplied_on": ("gdrq", "gdsj"),
+    "disposal_method": ("czfs",),
+    "disposed_on": ("czrq", "czsj"),
     "status": ("状态", "运行状态"),
     "voltage_kv": ("电压", "电压等级"),
     "capacity_mva": ("主变容量", "容量"),
@@ -288,6 +295,8 @@ def missing_required(mapping: pd.DataFrame, table: str, has_geometry: bool) -> l
     geometry, coordinates or WKT)."""
     have = set(mapping.loc[mapping["target"].fillna("").astype(str) != "", "target"])
     missing = [c for c in required(table) if c not in have]
+    if table == "parcels" and (has_geometry or "wkt" in have):
+        missing = [c for c in missing if c != "area_mu"]  # measured on the outlines (pipeline)
     if table in schema.GEO_TABLES and not has_geometry:
         if not ({"lon", "lat"} <= have or {"x", "y"} <= have or "wkt" in have):
             missing.append("lon/lat")

@@ -213,6 +213,8 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
                                         "v_district_differs", {"declared": _name(declared.iat[i]), "found": _name(district.iat[i])},
                                         "warning"))
         out["district_adcode"] = district
+        if table == "parcels":
+            _areas_against_outlines(geometry, out, mapping, factors, sources, frame, rows, bad, report)
     else:
         out["district_adcode"] = _task_districts(out, base, reject, sources, frame, report, rows, bad)
     _cross_checks(table, out, reject, sources, frame, factors)
@@ -238,9 +240,14 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
 SUSPECT_MEDIAN = {"亿元": 1_000.0, "MW": 1_000.0, "MVA": 5_000.0, "亩": 5_000.0}
 
 
-def _stop_on_suspect_units(table: str, mapping: pd.DataFrame, factors: dict, out: dict, sources: dict) -> None:
+def _units_said(mapping: pd.DataFrame) -> dict[str, str]:
+    """Target column -> the unit its source header names ("" for none)."""
     units = mapping["unit"].fillna("") if "unit" in mapping else [""] * len(mapping)
-    said = {target: unit for target, unit in zip(mapping["target"].fillna(""), units) if target}
+    return {target: unit for target, unit in zip(mapping["target"].fillna(""), units) if target}
+
+
+def _stop_on_suspect_units(table: str, mapping: pd.DataFrame, factors: dict, out: dict, sources: dict) -> None:
+    said = _units_said(mapping)
     for col in schema.columns(table):
         limit = SUSPECT_MEDIAN.get(col.unit)
         if limit is None or col.name not in out or said.get(col.name) or factors.get(col.name, 1.0) != 1.0:
@@ -249,6 +256,39 @@ def _stop_on_suspect_units(table: str, mapping: pd.DataFrame, factors: dict, out
         if len(numbers) and numbers.median() > limit:
             raise IngestError("unit_suspect", column=str(sources[col.name]), unit=col.unit,
                               median=f"{numbers.median():,.0f}")
+
+
+# A parcel's stated area against its outline's: ledgers round, survey and register areas differ a
+# little, but a quarter apart is another parcel's figure or another unit. 公顷 reads 15 times too
+# small as 亩 and 平方米 667 times too large: the median of the ratios tells a whole column's unit.
+AREA_WARN_RATIO = 1.25
+AREA_UNIT_RATIO = 3.0
+
+
+def _areas_against_outlines(geometry: gpd.GeoSeries, out: dict, mapping: pd.DataFrame, factors: dict,
+                            sources: dict, frame: pd.DataFrame, rows: np.ndarray, bad: np.ndarray, report: Report) -> None:
+    """Fill 面积 from the outlines when the file has none (a land bureau's Shapefile often has
+    only its code fields), else compare: a column whose unit the header does not say and whose
+    areas are all several times the outlines' stops the file; a single row a quarter off is a
+    warning naming both figures."""
+    outline = pd.Series(np.nan, index=range(len(geometry)))
+    drawn = (~geometry.is_empty & geometry.notna() & ~bad).to_numpy()
+    if drawn.any():
+        outline[drawn] = geometry[drawn].to_crs(schema.METRIC_CRS).area.to_numpy() / schema.MU_M2
+    if "area_mu" not in out:
+        out["area_mu"] = outline.round(2).to_numpy(dtype=object)
+        report.notes.append(("ingest_n_area_from_outline", {"n": int(drawn.sum())}))
+        return
+    stated = pd.to_numeric(pd.Series(out["area_mu"]), errors="coerce")
+    ratio = (stated / outline.where(outline > 0)).where(drawn)
+    median = ratio.median()
+    if pd.notna(median) and not _units_said(mapping).get("area_mu") and factors.get("area_mu", 1.0) == 1.0 and not (
+            1 / AREA_UNIT_RATIO < median < AREA_UNIT_RATIO):
+        raise IngestError("area_unit_suspect", column=str(sources["area_mu"]), ratio=f"{median:,.3g}")
+    off = (ratio > AREA_WARN_RATIO) | (ratio < 1 / AREA_WARN_RATIO)
+    for i in np.flatnonzero(off.to_numpy()):
+        report.problems.append((int(rows[i]), sources["area_mu"], _text(frame["area_mu"].iat[i]), "v_area_differs",
+                                {"outline": f"{outline.iat[i]:,.2f}"}, "warning"))
 
 
 def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed, report, base):

@@ -227,6 +227,8 @@ def parse_district(value: object) -> tuple[str, bool]:
     s = _nfkc(value)
     key = re.sub(r"^(湖南省|湖南)?(株洲市|株洲)?", "", s).strip().lower() or s.lower()
     code = _DISTRICTS.get(key)
+    if code is None and key.isdigit() and len(key) > 6 and key[:6] in DISTRICTS:
+        code = key[:6]  # a township's or village's code (三调 XZQDM 430281100, ZLDWDM …) starts with its district's
     if code is None:
         raise Rejected("v_district", names=[zh for zh, _ in DISTRICTS.values()])
     return code, code != s
@@ -244,10 +246,22 @@ ENUM_ALIASES: dict[str, str] = {
     "运行": "在运", "运行中": "在运", "投运": "在运", "已投运": "在运", "在运行": "在运",
     "建设": "在建", "拟建": "规划", "规划中": "规划",
     "进行中": "办理中", "未办结": "办理中", "正在办理": "办理中", "办结": "已办结", "已完成": "已办结", "完成": "已办结",
+    "公用设施用地": "公共设施", "公共管理与公共服务用地": "公共设施",
     "使用中": "在用", "已使用": "在用", "批而未供地": "批而未供", "闲置土地": "闲置", "低效用地": "低效",
     "已盘活": "已处置", "处置完成": "已处置",
     "光伏": "集中式光伏", "屋顶光伏": "分布式光伏", "风力发电": "风电", "抽蓄": "抽水蓄能",
     "未治理": "待治理", "治理完成": "待验证", "验证通过": "已验证",
+}
+
+
+# Land-use codes of GB/T 21010-2017 and the third land survey (三调: 05H1, 08H1, 0508), as a land
+# bureau's DLBM field holds them; 06 (工矿仓储) is split by its sub-codes.
+LAND_USE_CODES: dict[str, str] = {
+    **{code: "商业" for code in ("05", "05H1", *(f"050{i}" for i in range(1, 8)))},
+    "0508": "仓储", "0604": "仓储", "0601": "工业",
+    **{code: "住宅" for code in ("07", "0701", "0702")},
+    **{code: "公共设施" for code in ("08", "08H1", "08H2", *(f"08{i:02d}" for i in range(1, 11)))},
+    **{code: "交通" for code in ("10", *(f"100{i}" for i in range(1, 10)))},
 }
 
 
@@ -256,7 +270,7 @@ def parse_enum(value: object, allowed: tuple[str, ...]) -> tuple[str, bool]:
     if s in allowed:
         return s, s != str(value)
     for key in (s, re.sub(r"(项目|类|级|状态|阶段)$", "", s)):
-        target = ENUM_ALIASES.get(key)
+        target = ENUM_ALIASES.get(key) or LAND_USE_CODES.get(key.upper())
         if target in allowed:
             return target, True
         if key in allowed:

@@ -180,6 +180,13 @@ TEXT: dict[str, tuple[str, str]] = {
                               "The header '{column}' names no unit; read in {unit}, its median is {median} {unit}, far above "
                               "any real value: the ledger is most likely in a smaller unit (万元, kW, m²). Set the column's factor "
                               "in the mapping table (万元 to 亿元 is 0.0001), or write the unit in the header, e.g. 总投资（万元）."),
+    "ingest_r_area_unit_suspect": ("“{column}”的表头没有写单位，按亩读取时面积的中位数是地块范围算得面积的 {ratio} 倍："
+                                   "多半是以公顷（约 0.067 倍）或平方米（约 667 倍）填写。请在对应关系表中设定它的换算系数"
+                                   "（公顷→亩为 15，平方米→亩为 0.0015），或在表头写明单位，如“面积（公顷）”。",
+                                   "The header '{column}' names no unit; read in mu, the areas' median is {ratio} times "
+                                   "the area of the outlines: the column is most likely in hectares (about 0.067) or m² "
+                                   "(about 667). Set its factor in the mapping table (hectares to mu is 15, m² to mu "
+                                   "0.0015), or write the unit in the header, e.g. 面积（公顷）."),
     "ingest_r_missing_columns": ("缺少必需的列：{columns}。请在对应关系表中指定，或在文件中补上。",
                                  "Required columns are missing: {columns}. Map them in the mapping table, or add them to the file."),
     "ingest_r_unknown_source": ("对应关系中的源列在文件中不存在：{columns}", "The mapping names columns the file lacks: {columns}"),
@@ -229,6 +236,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_invalid_polygon": ("图形无效：{why}（可勾选“修复自相交图形”）", "invalid geometry: {why} (tick 'repair "
                                  "self-intersecting polygons')"),
     "ingest_v_outside": ("位置 ({lon}, {lat}) 在株洲市外", "location ({lon}, {lat}) is outside Zhuzhou"),
+    "ingest_v_area_differs": ("与地块范围算得的 {outline} 亩相差超过四分之一，请核对面积或范围",
+                              "more than a quarter off the {outline} mu of the parcel's outline: check the area or the outline"),
     "ingest_v_district_differs": ("填写的区县 {declared} 与坐标所在区县 {found} 不一致，按坐标取 {found}",
                                   "declared district {declared} differs from {found} where the point lies; {found} is used"),
     "ingest_v_project_unknown": ("项目编号在当前数据中不存在（请先导入该项目）", "no such project in the current data (import the project first)"),
@@ -271,6 +280,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_n_example_skipped": ("第 {row} 行是模板的示例行（未改动），已跳过。", "Row {row} is the template's example row, "
                                  "unchanged: left out."),
     "ingest_n_unmapped": ("这些列没有对应到数据表，不导入：{columns}", "Columns not mapped to the table, not imported: {columns}"),
+    "ingest_n_area_from_outline": ("文件没有面积列：{n} 个地块的面积（亩）按地块范围计算。",
+                                   "The file has no area column: the area (mu) of {n} parcels is measured on their outlines."),
     "ingest_n_repaired": ("已修复 {n} 个自相交图形。", "{n} self-intersecting polygons were repaired."),
     "ingest_w_gcj": ("注意：{total} 个已有编号中有 {n} 个的位置与库中相差约 {m} 米，正好是 GCJ-02 偏移。这些坐标可能来自高德/腾讯地图，请考虑选择 GCJ-02。",
                      "Warning: {n} of {total} known ids sit about {m} m from their stored position, exactly the "
