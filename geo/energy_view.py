@@ -332,3 +332,22 @@ def supply_text(supply: pd.DataFrame, project_id: str, lang: str) -> str | None:
     return t("supply_line", lang, demand=fmt_number(r["demand_mw"], "MW", 1, lang), station=r["station_name"],
              km=fmt_number(r["distance_km"], "km", 1, lang), headroom=fmt_number(r["headroom_mw"], "MW", 1, lang),
              verdict=t("supply_covered" if r["covered"] else "supply_short", lang))
+
+
+def grid_metrics(capability_column, peak_column, grid: dict, lang: str, *, districts: bool, gw: bool = False) -> str:
+    """The grid's two headline cards; returns the caption that defines them. City-wide they are
+    the published 220 kV figures (2.9 GW, 2,703.8 MW; ``gw`` adds the GW line under the MW).
+    For chosen districts (or a user who sees only some) they are the districts' in-service 110 kV
+    stations, the energy page's headroom table's figures: the 220 kV stations that happen to
+    stand in a district are not its supply (one of them made 荷塘区's peak 184.8 MW, 炎陵县's
+    above its capability)."""
+    if districts:
+        capability_column.metric(t("district_capability_110", lang), fmt_number(grid["capability_110_mw"], "MW", 1, lang))
+        peak_column.metric(t("district_peak_110", lang), fmt_number(grid["peak_110_mw"], "MW", 1, lang))
+        return t("district_capability_note", lang, pf=schema.POWER_FACTOR)
+    capability_column.metric(t("supply_capability", lang), fmt_number(grid["capability_mw"], "MW", 1, lang),
+                             fmt_number(grid["capability_mw"] / 1000, "GW", 1, lang) if gw else None,
+                             delta_color="off", delta_arrow="off")
+    peak_column.metric(t("record_peak", lang), fmt_number(grid["peak_mw"], "MW", 1, lang))
+    return t("capability_note", lang, ratio=schema.CAPACITY_LOAD_RATIO_220KV)
+

@@ -90,6 +90,12 @@ def grid_figures(snapshot: Snapshot, scope: Scope, filters: Filters) -> dict:
     return {
         "capability_mw": round(_num(row["cap220"]) / schema.CAPACITY_LOAD_RATIO_220KV, 1),
         "peak_mw": _num(row["peak"]),
+        # A district's own figures: its in-service 110 kV stations, as the energy page's headroom
+        # table defines them (capacity × power factor, their peaks). The 220 kV grid is planned and
+        # dispatched city-wide: its stations sited in a district are not that district's supply
+        # (荷塘区: one 220 kV station's 184.8 MW beside the district's 607.5 MW; exploratory tester 7).
+        "capability_110_mw": round(_num(row["cap110"]) * schema.POWER_FACTOR, 1),
+        "peak_110_mw": round(_num(row["peak110"]), 1),
         "new_energy_mw": round(sum(by_kind.values()), 2),
         "new_energy_by_kind": by_kind,
         "transformer_areas": row["n"],
@@ -98,7 +104,7 @@ def grid_figures(snapshot: Snapshot, scope: Scope, filters: Filters) -> dict:
     }
 
 
-_GRID_SUMS = ["cap220", "peak", *(f"kind{i}" for i in range(len(schema.NEW_ENERGY_KINDS))), "n", "planned",
+_GRID_SUMS = ["cap220", "peak", "cap110", "peak110", *(f"kind{i}" for i in range(len(schema.NEW_ENERGY_KINDS))), "n", "planned",
               "verified"]
 
 
@@ -112,14 +118,17 @@ def _grid_groups(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataF
     return query(snapshot, f"""
         WITH s AS (SELECT district_adcode,
                           sum(capacity_mva) FILTER (WHERE voltage_kv = 220 AND status = '在运') AS cap220,
-                          sum(peak_load_mw) FILTER (WHERE voltage_kv = 220 AND status = '在运') AS peak
+                          sum(peak_load_mw) FILTER (WHERE voltage_kv = 220 AND status = '在运') AS peak,
+                          sum(capacity_mva) FILTER (WHERE voltage_kv = 110 AND status = '在运') AS cap110,
+                          sum(peak_load_mw) FILTER (WHERE voltage_kv = 110 AND status = '在运'
+                                                    AND capacity_mva IS NOT NULL) AS peak110
                    FROM {{substations}} s WHERE {s_where} GROUP BY district_adcode),
              pl AS (SELECT district_adcode, {", ".join(f"sum(capacity_mw) FILTER (WHERE kind = ${k}) AS {k}" for k in kinds)}
                     FROM {{plants}} pl WHERE status = '在运' AND {p_where} GROUP BY district_adcode),
              t AS (SELECT district_adcode, count(*) AS n, count(*) FILTER (WHERE state <> '正常') AS planned,
                           count(*) FILTER (WHERE state = '已验证') AS verified
                    FROM {{transformer_areas}} t WHERE {t_where} GROUP BY district_adcode)
-        SELECT district_adcode, s.cap220, s.peak, {", ".join(f"pl.{k}" for k in kinds)},
+        SELECT district_adcode, s.cap220, s.peak, s.cap110, s.peak110, {", ".join(f"pl.{k}" for k in kinds)},
                coalesce(t.n, 0) AS n, coalesce(t.planned, 0) AS planned, coalesce(t.verified, 0) AS verified
         FROM s FULL JOIN pl USING (district_adcode) FULL JOIN t USING (district_adcode)
         ORDER BY district_adcode""", {**s_params, **p_params, **t_params, **kinds}, scope=scope).df

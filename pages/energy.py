@@ -7,13 +7,13 @@ from geo import (charts, district_layers, energy, energy_layers, layers, map_cla
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.energy_view import (HEADROOM_METRICS, RISK_PROJECTOR_COLUMNS, RISK_PROJECTOR_WIDTHS, band_frame,
-                             cell_tooltips, funnel_frame, headroom_bar_frame, headroom_map_data, headroom_table,
+                             cell_tooltips, funnel_frame, grid_metrics, headroom_bar_frame, headroom_map_data, headroom_table,
                              headroom_tooltip_rows, legend_labels, plant_frame, plant_parts, quality_table,
                              risk_table, risk_table_config, station_areas, station_fields, station_projects,
                              station_table, station_table_config)
 from geo.filters import Filters
 from geo.i18n import fmt_count, fmt_number, t
-from geo.schema import CAPACITY_LOAD_RATIO_220KV, POWER_FACTOR, enum_label
+from geo.schema import POWER_FACTOR, enum_label
 
 ctx = ui.page_context("energy")
 lang, filters = ctx.lang, ctx.filters
@@ -31,15 +31,13 @@ download_panel(ctx, ["substations", "plants", "transformer_areas"], "energy_dl")
 grid = page_cache.cached(overview.grid_figures, ctx, filters=Filters(districts=filters.districts))
 kinds = grid["new_energy_by_kind"]
 m = st.columns(4)
-m[0].metric(t("supply_capability", lang), fmt_number(grid["capability_mw"], "MW", 1, lang))
-m[1].metric(t("record_peak", lang), fmt_number(grid["peak_mw"], "MW", 1, lang))
+grid_note = grid_metrics(m[0], m[1], grid, lang, districts=bool(filters.districts) or not ctx.scope.is_all)
 m[2].metric(t("new_energy", lang), fmt_number(grid["new_energy_mw"], "MW", 1, lang))
 m[3].metric(t("transformer_areas", lang), fmt_count(grid["transformer_areas"], "个", lang),
             t("ta_plan_verified", lang, plan=fmt_count(grid["ta_with_plan"], "个", lang),
               verified=fmt_count(grid["ta_verified"], "个", lang)), delta_color="off", delta_arrow="off")
 st.caption(t("energy_new_split", lang, parts=" + ".join(f"{enum_label(k, lang)} {fmt_number(v, 'MW', 1, lang)}"
-                                                         for k, v in kinds.items())) + " · " +
-           t("capability_note", lang, ratio=CAPACITY_LOAD_RATIO_220KV))
+                                                         for k, v in kinds.items())) + " · " + grid_note)
 
 problems = page_cache.cached(energy.quality_problems, ctx, unfiltered=True)  # the whole store, once per snapshot
 if len(problems):

@@ -6,7 +6,7 @@ from geo import map_classes, meeting, overview, page_cache, picks, present, ui
 from geo.downloads import download_panel
 from geo.meeting_view import scoreboard_table
 from geo.i18n import fmt_count, fmt_number, fmt_pct, in_parts, t
-from geo.schema import CAPACITY_LOAD_RATIO_220KV
+from geo.energy_view import grid_metrics
 
 ctx = ui.page_context()
 lang = ctx.lang
@@ -72,10 +72,8 @@ with left:
     st.subheader(t("section_grid", lang))
     kinds = grid["new_energy_by_kind"]
     g = st.columns(2)
-    # In MW, as the peak load beside it (a district's 133.3 MW read "0.1 GW"); the published GW below.
-    g[0].metric(t("supply_capability", lang), fmt_number(grid["capability_mw"], "MW", 1, lang),
-                fmt_number(grid["capability_mw"] / 1000, "GW", 1, lang), delta_color="off", delta_arrow="off")
-    g[1].metric(t("record_peak", lang), fmt_number(grid["peak_mw"], "MW", 1, lang))
+    # In MW, as the peak load beside it; the published GW beneath, city-wide only.
+    grid_note = grid_metrics(g[0], g[1], grid, lang, districts=bool(ctx.filters.districts) or not ctx.scope.is_all, gw=True)
     g = st.columns(2)
     g[0].metric(t("new_energy", lang), fmt_number(grid["new_energy_mw"], "MW", 1, lang),
                 in_parts(t("new_energy_split", lang, wind=fmt_number(kinds["风电"], "MW", 1, lang),
@@ -85,7 +83,7 @@ with left:
     g[1].metric(t("transformer_areas", lang), fmt_count(grid["transformer_areas"], "个", lang),
                 in_parts(t("ta_governance", lang, plan=fmt_count(grid["ta_with_plan"], "", lang),
                            verified=fmt_count(grid["ta_verified"], "", lang))), delta_color="off", delta_arrow="off")
-    st.caption(t("capability_note", lang, ratio=CAPACITY_LOAD_RATIO_220KV))
+    st.caption(grid_note)
 with right:
     st.subheader(t("section_land", lang, year=land["year"]))
     for cls, key in (("批而未供", "unsupplied_disposal"), ("低效", "inefficient_disposal")):

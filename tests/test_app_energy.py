@@ -304,3 +304,19 @@ def test_a_35_kv_station_says_why_no_project_relies_on_it(monkeypatch, demo_stor
     at = open_page(monkeypatch, demo_store, station=small)
     assert any("只计 110 千伏及以上" in c.value for c in at.caption)
     assert not any("没有项目以本站为最近供电点" in c.value for c in at.caption)
+
+
+def test_a_districts_grid_figures_are_its_110_kv_stations_as_in_the_headroom_table(monkeypatch, demo_store):
+    """荷塘区 showed 最高负荷 184.8 MW (one 220 kV station sited there) above a table giving the
+    district 607.5 MW; 炎陵县's peak stood above its capability (exploratory tester 7)."""
+    at = open_page(monkeypatch, demo_store, district="荷塘区,炎陵县")
+    ranking = next(df.value for df in at.dataframe if "负荷裕度（MW）" in df.value.columns)
+    assert "电网供电能力" not in [m.label for m in at.metric]
+    capacity = float(metric(at, "区内110千伏可供容量").value.removesuffix(" MW").replace(",", ""))
+    peak = float(metric(at, "区内110千伏最高负荷").value.removesuffix(" MW").replace(",", ""))
+    peak_column = next(c for c in ranking.columns if c.startswith("最高负荷"))
+    assert peak == pytest.approx(ranking[peak_column].sum(), abs=0.15) and capacity > peak > 600
+    assert capacity == pytest.approx(ranking["负荷裕度（MW）"].sum() + ranking[peak_column].sum(), abs=0.25)
+    assert any("选定区县时按区内在运110千伏变电站计" in c.value for c in at.caption)
+    city = open_page(monkeypatch, demo_store)
+    assert metric(city, "电网供电能力").value == "2,900.0 MW" and metric(city, "最高负荷").value == "2,703.8 MW"

@@ -122,6 +122,9 @@ def test_district_filter_from_url_narrows_every_figure(monkeypatch, demo_store):
     board = next(df.value for df in at.dataframe if "八未" in df.value.columns)
     assert list(board["区县"]) == ["合计", "醴陵市"]  # the total of what is shown, then the district
     assert "醴陵市" in at.caption[0].value
+    # the grid: the district's own 110 kV stations (the city's 220 kV figures are city-wide only)
+    assert "电网供电能力" not in m and m["区内110千伏可供容量"].endswith(" MW") and m["区内110千伏最高负荷"].endswith(" MW")
+    assert not [x for x in at.metric if x.label == "区内110千伏可供容量" and x.delta]
 
 
 def test_filter_widget_writes_the_url(monkeypatch, demo_store):
