@@ -103,6 +103,22 @@ def rate_filters(filters: Filters) -> Filters:
     return replace(filters, **RATE_IGNORES)
 
 
+def classes_of(statuses: tuple[str, ...]) -> tuple[str, ...]:
+    """The stock classes a status filter means for the disposal figures, which count by class: a
+    disposed parcel keeps its class and its status becomes 已处置, so "闲置" read as a status left
+    out every idle parcel disposed this year (the chart said none was; 16 were, 700 亩: tester 7).
+    An idle status is its class, 已处置 (or no filter) is every class, 在用 none."""
+    if not statuses or "已处置" in statuses:
+        return schema.IDLE_CLASSES
+    return tuple(c for c in schema.IDLE_CLASSES if c in statuses)
+
+
+def stock_filters(filters: Filters) -> Filters:
+    """``filters`` for the area still idle: without the disposal year, which keeps only parcels
+    disposed (醴陵 under 2023 read "0 亩 remaining" above a table of 1,879 亩)."""
+    return replace(filters, disposed_year=None)
+
+
 def disposal_rates(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None) -> pd.DataFrame:
     """One row per idle class (schema order): stock on 1 Jan ``year``, disposed in ``year``, rate,
     and the area still idle now. Default year: the last full year before as-of. Summed over the
@@ -130,13 +146,15 @@ def _disposal_groups(snapshot: Snapshot, scope: Scope, filters: Filters, year: i
                     _window(year), table=cube.source(filters))
 
 
-def district_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None) -> pd.DataFrame:
-    """Every district in scope and in the district filter (zeros where no parcel matches), all idle
-    classes together, ranked by the area still idle (rank 1 = most; equal areas share a rank).
-    The status and disposal-year filters do not apply (``RATE_IGNORES``)."""
+def district_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None,
+                      classes: tuple[str, ...] = schema.IDLE_CLASSES) -> pd.DataFrame:
+    """Every district in scope and in the district filter (zeros where no parcel matches), the idle
+    ``classes`` together, ranked by the area still idle (rank 1 = most; equal areas share a rank).
+    The status and disposal-year filters do not apply (``RATE_IGNORES``; ``classes_of`` turns a
+    status filter into classes)."""
     filters = rate_filters(filters)
     year = _year(year, snapshot.as_of.year - 1)
-    df = district_sums.rows(_district_disposal_rows, snapshot, scope, filters, year, key="adcode")
+    df = district_sums.rows(_district_disposal_rows, snapshot, scope, filters, year, tuple(classes), key="adcode")
     df["rate_pct"] = _rate(df["disposed_mu"], df["stock_mu"])
     df = df.sort_values(["remaining_mu", "adcode"], ascending=[False, True]).reset_index(drop=True)
     df["rank"] = df["remaining_mu"].rank(method="min", ascending=False).astype("int64")
@@ -144,7 +162,8 @@ def district_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: 
                "rate_pct", "parcels_remaining"]]
 
 
-def _district_disposal_rows(snapshot: Snapshot, scope: Scope, filters: Filters, year: int) -> pd.DataFrame:
+def _district_disposal_rows(snapshot: Snapshot, scope: Scope, filters: Filters, year: int,
+                            classes: tuple[str, ...]) -> pd.DataFrame:
     where, params = filters.where("parcels")
     dwhere, dparams = filters.where("districts", prefix="d_")
     df = query(snapshot, f"""
@@ -154,21 +173,24 @@ def _district_disposal_rows(snapshot: Snapshot, scope: Scope, filters: Filters, 
                coalesce(sum(l.mu) FILTER (WHERE {_STOCK}), 0) AS stock_mu,
                coalesce(sum(l.n) FILTER (WHERE {_REMAINING}), 0) AS parcels_remaining
         FROM {{districts}} d
-        LEFT JOIN (SELECT * FROM {cube.source(filters)} l WHERE idle_class IS NOT NULL AND {where}) l
+        LEFT JOIN (SELECT * FROM {cube.source(filters)} l WHERE list_contains($classes, idle_class) AND {where}) l
                ON l.district_adcode = d.adcode
         WHERE {dwhere}
         GROUP BY d.adcode, d.name_zh, d.name_en ORDER BY d.adcode""",
-               {**params, **dparams, **_window(year)}, scope=scope).df
+               {**params, **dparams, **_window(year), "classes": list(classes)}, scope=scope).df
     for col in ("remaining_mu", "disposed_mu", "stock_mu"):
         df[col] = df[col].astype(float).round(2)
     df["parcels_remaining"] = df["parcels_remaining"].astype("int64")
     return df
 
 
-def monthly_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None) -> pd.DataFrame:
-    """Area and parcels disposed per month × idle class in ``year`` (default: the as-of year), with
-    the running total per class. Months that start after as-of are NULL: not "0 disposed" but
-    not happened yet."""
+def monthly_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None,
+                     classes: tuple[str, ...] = schema.IDLE_CLASSES) -> pd.DataFrame:
+    """Area and parcels disposed per month × idle class of ``classes`` in ``year`` (default: the
+    as-of year), with the running total per class. Months that start after as-of are NULL: not
+    "0 disposed" but not happened yet. The status and disposal-year filters do not apply, as for
+    the rates (``classes_of`` turns a status filter into classes)."""
+    filters = rate_filters(filters)
     year = _year(year, snapshot.as_of.year)
     df = district_sums.rows(_monthly_groups, snapshot, scope, filters, year)
     # 36 rows in plain arrays: a MultiIndex reindex and per-class cumsum cost ~7 ms a call (profiled).
@@ -177,11 +199,12 @@ def monthly_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: i
                            df["parcels"].tolist()):
         area, count = found.get((int(m), c), (0.0, 0))
         found[int(m), c] = (area + (0.0 if mu is None or mu != mu else float(mu)), count + int(n))  # NULL area: 0
-    keys = [(m, c) for m in range(1, 13) for c in schema.IDLE_CLASSES]
+    classes = [c for c in schema.IDLE_CLASSES if c in classes]
+    keys = [(m, c) for m in range(1, 13) for c in classes]
     totals = [found.get(k, (0.0, 0)) for k in keys]
     disposed = np.round(np.array([area for area, _ in totals]), 2)
     parcels = [count for _, count in totals]
-    cumulative = np.round(disposed.reshape(12, -1).cumsum(axis=0).reshape(-1), 2)  # per class, month by month
+    cumulative = np.round(disposed.reshape(12, len(classes)).cumsum(axis=0).reshape(-1), 2)  # per class, by month
     future = [date(year, m, 1) > snapshot.as_of for m, _ in keys]
     return pd.DataFrame({
         "month": np.array([m for m, _ in keys], dtype=np.int64),

@@ -7,12 +7,30 @@ import streamlit as st
 
 from geo import schema
 from geo.boundaries import district_name, load_districts
-from geo.i18n import fmt_count, fmt_number, fmt_pct, t, with_unit
+from geo.i18n import fmt_count, fmt_number, fmt_pct, list_separator, t, with_unit
 from geo.schema import MU_M2, enum_label
 
-# Choropleth metrics: district_disposal column, label key, unit, decimals.
+# Choropleth metrics: district_disposal column, label key, unit, decimals. "rate" is the last full
+# year's (published: 2022), "rate_now" the as-of year's so far (a planner's "this year").
 LAND_METRICS = {"remaining": ("remaining_mu", "metric_remaining", "亩", 0),
-                "rate": ("rate_pct", "metric_rate", "%", 1)}
+                "rate": ("rate_pct", "metric_rate", "%", 1),
+                "rate_now": ("rate_now_pct", "metric_rate_now", "%", 1)}
+
+
+def classes_text(classes: tuple[str, ...], lang: str) -> str:
+    """"三类" for all idle classes, else the chosen ones' names ("闲置", "批而未供、低效")."""
+    if tuple(classes) == schema.IDLE_CLASSES:
+        return t("all_three_classes", lang)
+    return list_separator(lang).join(enum_label(c, lang) for c in classes) or "—"
+
+
+def with_this_year(rows: pd.DataFrame, this_year: pd.DataFrame) -> pd.DataFrame:
+    """``district_disposal`` of the last full year with the as-of year's disposal so far beside it
+    (``disposed_now_mu``, ``rate_now_pct``): the rates that compare districts "this year" (醴陵 ahead
+    of 攸县 on 2022's rate, behind on 2023's: tester 7)."""
+    now = this_year[["adcode", "disposed_mu", "rate_pct"]].rename(columns={"disposed_mu": "disposed_now_mu",
+                                                                          "rate_pct": "rate_now_pct"})
+    return rows.merge(now, on="adcode", how="left")
 
 
 def parcel_tooltips(parcels: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
@@ -49,23 +67,31 @@ def district_map_data(rows: pd.DataFrame, lang: str):
     gdf["remaining_text"] = [fmt_number(v, "亩", 0, lang) for v in gdf["remaining_mu"]]
     gdf["disposed_text"] = [fmt_number(v, "亩", 0, lang) for v in gdf["disposed_mu"]]
     gdf["rate_text"] = [fmt_pct(v) for v in gdf["rate_pct"]]
+    gdf["stock_text"] = [fmt_number(v, "亩", 0, lang) for v in gdf["stock_mu"]]
+    gdf["rate_now_text"] = [fmt_pct(v) for v in gdf["rate_now_pct"]]
     return gdf
 
 
-def district_table(rows: pd.DataFrame, lang: str, year: int) -> tuple[pd.DataFrame, dict]:
-    """The district ranking and its column config: numbers stay numbers (they sort as such; as
-    "962 亩" texts 962 sorted after 3,993), their units in the headers."""
+def district_table(rows: pd.DataFrame, lang: str, year: int, this_year: int,
+                   classes: tuple[str, ...] = schema.IDLE_CLASSES) -> tuple[pd.DataFrame, dict]:
+    """The district ranking (``with_this_year``'s rows) and its column config: numbers stay
+    numbers (they sort as such; as "962 亩" texts 962 sorted after 3,993), their units in the
+    headers."""
     mu = lambda key, **kw: with_unit(t(key, lang, **kw), "亩", lang)  # noqa: E731
+    pct = lambda key, **kw: with_unit(t(key, lang, **kw), "%", lang)  # noqa: E731
     columns = {t("rank", lang): rows["rank"],
                t("district", lang): [district_name(c, lang) for c in rows["adcode"].tolist()],
-               # not "剩余闲置低效存量": the metric of that name follows the status filter, this table does not
-               mu("remaining_all"): rows["remaining_mu"].astype(float),
+               # not "剩余闲置低效存量": the metric of that name follows every filter, this table the classes
+               mu("remaining_of", classes=classes_text(classes, lang)): rows["remaining_mu"].astype(float),
                mu("disposed_in", year=year): rows["disposed_mu"].astype(float),
-               mu("stock_start", year=year): rows["stock_mu"].astype(float),
-               with_unit(t("disposal_rate", lang), "%", lang): rows["rate_pct"].astype(float)}
+               pct("disposal_rate_in", year=year): rows["rate_pct"].astype(float),
+               mu("disposed_so_far", year=this_year): rows["disposed_now_mu"].astype(float),
+               pct("disposal_rate_so_far", year=this_year): rows["rate_now_pct"].astype(float)}
+    # (the stock on 1 January, the rates' base, is in the map's tooltip: eight columns did not fit 1366 px)
     names = list(columns)
-    config = {name: st.column_config.NumberColumn(name, format="%,.0f") for name in names[2:5]}
-    config[names[5]] = st.column_config.NumberColumn(names[5], format="%.2f")
+    config = {name: st.column_config.NumberColumn(name, format="%,.0f") for name in (*names[2:4], names[5])}
+    for name in (names[4], names[6]):
+        config[name] = st.column_config.NumberColumn(name, format="%.2f")
     return pd.DataFrame(columns), config
 
 

@@ -7,8 +7,9 @@ from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.i18n import fmt_count, fmt_number, fmt_pct, in_parts, t
 from geo.schema import IDLE_CLASSES
-from geo.land_view import (IDLE_PROJECTOR_COLUMNS, LAND_METRICS, cell_tooltips, details_frames, district_map_data,
-                           district_table, idle_table, idle_table_config, monthly_frame, parcel_tooltips)
+from geo.land_view import (IDLE_PROJECTOR_COLUMNS, LAND_METRICS, cell_tooltips, classes_text, details_frames,
+                           district_map_data, district_table, idle_table, idle_table_config, monthly_frame,
+                           parcel_tooltips, with_this_year)
 
 ctx = ui.page_context("land")
 lang, filters = ctx.lang, ctx.filters
@@ -21,13 +22,18 @@ ui.page_header(ctx, "page_land", PARCEL_KEY, "land")
 download_panel(ctx, ["parcels"], "land_dl")
 
 summary = page_cache.cached(land.land_summary, ctx)
+# What remains ignores the disposal year (it keeps only disposed parcels: "0 亩 remaining").
+remaining = summary if filters.disposed_year is None else page_cache.cached(land.land_summary, ctx,
+                                                                            filters=land.stock_filters(filters))
 rates = page_cache.cached(land.disposal_rates, ctx, filters=land.rate_filters(filters))
 year = int(rates["year"].iloc[0]) if len(rates) else ctx.snapshot.as_of.year - 1
+this_year = ctx.snapshot.as_of.year
+classes = land.classes_of(filters.parcel_statuses)  # the disposal figures count classes, not today's status
 by_class = rates.set_index("idle_class")
 m = st.columns(4)
 m[0].metric(t("parcels_count", lang), fmt_count(summary["parcels"], "宗" if lang == "zh" else "", lang),
             fmt_number(summary["area_mu"], "亩", 0, lang), delta_color="off", delta_arrow="off")
-m[1].metric(t("remaining_idle", lang), fmt_number(summary["remaining_idle_mu"], "亩", 0, lang))
+m[1].metric(t("remaining_idle", lang), fmt_number(remaining["remaining_idle_mu"], "亩", 0, lang))
 for col, cls, key in ((m[2], "批而未供", "unsupplied_disposal"), (m[3], "低效", "inefficient_disposal")):
     row = by_class.loc[cls] if cls in by_class.index else None
     col.metric(f"{t(key, lang)}（{year}）" if lang == "zh" else f"{t(key, lang)} ({year})",
@@ -48,6 +54,11 @@ def idle_cells(cells) -> tuple:
     return map_json.frozen(layer), legend
 
 
+def metric_label(key: str) -> str:
+    """A choropleth metric's name, with the year its rate is of."""
+    return t(key, lang, year=this_year if key == "metric_rate_now" else year)
+
+
 ui.url_state("map", "land_map_mode", ("parcels", "choropleth"), "parcels")  # map views live in the URL too
 mode = st.segmented_control(t("map_mode", lang), ["parcels", "choropleth"], key="land_map_mode",
                             format_func=lambda v: t(f"land_mode_{v}", lang)) or "parcels"
@@ -59,21 +70,29 @@ if len(invalid):
                               zip(invalid["parcel_id"][:20], invalid["reason"][:20]))))
 if shapes.total == 0:
     st.info(t("nothing_selected_land", lang))
-district_rows = page_cache.cached(land.district_disposal, ctx, filters=land.rate_filters(filters))
+def district_disposal(districts: tuple[str, ...]):
+    """The districts' disposal of the last full year, with this year's so far beside it."""
+    chosen = land.rate_filters(filters).with_districts(districts)
+    return with_this_year(page_cache.cached(land.district_disposal, ctx, filters=chosen, classes=classes),
+                          page_cache.cached(land.district_disposal, ctx, filters=chosen, year=this_year, classes=classes))
+
+
+district_rows = district_disposal(filters.districts)
 map_col, side_col = st.columns([3, 1])
 with map_col:
     if mode == "choropleth":
         ui.url_state("metric", "land_metric", tuple(LAND_METRICS), "remaining")
         metric = st.segmented_control(t("map_metric", lang), list(LAND_METRICS),
-                                      key="land_metric", format_func=lambda k: t(LAND_METRICS[k][1], lang))
+                                      key="land_metric", format_func=lambda k: metric_label(LAND_METRICS[k][1]))
         column, label_key, unit, decimals = LAND_METRICS[metric or "remaining"]
-        city = page_cache.cached(land.district_disposal, ctx, filters=land.rate_filters(filters).with_districts(()))
         deck, legend = district_layers.district_choropleth(
-            district_map_data(city, lang), column, name_column="name", label_column="label", unit=unit,
-            decimals=decimals, legend_title=t(label_key, lang), lang=lang, selected=filters.districts,
-            tooltip_rows=[(t("remaining_idle", lang), "remaining_text"),
+            district_map_data(district_disposal(()), lang), column, name_column="name", label_column="label", unit=unit,
+            decimals=decimals, legend_title=metric_label(label_key), lang=lang, selected=filters.districts,
+            tooltip_rows=[(t("remaining_of", lang, classes=classes_text(classes, lang)), "remaining_text"),
+                          (t("stock_start", lang, year=year), "stock_text"),
                           (t("disposed_in", lang, year=year), "disposed_text"),
-                          (t("disposal_rate", lang), "rate_text")])
+                          (t("disposal_rate_in", lang, year=year), "rate_text"),
+                          (t("disposal_rate_so_far", lang, year=this_year), "rate_now_text")])
     else:
         outline, names = district_layers.district_base(lang, filters.districts)
         base = [outline]
@@ -133,20 +152,21 @@ st.subheader(t("section_disposal", lang))
 # columns were cut off, and the chart's English legend too.
 d1, d2 = st.container(), st.container()
 with d1:
-    st.markdown(f"**{t('district_ranking', lang, year=year)}**")
-    ranking, ranking_config = district_table(district_rows, lang, year)
+    chosen = t("ranking_classes_all", lang) if classes == IDLE_CLASSES else classes_text(classes, lang)
+    st.markdown(f"**{t('district_ranking', lang, classes=chosen, year=year, this_year=this_year)}**")
+    ranking, ranking_config = district_table(district_rows, lang, year, this_year, classes)
     ui.table(ranking, lang, "no_rows_districts", key="land_districts", column_config=ranking_config)
 with d2:
-    this_year = ctx.snapshot.as_of.year
     st.markdown(f"**{t('monthly_disposal', lang, year=this_year)}**")
-    monthly = monthly_frame(page_cache.cached(land.monthly_disposal, ctx), lang)
+    monthly = monthly_frame(page_cache.cached(land.monthly_disposal, ctx, filters=land.rate_filters(filters),
+                                              classes=classes), lang)
     if not monthly["value"].any():  # no month, or nothing disposed: a flat line at 0 says nothing
         st.caption(t("no_disposal_in_view", lang, year=this_year))
     else:
         ui.chart(charts.plan_vs_actual_chart(
             monthly, x="month_label", x_title=t("month", lang), series="series", value="value", kind="kind",
             value_title=t("cum_disposed", lang), tooltip=["series", "month_label", "value_text"],
-            colours=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in (layers.PARCEL_COLOURS[c] for c in IDLE_CLASSES)],
+            colours=[f"#{r:02x}{g:02x}{b:02x}" for r, g, b in (layers.PARCEL_COLOURS[c] for c in classes)],
             x_order=[t("month_label", lang, m=m) for m in range(1, 13)]), width="stretch", key="land_monthly")
 
 # --- largest idle parcels ------------------------------------------------------------------------

@@ -46,15 +46,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "remaining_idle": ("剩余闲置低效存量", "Idle land remaining"),
     "remaining_idle_mu": ("剩余闲置低效（亩）", "Idle land remaining (mu)"),
     "reused_note": ("已处置并由项目使用的土地：{area}。", "Disposed land now used by projects: {area}."),
-    "rate_ignores_note": ("处置率和各区县处置表按年初存量计算，不受“现状”“处置年份”筛选影响（按现状或处置年份挑选地块，"
-                          "会把处置率变成 0 % 或 100 %）；地图、地块表按全部筛选显示。",
-                          "The disposal rates and the district table count the stock on 1 January: the status and "
-                          "disposal-year filters do not apply to them (picking parcels by what became of them would "
-                          "make every rate 0 % or 100 %); the map and the parcel table apply every filter."),
+    "rate_ignores_note": ("处置率、各区县处置表和逐月处置按年初存量计算，不受“处置年份”筛选影响，“现状”筛选按存量类别计"
+                          "（已处置的地块保留其类别）；剩余存量也不受“处置年份”筛选影响；地图、地块表按全部筛选显示。",
+                          "The disposal rates, the district table and the months count the stock on 1 January: the "
+                          "disposal-year filter does not apply to them, and a status filter counts as the stock class "
+                          "(a disposed parcel keeps its class); nor does the disposal year apply to the area remaining; "
+                          "the map and the parcel table apply every filter."),
     "land_mode_parcels": ("地块", "Parcels"),
     "land_mode_choropleth": ("区县分级", "District choropleth"),
     "metric_remaining": ("剩余闲置低效（亩）", "Idle remaining (mu)"),
-    "metric_rate": ("处置率（%）", "Disposal rate (%)"),
+    "metric_rate": ("{year}年处置率（%）", "Disposal rate {year} (%)"),
+    "metric_rate_now": ("{year}年至今处置率（%）", "Rate {year} so far (%)"),
     "invalid_parcels": ("{n} 宗地块的几何图形有问题，未在地图上显示：{ids}", "{n} parcels have unusable geometry and are "
                         "left off the map: {ids}"),
     "geom_empty": ("空图形", "empty"),
@@ -72,10 +74,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "projects_on_parcel": ("在此地块上的项目", "Projects on this parcel"),
     "no_project_on_parcel": ("暂无项目使用此地块", "No project uses this parcel"),
     "section_disposal": ("处置进度", "Disposal progress"),
-    "district_ranking": ("各区县批而未供、闲置、低效三类合计存量与{year}年处置（按剩余面积排序）",
-                         "Unsupplied, idle and inefficient land together, by district, and {year} disposal "
+    "district_ranking": ("各区县{classes}存量与{year}年、{this_year}年至今的处置（按剩余面积排序）",
+                         "{classes} by district: what remains, disposal in {year} and in {this_year} so far "
                          "(ranked by what remains)"),
-    "remaining_all": ("三类剩余存量", "Remaining, all three"),
+    "ranking_classes_all": ("批而未供、闲置、低效三类合计", "Unsupplied, idle and inefficient land together"),
+    "remaining_of": ("{classes}剩余存量", "Remaining, {classes}"),
+    "all_three_classes": ("三类", "all three"),
+    "disposal_rate_in": ("{year}年处置率", "Disposal rate {year}"),
+    "disposed_so_far": ("{year}年至今处置", "Disposed {year} so far"),
+    "disposal_rate_so_far": ("{year}年至今处置率", "Rate {year} so far"),
     "rank": ("排名", "Rank"),
     "disposed_in": ("{year}年处置", "Disposed {year}"),
     "stock_start": ("{year}年初存量", "Stock 1 Jan {year}"),
