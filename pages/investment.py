@@ -138,6 +138,9 @@ with c3:
                               value_title=t("metric_total", lang), tooltip=["label", "count_text", "total_text"],
                               colour="#2b8cbe", selected=filters.chains),
              **picks.chart_pick("inv_chain_chart", "industry_chain", "f_chain"), width="stretch")
+    unassigned, unassigned_yi = page_cache.cached(investment.without_chain, ctx, filters=filters.without("chains"))
+    if unassigned:
+        st.caption(t("no_chain_note", lang, n=fmt_count(unassigned, "个", lang), total=fmt_number(unassigned_yi, "亿元", 1, lang)))
 district_rows = page_cache.cached(investment.district_breakdown, ctx)
 with c4:
     st.markdown(f"**{t('by_district', lang)}**")

@@ -125,6 +125,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "stalled_breakdown": ("八未卡点（点击筛选）", "Stalled states, 八未 (click to filter)"),
     "by_chain": ("各产业链投资（点击筛选）", "Investment by industry chain (click to filter)"),
     "by_district": ("各区县投资（点击筛选）", "Investment by district (click to filter)"),
+    "no_chain_note": ("另有 {n}项目未填产业链（总投资 {total}），图中没有它们的条形。",
+                      "{n} projects have no industry chain ({total} in total): no bar shows them."),
     "chart_pick_note": ("点击柱条筛选，按住 Shift 点击可加选或取消；各图按除它自身以外的全部筛选计数，选中的柱条为深色。",
                         "Click a bar to filter; shift-click to add or remove one. Each chart counts under every "
                         "filter but its own; the chosen bars are dark."),
