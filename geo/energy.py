@@ -235,12 +235,19 @@ class StationDetails:
     projects: pd.DataFrame  # projects whose supply point it is
 
 
+def station_record(snapshot: Snapshot, scope: Scope, station_id: str) -> dict | None:
+    """One substation's fields with its lon/lat (the map moves to a station opened by a link, as
+    to a project); None if unknown or out of scope."""
+    found = query(snapshot, f"SELECT {STATION_SELECT} FROM {{substations}} s WHERE station_id = $sid",
+                  {"sid": str(station_id)}, scope=scope).df
+    return None if found.empty else _record(found)
+
+
 def station_details(snapshot: Snapshot, scope: Scope, station_id: str, supply: pd.DataFrame) -> StationDetails | None:
     """A substation with the transformer areas it feeds and the projects that rely on it
     (``supply`` is ``project_supply``'s result). None if unknown or out of scope."""
-    found = query(snapshot, f"SELECT {STATION_SELECT} FROM {{substations}} s WHERE station_id = $sid",
-                  {"sid": str(station_id)}, scope=scope).df
-    if found.empty:
+    station = station_record(snapshot, scope, station_id)
+    if station is None:
         return None
     areas = query(snapshot, """
         SELECT state, count(*) AS areas, avg(voltage_pass_rate) AS pass_rate_pct,
@@ -256,7 +263,7 @@ def station_details(snapshot: Snapshot, scope: Scope, station_id: str, supply: p
                      {"sid": str(station_id), "abnormal": list(schema.TA_ABNORMAL_STATES)}, scope=scope).df
     projects = supply[supply["station_id"] == str(station_id)].sort_values(
         ["demand_mw", "project_id"], ascending=[False, True], ignore_index=True)
-    return StationDetails(station=_record(found), areas=areas, abnormal=abnormal, projects=projects)
+    return StationDetails(station=station, areas=areas, abnormal=abnormal, projects=projects)
 
 
 # --- data quality ----------------------------------------------------------------------------------

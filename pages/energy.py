@@ -116,7 +116,9 @@ with map_col:
             base += energy_layers.station_layers(shown_ids, symbols, selected_id)
             legends[:0] = energy_layers.station_legend(labels)
         base.append(names)
-        deck = layers.point_map(base, district_bounds(filters.districts))
+        station = page_cache.cached_record(energy.station_record, ctx, selected_id) if selected_id else None
+        deck = layers.point_map(base, picks.map_bounds(STATION_KEY, "en_map", selected_id, station,
+                                                       district_bounds(filters.districts)))
     ui.clickable_map(deck, "en_map", 600, project_key=STATION_KEY, pick_layer="stations", pick_field="station_id")
 with side_col:
     if legend:

@@ -320,3 +320,16 @@ def test_a_districts_grid_figures_are_its_110_kv_stations_as_in_the_headroom_tab
     assert any("选定区县时按区内在运110千伏变电站计" in c.value for c in at.caption)
     city = open_page(monkeypatch, demo_store)
     assert metric(city, "电网供电能力").value == "2,900.0 MW" and metric(city, "最高负荷").value == "2,703.8 MW"
+
+
+def test_a_station_opened_by_a_link_is_where_the_map_opens(monkeypatch, demo_store):
+    """/energy?station=… opened the whole city, the station lost in the centre's cluster (tester 7)."""
+    from geo import layers
+
+    stations = store.read_table(store.open_current(demo_store), "substations")
+    row = stations[stations["voltage_kv"] == 110].iloc[0]
+    view = deck(open_page(monkeypatch, demo_store, station=row["station_id"]))["initialViewState"]
+    assert (view["longitude"], view["latitude"]) == pytest.approx((row.geometry.x, row.geometry.y), abs=1e-6)
+    assert view["zoom"] == layers.fit_view(layers.padded_bounds([row.geometry.x], [row.geometry.y])).zoom
+    city = deck(open_page(monkeypatch, demo_store))["initialViewState"]
+    assert city["zoom"] < view["zoom"]
