@@ -21,7 +21,15 @@ HEADROOM_METRICS = {"headroom": ("headroom_mw", "metric_headroom", "MW", 1),
 
 
 def _label(table: str, column: str, lang: str) -> str:
+    """A column's name with its unit: for headers over bare numbers."""
     return schema.column(table, column).label(lang)
+
+
+def _name(table: str, column: str, lang: str) -> str:
+    """A column's name without its unit: beside a value that says it ("变电容量：50.0 MVA", not
+    "变电容量（MVA）：50.0 MVA")."""
+    col = schema.column(table, column)
+    return col.zh if lang == "zh" else col.en
 
 
 def legend_labels(lang: str) -> dict[str, str]:
@@ -43,8 +51,8 @@ def station_tooltips(stations: pd.DataFrame, lang: str) -> pd.DataFrame:
     out["rate_text"] = [fmt_number(v, "%", 1, lang) for v in out["load_rate_pct"].tolist()]
     out["headroom_text"] = [fmt_number(v, "MW", 1, lang) for v in out["headroom_mw"].tolist()]
     out.attrs["tooltip"] = [(t("voltage", lang), "kv_text"), (t("asset_status", lang), "status_text"),
-                            (_label("substations", "capacity_mva", lang), "capacity_text"),
-                            (_label("substations", "peak_load_mw", lang), "peak_text"),
+                            (_name("substations", "capacity_mva", lang), "capacity_text"),
+                            (_name("substations", "peak_load_mw", lang), "peak_text"),
                             (t("load_rate", lang), "rate_text"), (t("headroom", lang), "headroom_text")]
     return out
 
@@ -54,7 +62,7 @@ def plant_tooltips(plants: pd.DataFrame, lang: str) -> pd.DataFrame:
     out["kind_text"] = [enum_label(k, lang) for k in out["kind"].tolist()]
     out["capacity_text"] = [fmt_number(v, "MW", 1, lang) for v in out["capacity_mw"].tolist()]
     out["status_text"] = [enum_label(s, lang) for s in out["status"].tolist()]
-    out.attrs["tooltip"] = [(t("plant_kind", lang), "kind_text"), (_label("plants", "capacity_mw", lang), "capacity_text"),
+    out.attrs["tooltip"] = [(t("plant_kind", lang), "kind_text"), (_name("plants", "capacity_mw", lang), "capacity_text"),
                             (t("asset_status", lang), "status_text")]
     return out
 
@@ -76,8 +84,8 @@ def abnormal_tooltips(areas: pd.DataFrame, lang: str) -> pd.DataFrame:
     out["rate_text"] = [fmt_number(v, "%", 2, lang) for v in out["voltage_pass_rate"].tolist()]
     out["users_text"] = [fmt_count(v, "户", lang) for v in out["low_voltage_users"].tolist()]
     out.attrs["tooltip"] = [(_label("transformer_areas", "state", lang), "state_text"),
-                            (_label("transformer_areas", "voltage_pass_rate", lang), "rate_text"),
-                            (_label("transformer_areas", "low_voltage_users", lang), "users_text")]
+                            (_name("transformer_areas", "voltage_pass_rate", lang), "rate_text"),
+                            (_name("transformer_areas", "low_voltage_users", lang), "users_text")]
     return out
 
 
@@ -186,14 +194,11 @@ def headroom_map_data(rows: pd.DataFrame, lang: str):
 
 
 def headroom_tooltip_rows(lang: str) -> list[tuple[str, str]]:
-    return [(t("stations_count", lang), "stations_text"), (t("metric_firm_capacity", lang), "capacity_text"),
-            (_label("substations", "peak_load_mw", lang), "peak_text"), (t("headroom", lang), "headroom_text"),
+    return [(t("stations_count", lang), "stations_text"), (t("firm_capacity", lang), "capacity_text"),
+            (_name("substations", "peak_load_mw", lang), "peak_text"), (t("headroom", lang), "headroom_text"),
             (t("load_rate", lang), "rate_text")]
 
 
-def _peak_name(lang: str) -> str:
-    column = schema.column("substations", "peak_load_mw")  # its name without the unit
-    return column.zh if lang == "zh" else column.en
 
 
 def headroom_bar_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -202,7 +207,7 @@ def headroom_bar_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     # Named in the text: the chart's tooltip joins them into one line (geo.charts: "醴陵市 · 余量
     # 590.2 MW · 最高负荷 815.6 MW · 负载率 58.0 %"), where bare MW figures were ambiguous.
     for column, value, unit, name in (("headroom_text", "headroom_mw", "MW", t("headroom", lang)),
-                                      ("peak_text", "peak_mw", "MW", _peak_name(lang)),
+                                      ("peak_text", "peak_mw", "MW", _name("substations", "peak_load_mw", lang)),
                                       ("rate_text", "load_rate_pct", "%", t("load_rate", lang))):
         out[column] = [f"{name} {fmt_number(v, unit, 1, lang)}" for v in out[value].tolist()]
     return out
@@ -215,7 +220,7 @@ def headroom_table(rows: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict]:
     columns = {t("district", lang): [district_name(c, lang) for c in rows["adcode"].tolist()],
                with_unit(t("headroom", lang), "MW", lang): rows["headroom_mw"].astype(float),
                with_unit(t("load_rate", lang), "%", lang): rows["load_rate_pct"].astype(float),
-               with_unit(_peak_name(lang), "MW", lang): rows["peak_mw"].astype(float),
+               with_unit(_name("substations", "peak_load_mw", lang), "MW", lang): rows["peak_mw"].astype(float),
                with_unit(t("metric_firm_capacity", lang), "MW", lang): rows["capacity_mw"].astype(float),
                with_unit(t("stations_count", lang), "座", lang): rows["stations"].astype("int64")}
     names = list(columns)
@@ -264,14 +269,14 @@ def station_fields(details: StationDetails, lang: str) -> pd.DataFrame:
     rows = [
         (_label("substations", "station_id", lang), s["station_id"]),
         (t("district", lang), district_name(s["district_adcode"], lang)),
-        (_label("substations", "voltage_kv", lang), f"{s['voltage_kv']} kV"),
+        (_name("substations", "voltage_kv", lang), f"{s['voltage_kv']} kV"),
         (t("asset_status", lang), enum_label(s["status"], lang)),
-        (_label("substations", "transformer_count", lang), "—" if s["transformer_count"] is None
+        (_name("substations", "transformer_count", lang), "—" if s["transformer_count"] is None
          else fmt_count(s["transformer_count"], "台", lang)),
-        (_label("substations", "capacity_mva", lang), fmt_number(s["capacity_mva"], "MVA", 1, lang)),
-        (t("metric_firm_capacity", lang), fmt_number(None if s["capacity_mva"] is None
+        (_name("substations", "capacity_mva", lang), fmt_number(s["capacity_mva"], "MVA", 1, lang)),
+        (t("firm_capacity", lang), fmt_number(None if s["capacity_mva"] is None
                                                      else s["capacity_mva"] * schema.POWER_FACTOR, "MW", 1, lang)),
-        (_label("substations", "peak_load_mw", lang), fmt_number(s["peak_load_mw"], "MW", 1, lang)),
+        (_name("substations", "peak_load_mw", lang), fmt_number(s["peak_load_mw"], "MW", 1, lang)),
         (t("load_rate", lang), fmt_number(s["load_rate_pct"], "%", 1, lang)),
         (t("headroom", lang), fmt_number(s["headroom_mw"], "MW", 1, lang)),
         (t("pending_demand", lang), fmt_number(float(details.projects.loc[details.projects["stage"] != "投产",
@@ -288,7 +293,7 @@ def station_areas(details: StationDetails, lang: str) -> pd.DataFrame:
         _label("transformer_areas", "state", lang): [enum_label(s, lang) for s in a["state"]],
         t("table_transformer_areas", lang): [fmt_count(v, "个", lang) for v in a["areas"]],
         t("mean_pass_rate", lang): [fmt_number(v, "%", 2, lang) for v in a["pass_rate_pct"]],
-        _label("transformer_areas", "low_voltage_users", lang): [fmt_count(v, "户", lang) if pd.notna(v) else "—"
+        _name("transformer_areas", "low_voltage_users", lang): [fmt_count(v, "户", lang) if pd.notna(v) else "—"
                                                                 for v in a["low_voltage_users"]],
     })
 

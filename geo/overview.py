@@ -227,4 +227,4 @@ def investment_choropleth(summary: pd.DataFrame, metric: str, lang: str, selecte
         decimals=decimals, legend_title=t(label_key, lang), lang=lang, selected=selected,
         tooltip_rows=[(t("projects_count", lang), "projects_text"), (t("total_investment", lang), "total_text"),
                       (t("annual_plan", lang), "plan_text"), (t("completed_to_date", lang), "completed_text"),
-                      (t("metric_progress", lang), "progress_text")])
+                      (t("progress_rate", lang), "progress_text")])  # the text carries its %

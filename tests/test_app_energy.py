@@ -124,7 +124,9 @@ def test_selected_station_shows_areas_and_projects(monkeypatch, demo_store):
     relying = table(at, "用电需求")
     assert len(relying) == len(details.projects) == int((supply["station_id"] == busiest).sum())
     fields = table(at, "字段").set_index("字段")["内容"]
-    assert fields["负荷裕度"].endswith(" MW") and fields["电压等级（kV）"].endswith(" kV")
+    assert fields["负荷裕度"].endswith(" MW") and fields["电压等级"].endswith(" kV")
+    # a value that says its unit has a name that does not say it again ("变电容量（MVA）：50.0 MVA")
+    assert not [name for name in fields.index if "（" in name and fields[name].split()[-1] in name]
     rings = next(layer for layer in deck(at)["layers"] if layer["id"] == "selected-station")
     assert rings["data"][0]["station_id"] == busiest
 
@@ -333,3 +335,19 @@ def test_a_station_opened_by_a_link_is_where_the_map_opens(monkeypatch, demo_sto
     assert view["zoom"] == layers.fit_view(layers.padded_bounds([row.geometry.x], [row.geometry.y])).zoom
     city = deck(open_page(monkeypatch, demo_store))["initialViewState"]
     assert city["zoom"] < view["zoom"]
+
+
+def test_tooltip_names_do_not_repeat_the_unit_their_values_carry(demo_store):
+    """"年度完成率（%）：68.6 %" (tester 7): a tooltip's name is bare where its value has the unit."""
+    from geo import energy_view, overview
+
+    snap = store.open_current(demo_store)
+    for lang in ("zh", "en"):
+        rows = [*energy_view.station_tooltips(energy.stations(snap, Scope.all(), Filters()), lang).attrs["tooltip"],
+                *energy_view.plant_tooltips(energy.plants(snap, Scope.all(), Filters()), lang).attrs["tooltip"],
+                *energy_view.abnormal_tooltips(energy.abnormal_areas(snap, Scope.all(), Filters()), lang).attrs["tooltip"],
+                *energy_view.headroom_tooltip_rows(lang)]
+        deck, _ = overview.investment_choropleth(overview.district_summary(snap, Scope.all(), Filters()), "progress",
+                                                 lang, ())
+        names = [name for name, _ in rows] + [line for line in json.dumps(deck.to_json(), ensure_ascii=False).split("<br")]
+        assert not [n for n in names if "（%）" in n or "(%)" in n or "（MW）" in n or "(MW)" in n or "（MVA）" in n], lang

@@ -39,6 +39,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "metric_headroom": ("负荷裕度（MW）", "Headroom (MW)"),
     "metric_load_rate": ("负载率（%）", "Load rate (%)"),
     "metric_firm_capacity": ("可供容量（MW）", "Firm capacity (MW)"),
+    "firm_capacity": ("可供容量", "Firm capacity"),
     "energy_click_note": ("点击变电站查看详情（所供台区、依赖它的项目），点击区县可按区县筛选。",
                           "Click a substation for its details (areas it feeds, projects relying on it); click a "
                           "district to filter to it."),
