@@ -29,6 +29,11 @@ from geo.store import Snapshot
 
 log = logging.getLogger(__name__)
 IN_MEMORY_MAX_ROWS = 250_000  # tables up to this many rows are held in memory (see _create_views)
+# Snapshots whose schemas stay in memory when unused (the current one and the one before it, which
+# a page comparing the two, or a tab not yet rerun, still reads), and how long an unused one waits:
+# longer than any query runs (a whole-city export, ~16 s at 1 M parcels), so none is dropped under one.
+KEEP_SNAPSHOTS = 2
+FORGET_AFTER_S = 300.0
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # {table} in query and derived SQL
 PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DUCKDB_VERSION = duckdb.__version__
@@ -71,6 +76,7 @@ class Views:
     snapshot_id: str = ""  # names the snapshot's derived-table files (geo.derived_files)
     to_copy: dict[str, Path] = field(default_factory=dict)  # small tables to copy into memory
     built: set[str] = field(default_factory=set)  # derived tables materialised so far
+    forgotten: bool = False  # its schema was dropped (``_Database._forget_old``): nothing to warm
 
 
 # Derived tables (name -> trusted SQL over the snapshot's tables, written in this repository, never
@@ -104,6 +110,7 @@ class _Database:
         # waits for the table it needs, not for every table the warming thread has queued.
         self.build_locks: dict[tuple[str, str], threading.Lock] = {}
         self.views: dict[Snapshot, Views] = {}
+        self.last_used: dict[Snapshot, float] = {}  # time.monotonic() of each snapshot's last views_for
         conn = duckdb.connect(":memory:", config={
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
@@ -129,12 +136,37 @@ class _Database:
     def views_for(self, snapshot: Snapshot, warm: bool = True) -> Views:
         """The snapshot's views, created on first use, when (``warm``) a thread starts warming them."""
         with self.lock:
+            now = time.monotonic()
             found = self.views.get(snapshot)
             if found is None:
                 found = self.views[snapshot] = self._create_views(snapshot)
                 if warm:
                     _start_warming(self, found)
+            self.last_used[snapshot] = now
+            self._forget_old(now)
             return found
+
+    def _forget_old(self, now: float) -> None:
+        """Drop the schemas of snapshots no page has asked for in ``FORGET_AFTER_S``, beyond the
+        ``KEEP_SNAPSHOTS`` used last. Every meeting edit publishes a snapshot, and each kept its
+        in-memory copies and derived tables for the life of the server: 16 task assignments took
+        a server from 540 to 824 MB (exploratory tester 6; ~19 MB a snapshot at demo scale). A
+        page still on a dropped snapshot (a tab left open) gets its views made again."""
+        by_use = sorted(self.last_used, key=self.last_used.get, reverse=True)
+        for old in by_use[KEEP_SNAPSHOTS:]:
+            if now - self.last_used[old] < FORGET_AFTER_S:
+                continue
+            views = self.views.pop(old)
+            views.forgotten = True
+            del self.last_used[old]
+            for key in [k for k in self.build_locks if k[0] == views.schema_name]:
+                del self.build_locks[key]
+            try:
+                self.conn.execute(f"DROP SCHEMA IF EXISTS {ident(views.schema_name)} CASCADE")
+            except duckdb.Error:  # a warming thread still building there: the next call retries
+                log.warning("could not drop the schema of snapshot %s", old.id, exc_info=True)
+                views.forgotten = False
+                self.views[old], self.last_used[old] = views, now
 
     def _warm(self, views: Views, cur: duckdb.DuckDBPyConnection) -> None:
         """Copy the small tables into memory, then build the derived tables registered so far.
@@ -146,6 +178,8 @@ class _Database:
         only costs speed: the views stay."""
         try:
             for table, path in sorted(views.to_copy.items()):
+                if views.forgotten:
+                    return
                 copy = f"{ident(views.schema_name)}.{ident('_mem_' + table)}"
                 cur.execute(f"CREATE OR REPLACE TABLE {copy} AS SELECT * FROM read_parquet({sql_str(str(path))})")
                 cur.execute(f"CREATE OR REPLACE VIEW {ident(views.schema_name)}.{ident(table)} AS "
@@ -154,7 +188,8 @@ class _Database:
         except duckdb.InterruptException:
             log.debug("warming %s stopped: the process is exiting", views.schema_name)
         except Exception:  # noqa: BLE001 — background speed-up only; queries work without it
-            log.warning("warming snapshot schema %s failed", views.schema_name, exc_info=True)
+            if not views.forgotten:  # else its schema was dropped under it: nothing lost
+                log.warning("warming snapshot schema %s failed", views.schema_name, exc_info=True)
 
     def ensure_derived(self, views: Views, names: set[str], cursor=None) -> None:
         """Build the derived tables in ``names`` for this snapshot if not built yet (once each)."""

@@ -426,3 +426,23 @@ def test_many_threads_each_get_their_own_answer(snap, tiny):
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(worker, range(8)))
     assert [e for r in results for e in r] == []
+
+
+def test_unused_snapshots_are_forgotten_and_made_again_when_asked(tiny_snapshot, store_dir, monkeypatch):
+    """Every meeting edit publishes a snapshot; each kept its schema (copies, derived tables) for
+    the server's life: 16 edits took a server from 540 to 824 MB (exploratory tester 6)."""
+    monkeypatch.setattr(snapshot_db, "FORGET_AFTER_S", 0.0)
+    tasks = store.read_table(tiny_snapshot, "tasks")
+    snaps = [tiny_snapshot]
+    for i in range(4):
+        snaps.append(store.derive_snapshot(snaps[-1], {"tasks": tasks.iloc[: 4 - i]}, published_by="t", sources=[],
+                                           note=f"edit {i}", store_dir=store_dir))
+    counts = [_one(s, "SELECT count(*) AS n FROM {tasks} t") for s in snaps]
+    assert counts == [4, 4, 3, 2, 1]
+    db = snapshot_db.database(snaps[-1])
+    kept = {s.id for s in db.views}
+    assert len(kept) == snapshot_db.KEEP_SNAPSHOTS and kept == {snaps[-1].id, snaps[-2].id}
+    schemas = {r[0] for r in db.conn.execute("SELECT schema_name FROM information_schema.schemata").fetchall()}
+    assert {v.schema_name for v in db.views.values()} <= schemas
+    assert not [name for name in schemas if name.startswith("s_") and name not in {v.schema_name for v in db.views.values()}]
+    assert _one(snaps[0], "SELECT count(*) AS n FROM {tasks} t") == 4  # a tab still on it
