@@ -10,6 +10,7 @@ has just closed is refused with that reason; assigning is simply applied on top.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -54,13 +55,21 @@ def assign(store_dir: Path, base: store.Snapshot, *, project_id: str, unit: str,
                       {"pid": str(project_id)}, scope=scope).df
         if found.empty:
             raise TaskError("unknown_project", f"project {project_id!r} does not exist", project=project_id)
-        task_id = _new_id(tasks, assigned_on)
+        # The same open task again is a second click on 交办 (a double click made two, and the
+        # meeting page cannot delete one: exploratory tester 6), not a new task.
+        same = tasks[(tasks["project_id"] == str(project_id)) & (tasks["status"] == "办理中")
+                     & (tasks["title"].str.strip() == title) & (tasks["assigned_unit"].str.strip() == unit)
+                     & (pd.to_datetime(tasks["due_on"]) == pd.Timestamp(due_on))]
+        if len(same):
+            raise TaskError("duplicate", f"the same open task exists: {same['task_id'].iloc[0]}",
+                            task=same["task_id"].iloc[0])
+        task_id = _new_id(tasks, assigned_on, _ids_in_history(store_dir))
         row = {"task_id": task_id, "project_id": str(project_id), "district_adcode": found["district_adcode"].iloc[0],
                "title": title, "assigned_unit": unit, "assigned_on": pd.Timestamp(assigned_on),
                "due_on": pd.Timestamp(due_on), "closed_on": pd.NaT, "status": "办理中"}
         return pd.concat([tasks, pd.DataFrame([row])], ignore_index=True), task_id
 
-    return _apply(store_dir, base, change, by, f"assign task for {project_id}")
+    return _apply(store_dir, base, change, by, lambda task_id: f"assign task {task_id} for {project_id}")
 
 
 def close(store_dir: Path, base: store.Snapshot, *, task_id: str, closed_on: dt.date | None = None, by: str = "",
@@ -93,27 +102,40 @@ def close(store_dir: Path, base: store.Snapshot, *, task_id: str, closed_on: dt.
         out.loc[i, ["status", "closed_on"]] = ["已办结", pd.Timestamp(closed_on)]
         return out, str(task_id)
 
-    return _apply(store_dir, base, change, by, f"close task {task_id}")
+    return _apply(store_dir, base, change, by, lambda closed: f"close task {closed}")
 
 
-def _apply(store_dir: Path, base: store.Snapshot, change, by: str, what: str) -> tuple[store.Snapshot, str]:
-    """Apply ``change`` to the tasks of the published snapshot and publish the result. If someone
-    published in between, the change is checked again on their snapshot (it may now be refused)."""
+def _apply(store_dir: Path, base: store.Snapshot, change, by: str, what) -> tuple[store.Snapshot, str]:
+    """Apply ``change`` to the tasks of the published snapshot and publish the result, noted as
+    ``what(task id)``. If someone published in between, the change is checked again on their
+    snapshot (it may now be refused)."""
     snapshot = base
     for _ in range(_RETRIES):
         tasks, key = change(snapshot, store.read_table(snapshot, "tasks"))
         try:
             new = store.derive_snapshot(snapshot, {"tasks": tasks}, published_by=by or "meeting",
-                                        sources=[f"meeting: {what}"], note=what, store_dir=store_dir)
+                                        sources=[f"meeting: {what(key)}"], note=what(key), store_dir=store_dir)
             return new, key
         except store.ConcurrentChangeError:
             snapshot = store.open_current(store_dir)
     raise TaskError("busy", "the data changed several times while saving; try again")
 
 
-def _new_id(tasks: pd.DataFrame, day: dt.date) -> str:
+_ASSIGNED = re.compile(r"assign task (\S+) for ")
+
+
+def _ids_in_history(store_dir: Path | None) -> set[str]:
+    """Task ids assigned at a meeting in any snapshot of the store, as their notes name them. A
+    rollback takes a meeting's tasks out of the live data; numbering from the live tasks alone
+    then gave the next task an id an earlier one had had (JB-20230930-012 named two tasks, and the
+    changes view saw no change: exploratory tester 6)."""
+    return {m[1] for snap in store.list_snapshots(store_dir)
+            if (m := _ASSIGNED.match(snap.manifest.get("note") or ""))}
+
+
+def _new_id(tasks: pd.DataFrame, day: dt.date, used: set[str] = frozenset()) -> str:
     prefix = f"JB-{day:%Y%m%d}-"
-    taken = {t for t in tasks["task_id"] if str(t).startswith(prefix)}
+    taken = {t for t in (*tasks["task_id"], *used) if str(t).startswith(prefix)}
     n = len(taken) + 1
     while f"{prefix}{n:03d}" in taken:
         n += 1

@@ -98,3 +98,27 @@ def test_an_assignment_on_a_stale_view_is_applied_on_top(tiny_snapshot, store_di
     second, b = task_edits.assign(store_dir, tiny_snapshot, project_id="P004", unit="u", title="二", due_on=D(2023, 10, 9))
     tasks = store.read_table(store.open_current(store_dir), "tasks")
     assert {a, b} <= set(tasks["task_id"]) and a != b and len(tasks) == 6
+
+
+def test_the_same_open_task_twice_is_one_task(tiny_snapshot, store_dir):
+    """A double click on 交办 made two identical tasks, and the page cannot delete one (tester 6)."""
+    kwargs = dict(project_id="P003", unit="醴陵市供电公司", title="协调用电接入", due_on=D(2023, 10, 15))
+    first, task_id = task_edits.assign(store_dir, tiny_snapshot, **kwargs)
+    with pytest.raises(task_edits.TaskError) as twice:
+        task_edits.assign(store_dir, first, **{**kwargs, "title": " 协调用电接入 "})
+    assert twice.value.code == "duplicate" and twice.value.params["task"] == task_id
+    assert store.open_current(store_dir).id == first.id  # nothing saved
+    other = task_edits.assign(store_dir, first, **{**kwargs, "due_on": D(2023, 10, 20)})[1]  # another deadline
+    closed, _ = task_edits.close(store_dir, store.open_current(store_dir), task_id=task_id)
+    again = task_edits.assign(store_dir, closed, **kwargs)[1]  # once closed, the same task may be assigned anew
+    assert len({task_id, other, again}) == 3
+
+
+def test_a_rolled_back_tasks_id_is_not_given_again(tiny_snapshot, store_dir):
+    """After a rollback the next task took the id a rolled-back one had had: JB-20230930-012 named
+    two tasks, and the changes view saw none (tester 6)."""
+    first, gone = task_edits.assign(store_dir, tiny_snapshot, project_id="P003", unit="u", title="a", due_on=D(2023, 10, 2))
+    assert "JB-20230930-001" == gone and first.manifest["note"] == f"assign task {gone} for P003"
+    store.publish(tiny_snapshot.id, store_dir)  # rolled back
+    _, after = task_edits.assign(store_dir, tiny_snapshot, project_id="P001", unit="u", title="b", due_on=D(2023, 10, 2))
+    assert after == "JB-20230930-002"

@@ -90,6 +90,8 @@ def preview_deck(accepted: pd.DataFrame, table: str, lang: str) -> tuple[pdk.Dec
 _NOTES = [(re.compile(r"import (\w+) \((\w+)\): \+(\d+) ~(\d+) -(\d+), (\d+) rejected"),
            lambda m, lang: t("data_note_import", lang, table=t(f"table_{m[1]}", lang), mode=t(f"data_mode_{m[2]}", lang),
                              added=m[3], updated=m[4], removed=m[5], rejected=m[6])),
+          (re.compile(r"assign task (\S+) for (.+)"), lambda m, lang: t("data_note_assign_id", lang, task=m[1],
+                                                                        project=m[2])),
           (re.compile(r"assign task for (.+)"), lambda m, lang: t("data_note_assign", lang, project=m[1])),
           (re.compile(r"close task (.+)"), lambda m, lang: t("data_note_close", lang, task=m[1])),
           (re.compile(r"calibrated demo"), lambda m, lang: t("data_note_demo", lang)),

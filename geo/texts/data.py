@@ -110,6 +110,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_note_import": ("导入{table}（{mode}）：新增 {added}，更新 {updated}，删除 {removed}，拒绝 {rejected} 行",
                          "import {table} ({mode}): +{added} ~{updated} -{removed}, {rejected} rejected"),
     "data_note_assign": ("调度会交办：项目 {project}", "task assigned at a meeting: project {project}"),
+    "data_note_assign_id": ("调度会交办：事项 {task}，项目 {project}", "task {task} assigned at a meeting: project {project}"),
     "data_note_close": ("调度会办结：事项 {task}", "task closed at a meeting: {task}"),
     "data_note_demo": ("演示数据（按公布数字校准）", "demo data (calibrated to the published figures)"),
     "data_note_scaled": ("基准测试用放大数据：{scale}", "scaled benchmark store: {scale}"),
