@@ -146,15 +146,20 @@ def _snapshot(lang: str) -> store.Snapshot:
     """The published snapshot; builds the demo on first run; explains and offers a fallback
     when the store is broken instead of failing with a traceback."""
     override = st.session_state.get("_snapshot_override")
-    if override:
-        return store.get_snapshot(override)
     try:
-        return store.open_current()
+        current = store.open_current()
     except store.NoStoreError:
         return _build_demo_store(lang)
     except store.SnapshotUnavailableError as problem:
+        if override:  # still broken: the chosen fallback, and a banner saying it is one
+            st.warning(t("store_on_last_good", lang, snapshot=override, problem=str(problem)))
+            return store.get_snapshot(override)
         _explain_store_problem(problem, lang)
         st.stop()
+    if override:  # repaired: the tab had stayed on the old snapshot for good (exploratory tester 6)
+        del st.session_state["_snapshot_override"]
+        st.toast(t("store_repaired", lang, snapshot=current.id))
+    return current
 
 
 def _build_demo_store(lang: str) -> store.Snapshot:

@@ -188,6 +188,16 @@ def test_missing_current_offers_last_good(monkeypatch, demo_store, tmp_path):
     at.button(key="use_last_good").click()
     rerun(at)
     assert metrics(at)["重点项目"] == "549 个"
+    good = store.list_snapshots(store_dir)[-1]
+    assert any(f"正在显示上一个完好的快照 {good.id}" in w.value for w in at.warning)  # and says it is not current
+    # repaired, with newer data: the tab follows, told so (it had stayed on the old snapshot for good)
+    (store_dir / "CURRENT").write_text(good.id)
+    projects = store.read_table(good, "projects")
+    newer = store.derive_snapshot(good, {"projects": projects.iloc[:500]}, published_by="t", sources=[], note="fix",
+                                  store_dir=store_dir)
+    rerun(at)
+    assert metrics(at)["重点项目"] != "549 个" and not at.warning
+    assert any(newer.id in toast.value for toast in at.toast)
 
 
 def test_corrupt_snapshot_names_the_file_and_offers_the_previous_one(monkeypatch, demo_store, tmp_path):
