@@ -34,6 +34,9 @@ def _publish(checked, user: str, as_of) -> None:
                                                          diff=checked.report.diff_text(lang)))
 
 
+ROWS_WITH_BUTTONS = 20  # the newest snapshots each with a button; older ones in a picker
+
+
 def _ask_switch(snapshot_id: str | None) -> None:
     """A history row's button asks first (``_confirm_switch``); 取消 asks nothing (None)."""
     st.session_state["data_switch_to"] = snapshot_id
@@ -90,13 +93,25 @@ with tab_history:
     history = pub.history()
     ui.table(view.history_frame(history, lang), lang, "data_no_history", key="data_history")
     st.caption(t("data_rollback_help", lang))
-    for h in history[:20]:
+    for h in history[:ROWS_WITH_BUTTONS]:
         c1, c2 = st.columns([5, 2], vertical_alignment="center")
         c1.text(view.snapshot_line(h, lang)[:160])
         c2.button(t("data_current", lang) if h["current"] else t("data_rollback", lang), key=f"data_rollback_{h['id']}",
                   disabled=h["current"], on_click=_ask_switch, args=(h["id"],), width="stretch")
         if st.session_state.get("data_switch_to") == h["id"] and not h["current"]:
             _confirm_switch(h["id"])  # under its row, where the steward clicked
+    # Every meeting edit is a snapshot: after one meeting the imports before it were beyond the
+    # buttons, and could not be restored from the page (exploratory tester 6).
+    older = {h["id"]: h for h in history[ROWS_WITH_BUTTONS:]}
+    if older:
+        c1, c2 = st.columns([5, 2], vertical_alignment="bottom")
+        chosen = c1.selectbox(t("data_older", lang, n=len(older)), list(older), key="data_older",
+                              format_func=lambda i: view.snapshot_line(older[i], lang)[:160])
+        c2.button(t("data_current", lang) if older[chosen]["current"] else t("data_rollback", lang),
+                  key="data_rollback_older", disabled=older[chosen]["current"], on_click=_ask_switch, args=(chosen,),
+                  width="stretch")
+        if st.session_state.get("data_switch_to") == chosen and not older[chosen]["current"]:
+            _confirm_switch(chosen)
 
 # The import comes last: its steps stop the script (st.stop) until there is something to show.
 with tab_import:

@@ -732,3 +732,18 @@ def test_degrees_minutes_seconds_are_read_as_degrees():
     assert np.abs(got - np.array(SEATS)).max() < 1e-6  # within the 0.001″ written
     assert values.dms_degrees("113°60′") is None and values.dms_degrees("113.5") is None  # not DMS
     assert values.dms_degrees("27°50′00″S") == -values.dms_degrees("27度50分")
+
+
+def test_cli_lists_the_history_and_switches_only_when_told(tiny_snapshot, store_dir):
+    from geo import task_edits
+
+    closed, _ = task_edits.close(store_dir, tiny_snapshot, task_id="T001")
+    listed = cli("--history", "--store", str(store_dir))
+    assert listed.returncode == 0
+    assert [line[:1] for line in listed.stdout.splitlines()] == ["●", " "] and closed.id in listed.stdout.splitlines()[0]
+    asked = cli("--switch-to", tiny_snapshot.id, "--store", str(store_dir))
+    assert asked.returncode == 1 and "当前数据将撤销这 1 次发布的变更" in asked.stdout and "调度会办结：事项 T001" in asked.stdout
+    assert "其中 1 次是调度会上的交办或办结" in asked.stdout and store.open_current(store_dir).id == closed.id
+    assert cli("--switch-to", "20990101T000000-000000", "--store", str(store_dir)).returncode == 2
+    done = cli("--switch-to", tiny_snapshot.id, "--yes", "--store", str(store_dir))
+    assert done.returncode == 0 and store.open_current(store_dir).id == tiny_snapshot.id

@@ -8,6 +8,12 @@ Exit codes: 0 all rows accepted (and published with --publish, or nothing change
     python -m geo.ingest 项目台账.xlsx --table projects --crs gcj02 --publish
     python -m geo.ingest 变电站.zip --table substations --report problems.xlsx
     python -m geo.ingest --template projects -o 项目模板.xlsx
+    python -m geo.ingest --history                        # every snapshot, newest first
+    python -m geo.ingest --switch-to 20261203T101500-ab12cd [--yes]   # roll back (or forward)
+
+--switch-to prints what the switch takes out of the live data and brings back (tasks assigned or
+closed at a meeting among them) and switches only with --yes (exit 1 without it, 2 for an
+unknown snapshot).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from geo.i18n import t
 from geo.ingest.errors import IngestError
 from geo.ingest.pipeline import IMPORT_TABLES, MODES, Options, check, load_path
 
@@ -32,12 +39,15 @@ def main(argv: list[str] | None = None) -> int:
         target.write_bytes(template_xlsx(args.template, args.lang))
         print(target, file=out)
         return 0
-    if not args.file or not args.table:
-        print("FILE and --table are required (or --template TABLE)", file=sys.stderr)
-        return 2
     from geo import store
     from geo.ingest import publish as pub
     from geo.ingest import view
+
+    if args.history or args.switch_to:
+        return _history(args, out)
+    if not args.file or not args.table:
+        print("FILE and --table are required (or --template TABLE, --history, --switch-to ID)", file=sys.stderr)
+        return 2
 
     try:
         options = Options(args.table, crs=args.crs, encoding=args.encoding, mode=args.mode, repair=args.repair)
@@ -90,6 +100,43 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _history(args, out) -> int:
+    """--history and --switch-to: the 数据管理 page's second tab, for a shell."""
+    from geo import store
+    from geo.ingest import publish as pub
+    from geo.ingest import view
+
+    entries = pub.history(args.store)
+    if args.history:
+        for entry in entries:
+            print(f"{'●' if entry['current'] else ' '} {view.dated_line(entry, args.lang)}", file=out)
+        return 0
+    if args.switch_to not in {e["id"] for e in entries}:
+        print(f"no such snapshot: {args.switch_to} (see --history)", file=sys.stderr)
+        return 2
+    undone, restored = pub.switch_effect(args.switch_to, args.store)
+    if not undone and not restored:
+        print(f"{args.switch_to} is already current", file=out)
+        return 0
+    for key, entries_ in (("data_switch_undone", undone), ("data_switch_restored", restored)):
+        if entries_:
+            print(t(key, args.lang, n=len(entries_)), file=out)
+            print(view.switch_lines(entries_, args.lang, limit=50, markdown=False), file=out)
+    meeting = sum(view.is_meeting_change(e) for e in undone)
+    if meeting:
+        print("! " + t("data_switch_meeting", args.lang, n=meeting), file=out)
+    if not args.yes:
+        print("not switched: add --yes to make it current", file=sys.stderr)
+        return 1
+    try:
+        pub.rollback(args.switch_to, args.store)
+    except store.StoreError as err:
+        print(f"not switched: {err}", file=sys.stderr)
+        return 2
+    print(f"current snapshot: {args.switch_to}", file=out)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m geo.ingest", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -111,6 +158,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=200, help="problems printed (all are in --report)")
     p.add_argument("--template", choices=IMPORT_TABLES, help="write the XLSX template of a table and exit")
     p.add_argument("-o", "--output", help="where --template writes")
+    p.add_argument("--history", action="store_true", help="list every snapshot, newest first (● = current)")
+    p.add_argument("--switch-to", metavar="SNAPSHOT", help="make an older (or newer) snapshot current: "
+                                                           "says what that undoes; switches with --yes")
+    p.add_argument("--yes", action="store_true", help="confirm --switch-to")
     return p
 
 

@@ -139,10 +139,15 @@ def is_meeting_change(entry: dict) -> bool:
     return (entry.get("sources") or "").startswith("meeting: ")
 
 
-def switch_lines(entries: list[dict], lang: str, limit: int = 8) -> str:
-    """Markdown bullets of the snapshots a switch undoes or restores, newest first, each with
-    when it was published; beyond ``limit`` one line says how many more."""
-    lines = [f"- {_published_at(e)} · {md_escape(snapshot_line(e, lang))}" for e in entries[:limit]]
+def dated_line(entry: dict, lang: str) -> str:
+    """``snapshot_line`` after when it was published (Beijing time)."""
+    return f"{_published_at(entry)} · {snapshot_line(entry, lang)}"
+
+
+def switch_lines(entries: list[dict], lang: str, limit: int = 8, markdown: bool = True) -> str:
+    """Bullets (Markdown, or plain text for a shell) of the snapshots a switch undoes or restores,
+    newest first, each with when it was published; beyond ``limit`` one line says how many more."""
+    lines = [f"- {md_escape(dated_line(e, lang)) if markdown else dated_line(e, lang)}" for e in entries[:limit]]
     if len(entries) > limit:
         lines.append(f"- {t('data_switch_more', lang, n=len(entries) - limit)}")
     return "\n".join(lines)

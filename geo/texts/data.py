@@ -98,6 +98,7 @@ TEXT: dict[str, tuple[str, str]] = {
                                  " To correct an import only, import the corrected file instead (upsert by id): the "
                                  "meeting's changes stay."),
     "data_switch_more": ("另有 {n} 次", "and {n} more"),
+    "data_older": ("更早的 {n} 个快照", "{n} older snapshots"),
     "data_switch_confirm": ("确认设为当前", "Make it current"),
     "data_switch_cancel": ("取消", "Cancel"),
     "data_current": ("当前", "Current"),
