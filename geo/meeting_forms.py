@@ -56,8 +56,34 @@ def _refusal(lang: str, problem: task_edits.TaskError) -> tuple[str, str]:
     return "error", t("task_refused", lang, reason=t(f"task_error_{problem.code}", lang, **problem.params))
 
 
+def _submit_button(label: str, action, args: tuple, key: str, **kwargs) -> None:
+    """A form's submit button whose ``action(*args)`` runs even when Streamlit skips its callback.
+
+    A session calls a widget's callback only once a run has drawn the widget: after a server
+    restart the tab's first click is the new session's first message, so 交办 was lost without a
+    word and the typed task stayed in the form (exploratory tester 6). The button still reads as
+    pressed in that run: the action is then done first thing in a rerun, before the form's
+    widgets are drawn (it clears them on success)."""
+    ran = f"_{key}_ran"
+
+    def callback(*callback_args) -> None:
+        st.session_state[ran] = True
+        action(*callback_args)
+
+    if st.form_submit_button(label, on_click=callback, args=args, **kwargs) and not st.session_state.pop(ran, False):
+        st.session_state[f"_{key}_pending"] = True
+        st.rerun()
+
+
+def _pending(key: str) -> bool:
+    """A submit whose callback was skipped (``_submit_button``), to do now."""
+    return st.session_state.pop(f"_{key}_pending", False)
+
+
 def assign_form(ctx: PageContext, store_dir: Path) -> None:
     lang = ctx.lang
+    if _pending("meeting_assign"):
+        _assign(ctx, store_dir)
     projects = cached(project_choices, ctx)
     names = dict(zip(projects["project_id"], projects["name"] + " · " +
                      [district_name(c, lang) for c in projects["district_adcode"]]))
@@ -73,7 +99,7 @@ def assign_form(ctx: PageContext, store_dir: Path) -> None:
         left.date_input(t("assign_due", lang), value=ctx.snapshot.as_of + dt.timedelta(days=14), key="assign_due")
         right.text_input(t("assign_by", lang), key="assign_by", max_chars=20)
         st.caption(t("assign_on_note", lang, date=ctx.snapshot.as_of))
-        st.form_submit_button(t("assign_button", lang), type="primary", on_click=_assign, args=(ctx, store_dir))
+        _submit_button(t("assign_button", lang), _assign, (ctx, store_dir), "meeting_assign", type="primary")
     _message("assign_message")
 
 
@@ -92,6 +118,8 @@ def _assign(ctx: PageContext, store_dir: Path) -> None:
 
 def close_form(ctx: PageContext, store_dir: Path) -> None:
     lang = ctx.lang
+    if _pending("meeting_close"):
+        _close(ctx, store_dir)
     rows, _ = cached(task_rates.task_list, ctx, states=("overdue", "due_soon", "open"), limit=CHOICES_MAX)
     labels = {r.task_id: f"{r.task_id} · {r.title} · {r.assigned_unit}" for r in rows.itertuples()}
     with st.form("meeting_close", border=True):
@@ -99,7 +127,7 @@ def close_form(ctx: PageContext, store_dir: Path) -> None:
         st.selectbox(t("close_task", lang), list(labels), key="close_task", format_func=labels.get, index=None,
                      placeholder=t("close_pick_task", lang) if labels else t("no_open_tasks", lang))
         st.date_input(t("close_on", lang), value=ctx.snapshot.as_of, max_value=ctx.snapshot.as_of, key="close_on")
-        st.form_submit_button(t("close_button", lang), on_click=_close, args=(ctx, store_dir))
+        _submit_button(t("close_button", lang), _close, (ctx, store_dir), "meeting_close")
     _message("close_message")
 
 

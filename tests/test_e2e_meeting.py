@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from e2e_helpers import (TIMEOUT_MS, assert_no_exception, check_console, launch_browser, query, running_app,
+from e2e_helpers import (TIMEOUT_MS, assert_no_exception, check_console, free_port, launch_browser, query, running_app,
                          screenshot_page, table_row_heights, wait_rendered, wait_url, watch_page)
 from geo import agenda as agendas
 from geo import store
@@ -103,6 +103,35 @@ def test_present_an_agenda_then_assign_and_close_a_task(demo_store: Path, tmp_pa
     assert tasks.loc[task_id, "status"] == "已办结" and tasks.loc[task_id, "title"] == "协调 110 千伏专线接入"
     assert len(store.list_snapshots(store_dir)) == len(store.list_snapshots(demo_store)) + 2
     assert last.id != first.id
+
+
+def test_a_task_assigned_in_a_tab_left_open_across_a_server_restart_is_saved_on_the_first_click(
+        demo_store: Path, tmp_path: Path) -> None:
+    """The tab's first click is the new session's first message, whose callbacks Streamlit skips:
+    交办 was lost without a word, the typed task still in the form (exploratory tester 6)."""
+    store_dir = tmp_path / "store"
+    shutil.copytree(demo_store, store_dir, symlinks=True)
+    before = len(store.read_table(store.open_current(store_dir), "tasks"))
+    port = free_port()
+    with sync_playwright() as pw:
+        browser = launch_browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 2400}, locale="zh-CN")
+            with running_app(store_dir, port=port) as url:
+                page.goto(f"{url}/meeting?view=tasks", wait_until="domcontentloaded")
+                wait_rendered(page, "会上交办新事项")
+                _choose(page, ".st-key-assign_project", "醴陵")
+                _choose(page, ".st-key-assign_unit", "国网株洲供电公司")
+                page.locator(".st-key-assign_task_title input").fill("重启前填写的事项")
+            with running_app(store_dir, port=port):  # the server restarted; the tab reconnects
+                page.wait_for_timeout(3_000)
+                page.get_by_role("button", name="交办", exact=True).click()
+                page.get_by_text("已交办：", exact=False).first.wait_for(timeout=TIMEOUT_MS)
+                assert_no_exception(page)
+        finally:
+            browser.close()
+    tasks = store.read_table(store.open_current(store_dir), "tasks")
+    assert len(tasks) == before + 1 and tasks["title"].iloc[-1] == "重启前填写的事项"
 
 
 def _shows_item(page: Page, n: str, params: dict, figure: str) -> str:
