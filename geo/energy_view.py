@@ -334,9 +334,15 @@ def supply_text(supply: pd.DataFrame, project_id: str, lang: str) -> str | None:
     r = rows.iloc[0]
     if not isinstance(r["station_id"], str):
         return t("supply_line_none", lang, demand=fmt_number(r["demand_mw"], "MW", 1, lang))
+    if not r["covered"]:
+        verdict = t("supply_short", lang)
+    elif r["overcommitted"]:
+        verdict = t("supply_overcommitted", lang, pending=fmt_number(r["pending_mw"], "MW", 1, lang))
+    else:
+        verdict = t("supply_covered", lang)
     return t("supply_line", lang, demand=fmt_number(r["demand_mw"], "MW", 1, lang), station=r["station_name"],
              km=fmt_number(r["distance_km"], "km", 1, lang), headroom=fmt_number(r["headroom_mw"], "MW", 1, lang),
-             verdict=t("supply_covered" if r["covered"] else "supply_short", lang))
+             verdict=verdict)
 
 
 def grid_metrics(capability_column, peak_column, grid: dict, lang: str, *, districts: bool, gw: bool = False) -> str:

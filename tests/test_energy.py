@@ -15,7 +15,7 @@ from pyproj import Geod
 from shapely.geometry import Point
 
 from conftest import AS_OF, CHALING, HETANG, LILING, make_tiny_tables
-from geo import energy, power_supply, store
+from geo import energy, energy_view, power_supply, store
 from geo.filters import Filters
 from geo.query import Scope
 
@@ -113,6 +113,25 @@ def test_projects_at_risk_and_threshold(snap):
     assert list(power_supply.at_risk(supply, Filters(), max_distance_km=1.0)["project_id"]) == ["P001", "P004", "P005", "P003"]
     assert list(power_supply.at_risk(supply, Filters(), max_distance_km=1.2)["project_id"]) == ["P004", "P005"]
     assert power_supply.at_risk(supply, Filters(districts=(HETANG,)), 10).empty  # P004/P005 are elsewhere
+
+
+def test_projects_waiting_on_an_overcommitted_station_are_at_risk(store_dir):
+    """Each fits the station's headroom alone, together they do not: at 月塘变 36.9 MW awaited
+    67.9 MW and none of its projects was flagged (tester 7). A producing project is not waiting."""
+    tables = energy_tables()
+    tables["projects"].loc[1, "power_demand_mw"] = 26.0  # P002 (前期), nearest S1: 5 + 26 > 30 MW of headroom
+    snap = store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=["x"], store_dir=store_dir)
+    supply = power_supply.project_supply(snap, ALL, Filters()).set_index("project_id")
+    assert supply.loc["P002", "station_id"] == "S1" and supply.loc["P002", "pending_mw"] == pytest.approx(31.0)
+    assert supply.loc[["P001", "P002"], "covered"].all() and supply.loc[["P001", "P002"], "overcommitted"].all()
+    assert not supply.loc["P003", "overcommitted"]  # producing: its load is in the peak already
+    reasons = power_supply.at_risk(supply.reset_index(), Filters(), 20).set_index("project_id")["reasons"]
+    assert reasons["P002"] == ("overcommitted",) and reasons["P001"] == ("overcommitted",)
+    assert reasons["P004"] == ("over_headroom",) and "P003" not in reasons.index  # alone above: the stronger reason
+    view = power_supply.supply_view(power_supply.supply_by_district(supply.reset_index(), 20), Filters())
+    assert view["secure"] + view["at_risk"] == view["projects"] == 5
+    line = energy_view.supply_text(supply.reset_index(), "P001", "zh")
+    assert "单看本项目裕度可满足，但该站待接入负荷 31.0 MW 超过裕度" in line
 
 
 def test_supply_view_keeps_the_count_and_the_first_rows(snap, monkeypatch):

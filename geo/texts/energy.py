@@ -71,12 +71,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "supply_line_none": ("供电：需求 {demand}，附近没有可接入的 110 千伏及以上在运变电站。",
                          "Power: demand {demand}; no in-service substation of 110 kV or above to connect to."),
     "supply_covered": ("裕度可满足", "covered"),
+    "supply_overcommitted": ("单看本项目裕度可满足，但该站待接入负荷 {pending} 超过裕度", "covered on its own, but the "
+                             "station's pending load of {pending} is above its headroom"),
     "supply_short": ("裕度不足", "short of headroom"),
     "section_supply": ("项目供电保障", "Power supply for projects"),
     "projects_with_demand": ("有用电需求的项目", "Projects with a power demand"),
-    "covered_projects": ("最近变电站裕度可满足", "Covered by the nearest station"),
+    "secure_projects": ("供电有保障", "Supply secure"),
     "at_risk_projects": ("供电有风险", "Supply at risk"),
-    "far_only": ("其中 {n}裕度可满足、仅因距离超过 {km}", "of which {n} covered, only farther than {km}"),
+    "secure_note": ("有用电需求的项目 = 供电有保障 + 供电有风险。风险：无可接入变电站、需求超过最近变电站裕度、该站待接入负荷"
+                    "超过裕度，或距离超过阈值。",
+                    "Projects with a demand = supply secure + supply at risk. At risk: no station to connect to, "
+                    "demand above the nearest station's headroom, that station's pending load above its headroom, "
+                    "or farther than the threshold."),
     "max_distance": ("距离阈值（km）", "Distance threshold (km)"),
     "supply_note": ("供电点 = 距项目最近的在运 {kv} 千伏及以上变电站（直线距离，CGCS2000 高斯-克吕格 3° 带 114°E 投影计算）。"
                     "待接入负荷 = 依赖该站且尚未投产项目的需求之和。",
@@ -95,6 +101,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "risk_reason": ("风险原因", "Risk"),
     "risk_no_station": ("无可接入变电站", "no station to connect to"),
     "risk_over_headroom": ("需求超过裕度", "demand above headroom"),
+    "risk_overcommitted": ("该站待接入负荷超裕度", "station's pending load above headroom"),
     "risk_too_far": ("距离超过阈值", "farther than the threshold"),
     "section_assets": ("设施统计", "Assets in figures"),
     "stations_by_band": ("在运变电站负载率分布", "In-service substations by load rate"),
