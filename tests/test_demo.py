@@ -253,3 +253,15 @@ def test_scale_the_machine_cannot_hold_is_refused(capsys, tmp_path):
     err = capsys.readouterr().err
     assert "refused" in err and "GiB" in err
     assert not any(tmp_path.iterdir())
+
+
+def test_every_substation_has_its_own_name_from_its_own_district(tables):
+    """180 stations had 163 names (35千伏攸县2变 three times) and 荷塘 stood in 石峰区 (tester 7)."""
+    from geo.demo.grid import STATION_TOWNS
+
+    stations = tables["substations"]
+    assert stations["name"].is_unique
+    distribution = stations[stations["voltage_kv"].isin([110, 35]) & (stations["name"] != "110千伏黄沙变")]
+    for name, district in zip(distribution["name"], distribution["district_adcode"]):
+        town = name.split("千伏", 1)[1].rstrip("变").rstrip("0123456789")
+        assert town in STATION_TOWNS[district], (name, district)

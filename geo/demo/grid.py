@@ -48,12 +48,25 @@ SUBSTATIONS_500 = (
     ("500千伏云田变", "430202", "株洲经开区", 2, 1000, 2007),
     ("500千伏醴陵变", "430281", "醴陵陶瓷新材料园", 2, 750, 2015),
 )
-NAMES_110 = ("黄沙", "泰山", "仙庾", "白马", "湘园", "建设", "桂花", "金山", "龙泉", "合泰", "响石", "井墈",
-             "樟树", "贺家土", "南洲", "淦田", "皇图岭", "网岭", "攸州", "酒埠江", "洣江", "严塘", "下东",
-             "霞阳", "沔渡", "十都", "浦口", "王仙", "白兔潭", "东富", "船湾", "泗汾", "嘉树", "群丰",
-             "马家河", "栗雨", "天台", "雷打石", "三门", "枫溪", "铜塘湾", "明照", "仙井", "云田",
-             "学林", "龙头铺", "荷塘", "茨菇塘", "宋家桥", "月塘", "清水", "石峰", "田心", "井龙",
-             "白关", "董家塅", "建宁", "庆云", "龙船", "南阳桥", "朱亭", "古岳峰", "新市", "鸾山")
+# Towns and streets of each district that 110 and 35 kV stations are named after, in turn (a second
+# round adds 2, 3 …). Every name comes from the district the station stands in: a fixed list
+# dealt out wherever the station fell put 荷塘 in 石峰区 and 船湾 in 炎陵县, and 35 kV stations
+# named after their place shared names three to five times (exploratory tester 7). 黄沙 (醴陵) is
+# the articles' station, placed by hand.
+STATION_TOWNS: dict[str, tuple[str, ...]] = {
+    "430202": ("荷塘", "月塘", "茨菇塘", "宋家桥", "桂花", "金山", "仙庾", "明照", "新塘"),
+    "430203": ("建设", "建宁", "贺家土", "庆云", "枫溪", "龙泉", "白关", "董家塅"),
+    "430204": ("清水", "田心", "井龙", "响石", "铜塘湾", "龙头铺", "石峰", "学林"),
+    "430211": ("泰山", "嵩山", "栗雨", "马家河", "群丰", "雷打石", "三门"),
+    "430212": ("渌口", "南洲", "淦田", "朱亭", "古岳峰", "龙船", "南阳桥", "龙门"),
+    "430223": ("攸州", "网岭", "皇图岭", "酒埠江", "黄丰桥", "柏市", "宁家坪", "鸾山", "新市", "桃水", "丫江桥",
+               "菜花坪", "渌田", "莲塘坳"),
+    "430224": ("洣江", "云阳", "严塘", "下东", "虎踞", "腰潞", "枣市", "火田", "马江", "界首", "湖口", "秩堂",
+               "高陇", "平水"),
+    "430225": ("霞阳", "沔渡", "十都", "水口", "鹿原", "船形", "中村", "策源", "下村", "垄溪"),
+    "430281": ("来龙门", "阳三石", "仙岳山", "浦口", "白兔潭", "东富", "船湾", "泗汾", "嘉树", "王仙", "孙家湾",
+               "沩山", "官庄", "均楚", "石亭", "李畋", "茶山", "明月", "枫林", "板杉", "左权", "大障", "富里"),
+}
 WIND_FARMS = (  # name, adcode, lon, lat, MW, status
     ("攸县大坪风电场", "430223", 113.55, 27.25, 50.0, "在运"),
     ("攸县黄丰桥风电场", "430223", 113.62, 27.15, 49.5, "在运"),
@@ -146,10 +159,13 @@ def _distribution_stations(rng, frame: Frame, kv: int, count: int, suffix: str =
     load = np.minimum(rng.beta(4, 3, count) * 1.05, 0.98)  # in-service loads stay under capacity
     years = rng.integers(1995, 2023, count)
     rows = []
+    dealt: dict[str, int] = {}  # names given so far per district
     for i, k in enumerate(picks):
         place = PLACES[k]
-        base = NAMES_110[i % len(NAMES_110)] if i < len(NAMES_110) or kv == 110 else place.name[:2]
-        label = f"{kv}千伏{base}{suffix}{'' if i < len(NAMES_110) else i // len(NAMES_110) + 1}变"
+        towns, n_given = STATION_TOWNS[place.adcode], dealt.get(place.adcode, 0)
+        dealt[place.adcode] = n_given + 1
+        again = n_given // len(towns)
+        label = f"{kv}千伏{towns[n_given % len(towns)]}{suffix}{again + 1 if again else ''}变"
         in_service = status[i] == "在运"
         rows.append({"name": label, "voltage_kv": kv, "transformer_count": int(n[i]),
                      "capacity_mva": round(float(n[i] * mva[i]), 1),
