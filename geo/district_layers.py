@@ -56,10 +56,13 @@ def district_choropleth(
     # Built from lists, not a copy of the frame with three columns added: ~2 ms less a map (profiled).
     features = [{"type": "Feature", "geometry": shape, "properties": {"adcode": code, "fill": fill, "tooltip": tip}}
                 for shape, code, fill, tip in zip(shapes, codes, fills, tooltips(districts, name_column, tooltip_rows))]
+    # No highlight colour: a district under the pointer or picked is marked by its outline and
+    # tooltip. Gold over the red classes painted the chosen district orange, a colour the legend
+    # does not have, so its class could not be read (exploratory tester 7).
     polygons = pdk.Layer(
         "GeoJsonLayer", id="districts", data={"type": "FeatureCollection", "features": features},
         pickable=True, stroked=False, filled=True, auto_highlight=True,
-        get_fill_color="properties.fill", highlight_color=[255, 215, 0, 120],
+        get_fill_color="properties.fill", highlight_color=[255, 255, 255, 0],
     )
     # Outlines joined from per-district pieces; names cached per districts and language.
     outlines = outline_layer(shapes, [3 if code in selected else 1 for code in codes], digests)

@@ -747,3 +747,17 @@ def test_cli_lists_the_history_and_switches_only_when_told(tiny_snapshot, store_
     assert cli("--switch-to", "20990101T000000-000000", "--store", str(store_dir)).returncode == 2
     done = cli("--switch-to", tiny_snapshot.id, "--yes", "--store", str(store_dir))
     assert done.returncode == 0 and store.open_current(store_dir).id == tiny_snapshot.id
+
+
+def test_a_stage_that_disagrees_with_the_dates_is_a_warning_on_the_stage():
+    """A 谋划在谈 project with an actual start counted among the starts, unremarked (tester 5)."""
+    head = [*HEAD, "实际开工", "实际竣工"]
+    base = lambda pid, stage, start, done: [*row(pid, *SEATS[1])[:5], stage, *row(pid, *SEATS[1])[6:], start, done]  # noqa: E731
+    c = run(ledger([base("P1", "谋划在谈", "2023-03-01", ""), base("P2", "在建", "", ""),
+                    base("P3", "竣工", "2022-01-01", ""), base("P4", "在建", "2022-01-01", "2023-05-01"),
+                    base("P5", "在建", "2022-01-01", ""), base("P6", "投产", "2021-01-01", "2022-06-30")], head))
+    assert c.report.rejected == 0 and c.report.accepted == 6
+    warned = [(r, col, k) for r, col, _, k, _, lvl in c.report.problems if lvl == "warning"]
+    assert warned == [(2, "项目阶段", "v_stage_has_start"), (3, "项目阶段", "v_stage_no_start"),
+                      (4, "项目阶段", "v_stage_no_completion"), (5, "项目阶段", "v_stage_has_completion")]
+    assert not [p for p in run(ledger([row("P9", *SEATS[1])])).report.problems if p[3].startswith("v_stage")]  # no dates

@@ -218,6 +218,8 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     else:
         out["district_adcode"] = _task_districts(out, base, reject, sources, frame, report, rows, bad)
     _cross_checks(table, out, reject, sources, frame, factors)
+    if table == "projects":
+        _stage_against_dates(out, sources, frame, rows, bad, report)
 
     keep = ~bad
     accepted = _assemble(table, out, geometry, keep)
@@ -402,6 +404,32 @@ def _cross_checks(table: str, out, reject, sources, frame, factors: dict) -> Non
         label = sources.get(column, schema.column(table, column).zh)
         shown = frame[column].to_numpy(dtype=object) if column in frame.columns else None
         reject({i: (key, {}) for i in np.flatnonzero(hit.to_numpy())}, label, shown)
+
+
+# A stage and the dates that say what happened, when they disagree: a warning, not a rejection
+# (which of the two is wrong is the steward's call), on the stage's cell. The figures count dates
+# (a project "started" this year has an actual start), so a 前期 project with a start date counts
+# among the starts and a 在建 one without none does not.
+BEFORE_START = ("谋划在谈", "已签约", "前期")
+STARTED = ("在建", "竣工", "投产")
+FINISHED = ("竣工", "投产")
+
+
+def _stage_against_dates(out: dict, sources: dict, frame: pd.DataFrame, rows: np.ndarray, bad: np.ndarray,
+                         report: Report) -> None:
+    if "stage" not in out or not {"actual_start", "actual_completion"} & set(out):
+        return
+    stage = pd.Series(out["stage"], dtype=object)
+    start = pd.Series(out.get("actual_start", [None] * len(stage)), dtype=object).notna()
+    done = pd.Series(out.get("actual_completion", [None] * len(stage)), dtype=object).notna()
+    checks = [("v_stage_has_start", stage.isin(BEFORE_START) & (start | done), "actual_start" in out),
+              ("v_stage_no_start", stage.isin(STARTED) & ~start, "actual_start" in out),
+              ("v_stage_no_completion", stage.isin(FINISHED) & ~done, "actual_completion" in out),
+              ("v_stage_has_completion", (stage == "在建") & done, "actual_completion" in out)]
+    for key, hit, known in checks:
+        for i in np.flatnonzero(hit.to_numpy() & ~bad) if known else ():
+            report.problems.append((int(rows[i]), sources["stage"], _text(frame["stage"].iat[i]), key,
+                                    {"stage": stage.iat[i]}, "warning"))
 
 
 def _assemble(table: str, out: dict, geometry: gpd.GeoSeries | None, keep: np.ndarray) -> pd.DataFrame:

@@ -238,6 +238,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_invalid_polygon": ("图形无效：{why}（可勾选“修复自相交图形”）", "invalid geometry: {why} (tick 'repair "
                                  "self-intersecting polygons')"),
     "ingest_v_outside": ("位置 ({lon}, {lat}) 在株洲市外", "location ({lon}, {lat}) is outside Zhuzhou"),
+    "ingest_v_stage_has_start": ("阶段为{stage}，却填了实际开工或竣工日期：阶段或日期有误？（按日期计入开工、竣工数）",
+                                 "stage {stage}, yet it has an actual start or completion date: is the stage or the "
+                                 "date wrong? (the starts and completions count the dates)"),
+    "ingest_v_stage_no_start": ("阶段为{stage}，缺实际开工日期：不计入开工数", "stage {stage} without an actual start "
+                                "date: not counted among the starts"),
+    "ingest_v_stage_no_completion": ("阶段为{stage}，缺实际竣工日期：不计入竣工数", "stage {stage} without an actual "
+                                     "completion date: not counted among the completions"),
+    "ingest_v_stage_has_completion": ("阶段为在建，却填了实际竣工日期：阶段是否应为竣工？", "stage 在建 with an actual "
+                                      "completion date: should the stage be 竣工?"),
     "ingest_v_area_differs": ("与地块范围算得的 {outline} 亩相差超过四分之一，请核对面积或范围",
                               "more than a quarter off the {outline} mu of the parcel's outline: check the area or the outline"),
     "ingest_v_district_differs": ("填写的区县 {declared} 与坐标所在区县 {found} 不一致，按坐标取 {found}",
