@@ -73,7 +73,8 @@ class Views:
     bbox_tables: frozenset[str]  # tables whose file has the GeoParquet bbox covering column
     all_districts: list[str]
     as_of: date  # the snapshot's, for derived tables that count "to date"
-    snapshot_id: str = ""  # names the snapshot's derived-table files (geo.derived_files)
+    snapshot_id: str = ""
+    table_sha: dict[str, str] = field(default_factory=dict)  # the manifest's checksums: key the derived files
     to_copy: dict[str, Path] = field(default_factory=dict)  # small tables to copy into memory
     built: set[str] = field(default_factory=set)  # derived tables materialised so far
     forgotten: bool = False  # its schema was dropped (``_Database._forget_old``): nothing to warm
@@ -86,6 +87,21 @@ class Views:
 # the scope is applied to it exactly as to the raw tables.
 DERIVED: dict[str, str] = {}
 _LATE: set[str] = set()  # built after the others by the warming thread (cold start)
+
+
+def _inputs(views: Views, name: str) -> str:
+    """What derived table ``name`` reads, as text: each raw table's checksum, the as-of date, and a
+    derived table's own SQL and inputs. Equal inputs, equal table: its file is shared by every
+    snapshot that has them (``geo.derived_files``)."""
+    parts = []
+    for ref in sorted(set(PLACEHOLDER.findall(DERIVED[name]))):
+        if ref == "as_of":
+            parts.append(f"as_of={views.as_of.isoformat()}")
+        elif ref in DERIVED:
+            parts.append(f"{ref}=[{DERIVED[ref]}|{_inputs(views, ref)}]")
+        else:
+            parts.append(f"{ref}={views.table_sha.get(ref) or views.snapshot_id}")  # no checksum: this snapshot's own
+    return ";".join(parts)
 
 
 def register_derived(name: str, sql: str, *, late: bool = False) -> None:
@@ -202,7 +218,7 @@ class _Database:
                 raw = PLACEHOLDER.sub(lambda m: f"DATE '{views.as_of.isoformat()}'" if m.group(1) == "as_of"
                                        else f"{ident(views.schema_name)}.{ident(m.group(1))}", DERIVED[name])
                 target = f"{ident(views.schema_name)}.{ident(name)}"
-                path = derived_files.file_for(self.snapshots_dir, views.snapshot_id, name, DERIVED[name])
+                path = derived_files.file_for(self.snapshots_dir, _inputs(views, name), name, DERIVED[name])
                 start = time.perf_counter()
                 cur = cursor or self.conn.cursor()
                 try:
@@ -246,8 +262,9 @@ class _Database:
                 f"SELECT adcode FROM {ident(name)}.districts ORDER BY adcode").fetchall()]
         finally:
             cur.close()
+        sha = {t: str(e.get("sha256", "")) for t, e in (snapshot.manifest.get("tables") or {}).items()}
         return Views(name, frozenset(snapshot.tables), frozenset(bbox_tables), codes, snapshot.as_of, snapshot.id,
-                     to_copy)
+                     sha, to_copy)
 
 
 # Warming threads and their cursors. A daemon thread still inside DuckDB when the interpreter
