@@ -54,6 +54,13 @@ def idle_cells(cells) -> tuple:
     return map_json.frozen(layer), legend
 
 
+def district_disposal(districts: tuple[str, ...]):
+    """The districts' disposal of the last full year, with this year's so far beside it."""
+    chosen = land.rate_filters(filters).with_districts(districts)
+    return with_this_year(page_cache.cached(land.district_disposal, ctx, filters=chosen, classes=classes),
+                          page_cache.cached(land.district_disposal, ctx, filters=chosen, year=this_year, classes=classes))
+
+
 def metric_label(key: str) -> str:
     """A choropleth metric's name, with the year its rate is of."""
     return t(key, lang, year=this_year if key == "metric_rate_now" else year)
@@ -70,13 +77,6 @@ if len(invalid):
                               zip(invalid["parcel_id"][:20], invalid["reason"][:20]))))
 if shapes.total == 0:
     st.info(t("nothing_selected_land", lang))
-def district_disposal(districts: tuple[str, ...]):
-    """The districts' disposal of the last full year, with this year's so far beside it."""
-    chosen = land.rate_filters(filters).with_districts(districts)
-    return with_this_year(page_cache.cached(land.district_disposal, ctx, filters=chosen, classes=classes),
-                          page_cache.cached(land.district_disposal, ctx, filters=chosen, year=this_year, classes=classes))
-
-
 district_rows = district_disposal(filters.districts)
 map_col, side_col = st.columns([3, 1])
 with map_col:
