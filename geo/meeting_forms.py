@@ -131,6 +131,34 @@ def close_form(ctx: PageContext, store_dir: Path) -> None:
     _message("close_message")
 
 
+def reschedule_form(ctx: PageContext, store_dir: Path) -> None:
+    """A new deadline for an open task (延期 granted at the meeting)."""
+    lang = ctx.lang
+    if _pending("meeting_reschedule"):
+        _reschedule(ctx, store_dir)
+    rows, _ = cached(task_rates.task_list, ctx, states=("overdue", "due_soon", "open"), limit=CHOICES_MAX)
+    labels = {r.task_id: f"{r.task_id} · {r.title} · {r.assigned_unit} · {r.due_on:%Y-%m-%d}" for r in rows.itertuples()}
+    with st.form("meeting_reschedule", border=True):
+        st.markdown(f"**{t('reschedule_title', lang)}**")
+        st.selectbox(t("close_task", lang), list(labels), key="reschedule_task", format_func=labels.get, index=None,
+                     placeholder=t("close_pick_task", lang) if labels else t("no_open_tasks", lang))
+        st.date_input(t("reschedule_due", lang), value=ctx.snapshot.as_of + dt.timedelta(days=14), key="reschedule_due")
+        _submit_button(t("reschedule_button", lang), _reschedule, (ctx, store_dir), "meeting_reschedule")
+    _message("reschedule_message")
+
+
+def _reschedule(ctx: PageContext, store_dir: Path) -> None:
+    lang, state = ctx.lang, st.session_state
+    try:
+        _, task_id = task_edits.reschedule(store_dir, ctx.snapshot, task_id=state.get("reschedule_task") or "",
+                                           due_on=state.get("reschedule_due"), scope=ctx.scope)
+    except task_edits.TaskError as problem:
+        state["reschedule_message"] = _refusal(lang, problem)
+        return
+    state["reschedule_message"] = ("success", t("reschedule_done", lang, id=task_id, due=state.get("reschedule_due")))
+    state["reschedule_task"] = None
+
+
 def _close(ctx: PageContext, store_dir: Path) -> None:
     lang, state = ctx.lang, st.session_state
     try:

@@ -84,17 +84,7 @@ def close(store_dir: Path, base: store.Snapshot, *, task_id: str, closed_on: dt.
                         closed=closed_on, as_of=base.as_of)
 
     def change(snapshot: store.Snapshot, tasks: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-        visible = query(snapshot, "SELECT task_id FROM {tasks} t WHERE task_id = $tid", {"tid": str(task_id)},
-                        scope=scope).df
-        at = tasks.index[tasks["task_id"] == str(task_id)]
-        if not str(task_id or "").strip():
-            raise TaskError("no_task", "no task chosen")
-        if visible.empty or not len(at):
-            raise TaskError("unknown_task", f"task {task_id!r} does not exist", task=task_id)
-        i = at[0]
-        if tasks.at[i, "status"] == "已办结":
-            closed = pd.Timestamp(tasks.at[i, "closed_on"]).date()
-            raise TaskError("already_closed", f"task {task_id} was already closed on {closed}", closed=closed)
+        i = _open_task(snapshot, tasks, task_id, scope)
         if pd.Timestamp(closed_on) < pd.Timestamp(tasks.at[i, "assigned_on"]):
             raise TaskError("closed_before_assigned", f"closing date {closed_on} is before the task was assigned",
                             closed=closed_on, assigned=pd.Timestamp(tasks.at[i, "assigned_on"]).date())
@@ -103,6 +93,42 @@ def close(store_dir: Path, base: store.Snapshot, *, task_id: str, closed_on: dt.
         return out, str(task_id)
 
     return _apply(store_dir, base, change, by, lambda closed: f"close task {closed}")
+
+
+def reschedule(store_dir: Path, base: store.Snapshot, *, task_id: str, due_on: dt.date, by: str = "",
+               scope: Scope = Scope.all()) -> tuple[store.Snapshot, str]:
+    """A new deadline for an open task (a meeting grants 延期, or corrects a date): only the wrong
+    way was to import the tasks table again (exploratory tester 6). Refused when the task does not
+    exist (or is outside ``scope``), is closed, the date is before its assignment or unchanged."""
+
+    def change(snapshot: store.Snapshot, tasks: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+        i = _open_task(snapshot, tasks, task_id, scope)
+        assigned = pd.Timestamp(tasks.at[i, "assigned_on"]).date()
+        if not isinstance(due_on, dt.date) or due_on < assigned:
+            raise TaskError("due_before_assigned", f"due date {due_on} is before the assignment date {assigned}",
+                            due=due_on, assigned=assigned)
+        if pd.Timestamp(tasks.at[i, "due_on"]).date() == due_on:
+            raise TaskError("same_due", f"task {task_id} is already due on {due_on}", due=due_on)
+        out = tasks.copy()
+        out.loc[i, "due_on"] = pd.Timestamp(due_on)
+        return out, str(task_id)
+
+    return _apply(store_dir, base, change, by, lambda changed: f"reschedule task {changed} to {due_on.isoformat()}")
+
+
+def _open_task(snapshot: store.Snapshot, tasks: pd.DataFrame, task_id: str, scope: Scope):
+    """The row index of open task ``task_id`` in ``tasks``; refused when it is unknown, outside
+    ``scope`` or closed (by someone else, say)."""
+    if not str(task_id or "").strip():
+        raise TaskError("no_task", "no task chosen")
+    visible = query(snapshot, "SELECT task_id FROM {tasks} t WHERE task_id = $tid", {"tid": str(task_id)}, scope=scope).df
+    at = tasks.index[tasks["task_id"] == str(task_id)]
+    if visible.empty or not len(at):
+        raise TaskError("unknown_task", f"task {task_id!r} does not exist", task=task_id)
+    if tasks.at[at[0], "status"] == "已办结":
+        closed = pd.Timestamp(tasks.at[at[0], "closed_on"]).date()
+        raise TaskError("already_closed", f"task {task_id} was already closed on {closed}", closed=closed)
+    return at[0]
 
 
 def _apply(store_dir: Path, base: store.Snapshot, change, by: str, what) -> tuple[store.Snapshot, str]:

@@ -122,3 +122,18 @@ def test_a_rolled_back_tasks_id_is_not_given_again(tiny_snapshot, store_dir):
     store.publish(tiny_snapshot.id, store_dir)  # rolled back
     _, after = task_edits.assign(store_dir, tiny_snapshot, project_id="P001", unit="u", title="b", due_on=D(2023, 10, 2))
     assert after == "JB-20230930-002"
+
+
+def test_a_deadline_moves_for_an_open_task_only(tiny_snapshot, store_dir):
+    """延期 granted at a meeting: only a tasks import could do it (tester 6)."""
+    moved, task_id = task_edits.reschedule(store_dir, tiny_snapshot, task_id="T001", due_on=D(2023, 12, 31), by="李四")
+    row = store.read_table(moved, "tasks").set_index("task_id").loc["T001"]
+    assert task_id == "T001" and row["due_on"].date() == D(2023, 12, 31) and row["status"] == "办理中"
+    assert moved.manifest["note"] == "reschedule task T001 to 2023-12-31" and moved.manifest["published_by"] == "李四"
+    for kwargs, code in [({"task_id": "T003"}, "already_closed"), ({"task_id": "NOPE"}, "unknown_task"),
+                         ({"task_id": "T001", "due_on": D(2023, 12, 31)}, "same_due"),
+                         ({"task_id": "T001", "due_on": D(2000, 1, 1)}, "due_before_assigned")]:
+        with pytest.raises(task_edits.TaskError) as refused:
+            task_edits.reschedule(store_dir, moved, **{"due_on": D(2024, 1, 15), **kwargs})
+        assert refused.value.code == code
+    assert store.open_current(store_dir).id == moved.id  # nothing saved by the refusals
