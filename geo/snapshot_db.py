@@ -31,9 +31,11 @@ log = logging.getLogger(__name__)
 IN_MEMORY_MAX_ROWS = 250_000  # tables up to this many rows are held in memory (see _create_views)
 # Snapshots whose schemas stay in memory when unused (the current one and the one before it, which
 # a page comparing the two, or a tab not yet rerun, still reads), and how long an unused one waits:
-# longer than any query runs (a whole-city export, ~16 s at 1 M parcels), so none is dropped under one.
+# longer than any query runs (a whole-city export, ~16 s at 1 M parcels), so none is dropped under
+# one, and short enough for a meeting's edits: a schema holds ~180 MB at 1 M parcels (8 edits grew
+# a process by 1.4 GB; /tmp/s17/mem/grow.py in session 17's note).
 KEEP_SNAPSHOTS = 2
-FORGET_AFTER_S = 300.0
+FORGET_AFTER_S = 60.0
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # {table} in query and derived SQL
 PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DUCKDB_VERSION = duckdb.__version__
