@@ -116,59 +116,64 @@ def _assign(ctx: PageContext, store_dir: Path) -> None:
     state["assign_project"], state["assign_task_title"] = None, ""
 
 
-def close_form(ctx: PageContext, store_dir: Path) -> None:
+def _open_task_form(ctx: PageContext, store_dir: Path, key: str, title_key: str, button_key: str, action,
+                    date_input, with_due: bool = False) -> None:
+    """A form acting on one open task (close it, move its deadline): the task picker, the date
+    ``date_input()`` draws, the submit; ``action`` saves it (``key`` names the form and the
+    state keys ``{key}_task`` and ``{key}_message``)."""
     lang = ctx.lang
-    if _pending("meeting_close"):
-        _close(ctx, store_dir)
+    if _pending(f"meeting_{key}"):
+        action(ctx, store_dir)
     rows, _ = cached(task_rates.task_list, ctx, states=("overdue", "due_soon", "open"), limit=CHOICES_MAX)
-    labels = {r.task_id: f"{r.task_id} · {r.title} · {r.assigned_unit}" for r in rows.itertuples()}
-    with st.form("meeting_close", border=True):
-        st.markdown(f"**{t('close_title', lang)}**")
-        st.selectbox(t("close_task", lang), list(labels), key="close_task", format_func=labels.get, index=None,
+    labels = {r.task_id: f"{r.task_id} · {r.title} · {r.assigned_unit}" + (f" · {r.due_on:%Y-%m-%d}" if with_due else "")
+              for r in rows.itertuples()}
+    with st.form(f"meeting_{key}", border=True):
+        st.markdown(f"**{t(title_key, lang)}**")
+        st.selectbox(t("close_task", lang), list(labels), key=f"{key}_task", format_func=labels.get, index=None,
                      placeholder=t("close_pick_task", lang) if labels else t("no_open_tasks", lang))
-        st.date_input(t("close_on", lang), value=ctx.snapshot.as_of, max_value=ctx.snapshot.as_of, key="close_on")
-        _submit_button(t("close_button", lang), _close, (ctx, store_dir), "meeting_close")
-    _message("close_message")
+        date_input()
+        _submit_button(t(button_key, lang), action, (ctx, store_dir), f"meeting_{key}")
+    _message(f"{key}_message")
+
+
+def close_form(ctx: PageContext, store_dir: Path) -> None:
+    _open_task_form(ctx, store_dir, "close", "close_title", "close_button", _close,
+                    lambda: st.date_input(t("close_on", ctx.lang), value=ctx.snapshot.as_of, max_value=ctx.snapshot.as_of,
+                                          key="close_on"))
 
 
 def reschedule_form(ctx: PageContext, store_dir: Path) -> None:
     """A new deadline for an open task (延期 granted at the meeting)."""
-    lang = ctx.lang
-    if _pending("meeting_reschedule"):
-        _reschedule(ctx, store_dir)
-    rows, _ = cached(task_rates.task_list, ctx, states=("overdue", "due_soon", "open"), limit=CHOICES_MAX)
-    labels = {r.task_id: f"{r.task_id} · {r.title} · {r.assigned_unit} · {r.due_on:%Y-%m-%d}" for r in rows.itertuples()}
-    with st.form("meeting_reschedule", border=True):
-        st.markdown(f"**{t('reschedule_title', lang)}**")
-        st.selectbox(t("close_task", lang), list(labels), key="reschedule_task", format_func=labels.get, index=None,
-                     placeholder=t("close_pick_task", lang) if labels else t("no_open_tasks", lang))
-        st.date_input(t("reschedule_due", lang), value=ctx.snapshot.as_of + dt.timedelta(days=14), key="reschedule_due")
-        _submit_button(t("reschedule_button", lang), _reschedule, (ctx, store_dir), "meeting_reschedule")
-    _message("reschedule_message")
+    _open_task_form(ctx, store_dir, "reschedule", "reschedule_title", "reschedule_button", _reschedule,
+                    lambda: st.date_input(t("reschedule_due", ctx.lang), value=ctx.snapshot.as_of + dt.timedelta(days=14),
+                                          key="reschedule_due"), with_due=True)
+
+
+def _save_task_change(ctx: PageContext, key: str, edit, done_key: str, **done) -> None:
+    """``edit()`` (a ``task_edits`` change) and what the form then says: its refusal, or
+    ``done_key`` with the task's id, the picker emptied for the next one."""
+    state = st.session_state
+    try:
+        _, task_id = edit()
+    except task_edits.TaskError as problem:
+        state[f"{key}_message"] = _refusal(ctx.lang, problem)
+        return
+    state[f"{key}_message"] = ("success", t(done_key, ctx.lang, id=task_id, **done))
+    state[f"{key}_task"] = None
 
 
 def _reschedule(ctx: PageContext, store_dir: Path) -> None:
-    lang, state = ctx.lang, st.session_state
-    try:
-        _, task_id = task_edits.reschedule(store_dir, ctx.snapshot, task_id=state.get("reschedule_task") or "",
-                                           due_on=state.get("reschedule_due"), scope=ctx.scope)
-    except task_edits.TaskError as problem:
-        state["reschedule_message"] = _refusal(lang, problem)
-        return
-    state["reschedule_message"] = ("success", t("reschedule_done", lang, id=task_id, due=state.get("reschedule_due")))
-    state["reschedule_task"] = None
+    state = st.session_state
+    _save_task_change(ctx, "reschedule", lambda: task_edits.reschedule(
+        store_dir, ctx.snapshot, task_id=state.get("reschedule_task") or "", due_on=state.get("reschedule_due"),
+        scope=ctx.scope), "reschedule_done", due=state.get("reschedule_due"))
 
 
 def _close(ctx: PageContext, store_dir: Path) -> None:
-    lang, state = ctx.lang, st.session_state
-    try:
-        _, task_id = task_edits.close(store_dir, ctx.snapshot, task_id=state.get("close_task") or "",
-                                      closed_on=state.get("close_on"), scope=ctx.scope)
-    except task_edits.TaskError as problem:
-        state["close_message"] = _refusal(lang, problem)
-        return
-    state["close_message"] = ("success", t("close_done", lang, id=task_id))
-    state["close_task"] = None
+    state = st.session_state
+    _save_task_change(ctx, "close", lambda: task_edits.close(
+        store_dir, ctx.snapshot, task_id=state.get("close_task") or "", closed_on=state.get("close_on"),
+        scope=ctx.scope), "close_done")
 
 
 # --- changes since the last meeting ----------------------------------------------------------------
