@@ -151,10 +151,23 @@ def district_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: 
     """Every district in scope and in the district filter (zeros where no parcel matches), the idle
     ``classes`` together, ranked by the area still idle (rank 1 = most; equal areas share a rank).
     The status and disposal-year filters do not apply (``RATE_IGNORES``; ``classes_of`` turns a
-    status filter into classes)."""
+    status filter into classes). One query per view gives every class; the classes are summed
+    here, so a status change runs none."""
     filters = rate_filters(filters)
     year = _year(year, snapshot.as_of.year - 1)
-    df = district_sums.rows(_district_disposal_rows, snapshot, scope, filters, year, tuple(classes), key="adcode")
+    rows = district_sums.rows(_district_class_rows, snapshot, scope, filters, year, key="adcode")
+    columns = ("remaining_mu", "disposed_mu", "stock_mu", "parcels_remaining")
+    totals: dict[str, list] = {}  # adcode -> [name_zh, name_en, *columns]: ~36 rows, plain Python
+    for code, zh, en, cls, *values in zip(*(rows[c].tolist() for c in ("adcode", "name_zh", "name_en", "idle_class",
+                                                                       *columns))):
+        acc = totals.setdefault(code, [zh, en, 0.0, 0.0, 0.0, 0])
+        if cls in classes:
+            for i, v in enumerate(values, start=2):
+                acc[i] += v
+    df = pd.DataFrame([(code, *acc) for code, acc in totals.items()], columns=["adcode", "name_zh", "name_en", *columns])
+    for col in columns[:3]:
+        df[col] = df[col].astype(float).round(2)
+    df["parcels_remaining"] = df["parcels_remaining"].astype("int64")
     df["rate_pct"] = _rate(df["disposed_mu"], df["stock_mu"])
     df = df.sort_values(["remaining_mu", "adcode"], ascending=[False, True]).reset_index(drop=True)
     df["rank"] = df["remaining_mu"].rank(method="min", ascending=False).astype("int64")
@@ -162,24 +175,25 @@ def district_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: 
                "rate_pct", "parcels_remaining"]]
 
 
-def _district_disposal_rows(snapshot: Snapshot, scope: Scope, filters: Filters, year: int,
-                            classes: tuple[str, ...]) -> pd.DataFrame:
+def _district_class_rows(snapshot: Snapshot, scope: Scope, filters: Filters, year: int) -> pd.DataFrame:
+    """Per district and idle class (NULL for a district with no such parcel): the area still idle,
+    disposed in ``year``, in stock on 1 January, and the parcels still idle."""
     where, params = filters.where("parcels")
     dwhere, dparams = filters.where("districts", prefix="d_")
     df = query(snapshot, f"""
-        SELECT d.adcode, d.name_zh, d.name_en,
+        SELECT d.adcode, d.name_zh, d.name_en, l.idle_class,
                coalesce(sum(l.mu) FILTER (WHERE {_REMAINING}), 0) AS remaining_mu,
                coalesce(sum(l.mu) FILTER (WHERE {_DISPOSED}), 0) AS disposed_mu,
                coalesce(sum(l.mu) FILTER (WHERE {_STOCK}), 0) AS stock_mu,
                coalesce(sum(l.n) FILTER (WHERE {_REMAINING}), 0) AS parcels_remaining
         FROM {{districts}} d
-        LEFT JOIN (SELECT * FROM {cube.source(filters)} l WHERE list_contains($classes, idle_class) AND {where}) l
+        LEFT JOIN (SELECT * FROM {cube.source(filters)} l WHERE idle_class IS NOT NULL AND {where}) l
                ON l.district_adcode = d.adcode
         WHERE {dwhere}
-        GROUP BY d.adcode, d.name_zh, d.name_en ORDER BY d.adcode""",
-               {**params, **dparams, **_window(year), "classes": list(classes)}, scope=scope).df
+        GROUP BY d.adcode, d.name_zh, d.name_en, l.idle_class ORDER BY d.adcode, l.idle_class""",
+               {**params, **dparams, **_window(year)}, scope=scope).df
     for col in ("remaining_mu", "disposed_mu", "stock_mu"):
-        df[col] = df[col].astype(float).round(2)
+        df[col] = df[col].astype(float)
     df["parcels_remaining"] = df["parcels_remaining"].astype("int64")
     return df
 
