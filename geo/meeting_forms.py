@@ -192,7 +192,8 @@ def _created(snapshot: store.Snapshot) -> dt.date:
     return beijing(snapshot.manifest["created_at"]).date()
 
 
-_CHANGE_UNITS = {"tasks_opened": "件", "tasks_closed": "件", "parcels_disposed": "宗"}  # else projects: 个
+_CHANGE_UNITS = {"tasks_opened": "件", "tasks_closed": "件", "tasks_rescheduled": "件",
+                 "parcels_disposed": "宗"}  # else projects: 个
 
 
 def changes_view(ctx: PageContext, store_dir: Path) -> None:

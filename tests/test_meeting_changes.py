@@ -52,6 +52,7 @@ def _new_tables():
     t = tables["tasks"]
     t = t[t["task_id"] != "T004"].copy()
     t.loc[t["task_id"] == "T001", ["status", "closed_on"]] = ["已办结", D(2023, 10, 10)]
+    t.loc[t["task_id"] == "T002", "due_on"] = pd.Timestamp(D(2023, 12, 31))  # 延期 granted at a meeting
     new_tasks = pd.DataFrame({
         "task_id": ["T005", "T006"], "project_id": ["P006", "P001"], "district_adcode": [LILING, HETANG],
         "title": ["<b>协调</b>用地", "督促复工"], "assigned_unit": ["醴陵市自然资源局", "荷塘区政府"],
@@ -101,6 +102,9 @@ def test_task_and_parcel_changes(pair):
     assert sorted(closed.index) == ["T001", "T006"]
     assert not closed.loc["T001", "closed_on_time"] and closed.loc["T006", "closed_on_time"]
     assert closed.loc["T001", "project_name"] == "硬质合金产业园"
+    moved = c.tasks_rescheduled.set_index("task_id")
+    assert list(moved.index) == ["T002"] and moved.loc["T002", "due_on"] == pd.Timestamp("2023-12-31")
+    assert moved.loc["T002", "due_from"] < moved.loc["T002", "due_on"]
     disposed = c.parcels_disposed.set_index("parcel_id")
     assert sorted(disposed.index) == ["L001", "L005"]
     assert disposed.loc["L001", "status_from"] == "闲置" and pd.isna(disposed.loc["L005", "status_from"])
@@ -111,7 +115,7 @@ def test_counts_and_by_district(pair):
     c = changes.changes_between(*pair, ALL)
     assert c.counts() == {"new_projects": 1, "removed_projects": 1, "stage_changes": 2, "newly_stalled": 1,
                           "unstalled": 1, "stalled_state_changes": 1, "tasks_opened": 2, "tasks_closed": 2,
-                          "parcels_disposed": 2}
+                          "tasks_rescheduled": 1, "parcels_disposed": 2}
     by = c.by_district().set_index("district_adcode")
     assert by.loc[HETANG, ["stage_changes", "newly_stalled", "unstalled", "tasks_closed", "parcels_disposed"]].tolist() == [
         1, 1, 1, 2, 1]

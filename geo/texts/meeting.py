@@ -61,6 +61,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "change_stalled_state_changes": ("卡点类型变化", "Stalled state changed"),
     "change_tasks_opened": ("新交办事项", "Tasks assigned"),
     "change_tasks_closed": ("办结事项", "Tasks closed"),
+    "change_tasks_rescheduled": ("调整时限", "Deadlines moved"),
+    "change_due_from": ("原办结时限", "Was due"),
     "change_parcels_disposed": ("处置地块", "Parcels disposed"),
     "brief_city": ("株洲市", "Zhuzhou"),
     "brief_title": ("{place}重点项目调度会简报", "{place} key projects: dispatch meeting brief"),
