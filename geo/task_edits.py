@@ -63,6 +63,12 @@ def assign(store_dir: Path, base: store.Snapshot, *, project_id: str, unit: str,
         if len(same):
             raise TaskError("duplicate", f"the same open task exists: {same['task_id'].iloc[0]}",
                             task=same["task_id"].iloc[0])
+        # Typing part of a unit offers "Add: 国网" above "国网株洲供电公司": taking the first option
+        # made a new unit of the fragment, with its own row in the rates (tester 8).
+        known = set(tasks["assigned_unit"].dropna().astype(str).str.strip())
+        meant = sorted(k for k in known if unit in k and unit != k)
+        if unit not in known and meant:
+            raise TaskError("unit_fragment", f"{unit!r} is part of known units {meant[:3]}", units="、".join(meant[:3]))
         task_id = _new_id(tasks, assigned_on, _ids_in_history(store_dir))
         row = {"task_id": task_id, "project_id": str(project_id), "district_adcode": found["district_adcode"].iloc[0],
                "title": title, "assigned_unit": unit, "assigned_on": pd.Timestamp(assigned_on),

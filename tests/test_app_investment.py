@@ -307,4 +307,4 @@ def test_the_chain_chart_says_how_much_has_no_chain(monkeypatch, demo_store):
                               WHERE industry_chain IS NULL AND district_adcode = '430211'""").fetchone()
     assert n > 0
     at = open_page(monkeypatch, demo_store, district="430211")
-    assert any(f"另有 {n} 个项目未填产业链（总投资 {total:,.1f} 亿元）" in c.value for c in at.caption)
+    assert any(f"另有 {n} 个项目不属于上列产业链（多为基础设施、民生项目，总投资 {total:,.1f} 亿元）" in c.value for c in at.caption)

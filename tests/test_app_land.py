@@ -228,10 +228,10 @@ def test_the_disposal_cards_keep_their_rate_under_a_status_filter_and_say_why(mo
     assert not at.exception
     card = metric(at, "批而未供处置")
     assert "59.88\xa0%" in card.delta  # (non-breaking spaces keep a figure and its unit together)
-    assert any("不受“处置年份”筛选影响，“现状”筛选按存量类别计" in c.value for c in at.caption)
+    assert any("不受“处置年份”筛选影响，“土地状态”筛选按存量类别计" in c.value for c in at.caption)
     plain = open_page(monkeypatch, demo_store)
     assert metric(plain, "批而未供处置").delta == card.delta
-    assert not any("“现状”筛选按存量类别计" in c.value for c in plain.caption)
+    assert not any("“土地状态”筛选按存量类别计" in c.value for c in plain.caption)
 
 
 def test_the_district_ranking_holds_numbers_that_sort_as_numbers(monkeypatch, demo_store):

@@ -202,6 +202,37 @@ def test_a_bureau_layer_without_areas_is_measured_on_its_outlines():
     assert set(got["land_use"]) == {"工业"} and set(got["district_adcode"]) == {"430281"}
 
 
+def test_a_survey_layer_with_code_and_name_columns_imports_with_classes_from_status(tmp_path):
+    """DLBM beside DLMC stopped the file ("mapped from several columns"); parcels with no 存量类别
+    counted in the remaining card but in no class's disposal figures (tester 8)."""
+    import geopandas as gpd
+
+    x, y = SEATS[1]
+    layer = gpd.GeoDataFrame({"DKBH": ["A1", "A2", "A3"], "DLBM": [601, 604, 601], "DLMC": ["工业用地", "仓储用地", "工业用地"],
+                              "状态": ["闲置", "低效", "已处置"]},
+                              geometry=[_square(20, x + .01 * i, y) for i in range(3)], crs=4326)
+    path = tmp_path / "layer.geojson"
+    layer.to_file(path, driver="GeoJSON")
+    loaded = load(path.read_bytes(), "layer.geojson", "parcels")
+    assert dict(zip(loaded.mapping["source"], loaded.mapping["target"]))["DLBM"] == ""  # DLMC taken, DLBM named
+    c = check(loaded, Options("parcels"))
+    assert c.report.rejected == 0
+    got = c.accepted.set_index("parcel_id")
+    assert got["land_use"].tolist() == ["工业", "仓储", "工业"] and got["idle_class"].tolist()[:2] == ["闲置", "低效"]
+    notes = dict(c.report.notes)
+    assert notes["ingest_n_class_from_status"] == {"n": 2} and notes["ingest_w_disposed_without_class"] == {"n": 1}
+    assert "DLBM" in notes["ingest_n_unmapped"]["columns"]
+
+
+def test_numeric_land_use_codes_and_square_metres_get_their_own_advice():
+    """601 typed as a number lost its 0; an area in m² under a bare header got the 万元 advice (tester 8)."""
+    assert values.column(pd.Series([601, "604", 8.0], dtype=object), "parcels", "land_use").values.tolist() == \
+        ["工业", "仓储", "公共设施"]
+    with pytest.raises(IngestError) as stop:
+        check(load(_bureau_geojson([30, 45, 15], stated=[20000, 30000, 10000]), "zd.geojson", "parcels"), Options("parcels"))
+    assert stop.value.key == "area_unit_suspect" and stop.value.params["ratio"] == "667"
+
+
 def test_areas_in_hectares_under_a_bare_header_stop_the_file_and_the_factor_reads_them():
     hectares = _bureau_geojson([30, 45, 15], stated=[2, 3, 1])  # 30 亩 = 2 公顷
     with pytest.raises(IngestError) as stop:
@@ -581,10 +612,10 @@ def test_cli_reports_and_exit_codes(tiny_snapshot, store_dir, tmp_path):
     assert out.returncode == 1 and "1 rejected" in out.stdout and "coordinates (0, 0)" in out.stdout
     assert store.open_current(store_dir).id == tiny_snapshot.id and (tmp_path / "r.xlsx").stat().st_size > 0
     out = cli(str(bad), "--table", "projects", "--store", s, "--publish-valid", "--user", "李四")
-    assert out.returncode == 0 and "published snapshot" in out.stdout
+    assert out.returncode == 0 and "已发布快照" in out.stdout
     assert store.open_current(store_dir).manifest["published_by"] == "李四"
     out = cli(str(bad), "--table", "projects", "--store", s, "--publish-valid")
-    assert out.returncode == 0 and "nothing changed" in out.stdout
+    assert out.returncode == 0 and "未生成新快照" in out.stdout
     out = cli(str(tmp_path / "nope.csv"), "--table", "projects", "--store", s)
     assert out.returncode == 2 and "找不到文件" in out.stderr
     out = cli(str(good), "--table", "projects", "--store", s, "--crs", "mars")
@@ -744,6 +775,7 @@ def test_cli_lists_the_history_and_switches_only_when_told(tiny_snapshot, store_
     asked = cli("--switch-to", tiny_snapshot.id, "--store", str(store_dir))
     assert asked.returncode == 1 and "当前数据将撤销这 1 次发布的变更" in asked.stdout and "调度会办结：事项 T001" in asked.stdout
     assert "其中 1 次是调度会上的交办、办结或调整时限" in asked.stdout and store.open_current(store_dir).id == closed.id
+    assert "未切换：加 --yes 确认设为当前" in asked.stderr
     assert cli("--switch-to", "20990101T000000-000000", "--store", str(store_dir)).returncode == 2
     done = cli("--switch-to", tiny_snapshot.id, "--yes", "--store", str(store_dir))
     assert done.returncode == 0 and store.open_current(store_dir).id == tiny_snapshot.id
@@ -761,3 +793,5 @@ def test_a_stage_that_disagrees_with_the_dates_is_a_warning_on_the_stage():
     assert warned == [(2, "项目阶段", "v_stage_has_start"), (3, "项目阶段", "v_stage_no_start"),
                       (4, "项目阶段", "v_stage_no_completion"), (5, "项目阶段", "v_stage_has_completion")]
     assert not [p for p in run(ledger([row("P9", *SEATS[1])])).report.problems if p[3].startswith("v_stage")]  # no dates
+    named = run(ledger([base("P1", "前期", "2023-03-01", "")], [*HEAD, "实际开工日期", "实际竣工日期"]))
+    assert [p[3] for p in named.report.problems if p[5] == "warning"] == ["v_stage_has_start"]  # the long headers

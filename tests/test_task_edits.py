@@ -137,3 +137,14 @@ def test_a_deadline_moves_for_an_open_task_only(tiny_snapshot, store_dir):
             task_edits.reschedule(store_dir, moved, **{"due_on": D(2024, 1, 15), **kwargs})
         assert refused.value.code == code
     assert store.open_current(store_dir).id == moved.id  # nothing saved by the refusals
+
+
+def test_a_fragment_of_a_known_unit_is_not_a_new_unit(tiny_snapshot, store_dir):
+    """Typing "国网" offered "Add: 国网" above the full name: the fragment became a unit (tester 8)."""
+    units = set(store.read_table(tiny_snapshot, "tasks")["assigned_unit"])
+    known = sorted(units)[0]
+    with pytest.raises(task_edits.TaskError) as refused:
+        task_edits.assign(store_dir, tiny_snapshot, project_id="P003", unit=known[:2], title="t", due_on=D(2023, 10, 2))
+    assert refused.value.code == "unit_fragment" and known in refused.value.params["units"]
+    assert task_edits.assign(store_dir, tiny_snapshot, project_id="P003", unit="全新的单位", title="t",
+                             due_on=D(2023, 10, 2))[1]  # a new unit typed in full is fine

@@ -77,26 +77,26 @@ def main(argv: list[str] | None = None) -> int:
     wants_publish = args.publish or args.publish_valid
     if report.rejected and not args.publish_valid:
         if args.publish:
-            print("not published: rows were rejected (use --publish-valid to publish the accepted rows)", file=sys.stderr)
+            print(t("cli_rejected_rows", args.lang), file=sys.stderr)
         return 1
     if not wants_publish:
         return 2 if refusal is not None else 0
     if not report.accepted:
-        print("not published: no accepted rows", file=sys.stderr)
+        print(t("cli_no_rows", args.lang), file=sys.stderr)
         return 1
     try:
         done = pub.publish(checked, published_by=args.user or f"{getpass.getuser()} (geo.ingest CLI)",
                            store_dir=args.store, as_of=args.as_of)
     except store.StoreError as err:
-        print(f"not published: {err}", file=sys.stderr)
+        print(t("cli_not_published", args.lang, reason=err), file=sys.stderr)
         return 2
     except IngestError as err:  # the store refuses it (tasks it would leave without their project)
-        print(f"not published: {err.text(args.lang)}", file=sys.stderr)
+        print(t("cli_not_published", args.lang, reason=err.text(args.lang)), file=sys.stderr)
         return 2
     if done.snapshot is None:
-        print("nothing changed: no new snapshot", file=out)
+        print(t("data_nothing_changed", args.lang), file=out)
     else:
-        print(f"published snapshot {done.snapshot.id}", file=out)
+        print(t("cli_published", args.lang, snapshot=done.snapshot.id), file=out)
     return 0
 
 
@@ -112,28 +112,29 @@ def _history(args, out) -> int:
             print(f"{'●' if entry['current'] else ' '} {view.dated_line(entry, args.lang)}", file=out)
         return 0
     if args.switch_to not in {e["id"] for e in entries}:
-        print(f"no such snapshot: {args.switch_to} (see --history)", file=sys.stderr)
+        print(t("cli_no_snapshot", args.lang, snapshot=args.switch_to), file=sys.stderr)
         return 2
     undone, restored = pub.switch_effect(args.switch_to, args.store)
     if not undone and not restored:
-        print(f"{args.switch_to} is already current", file=out)
+        print(t("cli_already_current", args.lang, snapshot=args.switch_to), file=out)
         return 0
     for key, entries_ in (("data_switch_undone", undone), ("data_switch_restored", restored)):
         if entries_:
             print(t(key, args.lang, n=len(entries_)), file=out)
             print(view.switch_lines(entries_, args.lang, limit=50, markdown=False), file=out)
     meeting = sum(view.is_meeting_change(e) for e in undone)
-    if meeting:
-        print("! " + t("data_switch_meeting", args.lang, n=meeting), file=out)
+    if meeting:  # as the page says it
+        print("! " + t("data_switch_meeting", args.lang, n=meeting)
+              + (t("data_switch_keep_meeting", args.lang) if meeting < len(undone) else ""), file=out)
     if not args.yes:
-        print("not switched: add --yes to make it current", file=sys.stderr)
+        print(t("cli_need_yes", args.lang), file=sys.stderr)
         return 1
     try:
         pub.rollback(args.switch_to, args.store)
     except store.StoreError as err:
-        print(f"not switched: {err}", file=sys.stderr)
+        print(t("cli_not_switched", args.lang, reason=err), file=sys.stderr)
         return 2
-    print(f"current snapshot: {args.switch_to}", file=out)
+    print(t("cli_switched", args.lang, snapshot=args.switch_to), file=out)
     return 0
 
 

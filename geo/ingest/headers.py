@@ -63,6 +63,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "power_demand_mw": ("用电负荷", "用电需求负荷"),
     "owner": ("业主", "项目业主", "建设单位", "责任单位（业主）"),
     "updated_at": ("更新时间", "填报日期"),
+    "planned_start": ("计划开工日期", "计划开工时间"),
+    "actual_start": ("实际开工日期", "实际开工时间", "开工日期", "开工时间"),
+    "planned_completion": ("计划竣工日期", "计划竣工时间"),
+    "actual_completion": ("实际竣工日期", "实际竣工时间", "竣工日期", "竣工时间"),
     "task_id": ("事项编号", "交办编号"),
     "title": ("事项", "交办内容", "事项内容", "问题"),
     "assigned_unit": ("责任单位", "牵头单位"),
@@ -265,14 +269,27 @@ def suggest(columns: list[str], table: str) -> pd.DataFrame:
     for name in columns:
         base = re.sub(r"（\d+）$", "", name)  # a duplicated header maps like its first copy
         target, factor, unit = match(base, table)
+        bare = _norm(split_unit(base)[0])
         rows.append({"source": name, "target": target or "", "factor": factor, "unit": unit,
-                     "own": bool(target) and _norm(split_unit(base)[0]) in _own_names(table, target)})
-    out = pd.DataFrame(rows, columns=["source", "target", "factor", "unit", "own"])
+                     "own": bool(target) and bare in _own_names(table, target), "bare": bare,
+                     "rank": _alias_rank(bare, target)})
+    out = pd.DataFrame(rows, columns=["source", "target", "factor", "unit", "own", "bare", "rank"])
     mapped = out[out["target"] != ""]
     for target, group in mapped.groupby("target"):
         if len(group) > 1 and group["own"].any() and not group["own"].all():
             out.loc[group.index[~group["own"].to_numpy()], "target"] = ""
-    return out.drop(columns="own")
+        elif len(group) > 1 and not group["own"].any() and group["bare"].nunique() == len(group):
+            # Synonyms only (a 三调 layer's DLMC 地类名称 beside DLBM 地类编码): the earlier-listed
+            # one is taken, the other left unmapped and named in the report; the file had stopped
+            # with "mapped from several columns" and the CLI offered no way round (tester 8).
+            out.loc[group.index[group["rank"].to_numpy() != group["rank"].min()], "target"] = ""
+    return out.drop(columns=["own", "bare", "rank"])
+
+
+def _alias_rank(bare: str, target: str | None) -> int:
+    """Where ``bare`` stands among ``target``'s listed spellings (earlier = preferred)."""
+    words = [_norm(w) for w in ALIASES.get(target or "", ())]
+    return words.index(bare) if bare in words else len(words)
 
 
 def _own_names(table: str, target: str) -> set[str]:

@@ -265,12 +265,19 @@ LAND_USE_CODES: dict[str, str] = {
 }
 
 
+def _land_use_code(text: str) -> str:
+    """A land-use code as the tables list it: upper case, and the leading 0 Excel drops from a
+    code typed as a number (601 → 0601, 8 → 08) put back."""
+    code = re.sub(r"\.0$", "", text.upper())
+    return "0" + code if code.isdigit() and len(code) in (1, 3) else code
+
+
 def parse_enum(value: object, allowed: tuple[str, ...]) -> tuple[str, bool]:
     s = _nfkc(value)
     if s in allowed:
         return s, s != str(value)
     for key in (s, re.sub(r"(项目|类|级|状态|阶段)$", "", s)):
-        target = ENUM_ALIASES.get(key) or LAND_USE_CODES.get(key.upper())
+        target = ENUM_ALIASES.get(key) or LAND_USE_CODES.get(_land_use_code(key))
         if target in allowed:
             return target, True
         if key in allowed:

@@ -46,7 +46,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "remaining_idle": ("剩余闲置低效存量", "Idle land remaining"),
     "remaining_idle_mu": ("剩余闲置低效（亩）", "Idle land remaining (mu)"),
     "reused_note": ("已处置并由项目使用的土地：{area}。", "Disposed land now used by projects: {area}."),
-    "rate_ignores_note": ("处置率、各区县处置表和逐月处置按年初存量计算，不受“处置年份”筛选影响，“现状”筛选按存量类别计"
+    "rate_ignores_note": ("处置率、各区县处置表和逐月处置按年初存量计算，不受“处置年份”筛选影响，“土地状态”筛选按存量类别计"
                           "（已处置的地块保留其类别）；剩余存量也不受“处置年份”筛选影响；地图、地块表按全部筛选显示。",
                           "The disposal rates, the district table and the months count the stock on 1 January: the "
                           "disposal-year filter does not apply to them, and a status filter counts as the stock class "
@@ -125,8 +125,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "stalled_breakdown": ("八未卡点（点击筛选）", "Stalled states, 八未 (click to filter)"),
     "by_chain": ("各产业链投资（点击筛选）", "Investment by industry chain (click to filter)"),
     "by_district": ("各区县投资（点击筛选）", "Investment by district (click to filter)"),
-    "no_chain_note": ("另有 {n}项目未填产业链（总投资 {total}），图中没有它们的条形。",
-                      "{n} projects have no industry chain ({total} in total): no bar shows them."),
+    "no_chain_note": ("另有 {n}项目不属于上列产业链（多为基础设施、民生项目，总投资 {total}），图中没有它们的条形。",
+                      "{n} projects belong to none of these chains (mostly infrastructure and public services, "
+                      "{total} in total): no bar shows them."),
     "chart_pick_note": ("点击柱条筛选，按住 Shift 点击可加选或取消；各图按除它自身以外的全部筛选计数，选中的柱条为深色。",
                         "Click a bar to filter; shift-click to add or remove one. Each chart counts under every "
                         "filter but its own; the chosen bars are dark."),

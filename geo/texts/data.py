@@ -98,6 +98,16 @@ TEXT: dict[str, tuple[str, str]] = {
                                  " To correct an import only, import the corrected file instead (upsert by id): the "
                                  "meeting's changes stay."),
     "data_switch_more": ("另有 {n} 次", "and {n} more"),
+    "cli_rejected_rows": ("未发布：有被拒绝的行（加 --publish-valid 发布通过检查的行）",
+                          "not published: rows were rejected (use --publish-valid to publish the accepted rows)"),
+    "cli_no_rows": ("未发布：没有通过检查的行", "not published: no accepted rows"),
+    "cli_not_published": ("未发布：{reason}", "not published: {reason}"),
+    "cli_published": ("已发布快照 {snapshot}", "published snapshot {snapshot}"),
+    "cli_no_snapshot": ("没有快照 {snapshot}（见 --history）", "no such snapshot: {snapshot} (see --history)"),
+    "cli_already_current": ("{snapshot} 已是当前快照", "{snapshot} is already current"),
+    "cli_need_yes": ("未切换：加 --yes 确认设为当前", "not switched: add --yes to make it current"),
+    "cli_not_switched": ("未切换：{reason}", "not switched: {reason}"),
+    "cli_switched": ("当前快照：{snapshot}", "current snapshot: {snapshot}"),
     "data_older": ("更早的 {n} 个快照", "{n} older snapshots"),
     "data_switch_confirm": ("确认设为当前", "Make it current"),
     "data_switch_cancel": ("取消", "Cancel"),
@@ -292,6 +302,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_n_example_skipped": ("第 {row} 行是模板的示例行（未改动），已跳过。", "Row {row} is the template's example row, "
                                  "unchanged: left out."),
     "ingest_n_unmapped": ("这些列没有对应到数据表，不导入：{columns}", "Columns not mapped to the table, not imported: {columns}"),
+    "ingest_n_class_from_status": ("{n} 个地块没有填存量类别，按其土地状态（批而未供、闲置或低效）计入该类存量。",
+                                   "{n} parcels have no stock class: each counts in the class its status names "
+                                   "(批而未供, 闲置 or 低效)."),
+    "ingest_w_disposed_without_class": ("注意：{n} 个已处置地块没有填存量类别，不计入任何一类的处置面积和处置率。",
+                                        "Warning: {n} disposed parcels have no stock class: they count in no class's "
+                                        "disposal or rate."),
     "ingest_n_area_from_outline": ("文件没有面积列：{n} 个地块的面积（亩）按地块范围计算。",
                                    "The file has no area column: the area (mu) of {n} parcels is measured on their outlines."),
     "ingest_n_repaired": ("已修复 {n} 个自相交图形。", "{n} self-intersecting polygons were repaired."),
