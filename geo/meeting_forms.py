@@ -131,7 +131,11 @@ def _open_task_form(ctx: PageContext, store_dir: Path, key: str, title_key: str,
         st.markdown(f"**{t(title_key, lang)}**")
         st.selectbox(t("close_task", lang), list(labels), key=f"{key}_task", format_func=labels.get, index=None,
                      placeholder=t("close_pick_task", lang) if labels else t("no_open_tasks", lang))
-        date_input()
+        left, right = st.columns(2)
+        with left:
+            date_input()
+        # who, as the assignment has its 交办人: the history had "调度会" for every close (tester 8)
+        right.text_input(t("recorded_by", lang), key=f"{key}_by", max_chars=20)
         _submit_button(t(button_key, lang), action, (ctx, store_dir), f"meeting_{key}")
     _message(f"{key}_message")
 
@@ -166,14 +170,14 @@ def _reschedule(ctx: PageContext, store_dir: Path) -> None:
     state = st.session_state
     _save_task_change(ctx, "reschedule", lambda: task_edits.reschedule(
         store_dir, ctx.snapshot, task_id=state.get("reschedule_task") or "", due_on=state.get("reschedule_due"),
-        scope=ctx.scope), "reschedule_done", due=state.get("reschedule_due"))
+        by=state.get("reschedule_by", ""), scope=ctx.scope), "reschedule_done", due=state.get("reschedule_due"))
 
 
 def _close(ctx: PageContext, store_dir: Path) -> None:
     state = st.session_state
     _save_task_change(ctx, "close", lambda: task_edits.close(
         store_dir, ctx.snapshot, task_id=state.get("close_task") or "", closed_on=state.get("close_on"),
-        scope=ctx.scope), "close_done")
+        by=state.get("close_by", ""), scope=ctx.scope), "close_done")
 
 
 # --- changes since the last meeting ----------------------------------------------------------------

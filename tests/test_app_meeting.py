@@ -117,11 +117,13 @@ def test_a_deadline_is_moved_in_the_meeting(monkeypatch, demo_store, tmp_path):
     late = tasks[(tasks["status"] == "办理中") & (tasks["due_on"] < "2023-09-30")].index[0]  # an overdue one
     at.selectbox(key="reschedule_task").set_value(late)
     at.date_input(key="reschedule_due").set_value(dt.date(2023, 11, 30))
+    at.text_input(key="reschedule_by").input("王五")
     at.button[[b.label for b in at.button].index("调整时限")].click().run()
     assert not at.exception
     assert any(s.value == f"已调整：{late} 办结时限改为 2023-11-30" for s in at.success)
     moved = store.read_table(store.open_current(store_dir), "tasks").set_index("task_id").loc[late]
     assert moved["due_on"].date() == dt.date(2023, 11, 30) and moved["status"] == "办理中"
+    assert store.open_current(store_dir).manifest["published_by"] == "王五"  # who, not "调度会"
     assert next(m.value for m in at.metric if m.label == "已逾期") != overdue  # one fewer overdue
 
 

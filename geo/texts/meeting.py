@@ -166,6 +166,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "assign_task_title": ("事项内容", "Task"),
     "assign_due": ("办结时限", "Due on"),
     "assign_by": ("交办人", "Assigned by"),
+    "recorded_by": ("记录人", "Recorded by"),
     "assign_on_note": ("交办日期记为数据截至日 {date}；保存后即成为新的数据快照，所有人立即可见。",
                        "The assignment date is the data's as-of date {date}; saving makes a new data snapshot that "
                        "everyone sees at once."),
