@@ -106,6 +106,19 @@ def _inputs(views: Views, name: str) -> str:
     return ";".join(parts)
 
 
+def derived_file_names(snapshot: Snapshot) -> set[str]:
+    """The names of the derived-table files ``snapshot`` reads (``geo.derived_files``): what a
+    prune keeps for it."""
+    import importlib
+
+    for module in ("geo.cube", "geo.project_cube"):  # importing them registers their tables
+        importlib.import_module(module)
+    sha = {t: str(e.get("sha256", "")) for t, e in (snapshot.manifest.get("tables") or {}).items()}
+    views = Views("", frozenset(snapshot.tables), frozenset(), [], snapshot.as_of, snapshot.id, sha)
+    root = snapshot.path.parent
+    return {derived_files.file_for(root, _inputs(views, name), name, DERIVED[name]).name for name in DERIVED}
+
+
 def register_derived(name: str, sql: str, *, late: bool = False) -> None:
     """Declare a derived table ``{name}`` built from ``sql`` (placeholders = unscoped raw tables,
     and ``{as_of}`` = the snapshot's as-of date). The warming thread builds them in registration

@@ -795,3 +795,30 @@ def test_a_stage_that_disagrees_with_the_dates_is_a_warning_on_the_stage():
     assert not [p for p in run(ledger([row("P9", *SEATS[1])])).report.problems if p[3].startswith("v_stage")]  # no dates
     named = run(ledger([base("P1", "前期", "2023-03-01", "")], [*HEAD, "实际开工日期", "实际竣工日期"]))
     assert [p[3] for p in named.report.problems if p[5] == "warning"] == ["v_stage_has_start"]  # the long headers
+
+
+def test_prune_keeps_the_newest_and_the_current_and_the_files_they_read(tiny_snapshot, store_dir):
+    """Every meeting edit is a snapshot and nothing removed one (tester 6): the steward prunes."""
+    from geo import derived_files, snapshot_db, task_edits
+    from geo.store_verify import verify_snapshot
+
+    snaps = [tiny_snapshot]
+    for task in ("T001", "T002", "T004"):
+        snaps.append(task_edits.close(store_dir, snaps[-1], task_id=task)[0])
+    for snap in snaps:
+        snapshot_db.precompute_derived(snap)
+    pub.rollback(snaps[0].id, store_dir)  # the current one is old: kept whatever its age
+    counted = pub.prune(2, store_dir, dry_run=True)
+    assert counted.removed == [snaps[1].id] and store.list_snapshots(store_dir)[1].id == snaps[1].id  # nothing deleted
+    done = pub.prune(2, store_dir)
+    assert done.removed == [snaps[1].id] and done.derived_files >= 1
+    assert [s.id for s in store.list_snapshots(store_dir)] == [snaps[0].id, snaps[2].id, snaps[3].id]
+    on_disk = {f.name for f in (store_dir / "snapshots" / derived_files.DIR_NAME).glob("*.parquet")}
+    for kept in (snaps[0], snaps[2], snaps[3]):
+        assert snapshot_db.derived_file_names(kept) <= on_disk
+        assert verify_snapshot(store.get_snapshot(kept.id, store_dir)) == []  # their files intact (hard links kept)
+    assert store.open_current(store_dir).id == snaps[0].id
+    assert cli("--prune", "1", "--store", str(store_dir)).returncode == 1  # says, deletes nothing without --yes
+    assert len(store.list_snapshots(store_dir)) == 3
+    assert cli("--prune", "1", "--yes", "--store", str(store_dir)).returncode == 0
+    assert [s.id for s in store.list_snapshots(store_dir)] == [snaps[0].id, snaps[3].id]

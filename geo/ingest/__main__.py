@@ -13,7 +13,8 @@ Exit codes: 0 all rows accepted (and published with --publish, or nothing change
 
 --switch-to prints what the switch takes out of the live data and brings back (tasks assigned or
 closed at a meeting among them) and switches only with --yes (exit 1 without it, 2 for an
-unknown snapshot).
+unknown snapshot). --prune KEEP says what deleting all but the newest KEEP snapshots would free
+and deletes only with --yes: a deleted snapshot cannot be switched back to.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.history or args.switch_to:
         return _history(args, out)
+    if args.prune is not None:
+        return _prune(args, out)
     if not args.file or not args.table:
         print("FILE and --table are required (or --template TABLE, --history, --switch-to ID)", file=sys.stderr)
         return 2
@@ -138,6 +141,23 @@ def _history(args, out) -> int:
     return 0
 
 
+def _prune(args, out) -> int:
+    """--prune KEEP: what deleting all but the newest KEEP snapshots frees; done only with --yes."""
+    from geo.ingest import publish as pub
+
+    if args.prune < 1:
+        print(t("cli_prune_keep", args.lang), file=sys.stderr)
+        return 2
+    found = pub.prune(args.prune, args.store, dry_run=not args.yes)
+    key = "cli_pruned" if args.yes else "cli_would_prune"
+    print(t(key, args.lang, n=len(found.removed), files=found.derived_files, mb=found.freed_mb,
+            first=found.removed[0] if found.removed else "—", last=found.removed[-1] if found.removed else "—"), file=out)
+    if not args.yes and (found.removed or found.derived_files):
+        print(t("cli_prune_need_yes", args.lang), file=sys.stderr)
+        return 1
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m geo.ingest", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -162,7 +182,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--history", action="store_true", help="list every snapshot, newest first (● = current)")
     p.add_argument("--switch-to", metavar="SNAPSHOT", help="make an older (or newer) snapshot current: "
                                                            "says what that undoes; switches with --yes")
-    p.add_argument("--yes", action="store_true", help="confirm --switch-to")
+    p.add_argument("--prune", type=int, metavar="KEEP", help="delete all but the newest KEEP snapshots (the current "
+                                                             "one is always kept) and unused derived files; with --yes")
+    p.add_argument("--yes", action="store_true", help="confirm --switch-to or --prune")
     return p
 
 

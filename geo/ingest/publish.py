@@ -11,6 +11,7 @@ applied one after the other, each on top of the other's result.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import shapely
 from geo import schema, store
 from geo.ingest.errors import IngestError
 from geo.ingest.pipeline import Checked
+from geo.store_layout import snapshots_dir
 from geo.store_lock import publish_lock
 from geo.validate import validate_tables
 
@@ -211,6 +213,45 @@ def switch_effect(snapshot_id: str, store_dir: Path | None = None) -> tuple[list
     undone = ours[: ours.index(meet)] if meet else ours
     restored = theirs[: theirs.index(meet)] if meet else theirs
     return [by_id[s] for s in undone], [by_id[s] for s in restored]
+
+
+@dataclass(frozen=True)
+class Pruned:
+    removed: list[str]  # snapshot ids, oldest first
+    derived_files: int  # derived-table files no kept snapshot reads
+    freed_mb: float
+
+
+def prune(keep: int, store_dir: Path | None = None, *, dry_run: bool = False) -> Pruned:
+    """Delete all but the newest ``keep`` snapshots (the current one is always kept) and the
+    derived-table files no kept snapshot reads. Every meeting edit is a snapshot, and nothing
+    ever removed one (exploratory tester 6): the steward decides how much history to keep; a
+    deleted snapshot cannot be switched back to. Under the publish lock; ``dry_run`` only counts."""
+    from geo import snapshot_db
+    from geo.derived_files import DIR_NAME
+
+    if keep < 1:
+        raise ValueError("keep at least 1 snapshot")
+    with publish_lock(store_dir):
+        snaps = store.list_snapshots(store_dir)  # oldest first
+        current = next((h["id"] for h in history(store_dir) if h["current"]), None)
+        kept = {s.id for s in snaps[-keep:]} | ({current} if current else set())
+        gone = [s for s in snaps if s.id not in kept]
+        root = snapshots_dir(store_dir)
+        used = set().union(*(snapshot_db.derived_file_names(s) for s in snaps if s.id in kept))
+        derived = root / DIR_NAME
+        stale = [f for f in derived.glob("*.parquet") if f.name not in used] if derived.is_dir() else []
+        stale += [d for d in derived.iterdir() if d.is_dir()] if derived.is_dir() else []  # the per-snapshot layout's
+        size = sum(f.stat().st_size for s in gone for f in s.path.rglob("*") if f.is_file() and f.stat().st_nlink == 1)
+        size += sum(f.stat().st_size for x in stale for f in ([x] if x.is_file() else x.rglob("*")) if f.is_file())
+        if not dry_run:
+            for s in gone:
+                trash = s.path.with_name(f".trash-{s.id}")
+                s.path.rename(trash)  # gone from listings at once; then the files
+                shutil.rmtree(trash, ignore_errors=True)
+            for x in stale:
+                shutil.rmtree(x, ignore_errors=True) if x.is_dir() else x.unlink(missing_ok=True)
+        return Pruned([s.id for s in gone], len(stale), round(size / 1e6, 1))
 
 
 def rollback(snapshot_id: str, store_dir: Path | None = None) -> store.Snapshot:
