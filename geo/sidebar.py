@@ -129,6 +129,13 @@ def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot, scop
         else:
             sidebar.multiselect(t(label, lang), options, key=key, format_func=lambda v: schema.enum_label(v, lang),
                                 select_all=False, placeholder="—")
+        if key == "f_stalled":  # every stalled project in one click: picking eight states one by one had been the way (tester 7)
+            sidebar.button(t("all_stalled", lang), key="f_stalled_all", type="tertiary", icon=":material/done_all:",
+                           on_click=_choose_all, args=(key, options), disabled=len(st.session_state.get(key) or ()) == len(options))
+
+
+def _choose_all(key: str, options) -> None:
+    st.session_state[key] = list(options)
 
 
 def _draw_project_scalars(sidebar, lang: str, as_of_year: int) -> None:

@@ -308,3 +308,15 @@ def test_the_chain_chart_says_how_much_has_no_chain(monkeypatch, demo_store):
     assert n > 0
     at = open_page(monkeypatch, demo_store, district="430211")
     assert any(f"另有 {n} 个项目不属于上列产业链（多为基础设施、民生项目，总投资 {total:,.1f} 亿元）" in c.value for c in at.caption)
+
+
+def test_every_stalled_state_in_one_click(monkeypatch, demo_store):
+    """Listing a district's stalled projects meant picking eight states one by one (tester 7)."""
+    at = open_page(monkeypatch, demo_store, district="430211")
+    at.button(key="f_stalled_all").click().run()
+    assert not at.exception
+    assert len(at.multiselect(key="f_stalled").value) == 8 and at.button(key="f_stalled_all").disabled
+    path = store.open_current(demo_store).table_path("projects")
+    n = duckdb.sql(f"""SELECT count(*) FROM read_parquet('{path}') WHERE district_adcode = '430211'
+                       AND stalled_state IS NOT NULL""").fetchone()[0]
+    assert next(m.value for m in at.metric if m.label == "项目数") == f"{n} 个"

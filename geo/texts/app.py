@@ -125,6 +125,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "stalled_breakdown": ("八未卡点（点击筛选）", "Stalled states, 八未 (click to filter)"),
     "by_chain": ("各产业链投资（点击筛选）", "Investment by industry chain (click to filter)"),
     "by_district": ("各区县投资（点击筛选）", "Investment by district (click to filter)"),
+    "all_stalled": ("全部八未状态", "Every stalled state"),
     "no_chain_note": ("另有 {n}项目不属于上列产业链（多为基础设施、民生项目，总投资 {total}），图中没有它们的条形。",
                       "{n} projects belong to none of these chains (mostly infrastructure and public services, "
                       "{total} in total): no bar shows them."),
