@@ -105,13 +105,17 @@ def assign_form(ctx: PageContext, store_dir: Path) -> None:
 
 def _assign(ctx: PageContext, store_dir: Path) -> None:
     lang, state = ctx.lang, st.session_state
+    unit = (state.get("assign_unit") or "").strip()
     try:
         _, task_id = task_edits.assign(store_dir, ctx.snapshot, project_id=state.get("assign_project") or "",
-                                       unit=state.get("assign_unit") or "", title=state.get("assign_task_title", ""),
-                                       due_on=state.get("assign_due"), by=state.get("assign_by", ""), scope=ctx.scope)
+                                       unit=unit, title=state.get("assign_task_title", ""),
+                                       due_on=state.get("assign_due"), by=state.get("assign_by", ""), scope=ctx.scope,
+                                       new_unit=state.get("_assign_new_unit") == unit)  # 交办 again: a new unit
     except task_edits.TaskError as problem:
         state["assign_message"] = _refusal(lang, problem)
+        state["_assign_new_unit"] = unit if problem.code == "unit_fragment" else None
         return
+    state["_assign_new_unit"] = None
     state["assign_message"] = ("success", t("assign_done", lang, id=task_id))
     state["assign_project"], state["assign_task_title"] = None, ""
 

@@ -190,14 +190,15 @@ class _Database:
             views = self.views.pop(old)
             views.forgotten = True
             del self.last_used[old]
-            for key in [k for k in self.build_locks if k[0] == views.schema_name]:
-                del self.build_locks[key]
             try:
                 self.conn.execute(f"DROP SCHEMA IF EXISTS {ident(views.schema_name)} CASCADE")
             except duckdb.Error:  # a warming thread still building there: the next call retries
                 log.warning("could not drop the schema of snapshot %s", old.id, exc_info=True)
                 views.forgotten = False
                 self.views[old], self.last_used[old] = views, now
+                continue
+            for key in [k for k in self.build_locks if k[0] == views.schema_name]:
+                del self.build_locks[key]
 
     def _warm(self, views: Views, cur: duckdb.DuckDBPyConnection) -> None:
         """Copy the small tables into memory, then build the derived tables registered so far.

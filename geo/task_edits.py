@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo import store
+from geo.ingest.publish import retired_task_ids
 from geo.query import Scope, query
 
 TITLE_MAX = 200
@@ -32,8 +33,8 @@ class TaskError(ValueError):
 
 
 def assign(store_dir: Path, base: store.Snapshot, *, project_id: str, unit: str, title: str,
-           due_on: dt.date, assigned_on: dt.date | None = None, by: str = "", scope: Scope = Scope.all()
-           ) -> tuple[store.Snapshot, str]:
+           due_on: dt.date, assigned_on: dt.date | None = None, by: str = "", scope: Scope = Scope.all(),
+           new_unit: bool = False) -> tuple[store.Snapshot, str]:
     """A new open task for ``project_id``; returns (new snapshot, task id). Refused when the
     title or unit is empty or too long, the project does not exist (or is outside ``scope``), or
     the due date is before the assignment date; nothing is saved then."""
@@ -67,7 +68,7 @@ def assign(store_dir: Path, base: store.Snapshot, *, project_id: str, unit: str,
         # made a new unit of the fragment, with its own row in the rates (tester 8).
         known = set(tasks["assigned_unit"].dropna().astype(str).str.strip())
         meant = sorted(k for k in known if unit in k and unit != k)
-        if unit not in known and meant:
+        if unit not in known and meant and not new_unit:  # ``new_unit``: confirmed a distinct unit ("攸县")
             raise TaskError("unit_fragment", f"{unit!r} is part of known units {meant[:3]}", units="、".join(meant[:3]))
         task_id = _new_id(tasks, assigned_on, _ids_in_history(store_dir))
         row = {"task_id": task_id, "project_id": str(project_id), "district_adcode": found["district_adcode"].iloc[0],
@@ -160,9 +161,9 @@ def _ids_in_history(store_dir: Path | None) -> set[str]:
     """Task ids assigned at a meeting in any snapshot of the store, as their notes name them. A
     rollback takes a meeting's tasks out of the live data; numbering from the live tasks alone
     then gave the next task an id an earlier one had had (JB-20230930-012 named two tasks, and the
-    changes view saw no change: exploratory tester 6)."""
+    changes view saw no change: exploratory tester 6); and those of pruned snapshots."""
     return {m[1] for snap in store.list_snapshots(store_dir)
-            if (m := _ASSIGNED.match(snap.manifest.get("note") or ""))}
+            if (m := _ASSIGNED.match(snap.manifest.get("note") or ""))} | retired_task_ids(store_dir)
 
 
 def _new_id(tasks: pd.DataFrame, day: dt.date, used: set[str] = frozenset()) -> str:

@@ -152,8 +152,13 @@ def _snapshot(lang: str) -> store.Snapshot:
         return _build_demo_store(lang)
     except store.SnapshotUnavailableError as problem:
         if override:  # still broken: the chosen fallback, and a banner saying it is one
-            st.warning(t("store_on_last_good", lang, snapshot=override, problem=str(problem)))
-            return store.get_snapshot(override)
+            try:
+                fallback = store.get_snapshot(override)
+            except store.StoreError:  # the fallback itself is gone (pruned, deleted): ask again
+                del st.session_state["_snapshot_override"]
+            else:
+                st.warning(t("store_on_last_good", lang, snapshot=override, problem=str(problem)))
+                return fallback
         _explain_store_problem(problem, lang)
         st.stop()
     if override:  # repaired: the tab had stayed on the old snapshot for good (exploratory tester 6)

@@ -347,3 +347,27 @@ def test_wide_tables_show_their_main_columns_on_a_projector(monkeypatch, demo_st
     assert tuple(wide(projector).proto.column_order) == shown
     assert [c for c in projector.caption if "演示模式只显示主要列" in c.value]
     assert len(wide(projector).value) == len(wide(normal).value)  # the same rows
+
+
+def test_a_unit_that_is_part_of_a_known_one_is_asked_about_once(monkeypatch, demo_store, tmp_path):
+    """"Add: 国网" sits above 国网株洲供电公司 in the picker (tester 8); a distinct shorter unit passes
+    on the second press. (AppTest cannot hold a typed option: the form's save step is called as
+    the button's callback calls it.)"""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from geo import meeting_forms, store
+    from geo.query import Scope
+
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    before = store.open_current(store_dir)
+    state = {"assign_project": "XM2023-430281-0023", "assign_unit": "国网", "assign_task_title": "协调专线接入",
+             "assign_due": dt.date(2023, 10, 14), "assign_by": ""}
+    monkeypatch.setattr(meeting_forms.st, "session_state", state)
+    ctx = SimpleNamespace(lang="zh", snapshot=before, scope=Scope.all())
+    meeting_forms._assign(ctx, store_dir)
+    kind, text = state["assign_message"]
+    assert kind == "error" and "国网株洲供电公司" in text and "再点一次" in text
+    assert store.open_current(store_dir).id == before.id  # nothing saved
+    meeting_forms._assign(ctx, store_dir)
+    assert state["assign_message"][0] == "success" and store.open_current(store_dir).id != before.id

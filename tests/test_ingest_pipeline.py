@@ -214,14 +214,14 @@ def test_a_survey_layer_with_code_and_name_columns_imports_with_classes_from_sta
     path = tmp_path / "layer.geojson"
     layer.to_file(path, driver="GeoJSON")
     loaded = load(path.read_bytes(), "layer.geojson", "parcels")
-    assert dict(zip(loaded.mapping["source"], loaded.mapping["target"]))["DLBM"] == ""  # DLMC taken, DLBM named
+    assert dict(zip(loaded.mapping["source"], loaded.mapping["target"]))["DLMC"] == ""  # the codes taken, DLMC named
     c = check(loaded, Options("parcels"))
     assert c.report.rejected == 0
     got = c.accepted.set_index("parcel_id")
     assert got["land_use"].tolist() == ["工业", "仓储", "工业"] and got["idle_class"].tolist()[:2] == ["闲置", "低效"]
     notes = dict(c.report.notes)
     assert notes["ingest_n_class_from_status"] == {"n": 2} and notes["ingest_w_disposed_without_class"] == {"n": 1}
-    assert "DLBM" in notes["ingest_n_unmapped"]["columns"]
+    assert "DLMC" in notes["ingest_n_unmapped"]["columns"]
 
 
 def test_numeric_land_use_codes_and_square_metres_get_their_own_advice():
@@ -822,3 +822,44 @@ def test_prune_keeps_the_newest_and_the_current_and_the_files_they_read(tiny_sna
     assert len(store.list_snapshots(store_dir)) == 3
     assert cli("--prune", "1", "--yes", "--store", str(store_dir)).returncode == 0
     assert [s.id for s in store.list_snapshots(store_dir)] == [snaps[0].id, snaps[3].id]
+
+
+def test_an_upsert_without_class_or_area_columns_keeps_the_stored_ones(tiny_snapshot, store_dir):
+    """The class taken from the status and the area measured on the outline are the pipeline's, not
+    the file's: an upsert had erased a disposed parcel's stored class and replaced register areas
+    with measured ones (review of session 17)."""
+    stored = store.read_table(tiny_snapshot, "parcels").set_index("parcel_id")
+    feats = [{"type": "Feature", "geometry": shapely.geometry.mapping(stored.loc[pid, "geometry"]),
+              "properties": {"DKBH": pid, "DLBM": "0601", "状态": status}}
+             for pid, status in (("L001", "已处置"), ("L002", "闲置"))]
+    data = json.dumps({"type": "FeatureCollection", "features": feats}).encode()
+    c = check(load(data, "up.geojson", "parcels"), Options("parcels"), base=tiny_snapshot)
+    done = pub.publish(c, published_by="t", store_dir=store_dir).snapshot
+    after = store.read_table(done, "parcels").set_index("parcel_id")
+    assert after.loc["L001", "status"] == "已处置" and after.loc["L001", "idle_class"] == "闲置"  # kept, not NULL
+    assert after.loc["L002", "idle_class"] == "批而未供"  # the stored class, not the status's
+    assert after.loc["L001", "area_mu"] == 120.0 and after.loc["L002", "area_mu"] == 30.5  # the register's areas
+
+
+def test_prune_refuses_a_store_whose_current_snapshot_is_broken_and_ids_stay_retired(tiny_snapshot, store_dir):
+    """With the current snapshot broken the newest KEEP could be it alone and the last good one
+    deleted; a pruned snapshot's task ids must not come back (review of session 17)."""
+    from geo import task_edits
+
+    first, gone_id = task_edits.assign(store_dir, tiny_snapshot, project_id="P003", unit="u", title="a",
+                                       due_on=dt.date(2023, 10, 2))
+    second, _ = task_edits.close(store_dir, first, task_id=gone_id)
+    third, _ = task_edits.close(store_dir, second, task_id="T001")
+    broken = third.table_path("tasks")
+    good_bytes = broken.read_bytes()
+    broken.write_bytes(good_bytes[:-10] + b"0123456789")
+    with pytest.raises(store.StoreError):
+        pub.prune(1, store_dir)
+    assert len(store.list_snapshots(store_dir)) == 4
+    broken.write_bytes(good_bytes)
+    pub.rollback(tiny_snapshot.id, store_dir)  # back before the assignment: its id is in snapshots to prune
+    pub.prune(1, store_dir)
+    assert [s.id for s in store.list_snapshots(store_dir)] == [tiny_snapshot.id, third.id]  # the newest and the current
+    _, again = task_edits.assign(store_dir, tiny_snapshot, project_id="P001", unit="u", title="b",
+                                 due_on=dt.date(2023, 10, 2))
+    assert again != gone_id

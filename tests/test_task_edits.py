@@ -148,3 +148,6 @@ def test_a_fragment_of_a_known_unit_is_not_a_new_unit(tiny_snapshot, store_dir):
     assert refused.value.code == "unit_fragment" and known in refused.value.params["units"]
     assert task_edits.assign(store_dir, tiny_snapshot, project_id="P003", unit="全新的单位", title="t",
                              due_on=D(2023, 10, 2))[1]  # a new unit typed in full is fine
+    confirmed = task_edits.assign(store_dir, store.open_current(store_dir), project_id="P003", unit=known[:2],
+                                  title="t", due_on=D(2023, 10, 2), new_unit=True)[0]  # a distinct shorter unit, confirmed
+    assert known[:2] in set(store.read_table(confirmed, "tasks")["assigned_unit"])

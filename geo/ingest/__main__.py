@@ -148,7 +148,13 @@ def _prune(args, out) -> int:
     if args.prune < 1:
         print(t("cli_prune_keep", args.lang), file=sys.stderr)
         return 2
-    found = pub.prune(args.prune, args.store, dry_run=not args.yes)
+    from geo import store
+
+    try:
+        found = pub.prune(args.prune, args.store, dry_run=not args.yes)
+    except store.StoreError as err:  # a current snapshot that does not verify: repair or roll back first
+        print(t("cli_not_pruned", args.lang, reason=err), file=sys.stderr)
+        return 2
     key = "cli_pruned" if args.yes else "cli_would_prune"
     print(t(key, args.lang, n=len(found.removed), files=found.derived_files, mb=found.freed_mb,
             first=found.removed[0] if found.removed else "—", last=found.removed[-1] if found.removed else "—"), file=out)

@@ -74,7 +74,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "due_on": ("完成时限", "办结期限", "时限"),
     "closed_on": ("办结时间", "完成日期"),
     "area_mu": ("面积", "用地面积", "地块面积", "宗地面积", "面积亩", "亩数", "mj", "dkmj", "zdmj", "tbmj", "crmj"),
-    "land_use": ("土地用途", "规划用途", "tdyt", "ghyt", "dlmc", "dlbm"),
+    "land_use": ("土地用途", "规划用途", "tdyt", "ghyt", "dlbm", "dlmc"),  # codes first: names vary (商务金融用地 …)
     "parcel_id": ("宗地代码", "宗地编号", "地块代码", "dkbh", "dkdm", "zddm"),
     "supply_mode": ("gdfs",),
     "supplied_on": ("gdrq", "gdsj"),
@@ -279,7 +279,7 @@ def suggest(columns: list[str], table: str) -> pd.DataFrame:
         if len(group) > 1 and group["own"].any() and not group["own"].all():
             out.loc[group.index[~group["own"].to_numpy()], "target"] = ""
         elif len(group) > 1 and not group["own"].any() and group["bare"].nunique() == len(group):
-            # Synonyms only (a 三调 layer's DLMC 地类名称 beside DLBM 地类编码): the earlier-listed
+            # Synonyms only (a 三调 layer's DLBM 地类编码 beside DLMC 地类名称): the earlier-listed
             # one is taken, the other left unmapped and named in the report; the file had stopped
             # with "mapped from several columns" and the CLI offered no way round (tester 8).
             out.loc[group.index[group["rank"].to_numpy() != group["rank"].min()], "target"] = ""

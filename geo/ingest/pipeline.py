@@ -232,7 +232,12 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     report.accepted, report.rejected = int(keep.sum()), int(bad.sum())
     report.changed = int((changed & keep).sum())
     report.problems.sort(key=lambda p: (p[5] != "rejected", p[0]))
-    provided = [c for c in schema.column_names(table) if c in out or (geometry is not None and c in ("geometry", "h3_r7"))]
+    # Columns the pipeline filled (a class from the status, an area from the outline) are not the
+    # file's: an upsert keeps the stored values of known ids (it had erased a disposed parcel's
+    # stored class, and replaced register areas with measured ones: review of session 17).
+    derived = {c for c in ("idle_class", "area_mu") if table == "parcels" and c in out and c not in frame.columns}
+    provided = [c for c in schema.column_names(table)
+                if (c in out and c not in derived) or (geometry is not None and c in ("geometry", "h3_r7"))]
     return Checked(options, clean[table], report, [f"{raw.name} sha256:{loaded.sha256[:16]}"],
                    base.id if base is not None else None, tuple(provided))
 

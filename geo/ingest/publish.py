@@ -233,9 +233,12 @@ def prune(keep: int, store_dir: Path | None = None, *, dry_run: bool = False) ->
     if keep < 1:
         raise ValueError("keep at least 1 snapshot")
     with publish_lock(store_dir):
+        # Only on a healthy store: with a current snapshot that does not verify, the newest KEEP
+        # could be the broken one alone, and the last good one deleted (review of session 17).
+        store.open_current(store_dir)  # raises SnapshotUnavailableError, naming the last good one
         snaps = store.list_snapshots(store_dir)  # oldest first
-        current = next((h["id"] for h in history(store_dir) if h["current"]), None)
-        kept = {s.id for s in snaps[-keep:]} | ({current} if current else set())
+        current = store.open_current(store_dir).id
+        kept = {s.id for s in snaps[-keep:]} | {current}
         gone = [s for s in snaps if s.id not in kept]
         root = snapshots_dir(store_dir)
         used = set().union(*(snapshot_db.derived_file_names(s) for s in snaps if s.id in kept))
@@ -245,6 +248,7 @@ def prune(keep: int, store_dir: Path | None = None, *, dry_run: bool = False) ->
         size = sum(f.stat().st_size for s in gone for f in s.path.rglob("*") if f.is_file() and f.stat().st_nlink == 1)
         size += sum(f.stat().st_size for x in stale for f in ([x] if x.is_file() else x.rglob("*")) if f.is_file())
         if not dry_run:
+            retire_task_ids(gone, store_dir)
             for s in gone:
                 trash = s.path.with_name(f".trash-{s.id}")
                 s.path.rename(trash)  # gone from listings at once; then the files
@@ -252,6 +256,27 @@ def prune(keep: int, store_dir: Path | None = None, *, dry_run: bool = False) ->
             for x in stale:
                 shutil.rmtree(x, ignore_errors=True) if x.is_dir() else x.unlink(missing_ok=True)
         return Pruned([s.id for s in gone], len(stale), round(size / 1e6, 1))
+
+
+RETIRED_IDS = "task_ids_retired.txt"  # beside the snapshots: ids of tasks in pruned snapshots
+
+
+def retire_task_ids(snapshots: list[store.Snapshot], store_dir: Path | None = None) -> None:
+    """Keep the task ids of snapshots about to be deleted, so a new task never takes one
+    (``task_edits`` numbers past them; a pruned id had become free again)."""
+    ids: set[str] = set()
+    for snap in snapshots:
+        if "tasks" in snap.tables:
+            ids |= set(store.read_table(snap, "tasks")["task_id"].astype(str))
+    path = snapshots_dir(store_dir).parent / RETIRED_IDS
+    known = set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()
+    if ids - known:
+        path.write_text("\n".join(sorted(known | ids)) + "\n", encoding="utf-8")
+
+
+def retired_task_ids(store_dir: Path | None = None) -> set[str]:
+    path = snapshots_dir(store_dir).parent / RETIRED_IDS
+    return set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()
 
 
 def rollback(snapshot_id: str, store_dir: Path | None = None) -> store.Snapshot:

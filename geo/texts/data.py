@@ -114,6 +114,8 @@ TEXT: dict[str, tuple[str, str]] = {
                         "freeing about {mb} MB."),
     "cli_pruned": ("已删除 {n} 个快照（{first} … {last}）和 {files} 个不再使用的派生表文件，约释放 {mb} MB。",
                    "Deleted {n} snapshots ({first} … {last}) and {files} unused derived-table files, freeing about {mb} MB."),
+    "cli_not_pruned": ("未删除：当前快照有问题，请先修复或回滚：{reason}", "nothing deleted: the current snapshot has a "
+                       "problem; repair it or roll back first: {reason}"),
     "cli_prune_need_yes": ("未删除：加 --yes 确认（删除后不能再切回这些快照）",
                            "nothing deleted: add --yes to confirm (a deleted snapshot cannot be switched back to)"),
     "data_older": ("更早的 {n} 个快照", "{n} older snapshots"),

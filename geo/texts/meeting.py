@@ -185,9 +185,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "reschedule_due": ("新的办结时限", "New deadline"),
     "reschedule_button": ("调整时限", "Change deadline"),
     "reschedule_done": ("已调整：{id} 办结时限改为 {due}", "Changed: {id} is now due on {due}"),
-    "task_error_unit_fragment": ("“责任单位”只填了已有单位名称的一部分（{units}）：请从列表中选择全称；确为新单位时请输入全称",
+    "task_error_unit_fragment": ("“责任单位”是已有单位名称的一部分（{units}）：请从列表中选择全称；确为另一个单位，再点一次“交办”",
                                  "the responsible unit is part of a known unit's name ({units}): pick the full name; "
-                                 "for a new unit, type its full name"),
+                                 "if it is another unit, press Assign again"),
     "task_error_same_due": ("办结时限已是 {due}", "it is already due on {due}"),
     "task_refused": ("未保存：{reason}", "Not saved: {reason}"),
     "task_error_empty_title": ("事项内容为空", "the task is empty"),
