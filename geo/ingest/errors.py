@@ -6,6 +6,23 @@ in Chinese or English; ``str(error)`` is the English text (logs, tests).
 
 from __future__ import annotations
 
+import unicodedata
+
+Reason = tuple[str, dict]  # (i18n key, values): why a cell is rejected
+
+
+class Rejected(ValueError):
+    """One cell cannot be read (its row is rejected); ``reason`` names why."""
+
+    def __init__(self, key: str, **params: object):
+        super().__init__(key)
+        self.reason: Reason = (key, params)
+
+
+def nfkc(v: object) -> str:
+    """A cell's text compared loosely: full-width forms folded (ＸＭ２０２３ -> XM2023), trimmed."""
+    return unicodedata.normalize("NFKC", str(v)).strip()
+
 
 class Localized(tuple):
     """A value the reason names in either language: (Chinese, English), e.g. a column's header."""

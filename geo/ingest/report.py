@@ -8,9 +8,11 @@ live formula, and HTML stays text too.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from geo import schema
@@ -19,6 +21,18 @@ from geo.ingest.errors import Localized
 from geo.ingest.headers import COORD_LABELS
 
 PROBLEM_COLUMNS = ("row", "column", "value", "reason", "level")
+
+
+_MAX_VALUE_CHARS = 200
+
+
+def cell_text(v: object) -> str:
+    """A cell as the problems list shows it: a real Excel date as the day ("2023-01-01", not
+    "2023-01-01 00:00:00", as the same date from a CSV reads); long text cut."""
+    if isinstance(v, (dt.datetime, pd.Timestamp)) and (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0):
+        v = v.date()
+    s = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+    return s if len(s) <= _MAX_VALUE_CHARS else s[:_MAX_VALUE_CHARS] + "…"
 
 
 @dataclass
@@ -40,6 +54,10 @@ class Report:
     @property
     def ok(self) -> bool:
         return self.rejected == 0
+
+    def add(self, row: int, column: str, cell: object, key: str, params: dict, level: str = "warning") -> None:
+        """A problem of one cell: ``level`` "rejected" (its row is not imported) or "warning"."""
+        self.problems.append((int(row), column, cell_text(cell), key, params, level))
 
     def problem_frame(self, lang: str = "zh") -> pd.DataFrame:
         """Rejected rows first (by row number), then warnings; headers in ``lang``."""
