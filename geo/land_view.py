@@ -24,15 +24,6 @@ def classes_text(classes: tuple[str, ...], lang: str) -> str:
     return list_separator(lang).join(enum_label(c, lang) for c in classes) or "—"
 
 
-def with_this_year(rows: pd.DataFrame, this_year: pd.DataFrame) -> pd.DataFrame:
-    """``district_disposal`` of the last full year with the as-of year's disposal so far beside it
-    (``disposed_now_mu``, ``rate_now_pct``): the rates that compare districts "this year" (醴陵 ahead
-    of 攸县 on 2022's rate, behind on 2023's: tester 7)."""
-    now = this_year[["adcode", "disposed_mu", "rate_pct"]].rename(columns={"disposed_mu": "disposed_now_mu",
-                                                                          "rate_pct": "rate_now_pct"})
-    return rows.merge(now, on="adcode", how="left")
-
-
 def parcel_tooltips(parcels: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Text columns for the parcel tooltip: id, park, area, use, status, disposal, tax."""
     out = parcels.copy()
@@ -74,7 +65,7 @@ def district_map_data(rows: pd.DataFrame, lang: str):
 
 def district_table(rows: pd.DataFrame, lang: str, year: int, this_year: int,
                    classes: tuple[str, ...] = schema.IDLE_CLASSES) -> tuple[pd.DataFrame, dict]:
-    """The district ranking (``with_this_year``'s rows) and its column config: numbers stay
+    """The district ranking (``land.district_progress``'s rows) and its column config: numbers stay
     numbers (they sort as such; as "962 亩" texts 962 sorted after 3,993), their units in the
     headers."""
     mu = lambda key, **kw: with_unit(t(key, lang, **kw), "亩", lang)  # noqa: E731

@@ -9,7 +9,7 @@ from geo.i18n import fmt_count, fmt_number, fmt_pct, in_parts, t
 from geo.schema import IDLE_CLASSES
 from geo.land_view import (IDLE_PROJECTOR_COLUMNS, LAND_METRICS, cell_tooltips, classes_text, details_frames,
                            district_map_data, district_table, idle_table, idle_table_config, monthly_frame,
-                           parcel_tooltips, with_this_year)
+                           parcel_tooltips)
 
 ctx = ui.page_context("land")
 lang, filters = ctx.lang, ctx.filters
@@ -56,9 +56,8 @@ def idle_cells(cells) -> tuple:
 
 def district_disposal(districts: tuple[str, ...]):
     """The districts' disposal of the last full year, with this year's so far beside it."""
-    chosen = land.rate_filters(filters).with_districts(districts)
-    return with_this_year(page_cache.cached(land.district_disposal, ctx, filters=chosen, classes=classes),
-                          page_cache.cached(land.district_disposal, ctx, filters=chosen, year=this_year, classes=classes))
+    return page_cache.cached(land.district_progress, ctx, filters=land.rate_filters(filters).with_districts(districts),
+                             classes=classes)
 
 
 def metric_label(key: str) -> str:

@@ -235,9 +235,8 @@ def prune(keep: int, store_dir: Path | None = None, *, dry_run: bool = False) ->
     with publish_lock(store_dir):
         # Only on a healthy store: with a current snapshot that does not verify, the newest KEEP
         # could be the broken one alone, and the last good one deleted (review of session 17).
-        store.open_current(store_dir)  # raises SnapshotUnavailableError, naming the last good one
+        current = store.open_current(store_dir).id  # raises SnapshotUnavailableError, naming the last good one
         snaps = store.list_snapshots(store_dir)  # oldest first
-        current = store.open_current(store_dir).id
         kept = {s.id for s in snaps[-keep:]} | {current}
         gone = [s for s in snaps if s.id not in kept]
         root = snapshots_dir(store_dir)
