@@ -210,9 +210,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "district_capability_110": ("区内110千伏可供容量", "110 kV capacity in the area"),
     "district_peak_110": ("区内110千伏最高负荷", "110 kV peak load in the area"),
     "district_capability_note": ("选定区县时按区内在运110千伏变电站计：可供容量 = 变电容量 × 功率因数 {pf}，最高负荷为各站最高负荷之和，"
-                                 "同下方负荷裕度表。220千伏电网全市统一调度，其供电能力只按全市计。",
+                                 "与能源设施页的负荷裕度表（110千伏）一致。220千伏电网全市统一调度，其供电能力只按全市计。",
                                  "With districts chosen: their in-service 110 kV stations; capacity = MVA × power factor "
-                                 "{pf}, peak = the stations' peaks summed, as in the headroom table below. The 220 kV grid "
+                                 "{pf}, peak = the stations' peaks summed, as in the energy page's headroom table at 110 kV. The 220 kV grid "
                                  "is dispatched city-wide: its capability is a city figure only."),
     "new_energy": ("新能源装机", "New-energy capacity"),
     "new_energy_split": ("风电 {wind} · 集中式光伏 {central} · 分布式光伏 {distributed}",
