@@ -13,7 +13,9 @@ Semantics (old → new; README "Dispatch meetings" repeats them):
   state changes: a different 八未 state;
 - tasks opened: ``task_id`` new in the new snapshot; tasks closed: 已办结 now and not before
   (a task opened and closed between the two meetings is in both lists); tasks rescheduled: in
-  both, with another deadline (``due_from`` the old one);
+  both, with another deadline (``due_from`` the old one); tasks reopened: 已办结 before, not now
+  (``closed_from`` the old closing date); tasks withdrawn: only in the old snapshot (as it was
+  there);
 - parcels disposed: disposed now (status 已处置 or ``disposed_on`` set) and not before; a parcel
   that is new in the new snapshot counts only if its disposal date is after the old as-of date
   (or unknown), so importing a ledger of historical disposals does not flood the list.
@@ -39,6 +41,8 @@ TASK_COLUMNS = ["task_id", "project_id", "project_name", "district_adcode", "tit
                 "assigned_on", "due_on", "closed_on", "closed_on_time"]
 RESCHEDULED_COLUMNS = ["task_id", "project_id", "project_name", "district_adcode", "title", "assigned_unit",
                        "assigned_on", "due_from", "due_on", "closed_on"]
+REOPENED_COLUMNS = ["task_id", "project_id", "project_name", "district_adcode", "title", "assigned_unit",
+                    "assigned_on", "due_on", "closed_from"]
 PARCEL_COLUMNS = ["parcel_id", "district_adcode", "park", "area_mu", "idle_class", "status_from",
                   "disposal_method", "disposed_on"]
 
@@ -58,6 +62,8 @@ class SnapshotChanges:
     tasks_opened: pd.DataFrame        # TASK_COLUMNS
     tasks_closed: pd.DataFrame        # TASK_COLUMNS (closed_on_time: closed on or before due)
     tasks_rescheduled: pd.DataFrame   # RESCHEDULED_COLUMNS (due_from: the old deadline)
+    tasks_reopened: pd.DataFrame      # REOPENED_COLUMNS (closed_from: the old closing date)
+    tasks_withdrawn: pd.DataFrame     # TASK_COLUMNS (as in the old snapshot)
     parcels_disposed: pd.DataFrame    # PARCEL_COLUMNS
 
     def counts(self) -> dict[str, int]:
@@ -78,7 +84,7 @@ def changes_between(old: Snapshot, new: Snapshot, scope: Scope, filters: Filters
     district filter of ``filters``; see the module doc for what counts as each change."""
     only_districts = Filters(districts=(filters or Filters()).districts)
     projects = _project_changes(old, new, scope, only_districts)
-    opened, closed, rescheduled = _task_changes(old, new, scope, only_districts)
+    tasks = _task_changes(old, new, scope, only_districts)
     presence = projects.pop("presence")
     both = presence == "both"
     was, now = projects["stalled_from"], projects["stalled_to"]
@@ -91,7 +97,7 @@ def changes_between(old: Snapshot, new: Snapshot, scope: Scope, filters: Filters
         newly_stalled=pick(both & was.isna() & now.notna(), STALLED_COLUMNS),
         unstalled=pick(both & was.notna() & now.isna(), STALLED_COLUMNS),
         stalled_state_changes=pick(both & was.notna() & now.notna() & (was != now), STALLED_COLUMNS),
-        tasks_opened=opened, tasks_closed=closed, tasks_rescheduled=rescheduled,
+        **tasks,
         parcels_disposed=_parcel_changes(old, new, scope, only_districts),
     )
 
@@ -117,27 +123,36 @@ def _project_changes(old: Snapshot, new: Snapshot, scope: Scope, filters: Filter
                  params, scope=scope, previous=old, max_rows=_MAX_ROWS).df
 
 
-def _task_changes(old: Snapshot, new: Snapshot, scope: Scope, filters: Filters
-                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _task_changes(old: Snapshot, new: Snapshot, scope: Scope, filters: Filters) -> dict[str, pd.DataFrame]:
+    """The task fields of ``SnapshotChanges``: tasks_opened, tasks_closed, tasks_rescheduled,
+    tasks_reopened, tasks_withdrawn."""
     where, params = filters.where("tasks")
+    either = lambda c: f"coalesce(n.{c}, o.{c}) AS {c}"  # noqa: E731  (a withdrawn task: the old row)
     df = query(new, f"""
         WITH n AS (SELECT * FROM {{tasks}} t WHERE {where}),
-             o AS (SELECT task_id, status, due_on FROM {{prev_tasks}} t WHERE {where})
-        SELECT n.task_id, n.project_id, pr.name AS project_name, n.district_adcode, n.title, n.assigned_unit,
-               n.assigned_on, o.due_on AS due_from, n.due_on, n.closed_on,
-               CASE WHEN n.status = '已办结' THEN n.closed_on <= n.due_on END AS closed_on_time,
+             o AS (SELECT * FROM {{prev_tasks}} t WHERE {where})
+        SELECT {either("task_id")}, {either("project_id")}, coalesce(pr.name, opr.name) AS project_name,
+               {either("district_adcode")},
+               {either("title")}, {either("assigned_unit")}, {either("assigned_on")}, o.due_on AS due_from,
+               {either("due_on")}, {either("closed_on")}, o.closed_on AS closed_from,
+               CASE WHEN n.status = '已办结' THEN n.closed_on <= n.due_on
+                    WHEN n.task_id IS NULL AND o.status = '已办结' THEN o.closed_on <= o.due_on END AS closed_on_time,
                o.task_id IS NULL AS opened,
                n.status = '已办结' AND coalesce(o.status, '') <> '已办结' AS closed,
-               o.task_id IS NOT NULL AND o.due_on IS DISTINCT FROM n.due_on AS rescheduled
-        FROM n LEFT JOIN o ON o.task_id = n.task_id
+               n.task_id IS NOT NULL AND o.task_id IS NOT NULL AND o.due_on IS DISTINCT FROM n.due_on AS rescheduled,
+               n.status IS DISTINCT FROM '已办结' AND o.status = '已办结' AND n.task_id IS NOT NULL AS reopened,
+               n.task_id IS NULL AS withdrawn
+        FROM n FULL OUTER JOIN o ON o.task_id = n.task_id
         LEFT JOIN (SELECT project_id, name FROM {{projects}} p) pr ON pr.project_id = n.project_id
-        WHERE o.task_id IS NULL OR (n.status = '已办结' AND o.status <> '已办结') OR o.due_on IS DISTINCT FROM n.due_on
-        ORDER BY n.district_adcode, n.due_on, n.task_id""",
+        LEFT JOIN (SELECT project_id, name FROM {{prev_projects}} p) opr ON opr.project_id = o.project_id
+        WHERE o.task_id IS NULL OR n.task_id IS NULL OR n.status IS DISTINCT FROM o.status
+           OR o.due_on IS DISTINCT FROM n.due_on
+        ORDER BY district_adcode, due_on, task_id""",
                params, scope=scope, previous=old, max_rows=_MAX_ROWS).df
-    opened = df[df["opened"].astype(bool)][TASK_COLUMNS].reset_index(drop=True)
-    closed = df[df["closed"].astype(bool)][TASK_COLUMNS].reset_index(drop=True)
-    rescheduled = df[df["rescheduled"].astype(bool)][RESCHEDULED_COLUMNS].reset_index(drop=True)
-    return opened, closed, rescheduled
+    kinds = {"opened": TASK_COLUMNS, "closed": TASK_COLUMNS, "rescheduled": RESCHEDULED_COLUMNS,
+             "reopened": REOPENED_COLUMNS, "withdrawn": TASK_COLUMNS}
+    return {f"tasks_{kind}": df[df[kind].fillna(False).astype(bool)][columns].reset_index(drop=True)
+            for kind, columns in kinds.items()}
 
 
 def _parcel_changes(old: Snapshot, new: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:

@@ -184,6 +184,48 @@ def _close(ctx: PageContext, store_dir: Path) -> None:
         by=state.get("close_by", ""), scope=ctx.scope), "close_done")
 
 
+UNDO_ACTIONS = ("reopen", "withdraw")
+
+
+def undo_form(ctx: PageContext, store_dir: Path) -> None:
+    """Undo a mistake of the meeting: a task closed by mistake is reopened, one assigned by
+    mistake withdrawn, with a reason kept in the data's history. The only undo had been a
+    rollback of the store, which takes out every later change too."""
+    lang, state = ctx.lang, st.session_state
+    if _pending("meeting_undo"):
+        _undo(ctx, store_dir)
+    with st.container(border=True):
+        st.markdown(f"**{t('undo_title', lang)}**")
+        action = st.segmented_control(t("undo_action", lang), UNDO_ACTIONS, key="undo_action", default="reopen",
+                                      format_func=lambda a: t(f"undo_{a}", lang)) or "reopen"
+        states = ("closed_on_time", "closed_late") if action == "reopen" else task_rates.TASK_STATES
+        rows, _ = cached(task_rates.task_list, ctx, states=states, limit=CHOICES_MAX, latest_first=True)
+        labels = {r.task_id: f"{r.task_id} · {r.title} · {r.assigned_unit}" +
+                  (f" · {t('task_closed_on', lang, date=r.closed_on.date())}" if pd.notna(r.closed_on) else "")
+                  for r in rows.itertuples()}
+        if state.get("undo_task") not in labels:  # a task of the other action's list
+            state["undo_task"] = None
+        with st.form("meeting_undo", border=False):
+            st.selectbox(t("close_task", lang), list(labels), key="undo_task", format_func=labels.get, index=None,
+                         placeholder=t(f"undo_pick_{action}", lang) if labels else t(f"undo_none_{action}", lang))
+            left, right = st.columns([2, 1])
+            left.text_input(t("undo_reason", lang), key="undo_reason", max_chars=task_edits.REASON_MAX)
+            right.text_input(t("recorded_by", lang), key="undo_by", max_chars=20)
+            _submit_button(t(f"undo_button_{action}", lang), _undo, (ctx, store_dir), "meeting_undo")
+        st.caption(t("undo_note", lang))
+    _message("undo_message")
+
+
+def _undo(ctx: PageContext, store_dir: Path) -> None:
+    state = st.session_state
+    action = task_edits.reopen if state.get("undo_action", "reopen") != "withdraw" else task_edits.withdraw
+    _save_task_change(ctx, "undo", lambda: action(
+        store_dir, ctx.snapshot, task_id=state.get("undo_task") or "", reason=state.get("undo_reason", ""),
+        by=state.get("undo_by", ""), scope=ctx.scope), f"{action.__name__}_done")
+    if state["undo_message"][0] == "success":  # the next correction starts empty; a refusal keeps the reason
+        state["undo_reason"] = ""
+
+
 # --- changes since the last meeting ----------------------------------------------------------------
 
 
@@ -200,8 +242,8 @@ def _created(snapshot: store.Snapshot) -> dt.date:
     return beijing(snapshot.manifest["created_at"]).date()
 
 
-_CHANGE_UNITS = {"tasks_opened": "件", "tasks_closed": "件", "tasks_rescheduled": "件",
-                 "parcels_disposed": "宗"}  # else projects: 个
+_CHANGE_UNITS = {"tasks_opened": "件", "tasks_closed": "件", "tasks_rescheduled": "件", "tasks_reopened": "件",
+                 "tasks_withdrawn": "件", "parcels_disposed": "宗"}  # else projects: 个
 
 
 def changes_view(ctx: PageContext, store_dir: Path) -> None:
@@ -234,9 +276,10 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
     if not ctx.filters.with_districts(()).is_empty:  # a search or stage would seem to apply: it does not
         st.caption(t("changes_district_only", lang))
     counts = found.counts()
-    cols = st.columns(len(counts))
-    for col, (kind, n) in zip(cols, counts.items()):
-        col.metric(t(f"change_{kind}", lang), fmt_count(n, _CHANGE_UNITS.get(kind, "个"), lang))
+    kinds = list(counts)
+    for row in (kinds[:6], kinds[6:]):  # projects, then tasks and parcels: twelve in one row wrapped "0 个"
+        for col, kind in zip(st.columns(6), row):
+            col.metric(t(f"change_{kind}", lang), fmt_count(counts[kind], _CHANGE_UNITS.get(kind, "个"), lang))
     shown = [k for k, n in counts.items() if n]
     if not shown:
         st.success(t("changes_none", lang))

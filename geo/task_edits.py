@@ -1,4 +1,5 @@
-"""Assigning and closing dispatch-meeting tasks (交办事项) during the meeting.
+"""Assigning, closing and rescheduling dispatch-meeting tasks (交办事项) during the meeting, and
+undoing a mistake: a closing (reopen) or an assignment (withdraw).
 
 Every change is a new snapshot (``store.derive_snapshot``: only the tasks table is written), so
 nothing is lost if the app restarts and everyone sees it on their next rerun. Two people acting
@@ -123,19 +124,71 @@ def reschedule(store_dir: Path, base: store.Snapshot, *, task_id: str, due_on: d
     return _apply(store_dir, base, change, by, lambda changed: f"reschedule task {changed} to {due_on.isoformat()}")
 
 
-def _open_task(snapshot: store.Snapshot, tasks: pd.DataFrame, task_id: str, scope: Scope):
-    """The row index of open task ``task_id`` in ``tasks``; refused when it is unknown, outside
-    ``scope`` or closed (by someone else, say)."""
+def reopen(store_dir: Path, base: store.Snapshot, *, task_id: str, reason: str, by: str = "",
+           scope: Scope = Scope.all()) -> tuple[store.Snapshot, str]:
+    """A task closed by mistake is open again (办理中, no closing date). Until now the only undo
+    was a rollback of the store, which also took out every later change. Refused without a
+    reason, when the task does not exist (or is outside ``scope``) or is not closed."""
+    reason = _reason(reason)
+
+    def change(snapshot: store.Snapshot, tasks: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+        i = _task(snapshot, tasks, task_id, scope)
+        if tasks.at[i, "status"] != "已办结":
+            raise TaskError("not_closed", f"task {task_id} is not closed", task=task_id)
+        out = tasks.copy()
+        out.loc[i, ["status", "closed_on"]] = ["办理中", pd.NaT]
+        return out, str(task_id)
+
+    return _apply(store_dir, base, change, by, lambda reopened: f"reopen task {reopened}: {reason}")
+
+
+def withdraw(store_dir: Path, base: store.Snapshot, *, task_id: str, reason: str, by: str = "",
+             scope: Scope = Scope.all()) -> tuple[store.Snapshot, str]:
+    """Take out a task assigned by mistake (the wrong project, a duplicate): it leaves the live
+    data and every rate; the snapshots before keep it, the note says why, and its id is never
+    given to another task. Refused without a reason or when the task does not exist (or is
+    outside ``scope``)."""
+    reason = _reason(reason)
+
+    def change(snapshot: store.Snapshot, tasks: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+        i = _task(snapshot, tasks, task_id, scope)
+        return tasks.drop(index=i).reset_index(drop=True), str(task_id)
+
+    return _apply(store_dir, base, change, by, lambda withdrawn: f"withdraw task {withdrawn}: {reason}")
+
+
+REASON_MAX = 100
+
+
+def _reason(reason: str) -> str:
+    """An undo's reason, on one line (it is the snapshot's note)."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise TaskError("empty_reason", "no reason given")
+    if len(reason) > REASON_MAX:
+        raise TaskError("reason_too_long", f"the reason is longer than {REASON_MAX} characters", n=REASON_MAX)
+    return reason
+
+
+def _task(snapshot: store.Snapshot, tasks: pd.DataFrame, task_id: str, scope: Scope):
+    """The row index of task ``task_id`` in ``tasks``; refused when it is unknown or outside ``scope``."""
     if not str(task_id or "").strip():
         raise TaskError("no_task", "no task chosen")
     visible = query(snapshot, "SELECT task_id FROM {tasks} t WHERE task_id = $tid", {"tid": str(task_id)}, scope=scope).df
     at = tasks.index[tasks["task_id"] == str(task_id)]
     if visible.empty or not len(at):
         raise TaskError("unknown_task", f"task {task_id!r} does not exist", task=task_id)
-    if tasks.at[at[0], "status"] == "已办结":
-        closed = pd.Timestamp(tasks.at[at[0], "closed_on"]).date()
-        raise TaskError("already_closed", f"task {task_id} was already closed on {closed}", closed=closed)
     return at[0]
+
+
+def _open_task(snapshot: store.Snapshot, tasks: pd.DataFrame, task_id: str, scope: Scope):
+    """The row index of open task ``task_id`` in ``tasks``; refused when it is unknown, outside
+    ``scope`` or closed (by someone else, say)."""
+    i = _task(snapshot, tasks, task_id, scope)
+    if tasks.at[i, "status"] == "已办结":
+        closed = pd.Timestamp(tasks.at[i, "closed_on"]).date()
+        raise TaskError("already_closed", f"task {task_id} was already closed on {closed}", closed=closed)
+    return i
 
 
 def _apply(store_dir: Path, base: store.Snapshot, change, by: str, what) -> tuple[store.Snapshot, str]:
@@ -154,15 +207,16 @@ def _apply(store_dir: Path, base: store.Snapshot, change, by: str, what) -> tupl
     raise TaskError("busy", "the data changed several times while saving; try again")
 
 
-_ASSIGNED = re.compile(r"assign task (\S+) for ")
+_ASSIGNED = re.compile(r"(?:assign task (\S+) for |withdraw task (\S+):)")
 
 
 def _ids_in_history(store_dir: Path | None) -> set[str]:
     """Task ids assigned at a meeting in any snapshot of the store, as their notes name them. A
     rollback takes a meeting's tasks out of the live data; numbering from the live tasks alone
     then gave the next task an id an earlier one had had (JB-20230930-012 named two tasks, and the
-    changes view saw no change: exploratory tester 6); and those of pruned snapshots."""
-    return {m[1] for snap in store.list_snapshots(store_dir)
+    changes view saw no change: exploratory tester 6); ids of withdrawn tasks (an imported one's
+    id is in no assignment note); and those of pruned snapshots."""
+    return {m[1] or m[2] for snap in store.list_snapshots(store_dir)
             if (m := _ASSIGNED.match(snap.manifest.get("note") or ""))} | retired_task_ids(store_dir)
 
 

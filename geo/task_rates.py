@@ -140,8 +140,9 @@ def task_totals(snapshot: Snapshot, scope: Scope, filters: Filters, *, key_only:
 
 
 def task_list(snapshot: Snapshot, scope: Scope, filters: Filters, *, states: Sequence[str] = ("overdue",),
-              limit: int = 1000, key_only: bool = True) -> tuple[pd.DataFrame, int]:
-    """Tasks in the given states, most overdue first (then earliest due), and how many there are.
+              limit: int = 1000, key_only: bool = True, latest_first: bool = False) -> tuple[pd.DataFrame, int]:
+    """Tasks in the given states, most overdue first (then earliest due), and how many there are;
+    ``latest_first``: the last closed or assigned first (a mistake to undo is usually recent).
 
     Returns ``(rows, total)``: at most ``limit`` rows with ``TASK_LIST_COLUMNS``
     (``days_overdue`` = as-of − due date for overdue tasks, else NULL), and the total count, so a
@@ -163,7 +164,8 @@ def task_list(snapshot: Snapshot, scope: Scope, filters: Filters, *, states: Seq
                CASE WHEN t.state = 'overdue' THEN date_diff('day', t.due_on, $task_as_of) END AS days_overdue
         FROM t JOIN p ON p.project_id = t.project_id
         WHERE list_contains($states, t.state)
-        ORDER BY days_overdue DESC NULLS LAST, t.due_on, t.task_id
+        ORDER BY {"coalesce(t.closed_on, t.assigned_on) DESC, t.task_id DESC" if latest_first else
+                  "days_overdue DESC NULLS LAST, t.due_on, t.task_id"}
         LIMIT $limit""", params, scope=scope, max_rows=max(limit, 1)).df
     rows["days_overdue"] = rows["days_overdue"].astype("Int64")
     return rows[TASK_LIST_COLUMNS], total

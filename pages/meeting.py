@@ -9,7 +9,8 @@ from geo.agenda_view import add_item_form, agenda_editor
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.meeting_view import (STALLED_PROJECTOR_COLUMNS, stalled_config, stalled_matrix, stalled_state_frame,
                               stalled_table, task_table)
-from geo.meeting_forms import assign_form, brief_panel, changes_view, close_form, rates_view, reschedule_form
+from geo.meeting_forms import (assign_form, brief_panel, changes_view, close_form, rates_view, reschedule_form,
+                               undo_form)
 from geo.sidebar import keep, remember
 
 ctx = ui.page_context("meeting")
@@ -61,6 +62,7 @@ elif view == "tasks":
     left, right = st.columns(2)
     with left:
         assign_form(ctx, store_dir)
+        undo_form(ctx, store_dir)
     with right:
         close_form(ctx, store_dir)
         reschedule_form(ctx, store_dir)

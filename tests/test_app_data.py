@@ -112,7 +112,7 @@ def test_a_rollback_past_a_meetings_task_change_warns_and_cancel_keeps_everythin
     at.button(key=f"data_rollback_{tiny_snapshot.id}").click()
     at.run()
     assert not at.exception
-    assert any("其中 1 次是调度会上的交办、办结或调整时限" in w.value for w in at.warning)
+    assert any("其中 1 次是调度会上对交办事项的变更" in w.value for w in at.warning)
     assert "调度会办结：事项 T001" in " ".join(m.value for m in at.markdown)
     at.button(key="data_switch_no").click()
     at.run()

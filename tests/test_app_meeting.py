@@ -127,6 +127,48 @@ def test_a_deadline_is_moved_in_the_meeting(monkeypatch, demo_store, tmp_path):
     assert next(m.value for m in at.metric if m.label == "已逾期") != overdue  # one fewer overdue
 
 
+def test_a_mistaken_closing_and_a_mistaken_task_are_undone(monkeypatch, demo_store, tmp_path):
+    """撤销办结 and 撤销交办, each with a reason; the changes view then names both."""
+    from geo import store
+
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    start = store.open_current(store_dir)
+    tasks = store.read_table(start, "tasks")
+    at = conftest.open_page(monkeypatch, store_dir, "meeting", view="tasks")
+    assert not at.exception
+    closed_before = next(m.value for m in at.metric if m.label == "按期办结")
+    last_closed = tasks[tasks["status"] == "已办结"].sort_values(["closed_on", "task_id"]).iloc[-1]
+    picker = at.selectbox(key="undo_task")
+    assert picker.options[0].startswith(last_closed["task_id"])  # the last closed first
+    assert all("办结" in o for o in picker.options) and len(picker.options) == (tasks["status"] == "已办结").sum()
+    on_time = tasks[(tasks["status"] == "已办结") & (tasks["closed_on"] <= tasks["due_on"])]["task_id"].iloc[0]
+    picker.set_value(on_time)
+    at.button[[b.label for b in at.button].index("撤销办结")].click().run()  # no reason: refused, nothing saved
+    assert any("请填写原因" in e.value for e in at.error) and store.open_current(store_dir).id == start.id
+    at.text_input(key="undo_reason").input("误点办结")
+    at.text_input(key="undo_by").input("赵六")
+    at.button[[b.label for b in at.button].index("撤销办结")].click().run()
+    assert not at.exception
+    assert any(s.value == f"已撤销办结：{on_time} 恢复为办理中" for s in at.success)
+    reopened = store.open_current(store_dir)
+    row = store.read_table(reopened, "tasks").set_index("task_id").loc[on_time]
+    assert row["status"] == "办理中" and pd.isna(row["closed_on"]) and reopened.manifest["published_by"] == "赵六"
+    assert next(m.value for m in at.metric if m.label == "按期办结") != closed_before
+    assert at.text_input(key="undo_reason").value == ""  # emptied for the next one
+    # withdraw: every task offered, the last assigned first
+    at.segmented_control(key="undo_action").set_value("withdraw").run()
+    assert len(at.selectbox(key="undo_task").options) == len(tasks)
+    at.selectbox(key="undo_task").set_value(on_time)
+    at.text_input(key="undo_reason").input("重复交办")
+    at.button[[b.label for b in at.button].index("撤销交办")].click().run()
+    assert any(s.value == f"已撤销交办：{on_time}" for s in at.success)
+    assert on_time not in set(store.read_table(store.open_current(store_dir), "tasks")["task_id"])
+    changes = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes")
+    changes.selectbox(key="changes_old").set_value(start.id).run()
+    counts = {m.label: m.value for m in changes.metric}
+    assert counts["撤销交办"] == "1 件" and counts["撤销办结"] == "0 件"  # reopened, then withdrawn: gone
+
+
 def test_a_bad_task_is_refused_and_nothing_saved(monkeypatch, demo_store, tmp_path):
     from geo import store
 

@@ -24,7 +24,7 @@ VIEWS = [("醴陵 — 在建项目", "/investment?district=430281&stage=在建")
          ("电网裕度（220 千伏）", "/energy?map=headroom&headroom_kv=220")]
 
 
-def test_present_an_agenda_then_assign_and_close_a_task(demo_store: Path, tmp_path: Path) -> None:
+def test_present_an_agenda_then_assign_close_and_reopen_a_task(demo_store: Path, tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     shutil.copytree(demo_store, store_dir, symlinks=True)  # this test writes snapshots
     agendas.save(agendas.new_agenda("九月调度会", [agendas.item_from_link(t, link) for t, link in VIEWS]),
@@ -93,6 +93,11 @@ def test_present_an_agenda_then_assign_and_close_a_task(demo_store: Path, tmp_pa
             _choose(page, ".st-key-close_task", task_id)
             page.get_by_role("button", name="办结", exact=True).click()
             page.get_by_text(f"已办结：{task_id}").wait_for(timeout=TIMEOUT_MS)
+            # closed by mistake: reopened with a reason (the last closed task is the picker's first)
+            _choose(page, ".st-key-undo_task", task_id)
+            page.locator(".st-key-undo_reason input").fill("误点办结")
+            page.get_by_role("button", name="撤销办结", exact=True).click()
+            page.get_by_text(f"已撤销办结：{task_id} 恢复为办理中").wait_for(timeout=TIMEOUT_MS)
             screenshot_page(page, "meeting_tasks.png")
             assert_no_exception(page)
         finally:
@@ -100,8 +105,9 @@ def test_present_an_agenda_then_assign_and_close_a_task(demo_store: Path, tmp_pa
     check_console(console_errors, dialogs, "meeting_console.txt")
     last = store.open_current(store_dir)
     tasks = store.read_table(last, "tasks").set_index("task_id")
-    assert tasks.loc[task_id, "status"] == "已办结" and tasks.loc[task_id, "title"] == "协调 110 千伏专线接入"
-    assert len(store.list_snapshots(store_dir)) == len(store.list_snapshots(demo_store)) + 2
+    assert tasks.loc[task_id, "status"] == "办理中" and tasks.loc[task_id, "title"] == "协调 110 千伏专线接入"
+    assert last.manifest["note"] == f"reopen task {task_id}: 误点办结"
+    assert len(store.list_snapshots(store_dir)) == len(store.list_snapshots(demo_store)) + 3
     assert last.id != first.id
 
 

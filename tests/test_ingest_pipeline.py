@@ -774,7 +774,7 @@ def test_cli_lists_the_history_and_switches_only_when_told(tiny_snapshot, store_
     assert [line[:1] for line in listed.stdout.splitlines()] == ["●", " "] and closed.id in listed.stdout.splitlines()[0]
     asked = cli("--switch-to", tiny_snapshot.id, "--store", str(store_dir))
     assert asked.returncode == 1 and "当前数据将撤销这 1 次发布的变更" in asked.stdout and "调度会办结：事项 T001" in asked.stdout
-    assert "其中 1 次是调度会上的交办、办结或调整时限" in asked.stdout and store.open_current(store_dir).id == closed.id
+    assert "其中 1 次是调度会上对交办事项的变更" in asked.stdout and store.open_current(store_dir).id == closed.id
     assert "未切换：加 --yes 确认设为当前" in asked.stderr
     assert cli("--switch-to", "20990101T000000-000000", "--store", str(store_dir)).returncode == 2
     done = cli("--switch-to", tiny_snapshot.id, "--yes", "--store", str(store_dir))

@@ -4,7 +4,8 @@ Old = the tiny tables as of 2023-09-30, plus P003 stalled 投产未达产. New, 
 - P006 added (醴陵), P005 removed (with its task T004);
 - P002 前期 → 在建 and unstalled (was 签约未开工); P004 在建 → 竣工;
 - P001 newly stalled 开工未竣工; P003 投产未达产 → 竣工未投产;
-- T001 closed (late), T005 opened (open), T006 opened and closed on time;
+- T001 closed (late), T005 opened (open), T006 opened and closed on time, T002 rescheduled,
+  T003 reopened (closed by mistake), T004 gone with its project (withdrawn);
 - L001 闲置 → 已处置 on 10-15; new L005 disposed 10-20 (counts), new L006 disposed in 2020 (does
   not count: history, not a change); L003 was already disposed.
 """
@@ -53,6 +54,7 @@ def _new_tables():
     t = t[t["task_id"] != "T004"].copy()
     t.loc[t["task_id"] == "T001", ["status", "closed_on"]] = ["已办结", D(2023, 10, 10)]
     t.loc[t["task_id"] == "T002", "due_on"] = pd.Timestamp(D(2023, 12, 31))  # 延期 granted at a meeting
+    t.loc[t["task_id"] == "T003", ["status", "closed_on"]] = ["办理中", None]  # its closing undone
     new_tasks = pd.DataFrame({
         "task_id": ["T005", "T006"], "project_id": ["P006", "P001"], "district_adcode": [LILING, HETANG],
         "title": ["<b>协调</b>用地", "督促复工"], "assigned_unit": ["醴陵市自然资源局", "荷塘区政府"],
@@ -105,6 +107,14 @@ def test_task_and_parcel_changes(pair):
     moved = c.tasks_rescheduled.set_index("task_id")
     assert list(moved.index) == ["T002"] and moved.loc["T002", "due_on"] == pd.Timestamp("2023-12-31")
     assert moved.loc["T002", "due_from"] < moved.loc["T002", "due_on"]
+    reopened = c.tasks_reopened.set_index("task_id")
+    assert list(reopened.index) == ["T003"] and reopened.loc["T003", "closed_from"] == pd.Timestamp("2023-08-20")
+    assert list(c.tasks_reopened.columns) == changes.REOPENED_COLUMNS
+    withdrawn = c.tasks_withdrawn.set_index("task_id")  # as it was, its project's name from the old snapshot
+    assert list(withdrawn.index) == ["T004"]
+    assert withdrawn.loc["T004", ["title", "assigned_unit", "district_adcode"]].tolist() == ["落实用地", "茶陵县自然资源局", CHALING]
+    assert withdrawn.loc["T004", "project_name"] == "茶陵学校"
+    assert c.tasks_closed["task_id"].tolist().count("T003") == 0 and "T004" not in c.tasks_opened["task_id"].tolist()
     disposed = c.parcels_disposed.set_index("parcel_id")
     assert sorted(disposed.index) == ["L001", "L005"]
     assert disposed.loc["L001", "status_from"] == "闲置" and pd.isna(disposed.loc["L005", "status_from"])
@@ -115,7 +125,7 @@ def test_counts_and_by_district(pair):
     c = changes.changes_between(*pair, ALL)
     assert c.counts() == {"new_projects": 1, "removed_projects": 1, "stage_changes": 2, "newly_stalled": 1,
                           "unstalled": 1, "stalled_state_changes": 1, "tasks_opened": 2, "tasks_closed": 2,
-                          "tasks_rescheduled": 1, "parcels_disposed": 2}
+                          "tasks_rescheduled": 1, "tasks_reopened": 1, "tasks_withdrawn": 1, "parcels_disposed": 2}
     by = c.by_district().set_index("district_adcode")
     assert by.loc[HETANG, ["stage_changes", "newly_stalled", "unstalled", "tasks_closed", "parcels_disposed"]].tolist() == [
         1, 1, 1, 2, 1]

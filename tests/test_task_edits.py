@@ -151,3 +151,41 @@ def test_a_fragment_of_a_known_unit_is_not_a_new_unit(tiny_snapshot, store_dir):
     confirmed = task_edits.assign(store_dir, store.open_current(store_dir), project_id="P003", unit=known[:2],
                                   title="t", due_on=D(2023, 10, 2), new_unit=True)[0]  # a distinct shorter unit, confirmed
     assert known[:2] in set(store.read_table(confirmed, "tasks")["assigned_unit"])
+
+
+def test_a_closing_made_by_mistake_is_undone(tiny_snapshot, store_dir):
+    """The only undo of a wrong 办结 had been a rollback of the store, which takes out every later change."""
+    reopened, task_id = task_edits.reopen(store_dir, tiny_snapshot, task_id="T003", reason="  误点\n办结 ", by="王五")
+    row = store.read_table(reopened, "tasks").set_index("task_id").loc["T003"]
+    assert task_id == "T003" and row["status"] == "办理中" and row.isna()["closed_on"]
+    assert reopened.manifest["note"] == "reopen task T003: 误点 办结" and reopened.manifest["published_by"] == "王五"
+    closed_again, _ = task_edits.close(store_dir, reopened, task_id="T003", closed_on=D(2023, 9, 29))
+    assert store.read_table(closed_again, "tasks").set_index("task_id").loc["T003", "closed_on"].date() == D(2023, 9, 29)
+    for kwargs, code in [({"task_id": "T001"}, "not_closed"), ({"task_id": "NOPE"}, "unknown_task"),
+                         ({"task_id": ""}, "no_task"), ({"reason": " \n"}, "empty_reason"),
+                         ({"reason": "x" * 101}, "reason_too_long"),
+                         ({"scope": Scope(("430202",))}, "unknown_task")]:  # T003 is in 醴陵
+        with pytest.raises(task_edits.TaskError) as refused:
+            task_edits.reopen(store_dir, closed_again, **{"task_id": "T003", "reason": "r", **kwargs})
+        assert refused.value.code == code
+    assert store.open_current(store_dir).id == closed_again.id  # nothing saved by the refusals
+
+
+def test_a_task_assigned_by_mistake_is_withdrawn_and_its_id_never_reused(tiny_snapshot, store_dir):
+    first, task_id = task_edits.assign(store_dir, tiny_snapshot, project_id="P003", unit="u", title="错项目",
+                                       due_on=D(2023, 10, 2))
+    gone, withdrawn = task_edits.withdraw(store_dir, first, task_id=task_id, reason="项目选错")
+    assert withdrawn == task_id and task_id not in set(store.read_table(gone, "tasks")["task_id"])
+    assert len(store.read_table(gone, "tasks")) == len(store.read_table(tiny_snapshot, "tasks"))
+    assert task_id in set(store.read_table(first, "tasks")["task_id"])  # the snapshot before keeps it
+    assert gone.manifest["note"] == f"withdraw task {task_id}: 项目选错"
+    # an imported task (no assignment note names its id) withdrawn: its id is not given again either
+    imported = store.derive_snapshot(gone, {"tasks": store.read_table(gone, "tasks").assign(
+        task_id=lambda f: f["task_id"].replace({"T001": "JB-20230930-002"}))}, published_by="import", sources=[],
+        store_dir=store_dir)
+    after, _ = task_edits.withdraw(store_dir, imported, task_id="JB-20230930-002", reason="重复导入")
+    assert task_edits.assign(store_dir, after, project_id="P003", unit="u", title="新", due_on=D(2023, 10, 2))[1] == \
+        "JB-20230930-003"
+    with pytest.raises(task_edits.TaskError) as refused:
+        task_edits.withdraw(store_dir, store.open_current(store_dir), task_id=task_id, reason="again")
+    assert refused.value.code == "unknown_task"

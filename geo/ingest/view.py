@@ -96,6 +96,8 @@ _NOTES = [(re.compile(r"import (\w+) \((\w+)\): \+(\d+) ~(\d+) -(\d+), (\d+) rej
           (re.compile(r"close task (.+)"), lambda m, lang: t("data_note_close", lang, task=m[1])),
           (re.compile(r"reschedule task (\S+) to (\S+)"), lambda m, lang: t("data_note_reschedule", lang, task=m[1],
                                                                              due=m[2])),
+          (re.compile(r"(reopen|withdraw) task (\S+): (.+)"), lambda m, lang: t(f"data_note_{m[1]}", lang, task=m[2],
+                                                                                   reason=m[3])),
           (re.compile(r"calibrated demo"), lambda m, lang: t("data_note_demo", lang)),
           (re.compile(r"scaled benchmark store: (.+)"), lambda m, lang: t("data_note_scaled", lang, scale=m[1]))]
 

@@ -91,8 +91,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_switch_title": ("**设为当前：快照 {snapshot}**", "**Make snapshot {snapshot} current**"),
     "data_switch_undone": ("当前数据将撤销这 {n} 次发布的变更：", "The live data loses the changes of these {n} publishes:"),
     "data_switch_restored": ("将恢复这 {n} 次发布的变更：", "It regains the changes of these {n} publishes:"),
-    "data_switch_meeting": ("其中 {n} 次是调度会上的交办、办结或调整时限：切换后它们不在当前数据中，交办事项表回到那之前的样子。",
-                            "{n} of them are tasks assigned, closed or rescheduled at a meeting: after the switch they "
+    "data_switch_meeting": ("其中 {n} 次是调度会上对交办事项的变更（交办、办结、调整时限或更正）：切换后它们不在当前数据中，交办事项表回到那之前的样子。",
+                            "{n} of them are task changes made at a meeting (assigned, closed, rescheduled or corrected): after the switch they "
                             "are not in the live data, and the tasks are as they were before."),
     "data_switch_keep_meeting": ("若只想纠正一次导入，请改为导入正确的文件（按编号更新）：会上的变更会保留。",
                                  " To correct an import only, import the corrected file instead (upsert by id): the "
@@ -134,6 +134,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_note_assign_id": ("调度会交办：事项 {task}，项目 {project}", "task {task} assigned at a meeting: project {project}"),
     "data_note_close": ("调度会办结：事项 {task}", "task closed at a meeting: {task}"),
     "data_note_reschedule": ("调度会调整时限：事项 {task} 改为 {due}", "deadline changed at a meeting: {task} due {due}"),
+    "data_note_reopen": ("调度会撤销办结：事项 {task}（原因：{reason}）", "closing undone at a meeting: {task} (reason: {reason})"),
+    "data_note_withdraw": ("调度会撤销交办：事项 {task}（原因：{reason}）", "task withdrawn at a meeting: {task} (reason: {reason})"),
     "data_note_demo": ("演示数据（按公布数字校准）", "demo data (calibrated to the published figures)"),
     "data_note_scaled": ("基准测试用放大数据：{scale}", "scaled benchmark store: {scale}"),
     "data_h_as_of": ("数据截至", "As of"),

@@ -63,6 +63,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "change_tasks_closed": ("办结事项", "Tasks closed"),
     "change_tasks_rescheduled": ("调整时限", "Deadlines moved"),
     "change_due_from": ("原办结时限", "Was due"),
+    "change_tasks_reopened": ("撤销办结", "Closings undone"),
+    "change_tasks_withdrawn": ("撤销交办", "Tasks withdrawn"),
+    "change_closed_from": ("原办结日期", "Was closed on"),
     "change_parcels_disposed": ("处置地块", "Parcels disposed"),
     "brief_city": ("株洲市", "Zhuzhou"),
     "brief_title": ("{place}重点项目调度会简报", "{place} key projects: dispatch meeting brief"),
@@ -185,6 +188,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "reschedule_due": ("新的办结时限", "New deadline"),
     "reschedule_button": ("调整时限", "Change deadline"),
     "reschedule_done": ("已调整：{id} 办结时限改为 {due}", "Changed: {id} is now due on {due}"),
+    "undo_title": ("更正误操作", "Correct a mistake"),
+    "undo_action": ("更正内容", "What to undo"),
+    "undo_reopen": ("撤销办结", "Reopen a closed task"),
+    "undo_withdraw": ("撤销交办", "Withdraw a task"),
+    "undo_pick_reopen": ("选择已办结事项（最近办结的在前）", "Pick a closed task (last closed first)"),
+    "undo_pick_withdraw": ("选择事项（最近交办的在前）", "Pick a task (last assigned first)"),
+    "undo_none_reopen": ("没有已办结事项", "No closed task"),
+    "undo_none_withdraw": ("没有交办事项", "No task"),
+    "undo_reason": ("原因（必填，记入数据历史）", "Reason (required, kept in the data's history)"),
+    "undo_button_reopen": ("撤销办结", "Reopen"),
+    "undo_button_withdraw": ("撤销交办", "Withdraw"),
+    "undo_note": ("撤销办结：事项恢复为办理中，办结日期清空；撤销交办：事项移出当前数据和各项办结率，编号不再使用。"
+                  "两者都生成新的数据快照，原记录留在数据历史中，可在“较上次会议变化”中看到。",
+                  "Reopening makes the task open again without a closing date; withdrawing takes it out of the "
+                  "live data and every rate, and its ID is never used again. Both make a new data snapshot: the "
+                  "earlier record stays in the data's history and shows under \"Changes since last meeting\"."),
+    "task_closed_on": ("{date} 办结", "closed {date}"),
+    "reopen_done": ("已撤销办结：{id} 恢复为办理中", "Reopened: {id} is open again"),
+    "withdraw_done": ("已撤销交办：{id}", "Withdrawn: {id}"),
+    "task_error_empty_reason": ("请填写原因", "give the reason"),
+    "task_error_reason_too_long": ("原因最多 {n} 个字", "the reason is at most {n} characters"),
+    "task_error_not_closed": ("事项 {task} 未办结，无需撤销办结", "task {task} is not closed"),
     "task_error_unit_fragment": ("“责任单位”是已有单位名称的一部分（{units}）：请从列表中选择全称；确为另一个单位，再点一次“交办”",
                                  "the responsible unit is part of a known unit's name ({units}): pick the full name; "
                                  "if it is another unit, press Assign again"),
@@ -198,7 +223,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "task_error_duplicate": ("同一事项已交办（{task}，办理中）：未重复交办", "the same task is already open ({task}): "
                              "not assigned twice"),
     "task_error_unknown_project": ("项目 {project} 不存在", "no such project: {project}"),
-    "task_error_no_task": ("请先选择要办结的事项", "choose the task to close first"),
+    "task_error_no_task": ("请先选择事项", "choose a task first"),
     "task_error_unknown_task": ("事项 {task} 不存在", "no such task: {task}"),
     "task_error_already_closed": ("该事项已于 {closed} 办结（可能是他人刚刚办结）", "it was already closed on {closed} "
                                   "(perhaps by someone else just now)"),
