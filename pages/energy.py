@@ -132,7 +132,9 @@ with side_col:
 
 def station_panel() -> None:
     """The selected substation's details: fields, the areas it feeds, the projects relying on it."""
-    details = energy.station_details(ctx.snapshot, ctx.scope, selected_id, supply)
+    # once per station and snapshot: a rerun that keeps the station (a filter, the distance) asks nothing again
+    details = page_cache.derived(ctx, ("station_details", selected_id),
+                                 lambda: energy.station_details(ctx.snapshot, ctx.scope, selected_id, supply))
     if details is None:
         st.warning(t("unknown_station", lang, id=selected_id))
     else:
