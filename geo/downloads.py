@@ -54,6 +54,8 @@ def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, exp
         if skipped:  # said before the file is built, beside the counts that include them
             st.warning(t("export_skipped", lang, tables="、".join(t(f"table_{k}", lang) for k in skipped)),
                        icon=":material/info:")
+        if fmt == "csv" and len(tables) == 1:  # nowhere to say what the file is (tester 9)
+            st.caption(t("export_csv_bare", lang))
         nothing_fits = bool(tables) and len(skipped) == len(tables)  # e.g. only tasks, as a Shapefile
         total = sum(rows.values())
         if fmt == "xlsx" and total > export.SLOW_XLSX_ROWS:
@@ -80,5 +82,7 @@ def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, exp
             st.download_button(t("export_download", lang, name=extract.file_name), extract.data,
                                file_name=extract.file_name, mime=extract.mime, key=f"{key}_download",
                                icon=":material/file_download:")
+            if extract.formula_cells:
+                st.caption(t("export_guarded", lang, n=fmt_count(extract.formula_cells, "", lang)))
         elif built:
             st.caption(t("export_stale", lang))

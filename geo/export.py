@@ -32,8 +32,8 @@ import xlsxwriter
 from geo import schema
 from geo.boundaries import DISTRICTS
 from geo.crs import transform_geometry, wgs84_to_gcj02
-from geo.export_gis import (POINT_TABLES, h3_hex, new_zip, write_geojson, write_gpkg,
-                            write_parquet, write_shp)
+from geo.export_gis import (POINT_TABLES, h3_hex, new_zip, readme_text, write_geojson, write_gpkg,
+                            write_parquet, write_shp, zip_entry)
 from geo.filters import Filters
 from geo.i18n import BEIJING
 from geo.query import Scope, order_by_clause, query, query_gdf
@@ -46,7 +46,6 @@ TABLE_LABELS = {"projects": ("项目", "Projects"), "tasks": ("交办事项", "T
                 "parcels": ("地块", "Parcels"), "substations": ("变电站", "Substations"),
                 "plants": ("电源", "Plants"), "transformer_areas": ("公变台区", "Transformer areas")}
 GEO_FORMATS = ("geojson", "gpkg", "parquet", "shp")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 XLSX_CELL_CHARS = 32_767  # Excel's limit of a cell's text; xlsxwriter cuts longer strings silently
 MONEY_UNITS = ("亿元", "万元")  # shown with two decimals and thousands separators
@@ -64,6 +63,10 @@ _T = {"filters": ("筛选条件", "Filters"), "all": ("全部", "none"), "scope"
       "lon": ("经度", "Longitude"), "lat": ("纬度", "Latitude"), "wkt": ("几何（WKT）", "Geometry (WKT)"),
       "about": ("说明", "About"), "item": ("条目", "Item"), "value": ("内容", "Value"),
       "district": ("区县", "District"), "filtered": ("已筛选", "filtered"),
+      "unused": ("未用于本文件的筛选", "Filters not applied to this file"),
+      "unused_why": ("（所导出的表没有这些字段）", " (the exported tables do not have these fields)"),
+      "source": ("数据来源", "Source"), "load_rate": ("负载率", "Load rate"),
+      "load_rate_col": ("负载率（%）", "Load rate (%)"),
       "too_long": ("（内容过长，超出 Excel 单元格上限，见说明）", "(too long for an Excel cell: see About)"),
       "too_long_head": ("超长单元格", "Cells too long")}
 _CRS_TEXT = {
@@ -75,6 +78,33 @@ _CRS_TEXT = {
               "has no EPSG code, so the file's CRS tag still says EPSG:4326; do not reproject it in a GIS. "
               "H3 cells are of the WGS84 positions: this file leaves them out."),
 }
+
+
+_ZIP_TAGS = {"csv": "CSV", "geojson": "GeoJSON", "parquet": "GeoParquet", "shp": "Shapefile"}
+_NOT_IN_NAMES = str.maketrans("", "", '\\/:*?"<>| \t')  # characters Windows refuses in a file name
+NAME_TAG_MAX = 16  # characters of the filters in a file name; longer: 已筛选
+
+
+def applied_filters(filters: Filters, table: str) -> Filters:
+    """The part of ``filters`` that narrows ``table``'s rows in an extract: a substation file
+    under a project-stage filter is filtered by district only, and must not say 在建 (exploratory
+    tester 9: 34 substations of 醴陵 under "筛选条件: 醴陵市 · 在建", where 1 is 在建). Tasks are
+    narrowed by the project filters too (``_select``)."""
+    return filters.only_for("tasks", "projects") if table == "tasks" else filters.only_for(table)
+
+
+def _fields_set(filters: Filters) -> set[str]:
+    defaults = {name: f.default for name, f in Filters.__dataclass_fields__.items()}
+    return {name for name in defaults if getattr(filters, name) != defaults[name]}
+
+
+def unused_filters(filters: Filters, tables: list[str]) -> Filters:
+    """The filters that narrow none of ``tables`` (a land status carried into an investment
+    extract by the URL)."""
+    used = set().union(*(_fields_set(applied_filters(filters, t)) for t in tables))
+    unused = _fields_set(filters) - used - {"year_by"}
+    keep = unused | ({"year_by"} if "year" in unused else set())
+    return Filters(**{name: getattr(filters, name) for name in keep})
 
 
 class NothingToExport(ValueError):
@@ -156,18 +186,48 @@ class Job:
         for table in self.rows:
             yield table, filtered_table(self.snapshot, self.scope, self.filters, table, crs=self.crs)
 
+    def filter_lines(self) -> list[tuple[str, str]]:
+        """The filters each table was narrowed by: one line when they are the same for every
+        table, else one per table; then those that narrowed none."""
+        en = self.lang != "zh"
+        texts = {t: applied_filters(self.filters, t).describe(self.lang) or self.t("all") for t in self.rows}
+        if len(set(texts.values())) <= 1:
+            lines = [(self.t("filters"), next(iter(texts.values()), self.t("all")))]
+        else:
+            lines = [(f"{self.t('filters')} · {TABLE_LABELS[t][en]}", text) for t, text in texts.items()]
+        unused = unused_filters(self.filters, list(self.rows))
+        if not unused.is_empty:
+            lines.append((self.t("unused"), unused.describe(self.lang) + self.t("unused_why")))
+        return lines
+
+    def source(self) -> str:
+        """Where the snapshot's data came from; a demo store says it is one (a workbook of its
+        synthetic figures could otherwise pass for the city's ledger: tester 9)."""
+        manifest = self.snapshot.manifest
+        if manifest.get("published_by") == "geo.demo" or "calibrated demo" in (manifest.get("note") or ""):
+            return ("演示数据：按公布数字校准的模拟台账，不是真实台账" if self.lang == "zh" else
+                    "demo data: a synthetic ledger calibrated to the published figures, not the city's ledger")
+        sources = "、".join(str(s) for s in manifest.get("sources") or [])
+        return " · ".join(x for x in (manifest.get("published_by") or "", sources) if x)
+
     def about(self, formula_cells: int | None = None, too_long: int = 0) -> list[tuple[str, str]]:
         """What the 说明 sheet, README.txt and layer descriptions say about the extract."""
         en = self.lang != "zh"
         scope = self.t("city") if self.scope.is_all else "、".join(
             DISTRICTS.get(c, (c, c))[en] for c in self.scope.districts)
-        lines = [(self.t("filters"), self.filters.describe(self.lang) or self.t("all")),
-                 (self.t("scope"), scope), (self.t("snapshot"), self.snapshot.id),
+        lines = [*self.filter_lines(),
+                 (self.t("scope"), scope), (self.t("source"), self.source()), (self.t("snapshot"), self.snapshot.id),
                  (self.t("as_of"), self.snapshot.as_of.isoformat()),
                  (self.t("time"), self.now.strftime("%Y-%m-%d %H:%M %z").strip())]
         lines += [(self.t("user"), self.user)] if self.user else []
         lines += [(f"{self.t('rows')} · {TABLE_LABELS[t][en]}", str(n)) for t, n in self.rows.items()]
         lines.append((self.t("crs"), _CRS_TEXT[self.crs][en]))
+        if "substations" in self.rows:  # the page's load rate and bands, so a reader can check them
+            lines.append((self.t("load_rate"), (
+                f"负载率 = 最高负荷（MW）÷（变电容量（MVA）× 功率因数 {schema.POWER_FACTOR}）× 100 %；"
+                "负载区间按此计算（<60 %、60–80 %、>80 %）。" if not en else
+                f"load rate = peak load (MW) ÷ (capacity (MVA) × power factor {schema.POWER_FACTOR}) × 100 %; "
+                "the load bands (<60 %, 60–80 %, >80 %) are of this rate.")))
         if formula_cells is not None:
             lines.append((self.t("formula"), (
                 f"{formula_cells} 个以 = + - @ 或制表符开头的文本单元格前加了单引号 '，防止被当作公式执行。" if not en else
@@ -190,7 +250,7 @@ class Job:
 
 def _guard(s: pd.Series) -> tuple[pd.Series, int]:
     """Prefix formula-like text with ' (OWASP CSV injection); numbers never come through here."""
-    hit = s.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+    hit = s.str.startswith(schema.FORMULA_STARTS).fillna(False).astype(bool)
     n = int(hit.sum())
     return (s.where(~hit, "'" + s) if n else s), n
 
@@ -217,6 +277,10 @@ def _for_people(table: str, df: pd.DataFrame, lang: str, *, guard: bool) -> tupl
         if col.name == "district_adcode":  # the name beside the code: a spreadsheet reader has no lookup
             out[_T["district"][lang != "zh"]] = s.map(lambda c: DISTRICTS.get(c, (None, None))[lang != "zh"],
                                                       na_action="ignore")
+    if table == "substations":  # the figure the energy page bands and colours by (its rule in 说明)
+        capacity = df["capacity_mva"].astype(float) * schema.POWER_FACTOR
+        out[_T["load_rate_col"][lang != "zh"]] = (df["peak_load_mw"].astype(float) / capacity.where(capacity > 0)
+                                                  * 100).round(1)
     if table in POINT_TABLES:
         for key, coord in (("lon", df.geometry.x), ("lat", df.geometry.y)):
             out[_T[key][lang != "zh"]] = coord.round(7)
@@ -236,14 +300,16 @@ def _write_csv(job: Job) -> tuple[bytes, int]:
     for table, df in job.frames():
         people, n = _for_people(table, df, job.lang, guard=True)
         guarded += n
-        raw = zf.open(f"{TABLE_LABELS[table][job.lang != 'zh']}.csv", "w", force_zip64=True) if zf else buf
+        raw = (zf.open(zip_entry(f"{TABLE_LABELS[table][job.lang != 'zh']}.csv", job.now), "w", force_zip64=True)
+               if zf else buf)
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         people.to_csv(text, index=False, date_format="%Y-%m-%d", lineterminator="\r\n")
         text.flush()
         text.detach()
         if zf:
             raw.close()
-    if zf:
+    if zf:  # what a single CSV cannot say (the panel says so): filters, snapshot, coordinates, guards
+        zf.writestr(zip_entry(f"{job.t('about')}.txt", job.now), readme_text(job.about(formula_cells=guarded)))
         zf.close()
     return buf.getvalue(), guarded
 
@@ -336,10 +402,15 @@ def _names(job: Job, fmt: str) -> tuple[str, str, str]:
         zh, en = "+".join(DISTRICTS.get(c, (c,))[0] for c in codes), "+".join(codes)
     else:
         zh, en = "多区县", "multi"
-    if not replace(job.filters, districts=()).is_empty:  # not the whole of those districts
-        zh, en = f"{zh}_{_T['filtered'][0]}", f"{en}_{_T['filtered'][1]}"
+    narrowing = [replace(applied_filters(job.filters, t), districts=()) for t in tables]
+    if any(not f.is_empty for f in narrowing):  # not the whole of those districts: which filters, if short
+        said = list(dict.fromkeys(part for f in narrowing for part in f.describe("zh").split(" · ") if part))
+        tag = "+".join(said).translate(_NOT_IN_NAMES)
+        zh, en = f"{zh}_{tag if len(tag) <= NAME_TAG_MAX else _T['filtered'][0]}", f"{en}_{_T['filtered'][1]}"
     date = job.snapshot.as_of.isoformat()
     suffix = ("_GCJ-02", "_gcj02") if job.crs == "gcj02" else ("", "")
+    if ext == "zip":  # a CSV, Shapefile, GeoJSON and GeoParquet zip of one view had one name
+        suffix = tuple(f"{part}_{_ZIP_TAGS[fmt]}" for part in suffix)
     ascii_name = f"{tables[0] if single else 'extract'}_{en}_{date}{suffix[1]}.{ext}"
     file_name = (f"{TABLE_LABELS[tables[0]][0] if single else '数据导出'}_{zh}_{date}{suffix[0]}.{ext}"
                  if job.lang == "zh" else ascii_name)

@@ -10,6 +10,7 @@ Also the small pieces the spreadsheet writers share: H3 text, a zip in memory, p
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import tempfile
 import zipfile
@@ -34,6 +35,20 @@ def h3_hex(s: pd.Series) -> pd.Series:
 def new_zip() -> tuple[io.BytesIO, zipfile.ZipFile]:
     buf = io.BytesIO()
     return buf, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
+
+
+def zip_entry(name: str, when: dt.datetime) -> zipfile.ZipInfo:
+    """A zip member dated ``when`` and readable by everyone once unpacked: ``writestr`` with a bare
+    name dated members 1980-01-01 and unpacked them as -rw------- (tester 9)."""
+    info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def readme_text(lines: list[tuple[str, str]], extra: str = "") -> bytes:
+    """The extract's 说明 as a text file (UTF-8 with BOM, CRLF: Notepad and Excel read it)."""
+    return ("\r\n".join(f"{k}: {v}" for k, v in lines) + (f"\r\n\r\n{extra}" if extra else "") + "\r\n").encode("utf-8-sig")
 
 
 def _for_gis(table: str, df: pd.DataFrame, h3_text: bool) -> pd.DataFrame:
@@ -62,7 +77,8 @@ def _one_or_zip(job: Job, ext: str, write_one) -> bytes:
     buf, zf = new_zip()
     with zf:
         for table, data in outputs:
-            zf.writestr(f"{table}.{ext}", data)
+            zf.writestr(zip_entry(f"{table}.{ext}", job.now), data)
+        zf.writestr(zip_entry("README.txt", job.now), readme_text(job.about()))
     return buf.getvalue()
 
 
@@ -147,11 +163,10 @@ def write_shp(job: Job) -> tuple[bytes, int]:
             for column, name in fields.items():
                 col = schema.column(table, column)
                 writer.writerow([name, column, col.label("zh"), col.label("en")])
-            zf.writestr(f"{folder}fields.csv", text.getvalue().encode("utf-8-sig"))
-    readme = "\r\n".join(f"{k}: {v}" for k, v in job.about()) + "\r\n\r\n" + (
+            zf.writestr(zip_entry(f"{folder}fields.csv", job.now), text.getvalue().encode("utf-8-sig"))
+    zf.writestr(zip_entry("README.txt", job.now), readme_text(job.about(), (
         "字段名限 10 个字符，对照见 fields.csv；编码 UTF-8（.cpg）。H3 网格为十六进制文本。" if job.lang == "zh" else
         "Field names are cut to 10 characters: fields.csv maps them back. Encoding UTF-8 (.cpg). "
-        "H3 cells are hex text.")
-    zf.writestr("README.txt", readme.encode("utf-8-sig"))
+        "H3 cells are hex text.")))
     zf.close()
     return buf.getvalue(), 0

@@ -27,8 +27,10 @@ def test_every_page_builds_its_filtered_rows(monkeypatch, demo_store, page):
     at.button(key=f"{key}_build").click().run()
     assert not at.exception
     download = at.get("download_button")[0]
-    # the overview's file holds its key projects (a level filter): its name says it is narrowed
-    assert ("醴陵市_已筛选_2023-09-30" if page == "overview" else "醴陵市_2023-09-30") in download.proto.label
+    # the overview's file holds its key projects (a level filter): its name says so
+    assert ("醴陵市_省重点+市重点_2023-09-30" if page == "overview" else "醴陵市_2023-09-30") in download.proto.label
+    single = len(at.multiselect(key=f"{key}_tables").value) == 1  # a lone CSV has no 说明: the panel says so
+    assert any(c.value.startswith("单个 CSV 文件只含数据") for c in at.caption) == single
     counts = next(c.value for c in at.caption if c.value.startswith("行数"))
     expected = _rows_in(counts, label)
     first_table = at.multiselect(key=f"{key}_tables").value[0]

@@ -37,7 +37,7 @@ def test_build_an_xlsx_with_the_filtered_rows(monkeypatch, demo_store):
     at.run()
     assert not at.exception
     download = at.get("download_button")[0]
-    assert "项目_醴陵市_已筛选_2023-09-30" in download.proto.label
+    assert "项目_醴陵市_在建_2023-09-30" in download.proto.label
     caption = " ".join(c.value for c in at.caption)
     expected = direct(demo_store, "projects", "district_adcode = '430281' AND stage = '在建'")
     assert f"项目 {expected}" in caption

@@ -40,7 +40,7 @@ def test_download_the_filtered_projects(demo_store: Path) -> None:
             tables.get_by_role("button", name="remove").last.click()
             expect(tables).not_to_contain_text("交办事项", timeout=TIMEOUT_MS)
             _choose_format(page, "CSV")
-            csv_bytes = _build_and_download(page, "项目_醴陵市_已筛选_2023-09-30.csv")
+            csv_bytes = _build_and_download(page, "项目_醴陵市_在建_2023-09-30.csv")
             rows = list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
             assert csv_bytes.startswith(b"\xef\xbb\xbf")  # Excel/WPS read UTF-8 with a BOM
             assert len(rows) == shown
@@ -48,7 +48,7 @@ def test_download_the_filtered_projects(demo_store: Path) -> None:
             assert all(r["项目名称"] for r in rows)
 
             _choose_format(page, "Excel")
-            xlsx = openpyxl.load_workbook(io.BytesIO(_build_and_download(page, "项目_醴陵市_已筛选_2023-09-30.xlsx")),
+            xlsx = openpyxl.load_workbook(io.BytesIO(_build_and_download(page, "项目_醴陵市_在建_2023-09-30.xlsx")),
                                           read_only=True)
             assert xlsx.sheetnames[0] == "项目" and "说明" in xlsx.sheetnames
             assert xlsx["项目"].max_row == shown + 1  # the header row

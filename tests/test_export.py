@@ -110,10 +110,14 @@ def test_csv_one_table_utf8_bom_units_iso_dates_lonlat(tiny_snapshot):
 
 def test_csv_several_tables_zip_and_polygon_wkt(tiny_snapshot):
     ex = build(tiny_snapshot, export.EXPORT_TABLES, "csv")
-    assert (ex.file_name, ex.ascii_name, ex.mime) == (
-        "数据导出_全市_2023-09-30.zip", "extract_all_2023-09-30.zip", "application/zip")
+    assert (ex.file_name, ex.ascii_name, ex.mime) == (  # the format named: four formats zip
+        "数据导出_全市_2023-09-30_CSV.zip", "extract_all_2023-09-30_CSV.zip", "application/zip")
     files = unzip(ex.data)
-    assert sorted(files) == sorted(f"{export.TABLE_LABELS[t][0]}.csv" for t in export.EXPORT_TABLES)
+    assert sorted(files) == sorted([*(f"{export.TABLE_LABELS[t][0]}.csv" for t in export.EXPORT_TABLES), "说明.txt"])
+    about = files["说明.txt"].decode("utf-8-sig")  # what a CSV cannot carry: filters, snapshot, coordinates
+    assert "筛选条件: 全部" in about and tiny_snapshot.id in about and "EPSG:4326" in about and "\r\n" in about
+    members = zipfile.ZipFile(io.BytesIO(ex.data)).infolist()
+    assert all(m.date_time == (2023, 10, 8, 9, 30, 0) and (m.external_attr >> 16) == 0o644 for m in members)  # not 1980, not 0600
     expected = counts(tiny_snapshot)
     for table in export.EXPORT_TABLES:
         raw = files[f"{export.TABLE_LABELS[table][0]}.csv"]
@@ -220,11 +224,35 @@ def test_xlsx_says_what_an_excel_cell_cannot_hold_and_keeps_empty_sheets_readabl
     assert empty.rows["plants"] == 0 and sheet.max_row == 1 and sheet.column_dimensions["A"].width >= 10
 
 
-def test_a_file_name_says_when_more_than_districts_narrowed_it(tiny_snapshot):
+def test_a_file_name_says_which_filters_narrowed_it(tiny_snapshot):
+    """醴陵 在建 and 醴陵 竣工 were both 项目_醴陵市_已筛选_…: the filters are named when short."""
     assert build(tiny_snapshot, ["projects"], "csv", filters=Filters(search="园")).file_name == \
-        "项目_全市_已筛选_2023-09-30.csv"
+        "项目_全市_“园”_2023-09-30.csv"
+    both = Filters(districts=(LILING,), stages=("在建", "竣工"))
+    assert build(tiny_snapshot, ["projects"], "xlsx", filters=both).file_name == "项目_醴陵市_在建+竣工_2023-09-30.xlsx"
+    many = Filters(stages=("在建", "竣工"), levels=("省重点", "市重点"), inv_min=10.0)
+    assert build(tiny_snapshot, ["projects"], "xlsx", filters=many).file_name == "项目_全市_已筛选_2023-09-30.xlsx"
     named = build(tiny_snapshot, ["projects"], "csv", filters=Filters(districts=(LILING,), stages=("在建",)), lang="en")
     assert named.file_name == f"projects_{LILING}_filtered_2023-09-30.csv"
+
+
+def test_an_extract_says_only_the_filters_that_narrowed_each_table(tiny_snapshot):
+    """Substations under a project-stage filter are filtered by district only: the file said
+    "筛选条件: 醴陵市 · 在建" and was named _已筛选 (tester 9: 34 stations, 1 of them 在建)."""
+    stage = Filters(districts=(LILING,), stages=("在建",))
+    stations = build(tiny_snapshot, ["substations"], "xlsx", filters=stage)
+    assert stations.file_name == "变电站_醴陵市_2023-09-30.xlsx"
+    about = dict(openpyxl.load_workbook(io.BytesIO(stations.data))["说明"].iter_rows(min_row=2, values_only=True))
+    assert about["筛选条件"] == "醴陵市" and about["未用于本文件的筛选"] == "在建（所导出的表没有这些字段）"
+    assert about["负载率"].startswith("负载率 = 最高负荷（MW）÷（变电容量（MVA）× 功率因数 0.9）")
+    assert stations.rows["substations"] == export.count_rows(tiny_snapshot, ALL, Filters(districts=(LILING,)), "substations")
+    mixed = build(tiny_snapshot, ["projects", "tasks", "substations"], "xlsx", filters=stage)
+    about = dict(openpyxl.load_workbook(io.BytesIO(mixed.data))["说明"].iter_rows(min_row=2, values_only=True))
+    assert (about["筛选条件 · 项目"], about["筛选条件 · 交办事项"], about["筛选条件 · 变电站"]) == (
+        "醴陵市 · 在建", "醴陵市 · 在建", "醴陵市")  # tasks: those of the filtered projects
+    assert "未用于本文件的筛选" not in about and mixed.file_name == "数据导出_醴陵市_在建_2023-09-30.xlsx"
+    land = build(tiny_snapshot, ["projects"], "csv", filters=Filters(parcel_statuses=("闲置",)))
+    assert land.file_name == "项目_全市_2023-09-30.csv"  # a land status carried in the URL filters no project
 
 
 def test_xlsx_filters_english_and_scoped_user(tiny_snapshot):
@@ -252,15 +280,15 @@ def test_xlsx_filters_english_and_scoped_user(tiny_snapshot):
 
 def test_file_names_for_several_districts_and_gcj02(tiny_snapshot):
     two = build(tiny_snapshot, ["projects", "tasks"], "csv", filters=Filters(districts=(LILING, HETANG)))
-    assert (two.file_name, two.ascii_name) == ("数据导出_荷塘区+醴陵市_2023-09-30.zip",
-                                               "extract_430202+430281_2023-09-30.zip")
+    assert (two.file_name, two.ascii_name) == ("数据导出_荷塘区+醴陵市_2023-09-30_CSV.zip",
+                                               "extract_430202+430281_2023-09-30_CSV.zip")
     four = Filters(districts=(HETANG, LILING, CHALING, "430203"))
     many = build(tiny_snapshot, ["parcels"], "gpkg", filters=four, crs="gcj02")
     assert (many.file_name, many.ascii_name) == ("地块_多区县_2023-09-30_GCJ-02.gpkg",
                                                  "parcels_multi_2023-09-30_gcj02.gpkg")
     # the scope narrows the filter: a 醴陵 user asking for 荷塘+醴陵 gets 醴陵
     mine = build(tiny_snapshot, ["plants"], "shp", scope=Scope((LILING,)), filters=Filters(districts=(LILING, HETANG)))
-    assert mine.file_name == "电源_醴陵市_2023-09-30.zip" and mine.rows == {"plants": 1}
+    assert mine.file_name == "电源_醴陵市_2023-09-30_Shapefile.zip" and mine.rows == {"plants": 1}
 
 
 def test_nothing_to_export(tiny_snapshot):
@@ -302,7 +330,8 @@ def test_geojson_rfc7946_lonlat_in_zhuzhou(tiny_snapshot):
     several = build(tiny_snapshot, export.EXPORT_TABLES, "geojson")
     assert several.skipped == ["tasks"] and "tasks" not in several.rows
     files = unzip(several.data)
-    assert sorted(files) == sorted(f"{t}.geojson" for t in GEO_TABLES)
+    assert sorted(files) == sorted([*(f"{t}.geojson" for t in GEO_TABLES), "README.txt"])
+    assert several.file_name == "数据导出_全市_2023-09-30_GeoJSON.zip" and "数据截至: 2023-09-30" in files["README.txt"].decode("utf-8-sig")
     parcels = json.loads(files["parcels.geojson"])
     ring = parcels["features"][0]["geometry"]["coordinates"][0]
     assert all(in_zhuzhou(*xy) for xy in ring)
@@ -381,7 +410,7 @@ def test_geoparquet_one_and_several(tiny_snapshot):
     several = build(tiny_snapshot, ["projects", "tasks", "plants"], "parquet")
     assert several.skipped == ["tasks"] and several.file_name.endswith(".zip")
     files = unzip(several.data)
-    assert sorted(files) == ["plants.parquet", "projects.parquet"]
+    assert sorted(files) == ["README.txt", "plants.parquet", "projects.parquet"]
     assert len(gpd.read_parquet(io.BytesIO(files["projects.parquet"]))) == 5
 
 
@@ -390,7 +419,7 @@ def test_geoparquet_one_and_several(tiny_snapshot):
 
 def test_shapefile_zip_fields_and_chinese(tiny_snapshot, tmp_path):
     ex = build(tiny_snapshot, ["projects"], "shp")
-    assert (ex.file_name, ex.mime) == ("项目_全市_2023-09-30.zip", "application/zip")
+    assert (ex.file_name, ex.mime) == ("项目_全市_2023-09-30_Shapefile.zip", "application/zip")
     files = unzip(ex.data)
     assert set(files) == {"projects.shp", "projects.shx", "projects.dbf", "projects.prj", "projects.cpg",
                           "fields.csv", "README.txt"}

@@ -747,6 +747,29 @@ def test_an_extract_of_this_app_imports_back_unchanged(demo_store, fmt):
     assert changed == {"added": 0, "updated": edits, "unchanged": len(stored) - edits, "removed": 0}
 
 
+def test_the_formula_guard_of_a_csv_extract_comes_off_on_import(store_dir):
+    """A CSV extract prefixes =, +, -, @ and tab with ' (Excel would run them): imported back, the
+    values had gained the ' for good, six "updates" that were none (tester 9)."""
+    from conftest import AS_OF, make_tiny_tables
+
+    from geo import export
+    from geo.filters import Filters
+    from geo.query import Scope
+
+    tables = make_tiny_tables()
+    p = tables["projects"]
+    p.loc[0, "owner"], p.loc[1, "name"], p.loc[2, "owner"] = '=HYPERLINK("http://x","y")', "-2%资金缺口项目", "+86-731-2222"
+    snapshot = store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=[], store_dir=store_dir)
+    extract = export.build(snapshot, Scope.all(), Filters(), ["projects"], "csv")
+    assert extract.formula_cells == 3 and b"'-2%" in extract.data
+    checked = check(load(extract.data, extract.file_name, "projects"), Options("projects"), base=snapshot)
+    assert checked.report.rejected == 0
+    back = checked.accepted.set_index("project_id")[["name", "owner"]].sort_index()
+    assert back.equals(store.read_table(snapshot, "projects").set_index("project_id")[["name", "owner"]].sort_index())
+    assert values.column(pd.Series(["'=1+1", "'O'Brien", "'-5"]), "projects", "owner").values.tolist() == [
+        "=1+1", "'O'Brien", "-5"]  # only the guard's ' comes off
+
+
 def test_degrees_minutes_seconds_are_read_as_degrees():
     """Old ledgers write 113°08′30.2″ or 113度8分30.2秒: read as decimal degrees (a normalised
     value), where 'unit °08′30.2″ cannot be converted' and 'no coordinates' were reported."""
