@@ -7,6 +7,7 @@ module per concern), column and enum labels in ``geo.schema``. Numbers always ca
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 import re
 
@@ -65,7 +66,14 @@ def fmt_number(value: float | int | None, unit: str = "", decimals: int = 1, lan
     """``5430.0, "亿元"`` -> ``"5,430.0 亿元"``; ``None``/NaN -> "—"."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    text = f"{value:,.{decimals}f}"
+    # Half away from zero on the number as written: a sum of 101.05 亿元 is the float 101.0499…,
+    # which f"{:.1f}" shows as 101.0 where Excel and DuckDB's round show 101.1 (tester 9).
+    if isinstance(value, int) or not math.isfinite(value):
+        text = f"{value:,.{decimals}f}"
+    else:
+        exact = decimal.Decimal(repr(float(value))).quantize(decimal.Decimal(1).scaleb(-decimals),
+                                                            rounding=decimal.ROUND_HALF_UP)
+        text = f"{exact:,.{decimals}f}"
     label = unit_label(unit, lang)
     return f"{text} {label}" if label else text
 
@@ -100,6 +108,5 @@ def md_escape(text: str) -> str:
 
 
 def fmt_pct(value: float | None, decimals: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:.{decimals}f} %"
+    text = fmt_number(value, "", decimals).replace(",", "")
+    return text if text == "—" else f"{text} %"
