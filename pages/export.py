@@ -16,6 +16,9 @@ counts = {table: page_cache.cached(export.count_rows, ctx, table) for table in e
 ui.table({t("table", lang): [t(f"table_{name}", lang) for name in counts],
           t("rows_filtered", lang): [fmt_count(n, "", lang) for n in counts.values()]},
          lang, key="export_counts")
-download_panel(ctx, ["projects"], "export", expanded=True)
+# The tables the filters narrow beyond the district (a link with status=闲置 wants parcels), else projects.
+narrowed = [name for name in export.EXPORT_TABLES if name != "tasks"
+            and not export.applied_filters(ctx.filters, name).with_districts(()).is_empty]
+download_panel(ctx, narrowed or ["projects"], "export", expanded=True)
 if not present.presenting():  # on a projector the panel, and its "生成文件" the note names, are hidden
     st.caption(t("export_note", lang, tables=len(TABLES) - 1))

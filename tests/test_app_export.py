@@ -77,3 +77,12 @@ def test_a_format_without_the_tasks_says_so_before_the_file_is_built(monkeypatch
     at.button(key="export_build").click()
     at.run()
     assert not at.exception and at.get("download_button")  # the projects still come
+
+
+def test_the_tables_chosen_first_are_those_the_filters_narrow(monkeypatch, demo_store):
+    """A link with a land status opened the extracts page on projects alone (tester 9)."""
+    assert open_page(monkeypatch, demo_store, district="430281").multiselect(key="export_tables").value == ["projects"]
+    land = open_page(monkeypatch, demo_store, status="闲置")
+    assert land.multiselect(key="export_tables").value == ["parcels"]
+    both = open_page(monkeypatch, demo_store, stage="在建", kv="110")
+    assert both.multiselect(key="export_tables").value == ["projects", "substations"]

@@ -54,11 +54,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "remaining_idle_mu": ("剩余闲置低效（亩）", "Idle land remaining (mu)"),
     "reused_note": ("已处置并由项目使用的土地：{area}。", "Disposed land now used by projects: {area}."),
     "rate_ignores_note": ("处置率、各区县处置表和逐月处置按年初存量计算，不受“处置年份”筛选影响，“土地状态”筛选按存量类别计"
-                          "（已处置的地块保留其类别）；剩余存量也不受“处置年份”筛选影响；地图、地块表按全部筛选显示。",
+                          "（已处置的地块保留其类别）；剩余存量也不受“处置年份”筛选影响；地图、地块表和下载按全部筛选显示。"
+                          "要下载处置数字背后的地块：土地状态选“已处置”（可加处置年份），再按文件中的“存量类别”列筛选。",
                           "The disposal rates, the district table and the months count the stock on 1 January: the "
                           "disposal-year filter does not apply to them, and a status filter counts as the stock class "
                           "(a disposed parcel keeps its class); nor does the disposal year apply to the area remaining; "
-                          "the map and the parcel table apply every filter."),
+                          "the map, the parcel table and the download apply every filter. To download the parcels "
+                          "behind a disposal figure, choose the status Disposed (and the year), then filter the "
+                          "file's stock class column."),
     "land_mode_parcels": ("地块", "Parcels"),
     "land_mode_choropleth": ("区县分级", "District choropleth"),
     "metric_remaining": ("剩余闲置低效（亩）", "Idle remaining (mu)"),
