@@ -161,6 +161,8 @@ def match(header: object, table: str) -> tuple[str | None, float, str]:
         return None, 1.0, unit
     if whole in index and not unit:
         return target, 1.0, ""
+    if whole in _own_names(table, target):  # the app's own header, its unit as the app writes it
+        return target, 1.0, unit  # ("Area (mu)", "Tax per mu (10k CNY/mu)": an English extract read back)
     col_unit = schema.column(table, target).unit if target not in COORD_TARGETS else ""
     factors = {k.lower(): v for k, v in UNIT_FACTORS.get(col_unit, {}).items()}
     if unit and unit.lower() in factors:
