@@ -39,12 +39,14 @@ from geo.i18n import BEIJING
 from geo.query import Scope, order_by_clause, query, query_gdf
 from geo.store import Snapshot
 
-EXPORT_TABLES = ("projects", "tasks", "parcels", "substations", "plants", "transformer_areas")
+# The district boundaries too: an analyst rebuilding a choropleth in QGIS had no outlines (tester 9).
+EXPORT_TABLES = ("projects", "tasks", "parcels", "substations", "plants", "transformer_areas", "districts")
 FORMATS = ("csv", "xlsx", "geojson", "gpkg", "parquet", "shp")
 CRS_CHOICES = ("wgs84", "gcj02")
 TABLE_LABELS = {"projects": ("项目", "Projects"), "tasks": ("交办事项", "Tasks"),
                 "parcels": ("地块", "Parcels"), "substations": ("变电站", "Substations"),
-                "plants": ("电源", "Plants"), "transformer_areas": ("公变台区", "Transformer areas")}
+                "plants": ("电源", "Plants"), "transformer_areas": ("公变台区", "Transformer areas"),
+                "districts": ("区县边界", "District boundaries")}
 GEO_FORMATS = ("geojson", "gpkg", "parquet", "shp")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 XLSX_CELL_CHARS = 32_767  # Excel's limit of a cell's text; xlsxwriter cuts longer strings silently

@@ -77,7 +77,7 @@ def test_filtered_table_has_every_column_in_key_order(tiny_snapshot):
         if table in schema.GEO_TABLES:
             assert isinstance(df, gpd.GeoDataFrame) and df.crs.to_epsg() == 4326
     assert counts(tiny_snapshot) == {"projects": 5, "tasks": 4, "parcels": 4, "substations": 3,
-                                     "plants": 2, "transformer_areas": 3}
+                                     "plants": 2, "transformer_areas": 3, "districts": 3}
     building = export.filtered_table(tiny_snapshot, ALL, Filters(stages=("在建",)), "projects")
     assert building["project_id"].tolist() == ["P001", "P004"]
     # tasks follow their projects' filters: stage 在建 -> tasks of P001 and P004
@@ -170,7 +170,7 @@ def test_xlsx_sheets_types_and_about(tiny_snapshot):
     assert ex.file_name == "数据导出_全市_2023-09-30.xlsx"
     assert ex.mime == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     wb = openpyxl.load_workbook(io.BytesIO(ex.data))
-    assert wb.sheetnames == ["项目", "交办事项", "地块", "变电站", "电源", "公变台区", "说明"]
+    assert wb.sheetnames == ["项目", "交办事项", "地块", "变电站", "电源", "公变台区", "区县边界", "说明"]
     expected = counts(tiny_snapshot)
     for table in export.EXPORT_TABLES:
         ws = wb[export.TABLE_LABELS[table][0]]
@@ -302,7 +302,7 @@ def test_nothing_to_export(tiny_snapshot):
     ex = build(tiny_snapshot, ["projects", "plants"], "xlsx", filters=Filters(stages=("竣工",), districts=(LILING,)))
     assert ex.rows == {"projects": 0, "plants": 1}
     with pytest.raises(ValueError):
-        build(tiny_snapshot, ["districts"], "csv")
+        build(tiny_snapshot, ["boundaries"], "csv")
     with pytest.raises(ValueError):
         build(tiny_snapshot, ["projects"], "kml")
     with pytest.raises(ValueError):
@@ -372,7 +372,7 @@ def test_gpkg_layers_and_attribute_table(tiny_snapshot, tmp_path):
     path.write_bytes(ex.data)
     layers = dict(pyogrio.list_layers(path))
     assert layers == {"projects": "Point", "tasks": None, "parcels": "Polygon", "substations": "Point",
-                      "plants": "Point", "transformer_areas": "Point"}
+                      "plants": "Point", "transformer_areas": "Point", "districts": "MultiPolygon"}
     expected = counts(tiny_snapshot)
     for table in export.EXPORT_TABLES:
         df = pyogrio.read_dataframe(path, layer=table)
@@ -489,7 +489,8 @@ def test_row_counts_under_district_filters_are_the_rows_exported(tiny_snapshot, 
     expected = {t: len(export.filtered_table(tiny_snapshot, ALL, filters, t)) for t in export.EXPORT_TABLES}
     assert counts(tiny_snapshot, filters=filters) == expected
     frames = {t: export.filtered_table(tiny_snapshot, ALL, NONE, t) for t in export.EXPORT_TABLES if t != "tasks"}
-    by_hand = {t: int(df["district_adcode"].isin(filters.districts or DISTRICTS).sum()) for t, df in frames.items()}
+    by_hand = {t: int(df["adcode" if t == "districts" else "district_adcode"].isin(filters.districts or DISTRICTS).sum())
+               for t, df in frames.items()}
     if not filters.stages:
         assert {t: expected[t] for t in by_hand} == by_hand
     if filters.districts == ("430211",):

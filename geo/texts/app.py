@@ -14,6 +14,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "table_substations": ("变电站", "Substations"),
     "table_plants": ("电源", "Power plants"),
     "table_transformer_areas": ("公变台区", "Transformer areas"),
+    "table_districts": ("区县边界", "District boundaries"),
     "export_tables": ("导出哪些表", "Tables to export"),
     "export_format": ("格式", "Format"),
     "format_csv": ("CSV", "CSV"),
