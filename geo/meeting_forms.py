@@ -13,10 +13,10 @@ from geo import store, task_edits, task_rates
 from geo.boundaries import DISTRICTS, district_name
 from geo.filters import Filters
 from geo.i18n import beijing, fmt_count, md_escape, t
-from geo.ingest.view import publisher_text
-from geo.meeting_view import change_table, rates_table
+from geo.ingest.view import note_text, publisher_text
+from geo.meeting_view import change_projector_columns, change_table, rates_table
 from geo.query import Scope, query
-from geo.page_cache import cached
+from geo.page_cache import cached, derived
 from geo.ui import PageContext, table
 
 CHOICES_MAX = 2_000  # projects offered in the assign form (largest first); narrow the filters for others
@@ -94,7 +94,7 @@ def assign_form(ctx: PageContext, store_dir: Path) -> None:
                      index=None, placeholder=t("assign_pick_project", lang))
         st.selectbox(t("assign_unit", lang), cached(unit_choices, ctx, unfiltered=True), key="assign_unit",
                      index=None, accept_new_options=True, placeholder=t("assign_pick_unit", lang))
-        st.text_input(t("assign_task_title", lang), key="assign_task_title", max_chars=task_edits.TITLE_MAX)
+        st.text_input(t("assign_task_title", lang), key="assign_task_title")  # too long: refused, kept (no max_chars)
         left, right = st.columns(2)
         left.date_input(t("assign_due", lang), value=ctx.snapshot.as_of + dt.timedelta(days=14), key="assign_due")
         right.text_input(t("assign_by", lang), key="assign_by", max_chars=20)
@@ -129,8 +129,7 @@ def _open_task_form(ctx: PageContext, store_dir: Path, key: str, title_key: str,
     if _pending(f"meeting_{key}"):
         action(ctx, store_dir)
     rows, _ = cached(task_rates.task_list, ctx, states=("overdue", "due_soon", "open"), limit=CHOICES_MAX)
-    labels = {r.task_id: f"{r.task_id} · {r.title} · {r.assigned_unit}" + (f" · {r.due_on:%Y-%m-%d}" if with_due else "")
-              for r in rows.itertuples()}
+    labels = {r.task_id: _task_label(r, f"{r.due_on:%Y-%m-%d}" if with_due else "") for r in rows.itertuples()}
     with st.form(f"meeting_{key}", border=True):
         st.markdown(f"**{t(title_key, lang)}**")
         st.selectbox(t("close_task", lang), list(labels), key=f"{key}_task", format_func=labels.get, index=None,
@@ -142,6 +141,13 @@ def _open_task_form(ctx: PageContext, store_dir: Path, key: str, title_key: str,
         right.text_input(t("recorded_by", lang), key=f"{key}_by", max_chars=20)
         _submit_button(t(button_key, lang), action, (ctx, store_dir), f"meeting_{key}")
     _message(f"{key}_message")
+
+
+def _task_label(row, when: str = "") -> str:
+    """A task as a picker offers it: id, (a date), what, which project, who. Two tasks of one
+    title and unit on different projects had read the same but for their ids (tester 10); the
+    date comes early, as a 1280-px projector cuts the end."""
+    return " · ".join(str(part) for part in (row.task_id, when, row.title, row.project_name, row.assigned_unit) if part)
 
 
 def close_form(ctx: PageContext, store_dir: Path) -> None:
@@ -196,24 +202,33 @@ def undo_form(ctx: PageContext, store_dir: Path) -> None:
         _undo(ctx, store_dir)
     with st.container(border=True):
         st.markdown(f"**{t('undo_title', lang)}**")
-        action = st.segmented_control(t("undo_action", lang), UNDO_ACTIONS, key="undo_action", default="reopen",
-                                      format_func=lambda a: t(f"undo_{a}", lang)) or "reopen"
+        # a radio, not a segmented control: a second click on the chosen segment left none chosen (tester 10)
+        action = st.radio(t("undo_action", lang), UNDO_ACTIONS, key="undo_action", horizontal=True,
+                          format_func=lambda a: t(f"undo_{a}", lang), on_change=_clear_undo)
         states = ("closed_on_time", "closed_late") if action == "reopen" else task_rates.TASK_STATES
         rows, _ = cached(task_rates.task_list, ctx, states=states, limit=CHOICES_MAX, latest_first=True)
-        labels = {r.task_id: f"{r.task_id} · {r.title} · {r.assigned_unit}" +
-                  (f" · {t('task_closed_on', lang, date=r.closed_on.date())}" if pd.notna(r.closed_on) else "")
-                  for r in rows.itertuples()}
+        recent = derived(ctx, ("recent_tasks",), lambda: task_edits.recently_changed(store_dir, ctx.snapshot))
+        first = {task_id: i for i, task_id in enumerate(recent)}  # changed at this meeting first, newest first
+        rows = rows.iloc[sorted(range(len(rows)), key=lambda i: first.get(rows["task_id"].iat[i], len(first)))]
+        labels = {r.task_id: _task_label(r, t("task_closed_on", lang, date=r.closed_on.date()) if pd.notna(r.closed_on)
+                                         else "") for r in rows.itertuples()}
         if state.get("undo_task") not in labels:  # a task of the other action's list
             state["undo_task"] = None
         with st.form("meeting_undo", border=False):
             st.selectbox(t("close_task", lang), list(labels), key="undo_task", format_func=labels.get, index=None,
                          placeholder=t(f"undo_pick_{action}", lang) if labels else t(f"undo_none_{action}", lang))
             left, right = st.columns([2, 1])
-            left.text_input(t("undo_reason", lang), key="undo_reason", max_chars=task_edits.REASON_MAX)
+            # no max_chars: a longer reason pasted in vanished without a word (tester 10); the edit says the limit
+            left.text_input(t("undo_reason", lang), key="undo_reason")
             right.text_input(t("recorded_by", lang), key="undo_by", max_chars=20)
             _submit_button(t(f"undo_button_{action}", lang), _undo, (ctx, store_dir), "meeting_undo")
         st.caption(t("undo_note", lang))
     _message("undo_message")
+
+
+def _clear_undo() -> None:
+    """Another correction starts clean: the reason typed for the other one does not carry over."""
+    st.session_state["undo_task"], st.session_state["undo_reason"] = None, ""
 
 
 def _undo(ctx: PageContext, store_dir: Path) -> None:
@@ -242,6 +257,20 @@ def _created(snapshot: store.Snapshot) -> dt.date:
     return beijing(snapshot.manifest["created_at"]).date()
 
 
+def _before_today(snapshots: list[store.Snapshot], current: str) -> str:
+    """The last meeting's data, as a default: on the current snapshot's line, the newest snapshot
+    published before the day the current one was (Beijing time), else the line's first. The
+    previous snapshot was the default: after a meeting of many edits that showed the last edit
+    alone (tester 10)."""
+    by_id = {s.id: s for s in snapshots}
+    line, at = [], current
+    while at in by_id and at not in line:
+        line.append(at)
+        at = by_id[at].manifest.get("parent")
+    today = _created(by_id[current])
+    return next((s for s in line if _created(by_id[s]) < today), line[-1])
+
+
 _CHANGE_UNITS = {"tasks_opened": "件", "tasks_closed": "件", "tasks_rescheduled": "件", "tasks_reopened": "件",
                  "tasks_withdrawn": "件", "parcels_disposed": "宗"}  # else projects: 个
 
@@ -253,20 +282,23 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
         st.info(t("changes_need_two", lang))
         return
     ids = [s.id for s in snapshots]
-    label = {s.id: f"{s.as_of} · {s.id} · {publisher_text(s.manifest.get('published_by', ''), lang)}" for s in snapshots}
+    # what each snapshot did, when (Beijing time) and by whom: every option had read "2023-09-30 · id · name"
+    label = {s.id: " · ".join(part for part in (
+        f"{beijing(s.manifest['created_at']):%Y-%m-%d %H:%M}", note_text(s.manifest.get("note"), lang),
+        publisher_text(s.manifest.get("published_by", ""), lang), s.id) if part) for s in snapshots}
     current = ctx.snapshot.id if ctx.snapshot.id in ids else ids[-1]
-    parent = ctx.snapshot.manifest.get("parent")
+    last_meeting = _before_today(snapshots, current)
     left, right = st.columns(2)
     by_date = left.toggle(t("changes_by_date", lang), key="changes_by_date")
     if by_date:  # the data as it was published on the day of the last meeting
         day = left.date_input(t("changes_meeting_day", lang), key="changes_day",
-                              value=_created(snapshots[0]), min_value=_created(snapshots[0]))
+                              value=_created(snapshots[ids.index(last_meeting)]), min_value=_created(snapshots[0]))
         before = [s.id for s in snapshots if _created(s) <= day]
         old = before[-1] if before else ids[0]
         left.caption(t("changes_day_snapshot", lang, snapshot=label[old]))
     else:
-        old = left.selectbox(t("changes_old", lang), ids, index=ids.index(parent) if parent in ids else 0,
-                             key="changes_old", format_func=label.get)
+        old = left.selectbox(t("changes_old", lang), ids, index=ids.index(last_meeting), key="changes_old",
+                             format_func=label.get)
     new = right.selectbox(t("changes_new", lang), ids, index=ids.index(current), key="changes_new",
                           format_func=label.get)
     if old == new:
@@ -286,7 +318,9 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
         return
     for tab, kind in zip(st.tabs([t(f"change_{k}", lang) for k in shown]), shown):
         with tab:
-            table(change_table(kind, getattr(found, kind), lang), lang, key=f"changes_{kind}", max_height=420)
+            rows = getattr(found, kind)
+            table(change_table(kind, rows, lang), lang, key=f"changes_{kind}", max_height=420,
+                  projector_columns=change_projector_columns(kind, rows, lang))
 
 
 # --- the brief -------------------------------------------------------------------------------------

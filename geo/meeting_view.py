@@ -181,6 +181,26 @@ def task_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     })
 
 
+# On a projector (1280 px) a change table showed ids and names and cut off the dates that say what
+# changed (tester 10): these columns are left out there, where a name says the same.
+_NOT_ON_PROJECTOR = {"project_id", "task_id", "assigned_on", "district_adcode"}
+
+
+def change_projector_columns(kind: str, frame: pd.DataFrame, lang: str) -> tuple[str, ...]:
+    """The columns of ``change_table(kind, frame)`` a projector shows (a parcel keeps its id and
+    district: it has no name)."""
+    drop = set() if kind == "parcels_disposed" else _NOT_ON_PROJECTOR
+    kept = frame[[c for c in frame.columns if c not in drop]].iloc[:0]
+    return tuple(change_table(kind, kept, lang).columns)
+
+
+def task_projector_columns(lang: str) -> tuple[str, ...]:
+    """The task list's columns on a projector: what, who, which project, by when, how late."""
+    label = lambda n: schema.column("tasks", n).label(lang)  # noqa: E731
+    return (t("task_state", lang), label("title"), label("assigned_unit"), schema.column("projects", "name").label(lang),
+            label("due_on"), t("days_overdue", lang))
+
+
 def change_table(kind: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """One kind of change as the page lists it: ids, names, districts, from → to."""
     out = frame.copy()

@@ -8,7 +8,7 @@ from geo import charts, meeting, page_cache, picks, present, task_rates, ui
 from geo.agenda_view import add_item_form, agenda_editor
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.meeting_view import (STALLED_PROJECTOR_COLUMNS, stalled_config, stalled_matrix, stalled_state_frame,
-                              stalled_table, task_table)
+                              stalled_table, task_projector_columns, task_table)
 from geo.meeting_forms import (assign_form, brief_panel, changes_view, close_form, rates_view, reschedule_form,
                                undo_form)
 from geo.sidebar import keep, remember
@@ -57,7 +57,8 @@ elif view == "tasks":
                      key="meeting_task_states",
                      format_func=lambda s: t("task_not_due" if s == "open" else f"task_{s}", lang))
     rows, total = page_cache.cached(task_rates.task_list, ctx, states=tuple(state or task_rates.TASK_STATES))
-    ui.table(task_table(rows, lang), lang, "no_rows_tasks", key="meeting_tasks", max_height=500)
+    ui.table(task_table(rows, lang), lang, "no_rows_tasks", key="meeting_tasks", max_height=500,
+             projector_columns=task_projector_columns(lang))
     st.caption(t("tasks_listed", lang, shown=fmt_count(len(rows), "件", lang), total=fmt_count(total, "件", lang)))
     left, right = st.columns(2)
     with left:

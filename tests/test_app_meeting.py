@@ -155,18 +155,28 @@ def test_a_mistaken_closing_and_a_mistaken_task_are_undone(monkeypatch, demo_sto
     assert row["status"] == "办理中" and pd.isna(row["closed_on"]) and reopened.manifest["published_by"] == "赵六"
     assert next(m.value for m in at.metric if m.label == "按期办结") != closed_before
     assert at.text_input(key="undo_reason").value == ""  # emptied for the next one
-    # withdraw: every task offered, the last assigned first
-    at.segmented_control(key="undo_action").set_value("withdraw").run()
-    assert len(at.selectbox(key="undo_task").options) == len(tasks)
+    # withdraw: every task offered, the one this meeting changed last first, its project named;
+    # another correction starts clean (the reason typed for the other one had stayed)
+    at.text_input(key="undo_reason").input("写给撤销办结的原因")
+    at.radio(key="undo_action").set_value("withdraw").run()
+    assert at.text_input(key="undo_reason").value == ""
+    options = at.selectbox(key="undo_task").options
+    project = store.read_table(start, "projects").set_index("project_id").loc[
+        tasks.set_index("task_id").loc[on_time, "project_id"], "name"]
+    assert len(options) == len(tasks) and options[0].startswith(on_time) and project in options[0]
     at.selectbox(key="undo_task").set_value(on_time)
     at.text_input(key="undo_reason").input("重复交办")
     at.button[[b.label for b in at.button].index("撤销交办")].click().run()
     assert any(s.value == f"已撤销交办：{on_time}" for s in at.success)
     assert on_time not in set(store.read_table(store.open_current(store_dir), "tasks")["task_id"])
+    # the changes view compares with the data before today's edits by default (it took the last edit)
     changes = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes")
-    changes.selectbox(key="changes_old").set_value(start.id).run()
+    assert changes.selectbox(key="changes_old").value == start.id
+    assert "调度会撤销交办" in changes.selectbox(key="changes_new").format_func(changes.selectbox(key="changes_new").value)
     counts = {m.label: m.value for m in changes.metric}
     assert counts["撤销交办"] == "1 件" and counts["撤销办结"] == "0 件"  # reopened, then withdrawn: gone
+    changes.selectbox(key="changes_old").set_value(reopened.id).run()  # the previous edit: the withdrawal alone
+    assert {m.label: m.value for m in changes.metric}["撤销交办"] == "1 件"
 
 
 def test_a_bad_task_is_refused_and_nothing_saved(monkeypatch, demo_store, tmp_path):
@@ -375,6 +385,7 @@ def test_a_view_the_page_does_not_have_is_named_in_a_notice(monkeypatch, demo_st
     ("energy", "reasons", ("name", "reasons", "demand_mw", "station", "distance_km", "headroom_mw")),
     ("land", "area_m2", ("parcel_id", "district_adcode", "status", "area_mu", "land_use", "park")),
     ("meeting", "owner", ("stalled_state", "district", "name", "days_stalled", "total_investment_yi", "overdue_tasks")),
+    ("meeting?view=tasks", "交办日期", ("办理情况", "交办事项", "责任单位", "项目名称", "办结时限", "逾期天数")),
 ])
 def test_wide_tables_show_their_main_columns_on_a_projector(monkeypatch, demo_store, page, first_column, shown):
     """At 21-px type the energy risk table cut its project names and the land and meeting lists
@@ -382,10 +393,12 @@ def test_wide_tables_show_their_main_columns_on_a_projector(monkeypatch, demo_st
     def wide(at):
         return next(df for df in at.dataframe if first_column in df.value.columns)
 
-    normal = conftest.open_page(monkeypatch, demo_store, page)
+    page, _, view = page.partition("?view=")
+    extra = {"view": view} if view else {}
+    normal = conftest.open_page(monkeypatch, demo_store, page, **extra)
     assert list(wide(normal).proto.column_order) == []  # every column
     assert not [c for c in normal.caption if "主要列" in c.value]
-    projector = conftest.open_page(monkeypatch, demo_store, page, present="1")
+    projector = conftest.open_page(monkeypatch, demo_store, page, present="1", **extra)
     assert tuple(wide(projector).proto.column_order) == shown
     assert [c for c in projector.caption if "演示模式只显示主要列" in c.value]
     assert len(wide(projector).value) == len(wide(normal).value)  # the same rows

@@ -447,8 +447,9 @@ def test_a_replace_that_would_leave_tasks_without_their_project_is_refused(tiny_
 def test_a_meetings_snapshot_reads_in_the_pages_language():
     """The Chinese history showed 发布人 "meeting" and 来源文件 "meeting: close task JB-QA-006"."""
     assert view.publisher_text("meeting", "zh") == "调度会" and view.publisher_text("张三", "zh") == "张三"
-    shown = view.sources_text("meeting: close task JB-QA-006", "zh")
-    assert "调度会" in shown and "JB-QA-006" in shown and "close task" not in shown
+    # the source is the meeting page; the note (beside it) says what: said twice, it pushed the reason out of sight
+    assert view.sources_text("meeting: close task JB-QA-006", "zh") == "调度会"
+    assert view.note_text("close task JB-QA-006", "zh") == "调度会办结：事项 JB-QA-006"
     assert view.sources_text("台账.csv", "zh") == "台账.csv"
 
 
@@ -458,6 +459,9 @@ def test_history_and_rollback(tiny_snapshot, store_dir):
     assert [h["id"] for h in hist] == [done.snapshot.id, tiny_snapshot.id]
     assert hist[0]["current"] and not hist[1]["current"] and hist[0]["rows"]["projects"] == 6
     pub.rollback(tiny_snapshot.id, store_dir)
+    frame = view.history_frame(pub.history(store_dir), "zh").set_index("快照")  # the rolled-back one is marked
+    assert frame.loc[done.snapshot.id, "当前"] == "不在当前数据中" and frame.loc[tiny_snapshot.id, "当前"] == "●"
+    assert frame.loc[done.snapshot.id, "交办事项"] == 4
     assert store.open_current(store_dir).id == tiny_snapshot.id
     assert [h["current"] for h in pub.history(store_dir)] == [False, True]
 

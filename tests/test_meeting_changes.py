@@ -159,3 +159,14 @@ def test_previous_placeholder_needs_a_previous_snapshot(pair, tiny_snapshot):
     n = query(new, "SELECT (SELECT count(*) FROM {prev_projects} p) AS o, (SELECT count(*) FROM {projects} p) AS n",
               scope=Scope((CHALING,)), previous=old).df.iloc[0]
     assert (n["o"], n["n"]) == (1, 0)  # scope applies to the previous snapshot too
+
+
+def test_a_projector_shows_what_changed_not_the_ids(pair):
+    """At 1280 px the 撤销办结 table showed ids and names and cut off the old closing date (tester 10)."""
+    from geo.meeting_view import change_projector_columns, change_table
+
+    c = changes.changes_between(*pair, ALL)
+    shown = change_projector_columns("tasks_reopened", c.tasks_reopened, "zh")
+    assert shown == ("项目名称", "交办事项", "责任单位", "办结时限", "原办结日期")
+    assert set(shown) <= set(change_table("tasks_reopened", c.tasks_reopened, "zh").columns)
+    assert "地块编号" in change_projector_columns("parcels_disposed", c.parcels_disposed, "zh")  # a parcel has no name

@@ -109,10 +109,11 @@ def publisher_text(name: str, lang: str) -> str:
 
 
 def sources_text(sources: str | None, lang: str) -> str:
-    """A snapshot's sources as the page shows them: a meeting's "meeting: close task T" in the
-    page's language (the history showed that English in the Chinese page)."""
+    """A snapshot's sources as the page shows them: a meeting's change came from the 调度会 page
+    (its "meeting: close task T" had been shown in English, then as the note again, which pushed
+    the note's reason out of sight: tester 10)."""
     if (sources or "").startswith("meeting: "):
-        return note_text(sources[len("meeting: "):], lang)  # "调度会办结：事项 T"
+        return t("published_by_meeting", lang)
     return sources or ""
 
 
@@ -158,15 +159,23 @@ def switch_lines(entries: list[dict], lang: str, limit: int = 8, markdown: bool 
 
 
 def history_frame(history: list[dict], lang: str) -> pd.DataFrame:
-    """One row per snapshot for st.dataframe: when (local time), who, what, rows, live."""
+    """One row per snapshot for st.dataframe: when (local time), who, what, rows, and whether its
+    changes are in the live data (the current snapshot's line) or not (rolled back, or on
+    another branch: after a rollback they had looked live, tester 10)."""
+    parent = {h["id"]: h["parent"] for h in history}
+    live, at = set(), next((h["id"] for h in history if h["current"]), None)
+    while at in parent and at not in live:
+        live.add(at)
+        at = parent[at]
     rows = []
     for h in history:
-        rows.append({t("data_h_current", lang): "●" if h["current"] else "",
+        rows.append({t("data_h_current", lang): "●" if h["current"] else "" if h["id"] in live else t("data_h_not_live", lang),
                      t("data_h_id", lang): h["id"], t("data_h_when", lang): _published_at(h),
                      t("data_h_who", lang): publisher_text(h["published_by"], lang),
                      t("data_h_sources", lang): sources_text(h["sources"], lang),
                      t("data_h_note", lang): note_text(h["note"], lang), t("data_h_as_of", lang): h["as_of"],
                      t("table_projects", lang): h["rows"].get("projects", 0),
+                     t("table_tasks", lang): h["rows"].get("tasks", 0),
                      t("table_parcels", lang): h["rows"].get("parcels", 0),
                      t("table_substations", lang): h["rows"].get("substations", 0)})
     return pd.DataFrame(rows)

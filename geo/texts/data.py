@@ -123,6 +123,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_switch_cancel": ("取消", "Cancel"),
     "data_current": ("当前", "Current"),
     "data_h_current": ("当前", "Live"),
+    "data_h_not_live": ("不在当前数据中", "not in the live data"),
     "data_h_id": ("快照", "Snapshot"),
     "data_h_when": ("发布时间", "Published"),
     "data_h_who": ("发布人", "By"),

@@ -200,16 +200,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "undo_button_reopen": ("撤销办结", "Reopen"),
     "undo_button_withdraw": ("撤销交办", "Withdraw"),
     "undo_note": ("撤销办结：事项恢复为办理中，办结日期清空；撤销交办：事项移出当前数据和各项办结率，编号不再使用。"
-                  "两者都生成新的数据快照，原记录留在数据历史中，可在“较上次会议变化”中看到。",
+                  "两者都生成新的数据快照，原记录和原因留在数据历史中（数据管理 › 快照历史与回滚）。",
                   "Reopening makes the task open again without a closing date; withdrawing takes it out of the "
                   "live data and every rate, and its ID is never used again. Both make a new data snapshot: the "
-                  "earlier record stays in the data's history and shows under \"Changes since last meeting\"."),
+                  "earlier record and the reason stay in the data's history (Data management › Snapshots and rollback)."),
     "task_closed_on": ("{date} 办结", "closed {date}"),
     "reopen_done": ("已撤销办结：{id} 恢复为办理中", "Reopened: {id} is open again"),
     "withdraw_done": ("已撤销交办：{id}", "Withdrawn: {id}"),
     "task_error_empty_reason": ("请填写原因", "give the reason"),
     "task_error_reason_too_long": ("原因最多 {n} 个字", "the reason is at most {n} characters"),
-    "task_error_not_closed": ("事项 {task} 未办结，无需撤销办结", "task {task} is not closed"),
+    "task_error_not_closed": ("事项 {task} 未办结（可能是他人刚刚撤销办结），无需撤销办结", "task {task} is not closed "
+                              "(perhaps someone reopened it just now)"),
     "task_error_unit_fragment": ("“责任单位”是已有单位名称的一部分（{units}）：请从列表中选择全称；确为另一个单位，再点一次“交办”",
                                  "the responsible unit is part of a known unit's name ({units}): pick the full name; "
                                  "if it is another unit, press Assign again"),
@@ -224,7 +225,8 @@ TEXT: dict[str, tuple[str, str]] = {
                              "not assigned twice"),
     "task_error_unknown_project": ("项目 {project} 不存在", "no such project: {project}"),
     "task_error_no_task": ("请先选择事项", "choose a task first"),
-    "task_error_unknown_task": ("事项 {task} 不存在", "no such task: {task}"),
+    "task_error_unknown_task": ("事项 {task} 不存在（可能刚被他人撤销交办）", "no such task: {task} (perhaps someone "
+                                "withdrew it just now)"),
     "task_error_already_closed": ("该事项已于 {closed} 办结（可能是他人刚刚办结）", "it was already closed on {closed} "
                                   "(perhaps by someone else just now)"),
     "task_error_closed_before_assigned": ("办结日期 {closed} 早于交办日期 {assigned}",
