@@ -57,8 +57,9 @@ elif view == "tasks":
                      key="meeting_task_states",
                      format_func=lambda s: t("task_not_due" if s == "open" else f"task_{s}", lang))
     rows, total = page_cache.cached(task_rates.task_list, ctx, states=tuple(state or task_rates.TASK_STATES))
+    projector = task_projector_columns(lang)
     ui.table(task_table(rows, lang), lang, "no_rows_tasks", key="meeting_tasks", max_height=500,
-             projector_columns=task_projector_columns(lang))
+             projector_columns=tuple(projector), projector_widths=projector)
     st.caption(t("tasks_listed", lang, shown=fmt_count(len(rows), "件", lang), total=fmt_count(total, "件", lang)))
     left, right = st.columns(2)
     with left:
