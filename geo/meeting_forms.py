@@ -271,6 +271,7 @@ def _before_today(snapshots: list[store.Snapshot], current: str) -> str:
     return next((s for s in line if _created(by_id[s]) < today), line[-1])
 
 
+_CORRECTIONS = {"tasks_reopened": "reopen", "tasks_withdrawn": "withdraw"}  # change kind -> task_edits action
 _CHANGE_UNITS = {"tasks_opened": "件", "tasks_closed": "件", "tasks_rescheduled": "件", "tasks_reopened": "件",
                  "tasks_withdrawn": "件", "parcels_disposed": "宗"}  # else projects: 个
 
@@ -305,6 +306,7 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
         st.info(t("changes_same", lang))
         return
     found = _changes(old, new, str(store_dir), ctx.scope, ctx.filters.districts)
+    why = task_edits.corrections(store_dir, store.get_snapshot(new, store_dir), store.get_snapshot(old, store_dir))
     if not ctx.filters.with_districts(()).is_empty:  # a search or stage would seem to apply: it does not
         st.caption(t("changes_district_only", lang))
     counts = found.counts()
@@ -319,6 +321,10 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
     for tab, kind in zip(st.tabs([t(f"change_{k}", lang) for k in shown]), shown):
         with tab:
             rows = getattr(found, kind)
+            if kind in _CORRECTIONS:  # why, and who said so
+                given = [why.get((_CORRECTIONS[kind], i), ("", "")) for i in rows["task_id"].tolist()]
+                rows = rows.assign(reason=[g[0] or None for g in given],
+                                   recorded_by=[publisher_text(g[1], lang) or None for g in given])
             table(change_table(kind, rows, lang), lang, key=f"changes_{kind}", max_height=420,
                   projector_columns=change_projector_columns(kind, rows, lang))
 

@@ -222,6 +222,8 @@ def change_table(kind: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         names["due_from"] = t("change_due_from", lang)
     if "closed_from" in out:  # an undone closing: when it had been closed
         names["closed_from"] = t("change_closed_from", lang)
+    if "reason" in out:  # a correction's reason and who recorded it (geo.task_edits.corrections)
+        names["reason"], names["recorded_by"] = t("change_reason", lang), t("recorded_by", lang)
     if "closed_on_time" in out:  # tasks closed: on time or not, in words
         out["closed_on_time"] = [t("yes" if v else "no", lang) if isinstance(v, (bool, np.bool_)) else "—"
                                  for v in out["closed_on_time"]]

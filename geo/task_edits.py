@@ -225,6 +225,26 @@ def recently_changed(store_dir: Path | None, snapshot: store.Snapshot, limit: in
     return found
 
 
+_UNDONE = re.compile(r"(reopen|withdraw) task (\S+): (.+)")
+
+
+def corrections(store_dir: Path | None, new: store.Snapshot, old: store.Snapshot) -> dict[tuple[str, str], tuple[str, str]]:
+    """(action, task id) -> (reason, who) of the corrections (``reopen``, ``withdraw``) published on
+    ``new``'s line after ``old``, the latest of each: the changes view lists reopened and
+    withdrawn tasks with why and by whom (tester 10)."""
+    by_id = {snap.id: snap for snap in store.list_snapshots(store_dir)}
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    at, seen = new.id, set()
+    while at in by_id and at != old.id and at not in seen:
+        seen.add(at)
+        manifest = by_id[at].manifest
+        undone = _UNDONE.fullmatch(manifest.get("note") or "")
+        if undone:
+            found.setdefault((undone[1], undone[2]), (undone[3], manifest.get("published_by") or ""))
+        at = manifest.get("parent")
+    return found
+
+
 _ASSIGNED = re.compile(r"(?:assign task (\S+) for |withdraw task (\S+):)")
 
 

@@ -46,7 +46,7 @@ def _rollback(snapshot_id: str) -> None:
     _ask_switch(None)
     forward = pub.is_newer_than_current(snapshot_id)
     try:
-        pub.rollback(snapshot_id)
+        pub.rollback(snapshot_id, by=st.session_state.get("data_switch_by") or "")
     except StoreError as err:
         st.session_state["data_message"] = ("error", t("data_publish_failed", lang, error=str(err)))
         return
@@ -72,6 +72,7 @@ def _confirm_switch(snapshot_id: str) -> None:
         if restored:
             st.markdown(t("data_switch_restored", lang, n=len(restored)))
             st.markdown(view.switch_lines(restored, lang))
+        st.text_input(t("data_switch_by_input", lang), key="data_switch_by", max_chars=20)
         yes, no = st.columns(2)
         yes.button(t("data_switch_confirm", lang), key="data_switch_yes", type="primary", on_click=_rollback,
                    args=(snapshot_id,), width="stretch")
@@ -93,6 +94,10 @@ with tab_history:
     history = pub.history()
     ui.table(view.history_frame(history, lang), lang, "data_no_history", key="data_history")
     st.caption(t("data_rollback_help", lang))
+    switched = pub.switches()
+    if switched:  # who made which snapshot live, when
+        st.markdown(f"**{t('data_switches', lang)}**")
+        ui.table(view.switches_frame(switched, lang), lang, key="data_switches", max_height=240)
     for h in history[:ROWS_WITH_BUTTONS]:
         c1, c2 = st.columns([5, 2], vertical_alignment="center")
         c1.text(view.snapshot_line(h, lang)[:160])

@@ -90,10 +90,16 @@ def test_upload_report_and_publish(monkeypatch, tiny_snapshot, store_dir):
     said = " ".join(m.value for m in at.markdown)
     assert "当前数据将撤销这 1 次发布的变更" in said and "数据科" in said and "新增 2" in said
     assert not at.warning  # no meeting's change among them
+    at.text_input(key="data_switch_by").input("王主任")
     at.button(key="data_switch_yes").click()
     at.run()
     assert store.open_current(store_dir).id == tiny_snapshot.id
     assert any("已回滚" in s.value for s in at.success)
+    # who switched, when: the rollback itself is in the history now, and what it took out is marked
+    log = next(df.value for df in at.dataframe if "操作人" in df.value.columns)
+    assert log[["原当前快照", "切换为", "操作人"]].values.tolist() == [[current.id, tiny_snapshot.id, "王主任"]]
+    history = next(df.value for df in at.dataframe if "快照" in df.value.columns and "发布人" in df.value.columns)
+    assert history["当前"].tolist() == ["不在当前数据中", "●"]
     assert not [b for b in at.button if b.key == "data_switch_yes"]
     at.button(key=f"data_rollback_{current.id}").click()  # and forward again
     at.run()

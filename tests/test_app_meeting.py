@@ -145,6 +145,9 @@ def test_a_mistaken_closing_and_a_mistaken_task_are_undone(monkeypatch, demo_sto
     picker.set_value(on_time)
     at.button[[b.label for b in at.button].index("撤销办结")].click().run()  # no reason: refused, nothing saved
     assert any("请填写原因" in e.value for e in at.error) and store.open_current(store_dir).id == start.id
+    at.text_input(key="undo_reason").input("很" * 101)  # pasted, not cut away by the box: refused with the limit, kept
+    at.button[[b.label for b in at.button].index("撤销办结")].click().run()
+    assert any("原因最多 100 个字" in e.value for e in at.error) and at.text_input(key="undo_reason").value == "很" * 101
     at.text_input(key="undo_reason").input("误点办结")
     at.text_input(key="undo_by").input("赵六")
     at.button[[b.label for b in at.button].index("撤销办结")].click().run()
@@ -175,6 +178,8 @@ def test_a_mistaken_closing_and_a_mistaken_task_are_undone(monkeypatch, demo_sto
     assert "调度会撤销交办" in changes.selectbox(key="changes_new").format_func(changes.selectbox(key="changes_new").value)
     counts = {m.label: m.value for m in changes.metric}
     assert counts["撤销交办"] == "1 件" and counts["撤销办结"] == "0 件"  # reopened, then withdrawn: gone
+    withdrawn = next(df.value for df in changes.dataframe if "原因" in df.value.columns)
+    assert withdrawn[["事项编号", "原因", "记录人"]].values.tolist() == [[on_time, "重复交办", "赵六"]]  # the recorder stays
     changes.selectbox(key="changes_old").set_value(reopened.id).run()  # the previous edit: the withdrawal alone
     assert {m.label: m.value for m in changes.metric}["撤销交办"] == "1 件"
 

@@ -818,6 +818,9 @@ def test_cli_lists_the_history_and_switches_only_when_told(tiny_snapshot, store_
     assert cli("--switch-to", "20990101T000000-000000", "--store", str(store_dir)).returncode == 2
     done = cli("--switch-to", tiny_snapshot.id, "--yes", "--store", str(store_dir))
     assert done.returncode == 0 and store.open_current(store_dir).id == tiny_snapshot.id
+    logged = pub.switches(store_dir)  # the switch is logged, from what to what, by whom
+    assert [(s["from"], s["to"]) for s in logged] == [(closed.id, tiny_snapshot.id)]
+    assert logged[0]["by"].endswith("(geo.ingest CLI)")
 
 
 def test_a_stage_that_disagrees_with_the_dates_is_a_warning_on_the_stage():

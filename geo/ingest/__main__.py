@@ -133,7 +133,7 @@ def _history(args, out) -> int:
         print(t("cli_need_yes", args.lang), file=sys.stderr)
         return 1
     try:
-        pub.rollback(args.switch_to, args.store)
+        pub.rollback(args.switch_to, args.store, by=f"{getpass.getuser()} (geo.ingest CLI)")
     except store.StoreError as err:
         print(t("cli_not_switched", args.lang, reason=err), file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ applied one after the other, each on top of the other's result.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -278,6 +279,33 @@ def retired_task_ids(store_dir: Path | None = None) -> set[str]:
     return set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()
 
 
-def rollback(snapshot_id: str, store_dir: Path | None = None) -> store.Snapshot:
-    """Publish an older snapshot again (verified first; serialised with other publishers)."""
-    return store.publish(snapshot_id, store_dir)
+SWITCH_LOG = "switches.jsonl"  # beside the snapshots: one line per switch of the live snapshot
+
+
+def rollback(snapshot_id: str, store_dir: Path | None = None, *, by: str = "") -> store.Snapshot:
+    """Publish an older (or newer) snapshot again (verified first; serialised with other
+    publishers) and note the switch in the store's switch log: the history had shown no trace
+    of who rolled back, or when (tester 10)."""
+    before = _current_id(store_dir)
+    switched = store.publish(snapshot_id, store_dir)
+    line = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "from": before,
+            "to": switched.id, "by": by.strip()}
+    with open(snapshots_dir(store_dir).parent / SWITCH_LOG, "a", encoding="utf-8") as log:  # one short append
+        log.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return switched
+
+
+def switches(store_dir: Path | None = None) -> list[dict]:
+    """The switch log, newest first: at (UTC, ISO), from, to, by."""
+    path = snapshots_dir(store_dir).parent / SWITCH_LOG
+    if not path.is_file():
+        return []
+    lines = [json.loads(text) for text in path.read_text(encoding="utf-8").splitlines() if text.strip()]
+    return lines[::-1]
+
+
+def _current_id(store_dir: Path | None) -> str | None:
+    try:
+        return store.open_current(store_dir).id
+    except store.StoreError:
+        return None

@@ -66,6 +66,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "change_tasks_reopened": ("撤销办结", "Closings undone"),
     "change_tasks_withdrawn": ("撤销交办", "Tasks withdrawn"),
     "change_closed_from": ("原办结日期", "Was closed on"),
+    "change_reason": ("原因", "Reason"),
     "change_parcels_disposed": ("处置地块", "Parcels disposed"),
     "brief_city": ("株洲市", "Zhuzhou"),
     "brief_title": ("{place}重点项目调度会简报", "{place} key projects: dispatch meeting brief"),
