@@ -183,7 +183,7 @@ def history_frame(history: list[dict], lang: str) -> pd.DataFrame:
 
 def switches_frame(switches: list[dict], lang: str) -> pd.DataFrame:
     """The switch log (``publish.switches``) for st.dataframe: when (Beijing time), from, to, who."""
-    return pd.DataFrame({t("data_h_when", lang): [_published_at({"created_at": s["at"]}) for s in switches],
+    return pd.DataFrame({t("data_switch_when", lang): [_published_at({"created_at": s["at"]}) for s in switches],
                          t("data_switch_from", lang): [s.get("from") or "—" for s in switches],
                          t("data_switch_to_col", lang): [s["to"] for s in switches],
                          t("data_switch_by", lang): [s.get("by") or "—" for s in switches]})

@@ -125,6 +125,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_h_current": ("当前", "Live"),
     "data_h_not_live": ("不在当前数据中", "not in the live data"),
     "data_switches": ("切换记录（回滚或前进）", "Switches of the live snapshot (rollbacks and forward)"),
+    "data_switch_when": ("切换时间", "Switched at"),
     "data_switch_from": ("原当前快照", "Was live"),
     "data_switch_to_col": ("切换为", "Made live"),
     "data_switch_by": ("操作人", "By"),
