@@ -83,7 +83,10 @@ _CRS_TEXT = {
 
 
 _ZIP_TAGS = {"csv": "CSV", "geojson": "GeoJSON", "parquet": "GeoParquet", "shp": "Shapefile"}
-_NOT_IN_NAMES = str.maketrans("", "", '\\/:*?"<>| \t')  # characters Windows refuses in a file name
+# Characters Windows refuses in a file name, as their full-width forms ("负载率>80%" kept its ">");
+# spaces and control characters (a search from a URL) are dropped.
+_IN_NAMES = str.maketrans({**{c: chr(ord(c) + 0xFEE0) for c in '\\/:*?"<>|'},
+                           **{chr(i): None for i in range(32)}, " ": None, "\x7f": None})
 NAME_TAG_MAX = 16  # characters of the filters in a file name; longer: 已筛选
 
 
@@ -252,7 +255,7 @@ class Job:
 
 def _guard(s: pd.Series) -> tuple[pd.Series, int]:
     """Prefix formula-like text with ' (OWASP CSV injection); numbers never come through here."""
-    hit = s.str.startswith(schema.FORMULA_STARTS).fillna(False).astype(bool)
+    hit = s.map(schema.formula_guarded, na_action="ignore").fillna(False).astype(bool)
     n = int(hit.sum())
     return (s.where(~hit, "'" + s) if n else s), n
 
@@ -282,7 +285,7 @@ def _for_people(table: str, df: pd.DataFrame, lang: str, *, guard: bool) -> tupl
     if table == "substations":  # the figure the energy page bands and colours by (its rule in 说明)
         capacity = df["capacity_mva"].astype(float) * schema.POWER_FACTOR
         out[_T["load_rate_col"][lang != "zh"]] = (df["peak_load_mw"].astype(float) / capacity.where(capacity > 0)
-                                                  * 100).round(1)
+                                                  * 100).round(2)  # 80.04 is in the >80 % band: not "80.0"
     if table in POINT_TABLES:
         for key, coord in (("lon", df.geometry.x), ("lat", df.geometry.y)):
             out[_T[key][lang != "zh"]] = coord.round(7)
@@ -311,7 +314,7 @@ def _write_csv(job: Job) -> tuple[bytes, int]:
         if zf:
             raw.close()
     if zf:  # what a single CSV cannot say (the panel says so): filters, snapshot, coordinates, guards
-        zf.writestr(zip_entry(f"{job.t('about')}.txt", job.now), readme_text(job.about(formula_cells=guarded)))
+        zf.writestr(zip_entry("README.txt", job.now), readme_text(job.about(formula_cells=guarded)))
         zf.close()
     return buf.getvalue(), guarded
 
@@ -407,7 +410,7 @@ def _names(job: Job, fmt: str) -> tuple[str, str, str]:
     narrowing = [replace(applied_filters(job.filters, t), districts=()) for t in tables]
     if any(not f.is_empty for f in narrowing):  # not the whole of those districts: which filters, if short
         said = list(dict.fromkeys(part for f in narrowing for part in f.describe("zh").split(" · ") if part))
-        tag = "+".join(said).translate(_NOT_IN_NAMES)
+        tag = "+".join(said).translate(_IN_NAMES)
         zh, en = f"{zh}_{tag if len(tag) <= NAME_TAG_MAX else _T['filtered'][0]}", f"{en}_{_T['filtered'][1]}"
     date = job.snapshot.as_of.isoformat()
     suffix = ("_GCJ-02", "_gcj02") if job.crs == "gcj02" else ("", "")

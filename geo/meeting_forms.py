@@ -263,10 +263,7 @@ def _before_today(snapshots: list[store.Snapshot], current: str) -> str:
     previous snapshot was the default: after a meeting of many edits that showed the last edit
     alone (tester 10)."""
     by_id = {s.id: s for s in snapshots}
-    line, at = [], current
-    while at in by_id and at not in line:
-        line.append(at)
-        at = by_id[at].manifest.get("parent")
+    line = store.lineage({s.id: s.manifest.get("parent") for s in snapshots}, current)
     today = _created(by_id[current])
     return next((s for s in line if _created(by_id[s]) < today), line[-1])
 
@@ -283,9 +280,11 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
         st.info(t("changes_need_two", lang))
         return
     ids = [s.id for s in snapshots]
-    # what each snapshot did, when (Beijing time) and by whom: every option had read "2023-09-30 · id · name"
+    # what each snapshot did, when (Beijing time) and by whom: every option had read "2023-09-30 · id · name".
+    # A note names tasks of any district (and a correction's reason): a scoped user sees no notes.
+    said = (lambda s: note_text(s.manifest.get("note"), lang)) if ctx.scope.is_all else (lambda s: "")
     label = {s.id: " · ".join(part for part in (
-        f"{beijing(s.manifest['created_at']):%Y-%m-%d %H:%M}", note_text(s.manifest.get("note"), lang),
+        f"{beijing(s.manifest['created_at']):%Y-%m-%d %H:%M}", said(s),
         publisher_text(s.manifest.get("published_by", ""), lang), s.id) if part) for s in snapshots}
     current = ctx.snapshot.id if ctx.snapshot.id in ids else ids[-1]
     last_meeting = _before_today(snapshots, current)

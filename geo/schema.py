@@ -19,10 +19,17 @@ METRIC_CRS = "EPSG:4547"
 
 MU_M2 = 2000.0 / 3.0  # 1 亩 = 666.67 m²
 
-# Planning constants used to derive city grid figures from substation rows (README explains them).
 # Text a spreadsheet would run as a formula: extracts prefix it with ' (geo.export) and an import
 # takes that ' off again (geo.ingest.values), so export, edit, import changes nothing.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_guarded(text: str) -> bool:
+    """Whether ``text`` needs the guard ' in a CSV: it starts like a formula, or already starts
+    with a ' before one (guarded too, so that the import's one ' off gives it back as it was)."""
+    return text.startswith(FORMULA_STARTS) or (text[:1] == "'" and text[1:2] != "" and text[1:2] in FORMULA_STARTS)
+
+# Planning constants used to derive city grid figures from substation rows (README explains them).
 POWER_FACTOR = 0.9  # MVA -> MW for headroom and load rate
 CAPACITY_LOAD_RATIO_220KV = 1.8  # 容载比: 220 kV capacity (MVA) per MW of load the grid can supply
 # Load rate (%) of a substation row in SQL, and its band; NULL without a load or a capacity.

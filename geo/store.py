@@ -37,7 +37,7 @@ from geo.store_errors import (
     StoreError,
 )
 from geo.store_layout import STORE_DIR
-from geo.store_read import Snapshot, get_snapshot, list_snapshots, open_current, read_table
+from geo.store_read import Snapshot, get_snapshot, lineage, list_snapshots, open_current, read_table
 from geo.store_write import ROW_GROUP_SIZE, derive_snapshot, publish, write_snapshot
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "derive_snapshot",
     "publish",
     "list_snapshots",
+    "lineage",
     "get_snapshot",
     "open_current",
     "read_table",

@@ -113,6 +113,16 @@ def list_snapshots(store_dir: Path | None = None) -> list[Snapshot]:
     return sorted(found, key=lambda s: (str(s.manifest.get("created_at", "")), s.id))
 
 
+def lineage(parent_of: dict[str, str | None], snapshot_id: str | None) -> list[str]:
+    """``snapshot_id`` and its ancestors, newest first, from a snapshot -> parent map (snapshots
+    form a tree: a publish after a rollback starts a branch). Stops at an unknown id or a cycle."""
+    line: list[str] = []
+    while snapshot_id in parent_of and snapshot_id not in line:
+        line.append(snapshot_id)
+        snapshot_id = parent_of[snapshot_id]
+    return line
+
+
 def last_good(store_dir: Path | None, exclude: str | None) -> Snapshot | None:
     for snap in reversed(list_snapshots(store_dir)):
         if snap.id != exclude and not verify_snapshot(snap, deep=True):

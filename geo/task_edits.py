@@ -216,12 +216,12 @@ def recently_changed(store_dir: Path | None, snapshot: store.Snapshot, limit: in
     closed at this meeting 13th of 287 (tester 10)."""
     by_id = {snap.id: snap for snap in store.list_snapshots(store_dir)}
     found: list[str] = []
-    at = snapshot.id
-    while at in by_id and len(found) < limit:
+    for at in store.lineage({i: snap.manifest.get("parent") for i, snap in by_id.items()}, snapshot.id):
         named = _CHANGED.match(by_id[at].manifest.get("note") or "")
         if named and named[1] not in found:
             found.append(named[1])
-        at = by_id[at].manifest.get("parent")
+            if len(found) == limit:
+                break
     return found
 
 
@@ -234,8 +234,9 @@ def corrections(store_dir: Path | None, new: store.Snapshot, old: store.Snapshot
     withdrawn tasks with why and by whom (tester 10)."""
     by_id = {snap.id: snap for snap in store.list_snapshots(store_dir)}
     found: dict[tuple[str, str], tuple[str, str]] = {}
-    at, seen = new.id, set()
-    while at in by_id and at != old.id and at not in seen:
+    parents = {i: snap.manifest.get("parent") for i, snap in by_id.items()}
+    at, seen = new.id, set(store.lineage(parents, old.id))  # down to where new's line meets old's (old itself, often)
+    while at in by_id and at not in seen:
         seen.add(at)
         manifest = by_id[at].manifest
         undone = _UNDONE.fullmatch(manifest.get("note") or "")

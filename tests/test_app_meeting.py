@@ -177,11 +177,11 @@ def test_a_mistaken_closing_and_a_mistaken_task_are_undone(monkeypatch, demo_sto
     assert changes.selectbox(key="changes_old").value == start.id
     assert "调度会撤销交办" in changes.selectbox(key="changes_new").format_func(changes.selectbox(key="changes_new").value)
     counts = {m.label: m.value for m in changes.metric}
-    assert counts["撤销交办"] == "1 件" and counts["撤销办结"] == "0 件"  # reopened, then withdrawn: gone
+    assert counts["撤销/移出事项"] == "1 件" and counts["撤销办结"] == "0 件"  # reopened, then withdrawn: gone
     withdrawn = next(df.value for df in changes.dataframe if "原因" in df.value.columns)
     assert withdrawn[["事项编号", "原因", "记录人"]].values.tolist() == [[on_time, "重复交办", "赵六"]]  # the recorder stays
     changes.selectbox(key="changes_old").set_value(reopened.id).run()  # the previous edit: the withdrawal alone
-    assert {m.label: m.value for m in changes.metric}["撤销交办"] == "1 件"
+    assert {m.label: m.value for m in changes.metric}["撤销/移出事项"] == "1 件"
 
 
 def test_a_bad_task_is_refused_and_nothing_saved(monkeypatch, demo_store, tmp_path):
@@ -431,3 +431,21 @@ def test_a_unit_that_is_part_of_a_known_one_is_asked_about_once(monkeypatch, dem
     assert store.open_current(store_dir).id == before.id  # nothing saved
     meeting_forms._assign(ctx, store_dir)
     assert state["assign_message"][0] == "success" and store.open_current(store_dir).id != before.id
+
+
+def test_a_scoped_user_does_not_read_other_districts_task_notes(monkeypatch, demo_store, tmp_path):
+    """The snapshot labels of the changes view gave each snapshot's note: a 荷塘区 user read another
+    district's task id and a correction's reason (code review)."""
+    from geo import store, task_edits, ui
+    from geo.query import Scope
+
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    tasks = store.read_table(store.open_current(store_dir), "tasks")
+    liling = tasks[tasks["district_adcode"] == "430281"]["task_id"].iloc[0]
+    task_edits.withdraw(store_dir, store.open_current(store_dir), task_id=liling, reason="醴陵项目选错")
+    monkeypatch.setattr(ui, "user_scope", lambda: Scope(("430202",)))
+    at = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes")
+    assert not at.exception
+    labels = [*at.selectbox(key="changes_old").options, *at.selectbox(key="changes_new").options]  # as shown
+    assert labels and not any(liling in lab or "醴陵项目选错" in lab for lab in labels)
+    assert {m.label: m.value for m in at.metric}["撤销/移出事项"] == "0 件"

@@ -113,8 +113,8 @@ def test_csv_several_tables_zip_and_polygon_wkt(tiny_snapshot):
     assert (ex.file_name, ex.ascii_name, ex.mime) == (  # the format named: four formats zip
         "数据导出_全市_2023-09-30_CSV.zip", "extract_all_2023-09-30_CSV.zip", "application/zip")
     files = unzip(ex.data)
-    assert sorted(files) == sorted([*(f"{export.TABLE_LABELS[t][0]}.csv" for t in export.EXPORT_TABLES), "说明.txt"])
-    about = files["说明.txt"].decode("utf-8-sig")  # what a CSV cannot carry: filters, snapshot, coordinates
+    assert sorted(files) == sorted([*(f"{export.TABLE_LABELS[t][0]}.csv" for t in export.EXPORT_TABLES), "README.txt"])
+    about = files["README.txt"].decode("utf-8-sig")  # what a CSV cannot carry: filters, snapshot, coordinates
     assert "筛选条件: 全部" in about and tiny_snapshot.id in about and "EPSG:4326" in about and "\r\n" in about
     members = zipfile.ZipFile(io.BytesIO(ex.data)).infolist()
     assert all(m.date_time == (2023, 10, 8, 9, 30, 0) and (m.external_attr >> 16) == 0o644 for m in members)  # not 1980, not 0600
@@ -234,6 +234,20 @@ def test_a_file_name_says_which_filters_narrowed_it(tiny_snapshot):
     assert build(tiny_snapshot, ["projects"], "xlsx", filters=many).file_name == "项目_全市_已筛选_2023-09-30.xlsx"
     named = build(tiny_snapshot, ["projects"], "csv", filters=Filters(districts=(LILING,), stages=("在建",)), lang="en")
     assert named.file_name == f"projects_{LILING}_filtered_2023-09-30.csv"
+
+
+
+def test_a_file_name_keeps_a_filters_signs_in_a_form_every_system_takes(tmp_path):
+    """"负载率>80%" and "负载率<60%" had become "负载率80%" and "负载率60%" (Windows refuses < and >)."""
+    tables = make_tiny_tables()
+    stations = tables["substations"]
+    stations.loc[0, "peak_load_mw"] = stations.loc[0, "capacity_mva"] * 0.9 * 0.95  # 95 % loaded
+    snap = store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=[], store_dir=tmp_path / "s")
+    hot = build(snap, ["substations"], "csv", filters=Filters(load_bands=("负载率>80%",)))
+    assert hot.rows == {"substations": 1} and hot.file_name == "变电站_全市_负载率＞80%_2023-09-30.csv"
+    searched = build(snap, ["projects", "substations"], "csv", filters=Filters(search="园\t区"))
+    assert not any(c in searched.file_name for c in '\t\n<>:"/\\|?*')
+
 
 
 def test_an_extract_says_only_the_filters_that_narrowed_each_table(tiny_snapshot):

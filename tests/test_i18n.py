@@ -37,9 +37,11 @@ def test_numbers_carry_units():
     assert i18n.fmt_number(2703.8, "MW", 1, "en") == "2,703.8 MW"
     assert i18n.fmt_count(19994, "个", "zh") == "19,994 个" and i18n.fmt_count(19994, "个", "en") == "19,994"
     assert i18n.fmt_number(None, "MW") == "—" and i18n.fmt_number(float("nan"), "MW") == "—"
-    # half away from zero on the number as written, as Excel and DuckDB's round: 101.05 is the
+    # half away from zero on the number as written (15 digits, as Excel shows it): 101.05 is the
     # float 101.0499…, which "{:.1f}" showed as 101.0 beside an extract summing to 101.05 (tester 9)
     assert i18n.fmt_number(101.05, "亿元", 1) == "101.1 亿元" and i18n.fmt_number(-2.25, "", 1) == "-2.3"
+    assert i18n.fmt_number(23.08 + 27.27, "", 1) == "50.4"  # a sum: 50.349999999999994
+    assert i18n.fmt_number(-0.04, "", 1) == "0.0" and i18n.fmt_number(-1234.04, "", 1) == "-1,234.0"
     assert i18n.fmt_pct(66.665, 2) == "66.67 %" and i18n.fmt_pct(None) == "—" and i18n.fmt_pct(1234.5, 1) == "1234.5 %"
 
 

@@ -775,9 +775,10 @@ def test_the_formula_guard_of_a_csv_extract_comes_off_on_import(store_dir):
     tables = make_tiny_tables()
     p = tables["projects"]
     p.loc[0, "owner"], p.loc[1, "name"], p.loc[2, "owner"] = '=HYPERLINK("http://x","y")', "-2%资金缺口项目", "+86-731-2222"
+    p.loc[3, "owner"] = "'=已带单引号"  # a ' of its own before a formula sign: guarded too, so it comes back
     snapshot = store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=[], store_dir=store_dir)
     extract = export.build(snapshot, Scope.all(), Filters(), ["projects"], "csv")
-    assert extract.formula_cells == 3 and b"'-2%" in extract.data
+    assert extract.formula_cells == 4 and b"'-2%" in extract.data and "''=已带单引号".encode() in extract.data
     checked = check(load(extract.data, extract.file_name, "projects"), Options("projects"), base=snapshot)
     assert checked.report.rejected == 0
     back = checked.accepted.set_index("project_id")[["name", "owner"]].sort_index()
@@ -821,6 +822,9 @@ def test_cli_lists_the_history_and_switches_only_when_told(tiny_snapshot, store_
     logged = pub.switches(store_dir)  # the switch is logged, from what to what, by whom
     assert [(s["from"], s["to"]) for s in logged] == [(closed.id, tiny_snapshot.id)]
     assert logged[0]["by"].endswith("(geo.ingest CLI)")
+    with open(store_dir / pub.SWITCH_LOG, "a", encoding="utf-8") as log:  # a torn line, a line of another shape
+        log.write('{"at": "2023-10-01T00:00:00+00:00", "to"\n[1, 2]\n')
+    assert pub.switches(store_dir) == logged  # skipped: the history tab still opens
 
 
 def test_a_stage_that_disagrees_with_the_dates_is_a_warning_on_the_stage():

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         print(t("cli_no_rows", args.lang), file=sys.stderr)
         return 1
     try:
-        done = pub.publish(checked, published_by=args.user or f"{getpass.getuser()} (geo.ingest CLI)",
+        done = pub.publish(checked, published_by=args.user or f"{_shell_user()} (geo.ingest CLI)",
                            store_dir=args.store, as_of=args.as_of)
     except store.StoreError as err:
         print(t("cli_not_published", args.lang, reason=err), file=sys.stderr)
@@ -133,7 +133,7 @@ def _history(args, out) -> int:
         print(t("cli_need_yes", args.lang), file=sys.stderr)
         return 1
     try:
-        pub.rollback(args.switch_to, args.store, by=f"{getpass.getuser()} (geo.ingest CLI)")
+        pub.rollback(args.switch_to, args.store, by=args.user or f"{_shell_user()} (geo.ingest CLI)")
     except store.StoreError as err:
         print(t("cli_not_switched", args.lang, reason=err), file=sys.stderr)
         return 2
@@ -164,6 +164,14 @@ def _prune(args, out) -> int:
     return 0
 
 
+def _shell_user() -> str:
+    """Who runs the command; a uid without a passwd entry (a container) made getuser() raise."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m geo.ingest", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -178,7 +186,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--publish-valid", action="store_true", help="publish the accepted rows even if some were rejected")
     p.add_argument("--report", metavar="XLSX", help="also write the report as an XLSX file")
     p.add_argument("--store", type=Path, help="store directory (default: $ZZMAP_STORE or data/store)")
-    p.add_argument("--user", help="who publishes (recorded in the manifest)")
+    p.add_argument("--user", help="who publishes or switches (recorded in the manifest or the switch log)")
     p.add_argument("--as-of", type=dt.date.fromisoformat, help="数据截至 of the new snapshot, YYYY-MM-DD "
                                                                "(default: the current snapshot's)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")

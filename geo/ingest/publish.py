@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,14 +203,8 @@ def switch_effect(snapshot_id: str, store_dir: Path | None = None) -> tuple[list
     by_id = {h["id"]: h for h in entries}
     current = next((h["id"] for h in entries if h["current"]), None)
 
-    def line(snapshot: str | None) -> list[str]:
-        chain: list[str] = []
-        while snapshot in by_id and snapshot not in chain:
-            chain.append(snapshot)
-            snapshot = by_id[snapshot]["parent"]
-        return chain
-
-    ours, theirs = line(current), line(snapshot_id)
+    parents = {h["id"]: h["parent"] for h in entries}
+    ours, theirs = store.lineage(parents, current), store.lineage(parents, snapshot_id)
     meet = next((s for s in ours if s in set(theirs)), None)
     undone = ours[: ours.index(meet)] if meet else ours
     restored = theirs[: theirs.index(meet)] if meet else theirs
@@ -279,6 +274,7 @@ def retired_task_ids(store_dir: Path | None = None) -> set[str]:
     return set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()
 
 
+_log = logging.getLogger(__name__)
 SWITCH_LOG = "switches.jsonl"  # beside the snapshots: one line per switch of the live snapshot
 
 
@@ -286,12 +282,16 @@ def rollback(snapshot_id: str, store_dir: Path | None = None, *, by: str = "") -
     """Publish an older (or newer) snapshot again (verified first; serialised with other
     publishers) and note the switch in the store's switch log: the history had shown no trace
     of who rolled back, or when (tester 10)."""
-    before = _current_id(store_dir)
-    switched = store.publish(snapshot_id, store_dir)
-    line = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "from": before,
-            "to": switched.id, "by": by.strip()}
-    with open(snapshots_dir(store_dir).parent / SWITCH_LOG, "a", encoding="utf-8") as log:  # one short append
-        log.write(json.dumps(line, ensure_ascii=False) + "\n")
+    with publish_lock(store_dir):  # re-entrant: "from" and the log line belong to this very switch
+        before = _current_id(store_dir)
+        switched = store.publish(snapshot_id, store_dir)
+        line = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "from": before,
+                "to": switched.id, "by": by.strip()}
+        try:
+            with open(snapshots_dir(store_dir).parent / SWITCH_LOG, "a", encoding="utf-8") as log:
+                log.write(json.dumps(line, ensure_ascii=False) + "\n")
+        except OSError as err:  # the switch is done: a log it cannot write must not report it failed
+            _log.warning("switch to %s done, but not logged: %s", switched.id, err)
     return switched
 
 
@@ -300,7 +300,14 @@ def switches(store_dir: Path | None = None) -> list[dict]:
     path = snapshots_dir(store_dir).parent / SWITCH_LOG
     if not path.is_file():
         return []
-    lines = [json.loads(text) for text in path.read_text(encoding="utf-8").splitlines() if text.strip()]
+    lines = []
+    for text in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            line = json.loads(text)
+        except ValueError:  # a torn or hand-edited line: the rest of the log (and the page) still shows
+            continue
+        if isinstance(line, dict) and line.get("to") and line.get("at"):
+            lines.append(line)
     return lines[::-1]
 
 

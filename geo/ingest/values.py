@@ -251,12 +251,9 @@ def _text(v: object) -> tuple[str, bool]:
 
 
 def _unguarded(text: str) -> str:
-    """``text`` without the ' an extract put before formula-like text (``schema.FORMULA_STARTS``):
+    """``text`` without the ' an extract put before formula-like text (``schema.formula_guarded``):
     a CSV exported, edited and imported again had gained it for good (tester 9)."""
-    return text[1:].strip() if text[:1] == "'" and text[1:2] and text[1:2] in schema.FORMULA_STARTS else text
-
-
-_GUARDED = re.compile("^'[" + re.escape("".join(schema.FORMULA_STARTS)) + "]")
+    return text[1:].strip() if text[:1] == "'" and schema.formula_guarded(text[1:]) else text
 
 
 # Dashes a Chinese input method or a word processor puts where an id has "-".
@@ -320,9 +317,8 @@ def column(s: pd.Series, table: str, target: str, factor: float = 1.0) -> Column
         return _per_unique(s, lambda v: parse_enum(v, col.enum))
     if s.dtype == object and s.dropna().map(type).eq(str).all():  # fast path: already text
         stripped = s.str.strip()
-        guarded = stripped.str.contains(_GUARDED).fillna(False).astype(bool)
-        if guarded.any():
-            stripped = stripped.where(~guarded, stripped.str[1:].str.strip())
+        if stripped.str.startswith("'").any():  # the ' an extract put before formula-like text
+            stripped = stripped.map(_unguarded, na_action="ignore")
         changed = (stripped != s).to_numpy() & s.notna().to_numpy()
         lengths = stripped.str.len()
         too_long = {int(i): ("v_too_long", {"n": f"{int(lengths.iat[i]):,}", "max": TEXT_MAX})

@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import pydeck as pdk
 
-from geo import district_layers, layers, schema
+from geo import district_layers, layers, schema, store
 from geo.i18n import beijing, list_separator, md_escape, t
 from geo.ingest.headers import COORD_LABELS, COORD_TARGETS, targets
 
@@ -162,14 +162,12 @@ def history_frame(history: list[dict], lang: str) -> pd.DataFrame:
     """One row per snapshot for st.dataframe: when (local time), who, what, rows, and whether its
     changes are in the live data (the current snapshot's line) or not (rolled back, or on
     another branch: after a rollback they had looked live, tester 10)."""
-    parent = {h["id"]: h["parent"] for h in history}
-    live, at = set(), next((h["id"] for h in history if h["current"]), None)
-    while at in parent and at not in live:
-        live.add(at)
-        at = parent[at]
+    current = next((h["id"] for h in history if h["current"]), None)
+    live = set(store.lineage({h["id"]: h["parent"] for h in history}, current))
     rows = []
     for h in history:
-        rows.append({t("data_h_current", lang): "●" if h["current"] else "" if h["id"] in live else t("data_h_not_live", lang),
+        state = "●" if h["current"] else "" if h["id"] in live else t("data_h_not_live", lang)
+        rows.append({t("data_h_current", lang): state,
                      t("data_h_id", lang): h["id"], t("data_h_when", lang): _published_at(h),
                      t("data_h_who", lang): publisher_text(h["published_by"], lang),
                      t("data_h_sources", lang): sources_text(h["sources"], lang),

@@ -40,9 +40,9 @@ TEXT: dict[str, tuple[str, str]] = {
                        "This format holds only tables with locations; the file leaves out: {tables} (GeoPackage, "
                        "Excel and CSV hold every table)."),
     "export_stale": ("筛选或选项已变，请重新生成文件。", "The filters or options changed: build the file again."),
-    "export_csv_bare": ("单个 CSV 文件只含数据：筛选条件、数据截至日和坐标系写在 Excel 的“说明”页和压缩包的“说明.txt”中（多选一张表即得压缩包）。",
+    "export_csv_bare": ("单个 CSV 文件只含数据：筛选条件、数据截至日和坐标系写在 Excel 的“说明”页和压缩包的 README.txt 中（多选一张表即得压缩包）。",
                         "A single CSV holds the data only: the filters, as-of date and coordinates are in Excel's "
-                        "About sheet and in a zip's About.txt (choose one more table to get a zip)."),
+                        "About sheet and in a zip's README.txt (choose one more table to get a zip)."),
     "export_guarded": ("{n} 个以 = + - @ 或制表符开头的文本单元格前加了单引号 '，防止在 Excel 中被当作公式执行；"
                        "改后再导入时单引号会自动去掉。",
                        "{n} text cell(s) starting with = + - @ or a tab were prefixed with ' so Excel cannot run "

@@ -64,7 +64,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "change_tasks_rescheduled": ("调整时限", "Deadlines moved"),
     "change_due_from": ("原办结时限", "Was due"),
     "change_tasks_reopened": ("撤销办结", "Closings undone"),
-    "change_tasks_withdrawn": ("撤销交办", "Tasks withdrawn"),
+    "change_tasks_withdrawn": ("撤销/移出事项", "Tasks withdrawn or removed"),
     "change_closed_from": ("原办结日期", "Was closed on"),
     "change_reason": ("原因", "Reason"),
     "change_parcels_disposed": ("处置地块", "Parcels disposed"),
