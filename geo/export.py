@@ -255,7 +255,8 @@ class Job:
 
 def _guard(s: pd.Series) -> tuple[pd.Series, int]:
     """Prefix formula-like text with ' (OWASP CSV injection); numbers never come through here."""
-    hit = s.map(schema.formula_guarded, na_action="ignore").fillna(False).astype(bool)
+    starts = schema.FORMULA_STARTS  # schema.formula_guarded, vectorised (a million-row column)
+    hit = (s.str.startswith(starts) | (s.str.startswith("'") & s.str[1:].str.startswith(starts))).fillna(False).astype(bool)
     n = int(hit.sum())
     return (s.where(~hit, "'" + s) if n else s), n
 
