@@ -4,8 +4,9 @@ Why a module of its own: an extract must show exactly the rows the user sees (sa
 same ``Scope``, read through ``geo.query``, the only door to the store), and each target program
 has its own traps — Excel runs text starting with ``=`` as a formula and reads UTF-8 only with a
 BOM, shapefiles allow 10-character field names, GCJ-02 has no EPSG code. Each format has one
-writer that deals with its traps (the spreadsheet ones here, the GIS ones in ``geo.export_gis``);
-``build`` picks it and names the file.
+writer that deals with its traps (the spreadsheet ones in ``geo.export_sheets``, the GIS ones in
+``geo.export_gis``); this module selects the rows, says what the extract holds (its filters, per
+table), and ``build`` picks the writer and names the file.
 
 Spreadsheet formats (CSV, XLSX) are for people: Chinese (or English) headers with units, lon/lat
 columns for points and WKT for polygons, enum values in the chosen language, formula-like text
@@ -20,20 +21,17 @@ H3 cells are written as their standard hex text where a reader would round a 64-
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import pandas as pd
-import shapely
-import xlsxwriter
 
 from geo import schema
 from geo.boundaries import DISTRICTS
 from geo.crs import transform_geometry, wgs84_to_gcj02
-from geo.export_gis import (POINT_TABLES, h3_hex, new_zip, readme_text, write_geojson, write_gpkg,
-                            write_parquet, write_shp, zip_entry)
+from geo.export_gis import write_geojson, write_gpkg, write_parquet, write_shp
+from geo.export_sheets import XLSX_CELL_CHARS, write_csv, write_xlsx
 from geo.filters import Filters
 from geo.i18n import BEIJING
 from geo.query import Scope, order_by_clause, query, query_gdf
@@ -49,12 +47,8 @@ TABLE_LABELS = {"projects": ("项目", "Projects"), "tasks": ("交办事项", "T
                 "districts": ("区县边界", "District boundaries")}
 GEO_FORMATS = ("geojson", "gpkg", "parquet", "shp")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
-XLSX_CELL_CHARS = 32_767  # Excel's limit of a cell's text; xlsxwriter cuts longer strings silently
-MONEY_UNITS = ("亿元", "万元")  # shown with two decimals and thousands separators
 XLSX_ROWS_PER_S = 10_000  # measured: 1,001,831 parcels in 102 s (README "Performance")
 SLOW_XLSX_ROWS = 100_000  # beyond this the page warns and suggests CSV or GeoParquet
-_XLSX_CHUNK = 50_000
-_XL_WRITE = {"date": "datetime", "num": "number", "str": "string"}
 _MIME = {"csv": "text/csv", "zip": "application/zip", "geojson": "application/geo+json",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "gpkg": "application/geopackage+sqlite3", "parquet": "application/vnd.apache.parquet"}
@@ -186,6 +180,10 @@ class Job:
     def t(self, key: str) -> str:
         return _T[key][self.lang != "zh"]
 
+    def label(self, table: str) -> str:
+        """A table's name in the extract's language (a sheet, a CSV file)."""
+        return TABLE_LABELS[table][self.lang != "zh"]
+
     def frames(self) -> Iterator[tuple[str, pd.DataFrame]]:
         """One table at a time, so only one is ever in memory."""
         for table in self.rows:
@@ -250,138 +248,7 @@ class Job:
         return "; ".join(f"{k}: {v}" for k, v in self.about())
 
 
-# --- shared preparation --------------------------------------------------------------------------
-
-
-def _guard(s: pd.Series) -> tuple[pd.Series, int]:
-    """Prefix formula-like text with ' (OWASP CSV injection); numbers never come through here."""
-    starts = schema.FORMULA_STARTS  # schema.formula_guarded, vectorised (a million-row column)
-    hit = (s.str.startswith(starts) | (s.str.startswith("'") & s.str[1:].str.startswith(starts))).fillna(False).astype(bool)
-    n = int(hit.sum())
-    return (s.where(~hit, "'" + s) if n else s), n
-
-
-def _for_people(table: str, df: pd.DataFrame, lang: str, *, guard: bool) -> tuple[pd.DataFrame, int]:
-    """Headers with units, enum values in ``lang``, district names beside their codes, lon/lat
-    (7 decimals, ~1 cm, as in the WKT) or WKT; with ``guard`` formula-like text is prefixed (CSV:
-    a spreadsheet opening it would run it; XLSX cells are written as text and never run, so
-    their values stay as they are). Returns the frame and how many text cells were guarded."""
-    out, guarded = {}, 0
-    for col in schema.columns(table):
-        if col.dtype == "geometry" or col.name not in df.columns:  # (h3_r7 is not in GCJ-02 files)
-            continue
-        s = df[col.name]
-        if col.name == "h3_r7":
-            s = h3_hex(s)
-        elif col.dtype == "string":
-            if col.enum and lang != "zh":
-                s = s.map(lambda v: schema.enum_label(v, lang), na_action="ignore")
-            if guard:
-                s, n = _guard(s)
-                guarded += n
-        out[col.label(lang)] = s
-        if col.name == "district_adcode":  # the name beside the code: a spreadsheet reader has no lookup
-            out[_T["district"][lang != "zh"]] = s.map(lambda c: DISTRICTS.get(c, (None, None))[lang != "zh"],
-                                                      na_action="ignore")
-    if table == "substations":  # the figure the energy page bands and colours by (its rule in 说明)
-        capacity = df["capacity_mva"].astype(float) * schema.POWER_FACTOR
-        out[_T["load_rate_col"][lang != "zh"]] = (df["peak_load_mw"].astype(float) / capacity.where(capacity > 0)
-                                                  * 100).round(2)  # 80.04 is in the >80 % band: not "80.0"
-    if table in POINT_TABLES:
-        for key, coord in (("lon", df.geometry.x), ("lat", df.geometry.y)):
-            out[_T[key][lang != "zh"]] = coord.round(7)
-    elif table in schema.GEO_TABLES:
-        out[_T["wkt"][lang != "zh"]] = pd.Series(shapely.to_wkt(df.geometry.to_numpy(), rounding_precision=7),
-                                                 index=df.index)
-    return pd.DataFrame(out, index=df.index, copy=False), guarded
-
-
-# --- one writer per format -----------------------------------------------------------------------
-
-
-def _write_csv(job: Job) -> tuple[bytes, int]:
-    """UTF-8 with BOM (Excel/WPS detect the encoding only by it), ISO dates, CRLF (RFC 4180)."""
-    buf, zf = new_zip() if len(job.rows) > 1 else (io.BytesIO(), None)
-    guarded = 0
-    for table, df in job.frames():
-        people, n = _for_people(table, df, job.lang, guard=True)
-        guarded += n
-        raw = (zf.open(zip_entry(f"{TABLE_LABELS[table][job.lang != 'zh']}.csv", job.now), "w", force_zip64=True)
-               if zf else buf)
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        people.to_csv(text, index=False, date_format="%Y-%m-%d", lineterminator="\r\n")
-        text.flush()
-        text.detach()
-        if zf:
-            raw.close()
-    if zf:  # what a single CSV cannot say (the panel says so): filters, snapshot, coordinates, guards
-        zf.writestr(zip_entry("README.txt", job.now), readme_text(job.about(formula_cells=guarded)))
-        zf.close()
-    return buf.getvalue(), guarded
-
-
-def _write_xlsx(job: Job) -> tuple[bytes, int]:
-    """xlsxwriter in constant-memory mode, row by row with typed cells.
-
-    Not ``DataFrame.to_excel``: pandas writes column by column, which rules out constant-memory
-    mode (every cell of a million-row sheet would sit in memory) and is about twice as slow.
-    Strings are never turned into formulas, numbers or URLs; dates get a yyyy-mm-dd format.
-    """
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "strings_to_formulas": False,
-                                   "strings_to_numbers": False, "strings_to_urls": False})
-    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    money = wb.add_format({"num_format": "#,##0.00"})
-    fmts = {"date": wb.add_format({"num_format": "yyyy-mm-dd"}), "num": None, "str": None}
-    too_long = 0
-    for table, df in job.frames():
-        people, _ = _for_people(table, df, job.lang, guard=False)
-        del df
-        money_columns = {c.label(job.lang) for c in schema.columns(table) if c.unit in MONEY_UNITS}
-        ws = wb.add_worksheet(TABLE_LABELS[table][job.lang != "zh"])
-        ws.freeze_panes(1, 0)
-        ws.write_row(0, 0, list(people.columns), head)
-        ws.autofilter(0, 0, len(people), len(people.columns) - 1)
-        kinds = ["date" if pd.api.types.is_datetime64_any_dtype(s) else
-                 "num" if pd.api.types.is_numeric_dtype(s) else "str" for _, s in people.items()]
-        writers = [(getattr(ws, f"write_{_XL_WRITE[k]}"), money if name in money_columns else fmts[k])
-                   for name, k in zip(people.columns, kinds)]
-        if people.empty:  # the headers still readable on a sheet without rows
-            for c, (name, kind) in enumerate(zip(people.columns, kinds)):
-                ws.set_column(c, c, _width(name, [], kind))
-        for start in range(0, len(people), _XLSX_CHUNK):  # Python objects for one chunk at a time
-            part = people.iloc[start:start + _XLSX_CHUNK]
-            columns = [(s.dt.date if k == "date" else s).astype(object).where(s.notna(), None).tolist()
-                       for k, (_, s) in zip(kinds, part.items())]
-            if start == 0:
-                for c, (name, kind) in enumerate(zip(people.columns, kinds)):
-                    ws.set_column(c, c, _width(name, columns[c][:500], kind))
-            for r, row in enumerate(zip(*columns), start=start + 1):
-                for c, v in enumerate(row):
-                    if v is not None:
-                        write, fmt = writers[c]
-                        if isinstance(v, str) and len(v) > XLSX_CELL_CHARS:  # Excel would cut it short
-                            v, too_long = job.t("too_long"), too_long + 1
-                        write(r, c, v, fmt)
-    ws = wb.add_worksheet(job.t("about"))
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 90, wb.add_format({"text_wrap": True, "valign": "top"}))
-    ws.write_row(0, 0, [job.t("item"), job.t("value")], head)
-    for r, (k, v) in enumerate(job.about(too_long=too_long), start=1):
-        ws.write_string(r, 0, k)
-        ws.write_string(r, 1, v)
-    wb.close()
-    return buf.getvalue(), 0
-
-
-def _width(header: str, sample: list, kind: str) -> float:
-    def w(text: str) -> int:  # CJK characters are two columns wide
-        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-    longest = 10 if kind == "date" else max([w(str(v)) for v in sample if v is not None], default=0)
-    return min(max(w(header), longest, 8) + 2, 60)
-
-
-_WRITERS = {"csv": _write_csv, "xlsx": _write_xlsx, "geojson": write_geojson, "gpkg": write_gpkg,
+_WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "geojson": write_geojson, "gpkg": write_gpkg,
             "parquet": write_parquet, "shp": write_shp}
 
 

@@ -305,7 +305,8 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
         st.info(t("changes_same", lang))
         return
     found = _changes(old, new, str(store_dir), ctx.scope, ctx.filters.districts)
-    why = task_edits.corrections(store_dir, store.get_snapshot(new, store_dir), store.get_snapshot(old, store_dir))
+    why = derived(ctx, ("corrections", old, new), lambda: task_edits.corrections(  # every manifest read: once a pair
+        store_dir, store.get_snapshot(new, store_dir), store.get_snapshot(old, store_dir)))
     if not ctx.filters.with_districts(()).is_empty:  # a search or stage would seem to apply: it does not
         st.caption(t("changes_district_only", lang))
     counts = found.counts()
