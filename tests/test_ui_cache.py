@@ -75,6 +75,16 @@ def test_immutable_members_are_handed_out_as_they_are_and_frames_in_tuples_detac
     assert again[1][0]["mw"].tolist() == [1.0] and again[1][1] == "label"
 
 
+def test_the_energy_maps_risk_pieces_are_handed_out_unwalked():
+    """A named tuple of encoded strings (the energy map's projects at risk, 2 × 51 k at 1 M parcels)
+    comes out of the cache as the very object: walking it cost ~5 ms a rerun."""
+    from geo.energy_layers import RiskPieces
+
+    ctx = ui.PageContext(snapshot=FakeSnapshot(), lang="zh", filters=Filters(), scope=Scope.all(), page="energy")
+    pieces = RiskPieces(tuple(f'{{"id": {i}}}' for i in range(3)), ('{"s": 1}', None, None))
+    assert page_cache.derived(ctx, ("risk",), lambda: pieces) is pieces
+
+
 def test_objects_alive_after_the_first_page_are_frozen_once(monkeypatch):
     import gc
 
