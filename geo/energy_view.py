@@ -89,6 +89,13 @@ def abnormal_tooltips(areas: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
+def _labelled(values: pd.Series, label) -> list[str]:
+    """``label(value)`` for each value, computed once per distinct value: the energy page formats
+    the whole store's 51 k projects at risk at once (1 M parcels), where a call per row cost ~0.2 s."""
+    labels = {v: label(v) for v in dict.fromkeys(values.tolist())}
+    return [labels[v] for v in values.tolist()]
+
+
 def _reasons_text(reasons: tuple[str, ...], lang: str) -> str:
     return "、".join(t(f"risk_{r}", lang) for r in reasons) if lang == "zh" else "; ".join(t(f"risk_{r}", lang)
                                                                                          for r in reasons)
@@ -99,7 +106,7 @@ def risk_tooltips(risk: pd.DataFrame, lang: str) -> pd.DataFrame:
     out["demand_text"] = [fmt_number(v, "MW", 1, lang) for v in out["demand_mw"].tolist()]
     out["station_text"] = [s if isinstance(s, str) else "—" for s in out["station_name"].tolist()]
     out["distance_text"] = [fmt_number(v, "km", 1, lang) for v in out["distance_km"].tolist()]
-    out["reason_text"] = [_reasons_text(r, lang) for r in out["reasons"].tolist()]
+    out["reason_text"] = _labelled(out["reasons"], lambda r: _reasons_text(r, lang))
     out.attrs["tooltip"] = [(t("demand", lang), "demand_text"), (t("supply_station", lang), "station_text"),
                             (t("distance", lang), "distance_text"), (t("risk_reason", lang), "reason_text")]
     return out
@@ -111,14 +118,14 @@ def risk_table(risk: pd.DataFrame, lang: str) -> pd.DataFrame:
     # sidebar at 1366 px scroll (the distance had been cut off).
     return pd.DataFrame({
         "name": risk["name"],
-        "district": [district_name(c, lang) for c in risk["district_adcode"]],
-        "reasons": [_reasons_text(r, lang) for r in risk["reasons"]],
+        "district": _labelled(risk["district_adcode"], lambda c: district_name(c, lang)),
+        "reasons": _labelled(risk["reasons"], lambda r: _reasons_text(r, lang)),
         "demand_mw": risk["demand_mw"].astype(float),
-        "station": [s if isinstance(s, str) else "—" for s in risk["station_name"]],
+        "station": [s if isinstance(s, str) else "—" for s in risk["station_name"].tolist()],
         "distance_km": risk["distance_km"].astype(float),
         "headroom_mw": risk["headroom_mw"].astype(float),
         "pending_mw": risk["pending_mw"].astype(float),
-        "stage": [enum_label(s, lang) for s in risk["stage"]],
+        "stage": _labelled(risk["stage"], lambda s: enum_label(s, lang)),
         "project_id": risk["project_id"],
     })
 

@@ -349,3 +349,25 @@ def test_tooltip_names_do_not_repeat_the_unit_their_values_carry(demo_store):
                                                  lang, ())
         names = [name for name, _ in rows] + [line for line in json.dumps(deck.to_json(), ensure_ascii=False).split("<br")]
         assert not [n for n in names if "（%）" in n or "(%)" in n or "（MW）" in n or "(MW)" in n or "（MVA）" in n], lang
+
+
+def test_risk_table_and_station_list_show_the_views_rows_in_order(monkeypatch, demo_store):
+    """Both tables are formatted once for the whole store and a view takes its rows: under a
+    district, a voltage and a distance they list exactly that view's projects and stations, in the
+    order a direct computation gives (largest demand first; most loaded first)."""
+    snap = store.open_current(demo_store)
+    supply = power_supply.project_supply(snap, Scope.all(), Filters())
+    at = open_page(monkeypatch, demo_store, max_km="3")
+    at.multiselect(key="f_district").set_value(["430281", "430223"]).run()
+    at.multiselect(key="f_kv").set_value(["110"]).run()
+    assert not at.exception
+    two = Filters(districts=("430281", "430223"))
+    risk = power_supply.at_risk(supply, two, 3.0).head(power_supply.MAX_RISK_SHOWN)
+    shown = table(at, "reasons")
+    assert shown["project_id"].tolist() == risk["project_id"].tolist() and len(shown) > 1
+    assert set(shown["district"]) <= {"醴陵市", "攸县"}
+    stations = energy.stations(snap, Scope.all(), Filters(districts=("430281", "430223"), voltages=("110",)))
+    ranked = stations.sort_values(["load_rate_pct", "station_id"], ascending=[False, True], na_position="last")
+    listed = table(at, "station_id")
+    assert listed["station_id"].tolist() == ranked["station_id"].tolist() and len(listed) > 1
+    assert set(listed["voltage_kv"]) == {110}
