@@ -136,6 +136,12 @@ def derive_snapshot(
         return _write_locked(clean, base.as_of, published_by, sources, note, store_dir, publish, linked)
 
 
+# Ids name the moment in Beijing time, as the city reads it: UTC ids made a snapshot published at
+# 07:30 on a meeting morning read as the day before (tester 10). Older UTC ids still sort right:
+# snapshots are listed by created_at (UTC, in the manifest), and ids are compared for nothing else.
+ID_TIME_ZONE = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
 def _write_locked(clean: dict[str, pd.DataFrame], as_of: dt.date, published_by: str, sources: list[str],
                   note: str, store_dir: Path | None, publish: bool,
                   linked: Mapping[str, tuple[Path, dict]] | None = None) -> Snapshot:
@@ -159,7 +165,7 @@ def _write_locked(clean: dict[str, pd.DataFrame], as_of: dt.date, published_by: 
         ).encode("utf-8")).hexdigest()[:6]
         final = None
         for bump in range(3600):  # same second and same content: move the id forward, keep order
-            sid = f"{created + dt.timedelta(seconds=bump):%Y%m%dT%H%M%S}-{digest}"
+            sid = f"{(created + dt.timedelta(seconds=bump)).astimezone(ID_TIME_ZONE):%Y%m%dT%H%M%S}-{digest}"
             manifest = {"snapshot_id": sid, "schema_version": schema.SCHEMA_VERSION,
                         "created_at": created.isoformat(), **meta, "tables": entries}
             man_path = tmp / MANIFEST

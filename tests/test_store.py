@@ -188,7 +188,8 @@ def test_manifest_records_counts_checksums_and_provenance(tiny_snapshot, store_d
         "pytest", ["tests/conftest.py"], "tiny", None)
     created = tiny_snapshot.created_at
     assert created.utcoffset() == dt.timedelta(0)
-    assert tiny_snapshot.id.startswith(created.strftime("%Y%m%dT%H%M%S"))
+    # the id reads as Beijing time (UTC+8), the manifest's created_at stays UTC
+    assert tiny_snapshot.id.startswith((created + dt.timedelta(hours=8)).strftime("%Y%m%dT%H%M%S"))
     expected_rows = {t: len(f) for t, f in make_tiny_tables().items()}
     assert {t: e["rows"] for t, e in m["tables"].items()} == expected_rows
     for table, entry in m["tables"].items():
