@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import store, task_edits, task_rates
+from geo import store, task_edits, task_notes, task_rates
 from geo.boundaries import DISTRICTS, district_name
 from geo.filters import Filters
 from geo.i18n import beijing, fmt_count, md_escape, t
@@ -282,7 +282,8 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
     ids = [s.id for s in snapshots]
     # what each snapshot did, when (Beijing time) and by whom: every option had read "2023-09-30 · id · name".
     # A note names tasks of any district (and a correction's reason): a scoped user sees no notes.
-    said = (lambda s: note_text(s.manifest.get("note"), lang)) if ctx.scope.is_all else (lambda s: "")
+    said = ((lambda s: note_text(s.manifest.get("note"), lang, task_notes.edit_of(s.manifest))) if ctx.scope.is_all
+            else (lambda s: ""))
     label = {s.id: " · ".join(part for part in (
         f"{beijing(s.manifest['created_at']):%Y-%m-%d %H:%M}", said(s),
         publisher_text(s.manifest.get("published_by", ""), lang), s.id) if part) for s in snapshots}

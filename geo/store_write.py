@@ -116,8 +116,10 @@ def derive_snapshot(
     note: str = "",
     store_dir: Path | None = None,
     publish: bool = True,
+    task_edit: dict | None = None,
 ) -> Snapshot:
     """A new snapshot that is ``base`` with the ``changed`` tables replaced; same as-of date.
+    ``task_edit``: a meeting's change of one task, kept in the manifest (``geo.task_notes``).
 
     For small edits (a task assigned or closed in a meeting): only the changed tables are
     validated and written; the others are hard links to ``base``'s files (their bytes and
@@ -133,7 +135,7 @@ def derive_snapshot(
         current = current_id(store_root(store_dir))
         if current != base.id:
             raise ConcurrentChangeError(base.id, current)
-        return _write_locked(clean, base.as_of, published_by, sources, note, store_dir, publish, linked)
+        return _write_locked(clean, base.as_of, published_by, sources, note, store_dir, publish, linked, task_edit)
 
 
 # Ids name the moment in Beijing time, as the city reads it: UTC ids made a snapshot published at
@@ -144,7 +146,7 @@ ID_TIME_ZONE = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 def _write_locked(clean: dict[str, pd.DataFrame], as_of: dt.date, published_by: str, sources: list[str],
                   note: str, store_dir: Path | None, publish: bool,
-                  linked: Mapping[str, tuple[Path, dict]] | None = None) -> Snapshot:
+                  linked: Mapping[str, tuple[Path, dict]] | None = None, task_edit: dict | None = None) -> Snapshot:
     root = store_root(store_dir)
     snaps = snapshots_dir(store_dir)
     snaps.mkdir(parents=True, exist_ok=True)
@@ -159,7 +161,7 @@ def _write_locked(clean: dict[str, pd.DataFrame], as_of: dt.date, published_by: 
             written[t] = dict(entry)
         entries = {t: written[t] for t in schema.TABLES if t in written}
         meta = {"as_of": as_of.isoformat(), "published_by": published_by, "sources": list(sources),
-                "note": note, "parent": parent}
+                "note": note, "parent": parent, **({"task_edit": dict(task_edit)} if task_edit else {})}
         digest = hashlib.sha256(json.dumps(
             [meta, {t: e["sha256"] for t, e in entries.items()}], sort_keys=True, ensure_ascii=False
         ).encode("utf-8")).hexdigest()[:6]

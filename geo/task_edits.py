@@ -11,12 +11,11 @@ has just closed is refused with that reason; assigning is simply applied on top.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from geo import store
+from geo import store, task_notes
 from geo.ingest.publish import retired_task_ids
 from geo.query import Scope, query
 
@@ -77,7 +76,7 @@ def assign(store_dir: Path, base: store.Snapshot, *, project_id: str, unit: str,
                "due_on": pd.Timestamp(due_on), "closed_on": pd.NaT, "status": "办理中"}
         return pd.concat([tasks, pd.DataFrame([row])], ignore_index=True), task_id
 
-    return _apply(store_dir, base, change, by, lambda task_id: f"assign task {task_id} for {project_id}")
+    return _apply(store_dir, base, change, by, "assign", project=project_id)
 
 
 def close(store_dir: Path, base: store.Snapshot, *, task_id: str, closed_on: dt.date | None = None, by: str = "",
@@ -100,7 +99,7 @@ def close(store_dir: Path, base: store.Snapshot, *, task_id: str, closed_on: dt.
         out.loc[i, ["status", "closed_on"]] = ["已办结", pd.Timestamp(closed_on)]
         return out, str(task_id)
 
-    return _apply(store_dir, base, change, by, lambda closed: f"close task {closed}")
+    return _apply(store_dir, base, change, by, "close")
 
 
 def reschedule(store_dir: Path, base: store.Snapshot, *, task_id: str, due_on: dt.date, by: str = "",
@@ -121,7 +120,7 @@ def reschedule(store_dir: Path, base: store.Snapshot, *, task_id: str, due_on: d
         out.loc[i, "due_on"] = pd.Timestamp(due_on)
         return out, str(task_id)
 
-    return _apply(store_dir, base, change, by, lambda changed: f"reschedule task {changed} to {due_on.isoformat()}")
+    return _apply(store_dir, base, change, by, "reschedule", due_on=due_on.isoformat())
 
 
 def reopen(store_dir: Path, base: store.Snapshot, *, task_id: str, reason: str, by: str = "",
@@ -139,7 +138,7 @@ def reopen(store_dir: Path, base: store.Snapshot, *, task_id: str, reason: str, 
         out.loc[i, ["status", "closed_on"]] = ["办理中", pd.NaT]
         return out, str(task_id)
 
-    return _apply(store_dir, base, change, by, lambda reopened: f"reopen task {reopened}: {reason}")
+    return _apply(store_dir, base, change, by, "reopen", reason=reason)
 
 
 def withdraw(store_dir: Path, base: store.Snapshot, *, task_id: str, reason: str, by: str = "",
@@ -154,7 +153,7 @@ def withdraw(store_dir: Path, base: store.Snapshot, *, task_id: str, reason: str
         i = _task(snapshot, tasks, task_id, scope)
         return tasks.drop(index=i).reset_index(drop=True), str(task_id)
 
-    return _apply(store_dir, base, change, by, lambda withdrawn: f"withdraw task {withdrawn}: {reason}")
+    return _apply(store_dir, base, change, by, "withdraw", reason=reason)
 
 
 REASON_MAX = 100
@@ -191,23 +190,23 @@ def _open_task(snapshot: store.Snapshot, tasks: pd.DataFrame, task_id: str, scop
     return i
 
 
-def _apply(store_dir: Path, base: store.Snapshot, change, by: str, what) -> tuple[store.Snapshot, str]:
-    """Apply ``change`` to the tasks of the published snapshot and publish the result, noted as
-    ``what(task id)``. If someone published in between, the change is checked again on their
-    snapshot (it may now be refused)."""
+def _apply(store_dir: Path, base: store.Snapshot, change, by: str, action: str, **details: str) -> tuple[store.Snapshot, str]:
+    """Apply ``change`` to the tasks of the published snapshot and publish the result, recorded
+    as ``action`` on the task id ``change`` returns, with ``details`` (``task_notes.record``). If
+    someone published in between, the change is checked again on their snapshot (it may now be
+    refused)."""
     snapshot = base
     for _ in range(_RETRIES):
         tasks, key = change(snapshot, store.read_table(snapshot, "tasks"))
+        edit = task_notes.record(action, key, **details)
+        note = task_notes.note(edit)
         try:
             new = store.derive_snapshot(snapshot, {"tasks": tasks}, published_by=by or "meeting",
-                                        sources=[f"meeting: {what(key)}"], note=what(key), store_dir=store_dir)
+                                        sources=[f"meeting: {note}"], note=note, task_edit=edit, store_dir=store_dir)
             return new, key
         except store.ConcurrentChangeError:
             snapshot = store.open_current(store_dir)
     raise TaskError("busy", "the data changed several times while saving; try again")
-
-
-_CHANGED = re.compile(r"(?:assign|close|reopen|reschedule|withdraw) task (\S+?)(?::| for | to |$)")
 
 
 def recently_changed(store_dir: Path | None, snapshot: store.Snapshot, limit: int = 200) -> list[str]:
@@ -217,15 +216,12 @@ def recently_changed(store_dir: Path | None, snapshot: store.Snapshot, limit: in
     by_id = {snap.id: snap for snap in store.list_snapshots(store_dir)}
     found: list[str] = []
     for at in store.lineage({i: snap.manifest.get("parent") for i, snap in by_id.items()}, snapshot.id):
-        named = _CHANGED.match(by_id[at].manifest.get("note") or "")
-        if named and named[1] not in found:
-            found.append(named[1])
+        edit = task_notes.edit_of(by_id[at].manifest)
+        if edit and edit["task_id"] not in found:
+            found.append(edit["task_id"])
             if len(found) == limit:
                 break
     return found
-
-
-_UNDONE = re.compile(r"(reopen|withdraw) task (\S+): (.+)")
 
 
 def corrections(store_dir: Path | None, new: store.Snapshot, old: store.Snapshot) -> dict[tuple[str, str], tuple[str, str]]:
@@ -239,14 +235,11 @@ def corrections(store_dir: Path | None, new: store.Snapshot, old: store.Snapshot
     while at in by_id and at not in seen:
         seen.add(at)
         manifest = by_id[at].manifest
-        undone = _UNDONE.fullmatch(manifest.get("note") or "")
-        if undone:
-            found.setdefault((undone[1], undone[2]), (undone[3], manifest.get("published_by") or ""))
+        edit = task_notes.edit_of(manifest)
+        if edit and edit["action"] in ("reopen", "withdraw"):
+            found.setdefault((edit["action"], edit["task_id"]), (edit.get("reason", ""), manifest.get("published_by") or ""))
         at = manifest.get("parent")
     return found
-
-
-_ASSIGNED = re.compile(r"(?:assign task (\S+) for |withdraw task (\S+):)")
 
 
 def _ids_in_history(store_dir: Path | None) -> set[str]:
@@ -255,8 +248,9 @@ def _ids_in_history(store_dir: Path | None) -> set[str]:
     then gave the next task an id an earlier one had had (JB-20230930-012 named two tasks, and the
     changes view saw no change: exploratory tester 6); ids of withdrawn tasks (an imported one's
     id is in no assignment note); and those of pruned snapshots."""
-    return {m[1] or m[2] for snap in store.list_snapshots(store_dir)
-            if (m := _ASSIGNED.match(snap.manifest.get("note") or ""))} | retired_task_ids(store_dir)
+    return {edit["task_id"] for snap in store.list_snapshots(store_dir)
+            if (edit := task_notes.edit_of(snap.manifest)) and edit["action"] in ("assign", "withdraw")
+            } | retired_task_ids(store_dir)
 
 
 def _new_id(tasks: pd.DataFrame, day: dt.date, used: set[str] = frozenset()) -> str:

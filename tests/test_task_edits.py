@@ -189,3 +189,30 @@ def test_a_task_assigned_by_mistake_is_withdrawn_and_its_id_never_reused(tiny_sn
     with pytest.raises(task_edits.TaskError) as refused:
         task_edits.withdraw(store_dir, store.open_current(store_dir), task_id=task_id, reason="again")
     assert refused.value.code == "unknown_task"
+
+
+def test_an_imported_id_with_a_space_is_found_in_the_history(tiny_snapshot, store_dir):
+    """Each change keeps a structured record (``task_edit``) in its manifest: ids were read back
+    from the English notes by patterns that stop at a space, so an imported "JB 7" was lost."""
+    from geo import task_notes
+    from geo.ingest import publish
+    from geo.ingest.view import note_text
+
+    renamed = store.derive_snapshot(tiny_snapshot, {"tasks": store.read_table(tiny_snapshot, "tasks").assign(
+        task_id=lambda f: f["task_id"].replace({"T003": "JB 7", "T001": "JB-20230930-004 b"}))},
+        published_by="import", sources=[], store_dir=store_dir)
+    reopened, _ = task_edits.reopen(store_dir, renamed, task_id="JB 7", reason="误点 办结", by="王五")
+    assert reopened.manifest["task_edit"] == {"action": "reopen", "task_id": "JB 7", "reason": "误点 办结"}
+    assert reopened.manifest["note"] == "reopen task JB 7: 误点 办结"  # the note reads as before
+    closed, _ = task_edits.close(store_dir, reopened, task_id="JB-20230930-004 b", closed_on=D(2023, 9, 30))
+    assert task_edits.recently_changed(store_dir, closed) == ["JB-20230930-004 b", "JB 7"]
+    assert task_edits.corrections(store_dir, closed, renamed) == {("reopen", "JB 7"): ("误点 办结", "王五")}
+    gone, _ = task_edits.withdraw(store_dir, closed, task_id="JB-20230930-004 b", reason="重复")
+    # a withdrawn id is never given again, spaces and all
+    assert "JB-20230930-004 b" in task_edits._ids_in_history(store_dir)
+    entry = next(h for h in publish.history(store_dir) if h["id"] == gone.id)
+    assert note_text(entry["note"], "zh", entry["task_edit"]).count("JB-20230930-004 b") == 1
+    # a snapshot written before the record existed is read from its note
+    assert task_notes.edit_of({"note": "reschedule task T1 to 2023-10-30"}) == {
+        "action": "reschedule", "task_id": "T1", "due_on": "2023-10-30"}
+    assert task_notes.edit_of({"note": "import projects (upsert): +1 ~0 -0, 0 rejected"}) is None

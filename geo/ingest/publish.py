@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import schema, store
+from geo import schema, store, task_notes
 from geo.ingest.errors import IngestError
 from geo.ingest.pipeline import Checked
 from geo.store_layout import snapshots_dir
@@ -179,6 +179,7 @@ def history(store_dir: Path | None = None) -> list[dict]:
         m = snap.manifest
         out.append({"id": snap.id, "created_at": m.get("created_at", ""), "published_by": m.get("published_by", ""),
                     "sources": "; ".join(m.get("sources") or []), "note": m.get("note", ""),
+                    "task_edit": task_notes.edit_of(m),
                     "as_of": m.get("as_of", ""), "parent": m.get("parent"),
                     "rows": {t: int(e.get("rows", 0)) for t, e in (m.get("tables") or {}).items()},
                     "current": snap.id == current})
@@ -263,15 +264,16 @@ def retire_task_ids(snapshots: list[store.Snapshot], store_dir: Path | None = No
     for snap in snapshots:
         if "tasks" in snap.tables:
             ids |= set(store.read_table(snap, "tasks")["task_id"].astype(str))
+    known = retired_task_ids(store_dir)
     path = snapshots_dir(store_dir).parent / RETIRED_IDS
-    known = set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()
     if ids - known:
         path.write_text("\n".join(sorted(known | ids)) + "\n", encoding="utf-8")
 
 
 def retired_task_ids(store_dir: Path | None = None) -> set[str]:
+    """One id a line: an imported id may hold a space ("ZB 7")."""
     path = snapshots_dir(store_dir).parent / RETIRED_IDS
-    return set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()
+    return set(filter(None, path.read_text(encoding="utf-8").splitlines())) if path.is_file() else set()
 
 
 _log = logging.getLogger(__name__)

@@ -85,21 +85,26 @@ def preview_deck(accepted: pd.DataFrame, table: str, lang: str) -> tuple[pdk.Dec
     return layers.point_map([outline, points, names], bounds), len(rows)
 
 
-# What the writers put in a snapshot's note (geo.ingest.publish, geo.task_edits, geo.demo), read
-# back in the page's language: the manifest keeps the machine text.
+# What the writers put in a snapshot's note (geo.ingest.publish, geo.demo), read back in the page's
+# language: the manifest keeps the machine text. A meeting's task change is read from its record.
 _NOTES = [(re.compile(r"import (\w+) \((\w+)\): \+(\d+) ~(\d+) -(\d+), (\d+) rejected"),
            lambda m, lang: t("data_note_import", lang, table=t(f"table_{m[1]}", lang), mode=t(f"data_mode_{m[2]}", lang),
                              added=m[3], updated=m[4], removed=m[5], rejected=m[6])),
-          (re.compile(r"assign task (\S+) for (.+)"), lambda m, lang: t("data_note_assign_id", lang, task=m[1],
-                                                                        project=m[2])),
           (re.compile(r"assign task for (.+)"), lambda m, lang: t("data_note_assign", lang, project=m[1])),
-          (re.compile(r"close task (.+)"), lambda m, lang: t("data_note_close", lang, task=m[1])),
-          (re.compile(r"reschedule task (\S+) to (\S+)"), lambda m, lang: t("data_note_reschedule", lang, task=m[1],
-                                                                             due=m[2])),
-          (re.compile(r"(reopen|withdraw) task (\S+): (.+)"), lambda m, lang: t(f"data_note_{m[1]}", lang, task=m[2],
-                                                                                   reason=m[3])),
           (re.compile(r"calibrated demo"), lambda m, lang: t("data_note_demo", lang)),
           (re.compile(r"scaled benchmark store: (.+)"), lambda m, lang: t("data_note_scaled", lang, scale=m[1]))]
+
+
+def _edit_text(edit: dict, lang: str) -> str:
+    """A meeting's task change (``geo.task_notes.record``) in words."""
+    task, action = edit["task_id"], edit["action"]
+    if action == "assign":
+        return t("data_note_assign_id", lang, task=task, project=edit.get("project", ""))
+    if action == "reschedule":
+        return t("data_note_reschedule", lang, task=task, due=edit.get("due_on", ""))
+    if action in ("reopen", "withdraw"):
+        return t(f"data_note_{action}", lang, task=task, reason=edit.get("reason", ""))
+    return t("data_note_close", lang, task=task)
 
 
 def publisher_text(name: str, lang: str) -> str:
@@ -117,8 +122,11 @@ def sources_text(sources: str | None, lang: str) -> str:
     return sources or ""
 
 
-def note_text(note: str | None, lang: str) -> str:
-    """A snapshot's note as the page shows it (an unknown note as written)."""
+def note_text(note: str | None, lang: str, edit: dict | None = None) -> str:
+    """A snapshot's note as the page shows it: a meeting's task change (``edit``, from
+    ``task_notes.edit_of``) in words, a known note translated, an unknown one as written."""
+    if edit:
+        return _edit_text(edit, lang)
     for pattern, text in _NOTES:
         found = pattern.fullmatch(note or "")
         if found:
@@ -136,7 +144,7 @@ def _published_at(entry: dict) -> str:
 def snapshot_line(entry: dict, lang: str) -> str:
     """One snapshot in a line: "20261203T… · 调度会 · 调度会办结：事项 T"."""
     who = publisher_text(entry["published_by"], lang) or "—"
-    return f"{entry['id']} · {who} · {note_text(entry['note'], lang) or sources_text(entry['sources'], lang)}"
+    return f"{entry['id']} · {who} · {note_text(entry['note'], lang, entry.get('task_edit')) or sources_text(entry['sources'], lang)}"
 
 
 def is_meeting_change(entry: dict) -> bool:
@@ -171,7 +179,7 @@ def history_frame(history: list[dict], lang: str) -> pd.DataFrame:
                      t("data_h_id", lang): h["id"], t("data_h_when", lang): _published_at(h),
                      t("data_h_who", lang): publisher_text(h["published_by"], lang),
                      t("data_h_sources", lang): sources_text(h["sources"], lang),
-                     t("data_h_note", lang): note_text(h["note"], lang), t("data_h_as_of", lang): h["as_of"],
+                     t("data_h_note", lang): note_text(h["note"], lang, h.get("task_edit")), t("data_h_as_of", lang): h["as_of"],
                      t("table_projects", lang): h["rows"].get("projects", 0),
                      t("table_tasks", lang): h["rows"].get("tasks", 0),
                      t("table_parcels", lang): h["rows"].get("parcels", 0),
