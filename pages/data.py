@@ -23,7 +23,8 @@ def _publish(checked, user: str, as_of) -> None:
     try:
         done = pub.publish(checked, published_by=user.strip(), store_dir=None, as_of=as_of)
     except (StoreError, IngestError) as err:
-        st.session_state["data_message"] = ("error", t("data_publish_failed", lang, error=str(err)))
+        reason = err.text(lang) if isinstance(err, IngestError) else str(err)
+        st.session_state["data_message"] = ("error", t("data_publish_failed", lang, error=reason))
         return
     st.session_state.pop("_snapshot_override", None)
     st.session_state.pop("data_checked", None)

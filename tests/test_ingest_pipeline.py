@@ -369,6 +369,23 @@ def test_xlsx_with_formulas_and_html_keeps_them_as_text(tiny_snapshot, store_dir
 # --- publishing ---------------------------------------------------------------------------------
 
 
+def test_a_file_checked_before_a_colleagues_publish_is_refused_then_checked_again(tiny_snapshot, store_dir):
+    """Two clerks update the same projects, one 已完成投资, the other 总投资: the second file had
+    been checked against the data before the first one's publish, filled the columns it lacks
+    from there, and publishing it put the first one's values back, silently (tester 12)."""
+    completed = "项目编号,年度已完成投资（亿元）\nP001,0.6\n".encode("utf-8")
+    total = "项目编号,总投资（亿元）\nP001,3.5\n".encode("utf-8")
+    first, second = run(completed, store_dir), run(total, store_dir)  # both checked on the same data
+    done = pub.publish(first, published_by="甲", store_dir=store_dir).snapshot
+    with pytest.raises(IngestError) as stale:
+        pub.publish(second, published_by="乙", store_dir=store_dir)
+    assert stale.value.key == "stale_check" and done.id in stale.value.text("zh") and "甲" in stale.value.text("zh")
+    assert store.open_current(store_dir).id == done.id  # nothing published
+    again = pub.publish(run(total, store_dir), published_by="乙", store_dir=store_dir).snapshot
+    p001 = store.read_table(again, "projects").set_index("project_id").loc["P001"]
+    assert (p001["completed_yi"], p001["total_investment_yi"]) == (0.6, 3.5)  # both clerks' values
+
+
 def test_upsert_keeps_other_rows_and_columns_and_same_file_twice_changes_nothing(tiny_snapshot, store_dir):
     before = store.read_table(tiny_snapshot, "projects").set_index("project_id")
     p1 = before.loc["P001"]

@@ -146,10 +146,16 @@ def publish(checked: Checked, *, published_by: str, store_dir: Path | None = Non
             as_of: dt.date | None = None) -> Published:
     """Write the current snapshot with ``checked.accepted`` replacing or upserted into its table,
     and publish it; nothing is written when nothing changes. Raises ``store.StoreError``s, and
-    ``IngestError`` when stored tasks would lose their project (``orphaned_tasks``)."""
+    ``IngestError`` when stored tasks would lose their project (``orphaned_tasks``) or the data
+    changed after ``checked`` was checked against it (``stale_check``: check the file again)."""
     table, mode = checked.options.table, checked.options.mode
     with publish_lock(store_dir):
         base = store.open_current(store_dir)
+        if checked.base_id is not None and checked.base_id != base.id:
+            # Checked against data someone has replaced since: an update's columns the file lacks
+            # came from there, and publishing put a colleague's just-published values back
+            # (two clerks, one month's 已完成投资 and one 总投资 for the same projects: tester 12).
+            raise IngestError("stale_check", snapshot=base.id, by=base.manifest.get("published_by") or "—")
         after, change = _pending(checked, base)
         orphans = orphaned_tasks(after, table, base)
         if len(orphans):

@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import pydeck as pdk
 
-from geo import district_layers, layers, schema, store
+from geo import district_layers, layers, schema, store, task_notes
 from geo.i18n import beijing, list_separator, md_escape, t
 from geo.ingest.headers import COORD_LABELS, COORD_TARGETS, targets
 
@@ -124,7 +124,9 @@ def sources_text(sources: str | None, lang: str) -> str:
 
 def note_text(note: str | None, lang: str, edit: dict | None = None) -> str:
     """A snapshot's note as the page shows it: a meeting's task change (``edit``, from
-    ``task_notes.edit_of``) in words, a known note translated, an unknown one as written."""
+    ``task_notes.edit_of``; else read from the note) in words, a known note translated, an
+    unknown one as written."""
+    edit = edit or task_notes.edit_of({"note": note})
     if edit:
         return _edit_text(edit, lang)
     for pattern, text in _NOTES:

@@ -147,6 +147,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_note_scaled": ("基准测试用放大数据：{scale}", "scaled benchmark store: {scale}"),
     "data_h_as_of": ("数据截至", "As of"),
     # why a whole file is stopped (geo.ingest.errors.IngestError)
+    "ingest_r_stale_check": ("检查之后，数据已被他人更新（快照 {snapshot}，发布人 {by}），本文件未发布，现有数据不变。"
+                             "页面已按最新数据重新检查，请核对报告后再发布。",
+                             "The data was updated by someone else after this file was checked (snapshot {snapshot}, "
+                             "published by {by}); nothing was published and the data is as it was. The page has "
+                             "checked the file again against the new data: review the report, then publish."),
     "ingest_r_orphaned_tasks": ("发布后将有 {n} 件交办事项（其中 {open} 件未办结）找不到所属项目，会从调度会页消失："
                                 "它们属于本文件中没有的 {projects} 个项目（如 {examples}）。请在文件中保留这些项目；"
                                 "要删除项目，请先在“交办事项”表中整表替换去掉它们的事项。",
