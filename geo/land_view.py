@@ -17,6 +17,10 @@ LAND_METRICS = {"remaining": ("remaining_mu", "metric_remaining", "亩", 0),
                 "rate_now": ("rate_now_pct", "metric_rate_now", "%", 1)}
 
 
+# Each stock class's disposal card (the city publishes 批而未供 and 低效; 闲置 shows under its filter).
+DISPOSAL_CARDS = {"批而未供": "unsupplied_disposal", "闲置": "idle_disposal", "低效": "inefficient_disposal"}
+
+
 def classes_text(classes: tuple[str, ...], lang: str) -> str:
     """"三类" for all idle classes, else the chosen ones' names ("闲置", "批而未供、低效")."""
     if tuple(classes) == schema.IDLE_CLASSES:

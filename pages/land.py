@@ -7,7 +7,7 @@ from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.i18n import fmt_count, fmt_number, fmt_pct, in_parts, t
 from geo.schema import IDLE_CLASSES
-from geo.land_view import (IDLE_PROJECTOR_COLUMNS, LAND_METRICS, cell_tooltips, classes_text, details_frames,
+from geo.land_view import (DISPOSAL_CARDS, IDLE_PROJECTOR_COLUMNS, LAND_METRICS, cell_tooltips, classes_text, details_frames,
                            district_map_data, district_table, idle_table, idle_table_config, monthly_frame,
                            parcel_tooltips)
 
@@ -30,17 +30,23 @@ year = int(rates["year"].iloc[0]) if len(rates) else ctx.snapshot.as_of.year - 1
 this_year = ctx.snapshot.as_of.year
 classes = land.classes_of(filters.parcel_statuses)  # the disposal figures count classes, not today's status
 by_class = rates.set_index("idle_class")
-m = st.columns(4)
+# The disposal cards: the two the city publishes (批而未供, 低效) unless the status filter picks
+# classes, then those: under 闲置 they had still shown 批而未供 and 低效 beside a table of 闲置 (tester 11).
+cards = [c for c in IDLE_CLASSES if c in ("批而未供", "低效")] if classes == IDLE_CLASSES else list(classes)
+m = st.columns(2 + max(len(cards), 2)) if cards else st.columns(4)
 m[0].metric(t("parcels_count", lang), fmt_count(summary["parcels"], "宗" if lang == "zh" else "", lang),
             fmt_number(summary["area_mu"], "亩", 0, lang), delta_color="off", delta_arrow="off")
 m[1].metric(t("remaining_idle", lang), fmt_number(remaining["remaining_idle_mu"], "亩", 0, lang))
-for col, cls, key in ((m[2], "批而未供", "unsupplied_disposal"), (m[3], "低效", "inefficient_disposal")):
+for col, cls in zip(m[2:], cards):
     row = by_class.loc[cls] if cls in by_class.index else None
+    key = DISPOSAL_CARDS[cls]
     col.metric(f"{t(key, lang)}（{year}）" if lang == "zh" else f"{t(key, lang)} ({year})",
                fmt_number(None if row is None else row["disposed_mu"], "亩", 0, lang),
                in_parts(t("rate", lang, pct=fmt_pct(None if row is None else row["rate_pct"]),
                           stock=fmt_number(None if row is None else row["stock_mu"], "亩", 0, lang))),
                delta_color="off", delta_arrow="off")
+if not classes:  # 在用 only: no stock class, so no disposal figures (the ranking and months below neither)
+    m[2].caption(t("no_stock_class", lang))
 st.caption(t("reused_note", lang, area=fmt_number(summary["reused_mu"], "亩", 0, lang)))
 if land.rate_filters(filters) != filters:  # the status / disposal-year filter is set: say why the rates ignore it
     st.caption(t("rate_ignores_note", lang))
@@ -149,13 +155,13 @@ if selected_id and picks.picked_in(PARCEL_KEY) != "land_idle":  # under the map 
 st.subheader(t("section_disposal", lang))
 # The ranking, then the months under it: side by side at 1366 px the ranking's stock and rate
 # columns were cut off, and the chart's English legend too.
-d1, d2 = st.container(), st.container()
-with d1:
+if not classes:  # 在用 only: the heading had read "各区县—存量…" above an empty table (tester 11)
+    st.caption(t("no_stock_class", lang))
+else:
     chosen = t("ranking_classes_all", lang) if classes == IDLE_CLASSES else classes_text(classes, lang)
     st.markdown(f"**{t('district_ranking', lang, classes=chosen, year=year, this_year=this_year)}**")
     ranking, ranking_config = district_table(district_rows, lang, year, this_year, classes)
     ui.table(ranking, lang, "no_rows_districts", key="land_districts", column_config=ranking_config)
-with d2:
     st.markdown(f"**{t('monthly_disposal', lang, year=this_year)}**")
     monthly = monthly_frame(page_cache.cached(land.monthly_disposal, ctx, filters=land.rate_filters(filters),
                                               classes=classes), lang)

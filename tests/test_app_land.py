@@ -89,13 +89,14 @@ def test_nothing_matches(monkeypatch, demo_store):
 
 
 def test_monthly_chart_only_when_something_was_disposed(monkeypatch, demo_store):
-    """Parcels in use belong to no stock class: no flat chart at 0, a sentence instead."""
+    """Parcels in use belong to no stock class: no flat chart at 0, a sentence instead (since tester 11:
+    the sentence that they have no stock class)."""
     at = open_page(monkeypatch, demo_store, district="430202", status="在用")
     assert not at.exception
     monthly = lambda page: [c for c in page.get("vega_lite_chart")  # noqa: E731  (the y axis names it)
                             if "累计处置" in json.dumps(json.loads(c.proto.spec), ensure_ascii=False)]
     assert not monthly(at)
-    assert any("当前筛选下2023年没有处置的地块" in c.value for c in at.caption)
+    assert any("没有处置数字" in c.value for c in at.caption)
     whole = open_page(monkeypatch, demo_store)
     assert not any("没有处置的地块" in c.value for c in whole.caption)
     assert len(monthly(whole)) == 1
@@ -232,6 +233,28 @@ def test_the_disposal_cards_keep_their_rate_under_a_status_filter_and_say_why(mo
     plain = open_page(monkeypatch, demo_store)
     assert metric(plain, "批而未供处置").delta == card.delta
     assert not any("“土地状态”筛选按存量类别计" in c.value for c in plain.caption)
+
+
+def test_the_disposal_cards_are_of_the_classes_the_status_filter_picks(monkeypatch, demo_store):
+    """Under 闲置 the cards had still shown 批而未供 and 低效 (the published pair) beside a district
+    table of 闲置; under 在用 the table's heading read "各区县—存量" (tester 11)."""
+    from geo import land
+    from geo.filters import Filters
+    from geo.query import Scope
+
+    rates = land.disposal_rates(store.open_current(demo_store), Scope.all(), Filters()).set_index("idle_class")
+    at = open_page(monkeypatch, demo_store, status="闲置")
+    labels = [m.label for m in at.metric]
+    assert [lb for lb in labels if "处置（" in lb] == ["闲置土地处置（2022）"]
+    assert metric(at, "闲置土地处置").value == f"{rates.loc['闲置', 'disposed_mu']:,.0f} 亩"
+    two = open_page(monkeypatch, demo_store, status="低效,闲置")
+    assert [m.label for m in two.metric if "处置（" in m.label] == ["闲置土地处置（2022）", "低效用地处置（2022）"]
+    in_use = open_page(monkeypatch, demo_store, status="在用")
+    assert not [m for m in in_use.metric if "处置（" in m.label]
+    assert any("不属于批而未供、闲置、低效任一存量类别" in c.value for c in in_use.caption)
+    assert not any("各区县" in m.value for m in in_use.markdown)  # no ranking of no class
+    plain = open_page(monkeypatch, demo_store)
+    assert [m.label for m in plain.metric if "处置（" in m.label] == ["批而未供处置（2022）", "低效用地处置（2022）"]
 
 
 def test_the_district_ranking_holds_numbers_that_sort_as_numbers(monkeypatch, demo_store):
