@@ -31,7 +31,7 @@ LABEL_PIXEL_OFFSETS = {"430204": [-26, -10], "430202": [28, 4]}
 def district_choropleth(
     districts: gpd.GeoDataFrame, value_column: str, *, name_column: str, unit: str, decimals: int,
     legend_title: str, lang: str, tooltip_rows: list[tuple[str, str]], selected: tuple[str, ...] = (),
-    label_column: str | None = None, view_px: tuple[int, int] = (900, 560),
+    label_column: str | None = None, view_px: tuple[int, int] = (900, 560), more: str = "worse",
 ) -> tuple[pdk.Deck, Legend]:
     """A filled district map with names and a legend.
 
@@ -40,11 +40,12 @@ def district_choropleth(
     ones alone, 62.5 % and 62.8 % came out palest and darkest). ``selected`` districts get a thick
     outline and the view; the others stay, faded, for context. ``tooltip_rows`` are (label,
     column) pairs shown on hover, already formatted as text in the frame; ``view_px`` is the
-    map's size on screen, for the initial zoom.
+    map's size on screen, for the initial zoom; ``more``: what more of the value means, "worse"
+    (reds) or "better" (greens: ``map_classes.RAMPS``).
     """
     values = districts[value_column]
     breaks = class_breaks(values)
-    colours = palette(len(breaks), breaks)
+    colours = palette(len(breaks), breaks, more)
     codes = districts["adcode"].tolist()
     chosen = [code in selected for code in codes] if set(selected) & set(codes) else [True] * len(codes)
     fills = [(list(colours[c]) + [215] if c is not None else list(NO_DATA_COLOUR) + [160]) if on else

@@ -15,9 +15,10 @@ from geo.i18n import fmt_count, fmt_number, t, with_unit
 from geo.schema import enum_label
 
 # Headroom choropleth metrics: column, label key, unit, decimals.
-HEADROOM_METRICS = {"headroom": ("headroom_mw", "metric_headroom", "MW", 1),
-                    "load_rate": ("load_rate_pct", "metric_load_rate", "%", 1),
-                    "capacity": ("capacity_mw", "metric_firm_capacity", "MW", 1)}
+# metric -> (column, label key, unit, decimals, what more of it means: map_classes.RAMPS)
+HEADROOM_METRICS = {"headroom": ("headroom_mw", "metric_headroom", "MW", 1, "better"),
+                    "load_rate": ("load_rate_pct", "metric_load_rate", "%", 1, "worse"),
+                    "capacity": ("capacity_mw", "metric_firm_capacity", "MW", 1, "better")}
 
 
 def _label(table: str, column: str, lang: str) -> str:

@@ -12,9 +12,10 @@ from geo.schema import MU_M2, enum_label
 
 # Choropleth metrics: district_disposal column, label key, unit, decimals. "rate" is the last full
 # year's (published: 2022), "rate_now" the as-of year's so far (a planner's "this year").
-LAND_METRICS = {"remaining": ("remaining_mu", "metric_remaining", "亩", 0),
-                "rate": ("rate_pct", "metric_rate", "%", 1),
-                "rate_now": ("rate_now_pct", "metric_rate_now", "%", 1)}
+# metric -> (column, label key, unit, decimals, what more of it means: map_classes.RAMPS)
+LAND_METRICS = {"remaining": ("remaining_mu", "metric_remaining", "亩", 0, "worse"),
+                "rate": ("rate_pct", "metric_rate", "%", 1, "better"),
+                "rate_now": ("rate_now_pct", "metric_rate_now", "%", 1, "better")}
 
 
 # Each stock class's disposal card (the city publishes 批而未供 and 低效; 闲置 shows under its filter).

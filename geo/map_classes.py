@@ -18,6 +18,11 @@ from geo.i18n import fmt_number
 
 # Sequential reds (ColorBrewer "Reds", 5 classes): reads on a projector and in greyscale print.
 CLASS_COLOURS = ((254, 229, 217), (252, 174, 145), (251, 106, 74), (222, 45, 38), (165, 15, 21))
+# Where more is better (spare grid capacity, a disposal rate) the darkest class must not read as
+# alarm: the district with the most headroom was darkest red on a projector above the same district
+# in green in the bar chart (tester 11). ColorBrewer "Greens", 5 classes.
+GOOD_COLOURS = ((237, 248, 233), (186, 228, 179), (116, 196, 118), (49, 163, 84), (0, 109, 44))
+RAMPS = {"worse": CLASS_COLOURS, "better": GOOD_COLOURS}  # what more of the mapped value means
 NO_DATA_COLOUR = (220, 220, 220)
 
 
@@ -50,16 +55,17 @@ def classify(values: pd.Series, breaks: list[float]) -> list[int | None]:
     return out
 
 
-def palette(n: int, breaks: list[float] | None = None) -> tuple[tuple[int, int, int], ...]:
-    """``n`` colours spread over CLASS_COLOURS, lightest first. One class of nothing but zeros
-    (no project matches the filters) is the lightest: in the middle red, a city where nothing
-    matched looked filled with investment."""
+def palette(n: int, breaks: list[float] | None = None, more: str = "worse") -> tuple[tuple[int, int, int], ...]:
+    """``n`` colours spread over the ramp of ``RAMPS[more]`` (reds by default), lightest first. One
+    class of nothing but zeros (no project matches the filters) is the lightest: in the middle
+    red, a city where nothing matched looked filled with investment."""
+    ramp = RAMPS[more]
     if n <= 0:
         return ()
     if n == 1:
-        return (CLASS_COLOURS[0] if breaks == [0.0] else CLASS_COLOURS[2],)
-    idx = np.round(np.linspace(0, len(CLASS_COLOURS) - 1, n)).astype(int)
-    return tuple(CLASS_COLOURS[i] for i in idx)
+        return (ramp[0] if breaks == [0.0] else ramp[2],)
+    idx = np.round(np.linspace(0, len(ramp) - 1, n)).astype(int)
+    return tuple(ramp[i] for i in idx)
 
 
 def break_labels(breaks: list[float], values: pd.Series, unit: str, decimals: int, lang: str) -> list[str]:

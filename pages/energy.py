@@ -80,12 +80,12 @@ with map_col:
         ui.url_state("metric", "en_metric", tuple(HEADROOM_METRICS), "headroom")
         metric = st.segmented_control(t("map_metric", lang), list(HEADROOM_METRICS), key="en_metric",
                                          format_func=lambda k: t(HEADROOM_METRICS[k][1], lang)) or "headroom"
-        column, label_key, unit, decimals = HEADROOM_METRICS[metric]
+        column, label_key, unit, decimals, more = HEADROOM_METRICS[metric]
         rows = page_cache.cached(energy.district_headroom, ctx, level or 110, filters=Filters())  # classed city-wide
         deck, legend = district_layers.district_choropleth(
             headroom_map_data(rows, lang), column, name_column="name", label_column="label", unit=unit,
             decimals=decimals, legend_title=f"{t(label_key, lang)} · {level or 110} kV", lang=lang,
-            selected=filters.districts, tooltip_rows=headroom_tooltip_rows(lang))
+            selected=filters.districts, tooltip_rows=headroom_tooltip_rows(lang), more=more)
     else:
         ui.url_state("layers", "en_layers", LAYERS, ["stations", "risk"], multi=True)
         chosen = st.pills(t("map_layers", lang), LAYERS, selection_mode="multi", key="en_layers",

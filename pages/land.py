@@ -89,11 +89,11 @@ with map_col:
         ui.url_state("metric", "land_metric", tuple(LAND_METRICS), "remaining")
         metric = st.segmented_control(t("map_metric", lang), list(LAND_METRICS),
                                       key="land_metric", format_func=lambda k: metric_label(LAND_METRICS[k][1]))
-        column, label_key, unit, decimals = LAND_METRICS[metric or "remaining"]
+        column, label_key, unit, decimals, more = LAND_METRICS[metric or "remaining"]
         deck, legend = district_layers.district_choropleth(
             district_map_data(district_disposal(()), lang), column, name_column="name", label_column="label", unit=unit,
             decimals=decimals, legend_title=metric_label(label_key), lang=lang, selected=filters.districts,
-            tooltip_rows=[(t("remaining_of", lang, classes=classes_text(classes, lang)), "remaining_text"),
+            more=more, tooltip_rows=[(t("remaining_of", lang, classes=classes_text(classes, lang)), "remaining_text"),
                           (t("stock_start", lang, year=year), "stock_text"),
                           (t("disposed_in", lang, year=year), "disposed_text"),
                           (t("disposal_rate_in", lang, year=year), "rate_text"),

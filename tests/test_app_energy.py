@@ -371,3 +371,21 @@ def test_risk_table_and_station_list_show_the_views_rows_in_order(monkeypatch, d
     listed = table(at, "station_id")
     assert listed["station_id"].tolist() == ranked["station_id"].tolist() and len(listed) > 1
     assert set(listed["voltage_kv"]) == {110}
+
+
+def test_the_headroom_map_is_green_where_there_is_most_to_spare_and_red_where_load_is_highest(monkeypatch, demo_store):
+    """The district with the most headroom was darkest red on a projector, above the same district
+    in green in the bar chart (tester 11): headroom is on greens, the load rate on reds."""
+    from geo.map_classes import CLASS_COLOURS, GOOD_COLOURS
+
+    rows = energy.district_headroom(store.open_current(demo_store), Scope.all(), Filters(), 110).set_index("adcode")
+
+    def fill_of(at, code):
+        districts = next(layer for layer in deck(at)["layers"] if layer["id"] == "districts")
+        return next(f["properties"]["fill"][:3] for f in districts["data"]["features"] if f["properties"]["adcode"] == code)
+
+    at = open_page(monkeypatch, demo_store, map="headroom")
+    assert fill_of(at, rows["headroom_mw"].idxmax()) == list(GOOD_COLOURS[-1])
+    assert fill_of(at, rows["headroom_mw"].idxmin()) == list(GOOD_COLOURS[0])
+    at = open_page(monkeypatch, demo_store, map="headroom", metric="load_rate")
+    assert fill_of(at, rows["load_rate_pct"].idxmax()) == list(CLASS_COLOURS[-1])
