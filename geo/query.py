@@ -328,6 +328,16 @@ def query(
     return QueryResult(df=df, truncated=truncated, elapsed_ms=elapsed_ms, sql=final)
 
 
+def matches(snapshot: Snapshot, scope: Scope, filters, table: str, record_id: str) -> bool:
+    """Whether row ``record_id`` of ``table`` is among those ``filters`` (a ``geo.filters.Filters``)
+    keep: a selection opened by a link, or kept across a filter change, may not be, and its panel
+    then said nothing of it (tester 11)."""
+    where, params = filters.where(table)
+    found = query(snapshot, f"SELECT 1 FROM {{{table}}} x WHERE {schema.PRIMARY_KEYS[table]} = $record_id AND {where}",
+                  {**params, "record_id": str(record_id)}, scope=scope, max_rows=1)
+    return not found.df.empty
+
+
 def query_gdf(
     snapshot: Snapshot,
     sql: str,

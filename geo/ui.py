@@ -295,12 +295,15 @@ def chart(spec: dict, *, where=None, **kwargs):
     return where.vega_lite_chart(spec=charts.for_projector(spec) if present.presenting() else spec, **kwargs)
 
 
-def panel_title(title: str, selection_key: str, lang: str) -> None:
-    """The selected feature's panel title, with a close button that drops the selection."""
+def panel_title(title: str, selection_key: str, lang: str, outside_filters: bool = False) -> None:
+    """The selected feature's panel title, with a close button that drops the selection; with
+    ``outside_filters`` (``query.matches`` said no), a note that the filters leave it out."""
     head, close = st.columns([6, 1], vertical_alignment="center")
     head.subheader(title, anchor=False)
     close.button(t("close", lang), key=f"{selection_key}_close", on_click=forget, args=(selection_key,),
                  icon=":material/close:")
+    if outside_filters:
+        st.caption(t("selection_outside_filters", lang))
 
 
 def clear_all(extra_keys: tuple[str, ...] = ()) -> None:

@@ -6,6 +6,7 @@ from geo import (charts, district_layers, energy, energy_layers, layers, map_cla
                  picks, power_supply, ui)
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
+from geo.query import matches
 from geo.energy_view import (HEADROOM_METRICS, RISK_PROJECTOR_COLUMNS, RISK_PROJECTOR_WIDTHS, band_frame,
                              cell_tooltips, funnel_frame, grid_metrics, headroom_bar_frame, headroom_map_data, headroom_table,
                              headroom_tooltip_rows, legend_labels, plant_frame, plant_parts, quality_table,
@@ -139,7 +140,8 @@ def station_panel() -> None:
         st.warning(t("unknown_station", lang, id=selected_id))
     else:
         with st.container(border=True):
-            ui.panel_title(details.station["name"], STATION_KEY, lang)
+            outside = not page_cache.cached(matches, ctx, "substations", selected_id, filters=by_table["substations"])
+            ui.panel_title(details.station["name"], STATION_KEY, lang, outside_filters=outside)
             left, right = st.columns(2)
             ui.table(station_fields(details, lang), lang, where=left, key="en_fields")
             with right:

@@ -5,6 +5,7 @@ import streamlit as st
 from geo import charts, district_layers, investment, layers, map_classes, overview, page_cache, picks, power_supply, ui
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
+from geo.query import matches
 from geo.energy_view import supply_text
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.investment_view import (chain_frame, details_frames, district_bar_frame, district_progress_frame,
@@ -90,7 +91,8 @@ def project_panel() -> None:
     else:
         fields, parcel, task_rows = details_frames(details, lang)
         with st.container(border=True):
-            ui.panel_title(details.project["name"], PROJECT_KEY, lang)
+            outside = not page_cache.cached(matches, ctx, "projects", selected_id)
+            ui.panel_title(details.project["name"], PROJECT_KEY, lang, outside_filters=outside)
             left, right = st.columns([1, 1])
             ui.table(fields, lang, where=left, key="inv_fields")
             power = supply_text(page_cache.cached(power_supply.project_supply, ctx, unfiltered=True), selected_id, lang)

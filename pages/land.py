@@ -5,6 +5,7 @@ import streamlit as st
 from geo import charts, district_layers, land, layers, map_classes, map_json, page_cache, picks, ui
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
+from geo.query import matches
 from geo.i18n import fmt_count, fmt_number, fmt_pct, in_parts, t
 from geo.schema import IDLE_CLASSES
 from geo.land_view import (DISPOSAL_CARDS, IDLE_PROJECTOR_COLUMNS, LAND_METRICS, cell_tooltips, classes_text, details_frames,
@@ -140,7 +141,8 @@ def parcel_panel() -> None:
     else:
         fields, reused = details_frames(details, lang)
         with st.container(border=True):
-            ui.panel_title(t("parcel_title", lang, id=selected_id), PARCEL_KEY, lang)
+            outside = not page_cache.cached(matches, ctx, "parcels", selected_id)
+            ui.panel_title(t("parcel_title", lang, id=selected_id), PARCEL_KEY, lang, outside_filters=outside)
             left, right = st.columns(2)
             ui.table(fields, lang, where=left, key="land_fields")
             with right:

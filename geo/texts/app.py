@@ -233,6 +233,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "section_land": ("土地处置（{year}年）", "Land disposal ({year})"),
     "unsupplied_disposal": ("批而未供处置", "Unsupplied land disposed"),
     "inefficient_disposal": ("低效用地处置", "Inefficient land disposed"),
+    "selection_outside_filters": ("⚠ 当前筛选不包含此项（本页的数字、图表和表格都不计入它），此处仅供查看；点“关闭”取消选择。",
+                                  "⚠ The current filters leave this out (no figure, chart or table of the page counts "
+                                  "it); shown here for reference. Close to drop the selection."),
     "idle_disposal": ("闲置土地处置", "Idle land disposed"),
     "no_stock_class": ("“在用”地块不属于批而未供、闲置、低效任一存量类别，没有处置数字。",
                        "Land in use is in no stock class (unsupplied, idle, inefficient): no disposal figures."),
