@@ -16,7 +16,7 @@ import numpy as np
 import pydeck as pdk
 import shapely
 
-from geo.boundaries import load_districts
+from geo.boundaries import load_districts, short_district_name
 from geo.layers import CJK_FONT, OFFLINE_STYLE, TOOLTIP, fit_view, tooltips
 from geo.map_classes import NO_DATA_COLOUR, Legend, break_labels, class_breaks, classify, palette
 from geo.i18n import t
@@ -183,7 +183,9 @@ def _district_features(lang: str) -> dict[tuple[str, bool], str]:
 @lru_cache(maxsize=4)
 def _district_names(lang: str) -> pdk.Layer:
     districts = load_districts()
-    label = districts["name_zh"] if lang == "zh" else districts["name_en"].str.replace(r" (District|City)$", "", regex=True)
+    # the tables' short names (boundaries.short_district_name): "You County" on the map beside
+    # "You" in the table below read as two places (tester 11)
+    label = [short_district_name(code, lang) for code in districts["adcode"]]
     return frozen(name_layer(districts.assign(label=label), "label"))
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 
 from geo import present
 from geo.filters import Filters
-from geo.i18n import fmt_count, t
+from geo.i18n import fmt_count, list_separator, t
 from geo.page_cache import cached
 from geo.ui import PageContext
 
@@ -48,11 +48,12 @@ def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, exp
         crs = right.radio(t("export_crs", lang), export.CRS_CHOICES, key=f"{key}_crs",
                           format_func=lambda c: t(f"crs_{c}", lang))
         rows = {table: cached(export.count_rows, ctx, table, filters=filters) for table in tables}
-        st.caption(t("export_rows", lang, rows="、".join(f"{t(f'table_{k}', lang)} {fmt_count(v, '', lang)}"
-                                                           for k, v in rows.items())))
+        sep = list_separator(lang)
+        st.caption(t("export_rows", lang, rows=sep.join(f"{t(f'table_{k}', lang)} {fmt_count(v, '', lang)}"
+                                                         for k, v in rows.items())))
         skipped = export.left_out(tables, fmt)
         if skipped:  # said before the file is built, beside the counts that include them
-            st.warning(t("export_skipped", lang, tables="、".join(t(f"table_{k}", lang) for k in skipped)),
+            st.warning(t("export_skipped", lang, tables=sep.join(t(f"table_{k}", lang) for k in skipped)),
                        icon=":material/info:")
         if fmt == "csv" and len(tables) == 1:  # nowhere to say what the file is (tester 9)
             st.caption(t("export_csv_bare", lang))

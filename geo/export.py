@@ -33,7 +33,7 @@ from geo.crs import transform_geometry, wgs84_to_gcj02
 from geo.export_gis import write_geojson, write_gpkg, write_parquet, write_shp
 from geo.export_sheets import XLSX_CELL_CHARS, write_csv, write_xlsx
 from geo.filters import Filters
-from geo.i18n import BEIJING
+from geo.i18n import BEIJING, list_separator
 from geo.query import Scope, order_by_clause, query, query_gdf
 from geo.store import Snapshot
 
@@ -210,13 +210,13 @@ class Job:
         if manifest.get("published_by") == "geo.demo" or "calibrated demo" in (manifest.get("note") or ""):
             return ("演示数据：按公布数字校准的模拟台账，不是真实台账" if self.lang == "zh" else
                     "demo data: a synthetic ledger calibrated to the published figures, not the city's ledger")
-        sources = "、".join(str(s) for s in manifest.get("sources") or [])
+        sources = list_separator(self.lang).join(str(s) for s in manifest.get("sources") or [])
         return " · ".join(x for x in (manifest.get("published_by") or "", sources) if x)
 
     def about(self, formula_cells: int | None = None, too_long: int = 0) -> list[tuple[str, str]]:
         """What the 说明 sheet, README.txt and layer descriptions say about the extract."""
         en = self.lang != "zh"
-        scope = self.t("city") if self.scope.is_all else "、".join(
+        scope = self.t("city") if self.scope.is_all else list_separator(self.lang).join(
             DISTRICTS.get(c, (c, c))[en] for c in self.scope.districts)
         lines = [*self.filter_lines(),
                  (self.t("scope"), scope), (self.t("source"), self.source()), (self.t("snapshot"), self.snapshot.id),

@@ -246,7 +246,9 @@ class Filters:
         """Short text of what is filtered, for captions ("醴陵市 · 在建 · ≥ 10 亿元")."""
         parts = []
         if self.districts:
-            parts.append("、".join(DISTRICTS[c][0 if lang == "zh" else 1] for c in self.districts))
+            # ", " in English ("You County、Liling City": tester 11); i18n.list_separator, not imported here
+            separator = "、" if lang == "zh" else ", "
+            parts.append(separator.join(DISTRICTS[c][0 if lang == "zh" else 1] for c in self.districts))
         parts += list(self.parks)
         for field in ("stages", "stalled", "levels", "categories", "chains", "parcel_statuses", "land_uses",
                       "disposal_methods", "supply_modes", "asset_statuses", "plant_kinds"):

@@ -119,7 +119,8 @@ def table_config(lang: str) -> dict:
     """Column headers with units; numbers with thousands separators; dates as dates."""
     def label(name: str) -> str:
         return schema.column("projects", name).label(lang)
-    money = {c: st.column_config.NumberColumn(label(c), format="%,.1f 亿元" if lang == "zh" else "%,.1f")
+    # the unit in every cell, English too: at 1366 px the English headers are cut before "(亿元)" (tester 11)
+    money = {c: st.column_config.NumberColumn(label(c), format="%,.1f 亿元")
              for c in ("total_investment_yi", "annual_plan_yi", "completed_yi")}
     return {
         "project_id": st.column_config.TextColumn(label("project_id"), width="medium"),

@@ -63,6 +63,17 @@ def test_where_binds_values_and_skips_columns_a_table_lacks():
 def test_describe():
     assert Filters(districts=("430281", "430223"), stages=("在建",)).describe("zh") == "攸县、醴陵市 · 在建"
     assert Filters(stages=("在建",)).describe("en") == "Under construction"
+    # English lists take ", " ("You County、Liling City": tester 11)
+    assert Filters(districts=("430281", "430223")).describe("en") == "You County, Liling City"
+
+
+def test_english_district_names_on_maps_are_the_tables_short_ones():
+    """The map said "You County" above a table saying "You" (tester 11): one short form for both."""
+    from geo.district_layers import _district_names
+
+    labels = {row["name"] for row in _district_names("en").data}
+    assert {"You", "Liling", "Chaling", "Hetang"} <= labels and not any(" County" in lb for lb in labels)
+    assert "攸县" in {row["name"] for row in _district_names("zh").data}
 
 
 # --- formatting -------------------------------------------------------------------------------
