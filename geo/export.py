@@ -28,7 +28,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import schema
-from geo.boundaries import DISTRICTS
+from geo.boundaries import DISTRICTS, short_district_name
 from geo.crs import transform_geometry, wgs84_to_gcj02
 from geo.export_gis import write_geojson, write_gpkg, write_parquet, write_shp
 from geo.export_sheets import XLSX_CELL_CHARS, write_csv, write_xlsx
@@ -82,6 +82,17 @@ _ZIP_TAGS = {"csv": "CSV", "geojson": "GeoJSON", "parquet": "GeoParquet", "shp":
 _IN_NAMES = str.maketrans({**{c: chr(ord(c) + 0xFEE0) for c in '\\/:*?"<>|'},
                            **{chr(i): None for i in range(32)}, " ": None, "\x7f": None})
 NAME_TAG_MAX = 16  # characters of the filters in a file name; longer: 已筛选
+# The English (ASCII) name says the filters in ASCII or "filtered": signs as words, spaces as "-";
+# a part with other characters (亿元, a Chinese park) makes it "filtered". It had said districts by
+# code and every filter as "filtered" where the Chinese name read 攸县+醴陵市_闲置 (tester 11).
+_IN_ASCII_NAMES = str.maketrans({">": "gt", "<": "lt", "≥": "min", "≤": "max", " ": "-", "–": "-",
+                                 **{c: None for c in '\/:*?"|“”'}})
+ASCII_TAG_MAX = 24
+
+
+def _ascii_tag(parts: list[str]) -> str:
+    tag = "+".join(parts).translate(_IN_ASCII_NAMES)
+    return tag if tag.isascii() and tag.isprintable() and len(tag) <= ASCII_TAG_MAX else _T["filtered"][1]
 
 
 def applied_filters(filters: Filters, table: str) -> Filters:
@@ -272,14 +283,15 @@ def _names(job: Job, fmt: str) -> tuple[str, str, str]:
     if codes is None:
         zh, en = "全市", "all"
     elif len(codes) <= 3:
-        zh, en = "+".join(DISTRICTS.get(c, (c,))[0] for c in codes), "+".join(codes)
+        zh, en = "+".join(DISTRICTS.get(c, (c,))[0] for c in codes), "+".join(short_district_name(c, "en") for c in codes)
     else:
         zh, en = "多区县", "multi"
     narrowing = [replace(applied_filters(job.filters, t), districts=()) for t in tables]
     if any(not f.is_empty for f in narrowing):  # not the whole of those districts: which filters, if short
         said = list(dict.fromkeys(part for f in narrowing for part in f.describe("zh").split(" · ") if part))
         tag = "+".join(said).translate(_IN_NAMES)
-        zh, en = f"{zh}_{tag if len(tag) <= NAME_TAG_MAX else _T['filtered'][0]}", f"{en}_{_T['filtered'][1]}"
+        said_en = list(dict.fromkeys(part for f in narrowing for part in f.describe("en").split(" · ") if part))
+        zh, en = f"{zh}_{tag if len(tag) <= NAME_TAG_MAX else _T['filtered'][0]}", f"{en}_{_ascii_tag(said_en)}"
     date = job.snapshot.as_of.isoformat()
     suffix = ("_GCJ-02", "_gcj02") if job.crs == "gcj02" else ("", "")
     if ext == "zip":  # a CSV, Shapefile, GeoJSON and GeoParquet zip of one view had one name

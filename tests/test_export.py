@@ -233,7 +233,13 @@ def test_a_file_name_says_which_filters_narrowed_it(tiny_snapshot):
     many = Filters(stages=("在建", "竣工"), levels=("省重点", "市重点"), inv_min=10.0)
     assert build(tiny_snapshot, ["projects"], "xlsx", filters=many).file_name == "项目_全市_已筛选_2023-09-30.xlsx"
     named = build(tiny_snapshot, ["projects"], "csv", filters=Filters(districts=(LILING,), stages=("在建",)), lang="en")
-    assert named.file_name == f"projects_{LILING}_filtered_2023-09-30.csv"
+    # English: short district names and the filters in ASCII (codes and "filtered": tester 11)
+    assert named.file_name == "projects_Liling_Under-construction_2023-09-30.csv"
+    kv = build(tiny_snapshot, ["substations"], "csv", filters=Filters(voltages=("110",)), lang="en")
+    assert kv.file_name == "substations_all_110-kV_2023-09-30.csv"
+    assert export._ascii_tag(["Load > 80 %"]) == "Load-gt-80-%"
+    money = build(tiny_snapshot, ["projects"], "csv", filters=Filters(inv_min=10.0), lang="en")
+    assert money.file_name == "projects_all_filtered_2023-09-30.csv"  # "≥ 10 亿元" is not ASCII
 
 
 
@@ -272,7 +278,7 @@ def test_an_extract_says_only_the_filters_that_narrowed_each_table(tiny_snapshot
 def test_xlsx_filters_english_and_scoped_user(tiny_snapshot):
     filters = Filters(stages=("在建",))
     ex = build(tiny_snapshot, ["projects"], "xlsx", filters=filters, lang="en")
-    assert ex.file_name == ex.ascii_name == "projects_all_filtered_2023-09-30.xlsx"
+    assert ex.file_name == ex.ascii_name == "projects_all_Under-construction_2023-09-30.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(ex.data))
     assert wb.sheetnames == ["Projects", "About"]
     header = [c.value for c in wb["Projects"][1]]
@@ -285,7 +291,7 @@ def test_xlsx_filters_english_and_scoped_user(tiny_snapshot):
 
     liling = Scope((LILING,))
     ex = build(tiny_snapshot, ["projects"], "xlsx", scope=liling)
-    assert (ex.file_name, ex.ascii_name) == ("项目_醴陵市_2023-09-30.xlsx", "projects_430281_2023-09-30.xlsx")
+    assert (ex.file_name, ex.ascii_name) == ("项目_醴陵市_2023-09-30.xlsx", "projects_Liling_2023-09-30.xlsx")
     df = pd.read_excel(io.BytesIO(ex.data), sheet_name="项目", dtype={"区县代码": str})
     assert set(df["区县代码"]) == {LILING} and len(df) == export.count_rows(tiny_snapshot, liling, NONE, "projects") == 2
     about = pd.read_excel(io.BytesIO(ex.data), sheet_name="说明").set_index("条目")["内容"]
@@ -295,7 +301,7 @@ def test_xlsx_filters_english_and_scoped_user(tiny_snapshot):
 def test_file_names_for_several_districts_and_gcj02(tiny_snapshot):
     two = build(tiny_snapshot, ["projects", "tasks"], "csv", filters=Filters(districts=(LILING, HETANG)))
     assert (two.file_name, two.ascii_name) == ("数据导出_荷塘区+醴陵市_2023-09-30_CSV.zip",
-                                               "extract_430202+430281_2023-09-30_CSV.zip")
+                                               "extract_Hetang+Liling_2023-09-30_CSV.zip")
     four = Filters(districts=(HETANG, LILING, CHALING, "430203"))
     many = build(tiny_snapshot, ["parcels"], "gpkg", filters=four, crs="gcj02")
     assert (many.file_name, many.ascii_name) == ("地块_多区县_2023-09-30_GCJ-02.gpkg",
