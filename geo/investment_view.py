@@ -85,10 +85,11 @@ def monthly_frame(monthly: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def district_progress_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Started and completed this year vs plan per district, with ✓ where at or above plan."""
+    """Started and completed this year vs plan per district, with ✓ where at or above plan. No
+    plan is no target: no mark, as the scoreboard leaves it uncoloured ("0 / 0 ✓": tester 11)."""
     def versus(actual, plan) -> str:
-        mark = "✓" if actual >= plan else "✗"
-        return f"{actual:,} / {plan:,} {mark}"
+        mark = "" if plan <= 0 else " ✓" if actual >= plan else " ✗"
+        return f"{actual:,} / {plan:,}{mark}"
     return pd.DataFrame({
         # short in English ("Liling"): beside the chart at 1366 px the fourth column's header was cut
         t("district", lang): [short_district_name(c, lang) for c in rows["adcode"].tolist()],

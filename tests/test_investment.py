@@ -365,3 +365,16 @@ def test_cells_of_chosen_districts_equal_one_query_over_them(demo, districts, re
     assert got["cell"].tolist() == expected["cell"].tolist() and len(got) > 3
     assert got["areas"].tolist() == expected["areas"].tolist() and got["state"].tolist() == expected["state"].tolist()
     assert got["abnormal"].tolist() == expected["abnormal"].astype(int).tolist()
+
+
+def test_a_district_with_no_plan_gets_no_mark():
+    """"0 / 0 ✓" where the scoreboard shows no target (tester 11): no plan, no mark."""
+    import pandas as pd
+
+    from geo.investment_view import district_progress_frame
+
+    rows = pd.DataFrame({"adcode": ["430281", "430223"], "started": [3, 0], "started_plan": [2, 0],
+                         "completed": [1, 2], "completed_plan": [4, 0], "progress_pct": [50.0, 20.0]})
+    out = district_progress_frame(rows, "zh")
+    assert out.iloc[:, 1].tolist() == ["3 / 2 ✓", "0 / 0"]
+    assert out.iloc[:, 2].tolist() == ["1 / 4 ✗", "2 / 0"]
