@@ -21,6 +21,7 @@ import pandas as pd
 import pyogrio
 
 from geo import schema
+from geo.boundaries import DISTRICTS
 
 if TYPE_CHECKING:
     from geo.export import Job
@@ -51,14 +52,22 @@ def readme_text(lines: list[tuple[str, str]], extra: str = "") -> bytes:
     return ("\r\n".join(f"{k}: {v}" for k, v in lines) + (f"\r\n\r\n{extra}" if extra else "") + "\r\n").encode("utf-8-sig")
 
 
-def _for_gis(table: str, df: pd.DataFrame, h3_text: bool) -> pd.DataFrame:
-    """Dates as real dates (Arrow date32: DATE fields in GPKG/DBF, ISO text in GeoJSON)."""
+DISTRICT_NAME = "district_name"  # beside district_adcode: not a schema column (an import leaves it unmapped)
+DISTRICT_NAME_LABELS = ("区县", "District")
+
+
+def _for_gis(table: str, df: pd.DataFrame, h3_text: bool, lang: str) -> pd.DataFrame:
+    """Dates as real dates (Arrow date32: DATE fields in GPKG/DBF, ISO text in GeoJSON); the
+    district's name beside its code, in the extract's language (QGIS showed only 430223: tester 11)."""
     df = df.copy(deep=False)
     for col in schema.columns(table):
         if col.dtype == "date":
             df[col.name] = df[col.name].astype("date32[pyarrow]")
     if h3_text and "h3_r7" in df.columns:
         df["h3_r7"] = h3_hex(df["h3_r7"])
+    if "district_adcode" in df.columns:
+        names = df["district_adcode"].map(lambda c: DISTRICTS.get(c, (c, c))[lang != "zh"], na_action="ignore")
+        df.insert(df.columns.get_loc("district_adcode") + 1, DISTRICT_NAME, names.astype(object))
     return df
 
 
@@ -88,7 +97,7 @@ def write_geojson(job: Job) -> tuple[bytes, int]:
     def one(table: str, df: pd.DataFrame) -> bytes:  # via a file: a BytesIO costs two more copies
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"{table}.geojson"
-            pyogrio.write_dataframe(_for_gis(table, df, h3_text=True), path, driver="GeoJSON", layer=table,
+            pyogrio.write_dataframe(_for_gis(table, df, h3_text=True, lang=job.lang), path, driver="GeoJSON", layer=table,
                                     use_arrow=True, geometry_type=_geometry_type(table, df),
                                     RFC7946="YES", DESCRIPTION=job.description())
             return path.read_bytes()
@@ -101,7 +110,7 @@ def write_gpkg(job: Job) -> tuple[bytes, int]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "extract.gpkg"
         for table, df in job.frames():
-            pyogrio.write_dataframe(_for_gis(table, df, h3_text=False), path, driver="GPKG", layer=table,
+            pyogrio.write_dataframe(_for_gis(table, df, h3_text=False, lang=job.lang), path, driver="GPKG", layer=table,
                                     use_arrow=True, geometry_type=_geometry_type(table, df),
                                     DESCRIPTION=job.description())
         return path.read_bytes(), 0
@@ -115,7 +124,7 @@ def write_parquet(job: Job) -> tuple[bytes, int]:
     from geopandas.io.arrow import _geopandas_to_arrow
 
     def one(table: str, df: pd.DataFrame) -> bytes:
-        arrow = _geopandas_to_arrow(_for_gis(table, df, h3_text=False), index=False,
+        arrow = _geopandas_to_arrow(_for_gis(table, df, h3_text=False, lang=job.lang), index=False,
                                     schema_version="1.1.0", write_covering_bbox=True)
         meta = {**(arrow.schema.metadata or {}), b"description": job.description().encode()}
         out = io.BytesIO()
@@ -149,9 +158,10 @@ def write_shp(job: Job) -> tuple[bytes, int]:
     several = len(job.rows) > 1
     with tempfile.TemporaryDirectory() as tmp:
         for table, df in job.frames():
-            fields = shapefile_fields([c for c in df.columns if c != "geometry"])
+            shaped = _for_gis(table, df, h3_text=True, lang=job.lang)
+            fields = shapefile_fields([c for c in shaped.columns if c != "geometry"])
             path = Path(tmp) / f"{table}.shp"
-            pyogrio.write_dataframe(_for_gis(table, df, h3_text=True).rename(columns=fields), path,
+            pyogrio.write_dataframe(shaped.rename(columns=fields), path,
                                     driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True,
                                     geometry_type=_geometry_type(table, df))
             folder = f"{table}/" if several else ""
@@ -161,8 +171,9 @@ def write_shp(job: Job) -> tuple[bytes, int]:
             writer = csv.writer(text, lineterminator="\r\n")
             writer.writerow(["field", "column", "label_zh", "label_en"])
             for column, name in fields.items():
-                col = schema.column(table, column)
-                writer.writerow([name, column, col.label("zh"), col.label("en")])
+                labels = DISTRICT_NAME_LABELS if column == DISTRICT_NAME else (
+                    schema.column(table, column).label("zh"), schema.column(table, column).label("en"))
+                writer.writerow([name, column, *labels])
             zf.writestr(zip_entry(f"{folder}fields.csv", job.now), text.getvalue().encode("utf-8-sig"))
     zf.writestr(zip_entry("README.txt", job.now), readme_text(job.about(), (
         "字段名限 10 个字符，对照见 fields.csv；编码 UTF-8（.cpg）。H3 网格为十六进制文本。" if job.lang == "zh" else

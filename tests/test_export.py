@@ -397,9 +397,13 @@ def test_gpkg_layers_and_attribute_table(tiny_snapshot, tmp_path):
     for table in export.EXPORT_TABLES:
         df = pyogrio.read_dataframe(path, layer=table)
         assert len(df) == expected[table]
-        # GCJ-02: every column but the WGS84 H3 cell
-        assert [c for c in df.columns if c != "geometry"] == [c for c in schema.column_names(table)
-                                                              if c not in ("geometry", "h3_r7")]
+        # GCJ-02: every column but the WGS84 H3 cell; the district's name beside its code (tester 11)
+        expected_columns = [c for c in schema.column_names(table) if c not in ("geometry", "h3_r7")]
+        if "district_adcode" in expected_columns:
+            expected_columns.insert(expected_columns.index("district_adcode") + 1, "district_name")
+        assert [c for c in df.columns if c != "geometry"] == expected_columns
+        if "district_adcode" in df.columns:
+            assert all(DISTRICTS[c][0] == n for c, n in zip(df["district_adcode"], df["district_name"]))
     projects = pyogrio.read_dataframe(path, layer="projects").set_index("project_id")
     assert projects.loc["P001", "actual_start"] == pd.Timestamp("2023-03-15")
     assert projects.loc["P001", "name"] == "硬质合金产业园"
@@ -458,6 +462,7 @@ def test_shapefile_zip_fields_and_chinese(tiny_snapshot, tmp_path):
     assert mapping.loc["total_investment_yi", "label_zh"] == "总投资（亿元）"
     assert mapping.loc["total_investment_yi", "label_en"] == "Total investment (亿元)"
     assert set(mapping["field"]) == set(fields)
+    assert mapping.loc["district_name", "label_zh"] == "区县" and row["district_n"] == DISTRICTS[row["district_a"]][0]
     assert "WGS84" in files["README.txt"].decode("utf-8-sig")
 
     several = build(tiny_snapshot, export.EXPORT_TABLES, "shp", crs="gcj02")
