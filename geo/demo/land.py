@@ -206,6 +206,17 @@ def _attributes(rng: np.random.Generator, rows: pd.DataFrame, as_of: date) -> No
     old = ~first_supply & (rows["status"].to_numpy() != "批而未供")
     supply_mode[old] = rng.choice(["出让", "划拨"], old.sum(), p=[0.85, 0.15])
     supplied_on[old] = random_dates(rng, date(2003, 1, 1), date(2021, 12, 31), old.sum())
+    # Idle and inefficient land was supplied before it was listed as stock, idle land two years
+    # before at least (7 of 34 idle parcels had been listed years before their supply: tester 11).
+    # The drawn dates are rescaled into [2003-01-01, listed − 2 years]: no further draws, so the
+    # rest of the demo (and every calibrated figure) is as it was.
+    stock = old & pd.notna(rows["listed_on"]).to_numpy()
+    if stock.any():
+        first, last = np.datetime64(date(2003, 1, 1), "D"), np.datetime64(date(2021, 12, 31), "D")
+        drawn = supplied_on[stock].astype("datetime64[D]")
+        latest = rows["listed_on"].to_numpy()[stock].astype("datetime64[D]") - np.timedelta64(730, "D")
+        share = (drawn - first).astype(float) / float((last - first).astype(int))
+        supplied_on[stock] = (first + (share * (latest - first).astype(float)).astype("timedelta64[D]")).astype(object)
     resold = disposed & np.isin(method, ["挂牌出让", "解押+分割出让"]) & ~first_supply
     supply_mode[resold], supplied_on[resold] = "出让", disposed_on[resold]
     rows["supply_mode"], rows["supplied_on"] = supply_mode, supplied_on
