@@ -77,7 +77,10 @@ def load(data: bytes, name: str, table: str, encoding: str | None = None) -> Loa
     if example is not None:
         notes = [*notes, ("ingest_n_example_skipped", {"row": example})]
     if not len(frame):
-        raise IngestError("only_example", name=name, row=example) if example else IngestError("empty_file", name=name)
+        if example:
+            raise IngestError("only_example", name=name, row=example)
+        # a table whose header was found has columns: "empty" had read as if nothing were there
+        raise IngestError("header_only" if raw.grid is not None and len(frame.columns) else "empty_file", name=name)
     return Loaded(raw, frame, rows, headers.suggest(list(map(str, frame.columns)), table), sha, raw.notes + notes)
 
 

@@ -169,6 +169,7 @@ TEXT: dict[str, tuple[str, str]] = {
                                 "The eastings carry no zone number (512,345 m), EPSG:{epsg} expects one: choose "
                                 "EPSG:{fits} (CGCS2000 3-degree, central meridian {cm}°E, no zone number)."),
     "ingest_r_empty_file": ("文件 {name} 是空的，没有数据行。", "{name} is empty: no data rows."),
+    "ingest_r_header_only": ("文件 {name} 只有表头，没有数据行。", "{name} has a header row but no data rows."),
     "ingest_r_only_example": ("文件 {name} 只有模板的示例行（第 {row} 行，未改动）：请把它改成或换成真实数据。",
                               "{name} holds only the template's example row (row {row}, unchanged): replace it with "
                               "real records."),
@@ -179,6 +180,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_r_not_supported": ("{name} 是 {what} 文件，不能导入。只接受 Excel（.xlsx）、CSV、GeoJSON、GeoPackage 和 Shapefile 压缩包。",
                                "{name} is a {what} file and cannot be imported. Accepted: Excel (.xlsx), CSV, GeoJSON, "
                                "GeoPackage and zipped Shapefile."),
+    "ingest_r_web_table": ("{name} 不是真正的 Excel 文件，而是 {what} 格式的表格（很多系统导出的 .xls 是这样）。"
+                           "请在 Excel 中打开它，“另存为 .xlsx”（或 CSV）后再导入。",
+                           "{name} is not a real Excel file but a table in {what} (as many systems export .xls files). "
+                           "Open it in Excel, save it as .xlsx (or CSV) and import that."),
     "ingest_r_old_xls": ("{name} 是旧版 Excel（.xls）。请在 Excel 中“另存为 .xlsx”后再导入。",
                          "{name} is an old Excel file (.xls). Save it as .xlsx in Excel and import that."),
     "ingest_r_binary": ("{name} 不是文本文件，也不是可识别的表格或地理文件（可能是改了扩展名的其他文件）。",
