@@ -90,7 +90,27 @@ def test_dates(cell, expected, changed):
     assert not res.reasons and res.values.iloc[0] == expected and bool(res.changed[0]) is changed
 
 
+@pytest.mark.parametrize("cell,example", [("2023.5", "2023-05-01"), ("2023年5月", "2023-05-01"), ("2023-05", "2023-05-01"),
+                                          ("2023/11", "2023-11-01"), (" 2023 年 5 月", "2023-05-01"), (2023.5, "2023-05-01"),
+                                          (2023.12, "2023-12-01")])
+def test_a_month_is_rejected_with_the_full_date_to_write(cell, example):
+    """A month-only start (月报 ledgers) rejected its project with "日期缺少“日”" and no way out (tester 12)."""
+    res = values.column(pd.Series([cell], dtype=object), "projects", "actual_start")
+    key, params = res.reasons[0]
+    assert key == "v_no_day" and params == {"example": example} and res.values.iloc[0] is None
+    from geo.i18n import t
+    assert t("ingest_v_no_day", "zh", **params).endswith(f"请写成完整日期，如 {example}；不知道具体日期可留空")
+    assert f"write the full date, e.g. {example}, or leave the cell empty" in t("ingest_v_no_day", "en", **params)
+
+
+@pytest.mark.parametrize("cell", ["2023", "2023年", 2023, 2023.0])
+def test_a_year_alone_is_rejected_as_a_year_not_as_a_1905_serial(cell):
+    res = values.column(pd.Series([cell], dtype=object), "projects", "actual_start")
+    assert res.reasons[0] == ("v_year_only", {"example": "2023-03-05"})
+
+
 @pytest.mark.parametrize("cell,key", [("2023-02-30", "v_bad_date"), ("2023年3月", "v_no_day"), ("明年", "v_not_date"),
+                                      ("2023.13", "v_not_date"), (2023.123, "v_not_date"),
                                       ("1900-01-01", "v_date_range"), ("=TODAY()", "v_formula")])
 def test_bad_dates(cell, key):
     res = values.column(pd.Series([cell], dtype=object), "projects", "planned_start")

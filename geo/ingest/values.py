@@ -169,6 +169,8 @@ def parse_date(value: object) -> tuple[dt.date, bool]:
     if isinstance(value, (int, float, np.integer, np.floating)):
         if 19000101 <= value <= 21001231 and float(value).is_integer():
             return parse_date(str(int(value)))[0], True
+        if _YEARS[0] <= value < _YEARS[1] + 1:  # 2023 or 2023.5 typed as a number (as an Excel serial: 1905)
+            return parse_date(str(int(value)) if float(value).is_integer() else repr(float(value)))
         if 1 <= value < 80000 and float(value).is_integer():
             return _plausible(_EXCEL_EPOCH + dt.timedelta(days=int(value))), True
         raise Rejected("v_not_date")
@@ -187,8 +189,16 @@ def parse_date(value: object) -> tuple[dt.date, bool]:
                 raise Rejected("v_bad_date", value=s) from None
             _plausible(out)
             return out, out.isoformat() != s
-    if re.fullmatch(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{4}[-/.]\d{1,2}", s):
-        raise Rejected("v_no_day")
+    # A month (月报 ledgers record starts by month) or a year is not a day: rejected, with the
+    # full date to write instead, or to leave the cell empty (tester 12).
+    month = re.fullmatch(r"(\d{4})\s*年\s*(\d{1,2})\s*月|(\d{4})[-/.](\d{1,2})", s)
+    if month:
+        y, mo = (int(g) for g in month.groups() if g is not None)
+        if 1 <= mo <= 12 and _YEARS[0] <= y <= _YEARS[1]:
+            raise Rejected("v_no_day", example=f"{y}-{mo:02d}-01")
+    year = re.fullmatch(r"(\d{4})\s*年?", s)
+    if year and _YEARS[0] <= int(year[1]) <= _YEARS[1]:
+        raise Rejected("v_year_only", example=f"{year[1]}-03-05")
     raise Rejected("v_not_date")
 
 

@@ -258,7 +258,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_enum": ("不是允许的值：{allowed}", "not an allowed value: {allowed}"),
     "ingest_v_date_range": ("日期 {date} 不在合理范围（1949–2100）", "date {date} is out of range (1949–2100)"),
     "ingest_v_bad_date": ("不存在的日期 {value}", "no such date: {value}"),
-    "ingest_v_no_day": ("日期缺少“日”", "the date has no day"),
+    "ingest_v_no_day": ("日期只有年月，缺少“日”：请写成完整日期，如 {example}；不知道具体日期可留空",
+                        "the date has no day (only a month): write the full date, e.g. {example}, or leave the cell "
+                        "empty if the day is not known"),
+    "ingest_v_year_only": ("日期只有年份：请写成完整日期，如 {example}；不知道具体日期可留空",
+                           "the date is only a year: write the full date, e.g. {example}, or leave the cell empty if "
+                           "the day is not known"),
     "ingest_v_not_date": ("不是日期（可写 2023-03-05、2023/3/5 或 2023年3月5日）", "not a date (write 2023-03-05, 2023/3/5 or 2023年3月5日)"),
     "ingest_v_district": ("不是株洲的区县：{names}", "not a Zhuzhou district: {names}"),
     "ingest_v_blank": ("只有空格", "only blanks"),
