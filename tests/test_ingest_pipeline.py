@@ -926,3 +926,4 @@ def test_prune_refuses_a_store_whose_current_snapshot_is_broken_and_ids_stay_ret
     _, again = task_edits.assign(store_dir, tiny_snapshot, project_id="P001", unit="u", title="b",
                                  due_on=dt.date(2023, 10, 2))
     assert again != gone_id
+

@@ -159,6 +159,8 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     for target in frame.columns:
         res = values.column(frame[target], table, target, factors.get(target, 1.0))
         reject(res.reasons, sources[target], frame[target].to_numpy(dtype=object))
+        for i, (key, params) in res.warnings.items():  # accepted, read in a way the steward should see
+            report.add(rows[i], sources[target], frame[target].iat[i], key, params)
         changed |= res.changed
         out[target] = res.values
         already[target] = np.isin(np.arange(n), list(res.reasons))

@@ -72,6 +72,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_user_needed": ("填写发布人后才能发布（记录在快照中）。", "Enter who publishes (recorded in the snapshot) to publish."),
     "data_publish_valid": ("只发布 {n} 行有效数据，跳过 {rejected} 行被拒绝的数据", "Publish the {n} valid rows, leaving out "
                            "the {rejected} rejected"),
+    "data_no_valid_rows": ("{rejected} 行全部被拒绝，没有可发布的数据：请按上面的原因修改文件后重新上传。",
+                           "All {rejected} rows were rejected: there is nothing to publish. Correct the file as the "
+                           "reasons above say and upload it again."),
     "data_publish": ("发布为新快照（{mode}）", "Publish as a new snapshot ({mode})"),
     "data_replace_warning": ("整表替换：发布后“{table}”表只剩本文件的 {kept} 行，现有的 {removed} 行将被删除（可回滚）。"
                              "只想新增或修改部分记录，请选“按编号更新”。",
@@ -252,6 +255,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_formula": ("是公式，不是数值（请粘贴为数值）", "a formula, not a value (paste as values)"),
     "ingest_v_comma": ("逗号用法不明确（千分位应为 1,234）", "ambiguous comma (thousands are written 1,234)"),
     "ingest_v_unit": ("单位“{unit}”无法换算为 {expected}", "unit '{unit}' cannot be converted to {expected}"),
+    "ingest_v_unit_none": ("数字后多了“{unit}”：本列只填数字", "'{unit}' after the number: this column takes a plain number"),
+    "ingest_v_product": ("按“台数×单台容量”读作 {n} × {each} = {total}，请核对", "read as units × capacity each: "
+                         "{n} × {each} = {total}; please check"),
     "ingest_v_negative": ("不能为负数", "cannot be negative"),
     "ingest_v_too_large": ("不能超过 {max}", "cannot exceed {max}"),
     "ingest_v_not_whole": ("应为整数", "must be a whole number"),
