@@ -927,3 +927,25 @@ def test_prune_refuses_a_store_whose_current_snapshot_is_broken_and_ids_stay_ret
                                  due_on=dt.date(2023, 10, 2))
     assert again != gone_id
 
+
+SUB_HEAD = ["变电站编号", "变电站名称", "电压等级", "主变台数", "主变容量（MVA）", "最高负荷（MW）", "运行状态", "投运年份", "经度", "纬度"]
+
+
+def test_a_substation_ledgers_year_and_count_times_size_are_read_and_an_overload_is_a_warning():
+    """Tester 12: 投运年份 "2023年" and 主变容量 "2×50" rejected every row of S1_substations.xlsx, and a
+    station loaded above its capacity (120 MW on 100 MVA × 0.9) passed the report unremarked."""
+    stations = [["BDZ-1", "测试0变", "110千伏", 2, "2×50", 45, "运行", "2023年", *SEATS[0]],
+                ["BDZ-2", "测试1变", "110千伏", 2, "100", "120MW", "运行", "2023 年", *SEATS[1]],
+                ["BDZ-3", "测试2变", "110千伏", 2, "63MVA", 30, "运行", 2019, *SEATS[2]]]
+    c = run(ledger(stations, SUB_HEAD), table="substations")
+    assert c.report.rejected == 0 and c.accepted["commissioned_year"].tolist() == [2023, 2023, 2019]
+    assert c.accepted["capacity_mva"].tolist() == [100.0, 100.0, 63.0]
+    warned = {(r, col, k): p for r, col, _, k, p, lvl in c.report.problems if lvl == "warning"}
+    assert list(warned) == [(2, "主变容量（MVA）", "v_product"), (3, "最高负荷（MW）", "v_load_above_capacity")]
+    assert warned[(3, "最高负荷（MW）", "v_load_above_capacity")]["rate"] == "133.3%"
+    text = c.report.problem_frame("zh")["原因"].tolist()
+    assert text == ["按“台数×单台容量”读作 2 × 50 = 100 MVA，请核对",
+                    "负载率 133.3%：最高负荷 120 MW 超过变电容量 100 MVA × 功率因数 0.9 = 90 MW，请核对负荷或容量（能源页将标为数据问题）"]
+    assert "read as units × capacity each: 2 × 50 = 100 MVA" in c.report.problem_frame("en")["Reason"].iat[0]
+    at_90 = [[*stations[1][:4], "100", 90, *stations[1][6:]]]  # 100 %: at its capacity, not above
+    assert not run(ledger(at_90, SUB_HEAD), table="substations").report.problems

@@ -215,6 +215,8 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
         rules.class_from_status(out, bad, report)
     if table == "projects":
         rules.stage_against_dates(out, sources, frame, rows, bad, report)
+    if table == "substations":
+        rules.load_above_capacity(out, sources, frame, rows, bad, report)
 
     keep = ~bad
     accepted = _assemble(table, out, geometry, keep)

@@ -298,6 +298,11 @@ TEXT: dict[str, tuple[str, str]] = {
                                      "completion date: not counted among the completions"),
     "ingest_v_stage_has_completion": ("阶段为在建，却填了实际竣工日期：阶段是否应为竣工？", "stage 在建 with an actual "
                                       "completion date: should the stage be 竣工?"),
+    "ingest_v_load_above_capacity": ("负载率 {rate}：最高负荷 {load} 超过变电容量 {capacity} × 功率因数 {pf} = {firm}，"
+                                     "请核对负荷或容量（能源页将标为数据问题）",
+                                     "load rate {rate}: the peak load {load} is above the capacity {capacity} × "
+                                     "power factor {pf} = {firm}; check the load or the capacity (the energy page "
+                                     "flags it as a data problem)"),
     "ingest_v_area_differs": ("与地块范围算得的 {outline} 亩相差超过四分之一，请核对面积或范围",
                               "more than a quarter off the {outline} mu of the parcel's outline: check the area or the outline"),
     "ingest_v_district_differs": ("填写的区县 {declared} 与坐标所在区县 {found} 不一致，按坐标取 {found}",
