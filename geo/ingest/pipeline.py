@@ -214,7 +214,8 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     if table == "parcels" and "status" in out:
         rules.class_from_status(out, bad, report)
     if table == "projects":
-        rules.stage_against_dates(out, sources, frame, rows, bad, report)
+        new = ~ids.isin(_stored_ids(base, table)).to_numpy()
+        rules.stage_against_dates(out, sources, frame, rows, bad, report, new)
     if table == "substations":
         rules.load_above_capacity(out, sources, frame, rows, bad, report)
 
@@ -280,6 +281,14 @@ def _stored_rows(base: store.Snapshot | None, table: str) -> pd.DataFrame | None
         return None
     rows = store.read_table(base, table)
     return rows.set_index(rows[schema.PRIMARY_KEYS[table]].astype(str).to_numpy())
+
+
+def _stored_ids(base: store.Snapshot | None, table: str) -> set[str]:
+    """The ids of the base snapshot's ``table`` (none without one), read from their one column."""
+    if base is None or table not in base.tables:
+        return set()
+    pk = schema.PRIMARY_KEYS[table]
+    return set(pd.read_parquet(base.table_path(table), columns=[pk])[pk].astype(str))
 
 
 def _name(adcode: str) -> str:

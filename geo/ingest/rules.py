@@ -136,21 +136,26 @@ FINISHED = ("竣工", "投产")
 
 
 def stage_against_dates(out: dict, sources: dict, frame: pd.DataFrame, rows: np.ndarray, bad: np.ndarray,
-                         report: Report) -> None:
-    # The file's own columns only: an update that lacks a date column holds the stored dates,
-    # and a warning then said the file had filled in what it had left out (tester 8).
-    if "stage" not in frame.columns or not {"actual_start", "actual_completion"} & set(frame.columns):
+                         report: Report, new: np.ndarray) -> None:
+    """``new``: the rows whose id is not stored yet (they have only the file's dates)."""
+    if "stage" not in frame.columns:
         return
-    stage = pd.Series(out["stage"], dtype=object)
-    start = pd.Series(out.get("actual_start", [None] * len(stage)), dtype=object).notna()
-    done = pd.Series(out.get("actual_completion", [None] * len(stage)), dtype=object).notna()
+    # The file's own columns only: an update that lacks a date column holds the stored dates,
+    # and a warning then said the file had filled in what it had left out (tester 8). A new
+    # project has no stored dates: without the column it has none, and a 在建 one without a start
+    # had been warned of only when the file had an empty 实际开工 column (tester 12).
     has = set(frame.columns)
-    checks = [("v_stage_has_start", stage.isin(BEFORE_START) & (start | done), "actual_start" in has),
-              ("v_stage_no_start", stage.isin(STARTED) & ~start, "actual_start" in has),
-              ("v_stage_no_completion", stage.isin(FINISHED) & ~done, "actual_completion" in has),
-              ("v_stage_has_completion", (stage == "在建") & done, "actual_completion" in has)]
+    start_known = new | ("actual_start" in has)
+    done_known = new | ("actual_completion" in has)
+    stage = pd.Series(out["stage"], dtype=object)
+    start = pd.Series(out.get("actual_start", [None] * len(stage)), dtype=object).notna().to_numpy()
+    done = pd.Series(out.get("actual_completion", [None] * len(stage)), dtype=object).notna().to_numpy()
+    checks = [("v_stage_has_start", stage.isin(BEFORE_START).to_numpy() & (start | done), start_known | done_known),
+              ("v_stage_no_start", stage.isin(STARTED).to_numpy() & ~start, start_known),
+              ("v_stage_no_completion", stage.isin(FINISHED).to_numpy() & ~done, done_known),
+              ("v_stage_has_completion", (stage == "在建").to_numpy() & done, done_known)]
     for key, hit, known in checks:
-        for i in np.flatnonzero(hit.to_numpy() & ~bad) if known else ():
+        for i in np.flatnonzero(hit & known & ~bad):
             report.add(rows[i], sources["stage"], frame["stage"].iat[i], key, {"stage": stage.iat[i]})
 
 
