@@ -159,10 +159,43 @@ def test_self_intersecting_polygon_is_flagged_and_repaired_only_on_request():
     good = shapely.box(x - .02, y - .02, x - .015, y - .015)
     data = _parcels_geojson([bowtie, good])
     c = check(load(data, "p.geojson", "parcels"), Options("parcels"))
-    assert problems(c) == [(1, "v_invalid_polygon")] and "Self-intersection" in c.report.problems[0][4]["why"]
+    assert problems(c) == [(1, "v_invalid_polygon")]
+    # named by the schema's label and in the steward's words, at 4 decimals (tester 12: "geometry",
+    # "Self-intersection[113.1206387 27.8860137]")
+    at = f"{x + .005:.4f}, {y + .005:.4f}"
+    zh, en = c.report.problem_frame("zh").iloc[0], c.report.problem_frame("en").iloc[0]
+    assert (zh["列"], en["Column"]) == ("地块范围", "Outline")
+    assert zh["原因"] == f"图形自相交（位置 {at}）：图形无效，可勾选“修复自相交图形”自动修复"
+    assert en["Reason"].startswith(f"self-intersection (at {at}): an invalid geometry; tick 'repair")
+    assert "geometry" not in c.report.to_text("zh") and "Self-intersection" not in c.report.to_text("zh")
     fixed = check(load(data, "p.geojson", "parcels"), Options("parcels", repair=True))
     assert fixed.report.rejected == 0 and fixed.report.changed == 1
     assert fixed.accepted.geometry.is_valid.all() and ("ingest_n_repaired", {"n": 1}) in fixed.report.notes
+
+
+@pytest.mark.parametrize("wkt,zh", [
+    ("POLYGON((0 0, 2 0, 1 1, 2 2, 0 2, 1 1, 0 0))", "边界环自相交（位置 1.0000, 1.0000）"),
+    ("POLYGON((0 0, 1 0, 1 1, 0 1, 0 0), (2 2, 3 2, 3 3, 2 3, 2 2))", "内环（洞）在外边界之外（位置 2.0000, 2.0000）"),
+    ("POLYGON((0 0, 10 0, 10 10, 0 10, 0 0), (1 1, 9 1, 9 9, 1 9, 1 1), (2 2, 3 2, 3 3, 2 3, 2 2))",
+     "内环（洞）相互嵌套（位置 2.0000, 2.0000）"),
+    ("POLYGON((0 0, 10 0, 10 10, 0 10, 0 0), (0 5, 5 0, 10 5, 5 10, 0 5))", "内环把地块分成了不相连的几块（位置 5.0000, 0.0000）"),
+    ("MULTIPOLYGON(((0 0, 10 0, 10 10, 0 10, 0 0)), ((1 1, 2 1, 2 2, 1 2, 1 1)))", "多个外边界相互嵌套（位置 1.0000, 1.0000）"),
+    ("POLYGON((0 0, 1 1, 0 0))", "顶点太少，围不成面（位置 0.0000, 0.0000）"),
+])
+def test_geos_validity_reasons_are_said_in_chinese_with_the_position_rounded(wkt, zh):
+    from geo.ingest.coords import invalid_reason
+
+    why = invalid_reason(shapely.from_wkt(wkt))
+    assert why[0] == zh and "[" not in why[1] and "(at " in why[1]
+
+
+def test_a_polygon_that_repair_leaves_without_an_area_keeps_the_original_reason():
+    """make_valid turns a two-point "polygon" into a line: it had been reported as "Valid Geometry"."""
+    from geo.ingest.coords import check_geometry
+
+    geom = np.array([shapely.from_wkt("POLYGON((0 0, 1 1, 0 0))")], dtype=object)
+    _, reasons, _ = check_geometry(geom, polygons=True, repair=True)
+    assert reasons[0][0] == "v_invalid_polygon_unrepaired" and reasons[0][1]["why"][0].startswith("顶点太少")
 
 
 def test_points_in_a_parcels_file_are_rejected_by_type():

@@ -20,7 +20,7 @@ import pandas as pd
 from geo import schema, store
 from geo.boundaries import DISTRICTS
 from geo.ingest import coords, headers, readers, rules, values
-from geo.ingest.errors import IngestError
+from geo.ingest.errors import IngestError, Localized
 from geo.ingest.report import Report
 from geo.join import add_h3_cells
 from geo.validate import validate_tables
@@ -247,7 +247,10 @@ def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed,
     polygons = table == "parcels"
     if raw.geometry is not None:
         geom = raw.geometry.to_numpy(dtype=object).copy()
-        label, shown = "geometry", np.array([g.wkt[:60] if g is not None else "" for g in geom], dtype=object)
+        # the schema's name of the column (地块范围 / Outline, 位置 / Location), not GeoPandas' "geometry"
+        geometry_column = schema.column(table, "geometry")
+        label = Localized((geometry_column.zh, geometry_column.en))
+        shown = np.array([g.wkt[:60] if g is not None else "" for g in geom], dtype=object)
     elif "wkt" in out:
         geom, reasons = coords.wkt_geometries(out["wkt"])
         label, shown = sources["wkt"], frame["wkt"].to_numpy(dtype=object)

@@ -286,8 +286,11 @@ TEXT: dict[str, tuple[str, str]] = {
                                 "the point lies in Zhuzhou)"),
     "ingest_v_bad_wkt": ("WKT 图形无法解析", "the WKT geometry cannot be parsed"),
     "ingest_v_geom_type": ("图形类型为 {got}，应为 {want}", "geometry is a {got}, expected {want}"),
-    "ingest_v_invalid_polygon": ("图形无效：{why}（可勾选“修复自相交图形”）", "invalid geometry: {why} (tick 'repair "
-                                 "self-intersecting polygons')"),
+    "ingest_v_invalid_polygon": ("{why}：图形无效，可勾选“修复自相交图形”自动修复", "{why}: an invalid geometry; tick "
+                                 "'repair self-intersecting polygons' to repair it"),
+    "ingest_v_invalid_polygon_unrepaired": ("{why}：图形无效，修复后不剩任何面，请在 GIS 中重画该地块",
+                                            "{why}: an invalid geometry, and repaired no area is left: redraw the "
+                                            "parcel in GIS"),
     "ingest_v_outside": ("位置 ({lon}, {lat}) 在株洲市外", "location ({lon}, {lat}) is outside Zhuzhou"),
     "ingest_v_stage_has_start": ("阶段为{stage}，却填了实际开工或竣工日期：阶段或日期有误？（按日期计入开工、竣工数）",
                                  "stage {stage}, yet it has an actual start or completion date: is the stage or the "
