@@ -325,6 +325,62 @@ def test_money_without_a_unit_far_above_any_project_stops_the_file():
     assert run(ledger(one_big, head=bare)).accepted["total_investment_yi"].tolist() == [300.0]
 
 
+def _amount_rows(totals: list[float]) -> list[list]:
+    return [[*row(f"P{i}", *SEATS[i % 4])[:6], total, 0.5, 0.2, *SEATS[i % 4]] for i, total in enumerate(totals)]
+
+
+def _amount_warnings(c) -> list[tuple]:
+    return [(r, col, k, p) for r, col, _, k, p, lvl in c.report.problems if lvl == "warning" and k.startswith("v_amount")]
+
+
+def test_one_amount_in_wan_yuan_in_a_yi_yuan_ledger_is_a_warning_naming_the_row_and_the_wan_reading():
+    """Tester 12 (G6_one_row_wanyuan_typo.xlsx): one 35000 among totals of 1.5–30 亿元, typed in 万元, was
+    accepted unremarked and took the city's total from 5,438.8 to 40,741.8 亿元."""
+    totals = [1.5, 30.0, 2.0, 8.0, 12.5, 35000.0, 4.0, 6.0, 20.0, 3.0]
+    c = run(ledger(_amount_rows(totals)))
+    assert c.report.rejected == 0 and c.report.accepted == 10  # warned, not rejected: see rules.implausible_amounts
+    warned = _amount_warnings(c)
+    assert [w[:3] for w in warned] == [(7, "总投资（亿元）", "v_amount_implausible")]
+    assert warned[0][3]["value"] == "35,000 亿元" and warned[0][3]["wan"] == "3.5 亿元"
+    zh, en = c.report.problem_frame("zh"), c.report.problem_frame("en")
+    reason = zh[zh["列"] == "总投资（亿元）"]["原因"].item()
+    assert "35,000 亿元 远超单个项目的规模" in reason and "若本格按万元填写，应为 3.5 亿元（乘 0.0001）" in reason
+    assert "if this cell was written in 万元, it is 3.5 亿元" in en[en["Column"] == "总投资（亿元）"]["Reason"].item()
+    assert ("ingest_w_amounts", {"column": "总投资（亿元）", "n": 1, "rows": ["7"]}) in c.report.notes
+    assert c.report.note_texts("zh")[-1].startswith("注意：“总投资（亿元）”有 1 个金额远超单个项目的规模（第 7 行）")
+
+
+def test_large_real_projects_and_converted_columns_are_judged_as_they_should_be():
+    # the demo's largest (田心 300 亿, 150, 119.75) among ordinary ones: no warning
+    assert not _amount_warnings(run(ledger(_amount_rows([300.0, 150.0, 119.75, 2.9, 1.6, 5.9, 0.4]))))
+    # a list of megaprojects (median 1,500): none is far above the others
+    assert not _amount_warnings(run(ledger(_amount_rows([1200.0, 1500.0, 1800.0, 2000.0, 1400.0]))))
+    # one row alone (a month's update) says nothing of the file's scale: the bound decides
+    assert [w[2] for w in _amount_warnings(run(ledger(_amount_rows([35000.0]))))] == ["v_amount_implausible"]
+    # this year's columns have their own bound; a plan above the total is rejected (with its hint), not also warned
+    plan = [[*r[:7], 5000.0 if i == 0 else 0.5, *r[8:]] for i, r in enumerate(_amount_rows([3.5, 2, 4, 6, 8, 9]))]
+    c = run(ledger(plan))
+    assert problems(c) == [(2, "v_above_total")] and not _amount_warnings(c)
+    # a header in 万元 already converted: a cell in 元 is named, without the 万元 reading
+    in_wan = [[*r[:6], total * 1e4, *r[7:]] for r, total in zip(_amount_rows([2, 3, 4, 5, 6, 35000.0]), [2, 3, 4, 5, 6, 350000000.0])]
+    c = run(ledger(in_wan, head=[h.replace("总投资（亿元）", "总投资（万元）") for h in HEAD]))
+    assert [(w[0], w[2]) for w in _amount_warnings(c)] == [(7, "v_amount_implausible_converted")]
+
+
+def test_no_amount_of_the_calibrated_demo_is_called_implausible(demo_store):
+    """The whole city's 549 projects (田心 300 亿元 the largest) pass the per-row check."""
+    from geo.ingest import rules
+    from geo.ingest.report import Report
+
+    stored = store.read_table(store.open_current(demo_store), "projects")
+    names = list(rules.ROW_AMOUNT_BOUND)
+    assert stored["total_investment_yi"].max() >= 300
+    report = Report("projects", "demo")
+    rules.implausible_amounts({n: stored[n].to_numpy() for n in names}, {n: n for n in names}, stored[names], {},
+                              np.arange(len(stored)) + 2, np.zeros(len(stored), bool), report)
+    assert report.problems == [] and report.notes == []
+
+
 def test_subtotal_and_section_rows_are_skipped_and_said():
     """"醴陵市小计" (in the name column: its id and 序号 are empty) and a lone "一、产业发展类" had
     each been a rejected row of five to nine reasons, burying the file's real problems."""

@@ -214,6 +214,7 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     if table == "parcels" and "status" in out:
         rules.class_from_status(out, bad, report)
     if table == "projects":
+        rules.implausible_amounts(out, sources, frame, factors, rows, bad, report)
         new = ~ids.isin(_stored_ids(base, table)).to_numpy()
         rules.stage_against_dates(out, sources, frame, rows, bad, report, new)
     if table == "substations":

@@ -41,6 +41,52 @@ def stop_on_suspect_units(table: str, mapping: pd.DataFrame, factors: dict, out:
                               median=f"{numbers.median():,.0f}")
 
 
+# One amount no single project of this city reaches, in 亿元. The 2023 plan is 549 projects, 5,430
+# 亿元 in all and 1,135 亿元 planned for the year (../shared/seed-facts.md); its largest project,
+# 田心轨道交通城城市更新, is 300 亿元 with 60 亿 this year, and the sixteen above 100 亿 average 135.
+# 1,000 亿 is over three times the largest project and a fifth of the whole plan; 200 亿 in one year
+# is over three times the largest project's year and a sixth of the city's. A 万元 figure typed under
+# a 亿元 header is 10,000 times too large (a 3.5-亿 project as 35,000): one such row took the city's
+# total from 5,438.8 to 40,741.8 亿元 unremarked (tester 12), while the median check above only
+# catches a whole column.
+ROW_AMOUNT_BOUND = {"total_investment_yi": 1_000.0, "annual_plan_yi": 200.0, "completed_yi": 200.0}
+# ... and far above the file's other amounts (a list of megaprojects has a high median). With
+# fewer amounts than this the median says nothing of the file's scale and the bound decides alone.
+ROW_MEDIAN_RATIO = 20.0
+ROW_MEDIAN_MIN = 5
+
+
+def implausible_amounts(out: dict, sources: dict, frame: pd.DataFrame, factors: dict, rows: np.ndarray,
+                        bad: np.ndarray, report: Report) -> None:
+    """A warning on each money cell of a project that is above ``ROW_AMOUNT_BOUND`` and at least
+    ``ROW_MEDIAN_RATIO`` times the column's median in the file, naming what it would be in 万元.
+
+    A warning, not a rejection: the cell is a readable number in the unit its header says, and a
+    rejection could not be overridden, so a real project of that size (or a file of them) could
+    never be imported; the steward sees the row, the value and the 万元 reading in the report
+    (and its XLSX) before publishing, and corrects the cell or the column's factor. Only the
+    file's own columns are judged (an update keeps stored amounts it does not give)."""
+    for name, bound in ROW_AMOUNT_BOUND.items():
+        if name not in frame.columns or name not in out:
+            continue
+        amounts = pd.to_numeric(pd.Series(out[name]), errors="coerce").to_numpy(dtype=float)
+        present = ~np.isnan(amounts) & ~bad
+        if not present.any():
+            continue
+        median = float(np.median(amounts[present]))
+        far = amounts >= ROW_MEDIAN_RATIO * median if present.sum() >= ROW_MEDIAN_MIN else np.ones(len(amounts), bool)
+        converted = factors.get(name, 1.0) != 1.0  # the header's unit was applied: no 万元 reading to offer
+        hits = np.flatnonzero(present & (amounts > bound) & far)
+        if len(hits):  # above the report's table too: one such row outweighs the rest of the file
+            report.notes.append(("ingest_w_amounts", {"column": str(sources[name]), "n": len(hits),
+                                                      "rows": [str(int(rows[i])) for i in hits[:10]]}))
+        for i in hits:
+            report.add(rows[i], sources[name], frame[name].iat[i],
+                       "v_amount_implausible_converted" if converted else "v_amount_implausible",
+                       {"value": f"{amounts[i]:,.6g} 亿元", "bound": f"{bound:,.0f} 亿元",
+                        "median": f"{median:,.4g} 亿元", "wan": f"{amounts[i] * 1e-4:,.6g} 亿元"})
+
+
 # A parcel's stated area against its outline's: ledgers round, survey and register areas differ a
 # little, but a quarter apart is another parcel's figure or another unit. 公顷 reads 15 times too
 # small as 亩 and 平方米 667 times too large: the median of the ratios tells a whole column's unit.

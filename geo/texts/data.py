@@ -322,6 +322,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_above_total": ("超过总投资（若本列以万元填写，请在“列对应”中把它的换算系数设为 0.0001）",
                              "more than the total investment (if this column is in 万元, set its factor to 0.0001 in the "
                              "column mapping)"),
+    "ingest_v_amount_implausible": ("{value} 远超单个项目的规模（超过 {bound}，本文件中位数 {median}）：若本格按万元填写，"
+                                    "应为 {wan}（乘 0.0001）。请核对后改正该格；确为此规模则可照常发布",
+                                    "{value} is far beyond any single project (above {bound}; the file's median is "
+                                    "{median}): if this cell was written in 万元, it is {wan} (× 0.0001). Check and "
+                                    "correct the cell; if the project really is that large, publish as it is"),
+    "ingest_v_amount_implausible_converted": ("{value} 远超单个项目的规模（超过 {bound}，本文件中位数 {median}），请核对该格",
+                                              "{value} is far beyond any single project (above {bound}; the file's "
+                                              "median is {median}): check the cell"),
     # the column was converted already (its factor set): the hint above would send the steward in circles
     "ingest_v_above_total_converted": ("超过总投资", "more than the total investment"),
     # notes and warnings about the whole file
@@ -359,6 +367,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_n_area_from_outline": ("文件没有面积列：{n} 个地块的面积（亩）按地块范围计算。",
                                    "The file has no area column: the area (mu) of {n} parcels is measured on their outlines."),
     "ingest_n_repaired": ("已修复 {n} 个自相交图形。", "{n} self-intersecting polygons were repaired."),
+    "ingest_w_amounts": ("注意：“{column}”有 {n} 个金额远超单个项目的规模（第 {rows} 行），多半是按万元填写的：发布前请核对，见下表的提示。",
+                         "Warning: {n} amounts in '{column}' are far beyond any single project (rows {rows}), most "
+                         "likely written in 万元: check them before publishing (see the warnings below)."),
     "ingest_w_gcj": ("注意：{total} 个已有编号中有 {n} 个的位置与库中相差约 {m} 米，正好是 GCJ-02 偏移。这些坐标可能来自高德/腾讯地图，请考虑选择 GCJ-02。",
                      "Warning: {n} of {total} known ids sit about {m} m from their stored position, exactly the "
                      "GCJ-02 offset. These coordinates probably come from AMap/Tencent: consider choosing GCJ-02."),
