@@ -233,8 +233,12 @@ with tab_import:
     late = view.after_as_of(checked.accepted, table, as_of, lang)
     if late:
         st.warning(late, icon=":material/event_busy:")
-    valid_only = p2.checkbox(t("data_publish_valid", lang, n=report.accepted, rejected=report.rejected),
-                             key="data_publish_valid") if report.rejected else True
+    if not report.accepted:  # every row rejected: nothing to publish, and no "publish 0 rows" to tick
+        p2.warning(t("data_no_valid_rows", lang, rejected=report.rejected), icon=":material/block:")
+        valid_only = False
+    else:
+        valid_only = p2.checkbox(t("data_publish_valid", lang, n=report.accepted, rejected=report.rejected),
+                                 key="data_publish_valid") if report.rejected else True
     removed = (report.diff or {}).get("removed", 0)
     confirmed = True
     if mode == "replace" and removed:  # a whole table can go with one click: say so, ask once more

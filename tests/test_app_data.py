@@ -226,3 +226,17 @@ def test_snapshots_beyond_the_buttons_are_in_a_picker(monkeypatch, tiny_snapshot
     assert "当前数据将撤销这 21 次发布的变更" in " ".join(m.value for m in at.markdown)
     at.button(key="data_switch_yes").click().run()
     assert not at.exception and store.open_current(store_dir).id == tiny_snapshot.id
+
+
+def test_a_file_whose_rows_are_all_rejected_offers_no_publishing_of_zero_rows(monkeypatch, tiny_snapshot, store_dir):
+    """Every row rejected, the page still offered "只发布 0 行有效数据…" (tester 12)."""
+    at = open_page(monkeypatch, store_dir)
+    bad = [["P200", "坏坐标", "醴陵市", "基础设施", "省重点", "在建", "5000", 0.5, 0.1, 0, 0],
+           ["P201", "坏坐标", "醴陵市", "基础设施", "省重点", "在建", "5000", 0.5, 0.1, 0, 0]]
+    at = upload(at, "全拒绝.csv", csv_bytes(bad))
+    assert not at.exception and (metric(at, "接受"), metric(at, "拒绝")) == ("0", "2")
+    assert not [c for c in at.checkbox if c.key == "data_publish_valid"]
+    assert any("2 行全部被拒绝，没有可发布的数据" in w.value for w in at.warning)
+    at.text_input(key="data_user").input("数据科")
+    at.run()
+    assert at.button(key="data_publish").disabled

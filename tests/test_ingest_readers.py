@@ -77,10 +77,25 @@ def test_empty_file(data):
     assert err.value.key in ("empty_file", "no_header")
 
 
-def test_header_only_is_empty():
+def test_header_only_is_said_to_have_only_its_header():
+    """A header row without data was called "empty" (tester 12): it has its header."""
     with pytest.raises(IngestError) as err:
         load(HEADER.encode(), "h.csv", "projects")
-    assert err.value.key == "empty_file"
+    assert err.value.key == "header_only"
+    assert "只有表头，没有数据行" in err.value.text("zh") and "no data rows" in err.value.text("en")
+
+
+@pytest.mark.parametrize("data,what", [
+    (b"<html><body><table><tr><td>\xe9\xa1\xb9\xe7\x9b\xae\xe7\xbc\x96\xe5\x8f\xb7</td></tr></table></body></html>", "HTML"),
+    (b"\n<table border=1><tr><td>a</td></tr></table>", "HTML"),
+    (b'<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>', "XML"),
+])
+def test_a_web_table_named_xls_says_how_to_get_a_workbook(data, what):
+    """An HTML table saved as .xls (many 政务 systems export that) was refused with no way out (tester 12)."""
+    err = refused(data, "台账.xls", "web_table")
+    assert err.params["what"] == what
+    assert "另存为 .xlsx" in err.text("zh") and "save it as .xlsx" in err.text("en")
+    assert refused(b"<kml><Document/></kml>", "a.xls", "not_supported").params["what"] == "XML"
 
 
 def test_file_over_the_upload_limit(monkeypatch, tmp_path):

@@ -90,7 +90,27 @@ def test_dates(cell, expected, changed):
     assert not res.reasons and res.values.iloc[0] == expected and bool(res.changed[0]) is changed
 
 
+@pytest.mark.parametrize("cell,example", [("2023.5", "2023-05-01"), ("2023年5月", "2023-05-01"), ("2023-05", "2023-05-01"),
+                                          ("2023/11", "2023-11-01"), (" 2023 年 5 月", "2023-05-01"), (2023.5, "2023-05-01"),
+                                          (2023.12, "2023-12-01")])
+def test_a_month_is_rejected_with_the_full_date_to_write(cell, example):
+    """A month-only start (月报 ledgers) rejected its project with "日期缺少“日”" and no way out (tester 12)."""
+    res = values.column(pd.Series([cell], dtype=object), "projects", "actual_start")
+    key, params = res.reasons[0]
+    assert key == "v_no_day" and params == {"example": example} and res.values.iloc[0] is None
+    from geo.i18n import t
+    assert t("ingest_v_no_day", "zh", **params).endswith(f"请写成完整日期，如 {example}；不知道具体日期可留空")
+    assert f"write the full date, e.g. {example}, or leave the cell empty" in t("ingest_v_no_day", "en", **params)
+
+
+@pytest.mark.parametrize("cell", ["2023", "2023年", 2023, 2023.0])
+def test_a_year_alone_is_rejected_as_a_year_not_as_a_1905_serial(cell):
+    res = values.column(pd.Series([cell], dtype=object), "projects", "actual_start")
+    assert res.reasons[0] == ("v_year_only", {"example": "2023-03-05"})
+
+
 @pytest.mark.parametrize("cell,key", [("2023-02-30", "v_bad_date"), ("2023年3月", "v_no_day"), ("明年", "v_not_date"),
+                                      ("2023.13", "v_not_date"), (2023.123, "v_not_date"),
                                       ("1900-01-01", "v_date_range"), ("=TODAY()", "v_formula")])
 def test_bad_dates(cell, key):
     res = values.column(pd.Series([cell], dtype=object), "projects", "planned_start")
@@ -249,3 +269,40 @@ def test_every_reason_and_note_has_zh_and_en_text():
     missing = sorted(k for k in keys if k not in TEXT)
     assert not missing and len(keys) > 80
     assert all(zh and en for zh, en in (TEXT[k] for k in keys))
+
+
+@pytest.mark.parametrize("cell", ["2023年", "2023 年", "２０２３年", 2023, "2023"])
+def test_a_year_written_with_nian_is_the_year(cell):
+    """投运年份 "2023年" was rejected as "单位“年”无法换算为 —" (tester 12)."""
+    res = values.column(pd.Series([cell], dtype=object), "substations", "commissioned_year")
+    assert not res.reasons and res.values.iloc[0] == 2023
+    assert bool(res.changed[0]) is (isinstance(cell, str) and "年" in cell)
+
+
+def test_a_word_after_a_plain_number_is_named_not_called_a_unit_to_a_dash():
+    res = values.column(pd.Series(["2023年度"], dtype=object), "substations", "commissioned_year")
+    assert res.reasons[0] == ("v_unit_none", {"unit": "年度"})
+    from geo.i18n import t
+    assert t("ingest_v_unit_none", "zh", unit="年度") == "数字后多了“年度”：本列只填数字" and "—" not in t(
+        "ingest_v_unit_none", "en", unit="年度")
+
+
+@pytest.mark.parametrize("cell,total", [("2×50", 100.0), ("2*50", 100.0), ("2x50", 100.0), ("2X50", 100.0),
+                                        ("２×５０", 100.0), ("2＊50", 100.0), ("3 × 63", 189.0), ("3×63MVA", 189.0),
+                                        ("2×40000kVA", 80.0)])
+def test_transformer_capacity_written_as_count_times_size_is_the_product_with_a_warning(cell, total):
+    """主变容量 "2×50" was rejected as "单位“×50”无法换算为 MVA": 台数×单台容量 is how ledgers write it."""
+    res = values.column(pd.Series([cell, 63.0], dtype=object), "substations", "capacity_mva")
+    assert not res.reasons and res.values.tolist() == [total, 63.0]
+    key, params = res.warnings[0]
+    assert key == "v_product" and params["total"] == f"{total:g} MVA" and 1 not in res.warnings
+
+
+def test_plant_capacity_as_count_times_size_in_wan_kw():
+    res = values.column(pd.Series(["2×100万千瓦", "6×300"], dtype=object), "plants", "capacity_mw")
+    assert res.values.tolist() == [2000.0, 1800.0] and res.warnings[1][1]["total"] == "1,800 MW"
+
+
+def test_a_product_is_read_only_in_capacity_columns_and_a_bad_size_is_rejected():
+    assert values.column(pd.Series(["2×50"], dtype=object), "projects", "total_investment_yi").reasons[0][0] == "v_unit"
+    assert values.column(pd.Series(["2×abc"], dtype=object), "substations", "capacity_mva").reasons[0][0] == "v_not_number"

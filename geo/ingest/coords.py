@@ -11,6 +11,8 @@ same ids stood shifted by exactly the GCJ-02 offset produce a warning.
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -20,7 +22,7 @@ from pyproj.exceptions import CRSError
 
 from geo import crs as gcrs
 from geo.boundaries import load_districts
-from geo.ingest.errors import IngestError
+from geo.ingest.errors import IngestError, Localized
 from geo.join import assign_districts
 from geo.schema import STORAGE_CRS
 
@@ -147,6 +149,46 @@ def wkt_geometries(wkt: pd.Series) -> tuple[np.ndarray, dict[int, tuple]]:
     return geom, reasons
 
 
+# GEOS's validity reasons (shapely.is_valid_reason: "Self-intersection[113.1206387 27.8860137]"),
+# in the steward's words; a reason GEOS adds later is shown as it comes.
+_GEOS_REASONS = {
+    "Self-intersection": ("图形自相交", "self-intersection"),
+    "Ring Self-intersection": ("边界环自相交", "ring self-intersection"),
+    "Too few points in geometry component": ("顶点太少，围不成面", "too few points to make an area"),
+    "Too few distinct points in geometry component": ("顶点太少，围不成面", "too few points to make an area"),
+    "Hole lies outside shell": ("内环（洞）在外边界之外", "a hole lies outside the outer boundary"),
+    "Holes are nested": ("内环（洞）相互嵌套", "holes are nested"),
+    "Interior is disconnected": ("内环把地块分成了不相连的几块", "holes split the interior into disconnected parts"),
+    "Nested shells": ("多个外边界相互嵌套", "outer boundaries are nested"),
+    "Duplicate Rings": ("边界环重复", "duplicated rings"),
+    "Invalid Coordinate": ("坐标无效（非数字）", "invalid coordinate (not a number)"),
+    "Ring is not closed": ("边界环未闭合", "a ring is not closed"),
+    "Repeated Point": ("有重复的顶点", "repeated point"),
+    "Topology Validation Error": ("拓扑错误", "topology error"),
+}
+_GEOS_REASON_RE = re.compile(r"^(.*?)\s*\[(\S+) (\S+)\]$")
+
+
+def invalid_reason(geom) -> Localized:
+    """Why a polygon is invalid, in Chinese and English, with GEOS's position rounded to 4
+    decimals (about 10 m): "图形自相交（位置 113.1206, 27.8860）"."""
+    text = shapely.is_valid_reason(geom) or ""
+    found = _GEOS_REASON_RE.match(text)
+    what, where = (found[1], (found[2], found[3])) if found else (text, None)
+    zh, en = _GEOS_REASONS.get(what, (what, what))
+    if where is None:
+        return Localized((zh, en))
+
+    def rounded(v: str) -> str:
+        try:
+            return f"{float(v):.4f}"
+        except ValueError:
+            return v
+
+    x, y = map(rounded, where)
+    return Localized((f"{zh}（位置 {x}, {y}）", f"{en} (at {x}, {y})"))
+
+
 def check_geometry(geom: np.ndarray, polygons: bool, repair: bool, flag_missing: bool = True
                    ) -> tuple[np.ndarray, dict[int, tuple], np.ndarray]:
     """Type and validity per row: point tables need points, parcels (multi)polygons; an invalid
@@ -166,15 +208,16 @@ def check_geometry(geom: np.ndarray, polygons: bool, repair: bool, flag_missing:
         check = have & ~empty & np.isin(kinds, want)
         invalid = check & ~shapely.is_valid(np.where(check, geom, None)).astype(bool)
         for i in np.flatnonzero(invalid):
+            why = invalid_reason(geom[i])
             if repair:
                 fixed = shapely.make_valid(geom[i])
                 parts = [g for g in getattr(fixed, "geoms", [fixed]) if g.geom_type in want]
                 geom[i] = shapely.multipolygons(parts) if len(parts) > 1 else (parts[0] if parts else None)
                 changed[i] = True
-                if geom[i] is None:
-                    reasons[i] = ("v_invalid_polygon", {"why": shapely.is_valid_reason(fixed)})
+                if geom[i] is None:  # nothing of an area left (too few points): the original's reason
+                    reasons[i] = ("v_invalid_polygon_unrepaired", {"why": why})
             else:
-                reasons[i] = ("v_invalid_polygon", {"why": shapely.is_valid_reason(geom[i])})
+                reasons[i] = ("v_invalid_polygon", {"why": why})
     return geom, reasons, changed
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from geo import schema, store
 from geo.boundaries import DISTRICTS
 from geo.ingest import coords, headers, readers, rules, values
-from geo.ingest.errors import IngestError
+from geo.ingest.errors import IngestError, Localized
 from geo.ingest.report import Report
 from geo.join import add_h3_cells
 from geo.validate import validate_tables
@@ -77,7 +77,10 @@ def load(data: bytes, name: str, table: str, encoding: str | None = None) -> Loa
     if example is not None:
         notes = [*notes, ("ingest_n_example_skipped", {"row": example})]
     if not len(frame):
-        raise IngestError("only_example", name=name, row=example) if example else IngestError("empty_file", name=name)
+        if example:
+            raise IngestError("only_example", name=name, row=example)
+        # a table whose header was found has columns: "empty" had read as if nothing were there
+        raise IngestError("header_only" if raw.grid is not None and len(frame.columns) else "empty_file", name=name)
     return Loaded(raw, frame, rows, headers.suggest(list(map(str, frame.columns)), table), sha, raw.notes + notes)
 
 
@@ -156,6 +159,8 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     for target in frame.columns:
         res = values.column(frame[target], table, target, factors.get(target, 1.0))
         reject(res.reasons, sources[target], frame[target].to_numpy(dtype=object))
+        for i, (key, params) in res.warnings.items():  # accepted, read in a way the steward should see
+            report.add(rows[i], sources[target], frame[target].iat[i], key, params)
         changed |= res.changed
         out[target] = res.values
         already[target] = np.isin(np.arange(n), list(res.reasons))
@@ -209,7 +214,11 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     if table == "parcels" and "status" in out:
         rules.class_from_status(out, bad, report)
     if table == "projects":
-        rules.stage_against_dates(out, sources, frame, rows, bad, report)
+        rules.implausible_amounts(out, sources, frame, factors, rows, bad, report)
+        new = ~ids.isin(_stored_ids(base, table)).to_numpy()
+        rules.stage_against_dates(out, sources, frame, rows, bad, report, new)
+    if table == "substations":
+        rules.load_above_capacity(out, sources, frame, rows, bad, report)
 
     keep = ~bad
     accepted = _assemble(table, out, geometry, keep)
@@ -239,7 +248,10 @@ def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed,
     polygons = table == "parcels"
     if raw.geometry is not None:
         geom = raw.geometry.to_numpy(dtype=object).copy()
-        label, shown = "geometry", np.array([g.wkt[:60] if g is not None else "" for g in geom], dtype=object)
+        # the schema's name of the column (地块范围 / Outline, 位置 / Location), not GeoPandas' "geometry"
+        geometry_column = schema.column(table, "geometry")
+        label = Localized((geometry_column.zh, geometry_column.en))
+        shown = np.array([g.wkt[:60] if g is not None else "" for g in geom], dtype=object)
     elif "wkt" in out:
         geom, reasons = coords.wkt_geometries(out["wkt"])
         label, shown = sources["wkt"], frame["wkt"].to_numpy(dtype=object)
@@ -273,6 +285,14 @@ def _stored_rows(base: store.Snapshot | None, table: str) -> pd.DataFrame | None
         return None
     rows = store.read_table(base, table)
     return rows.set_index(rows[schema.PRIMARY_KEYS[table]].astype(str).to_numpy())
+
+
+def _stored_ids(base: store.Snapshot | None, table: str) -> set[str]:
+    """The ids of the base snapshot's ``table`` (none without one), read from their one column."""
+    if base is None or table not in base.tables:
+        return set()
+    pk = schema.PRIMARY_KEYS[table]
+    return set(pd.read_parquet(base.table_path(table), columns=[pk])[pk].astype(str))
 
 
 def _name(adcode: str) -> str:

@@ -111,8 +111,16 @@ def sniff(data: bytes, name: str) -> str:
         raise IngestError("old_xls", name=name)
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"<"):  # XML: a GDAL VRT, KML, HTML saved as .xls … none is a ledger
-        what = "GDAL VRT" if b"OGRVRTDataSource" in head or b"VRTDataset" in head else "XML/HTML"
-        raise IngestError("not_supported", name=name, what=what)
+        if b"OGRVRTDataSource" in head or b"VRTDataset" in head:
+            raise IngestError("not_supported", name=name, what="GDAL VRT")
+        # A web page's table or Excel 2003's XML spreadsheet, named .xls: what many 政务 systems
+        # export. Excel opens both, so the way out is the .xls one (tester 12).
+        lower = head.lower()
+        if any(tag in lower for tag in (b"<html", b"<table", b"<!doctype html")):
+            raise IngestError("web_table", name=name, what="HTML")
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in lower:
+            raise IngestError("web_table", name=name, what="XML")
+        raise IngestError("not_supported", name=name, what="XML")
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise IngestError("binary", name=name)
     if stripped.startswith(b"{"):

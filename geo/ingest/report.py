@@ -55,15 +55,17 @@ class Report:
     def ok(self) -> bool:
         return self.rejected == 0
 
-    def add(self, row: int, column: str, cell: object, key: str, params: dict, level: str = "warning") -> None:
-        """A problem of one cell: ``level`` "rejected" (its row is not imported) or "warning"."""
+    def add(self, row: int, column: str | Localized, cell: object, key: str, params: dict, level: str = "warning") -> None:
+        """A problem of one cell: ``level`` "rejected" (its row is not imported) or "warning";
+        ``column`` as the file names it, or the schema's (zh, en) name of a column the file has
+        no header for (a GIS file's geometry)."""
         self.problems.append((int(row), column, cell_text(cell), key, params, level))
 
     def problem_frame(self, lang: str = "zh") -> pd.DataFrame:
         """Rejected rows first (by row number), then warnings; headers in ``lang``."""
         ordered = sorted(self.problems, key=lambda p: (p[5] != "rejected", p[0]))
-        rows = [(r, c, v, t(f"ingest_{k}", lang, **_joined(p, lang)), t(f"ingest_level_{lvl}", lang))
-                for r, c, v, k, p, lvl in ordered]
+        rows = [(r, _joined({"c": c}, lang)["c"], v, t(f"ingest_{k}", lang, **_joined(p, lang)),
+                 t(f"ingest_level_{lvl}", lang)) for r, c, v, k, p, lvl in ordered]
         df = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
         return df.rename(columns={c: t(f"ingest_col_{c}", lang) for c in PROBLEM_COLUMNS}).reset_index(drop=True)
 

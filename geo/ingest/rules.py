@@ -41,6 +41,52 @@ def stop_on_suspect_units(table: str, mapping: pd.DataFrame, factors: dict, out:
                               median=f"{numbers.median():,.0f}")
 
 
+# One amount no single project of this city reaches, in 亿元. The 2023 plan is 549 projects, 5,430
+# 亿元 in all and 1,135 亿元 planned for the year (../shared/seed-facts.md); its largest project,
+# 田心轨道交通城城市更新, is 300 亿元 with 60 亿 this year, and the sixteen above 100 亿 average 135.
+# 1,000 亿 is over three times the largest project and a fifth of the whole plan; 200 亿 in one year
+# is over three times the largest project's year and a sixth of the city's. A 万元 figure typed under
+# a 亿元 header is 10,000 times too large (a 3.5-亿 project as 35,000): one such row took the city's
+# total from 5,438.8 to 40,741.8 亿元 unremarked (tester 12), while the median check above only
+# catches a whole column.
+ROW_AMOUNT_BOUND = {"total_investment_yi": 1_000.0, "annual_plan_yi": 200.0, "completed_yi": 200.0}
+# ... and far above the file's other amounts (a list of megaprojects has a high median). With
+# fewer amounts than this the median says nothing of the file's scale and the bound decides alone.
+ROW_MEDIAN_RATIO = 20.0
+ROW_MEDIAN_MIN = 5
+
+
+def implausible_amounts(out: dict, sources: dict, frame: pd.DataFrame, factors: dict, rows: np.ndarray,
+                        bad: np.ndarray, report: Report) -> None:
+    """A warning on each money cell of a project that is above ``ROW_AMOUNT_BOUND`` and at least
+    ``ROW_MEDIAN_RATIO`` times the column's median in the file, naming what it would be in 万元.
+
+    A warning, not a rejection: the cell is a readable number in the unit its header says, and a
+    rejection could not be overridden, so a real project of that size (or a file of them) could
+    never be imported; the steward sees the row, the value and the 万元 reading in the report
+    (and its XLSX) before publishing, and corrects the cell or the column's factor. Only the
+    file's own columns are judged (an update keeps stored amounts it does not give)."""
+    for name, bound in ROW_AMOUNT_BOUND.items():
+        if name not in frame.columns or name not in out:
+            continue
+        amounts = pd.to_numeric(pd.Series(out[name]), errors="coerce").to_numpy(dtype=float)
+        present = ~np.isnan(amounts) & ~bad
+        if not present.any():
+            continue
+        median = float(np.median(amounts[present]))
+        far = amounts >= ROW_MEDIAN_RATIO * median if present.sum() >= ROW_MEDIAN_MIN else np.ones(len(amounts), bool)
+        converted = factors.get(name, 1.0) != 1.0  # the header's unit was applied: no 万元 reading to offer
+        hits = np.flatnonzero(present & (amounts > bound) & far)
+        if len(hits):  # above the report's table too: one such row outweighs the rest of the file
+            report.notes.append(("ingest_w_amounts", {"column": str(sources[name]), "n": len(hits),
+                                                      "rows": [str(int(rows[i])) for i in hits[:10]]}))
+        for i in hits:
+            report.add(rows[i], sources[name], frame[name].iat[i],
+                       "v_amount_implausible_converted" if converted else "v_amount_implausible",
+                       {"value": f"{amounts[i]:,.6g} 亿元", "bound": f"{bound:,.0f} 亿元",
+                        "median": f"{median:,.4g} 亿元", "wan": f"{amounts[i] * 1e-4:,.6g} 亿元"})
+
+
 # A parcel's stated area against its outline's: ledgers round, survey and register areas differ a
 # little, but a quarter apart is another parcel's figure or another unit. 公顷 reads 15 times too
 # small as 亩 and 平方米 667 times too large: the median of the ratios tells a whole column's unit.
@@ -136,19 +182,46 @@ FINISHED = ("竣工", "投产")
 
 
 def stage_against_dates(out: dict, sources: dict, frame: pd.DataFrame, rows: np.ndarray, bad: np.ndarray,
-                         report: Report) -> None:
-    # The file's own columns only: an update that lacks a date column holds the stored dates,
-    # and a warning then said the file had filled in what it had left out (tester 8).
-    if "stage" not in frame.columns or not {"actual_start", "actual_completion"} & set(frame.columns):
+                         report: Report, new: np.ndarray) -> None:
+    """``new``: the rows whose id is not stored yet (they have only the file's dates)."""
+    if "stage" not in frame.columns:
         return
-    stage = pd.Series(out["stage"], dtype=object)
-    start = pd.Series(out.get("actual_start", [None] * len(stage)), dtype=object).notna()
-    done = pd.Series(out.get("actual_completion", [None] * len(stage)), dtype=object).notna()
+    # The file's own columns only: an update that lacks a date column holds the stored dates,
+    # and a warning then said the file had filled in what it had left out (tester 8). A new
+    # project has no stored dates: without the column it has none, and a 在建 one without a start
+    # had been warned of only when the file had an empty 实际开工 column (tester 12).
     has = set(frame.columns)
-    checks = [("v_stage_has_start", stage.isin(BEFORE_START) & (start | done), "actual_start" in has),
-              ("v_stage_no_start", stage.isin(STARTED) & ~start, "actual_start" in has),
-              ("v_stage_no_completion", stage.isin(FINISHED) & ~done, "actual_completion" in has),
-              ("v_stage_has_completion", (stage == "在建") & done, "actual_completion" in has)]
+    start_known = new | ("actual_start" in has)
+    done_known = new | ("actual_completion" in has)
+    stage = pd.Series(out["stage"], dtype=object)
+    start = pd.Series(out.get("actual_start", [None] * len(stage)), dtype=object).notna().to_numpy()
+    done = pd.Series(out.get("actual_completion", [None] * len(stage)), dtype=object).notna().to_numpy()
+    checks = [("v_stage_has_start", stage.isin(BEFORE_START).to_numpy() & (start | done), start_known | done_known),
+              ("v_stage_no_start", stage.isin(STARTED).to_numpy() & ~start, start_known),
+              ("v_stage_no_completion", stage.isin(FINISHED).to_numpy() & ~done, done_known),
+              ("v_stage_has_completion", (stage == "在建").to_numpy() & done, done_known)]
     for key, hit, known in checks:
-        for i in np.flatnonzero(hit.to_numpy() & ~bad) if known else ():
+        for i in np.flatnonzero(hit & known & ~bad):
             report.add(rows[i], sources["stage"], frame["stage"].iat[i], key, {"stage": stage.iat[i]})
+
+
+def load_above_capacity(out: dict, sources: dict, frame: pd.DataFrame, rows: np.ndarray, bad: np.ndarray,
+                        report: Report) -> None:
+    """A substation whose 最高负荷 is above its firm capacity (capacity × ``schema.POWER_FACTOR``,
+    load rate > 100 %, as the energy page judges it: ``geo.energy.quality_problems``): a warning
+    on the load's cell (or the capacity's, when the file gives only that). It had passed the
+    import unremarked and was flagged only on the energy page, after publishing (tester 12).
+    Rows whose load and capacity both came from the stored data are not this file's to judge."""
+    given = [c for c in ("peak_load_mw", "capacity_mva") if c in frame.columns]
+    if not given or "peak_load_mw" not in out or "capacity_mva" not in out:
+        return
+    load = pd.to_numeric(pd.Series(out["peak_load_mw"]), errors="coerce").to_numpy(dtype=float)
+    capacity = pd.to_numeric(pd.Series(out["capacity_mva"]), errors="coerce").to_numpy(dtype=float)
+    firm = capacity * schema.POWER_FACTOR
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = load / np.where(firm > 0, firm, np.nan) * 100
+    column = given[0]
+    for i in np.flatnonzero((rate > 100) & ~bad):
+        report.add(rows[i], sources[column], frame[column].iat[i], "v_load_above_capacity",
+                   {"rate": f"{rate[i]:.1f}%", "load": f"{load[i]:,.6g} MW", "capacity": f"{capacity[i]:,.6g} MVA",
+                    "pf": schema.POWER_FACTOR, "firm": f"{firm[i]:,.6g} MW"})

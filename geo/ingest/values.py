@@ -30,6 +30,7 @@ class ColumnResult:
     values: pd.Series
     reasons: dict[int, Reason] = field(default_factory=dict)  # row position -> why rejected
     changed: np.ndarray | None = None  # row positions whose value was normalised
+    warnings: dict[int, Reason] = field(default_factory=dict)  # row position -> how an accepted value was read
 
 
 
@@ -78,8 +79,28 @@ def parse_number(value: object, col_unit: str = "") -> tuple[float, float | None
         return number, None
     factor = _unit_factor(unit, col_unit)
     if factor is None:
-        raise Rejected("v_unit", unit=unit, expected=col_unit or "—")
+        if not col_unit:  # a plain count or code: "无法换算为 —" had said nothing (tester 12)
+            raise Rejected("v_unit_none", unit=unit)
+        raise Rejected("v_unit", unit=unit, expected=col_unit)
     return number, factor
+
+
+# Capacities as ledgers write them, 台数×单台容量: 2×50 (MVA), 3×63MVA, 6×300 MW, 2×100万千瓦.
+PRODUCT_COLUMNS = ("capacity_mva", "capacity_mw")
+_PRODUCT_RE = re.compile(r"^(\d+)[×xX*](.+)$")
+
+
+def parse_product(value: object, col_unit: str) -> tuple[int, float, float | None] | None:
+    """(count, size of each, factor of a unit written after it or None) of "2×50" and its kin
+    (×, x, X, *, full-width forms), or None when ``value`` is not one. Raises ``Rejected`` for a
+    size that is not a number."""
+    if not isinstance(value, str):
+        return None
+    found = _PRODUCT_RE.match(nfkc(value).replace(" ", "").replace("\u3000", ""))
+    if not found:
+        return None
+    each, factor = parse_number(found[2], col_unit)
+    return int(found[1]), each, factor
 
 
 def numbers(s: pd.Series, col: schema.Column | None, factor: float = 1.0, *, signed: bool = False) -> ColumnResult:
@@ -94,9 +115,19 @@ def numbers(s: pd.Series, col: schema.Column | None, factor: float = 1.0, *, sig
     if factor != 1.0:
         changed |= present
     reasons: dict[int, Reason] = {}
+    read_as: dict[int, Reason] = {}
     slow = present & np.isnan(fast.to_numpy())
     if slow.any():
+        products: dict[object, Reason] = {}
+        multiplies = bool(col and col.name in PRODUCT_COLUMNS)
+
         def scaled(v) -> float:
+            product = parse_product(v, unit) if multiplies else None
+            if product is not None:  # said in a warning: the steward sees the product it became
+                n, each, own = product
+                total = n * each * (own if own is not None else factor)
+                products[v] = ("v_product", {"n": n, "each": f"{each:,.6g}", "total": f"{total:,.6g} {unit}"})
+                return total
             number, own = parse_number(v, unit)
             return number * (own if own is not None else factor)
 
@@ -109,6 +140,8 @@ def numbers(s: pd.Series, col: schema.Column | None, factor: float = 1.0, *, sig
             else:
                 out[i] = got
                 changed[i] = True
+                if s.iat[i] in products:
+                    read_as[i] = products[s.iat[i]]
     ok = present & ~np.isnan(out)
     bad_inf = ok & ~np.isfinite(out)
     for i in np.flatnonzero(bad_inf):
@@ -136,7 +169,10 @@ def numbers(s: pd.Series, col: schema.Column | None, factor: float = 1.0, *, sig
             if float(values.iat[i]) not in allowed:
                 reasons[i] = ("v_enum", {"allowed": [str(v) for v in col.enum]})
         values = values.where(~pd.Series(np.isin(np.arange(len(s)), list(reasons)), index=s.index))
-    return ColumnResult(values, reasons, changed)
+    return ColumnResult(values, reasons, changed, {i: r for i, r in read_as.items() if i not in reasons})
+
+
+_YEAR_RE = re.compile(r"^(\d{4})\s*年$")
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -169,6 +205,8 @@ def parse_date(value: object) -> tuple[dt.date, bool]:
     if isinstance(value, (int, float, np.integer, np.floating)):
         if 19000101 <= value <= 21001231 and float(value).is_integer():
             return parse_date(str(int(value)))[0], True
+        if _YEARS[0] <= value < _YEARS[1] + 1:  # 2023 or 2023.5 typed as a number (as an Excel serial: 1905)
+            return parse_date(str(int(value)) if float(value).is_integer() else repr(float(value)))
         if 1 <= value < 80000 and float(value).is_integer():
             return _plausible(_EXCEL_EPOCH + dt.timedelta(days=int(value))), True
         raise Rejected("v_not_date")
@@ -187,8 +225,16 @@ def parse_date(value: object) -> tuple[dt.date, bool]:
                 raise Rejected("v_bad_date", value=s) from None
             _plausible(out)
             return out, out.isoformat() != s
-    if re.fullmatch(r"\d{4}\s*年\s*\d{1,2}\s*月|\d{4}[-/.]\d{1,2}", s):
-        raise Rejected("v_no_day")
+    # A month (月报 ledgers record starts by month) or a year is not a day: rejected, with the
+    # full date to write instead, or to leave the cell empty (tester 12).
+    month = re.fullmatch(r"(\d{4})\s*年\s*(\d{1,2})\s*月|(\d{4})[-/.](\d{1,2})", s)
+    if month:
+        y, mo = (int(g) for g in month.groups() if g is not None)
+        if 1 <= mo <= 12 and _YEARS[0] <= y <= _YEARS[1]:
+            raise Rejected("v_no_day", example=f"{y}-{mo:02d}-01")
+    year = re.fullmatch(r"(\d{4})\s*年?", s)
+    if year and _YEARS[0] <= int(year[1]) <= _YEARS[1]:
+        raise Rejected("v_year_only", example=f"{year[1]}-03-05")
     raise Rejected("v_not_date")
 
 
@@ -302,6 +348,11 @@ def column(s: pd.Series, table: str, target: str, factor: float = 1.0) -> Column
         return result
     if target in ("x", "y"):
         return numbers(s, None, 1.0, signed=True)
+    if target == "commissioned_year":  # "2023年", "2023 年": how ledgers write a year
+        years = s.map(lambda v: _YEAR_RE.sub(r"\1", nfkc(v)) if isinstance(v, str) else v)
+        result = numbers(years, schema.column(table, target), factor)
+        result.changed |= (years != s).to_numpy() & s.notna().to_numpy()
+        return result
     if target == "wkt":
         return _per_unique(s, lambda v: (str(v).strip(), False))
     if target == "district_adcode":

@@ -72,6 +72,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_user_needed": ("填写发布人后才能发布（记录在快照中）。", "Enter who publishes (recorded in the snapshot) to publish."),
     "data_publish_valid": ("只发布 {n} 行有效数据，跳过 {rejected} 行被拒绝的数据", "Publish the {n} valid rows, leaving out "
                            "the {rejected} rejected"),
+    "data_no_valid_rows": ("{rejected} 行全部被拒绝，没有可发布的数据：请按上面的原因修改文件后重新上传。",
+                           "All {rejected} rows were rejected: there is nothing to publish. Correct the file as the "
+                           "reasons above say and upload it again."),
     "data_publish": ("发布为新快照（{mode}）", "Publish as a new snapshot ({mode})"),
     "data_replace_warning": ("整表替换：发布后“{table}”表只剩本文件的 {kept} 行，现有的 {removed} 行将被删除（可回滚）。"
                              "只想新增或修改部分记录，请选“按编号更新”。",
@@ -169,6 +172,7 @@ TEXT: dict[str, tuple[str, str]] = {
                                 "The eastings carry no zone number (512,345 m), EPSG:{epsg} expects one: choose "
                                 "EPSG:{fits} (CGCS2000 3-degree, central meridian {cm}°E, no zone number)."),
     "ingest_r_empty_file": ("文件 {name} 是空的，没有数据行。", "{name} is empty: no data rows."),
+    "ingest_r_header_only": ("文件 {name} 只有表头，没有数据行。", "{name} has a header row but no data rows."),
     "ingest_r_only_example": ("文件 {name} 只有模板的示例行（第 {row} 行，未改动）：请把它改成或换成真实数据。",
                               "{name} holds only the template's example row (row {row}, unchanged): replace it with "
                               "real records."),
@@ -179,6 +183,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_r_not_supported": ("{name} 是 {what} 文件，不能导入。只接受 Excel（.xlsx）、CSV、GeoJSON、GeoPackage 和 Shapefile 压缩包。",
                                "{name} is a {what} file and cannot be imported. Accepted: Excel (.xlsx), CSV, GeoJSON, "
                                "GeoPackage and zipped Shapefile."),
+    "ingest_r_web_table": ("{name} 不是真正的 Excel 文件，而是 {what} 格式的表格（很多系统导出的 .xls 是这样）。"
+                           "请在 Excel 中打开它，“另存为 .xlsx”（或 CSV）后再导入。",
+                           "{name} is not a real Excel file but a table in {what} (as many systems export .xls files). "
+                           "Open it in Excel, save it as .xlsx (or CSV) and import that."),
     "ingest_r_old_xls": ("{name} 是旧版 Excel（.xls）。请在 Excel 中“另存为 .xlsx”后再导入。",
                          "{name} is an old Excel file (.xls). Save it as .xlsx in Excel and import that."),
     "ingest_r_binary": ("{name} 不是文本文件，也不是可识别的表格或地理文件（可能是改了扩展名的其他文件）。",
@@ -247,13 +255,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_formula": ("是公式，不是数值（请粘贴为数值）", "a formula, not a value (paste as values)"),
     "ingest_v_comma": ("逗号用法不明确（千分位应为 1,234）", "ambiguous comma (thousands are written 1,234)"),
     "ingest_v_unit": ("单位“{unit}”无法换算为 {expected}", "unit '{unit}' cannot be converted to {expected}"),
+    "ingest_v_unit_none": ("数字后多了“{unit}”：本列只填数字", "'{unit}' after the number: this column takes a plain number"),
+    "ingest_v_product": ("按“台数×单台容量”读作 {n} × {each} = {total}，请核对", "read as units × capacity each: "
+                         "{n} × {each} = {total}; please check"),
     "ingest_v_negative": ("不能为负数", "cannot be negative"),
     "ingest_v_too_large": ("不能超过 {max}", "cannot exceed {max}"),
     "ingest_v_not_whole": ("应为整数", "must be a whole number"),
     "ingest_v_enum": ("不是允许的值：{allowed}", "not an allowed value: {allowed}"),
     "ingest_v_date_range": ("日期 {date} 不在合理范围（1949–2100）", "date {date} is out of range (1949–2100)"),
     "ingest_v_bad_date": ("不存在的日期 {value}", "no such date: {value}"),
-    "ingest_v_no_day": ("日期缺少“日”", "the date has no day"),
+    "ingest_v_no_day": ("日期只有年月，缺少“日”：请写成完整日期，如 {example}；不知道具体日期可留空",
+                        "the date has no day (only a month): write the full date, e.g. {example}, or leave the cell "
+                        "empty if the day is not known"),
+    "ingest_v_year_only": ("日期只有年份：请写成完整日期，如 {example}；不知道具体日期可留空",
+                           "the date is only a year: write the full date, e.g. {example}, or leave the cell empty if "
+                           "the day is not known"),
     "ingest_v_not_date": ("不是日期（可写 2023-03-05、2023/3/5 或 2023年3月5日）", "not a date (write 2023-03-05, 2023/3/5 or 2023年3月5日)"),
     "ingest_v_district": ("不是株洲的区县：{names}", "not a Zhuzhou district: {names}"),
     "ingest_v_blank": ("只有空格", "only blanks"),
@@ -270,8 +286,11 @@ TEXT: dict[str, tuple[str, str]] = {
                                 "the point lies in Zhuzhou)"),
     "ingest_v_bad_wkt": ("WKT 图形无法解析", "the WKT geometry cannot be parsed"),
     "ingest_v_geom_type": ("图形类型为 {got}，应为 {want}", "geometry is a {got}, expected {want}"),
-    "ingest_v_invalid_polygon": ("图形无效：{why}（可勾选“修复自相交图形”）", "invalid geometry: {why} (tick 'repair "
-                                 "self-intersecting polygons')"),
+    "ingest_v_invalid_polygon": ("{why}：图形无效，可勾选“修复自相交图形”自动修复", "{why}: an invalid geometry; tick "
+                                 "'repair self-intersecting polygons' to repair it"),
+    "ingest_v_invalid_polygon_unrepaired": ("{why}：图形无效，修复后不剩任何面，请在 GIS 中重画该地块",
+                                            "{why}: an invalid geometry, and repaired no area is left: redraw the "
+                                            "parcel in GIS"),
     "ingest_v_outside": ("位置 ({lon}, {lat}) 在株洲市外", "location ({lon}, {lat}) is outside Zhuzhou"),
     "ingest_v_stage_has_start": ("阶段为{stage}，却填了实际开工或竣工日期：阶段或日期有误？（按日期计入开工、竣工数）",
                                  "stage {stage}, yet it has an actual start or completion date: is the stage or the "
@@ -282,6 +301,11 @@ TEXT: dict[str, tuple[str, str]] = {
                                      "completion date: not counted among the completions"),
     "ingest_v_stage_has_completion": ("阶段为在建，却填了实际竣工日期：阶段是否应为竣工？", "stage 在建 with an actual "
                                       "completion date: should the stage be 竣工?"),
+    "ingest_v_load_above_capacity": ("负载率 {rate}：最高负荷 {load} 超过变电容量 {capacity} × 功率因数 {pf} = {firm}，"
+                                     "请核对负荷或容量（能源页将标为数据问题）",
+                                     "load rate {rate}: the peak load {load} is above the capacity {capacity} × "
+                                     "power factor {pf} = {firm}; check the load or the capacity (the energy page "
+                                     "flags it as a data problem)"),
     "ingest_v_area_differs": ("与地块范围算得的 {outline} 亩相差超过四分之一，请核对面积或范围",
                               "more than a quarter off the {outline} mu of the parcel's outline: check the area or the outline"),
     "ingest_v_district_differs": ("填写的区县 {declared} 与坐标所在区县 {found} 不一致，按坐标取 {found}",
@@ -298,6 +322,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_above_total": ("超过总投资（若本列以万元填写，请在“列对应”中把它的换算系数设为 0.0001）",
                              "more than the total investment (if this column is in 万元, set its factor to 0.0001 in the "
                              "column mapping)"),
+    "ingest_v_amount_implausible": ("{value} 远超单个项目的规模（超过 {bound}，本文件中位数 {median}）：若本格按万元填写，"
+                                    "应为 {wan}（乘 0.0001）。请核对后改正该格；确为此规模则可照常发布",
+                                    "{value} is far beyond any single project (above {bound}; the file's median is "
+                                    "{median}): if this cell was written in 万元, it is {wan} (× 0.0001). Check and "
+                                    "correct the cell; if the project really is that large, publish as it is"),
+    "ingest_v_amount_implausible_converted": ("{value} 远超单个项目的规模（超过 {bound}，本文件中位数 {median}），请核对该格",
+                                              "{value} is far beyond any single project (above {bound}; the file's "
+                                              "median is {median}): check the cell"),
     # the column was converted already (its factor set): the hint above would send the steward in circles
     "ingest_v_above_total_converted": ("超过总投资", "more than the total investment"),
     # notes and warnings about the whole file
@@ -335,6 +367,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_n_area_from_outline": ("文件没有面积列：{n} 个地块的面积（亩）按地块范围计算。",
                                    "The file has no area column: the area (mu) of {n} parcels is measured on their outlines."),
     "ingest_n_repaired": ("已修复 {n} 个自相交图形。", "{n} self-intersecting polygons were repaired."),
+    "ingest_w_amounts": ("注意：“{column}”有 {n} 个金额远超单个项目的规模（第 {rows} 行），多半是按万元填写的：发布前请核对，见下表的提示。",
+                         "Warning: {n} amounts in '{column}' are far beyond any single project (rows {rows}), most "
+                         "likely written in 万元: check them before publishing (see the warnings below)."),
     "ingest_w_gcj": ("注意：{total} 个已有编号中有 {n} 个的位置与库中相差约 {m} 米，正好是 GCJ-02 偏移。这些坐标可能来自高德/腾讯地图，请考虑选择 GCJ-02。",
                      "Warning: {n} of {total} known ids sit about {m} m from their stored position, exactly the "
                      "GCJ-02 offset. These coordinates probably come from AMap/Tencent: consider choosing GCJ-02."),
