@@ -104,10 +104,27 @@ def test_a_project_picked_in_the_top_table_opens_under_it(monkeypatch, demo_stor
         assert pid in tables[fields].value.iloc[:, 1].astype(str).tolist()
 
 
-def test_unknown_project_in_the_url_is_a_notice(monkeypatch, demo_store):
-    at = open_page(monkeypatch, demo_store, project="XM-NOPE' OR '1'='1")
+def test_unknown_project_in_the_url_is_a_notice_and_leaves_the_address(monkeypatch, demo_store):
+    """Said, and taken out of the address: it stayed, and a copied link passed it on (tester 11)."""
+    at = open_page(monkeypatch, demo_store, project="XM-NOPE' OR '1'='1", district="醴陵")
     assert not at.exception
     assert any("XM-NOPE" in w.value for w in at.warning)
+    assert dict(at.query_params) == {"district": "430281"}
+    at.run()  # the next run keeps the message (the selection stays in the session), not the parameter
+    assert any("XM-NOPE" in w.value for w in at.warning) and "project" not in at.query_params
+
+
+def notices(at: AppTest) -> list[str]:
+    return [toast.value for toast in at.toast]
+
+
+def test_an_ignored_present_value_leaves_the_address(monkeypatch, demo_store):
+    """``present=2`` was said but stayed in the address while ``foo=1`` left (tester 11)."""
+    at = open_page(monkeypatch, demo_store, district="430281,430281,醴陵市", foo="1", present="2")
+    assert not at.exception
+    assert "已忽略链接中无法识别的参数：present=2" in notices(at)
+    assert dict(at.query_params) == {"district": "430281"}
+    assert metric(at, "项目数") == "74 个"
 
 
 def test_sql_in_a_filter_is_just_a_value(monkeypatch, demo_store):

@@ -68,6 +68,13 @@ def test_published_rates_come_from_the_data(monkeypatch, demo_store):
     assert len(ranking) == 9 and list(ranking["排名"]) == list(range(1, 10))
 
 
+def test_an_unknown_parcel_is_said_and_leaves_the_address(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store, parcel="DK-NOPE", status="闲置")
+    assert not at.exception
+    assert any("DK-NOPE" in w.value for w in at.warning)
+    assert dict(at.query_params) == {"status": "闲置"}
+
+
 def test_a_reused_parcel_shows_its_project(monkeypatch, demo_store):
     snap = store.open_current(demo_store)
     projects = store.read_table(snap, "projects")
