@@ -121,7 +121,7 @@ def _say_url_notices(notices: list[str], lang: str, as_of_year: int) -> None:
     for notice in notices:
         if notice in _CHANGED:
             text, values = _CHANGED[notice]
-            st.toast(t(text, lang, **values), icon="⚠️", duration="long")
+            say(t(text, lang, **values))
 
 
 def url_notice(items: list[str], lang: str, text: str = "url_notice") -> None:
@@ -130,9 +130,14 @@ def url_notice(items: list[str], lang: str, text: str = "url_notice") -> None:
     Until closed: a four-second toast is gone before a page at 1 M parcels has drawn its map.
     In presentation mode ten seconds: a toast that stays would sit over the agenda's
     previous/next buttons through the next items, which the notice is not about."""
+    say(t(text, lang, items=list_separator(lang).join(items)))
+
+
+def say(notice: str) -> None:
+    """A notice about the link, as ``url_notice`` shows it: until closed (in presentation mode ten seconds)."""
     from geo.present import presenting
 
-    st.toast(t(text, lang, items=list_separator(lang).join(items)), icon="⚠️", duration="long" if presenting() else "infinite")
+    st.toast(notice, icon="⚠️", duration="long" if presenting() else "infinite")
 
 
 def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot, scope: Scope) -> None:

@@ -153,6 +153,7 @@ def test_a_range_the_wrong_way_round_is_swapped_and_said(monkeypatch, demo_store
     at = open_page(monkeypatch, demo_store, inv_min="100", inv_max="10")
     assert not at.exception
     assert notices(at) == ["链接中的总投资下限大于上限，已交换"]
+    assert at.toast[0].proto.duration == 0  # until closed, as the other notices of a link
     assert dict(at.query_params) == {"inv_min": "10", "inv_max": "100"}
     expected = direct_count(demo_store, "total_investment_yi BETWEEN ? AND ?", [10, 100])
     assert metric(at, "项目数") == f"{expected:,} 个"
