@@ -9,7 +9,7 @@ query layer; values never enter the SQL text.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
 from geo import schema
@@ -58,10 +58,28 @@ SEARCH_MAX = 100  # characters of the search text (the sidebar's box takes no mo
 SEARCH_CUT = f"{SEARCH}>{SEARCH_MAX}"  # the notice of a longer search, which is cut (not ignored)
 AREA_MIN, AREA_MAX, DISPOSED_YEAR = "area_min", "area_max", "disposed_year"
 YEAR_COLUMNS = {"actual": "actual_start", "planned": "planned_start"}
-YEAR_RANGE = (2000, 2100)
-SEARCH_MAX = 100
+YEAR_RANGE = (2000, 2100)  # the years a link may name when the caller gives no choices
+# A range written the wrong way round is read as the range between, and said: these stand in the
+# notices for it (as SEARCH_CUT does for a search cut), not "key=value" (nothing is ignored).
+INV_SWAPPED, AREA_SWAPPED = f"{INV_MIN}>{INV_MAX}", f"{AREA_MIN}>{AREA_MAX}"
+# The largest number a link's range may hold; above it, it is no filter anyone meant (1e308, a
+# slip of the keyboard) and is ignored with the notice, as a negative one is. Investment: 100,000
+# 亿元 (10 万亿元) is about twice Hunan's yearly GDP (~5 万亿元 in 2023), and China's largest single
+# projects cost a few thousand 亿元 (the Three Gorges dam ~2,000). Area: 17 million 亩 is
+# Zhuzhou's whole land area (11,262 km² × 1,500 亩/km² ≈ 16.9 million), rounded up.
+NUMBER_LIMITS = {INV_MIN: 100_000.0, INV_MAX: 100_000.0, AREA_MIN: 17_000_000.0, AREA_MAX: 17_000_000.0}
 SEPARATOR = ","
 ALL_URL_KEYS = (*URL_PARAMS, INV_MIN, INV_MAX, YEAR, YEAR_BY, SEARCH, AREA_MIN, AREA_MAX, DISPOSED_YEAR)
+
+
+def start_years(as_of_year: int) -> tuple[int, ...]:
+    """The start years the sidebar offers (and a link may name): four years back to next year."""
+    return tuple(range(as_of_year - 4, as_of_year + 2))
+
+
+def disposal_years(as_of_year: int) -> tuple[int, ...]:
+    """The disposal years the sidebar offers (and a link may name): four years back to this one."""
+    return tuple(range(as_of_year - 4, as_of_year + 1))
 
 
 @dataclass(frozen=True)
@@ -129,12 +147,20 @@ class Filters:
         return out
 
     @classmethod
-    def from_query_params(cls, params: Mapping[str, str | list[str]]) -> tuple[Filters, list[str]]:
+    def from_query_params(cls, params: Mapping[str, str | list[str]],
+                          choices: Mapping[str, Collection] | None = None) -> tuple[Filters, list[str]]:
         """Filters from URL parameters, plus human-readable notices for what was ignored.
 
         Accepts district names as well as adcodes (``醴陵市``, ``醴陵``), since people edit links.
         Keys this module does not own (``lang``, a page's own keys) are left to their owners.
+        ``choices`` gives, for ``park``, ``year`` and ``disposed_year``, the values the sidebar
+        offers (the store's parks, its years): any other is ignored and said, as an unknown
+        district is (a year the sidebar cannot show was dropped silently, a misspelt park gave an
+        empty page). Without it, any park and any year within ``YEAR_RANGE`` is taken.
+        Every value ignored or changed is in the notices: ``key=value`` for what was ignored,
+        ``SEARCH_CUT``, ``INV_SWAPPED`` and ``AREA_SWAPPED`` for what was changed.
         """
+        choices = choices or {}
         values: dict = {}
         notices: list[str] = []
         for key, (field, allowed) in URL_PARAMS.items():
@@ -142,6 +168,7 @@ class Filters:
                 continue
             raw = params[key]
             items = raw if isinstance(raw, list) else str(raw).split(SEPARATOR)
+            allowed = choices.get(key, allowed)
             good = []
             for item in (i.strip() for i in items):
                 value = _district_code(item) if key == "district" else item
@@ -152,20 +179,22 @@ class Filters:
             values[field] = tuple(good)
         for key in (INV_MIN, INV_MAX, AREA_MIN, AREA_MAX):
             if key in params:
-                number = _parse_number(_single(params[key]))
+                number = _parse_number(_single(params[key]), NUMBER_LIMITS[key])
                 if number is None:
                     notices.append(f"{key}={_single(params[key])}")
                 else:
                     values[key] = number
-        for low, high in ((INV_MIN, INV_MAX), (AREA_MIN, AREA_MAX)):
+        for low, high, swapped in ((INV_MIN, INV_MAX, INV_SWAPPED), (AREA_MIN, AREA_MAX, AREA_SWAPPED)):
             if values.get(low) is not None and values.get(high) is not None and values[low] > values[high]:
                 # read as the range between them, as the sidebar reads the same two numbers typed in
-                # (nothing is ignored, so no notice; the URL is rewritten in order)
+                # (and says: the URL is rewritten in order)
                 values[low], values[high] = values[high], values[low]
+                notices.append(swapped)
         for key in (YEAR, DISPOSED_YEAR):
             if key in params:
                 text = _single(params[key])
-                if text.isdigit() and YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1]:
+                years = choices.get(key, range(YEAR_RANGE[0], YEAR_RANGE[1] + 1))
+                if text.isdigit() and int(text) in years:
                     values[key] = int(text)
                 else:
                     notices.append(f"{key}={text}")
@@ -287,12 +316,13 @@ def _single(raw) -> str:
     return (raw[-1] if isinstance(raw, list) and raw else str(raw)).strip()
 
 
-def _parse_number(text: str) -> float | None:
+def _parse_number(text: str, limit: float) -> float | None:
+    """``text`` as a number from 0 to ``limit``; None for anything else (nan, inf, 1e308, -5)."""
     try:
         value = float(text)
     except ValueError:
         return None
-    return value if math.isfinite(value) and value >= 0 else None
+    return value if math.isfinite(value) and 0 <= value <= limit else None
 
 
 def _number_text(value: float) -> str:

@@ -58,11 +58,15 @@ def presenting() -> bool:
 
 
 def say_unread_value(lang: str) -> None:
-    """``?present=yes`` (anything but 1) is ignored: said once, as other link parameters are."""
+    """``?present=yes`` (anything but 1) is ignored: said once, as other link parameters are, and
+    taken out of the address (it stayed, and a copied link passed it on)."""
     from geo.sidebar import url_notice
 
     raw = st.query_params.get(PRESENT)
-    if raw not in (None, "1") and st.session_state.get("_present_noticed") != raw:
+    if raw in (None, "1"):
+        return
+    url.set(PRESENT, None)
+    if st.session_state.get("_present_noticed") != raw:
         st.session_state["_present_noticed"] = raw
         url_notice([f"{PRESENT}={raw[:40]}"], lang)
 

@@ -14,7 +14,8 @@ import streamlit as st
 
 from geo import schema, store, url
 from geo.boundaries import DISTRICTS
-from geo.filters import ALL_URL_KEYS, SEARCH_CUT, SEARCH_MAX, URL_PARAMS, Filters
+from geo.filters import (ALL_URL_KEYS, AREA_SWAPPED, DISPOSED_YEAR, INV_SWAPPED, NUMBER_LIMITS, SEARCH_CUT, SEARCH_MAX,
+                         URL_PARAMS, YEAR, Filters, disposal_years, start_years)
 from geo.i18n import list_separator, t
 from geo.query import Scope
 
@@ -56,7 +57,7 @@ _SCALAR_WIDGETS = {"f_inv_min": ("inv_min", None), "f_inv_max": ("inv_max", None
 
 def sidebar_filters(lang: str, snapshot: store.Snapshot, sections: tuple[str, ...], scope: Scope) -> Filters:
     if "_filters_from_url" not in st.session_state:  # the URL seeds the widgets once per session
-        filters, notices = Filters.from_query_params(url.params())
+        filters, notices = Filters.from_query_params(url.params(), _url_choices(snapshot, scope))
         _set_widgets(filters)
         st.session_state["_filters_from_url"] = True
         st.session_state["_url_notices"] = notices
@@ -88,13 +89,39 @@ def sidebar_filters(lang: str, snapshot: store.Snapshot, sections: tuple[str, ..
     _write_url(filters)
     notices = st.session_state.get("_url_notices")
     if notices:
-        ignored = [n for n in notices if n != SEARCH_CUT]
-        if ignored:
-            url_notice(ignored, lang)
-        if SEARCH_CUT in notices:
-            st.toast(t("url_search_cut", lang, n=SEARCH_MAX), icon="⚠️", duration="long")
+        _say_url_notices(notices, lang, snapshot.as_of.year)
         st.session_state["_url_notices"] = []
     return filters
+
+
+def _url_choices(snapshot: store.Snapshot, scope: Scope) -> dict[str, tuple]:
+    """The values a link's park and years may take: what the sidebar offers (``Filters.from_query_params``)."""
+    return {"park": tuple(_park_names(snapshot.id, str(snapshot.path), scope)),
+            YEAR: start_years(snapshot.as_of.year), DISPOSED_YEAR: disposal_years(snapshot.as_of.year)}
+
+
+# Notices of a link's values that were used but changed, not ignored: each has its own text.
+_CHANGED = {SEARCH_CUT: ("url_search_cut", {"n": SEARCH_MAX}), INV_SWAPPED: ("url_inv_swapped", {}),
+            AREA_SWAPPED: ("url_area_swapped", {})}
+
+
+def _say_url_notices(notices: list[str], lang: str, as_of_year: int) -> None:
+    """What the link's filters lost (one notice; a year says which years there are) and what was
+    changed (a notice each)."""
+    years = {YEAR: start_years(as_of_year), DISPOSED_YEAR: disposal_years(as_of_year)}
+    ignored = []
+    for notice in notices:
+        if notice in _CHANGED:
+            continue
+        key = notice.split("=", 1)[0]
+        hint = t("url_choices", lang, first=years[key][0], last=years[key][-1]) if key in years else ""
+        ignored.append(notice + hint)
+    if ignored:
+        url_notice(ignored, lang)
+    for notice in notices:
+        if notice in _CHANGED:
+            text, values = _CHANGED[notice]
+            say(t(text, lang, **values))
 
 
 def url_notice(items: list[str], lang: str, text: str = "url_notice") -> None:
@@ -103,9 +130,14 @@ def url_notice(items: list[str], lang: str, text: str = "url_notice") -> None:
     Until closed: a four-second toast is gone before a page at 1 M parcels has drawn its map.
     In presentation mode ten seconds: a toast that stays would sit over the agenda's
     previous/next buttons through the next items, which the notice is not about."""
+    say(t(text, lang, items=list_separator(lang).join(items)))
+
+
+def say(notice: str) -> None:
+    """A notice about the link, as ``url_notice`` shows it: until closed (in presentation mode ten seconds)."""
     from geo.present import presenting
 
-    st.toast(t(text, lang, items=list_separator(lang).join(items)), icon="⚠️", duration="long" if presenting() else "infinite")
+    st.toast(notice, icon="⚠️", duration="long" if presenting() else "infinite")
 
 
 def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot, scope: Scope) -> None:
@@ -140,22 +172,26 @@ def _choose_all(key: str, options) -> None:
 
 def _draw_project_scalars(sidebar, lang: str, as_of_year: int) -> None:
     # One above the other: side by side, "总投资下限（亿元）" broke inside "亿元" in a half-width column.
-    sidebar.number_input(t("inv_min", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_min", placeholder="—")
-    sidebar.number_input(t("inv_max", lang), min_value=0.0, step=1.0, format="%.1f", key="f_inv_max", placeholder="—")
+    sidebar.number_input(t("inv_min", lang), min_value=0.0, max_value=NUMBER_LIMITS["inv_min"], step=1.0, format="%.1f",
+                         key="f_inv_min", placeholder="—")
+    sidebar.number_input(t("inv_max", lang), min_value=0.0, max_value=NUMBER_LIMITS["inv_max"], step=1.0, format="%.1f",
+                         key="f_inv_max", placeholder="—")
     by, year = sidebar.columns(2)
     by.selectbox(t("year_by", lang), ("actual", "planned"), key="f_year_by",
                  format_func=lambda v: t(f"year_by_{v}", lang))
     # 0 stands for "any year": a None option would show Streamlit's "Choose an option" placeholder
-    year.selectbox(t("start_year", lang), [0, *range(as_of_year - 4, as_of_year + 2)], key="f_year",
+    year.selectbox(t("start_year", lang), [0, *start_years(as_of_year)], key="f_year",
                    format_func=lambda v: t("any", lang) if not v else str(v))
     sidebar.text_input(t("search", lang), key="f_q", placeholder=t("search_hint", lang), max_chars=SEARCH_MAX)
 
 
 def _draw_land_scalars(sidebar, lang: str, as_of_year: int) -> None:
     low, high = sidebar.columns(2)
-    low.number_input(t("area_min", lang), min_value=0.0, step=10.0, format="%.0f", key="f_area_min", placeholder="—")
-    high.number_input(t("area_max", lang), min_value=0.0, step=10.0, format="%.0f", key="f_area_max", placeholder="—")
-    sidebar.selectbox(t("disposed_year", lang), [0, *range(as_of_year - 4, as_of_year + 1)], key="f_disposed_year",
+    low.number_input(t("area_min", lang), min_value=0.0, max_value=NUMBER_LIMITS["area_min"], step=10.0, format="%.0f",
+                     key="f_area_min", placeholder="—")
+    high.number_input(t("area_max", lang), min_value=0.0, max_value=NUMBER_LIMITS["area_max"], step=10.0, format="%.0f",
+                      key="f_area_max", placeholder="—")
+    sidebar.selectbox(t("disposed_year", lang), [0, *disposal_years(as_of_year)], key="f_disposed_year",
                       format_func=lambda v: t("any", lang) if not v else str(v))
 
 

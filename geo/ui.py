@@ -324,6 +324,15 @@ def url_value(key: str, session_key: str) -> str | None:
     return value or None
 
 
+def unknown_selection(param: str, message: str) -> None:
+    """The selected feature (``?param=<id>``) is not in the data or out of scope: say so
+    (``message``), and leave it out of the address, so a copied link does not pass it on. The
+    selection stays in the session, and with it the message, until another is picked or the
+    view cleared; called on every run that draws the selection's panel."""
+    st.warning(message)
+    url.set(param, None)
+
+
 def url_state(param: str, key: str, allowed, default, multi: bool = False):
     """A page widget's value kept in the URL (``?param=...``), so a link reproduces the view.
 

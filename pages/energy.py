@@ -137,7 +137,7 @@ def station_panel() -> None:
     details = page_cache.derived(ctx, ("station_details", selected_id),
                                  lambda: energy.station_details(ctx.snapshot, ctx.scope, selected_id, supply))
     if details is None:
-        st.warning(t("unknown_station", lang, id=selected_id))
+        ui.unknown_selection("station", t("unknown_station", lang, id=selected_id))
     else:
         with st.container(border=True):
             outside = not page_cache.cached(matches, ctx, "substations", selected_id, filters=by_table["substations"])

@@ -87,7 +87,7 @@ with side_col:
 def project_panel() -> None:
     """The selected project's details: its fields, parcel, power supply and tasks."""
     if details is None:
-        st.warning(t("unknown_project", lang, id=selected_id))
+        ui.unknown_selection("project", t("unknown_project", lang, id=selected_id))
     else:
         fields, parcel, task_rows = details_frames(details, lang)
         with st.container(border=True):

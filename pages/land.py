@@ -137,7 +137,7 @@ with side_col:
 def parcel_panel() -> None:
     """The selected parcel's details and the projects reusing it."""
     if details is None:
-        st.warning(t("unknown_parcel", lang, id=selected_id))
+        ui.unknown_selection("parcel", t("unknown_parcel", lang, id=selected_id))
     else:
         fields, reused = details_frames(details, lang)
         with st.container(border=True):

@@ -184,6 +184,15 @@ def test_bad_rows_are_flagged_not_hidden(monkeypatch, tiny_snapshot, store_dir):
     assert "<img src=x onerror=alert(1)>变" in set(listed["name"])
 
 
+def test_an_unknown_station_is_said_and_leaves_the_address(monkeypatch, demo_store):
+    """The bad id stayed in the address, and a copied link passed it on (tester 11)."""
+    at = open_page(monkeypatch, demo_store, station="BDZ-XXX", kv="220")
+    assert any("BDZ-XXX" in w.value for w in at.warning)
+    assert dict(at.query_params) == {"kv": "220"}
+    at.run()
+    assert any("BDZ-XXX" in w.value for w in at.warning) and "station" not in at.query_params
+
+
 def test_english(monkeypatch, demo_store):
     at = open_page(monkeypatch, demo_store, lang="en")
     assert at.title[0].value == "Energy"

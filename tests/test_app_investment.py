@@ -104,10 +104,70 @@ def test_a_project_picked_in_the_top_table_opens_under_it(monkeypatch, demo_stor
         assert pid in tables[fields].value.iloc[:, 1].astype(str).tolist()
 
 
-def test_unknown_project_in_the_url_is_a_notice(monkeypatch, demo_store):
-    at = open_page(monkeypatch, demo_store, project="XM-NOPE' OR '1'='1")
+def test_unknown_project_in_the_url_is_a_notice_and_leaves_the_address(monkeypatch, demo_store):
+    """Said, and taken out of the address: it stayed, and a copied link passed it on (tester 11)."""
+    at = open_page(monkeypatch, demo_store, project="XM-NOPE' OR '1'='1", district="醴陵")
     assert not at.exception
     assert any("XM-NOPE" in w.value for w in at.warning)
+    assert dict(at.query_params) == {"district": "430281"}
+    at.run()  # the next run keeps the message (the selection stays in the session), not the parameter
+    assert any("XM-NOPE" in w.value for w in at.warning) and "project" not in at.query_params
+
+
+def notices(at: AppTest) -> list[str]:
+    return [toast.value for toast in at.toast]
+
+
+@pytest.mark.parametrize("query,said,lang", [
+    ({"year": "2018"}, "已忽略链接中无法识别的参数：year=2018（可选 2019–2024）", "zh"),
+    ({"year": "2050"}, "已忽略链接中无法识别的参数：year=2050（可选 2019–2024）", "zh"),
+    ({"year": "2010", "year_by": "planned"}, "已忽略链接中无法识别的参数：year=2010（可选 2019–2024）", "zh"),
+    ({"year": "1800"}, "已忽略链接中无法识别的参数：year=1800（可选 2019–2024）", "zh"),
+    ({"year": "2018", "lang": "en"}, "Ignored link parameters that were not understood: year=2018 (offered: 2019–2024)",
+     "en"),
+    ({"park": "不存在园区"}, "已忽略链接中无法识别的参数：park=不存在园区", "zh"),
+    ({"inv_min": "1e308"}, "已忽略链接中无法识别的参数：inv_min=1e308", "zh"),
+    ({"inv_max": "inf"}, "已忽略链接中无法识别的参数：inv_max=inf", "zh"),
+])
+def test_a_link_value_the_sidebar_cannot_show_is_ignored_and_said(monkeypatch, demo_store, query, said, lang):
+    """A year the sidebar does not offer opened the whole city with no word (tester 11), as did an
+    unknown park (an empty page) and 1e308 亿元 ("≥ 1e+308 亿元", no project): each is said, and
+    the address cleaned."""
+    at = open_page(monkeypatch, demo_store, **query)
+    assert not at.exception
+    assert said in notices(at), notices(at)
+    assert metric(at, "项目数" if lang == "zh" else "Projects") in ("549 个", "549")  # no filter
+    assert dict(at.query_params) == ({"lang": "en"} if lang == "en" else {})
+    assert at.multiselect(key="f_park").value == [] and at.selectbox(key="f_year").value == 0
+
+
+def test_a_year_the_sidebar_offers_is_taken_without_a_notice(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store, year="2019", year_by="planned")
+    assert not at.exception and not notices(at)
+    assert at.selectbox(key="f_year").value == 2019 and at.selectbox(key="f_year_by").value == "planned"
+    assert dict(at.query_params) == {"year": "2019", "year_by": "planned"}
+    assert metric(at, "项目数") == f"{direct_count(demo_store, 'year(planned_start) = ?', [2019]):,} 个"
+
+
+def test_a_range_the_wrong_way_round_is_swapped_and_said(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store, inv_min="100", inv_max="10")
+    assert not at.exception
+    assert notices(at) == ["链接中的总投资下限大于上限，已交换"]
+    assert at.toast[0].proto.duration == 0  # until closed, as the other notices of a link
+    assert dict(at.query_params) == {"inv_min": "10", "inv_max": "100"}
+    expected = direct_count(demo_store, "total_investment_yi BETWEEN ? AND ?", [10, 100])
+    assert metric(at, "项目数") == f"{expected:,} 个"
+    at = open_page(monkeypatch, demo_store, inv_min="100", inv_max="10", lang="en")
+    assert notices(at) == ["The link's minimum investment was above its maximum: swapped"]
+
+
+def test_an_ignored_present_value_leaves_the_address(monkeypatch, demo_store):
+    """``present=2`` was said but stayed in the address while ``foo=1`` left (tester 11)."""
+    at = open_page(monkeypatch, demo_store, district="430281,430281,醴陵市", foo="1", present="2")
+    assert not at.exception
+    assert "已忽略链接中无法识别的参数：present=2" in notices(at)
+    assert dict(at.query_params) == {"district": "430281"}
+    assert metric(at, "项目数") == "74 个"
 
 
 def test_sql_in_a_filter_is_just_a_value(monkeypatch, demo_store):

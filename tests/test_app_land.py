@@ -68,6 +68,38 @@ def test_published_rates_come_from_the_data(monkeypatch, demo_store):
     assert len(ranking) == 9 and list(ranking["排名"]) == list(range(1, 10))
 
 
+@pytest.mark.parametrize("query,said", [
+    ({"disposed_year": "2010"}, "已忽略链接中无法识别的参数：disposed_year=2010（可选 2019–2023）"),
+    ({"disposed_year": "2015"}, "已忽略链接中无法识别的参数：disposed_year=2015（可选 2019–2023）"),
+    ({"disposed_year": "20x3"}, "已忽略链接中无法识别的参数：disposed_year=20x3（可选 2019–2023）"),
+    ({"area_min": "1e9"}, "已忽略链接中无法识别的参数：area_min=1e9"),
+    ({"park": "不存在园区"}, "已忽略链接中无法识别的参数：park=不存在园区"),
+])
+def test_a_link_value_the_sidebar_cannot_show_is_ignored_and_said(monkeypatch, demo_store, query, said):
+    """A disposal year the sidebar does not offer was dropped without a word (tester 11)."""
+    at = open_page(monkeypatch, demo_store, **query)
+    assert not at.exception
+    assert [toast.value for toast in at.toast] == [said]
+    assert dict(at.query_params) == {} and at.selectbox(key="f_disposed_year").value == 0
+    assert metric(at, "地块").value == f"{direct(demo_store, 'count(*)', 'TRUE', []):,} 宗"
+
+
+def test_an_area_range_the_wrong_way_round_is_swapped_and_said(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store, area_min="100", area_max="50", disposed_year="2022")
+    assert not at.exception
+    assert [toast.value for toast in at.toast] == ["链接中的面积下限大于上限，已交换"]
+    assert dict(at.query_params) == {"area_min": "50", "area_max": "100", "disposed_year": "2022"}
+    count = direct(demo_store, "count(*)", "area_mu BETWEEN 50 AND 100 AND year(disposed_on) = 2022", [])
+    assert metric(at, "地块").value == f"{count:,} 宗"
+
+
+def test_an_unknown_parcel_is_said_and_leaves_the_address(monkeypatch, demo_store):
+    at = open_page(monkeypatch, demo_store, parcel="DK-NOPE", status="闲置")
+    assert not at.exception
+    assert any("DK-NOPE" in w.value for w in at.warning)
+    assert dict(at.query_params) == {"status": "闲置"}
+
+
 def test_a_reused_parcel_shows_its_project(monkeypatch, demo_store):
     snap = store.open_current(demo_store)
     projects = store.read_table(snap, "projects")

@@ -154,6 +154,7 @@ def test_a_present_value_other_than_1_and_a_long_search_are_said(monkeypatch, de
     said = " ".join(toast.value for toast in at.toast)
     assert "present=yes" in said and "链接中的搜索词超过 100 字：只按前 100 字搜索" in said, said
     assert "q=" not in said  # the search is used (cut), not ignored
+    assert all(toast.proto.duration == 0 for toast in at.toast)  # each until closed
     assert not [css for css in conftest.stylesheets(at) if "stSidebar" in css]  # not presenting
     assert at.text_input(key="f_q").value == "株" * 100
 

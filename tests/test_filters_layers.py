@@ -12,7 +12,7 @@ from shapely.geometry import MultiPolygon, box
 from pydeck.bindings.json_tools import default_serialize
 
 from geo import district_layers, layers, map_classes, map_json
-from geo.filters import Filters
+from geo.filters import AREA_SWAPPED, INV_SWAPPED, NUMBER_LIMITS, Filters, disposal_years, start_years
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.join import assign_districts
 
@@ -284,11 +284,41 @@ def test_malformed_scalar_params_give_notices(params, notice):
     assert f.year is None or f.year == 2023
 
 
-def test_a_range_written_the_wrong_way_round_is_read_as_the_range_between():
-    """As the sidebar reads it (it swapped, the link dropped the maximum): both keep the range."""
+def test_a_range_written_the_wrong_way_round_is_read_as_the_range_between_and_said():
+    """As the sidebar reads it (it swapped, the link dropped the maximum): both keep the range,
+    and the swap is said (it was silent: tester 11)."""
     f, notices = Filters.from_query_params({"area_min": "100", "area_max": "50", "inv_min": "50", "inv_max": "10"})
     assert (f.area_min, f.area_max, f.inv_min, f.inv_max) == (50.0, 100.0, 10.0, 50.0)
-    assert notices == []
+    assert notices == [INV_SWAPPED, AREA_SWAPPED]
+    assert Filters.from_query_params({"inv_min": "10", "inv_max": "10"})[1] == []  # equal: nothing swapped
+
+
+@pytest.mark.parametrize("key,text", [("inv_min", "1e308"), ("inv_max", "100001"), ("area_min", "1e400"),
+                                      ("area_max", "17000001"), ("inv_min", "inf"), ("area_max", "-0.5")])
+def test_absurd_numbers_are_ignored_and_said(key, text):
+    """``inv_min=1e308`` was taken ("≥ 1e+308 亿元", no project) while -5 and 1e400 were refused."""
+    f, notices = Filters.from_query_params({key: text})
+    assert f == Filters() and notices == [f"{key}={text}"]
+
+
+def test_numbers_up_to_the_limits_are_taken():
+    f, notices = Filters.from_query_params({"inv_max": "100000", "area_max": "17000000", "inv_min": "0"})
+    assert (f.inv_min, f.inv_max, f.area_max, notices) == (0.0, NUMBER_LIMITS["inv_max"], NUMBER_LIMITS["area_max"], [])
+
+
+def test_years_and_parks_outside_the_offered_choices_are_ignored_and_said():
+    """A year the sidebar does not offer (2018 when it offers 2019–2024) was dropped without a word,
+    and an unknown park was a filter matching nothing; both are ignored and said."""
+    choices = {"year": start_years(2023), "disposed_year": disposal_years(2023), "park": ("荷塘工业园", "醴陵经开区")}
+    assert choices["year"] == (2019, 2020, 2021, 2022, 2023, 2024)
+    assert choices["disposed_year"] == (2019, 2020, 2021, 2022, 2023)
+    f, notices = Filters.from_query_params({"year": "2018", "year_by": "planned", "disposed_year": "2024",
+                                            "park": "醴陵经开区,不存在园区"}, choices)
+    assert (f.year, f.disposed_year, f.parks) == (None, None, ("醴陵经开区",))
+    assert notices == ["park=不存在园区", "year=2018", "disposed_year=2024"]
+    f, notices = Filters.from_query_params({"year": "2024", "disposed_year": "2019"}, choices)
+    assert (f.year, f.disposed_year, notices) == (2024, 2019, [])
+    assert Filters.from_query_params({"year": "2018", "park": "不存在园区"})[1] == []  # no choices: any park, 2000–2100
 
 
 def test_search_text_is_a_value_not_sql():

@@ -276,4 +276,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "url_search_cut": ("链接中的搜索词超过 {n} 字：只按前 {n} 字搜索", "The link's search text is over {n} characters: the first {n} are searched"),
     "url_notice": ("已忽略链接中无法识别的参数：{items}", "Ignored link parameters that were not understood: {items}"),
     "url_unused": ("已忽略链接中本页不用的参数：{items}", "Ignored link parameters this page does not use: {items}"),
+    "url_choices": ("（可选 {first}–{last}）", " (offered: {first}–{last})"),
+    "url_inv_swapped": ("链接中的总投资下限大于上限，已交换", "The link's minimum investment was above its maximum: swapped"),
+    "url_area_swapped": ("链接中的面积下限大于上限，已交换", "The link's minimum area was above its maximum: swapped"),
 }
