@@ -325,6 +325,20 @@ def test_money_without_a_unit_far_above_any_project_stops_the_file():
     assert run(ledger(one_big, head=bare)).accepted["total_investment_yi"].tolist() == [300.0]
 
 
+def test_a_yi_yuan_header_over_a_column_of_wan_yuan_figures_is_said_above_the_report():
+    """The header says 亿元, every figure is 万元: the per-row check compares each row with the
+    column's median, as large as the row, and the file passed unremarked (8-亿 projects as 80,000
+    亿 each). The column's median above any single project is said above the report, with the
+    fix; not a stop, so a file of real megaprojects stays importable."""
+    in_wan = [[*r[:6], 80000, 49000, 25800, *r[9:]] for r in (row("P1", *SEATS[0]), row("P2", *SEATS[1]),
+                                                                row("P3", *SEATS[2]))]
+    said = [p for k, p in run(ledger(in_wan)).report.notes if k == "ingest_w_column_amounts"]
+    assert said[0] == {"column": "总投资（亿元）", "median": "80,000", "wan": "8"}
+    assert [p["column"] for p in said] == ["总投资（亿元）", "年度计划投资（亿元）", "年度已完成投资（亿元）"]
+    ordinary = [[*row(f"P{i}", *SEATS[i])[:6], 300.0, 60.0, 54.0, *SEATS[i]] for i in range(3)]
+    assert "ingest_w_column_amounts" not in dict(run(ledger(ordinary)).report.notes)
+
+
 def _amount_rows(totals: list[float]) -> list[list]:
     return [[*row(f"P{i}", *SEATS[i % 4])[:6], total, 0.5, 0.2, *SEATS[i % 4]] for i, total in enumerate(totals)]
 

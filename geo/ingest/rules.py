@@ -76,6 +76,12 @@ def implausible_amounts(out: dict, sources: dict, frame: pd.DataFrame, factors: 
         median = float(np.median(amounts[present]))
         far = amounts >= ROW_MEDIAN_RATIO * median if present.sum() >= ROW_MEDIAN_MIN else np.ones(len(amounts), bool)
         converted = factors.get(name, 1.0) != 1.0  # the header's unit was applied: no 万元 reading to offer
+        if median > bound and not converted:
+            # The whole column above any single project: a 亿元 header over 万元 figures, where no row
+            # stands out from the median (bare headers stop the file: ``stop_on_suspect_units``). Said
+            # above the report, not a stop: a file of real megaprojects must stay importable.
+            report.notes.append(("ingest_w_column_amounts", {"column": str(sources[name]), "median": f"{median:,.6g}",
+                                                             "wan": f"{median * 1e-4:,.4g}"}))
         hits = np.flatnonzero(present & (amounts > bound) & far)
         if len(hits):  # above the report's table too: one such row outweighs the rest of the file
             report.notes.append(("ingest_w_amounts", {"column": str(sources[name]), "n": len(hits),

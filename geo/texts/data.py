@@ -225,6 +225,13 @@ TEXT: dict[str, tuple[str, str]] = {
                               "The header '{column}' names no unit; read in {unit}, its median is {median} {unit}, far above "
                               "any real value: the ledger is most likely in a smaller unit (万元, kW, m²). Set the column's factor "
                               "in the mapping table (万元 to 亿元 is 0.0001), or write the unit in the header, e.g. 总投资（万元）."),
+    "ingest_r_unit_header_suspect": ("“{column}”的表头写明{unit}，但中位数为 {median} {unit}，超过任何单个项目（全市 2023 年 549 个"
+                                     "重点项目共 5,430 亿元）：多半实际以万元填写。若是万元，请把表头改为“总投资（万元）”之类，"
+                                     "或在对应关系表中把本列的换算系数设为 0.0001。",
+                                     "The header '{column}' says {unit}, but its median is {median} {unit}, above any single "
+                                     "project (the city's 549 key projects of 2023 total 5,430 亿元): the figures are most "
+                                     "likely in 万元. If so, write 万元 in the header (e.g. 总投资（万元）) or set the "
+                                     "column's factor to 0.0001 in the mapping table."),
     "ingest_r_area_unit_suspect": ("“{column}”的表头没有写单位，按亩读取时面积的中位数是地块范围算得面积的 {ratio} 倍："
                                    "多半是以公顷（约 0.067 倍）或平方米（约 667 倍）填写。请在对应关系表中设定它的换算系数"
                                    "（公顷→亩为 15，平方米→亩为 0.0015），或在表头写明单位，如“面积（公顷）”。",
@@ -370,6 +377,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_w_amounts": ("注意：“{column}”有 {n} 个金额远超单个项目的规模（第 {rows} 行），多半是按万元填写的：发布前请核对，见下表的提示。",
                          "Warning: {n} amounts in '{column}' are far beyond any single project (rows {rows}), most "
                          "likely written in 万元: check them before publishing (see the warnings below)."),
+    "ingest_w_column_amounts": ("注意：“{column}”的中位数为 {median} 亿元，超过任何单个项目（全市 2023 年 549 个重点项目共 5,430 亿元）："
+                                "整列多半是按万元填写的（按万元为 {wan} 亿元）。若是，请把表头改为万元，或在对应关系表中把换算系数设为 0.0001。",
+                                "Warning: the median of '{column}' is {median} 亿元, above any single project (the city's 549 key "
+                                "projects of 2023 total 5,430 亿元): the whole column is most likely in 万元 ({wan} 亿元 if so). "
+                                "If it is, write 万元 in the header or set the column's factor to 0.0001 in the mapping table."),
     "ingest_w_gcj": ("注意：{total} 个已有编号中有 {n} 个的位置与库中相差约 {m} 米，正好是 GCJ-02 偏移。这些坐标可能来自高德/腾讯地图，请考虑选择 GCJ-02。",
                      "Warning: {n} of {total} known ids sit about {m} m from their stored position, exactly the "
                      "GCJ-02 offset. These coordinates probably come from AMap/Tencent: consider choosing GCJ-02."),
