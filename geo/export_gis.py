@@ -21,7 +21,7 @@ import pandas as pd
 import pyogrio
 
 from geo import schema
-from geo.boundaries import DISTRICTS
+from geo.boundaries import district_name
 
 if TYPE_CHECKING:
     from geo.export import Job
@@ -66,7 +66,7 @@ def _for_gis(table: str, df: pd.DataFrame, h3_text: bool, lang: str) -> pd.DataF
     if h3_text and "h3_r7" in df.columns:
         df["h3_r7"] = h3_hex(df["h3_r7"])
     if "district_adcode" in df.columns:
-        names = df["district_adcode"].map(lambda c: DISTRICTS.get(c, (c, c))[lang != "zh"], na_action="ignore")
+        names = df["district_adcode"].map(lambda c: district_name(c, lang), na_action="ignore")
         df.insert(df.columns.get_loc("district_adcode") + 1, DISTRICT_NAME, names.astype(object))
     return df
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from geo import schema
 from geo.boundaries import ADCODES, DISTRICTS
+from geo.i18n import list_separator
 
 # List filters: URL key -> (Filters field, allowed values, column), in sidebar order. Values in
 # URLs are the stored (Chinese) terms or adcodes, so a link means the same thing in either UI
@@ -275,9 +276,8 @@ class Filters:
         """Short text of what is filtered, for captions ("醴陵市 · 在建 · ≥ 10 亿元")."""
         parts = []
         if self.districts:
-            # ", " in English ("You County、Liling City": tester 11); i18n.list_separator, not imported here
-            separator = "、" if lang == "zh" else ", "
-            parts.append(separator.join(DISTRICTS[c][0 if lang == "zh" else 1] for c in self.districts))
+            # ", " in English ("You County、Liling City": tester 11)
+            parts.append(list_separator(lang).join(DISTRICTS[c][0 if lang == "zh" else 1] for c in self.districts))
         parts += list(self.parks)
         for field in ("stages", "stalled", "levels", "categories", "chains", "parcel_statuses", "land_uses",
                       "disposal_methods", "supply_modes", "asset_statuses", "plant_kinds"):

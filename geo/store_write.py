@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema
+from geo.i18n import BEIJING
 from geo.store_errors import ConcurrentChangeError, SchemaValidationError, SnapshotCorruptError, StoreError
 from geo.store_layout import CURRENT, MANIFEST, TMP_PREFIX, snapshots_dir, store_root
 from geo.store_lock import publish_lock
@@ -138,12 +139,6 @@ def derive_snapshot(
         return _write_locked(clean, base.as_of, published_by, sources, note, store_dir, publish, linked, task_edit)
 
 
-# Ids name the moment in Beijing time, as the city reads it: UTC ids made a snapshot published at
-# 07:30 on a meeting morning read as the day before (tester 10). Older UTC ids still sort right:
-# snapshots are listed by created_at (UTC, in the manifest), and ids are compared for nothing else.
-ID_TIME_ZONE = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-
-
 def _write_locked(clean: dict[str, pd.DataFrame], as_of: dt.date, published_by: str, sources: list[str],
                   note: str, store_dir: Path | None, publish: bool,
                   linked: Mapping[str, tuple[Path, dict]] | None = None, task_edit: dict | None = None) -> Snapshot:
@@ -167,7 +162,10 @@ def _write_locked(clean: dict[str, pd.DataFrame], as_of: dt.date, published_by: 
         ).encode("utf-8")).hexdigest()[:6]
         final = None
         for bump in range(3600):  # same second and same content: move the id forward, keep order
-            sid = f"{(created + dt.timedelta(seconds=bump)).astimezone(ID_TIME_ZONE):%Y%m%dT%H%M%S}-{digest}"
+            # in Beijing time, as the city reads it: UTC ids made a snapshot published at 07:30 on a
+            # meeting morning read as the day before (tester 10). Older UTC ids still sort right:
+            # snapshots are listed by created_at (UTC, in the manifest), ids compared for nothing else.
+            sid = f"{(created + dt.timedelta(seconds=bump)).astimezone(BEIJING):%Y%m%dT%H%M%S}-{digest}"
             manifest = {"snapshot_id": sid, "schema_version": schema.SCHEMA_VERSION,
                         "created_at": created.isoformat(), **meta, "tables": entries}
             man_path = tmp / MANIFEST
