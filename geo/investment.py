@@ -33,7 +33,7 @@ TOP_COLUMNS = ["project_id", "name", "district_adcode", "park", "stage", "stalle
                "category", "industry_chain", "total_investment_yi", "annual_plan_yi",
                "completed_yi", "planned_start", "actual_start", "planned_completion",
                "actual_completion", "power_demand_mw", "owner"]
-TASK_COLUMNS = ["task_id", "title", "assigned_unit", "assigned_on", "due_on", "closed_on", "status"]
+TASK_COLUMNS = ["task_id", "title", "assigned_unit", "assigned_on", "due_on", "first_due_on", "closed_on", "status"]
 # Beyond this many projects the map gets H3 totals instead of circles: ~250 bytes a circle
 # keeps one filter change under ~1.3 MB sent (DESIGN "Maps at any size": ≤ 2 MB).
 MAX_POINTS = 5_000

@@ -14,7 +14,7 @@ from geo import schema
 from geo.boundaries import district_name, short_district_name
 from geo.i18n import fmt_count, fmt_number, t
 from geo.investment import ProjectDetails
-from geo.meeting_view import STATE_TEXT  # a task's state in words, as the meeting page says it
+from geo.meeting_view import STATE_TEXT, first_deadlines  # a task's state and first deadline, as the meeting page says them
 from geo.schema import enum_label
 
 
@@ -181,5 +181,6 @@ def details_frames(details: ProjectDetails, lang: str) -> tuple[pd.DataFrame, pd
         schema.column("tasks", "assigned_on").label(lang): [d.date().isoformat() for d in pd.to_datetime(tasks["assigned_on"])],
         schema.column("tasks", "closed_on").label(lang): ["—" if pd.isna(d) else pd.Timestamp(d).date().isoformat()
                                                           for d in tasks["closed_on"]],
+        schema.column("tasks", "first_due_on").label(lang): first_deadlines(tasks),
     })
     return fields, parcel, task_rows

@@ -163,9 +163,18 @@ STATE_TEXT = {"overdue": ("已逾期", "Overdue"), "due_soon": ("7日内到期",
               "closed_late": ("逾期办结", "Closed late")}
 
 
+def _day(v) -> str:
+    return "—" if pd.isna(v) else pd.Timestamp(v).date().isoformat()
+
+
+def first_deadlines(tasks: pd.DataFrame) -> list[str]:
+    """原定时限 as a task list shows it: the deadline first set where a meeting moved it, else —."""
+    return [_day(first) if pd.notna(first) and first != due else "—"
+            for first, due in zip(pd.to_datetime(tasks["first_due_on"]), pd.to_datetime(tasks["due_on"]))]
+
+
 def task_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
-    def day(v):
-        return "—" if pd.isna(v) else pd.Timestamp(v).date().isoformat()
+    day = _day
     label = lambda n: schema.column("tasks", n).label(lang)  # noqa: E731
     return pd.DataFrame({
         label("task_id"): rows["task_id"],
@@ -176,6 +185,7 @@ def task_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("district", lang): [district_name(c, lang) for c in rows["district_adcode"].tolist()],
         label("assigned_on"): [day(v) for v in rows["assigned_on"].tolist()],
         label("due_on"): [day(v) for v in rows["due_on"].tolist()],
+        label("first_due_on"): first_deadlines(rows),
         label("closed_on"): [day(v) for v in rows["closed_on"].tolist()],
         t("days_overdue", lang): rows["days_overdue"].astype("Int64"),
     })
@@ -196,10 +206,12 @@ def change_projector_columns(kind: str, frame: pd.DataFrame, lang: str) -> tuple
 
 def task_projector_columns(lang: str) -> dict[str, int]:
     """The task list's columns on a projector, with widths (px) that fit 1280: what, who, which
-    project, by when, how late (the days overdue were cut off at their natural widths)."""
+    project, by when (and the deadline first set, if moved), how late (the days overdue were cut
+    off at their natural widths)."""
     label = lambda n: schema.column("tasks", n).label(lang)  # noqa: E731
-    return {t("task_state", lang): 90, label("title"): 200, label("assigned_unit"): 180,
-            schema.column("projects", "name").label(lang): 290, label("due_on"): 115, t("days_overdue", lang): 95}
+    return {t("task_state", lang): 90, label("title"): 200, label("assigned_unit"): 170,
+            schema.column("projects", "name").label(lang): 220, label("due_on"): 110, label("first_due_on"): 110,
+            t("days_overdue", lang): 95}
 
 
 def change_table(kind: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:

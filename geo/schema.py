@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Older versions this code still reads. A later version only adds nullable columns
+# (``ADDED_COLUMNS``); a file written before one was added reads it as empty (``absent_columns``):
+# snapshots are never rewritten, and an import or a meeting's change that leaves a table alone
+# carries its older file into the new snapshot.
+READABLE_SCHEMA_VERSIONS = (1, 2)
 
 # Storage CRS everywhere inside the store, and the metric CRS used for areas and distances:
 # CGCS2000 / 3-degree Gauss-Kruger CM 114E covers all of Zhuzhou (112.9-114.1 E).
@@ -168,6 +173,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         C("assigned_unit", "string", "责任单位", "Responsible unit", nullable=False),
         C("assigned_on", "date", "交办日期", "Assigned on", nullable=False),
         C("due_on", "date", "办结时限", "Due on", nullable=False),
+        # The deadline first set, once a meeting has moved it (empty while never moved): a moved
+        # deadline had left no trace but the changes between two meetings (schema version 2).
+        C("first_due_on", "date", "原定时限", "Original deadline"),
         C("closed_on", "date", "办结日期", "Closed on"),
         C("status", "string", "办理状态", "Status", nullable=False, enum=TASK_STATUSES),
     ),
@@ -234,6 +242,17 @@ PRIMARY_KEYS = {
     "districts": "adcode", "projects": "project_id", "tasks": "task_id", "parcels": "parcel_id",
     "substations": "station_id", "plants": "plant_id", "transformer_areas": "area_id",
 }
+
+
+# Columns added after version 1: ``{table: (column, ...)}``; each nullable.
+ADDED_COLUMNS = {"tasks": ("first_due_on",)}
+
+
+def absent_columns(table: str, names) -> list[Column]:
+    """The columns of ``table`` added since version 1 that a file with columns ``names`` lacks:
+    read as empty (NULL) by every reader."""
+    have = set(names)
+    return [column(table, n) for n in ADDED_COLUMNS.get(table, ()) if n not in have]
 
 
 def columns(table: str) -> tuple[Column, ...]:

@@ -189,6 +189,9 @@ def read_table(snapshot: Snapshot, table: str) -> gpd.GeoDataFrame | pd.DataFram
         frame = pd.read_parquet(path, engine="pyarrow")
     if "bbox" in frame.columns:
         frame = frame.drop(columns="bbox")
+    for col in schema.absent_columns(table, frame.columns):  # a file older than the column
+        frame[col.name] = pd.Series(pd.NaT if col.dtype == "date" else None, index=frame.index,
+                                    dtype="datetime64[us]" if col.dtype == "date" else object)
     for col in schema.columns(table):
         if col.dtype == "date" and col.name in frame.columns:
             frame[col.name] = _as_datetime64(frame[col.name])

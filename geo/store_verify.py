@@ -105,9 +105,9 @@ def verify_snapshot(snapshot: Snapshot, deep: bool = True) -> list[str]:
         problems.append(f"{snapshot.id}: {MANIFEST} missing")
     manifest = snapshot.manifest or {}
     version = manifest.get("schema_version")
-    if version != schema.SCHEMA_VERSION:
+    if version not in schema.READABLE_SCHEMA_VERSIONS:
         problems.append(f"{snapshot.id}: schema_version {version}, this code reads "
-                        f"{schema.SCHEMA_VERSION}")
+                        f"{', '.join(map(str, schema.READABLE_SCHEMA_VERSIONS))}")
     entries = manifest.get("tables") or {}
     for table in schema.TABLES:
         if table not in entries:

@@ -106,7 +106,9 @@ def reschedule(store_dir: Path, base: store.Snapshot, *, task_id: str, due_on: d
                scope: Scope = Scope.all()) -> tuple[store.Snapshot, str]:
     """A new deadline for an open task (a meeting grants 延期, or corrects a date): only the wrong
     way was to import the tasks table again (exploratory tester 6). Refused when the task does not
-    exist (or is outside ``scope``), is closed, the date is before its assignment or unchanged."""
+    exist (or is outside ``scope``), is closed, the date is before its assignment or unchanged.
+    The first move keeps the deadline it replaces in ``first_due_on`` (原定时限); later moves
+    leave that alone."""
 
     def change(snapshot: store.Snapshot, tasks: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         i = _open_task(snapshot, tasks, task_id, scope)
@@ -117,6 +119,8 @@ def reschedule(store_dir: Path, base: store.Snapshot, *, task_id: str, due_on: d
         if pd.Timestamp(tasks.at[i, "due_on"]).date() == due_on:
             raise TaskError("same_due", f"task {task_id} is already due on {due_on}", due=due_on)
         out = tasks.copy()
+        if pd.isna(out.at[i, "first_due_on"]):  # the first move keeps the deadline first set
+            out.loc[i, "first_due_on"] = out.at[i, "due_on"]
         out.loc[i, "due_on"] = pd.Timestamp(due_on)
         return out, str(task_id)
 

@@ -50,7 +50,9 @@ _GROUPS = {
     "district": (["p.district_adcode"], ["district_adcode"]),
 }
 TASK_LIST_COLUMNS = ["task_id", "project_id", "project_name", "district_adcode", "title", "assigned_unit",
-                     "assigned_on", "due_on", "closed_on", "state", "days_overdue"]
+                     "assigned_on", "due_on", "first_due_on", "closed_on", "state", "days_overdue"]
+# A task whose deadline a meeting moved (延期): its first deadline is kept (``first_due_on``).
+MOVED_SQL = "(first_due_on IS NOT NULL AND first_due_on <> due_on)"
 
 
 def task_state_params(as_of: date) -> dict[str, date]:
@@ -131,10 +133,12 @@ def task_rates(snapshot: Snapshot, scope: Scope, filters: Filters, by: str = "un
 
 
 def task_totals(snapshot: Snapshot, scope: Scope, filters: Filters, *, key_only: bool = True) -> dict:
-    """The same counts for every filtered task together: ``{column: value}`` for RATE_COLUMNS."""
+    """The same counts for every filtered task together: ``{column: value}`` for RATE_COLUMNS,
+    and ``moved``: how many have had their deadline moved (延期)."""
     cte, params = _tasks_cte(snapshot, filters, key_only)
-    row = query(snapshot, f"{cte} SELECT {rate_aggregates('t.state')} FROM t", params, scope=scope).df.iloc[0]
-    out = {col: int(row[col]) for col in RATE_COLUMNS[:-1]}
+    row = query(snapshot, f"{cte} SELECT {rate_aggregates('t.state')}, count(*) FILTER (WHERE {MOVED_SQL}) AS moved "
+                          "FROM t", params, scope=scope).df.iloc[0]
+    out = {col: int(row[col]) for col in [*RATE_COLUMNS[:-1], "moved"]}
     out["closing_rate_pct"] = closing_rate(out["closed_on_time"], out["decided"])
     return out
 
@@ -160,7 +164,7 @@ def task_list(snapshot: Snapshot, scope: Scope, filters: Filters, *, states: Seq
     params["limit"] = limit
     rows = query(snapshot, f"""{cte}
         SELECT t.task_id, t.project_id, p.name AS project_name, p.district_adcode, t.title, t.assigned_unit,
-               t.assigned_on, t.due_on, t.closed_on, t.state,
+               t.assigned_on, t.due_on, t.first_due_on, t.closed_on, t.state,
                CASE WHEN t.state = 'overdue' THEN date_diff('day', t.due_on, $task_as_of) END AS days_overdue
         FROM t JOIN p ON p.project_id = t.project_id
         WHERE list_contains($states, t.state)

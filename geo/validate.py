@@ -146,6 +146,9 @@ def _validate_table(table: str, frame: pd.DataFrame, problems: list[str]) -> pd.
         elif frame.crs.to_epsg() != 4326:
             problems.append(f"{table}: GeoDataFrame is in {frame.crs.to_string()}; convert it with "
                             f"to_crs({schema.STORAGE_CRS!r}) first")
+    absent = schema.absent_columns(table, frame.columns)
+    if absent:  # a column added since version 1: a frame written before it has it empty, as a file does
+        frame = frame.assign(**{c.name: None for c in absent})
     missing = [n for n in names if n not in frame.columns]
     extra = [str(c) for c in frame.columns if c not in names]
     if missing:

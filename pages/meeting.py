@@ -48,7 +48,9 @@ elif view == "tasks":
     for col, key, unit in zip(m, ("assigned", "open", "due_soon", "overdue", "closed_on_time", "closed_late"),
                               ["件"] * 6):
         col.metric(t(f"task_{key}", lang), fmt_count(totals[key], unit, lang))
-    st.metric(t("closing_rate", lang), fmt_pct(totals["closing_rate_pct"], 1))
+    rate, moved = st.columns(6)[:2]
+    rate.metric(t("closing_rate", lang), fmt_pct(totals["closing_rate_pct"], 1))
+    moved.metric(t("task_moved", lang), fmt_count(totals["moved"], "件", lang), help=t("task_moved_help", lang))
     rates_view(ctx)
     ui.url_state("states", "meeting_task_states", task_rates.TASK_STATES, ["overdue", "due_soon"], multi=True)
     # "open" as a state is an unclosed task not yet due; the 办理中 figure above counts every

@@ -68,6 +68,7 @@ def make_tiny_tables() -> dict[str, pd.DataFrame]:
         "assigned_unit": ["供电公司", "荷塘区政府", "醴陵市住建局", "茶陵县自然资源局"],
         "assigned_on": [D(2023, 7, 1), D(2023, 8, 1), D(2023, 6, 1), D(2023, 8, 20)],
         "due_on": [D(2023, 8, 31), D(2023, 10, 5), D(2023, 9, 1), D(2023, 9, 15)],
+        "first_due_on": [None, D(2023, 9, 20), None, None],  # T002's deadline was moved at a meeting
         "closed_on": [None, None, D(2023, 8, 20), None],
         "status": ["办理中", "办理中", "已办结", "办理中"],
     })

@@ -543,6 +543,20 @@ def test_tasks_closed_by_id_keep_their_project_and_dates(tiny_snapshot, store_di
     assert after.loc["T001", "project_id"] == "P001" and after.loc["T001", "title"] == "协调用电接入"
 
 
+def test_a_tasks_ledger_carries_its_original_deadlines(tiny_snapshot, store_dir):
+    """原定时限 is read from a ledger (by the app's header or the clerks' 原办结时限); one before the
+    task was assigned is rejected; a file without the column keeps the stored ones."""
+    data = ledger([["T001", "2023-09-30", "2023-08-31"], ["T004", "2023-10-30", "2023-08-01"]],
+                  head=["事项编号", "办结时限", "原办结时限"])
+    c = run(data, store_dir, table="tasks")
+    assert problems(c) == [(3, "v_first_due_before_assigned")]  # T004 was assigned on 08-20
+    after = pub.merged(store.read_table(tiny_snapshot, "tasks"), c).set_index("task_id")
+    assert str(after.loc["T001", "first_due_on"])[:10] == "2023-08-31" and str(after.loc["T001", "due_on"])[:10] == "2023-09-30"
+    kept = pub.merged(store.read_table(tiny_snapshot, "tasks"),
+                      run(ledger([["T002", "2023-10-20"]], head=["事项编号", "办结时限"]), store_dir, table="tasks"))
+    assert str(kept.set_index("task_id").loc["T002", "first_due_on"])[:10] == "2023-09-20"  # the fixture's
+
+
 def test_replace_removes_rows_not_in_the_file(tiny_snapshot, store_dir):
     keep = ["P001", "P002", "P004", "P005"]  # the projects with tasks; P003 has none
     c = run(ledger([row(p, *SEATS[1]) for p in keep] + [row("P100", *SEATS[1])]), store_dir, mode="replace")

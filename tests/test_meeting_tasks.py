@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from conftest import AS_OF, HETANG, LILING, make_tiny_tables
 
-from geo import investment, store, task_rates
+from geo import investment, meeting_view, store, task_rates
 from geo.filters import Filters
 from geo.query import Scope
 
@@ -39,6 +39,8 @@ ROWS = [  # task_id, project_id, district, unit, due_on, closed_on
     ("K08", "P004", LILING, "财政局", D(2023, 8, 1), None),
     ("K09", "P005", "430224", "财政局", D(2023, 8, 1), None),
 ]
+# 原定时限: K04 and K08 were moved; K07's is its deadline (a move back to it: not moved now).
+FIRST_DUE = {"K04": D(2023, 9, 20), "K07": D(2023, 12, 31), "K08": D(2023, 7, 25)}
 EXPECTED_STATE = {"K01": "overdue", "K02": "due_soon", "K03": "due_soon", "K04": "open",
                   "K05": "closed_on_time", "K06": "closed_late", "K07": "closed_on_time",
                   "K08": "overdue", "K09": "overdue"}
@@ -53,6 +55,7 @@ def snap(tmp_path_factory):
         "assigned_unit": [r[3] for r in ROWS], "assigned_on": [D(2023, 7, 15)] * len(ROWS),
         "due_on": [r[4] for r in ROWS], "closed_on": [r[5] for r in ROWS],
         "status": ["已办结" if r[5] else "办理中" for r in ROWS],
+        "first_due_on": [FIRST_DUE.get(r[0]) for r in ROWS],
     })
     return store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=[],
                                 store_dir=tmp_path_factory.mktemp("tasks_store"))
@@ -109,6 +112,19 @@ def test_totals_filters_and_scope(snap):
     assert task_rates.task_totals(snap, ALL, Filters(stalled=("签约未开工",)))["assigned"] == 3  # P002's tasks
     none = task_rates.task_totals(snap, ALL, Filters(search="无此项目"))
     assert none["assigned"] == 0 and none["closing_rate_pct"] is None
+
+
+def test_moved_deadlines_are_counted_and_listed_with_the_first_one(snap):
+    """States follow the deadline now in force; the first one is shown beside it where it differs."""
+    assert task_rates.task_totals(snap, ALL, Filters())["moved"] == 2
+    assert task_rates.task_totals(snap, Scope((LILING,)), Filters())["moved"] == 1
+    rows, _ = task_rates.task_list(snap, ALL, Filters(), states=task_rates.TASK_STATES)
+    rows = rows.set_index("task_id", drop=False)
+    assert rows.loc["K04", "state"] == "open" and rows.loc["K08", "state"] == "overdue"
+    shown = dict(zip(rows["task_id"], meeting_view.first_deadlines(rows)))
+    assert (shown["K04"], shown["K08"], shown["K07"], shown["K01"]) == ("2023-09-20", "2023-07-25", "—", "—")
+    table = meeting_view.task_table(rows, "en").set_index("Task ID")
+    assert table.loc["K04", "Original deadline"] == "2023-09-20" and table.loc["K04", "Due on"] == "2023-10-08"
 
 
 def test_task_list_overdue_first_with_days(snap):

@@ -86,6 +86,35 @@ def test_round_trip_keeps_every_value(tiny_snapshot, table):
         assert back.geometry.geom_equals_exact(original.geometry, tolerance=0).all()
 
 
+def test_a_version_1_snapshot_reads_the_columns_added_since_as_empty(tiny_snapshot, store_dir):
+    """A snapshot written before 原定时限 existed (schema version 1, its tasks file without the
+    column) is served, queried and edited as it is; the edit writes the current version."""
+    from geo import task_edits
+    from geo.query import Scope, query
+
+    path = tiny_snapshot.table_path("tasks")
+    pq.write_table(pq.read_table(path).drop_columns(["first_due_on"]), path)
+    manifest_path = tiny_snapshot.path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["schema_version"] = 1
+    manifest["tables"]["tasks"].update(bytes=path.stat().st_size, sha256=store_verify.file_sha256(path))
+    manifest_path.write_text(json.dumps(manifest))
+    old = store.open_current(store_dir)
+    assert old.manifest["schema_version"] == 1 and store_verify.verify_snapshot(old) == []
+    tasks = store.read_table(old, "tasks")
+    assert list(tasks.columns) == schema.column_names("tasks")
+    assert tasks["first_due_on"].isna().all() and tasks["first_due_on"].dtype == "datetime64[us]"
+    counted = query(old, "SELECT count(first_due_on) AS moved, count(*) AS n FROM {tasks} t", scope=Scope.all()).df.iloc[0]
+    assert (counted["moved"], counted["n"]) == (0, 4)
+    moved, _ = task_edits.reschedule(store_dir, old, task_id="T001", due_on=dt.date(2023, 12, 31))
+    assert moved.manifest["schema_version"] == schema.SCHEMA_VERSION
+    row = store.read_table(moved, "tasks").set_index("task_id").loc["T001"]
+    assert row["first_due_on"].date() == dt.date(2023, 8, 31) and row["due_on"].date() == dt.date(2023, 12, 31)
+    manifest["schema_version"] = 99  # a version this code does not know is still refused
+    manifest_path.write_text(json.dumps(manifest))
+    assert any("schema_version 99" in p for p in store_verify.verify_snapshot(store.get_snapshot(old.id, store_dir)))
+
+
 def test_round_trip_dtypes(tiny_snapshot):
     p = store.read_table(tiny_snapshot, "projects")
     assert p.stalled_since.dtype == "datetime64[us]"  # same as geo.query returns for DATE

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import pandas as pd
 import pytest
 
 from geo import store, task_edits
@@ -137,6 +138,20 @@ def test_a_deadline_moves_for_an_open_task_only(tiny_snapshot, store_dir):
             task_edits.reschedule(store_dir, moved, **{"due_on": D(2024, 1, 15), **kwargs})
         assert refused.value.code == code
     assert store.open_current(store_dir).id == moved.id  # nothing saved by the refusals
+
+
+def test_a_moved_deadline_keeps_the_one_first_set(tiny_snapshot, store_dir):
+    """原定时限: the first move keeps the deadline it replaces; a second move leaves it alone, and
+    a task never moved keeps it empty."""
+    once, _ = task_edits.reschedule(store_dir, tiny_snapshot, task_id="T001", due_on=D(2023, 10, 31))
+    twice, _ = task_edits.reschedule(store_dir, once, task_id="T001", due_on=D(2023, 11, 30))
+    rows = store.read_table(twice, "tasks").set_index("task_id")
+    assert rows.loc["T001", "first_due_on"].date() == D(2023, 8, 31)
+    assert rows.loc["T001", "due_on"].date() == D(2023, 11, 30)
+    assert pd.isna(rows.loc["T004", "first_due_on"])
+    # T002 had been moved before (the fixture): moving it again keeps its first deadline
+    again, _ = task_edits.reschedule(store_dir, twice, task_id="T002", due_on=D(2023, 10, 20))
+    assert store.read_table(again, "tasks").set_index("task_id").loc["T002", "first_due_on"].date() == D(2023, 9, 20)
 
 
 def test_a_fragment_of_a_known_unit_is_not_a_new_unit(tiny_snapshot, store_dir):

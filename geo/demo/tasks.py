@@ -53,7 +53,23 @@ def build_tasks(rng: np.random.Generator, projects: pd.DataFrame, as_of: date, *
     frames = [_tasks_for(rng, gaoxin, kinds, as_of), _tasks_for(rng, others, list(other_kinds), as_of)]
     tasks = pd.concat(frames, ignore_index=True)
     tasks["task_id"] = [f"JB-{i:06d}" for i in range(1, len(tasks) + 1)]
+    tasks["first_due_on"] = _first_deadlines(tasks, as_of)
     return tasks
+
+
+def _first_deadlines(tasks: pd.DataFrame, as_of: date) -> list:
+    """About one task in four given 45 days or more, and not closed by a first deadline that had
+    come by the as-of date, had that deadline moved once, by 15 or 30 days, at a meeting
+    (原定时限 = the deadline first set). Drawn from a stream of its own, so the other demo
+    figures, which follow the main stream's draws, stay as they were."""
+    rng = np.random.default_rng(8)
+    out = []
+    for assigned, due, closed in zip(tasks["assigned_on"], tasks["due_on"], tasks["closed_on"]):
+        first = due - timedelta(days=int(rng.choice([15, 30])))
+        moved = (rng.random() < 0.25 and (due - assigned).days >= 45 and first <= as_of
+                 and (closed is None or closed > first))
+        out.append(first if moved else None)
+    return out
 
 
 def _tasks_for(rng: np.random.Generator, projects: pd.DataFrame, kinds: list[str], as_of: date) -> pd.DataFrame:

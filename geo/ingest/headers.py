@@ -72,6 +72,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "assigned_unit": ("责任单位", "牵头单位"),
     "assigned_on": ("交办时间",),
     "due_on": ("完成时限", "办结期限", "时限"),
+    "first_due_on": ("原办结时限", "原定办结时限", "原时限", "原完成时限"),
     "closed_on": ("办结时间", "完成日期"),
     "area_mu": ("面积", "用地面积", "地块面积", "宗地面积", "面积亩", "亩数", "mj", "dkmj", "zdmj", "tbmj", "crmj"),
     "land_use": ("土地用途", "规划用途", "tdyt", "ghyt", "dlbm", "dlmc"),  # codes first: names vary (商务金融用地 …)

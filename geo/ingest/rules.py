@@ -145,6 +145,7 @@ def cross_checks(table: str, out, reject, sources, frame, factors: dict) -> None
     if table == "tasks":
         assigned, due, closed, status = dates("assigned_on"), dates("due_on"), dates("closed_on"), col("status")
         checks = [("due_on", "v_due_before_assigned", due < assigned),
+                  ("first_due_on", "v_first_due_before_assigned", dates("first_due_on") < assigned),
                   ("closed_on", "v_closed_before_assigned", closed < assigned),
                   ("closed_on", "v_closed_without_date", (status == "已办结") & closed.isna()),
                   ("closed_on", "v_open_with_closing_date", (status == "办理中") & closed.notna())]

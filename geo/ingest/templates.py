@@ -23,8 +23,8 @@ _EXAMPLES = {
 }
 # Per table where the values must agree with each other or read as that table's: a closed task has
 # its closing date, a project still negotiating has no actual start, a station or plant is named as one.
-_TABLE_EXAMPLES = {"tasks": {"assigned_on": "2023-03-01", "due_on": "2023-04-30", "closed_on": "2023-04-20",
-                             "status": "已办结"},
+_TABLE_EXAMPLES = {"tasks": {"assigned_on": "2023-03-01", "due_on": "2023-04-30", "first_due_on": "2023-03-31",
+                             "closed_on": "2023-04-20", "status": "已办结"},
                    "projects": {"stage": "投产", "stalled_state": "投产未达产", "planned_start": "2021-03-01",
                                 "actual_start": "2021-03-15", "planned_completion": "2023-02-28",
                                 "actual_completion": "2023-03-01"},

@@ -174,6 +174,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_task_district_differs": ("填写的区县 {declared} 与项目所在区县 {found} 不一致，按项目取 {found}",
                                        "declared district {declared} differs from the project's, {found}; {found} is used"),
     "ingest_v_due_before_assigned": ("办理期限早于交办日期", "due before it was assigned"),
+    "ingest_v_first_due_before_assigned": ("原定时限早于交办日期", "original deadline before it was assigned"),
     "ingest_v_closed_before_assigned": ("办结日期早于交办日期", "closed before it was assigned"),
     "ingest_v_closed_without_date": ("状态为已办结，但没有办结日期", "status 已办结 (closed) but no closing date"),
     "ingest_v_open_with_closing_date": ("有办结日期，但状态为办理中：请改为已办结或删去日期",

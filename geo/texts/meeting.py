@@ -53,6 +53,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "rag_none": ("无目标", "No target"),
     "time_progress": ("序时进度", "Time elapsed"),
     "closing_rate": ("按期办结率", "On-time closing rate"),
+    "task_moved": ("调整过时限", "Deadline moved"),
+    "task_moved_help": ("办结时限经会议调整过的事项（办结时限为调整后的，原定时限列出最初的时限）。按期与逾期都按调整后的时限算。",
+                        "Tasks whose deadline a meeting has moved (Due on is the new one; Original deadline is the one "
+                        "first set). On time and overdue are counted against the new deadline."),
     "change_new_projects": ("新增项目", "New projects"),
     "change_removed_projects": ("移出项目", "Removed projects"),
     "change_stage_changes": ("阶段变化", "Stage changes"),
