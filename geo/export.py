@@ -36,6 +36,7 @@ from geo.filters import Filters
 from geo.i18n import BEIJING, list_separator
 from geo.query import Scope, order_by_clause, query, query_gdf
 from geo.store import Snapshot
+from geo.task_rates import DAYS_OVERDUE_SQL, TASK_STATE_SQL, task_state_params
 
 # The district boundaries too: an analyst rebuilding a choropleth in QGIS had no outlines (tester 9).
 EXPORT_TABLES = ("projects", "tasks", "parcels", "substations", "plants", "transformer_areas", "districts")
@@ -63,6 +64,7 @@ _T = {"filters": ("筛选条件", "Filters"), "all": ("全部", "none"), "scope"
       "unused_why": ("（所导出的表没有这些字段）", " (the exported tables do not have these fields)"),
       "source": ("数据来源", "Source"), "load_rate": ("负载率", "Load rate"),
       "load_rate_col": ("负载率（%）", "Load rate (%)"),
+      "task_state": ("办理情况", "State"), "days_overdue": ("逾期天数", "Days overdue"),
       "too_long": ("（内容过长，超出 Excel 单元格上限，见说明）", "(too long for an Excel cell: see About)"),
       "too_long_head": ("超长单元格", "Cells too long")}
 _CRS_TEXT = {
@@ -86,7 +88,7 @@ NAME_TAG_MAX = 16  # characters of the filters in a file name; longer: 已筛选
 # a part with other characters (亿元, a Chinese park) makes it "filtered". It had said districts by
 # code and every filter as "filtered" where the Chinese name read 攸县+醴陵市_闲置 (tester 11).
 _IN_ASCII_NAMES = str.maketrans({">": "gt", "<": "lt", "≥": "min", "≤": "max", " ": "-", "–": "-",
-                                 **{c: None for c in '\/:*?"|“”'}})
+                                 **{c: None for c in '\\/:*?"|“”'}})
 ASCII_TAG_MAX = 24
 
 
@@ -150,6 +152,15 @@ def _select(table: str, filters: Filters, what: str) -> tuple[str, dict]:
     return f"SELECT {what} FROM {{{table}}} t WHERE {cond}", params
 
 
+# Beside a task's stored fields, what the meeting page shows of it: its project's name, its state
+# against the snapshot's as-of date (task_rates' one definition) and the days it is overdue. An
+# overdue list can then be sent as it is (tester 14); an import of the file leaves them aside.
+EXTRA_COLUMNS = {"tasks": ("project_name", "task_state", "days_overdue")}
+TASK_EXTRAS_SQL = (f"t.*, (SELECT name FROM {{projects}} p WHERE p.project_id = t.project_id) AS project_name, "
+                   f"{TASK_STATE_SQL} AS task_state, "
+                   f"{DAYS_OVERDUE_SQL.format(state=f'({TASK_STATE_SQL})', due='t.due_on')} AS days_overdue")
+
+
 def count_rows(snapshot: Snapshot, scope: Scope, filters: Filters, table: str) -> int:
     sql, params = _select(table, filters, "count(*) AS n")
     return int(query(snapshot, sql, params, scope=scope, max_rows=1).df["n"].iloc[0])
@@ -165,11 +176,12 @@ def filtered_table(snapshot: Snapshot, scope: Scope, filters: Filters, table: st
     if table not in EXPORT_TABLES or crs not in CRS_CHOICES:
         raise ValueError(f"table must be one of {EXPORT_TABLES} and crs one of {CRS_CHOICES}")
     n = count_rows(snapshot, scope, filters, table)
-    sql, params = _select(table, filters, "*")
+    what, extra = ("*", {}) if table != "tasks" else (TASK_EXTRAS_SQL, task_state_params(snapshot.as_of))
+    sql, params = _select(table, filters, what)
     sql += " " + order_by_clause(table, schema.PRIMARY_KEYS[table])
     run = query_gdf if table in schema.GEO_TABLES else query
-    df = run(snapshot, sql, params, scope=scope, max_rows=n, timeout_s=600).df
-    df = df[schema.column_names(table)]
+    df = run(snapshot, sql, {**params, **extra}, scope=scope, max_rows=n, timeout_s=600).df
+    df = df[schema.column_names(table) + list(EXTRA_COLUMNS.get(table, ()))]
     if crs == "gcj02" and table in schema.GEO_TABLES:
         df = df.set_geometry(transform_geometry(df.geometry.to_numpy(), wgs84_to_gcj02), crs=schema.STORAGE_CRS)
         # an H3 cell is of the WGS84 position: beside shifted coordinates it would disagree
@@ -242,6 +254,16 @@ class Job:
                 "负载区间按此计算（<60 %、60–80 %、>80 %）。" if not en else
                 f"load rate = peak load (MW) ÷ (capacity (MVA) × power factor {schema.POWER_FACTOR}) × 100 %; "
                 "the load bands (<60 %, 60–80 %, >80 %) are of this rate.")))
+        if "tasks" in self.rows:  # the columns beside the stored ones, and their date
+            day = self.snapshot.as_of.isoformat()
+            lines.append((self.t("task_state"), (
+                f"办理情况与逾期天数按数据截至日 {day} 计算：已逾期 = 未办结且办结时限早于该日；7日内到期 = 未办结且"
+                f"时限在该日起 7 日内；按期/逾期办结 = 办结日期不晚于/晚于办结时限。原定时限：时限经会议调整过的事项最初的时限。"
+                "项目名称、办理情况、逾期天数三列导入时不读取。" if not en else
+                f"State and days overdue are as of {day}: overdue = open and due before that day; due within 7 "
+                "days = open and due within 7 days of it; closed on time / late = closed on or before / after "
+                "the deadline. Original deadline: the one first set, where a meeting moved it. An import leaves "
+                "the project name, state and days overdue aside.")))
         if formula_cells is not None:
             lines.append((self.t("formula"), (
                 f"{formula_cells} 个以 = + - @ 或制表符开头的文本单元格前加了单引号 '，防止被当作公式执行。" if not en else

@@ -21,6 +21,7 @@ import xlsxwriter
 from geo import schema
 from geo.boundaries import DISTRICTS
 from geo.export_gis import POINT_TABLES, h3_hex, new_zip, readme_text, zip_entry
+from geo.task_rates import STATE_TEXT
 
 if TYPE_CHECKING:
     from geo.export import Job
@@ -64,6 +65,11 @@ def for_people(job: Job, table: str, df: pd.DataFrame, *, guarded_text: bool) ->
         if col.name == "district_adcode":  # the name beside the code: a spreadsheet reader has no lookup
             out[job.t("district")] = s.map(lambda c: DISTRICTS.get(c, (None, None))[lang != "zh"],
                                                       na_action="ignore")
+        if col.name == "project_id" and "project_name" in df.columns:  # a task's project, by its name
+            out[schema.column("projects", "name").label(lang)] = df["project_name"]
+        if col.name == "status" and "task_state" in df.columns:  # as the meeting page says it, at the as-of date
+            out[job.t("task_state")] = df["task_state"].map(lambda s: STATE_TEXT[s][lang != "zh"], na_action="ignore")
+            out[job.t("days_overdue")] = df["days_overdue"].astype("Int64")
     if table == "substations":  # the figure the energy page bands and colours by (its rule in 说明)
         capacity = df["capacity_mva"].astype(float) * schema.POWER_FACTOR
         out[job.t("load_rate_col")] = (df["peak_load_mw"].astype(float) / capacity.where(capacity > 0)

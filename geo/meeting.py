@@ -21,6 +21,7 @@ Stalled projects and overdue tasks have no plan, so they carry no colour: they a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
@@ -30,6 +31,7 @@ import pandas as pd
 from geo import district_sums, project_cube, schema
 from geo.boundaries import DISTRICTS
 from geo.filters import Filters
+from geo.overview import key_project_filters  # the overview's own rule for its key projects
 from geo.query import Scope, query
 from geo.store import Snapshot
 from geo.task_rates import TASK_STATE_SQL, rate_aggregates, task_state_params
@@ -276,6 +278,15 @@ def stalled_projects(snapshot: Snapshot, scope: Scope, filters: Filters, *, orde
         rows[col] = rows[col].astype("int64")
     rows["district_zh"] = [DISTRICTS.get(code, (code,))[0] for code in rows["district_adcode"].tolist()]
     return rows[STALLED_COLUMNS], total
+
+
+def extract_filters(filters: Filters, view: str) -> Filters:
+    """The rows behind a meeting view, for its download panel: the key-project list, as the page
+    counts; under the stalled view without a 八未 filter, its stalled projects (and their tasks)."""
+    chosen = key_project_filters(filters)
+    if view == "stalled" and not chosen.stalled:
+        chosen = replace(chosen, stalled=schema.STALLED_STATES)
+    return chosen
 
 
 def stalled_summary(snapshot: Snapshot, scope: Scope, filters: Filters, *, key_only: bool = True) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from geo.boundaries import ADCODES as DISTRICT_ORDER
 from geo.boundaries import district_name, short_district_name
 from geo.i18n import fmt_count, t
 from geo.schema import enum_label
+from geo.task_rates import STATE_TEXT  # noqa: F401  (the pages take it from here with the tables)
 
 RAG_COLOURS = {"green": "#c7e9c0", "amber": "#fdd49e", "red": "#fcbba1"}
 # Scoreboard column -> (label key or (zh, en), unit, RAG column that colours it)
@@ -158,9 +159,6 @@ def rates_table(rates: pd.DataFrame, by: str, lang: str):
     return styled
 
 
-STATE_TEXT = {"overdue": ("已逾期", "Overdue"), "due_soon": ("7日内到期", "Due within 7 days"),
-              "open": ("未到期", "Not yet due"), "closed_on_time": ("按期办结", "Closed on time"),
-              "closed_late": ("逾期办结", "Closed late")}
 
 
 def _day(v) -> str:

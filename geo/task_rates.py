@@ -33,6 +33,9 @@ from geo.store import Snapshot
 
 DUE_SOON_DAYS = 7  # "due within 7 days of as_of", inclusive
 TASK_STATES = ("overdue", "due_soon", "open", "closed_on_time", "closed_late")
+STATE_TEXT = {"overdue": ("已逾期", "Overdue"), "due_soon": ("7日内到期", "Due within 7 days"),
+              "open": ("未到期", "Not yet due"), "closed_on_time": ("按期办结", "Closed on time"),
+              "closed_late": ("逾期办结", "Closed late")}
 
 # The one derivation of a task's state; bind its parameters with ``task_state_params``.
 TASK_STATE_SQL = """CASE WHEN status = '已办结' THEN
@@ -51,6 +54,8 @@ _GROUPS = {
 }
 TASK_LIST_COLUMNS = ["task_id", "project_id", "project_name", "district_adcode", "title", "assigned_unit",
                      "assigned_on", "due_on", "first_due_on", "closed_on", "state", "days_overdue"]
+# Days past the deadline of an overdue task (NULL otherwise), over a column holding the state.
+DAYS_OVERDUE_SQL = "CASE WHEN {state} = 'overdue' THEN date_diff('day', {due}, $task_as_of) END"
 # A task whose deadline a meeting moved (延期): its first deadline is kept (``first_due_on``).
 MOVED_SQL = "(first_due_on IS NOT NULL AND first_due_on <> due_on)"
 
@@ -165,7 +170,7 @@ def task_list(snapshot: Snapshot, scope: Scope, filters: Filters, *, states: Seq
     rows = query(snapshot, f"""{cte}
         SELECT t.task_id, t.project_id, p.name AS project_name, p.district_adcode, t.title, t.assigned_unit,
                t.assigned_on, t.due_on, t.first_due_on, t.closed_on, t.state,
-               CASE WHEN t.state = 'overdue' THEN date_diff('day', t.due_on, $task_as_of) END AS days_overdue
+               {DAYS_OVERDUE_SQL.format(state="t.state", due="t.due_on")} AS days_overdue
         FROM t JOIN p ON p.project_id = t.project_id
         WHERE list_contains($states, t.state)
         ORDER BY {"coalesce(t.closed_on, t.assigned_on) DESC, t.task_id DESC" if latest_first else

@@ -6,6 +6,7 @@ import streamlit as st
 from geo import agenda as agendas
 from geo import charts, meeting, page_cache, picks, present, task_rates, ui
 from geo.agenda_view import add_item_form, agenda_editor
+from geo.downloads import download_panel
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.meeting_view import (STALLED_PROJECTOR_COLUMNS, stalled_config, stalled_matrix, stalled_state_frame,
                               stalled_table, task_projector_columns, task_table)
@@ -21,6 +22,8 @@ VIEWS = ("stalled", "tasks", "changes", "brief", "agenda")
 ui.url_state("view", "meeting_view", VIEWS, "stalled")
 view = st.segmented_control(t("meeting_view", lang), VIEWS, key="meeting_view",
                             format_func=lambda v: t(f"meeting_view_{v}", lang)) or "stalled"
+if view in ("stalled", "tasks"):  # the lists behind the view, with the tasks' states (tester 14)
+    download_panel(ctx, ["projects", "tasks"], "meeting_dl", filters=meeting.extract_filters(filters, view))
 
 if view == "stalled":
     summary = page_cache.cached(meeting.stalled_summary, ctx)

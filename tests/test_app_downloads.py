@@ -94,3 +94,16 @@ def test_a_format_that_holds_none_of_the_chosen_tables_cannot_be_built(monkeypat
     assert at.button(key="investment_dl_build").disabled
     at.selectbox(key="investment_dl_format").set_value("gpkg").run()  # GeoPackage holds tasks
     assert not at.button(key="investment_dl_build").disabled
+
+
+@pytest.mark.parametrize("view,expected", [("stalled", "项目 133、交办事项 211"), ("tasks", "项目 549、交办事项 386")])
+def test_the_meeting_page_downloads_the_lists_behind_its_view(monkeypatch, demo_store, view, expected):
+    """The meeting page had no panel (tester 14): its stalled view downloads its 133 stalled key
+    projects and their tasks, its tasks view every key project's tasks, with the task states."""
+    at = conftest.open_page(monkeypatch, demo_store, "meeting", view=view)
+    at.session_state["meeting_dl_open"] = True
+    at.run()
+    assert not at.exception
+    assert any(c.value.startswith("行数") and expected in c.value for c in at.caption), [c.value for c in at.caption]
+    other = conftest.open_page(monkeypatch, demo_store, "meeting", view="changes")
+    assert not [e for e in other.get("expander") if "下载" in str(e.proto)]

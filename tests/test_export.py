@@ -67,10 +67,27 @@ def tricky_snapshot(tmp_path: Path):
 # --- reading through the query layer -------------------------------------------------------------
 
 
+def test_a_tasks_extract_says_what_the_meeting_page_says(tiny_snapshot):
+    """Beside the stored fields: the project's name, the state at the as-of date (2023-09-30) and
+    the days overdue, in the spreadsheet formats, with their rule in 说明 (tester 14)."""
+    tasks = export.filtered_table(tiny_snapshot, ALL, NONE, "tasks").set_index("task_id")
+    assert tasks.loc["T001", ["project_name", "task_state", "days_overdue"]].tolist() == ["硬质合金产业园", "overdue", 30]
+    assert tasks.loc["T003", "task_state"] == "closed_on_time" and pd.isna(tasks.loc["T003", "days_overdue"])
+    data = export.build(tiny_snapshot, ALL, NONE, ["tasks"], "xlsx", lang="zh").data
+    sheet = pd.read_excel(io.BytesIO(data), sheet_name="交办事项").set_index("事项编号")
+    assert sheet.loc["T001", ["项目名称", "办理情况", "逾期天数"]].tolist() == ["硬质合金产业园", "已逾期", 30]
+    assert sheet.loc["T002", "原定时限"] == pd.Timestamp("2023-09-20") and sheet.loc["T002", "办理情况"] == "7日内到期"
+    about = pd.read_excel(io.BytesIO(data), sheet_name="说明")
+    assert about.iloc[:, 1].astype(str).str.contains("按数据截至日 2023-09-30 计算").any()
+    en = pd.read_csv(io.BytesIO(export.build(tiny_snapshot, ALL, NONE, ["tasks"], "csv", lang="en").data), encoding="utf-8-sig")
+    assert en.set_index("Task ID").loc["T001", ["Project", "State", "Days overdue"]].tolist() == [
+        "硬质合金产业园", "Overdue", 30]
+
+
 def test_filtered_table_has_every_column_in_key_order(tiny_snapshot):
     for table in export.EXPORT_TABLES:
         df = export.filtered_table(tiny_snapshot, ALL, NONE, table)
-        assert list(df.columns) == schema.column_names(table)
+        assert list(df.columns) == schema.column_names(table) + list(export.EXTRA_COLUMNS.get(table, ()))
         assert len(df) == export.count_rows(tiny_snapshot, ALL, NONE, table)
         key = df[schema.PRIMARY_KEYS[table]]
         assert key.is_monotonic_increasing and key.is_unique
@@ -401,6 +418,7 @@ def test_gpkg_layers_and_attribute_table(tiny_snapshot, tmp_path):
         expected_columns = [c for c in schema.column_names(table) if c not in ("geometry", "h3_r7")]
         if "district_adcode" in expected_columns:
             expected_columns.insert(expected_columns.index("district_adcode") + 1, "district_name")
+        expected_columns += export.EXTRA_COLUMNS.get(table, ())  # a task's project name, state, days overdue
         assert [c for c in df.columns if c != "geometry"] == expected_columns
         if "district_adcode" in df.columns:
             assert all(DISTRICTS[c][0] == n for c, n in zip(df["district_adcode"], df["district_name"]))
@@ -411,7 +429,7 @@ def test_gpkg_layers_and_attribute_table(tiny_snapshot, tmp_path):
     moved = projects.geometry["P001"]
     assert 600 <= Geod(ellps="WGS84").inv(113.15, 27.85, moved.x, moved.y)[2] <= 700
     tasks = pyogrio.read_dataframe(path, layer="tasks")
-    assert tasks["title"].tolist()[0] == "协调用电接入"
+    assert tasks[["title", "task_state", "days_overdue"]].iloc[0].tolist() == ["协调用电接入", "overdue", 30]
     with closing(sqlite3.connect(path)) as db:
         desc = dict(db.execute("SELECT table_name, description FROM gpkg_contents").fetchall())
     assert "GCJ-02" in desc["projects"] and "数据截至" in desc["tasks"]
