@@ -309,7 +309,11 @@ def _names(job: Job, fmt: str) -> tuple[str, str, str]:
     else:
         zh, en = "多区县", "multi"
     narrowing = [replace(applied_filters(job.filters, t), districts=()) for t in tables]
-    if any(not f.is_empty for f in narrowing):  # not the whole of those districts: which filters, if short
+    if any(f != narrowing[0] for f in narrowing):
+        # Filters that narrowed some of the tables only: a name listing them read as if they had
+        # narrowed all (110kV+负载率＞80% on a zip of every plant: tester 14); 说明 says which.
+        zh, en = f"{zh}_{_T['filtered'][0]}", f"{en}_{_T['filtered'][1]}"
+    elif not narrowing[0].is_empty:  # not the whole of those districts: which filters, if short
         said = list(dict.fromkeys(part for f in narrowing for part in f.describe("zh").split(" · ") if part))
         tag = "+".join(said).translate(_IN_NAMES)
         said_en = list(dict.fromkeys(part for f in narrowing for part in f.describe("en").split(" · ") if part))

@@ -287,7 +287,10 @@ def test_an_extract_says_only_the_filters_that_narrowed_each_table(tiny_snapshot
     about = dict(openpyxl.load_workbook(io.BytesIO(mixed.data))["说明"].iter_rows(min_row=2, values_only=True))
     assert (about["筛选条件 · 项目"], about["筛选条件 · 交办事项"], about["筛选条件 · 变电站"]) == (
         "醴陵市 · 在建", "醴陵市 · 在建", "醴陵市")  # tasks: those of the filtered projects
-    assert "未用于本文件的筛选" not in about and mixed.file_name == "数据导出_醴陵市_在建_2023-09-30.xlsx"
+    # 在建 narrowed two of its three tables: the name says "filtered", 说明 says which (tester 14)
+    assert "未用于本文件的筛选" not in about and mixed.file_name == "数据导出_醴陵市_已筛选_2023-09-30.xlsx"
+    both = build(tiny_snapshot, ["projects", "tasks"], "xlsx", filters=stage)  # narrowed alike: named
+    assert both.file_name == "数据导出_醴陵市_在建_2023-09-30.xlsx"
     land = build(tiny_snapshot, ["projects"], "csv", filters=Filters(parcel_statuses=("闲置",)))
     assert land.file_name == "项目_全市_2023-09-30.csv"  # a land status carried in the URL filters no project
 
