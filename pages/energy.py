@@ -39,6 +39,8 @@ m[3].metric(t("transformer_areas", lang), fmt_count(grid["transformer_areas"], "
               verified=fmt_count(grid["ta_verified"], "个", lang)), delta_color="off", delta_arrow="off")
 st.caption(t("energy_new_split", lang, parts=" + ".join(f"{enum_label(k, lang)} {fmt_number(v, 'MW', 1, lang)}"
                                                          for k, v in kinds.items())) + " · " + grid_note)
+if any(not f.without("districts").is_empty for f in by_table.values()):  # a card beside a filtered file (tester 14)
+    st.caption(t("energy_figures_district_only", lang))
 
 problems = page_cache.cached(energy.quality_problems, ctx, unfiltered=True)  # the whole store, once per snapshot
 if len(problems):

@@ -49,6 +49,16 @@ def test_city_figures_come_from_the_data(monkeypatch, demo_store):
     areas = metric(at, "公变台区")
     assert areas.value == "19,994 个" and areas.delta == "603 个有治理方案，322 个已验证"
     assert not at.warning  # the demo has no data-quality problems
+    assert not any("只按区县筛选" in c.value for c in at.caption)
+
+
+def test_the_city_figures_say_they_follow_the_district_filter_only(monkeypatch, demo_store):
+    """Under 风电 the card said 697.8 MW beside a download of 359 MW (tester 14): the figures keep
+    their fixed definition, and the page now says so when another filter is set."""
+    at = open_page(monkeypatch, demo_store, kind="风电", district="430281")
+    assert metric(at, "新能源装机").value != "697.8 MW"  # the district filter applies
+    assert any(c.value.startswith("以上四项只按区县筛选") for c in at.caption)
+    assert not any("只按区县筛选" in c.value for c in open_page(monkeypatch, demo_store, district="430281").caption)
 
 
 def test_layer_switches(monkeypatch, demo_store):

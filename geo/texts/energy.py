@@ -46,6 +46,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "unknown_station": ("找不到变电站 {id}（可能不在当前数据或权限范围内）。", "Substation {id} was not found (not in "
                         "this data or outside your access)."),
     "energy_new_split": ("在运新能源：{parts}", "New energy in service: {parts}"),
+    "energy_figures_district_only": ("以上四项只按区县筛选（按在运设施定义）；地图、表格和下载按全部筛选。",
+                                     "The four figures above follow the district filter only (they count the assets in "
+                                     "service); the map, the tables and the download follow every filter."),
     "no_fed_areas": ("本站不直接供公变台区（500/220 千伏站向下级变电站供电）。", "This station feeds no transformer area "
                      "directly (500/220 kV stations feed lower-voltage stations)."),
     "fed_areas": ("所供公变台区", "Transformer areas it feeds"),
