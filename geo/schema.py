@@ -134,7 +134,7 @@ def C(name, dtype, zh, en, unit="", nullable=True, enum=()):  # noqa: N802 - tab
 
 TABLES: dict[str, tuple[Column, ...]] = {
     "districts": (
-        C("adcode", "string", "行政区划代码", "Adcode", nullable=False),
+        C("adcode", "string", "区县代码", "District code", nullable=False),  # the key every table joins on, named alike
         C("name_zh", "string", "区县", "District (zh)", nullable=False),
         C("name_en", "string", "区县（英文）", "District", nullable=False),
         C("area_km2", "float", "面积", "Area", "km²", nullable=False),
