@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 from fpdf import FPDF
 
+from geo import task_notes
 from geo.boundaries import DISTRICTS
 from geo.brief_map import DistrictStyle, draw_district_map
 from geo.filters import Filters
-from geo.i18n import fmt_count, fmt_number, t
+from geo.i18n import BEIJING, fmt_count, fmt_number, t
 from geo.meeting import scoreboard, stalled_projects
 from geo.query import Scope
 from geo.schema import STALLED_STATES, enum_label
@@ -135,12 +136,16 @@ def build_brief(snapshot: Snapshot, scope: Scope, filters: Filters | None = None
     pdf.set_lang("zh-CN" if lang == "zh" else "en")
     pdf.set_creator("Zhuzhou project map (geo.brief)")
     pdf.add_page()
-    _header(pdf, snapshot, filters, title, board, lang, printed_on or date.today())
+    # Beijing's date, as every other date the app prints (the server's clock is UTC: tester 13)
+    _header(pdf, snapshot, filters, title, board, lang, printed_on or datetime.now(BEIJING).date())
     y = _scoreboard_table(pdf, rows, lang, MARGIN + 17)
     _map(pdf, board, district, lang, y + 2)
     y = _stalled_table(pdf, stalled, stalled_total, lang, y + 2)
     _overdue_table(pdf, overdue, overdue_total, lang, y + 3)
-    pdf.text_at(MARGIN, PAGE_H - MARGIN - 3, PAGE_W - 2 * MARGIN, 4, t("brief_footer", lang), size=6.5, color=GREY)
+    footer = t("brief_footer", lang)
+    if task_notes.is_demo(task_notes.data_origin(snapshot)[0].manifest):  # a printed demo brief says so (tester 13)
+        footer += t("brief_demo", lang)
+    pdf.text_at(MARGIN, PAGE_H - MARGIN - 3, PAGE_W - 2 * MARGIN, 4, footer, size=6.5, color=GREY)
     return bytes(pdf.output())
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import geopandas as gpd
 import pandas as pd
 
-from geo import schema
+from geo import schema, task_notes
 from geo.boundaries import DISTRICTS, short_district_name
 from geo.crs import transform_geometry, wgs84_to_gcj02
 from geo.export_gis import write_geojson, write_gpkg, write_parquet, write_shp
@@ -227,14 +227,22 @@ class Job:
         return lines
 
     def source(self) -> str:
-        """Where the snapshot's data came from; a demo store says it is one (a workbook of its
-        synthetic figures could otherwise pass for the city's ledger: tester 9)."""
-        manifest = self.snapshot.manifest
-        if manifest.get("published_by") == "geo.demo" or "calibrated demo" in (manifest.get("note") or ""):
-            return ("演示数据：按公布数字校准的模拟台账，不是真实台账" if self.lang == "zh" else
+        """Where the snapshot's data came from: the import or demo it descends from, and how many
+        meeting task changes since; a demo store says it is one (a workbook of its synthetic
+        figures could otherwise pass for the city's ledger: tester 9), after a meeting's change too
+        (tester 13)."""
+        origin, changes = task_notes.data_origin(self.snapshot)
+        manifest = origin.manifest
+        if task_notes.is_demo(manifest):
+            text = ("演示数据：按公布数字校准的模拟台账，不是真实台账" if self.lang == "zh" else
                     "demo data: a synthetic ledger calibrated to the published figures, not the city's ledger")
-        sources = list_separator(self.lang).join(str(s) for s in manifest.get("sources") or [])
-        return " · ".join(x for x in (manifest.get("published_by") or "", sources) if x)
+        else:
+            sources = list_separator(self.lang).join(str(s) for s in manifest.get("sources") or [])
+            text = " · ".join(x for x in (manifest.get("published_by") or "", sources) if x)
+        if changes:
+            text += (f"；其后会议修改交办事项 {changes} 次" if self.lang == "zh" else
+                     f"; then {changes} meeting change(s) to the tasks")
+        return text
 
     def about(self, formula_cells: int | None = None, too_long: int = 0) -> list[tuple[str, str]]:
         """What the 说明 sheet, README.txt and layer descriptions say about the extract."""

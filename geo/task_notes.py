@@ -11,6 +11,9 @@ reason the record was added).
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from geo import store
 
 ACTIONS = ("assign", "close", "reschedule", "reopen", "withdraw")
 
@@ -56,3 +59,26 @@ def edit_of(manifest: dict) -> dict | None:
         if found:
             return read(found)
     return None
+
+
+def is_demo(manifest: dict) -> bool:
+    """A snapshot the demo builder published (``python -m geo.demo`` or the app's first start)."""
+    return manifest.get("published_by") == "geo.demo" or "calibrated demo" in (manifest.get("note") or "")
+
+
+def data_origin(snapshot: store.Snapshot) -> tuple[store.Snapshot, int]:
+    """The snapshot the data comes from, and how many meeting task changes were made on it since.
+
+    A task change publishes a snapshot whose manifest names the change and its recorder, not the
+    data: an extract's "source" then read "副秘书长 · meeting: assign task …" and no longer said
+    that the data was the demo's (tester 13). Walks the parents past task changes to the import
+    or demo before them (or the oldest snapshot the store still has)."""
+    store_dir, changes, seen = Path(snapshot.path).parent.parent, 0, {snapshot.id}
+    while edit_of(snapshot.manifest) is not None and snapshot.manifest.get("parent") not in seen | {None}:
+        try:
+            parent = store.get_snapshot(snapshot.manifest["parent"], store_dir)
+        except store.StoreError:  # a parent pruned or unreadable: the oldest one known
+            break
+        snapshot, changes = parent, changes + 1
+        seen.add(snapshot.id)
+    return snapshot, changes

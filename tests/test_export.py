@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import sqlite3
+import subprocess
 import zipfile
 from contextlib import closing
 from pathlib import Path
@@ -566,3 +567,33 @@ def test_spreadsheet_coordinates_have_seven_decimals_as_the_wkt(tiny_snapshot):
     frame = pd.read_csv(io.StringIO(text), dtype=str)
     decimals = [len(v.split(".")[1]) for v in [*frame["经度"], *frame["纬度"]]]
     assert max(decimals) == 7
+
+
+def test_the_source_of_an_extract_is_its_data_not_the_last_meeting_change(store_dir):
+    """After a meeting's change the 说明 read "副秘书长 · meeting: assign task …" and no longer said
+    the data was the demo's (tester 13): the source is the demo or import the snapshot descends
+    from, with the number of task changes since; a printed brief says demo data too."""
+    from geo import brief, task_edits
+
+    demo = store.write_snapshot(make_tiny_tables(), as_of=AS_OF, published_by="geo.demo", sources=["geo.demo seed=1"],
+                                note="calibrated demo", store_dir=store_dir)
+    closed, _ = task_edits.close(store_dir, demo, task_id="T001", by="副秘书长")
+    moved, _ = task_edits.reschedule(store_dir, closed, task_id="T002", due_on=dt.date(2023, 10, 30), by="副秘书长")
+
+    def source(snap, lang="zh"):
+        about = export.build(snap, ALL, NONE, ["projects"], "xlsx", lang=lang, now=NOW).data
+        sheet = openpyxl.load_workbook(io.BytesIO(about))["说明" if lang == "zh" else "About"]
+        return dict(sheet.iter_rows(min_row=2, values_only=True))["数据来源" if lang == "zh" else "Source"]
+
+    assert source(demo) == "演示数据：按公布数字校准的模拟台账，不是真实台账"
+    assert source(moved) == "演示数据：按公布数字校准的模拟台账，不是真实台账；其后会议修改交办事项 2 次"
+    assert source(moved, "en").endswith("not the city's ledger; then 2 meeting change(s) to the tasks")
+    text = subprocess.run(["pdftotext", "-", "-"], input=brief.build_brief(moved, ALL), capture_output=True,
+                          check=True).stdout.decode()
+    assert "演示数据" in text
+    ledger = store.write_snapshot(make_tiny_tables(), as_of=AS_OF, published_by="王五", sources=["台账.xlsx"],
+                                  store_dir=store_dir)
+    after, _ = task_edits.close(store_dir, ledger, task_id="T001", by="副秘书长")
+    assert source(after) == "王五 · 台账.xlsx；其后会议修改交办事项 1 次"
+    assert "演示数据" not in subprocess.run(["pdftotext", "-", "-"], input=brief.build_brief(after, ALL),
+                                          capture_output=True, check=True).stdout.decode()
