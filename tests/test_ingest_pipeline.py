@@ -1085,3 +1085,38 @@ def test_a_substation_ledgers_year_and_count_times_size_are_read_and_an_overload
     assert "read as units × capacity each: 2 × 50 = 100 MVA" in c.report.problem_frame("en")["Reason"].iat[0]
     at_90 = [[*stations[1][:4], "100", 90, *stations[1][6:]]]  # 100 %: at its capacity, not above
     assert not run(ledger(at_90, SUB_HEAD), table="substations").report.problems
+
+
+# --- this app's GIS extracts imported back (tester 14) -------------------------------------------
+
+
+@pytest.fixture
+def roundtrip_snapshot(store_dir):
+    """The tiny tables as an import reads them back: each parcel's area that of its outline (an
+    import of the tiny areas stops on the area check), and P002 and L001 moved from 天元区 into
+    荷塘区, their stored district (an import takes a row's district from its location)."""
+    from conftest import AS_OF, make_tiny_tables
+
+    from geo.join import add_h3_cells
+
+    tables = make_tiny_tables()
+    parcels, projects = tables["parcels"], tables["projects"]
+    parcels.loc[parcels["parcel_id"] == "L001", "geometry"] = shapely.box(113.17, 27.87, 113.18, 27.88)
+    parcels["area_mu"] = (parcels.geometry.to_crs(schema.METRIC_CRS).area / schema.MU_M2).round(2)
+    projects.loc[projects["project_id"] == "P002", "geometry"] = shapely.Point(113.16, 27.87)
+    tables["parcels"], tables["projects"] = add_h3_cells(parcels), add_h3_cells(projects)  # cells of the new places
+    return store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=[], store_dir=store_dir)
+
+
+def test_a_gcj02_parcel_extract_declared_wgs84_warns_as_points_do(roundtrip_snapshot):
+    """Polygons were never compared: a GCJ-02 parcel extract imported back moved parcels ~660 m unremarked."""
+    from conftest import extract
+
+    shifted = check(load(extract(roundtrip_snapshot, ["parcels"], "gpkg", crs="gcj02"), "p.gpkg", "parcels"),
+                    Options("parcels"), base=roundtrip_snapshot)
+    warning = dict(shifted.report.notes)["ingest_w_gcj"]
+    assert (warning["n"], warning["total"]) == (4, 4) and 400 < float(warning["m"]) < 800
+    honest = check(load(extract(roundtrip_snapshot, ["parcels"], "gpkg"), "p.gpkg", "parcels"),
+                   Options("parcels"), base=roundtrip_snapshot)
+    assert "ingest_w_gcj" not in dict(honest.report.notes)
+
