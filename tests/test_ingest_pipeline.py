@@ -1120,3 +1120,47 @@ def test_a_gcj02_parcel_extract_declared_wgs84_warns_as_points_do(roundtrip_snap
                    Options("parcels"), base=roundtrip_snapshot)
     assert "ingest_w_gcj" not in dict(honest.report.notes)
 
+
+
+def _edited_shapefile(data: bytes, folder: Path, edit, keep_fields: bool = True) -> bytes:
+    """A Shapefile extract opened, edited and saved in a GIS (written again by GDAL), zipped back."""
+    import zipfile
+
+    import geopandas as gpd
+
+    zipfile.ZipFile(io.BytesIO(data)).extractall(folder)
+    shp = next(folder.glob("*.shp"))
+    layer = gpd.read_file(shp, use_arrow=True)  # dates as dates, so written back as DBF dates
+    edit(layer)
+    layer.to_file(shp, encoding="UTF-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for f in folder.iterdir():
+            if keep_fields or f.name != "fields.csv":
+                zf.write(f, f.name)
+    return buf.getvalue()
+
+
+def test_an_unedited_parcel_shapefile_changes_nothing_and_an_edit_keeps_the_other_outlines(roundtrip_snapshot, store_dir,
+                                                                                         tmp_path):
+    """The Shapefile writer makes outer rings clockwise: a round-tripped parcel layer "updated"
+    every parcel, and publishing it stored every outline again."""
+    from conftest import extract
+
+    stored = store.read_table(roundtrip_snapshot, "parcels").set_index("parcel_id")
+    data = extract(roundtrip_snapshot, ["parcels"], "shp")
+    checked = check(load(data, "parcels.zip", "parcels"), Options("parcels"), base=roundtrip_snapshot)
+    back = checked.accepted.set_index("parcel_id")
+    assert not shapely.equals_exact(back.geometry["L001"], stored.geometry["L001"])  # reversed rings …
+    assert pub.preview_diff(checked, store_dir) == {"added": 0, "updated": 0, "unchanged": 4, "removed": 0}  # … same shape
+
+    def edit(layer):
+        layer.loc[layer["parcel_id"] == "L004", "status"] = "闲置"
+
+    edited = _edited_shapefile(data, tmp_path, edit)
+    published = pub.publish(check(load(edited, "parcels.zip", "parcels"), Options("parcels"), base=roundtrip_snapshot),
+                            published_by="t", store_dir=store_dir)
+    assert published.diff == {"added": 0, "updated": 1, "unchanged": 3, "removed": 0}
+    after = store.read_table(published.snapshot, "parcels").set_index("parcel_id")
+    assert after.loc["L004", "status"] == "闲置"
+    assert all(after.geometry[i].wkb == stored.geometry[i].wkb for i in stored.index)  # the stored outlines
