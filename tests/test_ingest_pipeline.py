@@ -1164,3 +1164,18 @@ def test_an_unedited_parcel_shapefile_changes_nothing_and_an_edit_keeps_the_othe
     after = store.read_table(published.snapshot, "parcels").set_index("parcel_id")
     assert after.loc["L004", "status"] == "闲置"
     assert all(after.geometry[i].wkb == stored.geometry[i].wkb for i in stored.index)  # the stored outlines
+
+
+def test_a_tasks_geopackage_imports_as_tasks_and_is_refused_in_words_for_a_map_table(tiny_snapshot, store_dir):
+    """A tasks GeoPackage crashed the page with AttributeError: 'DataFrame' object has no attribute 'crs'."""
+    from conftest import extract
+
+    data = extract(tiny_snapshot, ["tasks"], "gpkg")
+    checked = check(load(data, "tasks.gpkg", "tasks"), Options("tasks"), base=tiny_snapshot)
+    assert checked.report.rejected == 0 and checked.accepted["task_id"].tolist() == ["T001", "T002", "T003", "T004"]
+    assert pub.preview_diff(checked, store_dir) == {"added": 0, "updated": 0, "unchanged": 4, "removed": 0}
+    with pytest.raises(IngestError) as err:
+        check(load(data, "tasks.gpkg", "parcels"), Options("parcels"), base=tiny_snapshot)
+    assert err.value.key == "layer_without_geometry"
+    assert "没有图形" in err.value.text("zh") and "“地块”需要位置" in err.value.text("zh")
+    assert "has no geometry" in err.value.text("en") and "Parcels needs locations" in err.value.text("en")

@@ -253,3 +253,12 @@ def test_geopackage(tmp_path):
     gdf.to_file(path, driver="GPKG", layer="stations")
     raw = readers.read_bytes(path.read_bytes(), "s.gpkg")
     assert raw.kind == "gpkg" and raw.frame.loc[0, "station_id"] == "S1" and raw.file_crs == "EPSG:4326"
+
+
+def test_a_geopackage_layer_without_geometry_is_read_as_an_attribute_table(tiny_snapshot):
+    """A tasks GeoPackage (an attribute table) crashed: pyogrio returns a plain DataFrame (tester 14)."""
+    from conftest import extract
+
+    raw = readers.read_bytes(extract(tiny_snapshot, ["tasks"], "gpkg"), "tasks.gpkg")
+    assert raw.kind == "gpkg" and raw.geometry is None and raw.file_crs is None
+    assert raw.frame["task_id"].tolist() == ["T001", "T002", "T003", "T004"]

@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import pandas as pd
 
-from geo.ingest.errors import IngestError
+from geo.ingest.errors import IngestError, Localized
 
 MAX_UPLOAD_MB = 100  # the page's st.file_uploader limit (.streamlit/config.toml maxUploadSize) and the CLI's
 # What the page's uploader takes (.streamlit/config.toml maxUploadSize): above MAX_UPLOAD_MB, so a
@@ -86,6 +86,13 @@ def read_bytes(data: bytes, name: str, encoding: str | None = None) -> RawTable:
     if kind == "geojson":
         return _read_geojson(text, name, used, notes)
     return _read_csv(text, name, used, notes)
+
+
+def table_label(table: str | None) -> Localized | None:
+    """``table``'s label (项目, Projects …) as this app's extracts name its sheet or CSV file."""
+    from geo.export import TABLE_LABELS
+
+    return Localized(TABLE_LABELS[table]) if table in TABLE_LABELS else None
 
 
 def sniff(data: bytes, name: str) -> str:
@@ -365,6 +372,8 @@ def _open_with_gdal(path: Path, name: str, kind: str, encoding: str | None) -> R
     except Exception as err:  # noqa: BLE001 - GDAL's errors are many; the message is what matters
         raise IngestError("gis_broken", name=name, detail=str(err)[:200]) from None
     notes = [("ingest_n_layers", {"layer": str(layers[0][0]), "n": len(layers) - 1})] if len(layers) > 1 else []
+    if not isinstance(gdf, gpd.GeoDataFrame):  # a layer without geometry (an extract's tasks): rows as a CSV's
+        return RawTable(name, kind, frame=gdf.astype(object), encoding=encoding, notes=notes)
     crs = gdf.crs.to_string() if gdf.crs is not None else None
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
     return RawTable(name, kind, frame=frame, geometry=gdf.geometry.reset_index(drop=True), file_crs=crs,

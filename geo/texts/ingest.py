@@ -62,6 +62,12 @@ TEXT: dict[str, tuple[str, str]] = {
                                 "{name} is not an Excel workbook (it is a {kind} file, perhaps renamed): open the ledger "
                                 "in Excel and save it as .xlsx or CSV."),
     "ingest_r_zip_no_shp": ("压缩包 {name} 中没有 .shp 文件。", "The zip {name} holds no .shp file."),
+    "ingest_r_layer_without_geometry": ("{name} 中读取的图层没有图形（是属性表，如导出的交办事项），而“{table}”需要位置："
+                                        "不能导入到这张表。请选择与图层相符的表，或在文件中加上经度、纬度列。",
+                                        "The layer read from {name} has no geometry (an attribute table, like an "
+                                        "extract's tasks), and {table} needs locations: it cannot be imported into "
+                                        "that table. Choose the table the layer holds, or add longitude and latitude "
+                                        "columns."),
     "ingest_r_shp_missing": ("Shapefile {layer} 缺少 {parts} 文件：请把 .shp .shx .dbf .prj（以及 .cpg）一起压缩。",
                              "Shapefile {layer} lacks its {parts}: zip .shp .shx .dbf .prj (and .cpg) together."),
     "ingest_r_gis_broken": ("地理文件无法读取：{detail}", "The GIS file cannot be read: {detail}"),
