@@ -726,7 +726,7 @@ def test_templates_import_with_nothing_to_correct(table, tiny_snapshot):
     assert ("ingest_n_example_skipped", {"row": 2}) in loaded.notes
     c = check(loaded, Options(table), base=tiny_snapshot)
     assert c.report.rejected == 0 and c.report.accepted == 1 and c.accepted.iloc[0, 0] == "NEW-1"
-    assert "ingest_n_unmapped" not in dict(c.report.notes) and "ingest_n_sheets" not in dict(c.report.notes)
+    assert "ingest_n_unmapped" not in dict(c.report.notes) and "ingest_n_parts" not in dict(c.report.notes)
 
 
 # --- the CLI -------------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ class Checked:
 
 
 def load(data: bytes, name: str, table: str, encoding: str | None = None) -> Loaded:
-    raw = readers.read_bytes(data, name, encoding)
+    raw = readers.read_bytes(data, name, encoding, table)
     sha = hashlib.sha256(data).hexdigest()
     if raw.grid is not None:
         frame, rows, notes = headers.split_header(raw.grid, raw.merged, table)
