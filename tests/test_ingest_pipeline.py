@@ -1121,7 +1121,6 @@ def test_a_gcj02_parcel_extract_declared_wgs84_warns_as_points_do(roundtrip_snap
     assert "ingest_w_gcj" not in dict(honest.report.notes)
 
 
-
 def _edited_shapefile(data: bytes, folder: Path, edit, keep_fields: bool = True) -> bytes:
     """A Shapefile extract opened, edited and saved in a GIS (written again by GDAL), zipped back."""
     import zipfile
@@ -1179,3 +1178,20 @@ def test_a_tasks_geopackage_imports_as_tasks_and_is_refused_in_words_for_a_map_t
     assert err.value.key == "layer_without_geometry"
     assert "没有图形" in err.value.text("zh") and "“地块”需要位置" in err.value.text("zh")
     assert "has no geometry" in err.value.text("en") and "Parcels needs locations" in err.value.text("en")
+
+
+@pytest.mark.parametrize("keep_fields", [True, False])
+def test_an_edited_shapefile_extract_imports_its_edit_as_the_one_update(roundtrip_snapshot, store_dir, tmp_path,
+                                                                        keep_fields):
+    """An edit of total_inve in QGIS came back as "0 updated" and was lost: the cut field names
+    were not read back (through fields.csv, or the cut itself without it)."""
+    from conftest import extract
+
+    def edit(layer):
+        layer.loc[layer["project_id"] == "P003", "total_inve"] = 999.0
+
+    data = _edited_shapefile(extract(roundtrip_snapshot, ["projects"], "shp"), tmp_path, edit, keep_fields)
+    checked = check(load(data, "projects.zip", "projects"), Options("projects"), base=roundtrip_snapshot)
+    assert checked.report.rejected == 0
+    assert checked.accepted.set_index("project_id").loc["P003", "total_investment_yi"] == 999.0
+    assert pub.preview_diff(checked, store_dir) == {"added": 0, "updated": 1, "unchanged": 4, "removed": 0}

@@ -308,3 +308,27 @@ def test_a_zip_of_csv_files_reads_the_tables_file_as_a_csv_upload():
     err = refused(data, "extract_CSV.zip", "zip_no_table_csv", table="parcels")
     assert err.text("zh").startswith("压缩包 extract_CSV.zip 中没有“地块”的 CSV 文件（应名为“地块.csv”），只有：交办事项.csv、项目.csv")
     assert "no CSV file of Parcels" in err.text("en")
+
+
+# --- Shapefile field names -----------------------------------------------------------------------
+
+
+def _without(data: bytes, member: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return _zip({i.filename: zf.read(i) for i in zf.infolist() if i.filename != member})
+
+
+def test_a_shapefile_extracts_cut_field_names_read_back_through_its_fields_csv_or_the_cut(tiny_snapshot):
+    """DBF cuts names to 10 characters; the importer had left total_inve, planned_st … unmapped
+    and dropped their edits (tester 14)."""
+    from conftest import extract
+
+    data = extract(tiny_snapshot, ["projects"], "shp")
+    raw = readers.read_bytes(data, "projects.zip", table="projects")
+    assert raw.frame["total_investment_yi"].tolist() == [10.5, 4.0, 2.25, 7.0, 1.0]
+    assert "total_inve" not in raw.frame.columns and "district_name" in raw.frame.columns
+    bare = load(_without(data, "fields.csv"), "projects.zip", "projects")  # no fields.csv: the cut alone
+    mapping = bare.mapping.set_index("source")["target"]
+    assert (mapping["total_inve"], mapping["planned_co"], mapping["district_a"]) == (
+        "total_investment_yi", "planned_completion", "district_adcode")
+    assert mapping["district_n"] == ""  # the district's name is no column of the table

@@ -367,8 +367,19 @@ def _read_shapefile(zf: zipfile.ZipFile, name: str, stem: str, parts: dict[str, 
     if ".prj" not in parts:
         raw.file_crs = None
         notes.append(("ingest_n_no_prj", {}))
+    fields = by_stem.get(str(PurePosixPath(stem).parent / "fields"), {}).get(".csv")
+    if fields is not None:
+        raw.frame = raw.frame.rename(columns=_field_names(zf.read(fields)))
     raw.notes = notes + raw.notes
     return raw
+
+
+def _field_names(data: bytes) -> dict[str, str]:
+    """DBF field -> column, from the fields.csv this app's Shapefile extract puts beside each layer
+    (``geo.export_gis.write_shp``): DBF cuts names to 10 characters (total_inve), and an edited
+    extract had imported back without them, its edits dropped (tester 14)."""
+    text = decode_text(data)[0]
+    return {r["field"]: r["column"] for r in csv.DictReader(io.StringIO(text)) if r.get("field") and r.get("column")}
 
 
 def _dbf_encoding(dbf: bytes) -> tuple[str, list]:
