@@ -123,6 +123,15 @@ def make_tiny_tables() -> dict[str, pd.DataFrame]:
     return {name: add_h3_cells(df) if "h3_r7" in column_names(name) else df for name, df in tables.items()}
 
 
+def extract(snapshot, tables: list[str], fmt: str, **options) -> bytes:
+    """The bytes of this app's extract of ``tables`` (whole city, no filter) in ``fmt``."""
+    from geo import export
+    from geo.filters import Filters
+    from geo.query import Scope
+
+    return export.build(snapshot, Scope.all(), Filters(), tables, fmt, **options).data
+
+
 @pytest.fixture
 def tiny_tables() -> dict[str, pd.DataFrame]:
     return make_tiny_tables()

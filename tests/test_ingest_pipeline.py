@@ -726,7 +726,7 @@ def test_templates_import_with_nothing_to_correct(table, tiny_snapshot):
     assert ("ingest_n_example_skipped", {"row": 2}) in loaded.notes
     c = check(loaded, Options(table), base=tiny_snapshot)
     assert c.report.rejected == 0 and c.report.accepted == 1 and c.accepted.iloc[0, 0] == "NEW-1"
-    assert "ingest_n_unmapped" not in dict(c.report.notes) and "ingest_n_sheets" not in dict(c.report.notes)
+    assert "ingest_n_unmapped" not in dict(c.report.notes) and "ingest_n_parts" not in dict(c.report.notes)
 
 
 # --- the CLI -------------------------------------------------------------------------------------
@@ -1085,3 +1085,113 @@ def test_a_substation_ledgers_year_and_count_times_size_are_read_and_an_overload
     assert "read as units × capacity each: 2 × 50 = 100 MVA" in c.report.problem_frame("en")["Reason"].iat[0]
     at_90 = [[*stations[1][:4], "100", 90, *stations[1][6:]]]  # 100 %: at its capacity, not above
     assert not run(ledger(at_90, SUB_HEAD), table="substations").report.problems
+
+
+# --- this app's GIS extracts imported back (tester 14) -------------------------------------------
+
+
+@pytest.fixture
+def roundtrip_snapshot(store_dir):
+    """The tiny tables as an import reads them back: each parcel's area that of its outline (an
+    import of the tiny areas stops on the area check), and P002 and L001 moved from 天元区 into
+    荷塘区, their stored district (an import takes a row's district from its location)."""
+    from conftest import AS_OF, make_tiny_tables
+
+    from geo.join import add_h3_cells
+
+    tables = make_tiny_tables()
+    parcels, projects = tables["parcels"], tables["projects"]
+    parcels.loc[parcels["parcel_id"] == "L001", "geometry"] = shapely.box(113.17, 27.87, 113.18, 27.88)
+    parcels["area_mu"] = (parcels.geometry.to_crs(schema.METRIC_CRS).area / schema.MU_M2).round(2)
+    projects.loc[projects["project_id"] == "P002", "geometry"] = shapely.Point(113.16, 27.87)
+    tables["parcels"], tables["projects"] = add_h3_cells(parcels), add_h3_cells(projects)  # cells of the new places
+    return store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=[], store_dir=store_dir)
+
+
+def test_a_gcj02_parcel_extract_declared_wgs84_warns_as_points_do(roundtrip_snapshot):
+    """Polygons were never compared: a GCJ-02 parcel extract imported back moved parcels ~660 m unremarked."""
+    from conftest import extract
+
+    shifted = check(load(extract(roundtrip_snapshot, ["parcels"], "gpkg", crs="gcj02"), "p.gpkg", "parcels"),
+                    Options("parcels"), base=roundtrip_snapshot)
+    warning = dict(shifted.report.notes)["ingest_w_gcj"]
+    assert (warning["n"], warning["total"]) == (4, 4) and 400 < float(warning["m"]) < 800
+    honest = check(load(extract(roundtrip_snapshot, ["parcels"], "gpkg"), "p.gpkg", "parcels"),
+                   Options("parcels"), base=roundtrip_snapshot)
+    assert "ingest_w_gcj" not in dict(honest.report.notes)
+
+
+def _edited_shapefile(data: bytes, folder: Path, edit, keep_fields: bool = True) -> bytes:
+    """A Shapefile extract opened, edited and saved in a GIS (written again by GDAL), zipped back."""
+    import zipfile
+
+    import geopandas as gpd
+
+    zipfile.ZipFile(io.BytesIO(data)).extractall(folder)
+    shp = next(folder.glob("*.shp"))
+    layer = gpd.read_file(shp, use_arrow=True)  # dates as dates, so written back as DBF dates
+    edit(layer)
+    layer.to_file(shp, encoding="UTF-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for f in folder.iterdir():
+            if keep_fields or f.name != "fields.csv":
+                zf.write(f, f.name)
+    return buf.getvalue()
+
+
+def test_an_unedited_parcel_shapefile_changes_nothing_and_an_edit_keeps_the_other_outlines(roundtrip_snapshot, store_dir,
+                                                                                         tmp_path):
+    """The Shapefile writer makes outer rings clockwise: a round-tripped parcel layer "updated"
+    every parcel, and publishing it stored every outline again."""
+    from conftest import extract
+
+    stored = store.read_table(roundtrip_snapshot, "parcels").set_index("parcel_id")
+    data = extract(roundtrip_snapshot, ["parcels"], "shp")
+    checked = check(load(data, "parcels.zip", "parcels"), Options("parcels"), base=roundtrip_snapshot)
+    back = checked.accepted.set_index("parcel_id")
+    assert not shapely.equals_exact(back.geometry["L001"], stored.geometry["L001"])  # reversed rings …
+    assert pub.preview_diff(checked, store_dir) == {"added": 0, "updated": 0, "unchanged": 4, "removed": 0}  # … same shape
+
+    def edit(layer):
+        layer.loc[layer["parcel_id"] == "L004", "status"] = "闲置"
+
+    edited = _edited_shapefile(data, tmp_path, edit)
+    published = pub.publish(check(load(edited, "parcels.zip", "parcels"), Options("parcels"), base=roundtrip_snapshot),
+                            published_by="t", store_dir=store_dir)
+    assert published.diff == {"added": 0, "updated": 1, "unchanged": 3, "removed": 0}
+    after = store.read_table(published.snapshot, "parcels").set_index("parcel_id")
+    assert after.loc["L004", "status"] == "闲置"
+    assert all(after.geometry[i].wkb == stored.geometry[i].wkb for i in stored.index)  # the stored outlines
+
+
+def test_a_tasks_geopackage_imports_as_tasks_and_is_refused_in_words_for_a_map_table(tiny_snapshot, store_dir):
+    """A tasks GeoPackage crashed the page with AttributeError: 'DataFrame' object has no attribute 'crs'."""
+    from conftest import extract
+
+    data = extract(tiny_snapshot, ["tasks"], "gpkg")
+    checked = check(load(data, "tasks.gpkg", "tasks"), Options("tasks"), base=tiny_snapshot)
+    assert checked.report.rejected == 0 and checked.accepted["task_id"].tolist() == ["T001", "T002", "T003", "T004"]
+    assert pub.preview_diff(checked, store_dir) == {"added": 0, "updated": 0, "unchanged": 4, "removed": 0}
+    with pytest.raises(IngestError) as err:
+        check(load(data, "tasks.gpkg", "parcels"), Options("parcels"), base=tiny_snapshot)
+    assert err.value.key == "layer_without_geometry"
+    assert "没有图形" in err.value.text("zh") and "“地块”需要位置" in err.value.text("zh")
+    assert "has no geometry" in err.value.text("en") and "Parcels needs locations" in err.value.text("en")
+
+
+@pytest.mark.parametrize("keep_fields", [True, False])
+def test_an_edited_shapefile_extract_imports_its_edit_as_the_one_update(roundtrip_snapshot, store_dir, tmp_path,
+                                                                        keep_fields):
+    """An edit of total_inve in QGIS came back as "0 updated" and was lost: the cut field names
+    were not read back (through fields.csv, or the cut itself without it)."""
+    from conftest import extract
+
+    def edit(layer):
+        layer.loc[layer["project_id"] == "P003", "total_inve"] = 999.0
+
+    data = _edited_shapefile(extract(roundtrip_snapshot, ["projects"], "shp"), tmp_path, edit, keep_fields)
+    checked = check(load(data, "projects.zip", "projects"), Options("projects"), base=roundtrip_snapshot)
+    assert checked.report.rejected == 0
+    assert checked.accepted.set_index("project_id").loc["P003", "total_investment_yi"] == 999.0
+    assert pub.preview_diff(checked, store_dir) == {"added": 0, "updated": 1, "unchanged": 4, "removed": 0}

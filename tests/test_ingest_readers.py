@@ -253,3 +253,82 @@ def test_geopackage(tmp_path):
     gdf.to_file(path, driver="GPKG", layer="stations")
     raw = readers.read_bytes(path.read_bytes(), "s.gpkg")
     assert raw.kind == "gpkg" and raw.frame.loc[0, "station_id"] == "S1" and raw.file_crs == "EPSG:4326"
+
+
+def test_a_geopackage_layer_without_geometry_is_read_as_an_attribute_table(tiny_snapshot):
+    """A tasks GeoPackage (an attribute table) crashed: pyogrio returns a plain DataFrame (tester 14)."""
+    from conftest import extract
+
+    raw = readers.read_bytes(extract(tiny_snapshot, ["tasks"], "gpkg"), "tasks.gpkg")
+    assert raw.kind == "gpkg" and raw.geometry is None and raw.file_crs is None
+    assert raw.frame["task_id"].tolist() == ["T001", "T002", "T003", "T004"]
+
+
+# --- files of several tables: the part named for the table ---------------------------------------
+
+
+@pytest.mark.parametrize("fmt,lang,part", [("xlsx", "zh", "地块"), ("xlsx", "en", "Parcels"), ("gpkg", "zh", "parcels"),
+                                           ("shp", "zh", "parcels"), ("csv", "zh", "地块"), ("csv", "en", "Parcels")])
+def test_an_extract_of_several_tables_is_read_at_the_part_named_for_the_table(tiny_snapshot, fmt, lang, part):
+    """The app's own extracts of several tables had been read at their first part whatever the
+    table: 地块 from a workbook or GeoPackage were 549 rejected projects, a CSV zip "had no .shp"."""
+    from conftest import extract
+
+    data = extract(tiny_snapshot, ["projects", "tasks", "parcels"], fmt, lang=lang)
+    loaded = load(data, "extract", "parcels")
+    ids = loaded.mapping.set_index("target").loc["parcel_id", "source"]
+    assert loaded.frame[ids].tolist() == ["L001", "L002", "L003", "L004"]
+    note = dict(loaded.notes)["ingest_n_part_for_table"]
+    assert note["name"] == part and note["n"] == (1 if fmt == "shp" else 2)  # (no tasks in a Shapefile)
+
+
+def test_without_a_part_named_for_the_table_the_first_is_read_and_the_others_named():
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "台账"
+    wb.active.append(HEADER.strip().split(","))
+    wb.active.append(ROW.strip().split(","))
+    wb.create_sheet("说明").append(["填表说明"])
+    wb.create_sheet("汇总").append(["合计", 3.5])
+    out = io.BytesIO()
+    wb.save(out)
+    raw = readers.read_bytes(out.getvalue(), "l.xlsx", table="projects")
+    assert raw.grid.iat[1, 0] == "P1"
+    assert raw.notes == [("ingest_n_parts", {"part": ("工作表", "sheet"), "name": "台账", "n": 1, "others": ["汇总"]})]
+    assert readers.read_bytes(out.getvalue(), "l.xlsx").grid.iat[1, 0] == "P1"  # no table given: the first, as before
+
+
+def test_a_zip_of_csv_files_reads_the_tables_file_as_a_csv_upload():
+    data = _zip({"交办事项.csv": b"a,b\n1,2\n", "项目.csv": csv_bytes("gbk"), "README.txt": b"x"})
+    raw = readers.read_bytes(data, "extract_CSV.zip", table="projects")
+    assert raw.kind == "csv" and raw.encoding == "gb18030" and raw.grid.iat[1, 1] == "渌口示范园"
+    assert ("ingest_n_encoding", {"encoding": "GBK/GB18030"}) in raw.notes
+    assert dict(raw.notes)["ingest_n_part_for_table"]["name"] == "项目"
+    err = refused(data, "extract_CSV.zip", "zip_no_table_csv", table="parcels")
+    assert err.text("zh").startswith("压缩包 extract_CSV.zip 中没有“地块”的 CSV 文件（应名为“地块.csv”），只有：交办事项.csv、项目.csv")
+    assert "no CSV file of Parcels" in err.text("en")
+
+
+# --- Shapefile field names -----------------------------------------------------------------------
+
+
+def _without(data: bytes, member: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return _zip({i.filename: zf.read(i) for i in zf.infolist() if i.filename != member})
+
+
+def test_a_shapefile_extracts_cut_field_names_read_back_through_its_fields_csv_or_the_cut(tiny_snapshot):
+    """DBF cuts names to 10 characters; the importer had left total_inve, planned_st … unmapped
+    and dropped their edits (tester 14)."""
+    from conftest import extract
+
+    data = extract(tiny_snapshot, ["projects"], "shp")
+    raw = readers.read_bytes(data, "projects.zip", table="projects")
+    assert raw.frame["total_investment_yi"].tolist() == [10.5, 4.0, 2.25, 7.0, 1.0]
+    assert "total_inve" not in raw.frame.columns and "district_name" in raw.frame.columns
+    bare = load(_without(data, "fields.csv"), "projects.zip", "projects")  # no fields.csv: the cut alone
+    mapping = bare.mapping.set_index("source")["target"]
+    assert (mapping["total_inve"], mapping["planned_co"], mapping["district_a"]) == (
+        "total_investment_yi", "planned_completion", "district_adcode")
+    assert mapping["district_n"] == ""  # the district's name is no column of the table

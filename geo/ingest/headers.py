@@ -147,7 +147,22 @@ def _index(table: str) -> dict[str, str]:
         if target in allowed:
             for w in words:
                 index.setdefault(_norm(w), target)
+    for cut, names in _shapefile_cuts(table).items():
+        if len(names) == 1 and names[0] in allowed:
+            index.setdefault(_norm(cut), names[0])
     return index
+
+
+def _shapefile_cuts(table: str) -> dict[str, list[str]]:
+    """A DBF field name (10 characters, ``geo.export_gis.shapefile_fields``) -> the columns it is
+    the cut of: a Shapefile extract without its fields.csv still reads back (total_inve is
+    total_investment_yi), where only one column has that cut."""
+    from geo.export_gis import shapefile_fields
+
+    cuts: dict[str, list[str]] = {}
+    for name in schema.column_names(table):
+        cuts.setdefault(shapefile_fields([name])[name], []).append(name)
+    return cuts
 
 
 def match(header: object, table: str) -> tuple[str | None, float, str]:

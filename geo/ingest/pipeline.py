@@ -66,7 +66,7 @@ class Checked:
 
 
 def load(data: bytes, name: str, table: str, encoding: str | None = None) -> Loaded:
-    raw = readers.read_bytes(data, name, encoding)
+    raw = readers.read_bytes(data, name, encoding, table)
     sha = hashlib.sha256(data).hexdigest()
     if raw.grid is not None:
         frame, rows, notes = headers.split_header(raw.grid, raw.merged, table)
@@ -135,6 +135,10 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     stored = _stored_rows(base, table) if lacking and options.mode == "upsert" else None
     pk = schema.PRIMARY_KEYS[table]
     update_only = stored is not None and pk not in lacking
+    if raw.kind == "gpkg" and not is_gis and "lon/lat" in lacking and not update_only:
+        # a GeoPackage attribute table (an extract's tasks) has no place for a map table's rows:
+        # said as such, not as a list of missing columns
+        raise IngestError("layer_without_geometry", name=raw.name, table=readers.table_label(table))
     frame, sources, factors = headers.apply(loaded.frame, mapping, table, has_geometry=is_gis, update_only=update_only)
     n = len(frame)
     report = Report(table, raw.name, rows_read=n, encoding=raw.encoding, notes=list(loaded.notes),

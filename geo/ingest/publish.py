@@ -65,6 +65,15 @@ def _canonical(df: pd.DataFrame, table: str) -> pd.Series:
     return pd.Series(hashes.to_numpy(), index=df[schema.PRIMARY_KEYS[table]].astype(str).to_numpy())
 
 
+def same_shapes(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Whether each pair of geometries is the same within ``COORD_TOLERANCE``, whatever the
+    orientation and start vertex of their rings (both missing counts as the same): a Shapefile
+    writer makes outer rings clockwise, and an unedited parcel layer round-tripped through one had
+    "updated" all 1,831 parcels (tester 14)."""
+    near = shapely.equals_exact(shapely.normalize(new), shapely.normalize(old), tolerance=COORD_TOLERANCE)
+    return near | (pd.isna(new) & pd.isna(old))
+
+
 def diff(base_rows: pd.DataFrame, new_rows: pd.DataFrame, table: str) -> dict[str, int]:
     """Rows added, updated, unchanged and removed going from ``base_rows`` to ``new_rows``."""
     old, new = _canonical(base_rows, table), _canonical(new_rows, table)
@@ -74,9 +83,7 @@ def diff(base_rows: pd.DataFrame, new_rows: pd.DataFrame, table: str) -> dict[st
         pk = schema.PRIMARY_KEYS[table]
         shapes_old = pd.Series(base_rows["geometry"].to_numpy(), index=base_rows[pk].astype(str).to_numpy())[common]
         shapes_new = pd.Series(new_rows["geometry"].to_numpy(), index=new_rows[pk].astype(str).to_numpy())[common]
-        near = shapely.equals_exact(shapes_new.to_numpy(), shapes_old.to_numpy(), tolerance=COORD_TOLERANCE)
-        both_missing = shapes_new.isna().to_numpy() & shapes_old.isna().to_numpy()
-        equal &= near | both_missing
+        equal &= same_shapes(shapes_old.to_numpy(), shapes_new.to_numpy())
     same = int(equal.sum())
     return {"added": int(len(new) - len(common)), "updated": int(len(common) - same), "unchanged": same,
             "removed": int(len(old.index.difference(new.index)))}
@@ -87,6 +94,8 @@ def merged(base_rows: pd.DataFrame, checked: Checked) -> pd.DataFrame:
     in the file stay as they are; rows with a known id take the file's values for the columns the
     file has and keep the stored values of the others; new ids are added."""
     table, new = checked.options.table, checked.accepted
+    if "geometry" in new.columns and len(base_rows):
+        new = _stored_shapes_kept(base_rows, new, table)
     if checked.options.mode == "replace" or not len(base_rows):
         return new
     pk = schema.PRIMARY_KEYS[table]
@@ -105,6 +114,24 @@ def merged(base_rows: pd.DataFrame, checked: Checked) -> pd.DataFrame:
             updated[col] = values
     out = pd.concat([base[~known.to_numpy()], updated], ignore_index=True)
     return gpd.GeoDataFrame(out, geometry="geometry", crs=schema.STORAGE_CRS) if "geometry" in out else out
+
+
+def _stored_shapes_kept(base_rows: gpd.GeoDataFrame, new: gpd.GeoDataFrame, table: str) -> gpd.GeoDataFrame:
+    """``new`` with the stored geometry (and the H3 cell derived from it) of each known id whose
+    shape is the same (``same_shapes``): a file that edits one parcel would otherwise store every
+    other outline again, reversed or moved by a rounding, though those rows count as unchanged."""
+    pk = schema.PRIMARY_KEYS[table]
+    stored = base_rows.set_index(base_rows[pk].astype(str).to_numpy())
+    ids = new[pk].astype(str)
+    known = np.flatnonzero(ids.isin(stored.index).to_numpy())
+    found = stored.reindex(ids.iloc[known])
+    same = same_shapes(found["geometry"].to_numpy(), new["geometry"].to_numpy()[known])
+    where = new.index[known[same]]
+    out = new.copy()
+    for col in ("geometry", "h3_r7"):
+        if col in out.columns:
+            out.loc[where, col] = found[col].to_numpy()[same]
+    return out
 
 
 def orphaned_tasks(after: pd.DataFrame, table: str, base: store.Snapshot) -> pd.DataFrame:

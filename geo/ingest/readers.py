@@ -9,6 +9,10 @@ driver GDAL chose is checked again. GeoJSON is parsed as JSON, without GDAL at a
 
 Nothing here interprets values: tabular files come back as a grid of cells (text for CSV, what
 openpyxl reads for XLSX, formulas as their text), GIS files as named columns plus geometry.
+
+A file of several tables (this app's own extracts: XLSX sheets named 项目 / Projects …, GeoPackage
+layers and Shapefile folders named projects …, CSV zips of 项目.csv …) is read at the part named
+for the table being imported, when the caller says which; else at the first, as any ledger.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import pandas as pd
 
-from geo.ingest.errors import IngestError
+from geo.ingest.errors import IngestError, Localized
 
 MAX_UPLOAD_MB = 100  # the page's st.file_uploader limit (.streamlit/config.toml maxUploadSize) and the CLI's
 # What the page's uploader takes (.streamlit/config.toml maxUploadSize): above MAX_UPLOAD_MB, so a
@@ -58,18 +62,19 @@ class RawTable:
 # --- entry points --------------------------------------------------------------------------------
 
 
-def read_path(path: str | Path, encoding: str | None = None) -> RawTable:
+def read_path(path: str | Path, encoding: str | None = None, table: str | None = None) -> RawTable:
     """``read_bytes`` for a file on disk; the size limit is checked before anything is read."""
     path = Path(path)
     if not path.is_file():
         raise IngestError("no_such_file", name=str(path))
     _check_size(path.stat().st_size, path.name)
-    return read_bytes(path.read_bytes(), path.name, encoding)
+    return read_bytes(path.read_bytes(), path.name, encoding, table)
 
 
-def read_bytes(data: bytes, name: str, encoding: str | None = None) -> RawTable:
+def read_bytes(data: bytes, name: str, encoding: str | None = None, table: str | None = None) -> RawTable:
     """Decide what ``data`` is from its bytes and read it. ``encoding`` overrides detection
-    (CSV text and Shapefile .dbf attributes)."""
+    (CSV text and Shapefile .dbf attributes); ``table``, the table being imported, picks the
+    sheet, layer or zip member named for it in a file of several (``_choose_part``)."""
     _check_size(len(data), name)
     if not data.strip():
         raise IngestError("empty_file", name=name)
@@ -77,15 +82,40 @@ def read_bytes(data: bytes, name: str, encoding: str | None = None) -> RawTable:
         raise IngestError("bad_encoding_name", encoding=encoding)
     kind = sniff(data, name)
     if kind == "xlsx":
-        return _read_xlsx(data, name)
+        return _read_xlsx(data, name, table)
     if kind == "gpkg":
-        return _read_gis(data, name, "gpkg", encoding)
+        return _read_gis(data, name, "gpkg", encoding, table)
     if kind == "shp":
-        return _read_shapefile_zip(data, name, encoding)
+        return _read_zip(data, name, encoding, table)
     text, used, notes = decode_text(data, encoding)
     if kind == "geojson":
         return _read_geojson(text, name, used, notes)
     return _read_csv(text, name, used, notes)
+
+
+def table_label(table: str | None) -> Localized | None:
+    """``table``'s label (项目, Projects …) as this app's extracts name its sheet or CSV file."""
+    from geo.export import TABLE_LABELS
+
+    return Localized(TABLE_LABELS[table]) if table in TABLE_LABELS else None
+
+
+def _choose_part(names: list[str], table: str | None, part: Localized) -> tuple[int | None, list]:
+    """Which of a file's sheets, layers or zip members to read: the one named for ``table`` (its
+    key, its Chinese or English label; any case). An extract of several tables had been read at
+    its first part whatever the table: a whole-city GeoPackage imported as 地块 read its 549
+    projects, all rejected (tester 14).
+    Returns its index (None when none is named for it: the caller takes the first, or refuses)
+    and the note that says which was read and what was left."""
+    labels = table_label(table) or ()
+    wanted = {n.lower() for n in (table or "", *labels) if n}
+    hit = next((i for i, n in enumerate(names) if n.strip().lower() in wanted), None)
+    if len(names) < 2:
+        return hit, []
+    read = hit if hit is not None else 0
+    others = [n for i, n in enumerate(names) if i != read]
+    key = "ingest_n_part_for_table" if hit is not None else "ingest_n_parts"
+    return hit, [(key, {"part": part, "name": names[read], "n": len(others), "others": others})]
 
 
 def sniff(data: bytes, name: str) -> str:
@@ -228,7 +258,10 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-def _read_xlsx(data: bytes, name: str) -> RawTable:
+_SHEET, _LAYER, _MEMBER = Localized(("工作表", "sheet")), Localized(("图层", "layer")), Localized(("文件", "file"))
+
+
+def _read_xlsx(data: bytes, name: str, table: str | None = None) -> RawTable:
     import openpyxl
 
     zf = zipfile.ZipFile(io.BytesIO(data))
@@ -241,7 +274,9 @@ def _read_xlsx(data: bytes, name: str) -> RawTable:
         sheets = [ws for ws in wb.worksheets if getattr(ws, "max_row", 0)]
         if not sheets:
             raise IngestError("empty_file", name=name)
-        ws = sheets[0]
+        candidates = [s for s in sheets if s.title not in _ABOUT_SHEETS] or sheets
+        hit, part_notes = _choose_part([s.title for s in candidates], table, _SHEET)
+        ws = candidates[hit or 0]
         rows = list(ws.iter_rows(values_only=True))
         sheet_path = getattr(ws, "_worksheet_path", None)
     finally:
@@ -259,12 +294,9 @@ def _read_xlsx(data: bytes, name: str) -> RawTable:
                   for c0, r0, c1, r1 in _MERGE_RE.findall(tail)]
         hidden = [int(n) for tag in _ROW_TAG_RE.findall(xml) if _HIDDEN_RE.search(tag)
                   for n in _ROW_NUMBER_RE.findall(tag)]
-    notes = []
+    notes = list(part_notes)
     if hidden:  # often a cancelled project: imported as any row, but said
         notes.append(("ingest_n_hidden_rows", {"rows": ", ".join(map(str, hidden[:10])), "n": len(hidden)}))
-    others = [s for s in sheets[1:] if s.title not in _ABOUT_SHEETS]
-    if others:
-        notes.append(("ingest_n_sheets", {"sheet": ws.title, "n": len(others)}))
     return RawTable(name, "xlsx", grid=grid, merged=merged, notes=notes)
 
 
@@ -292,7 +324,8 @@ def check_zip(zf: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
     return infos
 
 
-def _read_shapefile_zip(data: bytes, name: str, encoding: str | None) -> RawTable:
+def _read_zip(data: bytes, name: str, encoding: str | None, table: str | None) -> RawTable:
+    """A zipped Shapefile, or a zip of CSV files (this app's CSV extract: 项目.csv, 地块.csv …)."""
     zf = zipfile.ZipFile(io.BytesIO(data))
     infos = [i for i in check_zip(zf, name) if not i.is_dir()
              and not PurePosixPath(i.filename).name.startswith(".") and "__MACOSX" not in i.filename]
@@ -300,11 +333,26 @@ def _read_shapefile_zip(data: bytes, name: str, encoding: str | None) -> RawTabl
     for info in infos:
         path = PurePosixPath(info.filename.replace("\\", "/"))
         by_stem.setdefault(str(path.with_suffix("")), {})[path.suffix.lower()] = info
-    layers = {stem: parts for stem, parts in by_stem.items() if ".shp" in parts}
-    if not layers:
+    layers = sorted((stem, parts) for stem, parts in by_stem.items() if ".shp" in parts)
+    if layers:
+        hit, notes = _choose_part([PurePosixPath(stem).name for stem, _ in layers], table, _LAYER)
+        stem, parts = layers[hit or 0]
+        return _read_shapefile(zf, name, stem, parts, by_stem, encoding, notes)
+    texts = [(stem, parts[".csv"]) for stem, parts in by_stem.items() if ".csv" in parts]
+    if not texts:
         raise IngestError("zip_no_shp", name=name)
-    stem, parts = sorted(layers.items())[0]
-    notes = [("ingest_n_layers", {"layer": PurePosixPath(stem).name, "n": len(layers) - 1})] if len(layers) > 1 else []
+    files = [PurePosixPath(info.filename).name for _, info in texts]
+    hit, notes = _choose_part([PurePosixPath(stem).name for stem, _ in texts], table, _MEMBER)
+    if hit is None and table:  # another table's file would be read as this one
+        raise IngestError("zip_no_table_csv", name=name, table=table_label(table) or "", files=files)
+    text, used, more = decode_text(zf.read(texts[hit or 0][1]), encoding)  # as a CSV uploaded on its own
+    raw = _read_csv(text, name, used, more)
+    raw.notes = notes + raw.notes
+    return raw
+
+
+def _read_shapefile(zf: zipfile.ZipFile, name: str, stem: str, parts: dict[str, zipfile.ZipInfo],
+                    by_stem: dict[str, dict[str, zipfile.ZipInfo]], encoding: str | None, notes: list) -> RawTable:
     missing = [ext for ext in (".shx", ".dbf") if ext not in parts]
     if missing:
         raise IngestError("shp_missing", name=name, layer=PurePosixPath(stem).name, parts=" ".join(missing))
@@ -319,8 +367,19 @@ def _read_shapefile_zip(data: bytes, name: str, encoding: str | None) -> RawTabl
     if ".prj" not in parts:
         raw.file_crs = None
         notes.append(("ingest_n_no_prj", {}))
+    fields = by_stem.get(str(PurePosixPath(stem).parent / "fields"), {}).get(".csv")
+    if fields is not None:
+        raw.frame = raw.frame.rename(columns=_field_names(zf.read(fields)))
     raw.notes = notes + raw.notes
     return raw
+
+
+def _field_names(data: bytes) -> dict[str, str]:
+    """DBF field -> column, from the fields.csv this app's Shapefile extract puts beside each layer
+    (``geo.export_gis.write_shp``): DBF cuts names to 10 characters (total_inve), and an edited
+    extract had imported back without them, its edits dropped (tester 14)."""
+    text = decode_text(data)[0]
+    return {r["field"]: r["column"] for r in csv.DictReader(io.StringIO(text)) if r.get("field") and r.get("column")}
 
 
 def _dbf_encoding(dbf: bytes) -> tuple[str, list]:
@@ -344,27 +403,30 @@ def _dbf_encoding(dbf: bytes) -> tuple[str, list]:
 # --- GIS files -----------------------------------------------------------------------------------
 
 
-def _read_gis(data: bytes, name: str, kind: str, encoding: str | None) -> RawTable:
+def _read_gis(data: bytes, name: str, kind: str, encoding: str | None, table: str | None = None) -> RawTable:
     with tempfile.TemporaryDirectory(prefix="zzmap-ingest-") as tmp:
         path = Path(tmp) / f"layer.{kind}"
         path.write_bytes(data)
-        return _open_with_gdal(path, name, kind, encoding)
+        return _open_with_gdal(path, name, kind, encoding, table)
 
 
-def _open_with_gdal(path: Path, name: str, kind: str, encoding: str | None) -> RawTable:
+def _open_with_gdal(path: Path, name: str, kind: str, encoding: str | None, table: str | None = None) -> RawTable:
     import pyogrio
 
     try:
-        info = pyogrio.read_info(path, encoding=encoding) if encoding else pyogrio.read_info(path)
+        # layer 0 named: with several (an extract), pyogrio warned on stderr that it picked one
+        info = pyogrio.read_info(path, layer=0, encoding=encoding) if encoding else pyogrio.read_info(path, layer=0)
         if info.get("driver") != ALLOWED_GDAL_DRIVERS[kind]:
             raise IngestError("not_supported", name=name, what=str(info.get("driver")))
-        layers = pyogrio.list_layers(path)
-        gdf = pyogrio.read_dataframe(path, layer=str(layers[0][0]), encoding=encoding)
+        layers = [str(layer) for layer in pyogrio.list_layers(path)[:, 0]]
+        hit, notes = _choose_part(layers, table, _LAYER)
+        gdf = pyogrio.read_dataframe(path, layer=layers[hit or 0], encoding=encoding)
     except IngestError:
         raise
     except Exception as err:  # noqa: BLE001 - GDAL's errors are many; the message is what matters
         raise IngestError("gis_broken", name=name, detail=str(err)[:200]) from None
-    notes = [("ingest_n_layers", {"layer": str(layers[0][0]), "n": len(layers) - 1})] if len(layers) > 1 else []
+    if not isinstance(gdf, gpd.GeoDataFrame):  # a layer without geometry (an extract's tasks): rows as a CSV's
+        return RawTable(name, kind, frame=gdf.astype(object), encoding=encoding, notes=notes)
     crs = gdf.crs.to_string() if gdf.crs is not None else None
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
     return RawTable(name, kind, frame=frame, geometry=gdf.geometry.reset_index(drop=True), file_crs=crs,

@@ -61,7 +61,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_r_not_a_workbook": ("{name} 不是 Excel 工作簿（是 {kind} 文件，可能改了扩展名）：请在 Excel 中打开原表，另存为 .xlsx 或 CSV。",
                                 "{name} is not an Excel workbook (it is a {kind} file, perhaps renamed): open the ledger "
                                 "in Excel and save it as .xlsx or CSV."),
-    "ingest_r_zip_no_shp": ("压缩包 {name} 中没有 .shp 文件。", "The zip {name} holds no .shp file."),
+    "ingest_r_zip_no_shp": ("压缩包 {name} 中没有 Shapefile（.shp）或 CSV 文件。", "The zip {name} holds no Shapefile (.shp) "
+                            "and no CSV file."),
+    "ingest_r_zip_no_table_csv": ("压缩包 {name} 中没有“{table}”的 CSV 文件（应名为“{table}.csv”），只有：{files}。"
+                                  "请选择与其中某个文件相符的表，或单独上传要导入的 CSV 文件。",
+                                  "The zip {name} holds no CSV file of {table} (named '{table}.csv'), only: {files}. "
+                                  "Choose the table one of them holds, or upload the CSV file to import on its own."),
+    "ingest_r_layer_without_geometry": ("{name} 中读取的图层没有图形（是属性表，如导出的交办事项），而“{table}”需要位置："
+                                        "不能导入到这张表。请选择与图层相符的表，或在文件中加上经度、纬度列。",
+                                        "The layer read from {name} has no geometry (an attribute table, like an "
+                                        "extract's tasks), and {table} needs locations: it cannot be imported into "
+                                        "that table. Choose the table the layer holds, or add longitude and latitude "
+                                        "columns."),
     "ingest_r_shp_missing": ("Shapefile {layer} 缺少 {parts} 文件：请把 .shp .shx .dbf .prj（以及 .cpg）一起压缩。",
                              "Shapefile {layer} lacks its {parts}: zip .shp .shx .dbf .prj (and .cpg) together."),
     "ingest_r_gis_broken": ("地理文件无法读取：{detail}", "The GIS file cannot be read: {detail}"),
@@ -195,8 +206,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "ingest_v_above_total_converted": ("超过总投资", "more than the total investment"),
     # notes and warnings about the whole file
     "ingest_n_encoding": ("文件编码识别为 {encoding}。", "Text encoding detected: {encoding}."),
-    "ingest_n_sheets": ("读取了工作表“{sheet}”，另有 {n} 个工作表未读取。", "Read sheet '{sheet}'; {n} other sheet(s) ignored."),
-    "ingest_n_layers": ("读取了图层“{layer}”，另有 {n} 个图层未读取。", "Read layer '{layer}'; {n} other layer(s) ignored."),
+    # a file of several tables: which sheet, layer or zipped file ({part}) was read
+    "ingest_n_part_for_table": ("读取了以所选表命名的{part}“{name}”，另有 {n} 个{part}未读取。",
+                                "Read {part} '{name}', named for the chosen table; {n} other {part}(s) ignored."),
+    "ingest_n_parts": ("没有以所选表命名的{part}，读取了第一个{part}“{name}”；另有 {n} 个{part}未读取：{others}。",
+                       "No {part} is named for the chosen table: read the first, '{name}'; {n} other {part}(s) "
+                       "ignored: {others}."),
     "ingest_n_no_prj": ("Shapefile 没有 .prj 文件：坐标系按所选选项处理。", "The Shapefile has no .prj: coordinates are read in the chosen system."),
     "ingest_n_header_row": ("表头在第 {row} 行（共 {rows} 行表头），其上方的 {skipped} 行标题已跳过。", "The header is on row {row} "
                             "({rows} header row(s)); the {skipped} title row(s) above it were skipped."),
