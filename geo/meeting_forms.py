@@ -160,7 +160,7 @@ def reschedule_form(ctx: PageContext, store_dir: Path) -> None:
     """A new deadline for an open task (延期 granted at the meeting)."""
     _open_task_form(ctx, store_dir, "reschedule", "reschedule_title", "reschedule_button", _reschedule,
                     lambda: st.date_input(t("reschedule_due", ctx.lang), value=ctx.snapshot.as_of + dt.timedelta(days=14),
-                                          key="reschedule_due"), with_due=True)
+                                          min_value=ctx.snapshot.as_of, key="reschedule_due"), with_due=True)
 
 
 def _save_task_change(ctx: PageContext, key: str, edit, done_key: str, **done) -> None:

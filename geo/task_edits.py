@@ -106,7 +106,9 @@ def reschedule(store_dir: Path, base: store.Snapshot, *, task_id: str, due_on: d
                scope: Scope = Scope.all()) -> tuple[store.Snapshot, str]:
     """A new deadline for an open task (a meeting grants 延期, or corrects a date): only the wrong
     way was to import the tasks table again (exploratory tester 6). Refused when the task does not
-    exist (or is outside ``scope``), is closed, the date is before its assignment or unchanged.
+    exist (or is outside ``scope``), is closed, the date is before its assignment or before the
+    data's as-of date (a deadline moved into the past only shortens an overdue record; a wrong date
+    is corrected by importing the tasks table) or unchanged.
     The first move keeps the deadline it replaces in ``first_due_on`` (原定时限); later moves
     leave that alone."""
 
@@ -116,6 +118,9 @@ def reschedule(store_dir: Path, base: store.Snapshot, *, task_id: str, due_on: d
         if not isinstance(due_on, dt.date) or due_on < assigned:
             raise TaskError("due_before_assigned", f"due date {due_on} is before the assignment date {assigned}",
                             due=due_on, assigned=assigned)
+        if due_on < snapshot.as_of:  # a move into the past made a task 350 days overdue read 272 (tester 13)
+            raise TaskError("due_before_as_of", f"new due date {due_on} is before the data's as-of date "
+                            f"{snapshot.as_of}", due=due_on, as_of=snapshot.as_of)
         if pd.Timestamp(tasks.at[i, "due_on"]).date() == due_on:
             raise TaskError("same_due", f"task {task_id} is already due on {due_on}", due=due_on)
         out = tasks.copy()

@@ -133,7 +133,8 @@ def test_a_deadline_moves_for_an_open_task_only(tiny_snapshot, store_dir):
     assert moved.manifest["note"] == "reschedule task T001 to 2023-12-31" and moved.manifest["published_by"] == "李四"
     for kwargs, code in [({"task_id": "T003"}, "already_closed"), ({"task_id": "NOPE"}, "unknown_task"),
                          ({"task_id": "T001", "due_on": D(2023, 12, 31)}, "same_due"),
-                         ({"task_id": "T001", "due_on": D(2000, 1, 1)}, "due_before_assigned")]:
+                         ({"task_id": "T001", "due_on": D(2000, 1, 1)}, "due_before_assigned"),
+                         ({"task_id": "T001", "due_on": D(2023, 9, 29)}, "due_before_as_of")]:
         with pytest.raises(task_edits.TaskError) as refused:
             task_edits.reschedule(store_dir, moved, **{"due_on": D(2024, 1, 15), **kwargs})
         assert refused.value.code == code

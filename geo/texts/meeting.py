@@ -228,6 +228,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "task_error_too_long": ("内容过长：事项最多 {title} 个字，责任单位最多 {unit} 个字",
                             "too long: the task at most {title} characters, the unit at most {unit}"),
     "task_error_due_before_assigned": ("办结时限 {due} 早于交办日期 {assigned}", "due {due}, before it was assigned on {assigned}"),
+    "task_error_due_before_as_of": ("新的办结时限 {due} 早于数据截至日 {as_of}：延期从该日起算（录错的时限请通过导入交办事项表更正）",
+                                    "the new deadline {due} is before the data's as-of date {as_of}: a deadline "
+                                    "moves forward from it (correct a wrongly entered date by importing the tasks table)"),
     "task_error_duplicate": ("同一事项已交办（{task}，办理中）：未重复交办", "the same task is already open ({task}): "
                              "not assigned twice"),
     "task_error_unknown_project": ("项目 {project} 不存在", "no such project: {project}"),
