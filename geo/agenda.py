@@ -37,6 +37,7 @@ class AgendaError(ValueError):
     _ENGLISH = {"empty_title": "empty title", "long_title": "title longer than {limit} characters",
                 "empty_link": "empty link", "unknown_page": "unknown page {page!r} (pages: {pages})",
                 "bad_param": "link parameter {param!r} is not one this app writes",
+                "long_param": "link parameter {param!r} is longer than {limit} characters",
                 "bad_id": "bad agenda id {id!r}", "agenda_title": "an agenda needs a title of 1–{limit} characters",
                 "too_many": "at most {limit} items", "no_agenda": "no such agenda"}
 
@@ -90,8 +91,10 @@ def item_from_link(title: str, link: str) -> Item:
         raise AgendaError("unknown_page", page=page, pages=", ".join(PAGES))
     params = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=False) if k not in PRESENTATION_PARAMS]
     for key, value in params:
-        if not re.fullmatch(r"[a-z_]{1,20}", key) or len(value) > PARAM_MAX:
+        if not re.fullmatch(r"[a-z_]{1,20}", key):
             raise AgendaError("bad_param", param=key[:20])
+        if len(value) > PARAM_MAX:  # the app's own parameter (q=…), too long: said so (tester 13)
+            raise AgendaError("long_param", param=key, limit=PARAM_MAX)
     return Item(title, page, tuple(params))
 
 

@@ -40,6 +40,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "agenda_e_unknown_page": ("链接不是本系统的页面（{page}）：请粘贴某一页面地址栏中的链接",
                               "the link is not a page of this app ({page}): paste a page's address"),
     "agenda_e_bad_param": ("链接参数 {param} 不是本系统生成的", "link parameter {param} is not one this app writes"),
+    "agenda_e_long_param": ("链接参数 {param} 的值超过 {limit} 个字符", "link parameter {param} is longer than {limit} characters"),
     "agenda_e_bad_id": ("议程编号无效（{id}）", "bad agenda id {id}"),
     "agenda_e_agenda_title": ("议程名称需要 1–{limit} 个字", "an agenda needs a title of 1–{limit} characters"),
     "agenda_e_too_many": ("一个议程最多 {limit} 项", "at most {limit} items"),
