@@ -20,13 +20,12 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo import navigation, present, styles, ui  # noqa: E402
+from geo import navigation, styles, ui  # noqa: E402
 from geo.downloads import download_panel  # noqa: E402
-from geo.i18n import t  # noqa: E402
 
 # page -> (page_header's title key, selection key, key prefix; the download panel's tables), as
-# the pages call them. The overview draws its own title row (no "clear all": it has no selection).
-HEADERS = {"overview": (None, None, "overview", ["projects", "tasks"]),
+# the pages call them.
+HEADERS = {"overview": ("page_overview", "overview_none", "overview", ["projects", "tasks"]),
            "investment": ("page_investment", "inv_project", "inv", ["projects", "tasks"]),
            "land": ("page_land", "land_parcel", "land", ["parcels"]),
            "energy": ("page_energy", "en_station", "en", ["substations", "plants", "transformer_areas"])}
@@ -36,14 +35,7 @@ PAGE = st.query_params.get("page", "energy")
 def empty_page() -> None:
     ctx = ui.page_context(PAGE)
     title, selection, prefix, tables = HEADERS[PAGE]
-    if title:
-        ui.page_header(ctx, title, selection, prefix)
-    else:
-        head, show = st.columns([5, 1], vertical_alignment="bottom")
-        head.title(t("page_overview", ctx.lang))
-        with show:
-            present.present_button(ctx.lang, prefix)
-        st.caption(t("as_of", ctx.lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id))
+    ui.page_header(ctx, title, selection, prefix)
     download_panel(ctx, tables, f"{PAGE}_dl")
 
 

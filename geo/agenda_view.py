@@ -148,7 +148,7 @@ def add_view_popover(ctx, page_title: str, key: str) -> None:
         st.button(t("agenda_add_button", lang), key=f"{key}_keep", on_click=_keep_view, args=(ctx, folder, key))
     message = st.session_state.pop(f"{key}_keep_message", None)
     if message:
-        st.toast(message[1], icon="✅" if message[0] == "success" else "⚠️")
+        st.toast(message[1], icon=":material/check_circle:" if message[0] == "success" else ":material/warning:")
 
 
 def _keep_view(ctx, folder: Path, key: str) -> None:

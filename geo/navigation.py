@@ -51,7 +51,7 @@ def serve_default_page_at(url_path: str, url_paths: tuple[str, ...]) -> str | No
 
 def page_not_found(asked: str | None, lang: str) -> None:
     if asked:
-        st.toast(t("page_not_found", lang, page=asked[:60]), icon="⚠️", duration="long")
+        st.toast(t("page_not_found", lang, page=asked[:60]), icon=":material/warning:", duration="long")
 
 
 def page_menu(where, pages: list) -> None:

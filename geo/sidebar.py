@@ -137,7 +137,7 @@ def say(notice: str) -> None:
     """A notice about the link, as ``url_notice`` shows it: until closed (in presentation mode ten seconds)."""
     from geo.present import presenting
 
-    st.toast(notice, icon="⚠️", duration="long" if presenting() else "infinite")
+    st.toast(notice, icon=":material/warning:", duration="long" if presenting() else "infinite")
 
 
 def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot, scope: Scope) -> None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import map_classes, meeting, overview, page_cache, picks, present, ui
+from geo import map_classes, meeting, overview, page_cache, picks, ui
 from geo.downloads import download_panel
 from geo.meeting_view import scoreboard_table
 from geo.i18n import fmt_count, fmt_number, fmt_pct, in_parts, t
@@ -11,14 +11,9 @@ from geo.energy_view import grid_metrics
 ctx = ui.page_context()
 lang = ctx.lang
 
-head, show = st.columns([5, 1], vertical_alignment="bottom")
-head.title(t("page_overview", lang))
-with show:
-    present.present_button(lang, "overview")
-scope_text = t("scope_filtered", lang, what=ctx.filters.describe(lang)) if not ctx.filters.is_empty \
-    else t("scope_city", lang)
-st.caption(" · ".join(filter(None, [scope_text, t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id),
-                                    t("yi_note", lang)])))
+# The header every page has: the scoreboard, a meeting's natural first item, could be put on an
+# agenda only by pasting its address, and a district filter had no visible "clear" (tester 13).
+ui.page_header(ctx, "page_overview", "overview_none", "overview", notes=(t("yi_note", lang),))
 download_panel(ctx, ["projects", "tasks"], "overview_dl", filters=overview.key_project_filters(ctx.filters))
 
 figures = page_cache.cached(overview.project_figures, ctx)

@@ -121,7 +121,7 @@ def test_district_filter_from_url_narrows_every_figure(monkeypatch, demo_store):
     assert m["重点项目"] == "74 个"
     board = next(df.value for df in at.dataframe if "八未" in df.value.columns)
     assert list(board["区县"]) == ["合计", "醴陵市"]  # the total of what is shown, then the district
-    assert "醴陵市" in at.caption[0].value
+    assert any(c.value.startswith("筛选范围：") and "醴陵市" in c.value for c in at.caption), [c.value for c in at.caption]
     # the grid: the district's own 110 kV stations (the city's 220 kV figures are city-wide only)
     assert "电网供电能力" not in m and m["区内110千伏可供容量"].endswith(" MW") and m["区内110千伏最高负荷"].endswith(" MW")
     assert not [x for x in at.metric if x.label == "区内110千伏可供容量" and x.delta]
@@ -251,3 +251,15 @@ def test_a_view_without_projects_has_no_share_of_plan(monkeypatch, demo_store):
     assert not at.exception
     completed = next(m for m in at.metric if m.label == "年度已完成投资")
     assert completed.value == "0.0 亿元" and "—" in completed.delta and "0.0 %" not in completed.delta
+
+
+def test_the_overview_has_the_header_of_every_page(monkeypatch, demo_store):
+    """The scoreboard could go on an agenda only by pasting its address, and a district filter had
+    no visible "clear" (tester 13): 加入议程 and 清除全部 as on every other page."""
+    at = conftest.open_page(monkeypatch, demo_store, "overview", district="430281")
+    assert not at.exception
+    assert [p for p in at.get("popover") if "加入议程" in str(p.proto)]
+    clear = at.button(key="overview_clear")
+    assert not clear.disabled
+    clear.click().run()
+    assert at.multiselect(key="f_district").value == [] and at.button(key="overview_clear").disabled
