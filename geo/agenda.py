@@ -10,6 +10,7 @@ to a temporary file and renamed, so a reader never sees half a file), not inside
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -25,7 +26,8 @@ TITLE_MAX = 60
 ITEMS_MAX = 40
 PARAM_MAX = 500  # characters of one parameter value
 # Parameters that belong to the presentation itself, never to an item's view.
-PRESENTATION_PARAMS = ("present", "agenda", "item")
+# ``ik``: the item's view (``Item.key``) an item link was made for.
+PRESENTATION_PARAMS = ("present", "agenda", "item", "ik")
 _ID_RE = re.compile(r"^[0-9a-f]{8}$")
 
 
@@ -59,6 +61,11 @@ class Item:
 
     def query(self) -> dict[str, str]:
         return dict(self.params)
+
+    def key(self) -> str:
+        """A short mark of the item's view (page and parameters, not its title): a link to an item
+        carries it, so a link made before the agenda was reordered or edited is recognised."""
+        return hashlib.sha256(self.link().encode()).hexdigest()[:8]
 
     def link(self) -> str:
         """The item's relative URL, e.g. ``/investment?district=430281&stage=在建``."""

@@ -157,13 +157,16 @@ def follow(store_dir: Path, lang: str) -> None:
     found = agendas.load(agenda_id, store_dir)
     if found is None or not 0 <= index < len(found.items):
         return
-    item = found.items[index]  # its parameters are read on arrival (``reseed_on_new_item``)
+    item = found.items[index]
+    # Its parameters are read on arrival; forgotten here too, since the arrival can carry the
+    # item number the session last saw (a changed agenda's item 2 opened from an old item-2 link).
+    reseed()
     st.switch_page(f"pages/{item.page}.py", query_params=item_query(agenda_id, item, index, lang))
 
 
 def item_query(agenda_id: str, item: agendas.Item, index: int, lang: str) -> dict[str, str]:
     """The URL parameters of item ``index`` (0-based) presented: its view's, then the agenda's."""
-    query = {**item.query(), PRESENT: "1", "agenda": agenda_id, "item": str(index + 1)}
+    query = {**item.query(), PRESENT: "1", "agenda": agenda_id, "item": str(index + 1), "ik": item.key()}
     if lang != "zh":
         query["lang"] = lang
     return query
@@ -221,7 +224,20 @@ def reseed() -> None:
                 st.session_state.pop(stale, None)
 
 
-def agenda_bar(store_dir: Path, lang: str) -> None:
+def _item_moved(agenda: agendas.Agenda, index: int, page: str) -> int | None:
+    """None when this run shows item ``index`` as the agenda now has it; else the position
+    (0-based) the link's item has moved to, or -1 when the agenda no longer has it. Judged by
+    the link's ``ik`` (``Item.key``); a link without one, by its page alone."""
+    mark = st.query_params.get("ik")
+    item = agenda.items[index]
+    if mark:
+        if mark == item.key():
+            return None
+        return next((i for i, other in enumerate(agenda.items) if other.key() == mark), -1)
+    return None if page == item.page else -1
+
+
+def agenda_bar(store_dir: Path, lang: str, page: str) -> None:
     """The agenda's title, this item's title and position, previous / next (presentation mode)."""
     agenda_id, position = st.query_params.get("agenda"), st.query_params.get("item", "1")
     if not agenda_id:
@@ -237,9 +253,21 @@ def agenda_bar(store_dir: Path, lang: str) -> None:
         st.session_state["_agenda_item_missing"] = (position, len(found.items))
         go_to(agenda_id, min(max(index, 0), len(found.items) - 1))
         st.rerun()
+    moved = _item_moved(found, index, page)
+    if moved is not None:
+        # A link made before the agenda was edited: its position now holds another view, which
+        # the bar's title would have named above the old one (tester 13). Open the link's item
+        # where it now is, or the position's item as saved.
+        st.session_state["_agenda_item_changed"] = (index + 1, moved)
+        go_to(agenda_id, index if moved < 0 else moved)
+        st.rerun()
     missing = st.session_state.pop("_agenda_item_missing", None)
     if missing:
         st.warning(t("agenda_item_missing", lang, item=missing[0], total=missing[1]))
+    changed = st.session_state.pop("_agenda_item_changed", None)
+    if changed:
+        st.warning(t("agenda_item_moved", lang, item=changed[0], now=changed[1] + 1) if changed[1] >= 0
+                   else t("agenda_item_replaced", lang, item=changed[0]))
     with st.container(key="agenda_bar"):
         text, back, ahead = st.columns([3, 1, 1], vertical_alignment="center")  # "Previous" whole at 1366 px
         text.markdown(t("agenda_position", lang, agenda=md_escape(found.title), item=md_escape(found.items[index].title),

@@ -106,7 +106,7 @@ def prepare(page: str | None = None) -> PageContext:
     ctx = PageContext(snapshot, lang, filters, user_scope(), page or "overview")
     _this_run.ctx = ctx
     if present.presenting():
-        present.agenda_bar(store_dir(snapshot), lang)
+        present.agenda_bar(store_dir(snapshot), lang, page or "overview")
     return ctx
 
 

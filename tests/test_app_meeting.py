@@ -10,6 +10,7 @@ import pytest
 
 import conftest
 from geo import agenda as agendas
+from geo import present
 
 
 def three_views(store_dir):
@@ -449,3 +450,42 @@ def test_a_scoped_user_does_not_read_other_districts_task_notes(monkeypatch, dem
     labels = [*at.selectbox(key="changes_old").options, *at.selectbox(key="changes_new").options]  # as shown
     assert labels and not any(liling in lab or "醴陵项目选错" in lab for lab in labels)
     assert {m.label: m.value for m in at.metric}["撤销/移出事项"] == "0 件"
+
+
+def test_a_link_made_before_the_agenda_changed_opens_its_item_where_it_now_is(monkeypatch, demo_store, tmp_path):
+    """After a reorder an old item link showed "第 2 / 2 项：醴陵在建" above the city's task list
+    (tester 13): a link carries its item's view (``ik``), found where it moved, or the position's
+    item as saved, with a notice either way; a link without ``ik`` is judged by its page."""
+    from dataclasses import replace
+
+    from streamlit.testing.v1 import AppTest
+
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    saved = three_views(store_dir)
+    land = saved.items[1]
+    old_link = present.item_query(saved.agenda_id, land, 1, "zh")  # item 2: 攸县闲置土地
+    agendas.save(replace(saved, items=(land, saved.items[0], saved.items[2])), store_dir)  # land first now
+    monkeypatch.setenv("ZZMAP_STORE", str(store_dir))
+
+    def open_link(query, page):
+        at = AppTest.from_file(conftest.APP, default_timeout=120)
+        at.query_params.update(query)
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        assert not at.exception
+        return at
+
+    at = open_link(old_link, "land")
+    assert any("此链接的议题现为第 1 项" in w.value for w in at.warning)
+    assert at.query_params["item"] == "1" and at.query_params["status"] == "闲置"
+    assert "第 1 / 3 项" in next(m.value for m in at.markdown if "九月调度会" in m.value)
+    gone = {**old_link, "ik": "00000000"}  # an item the agenda no longer has
+    at = open_link(gone, "land")
+    assert any("第 2 项已不是此链接所指的内容" in w.value for w in at.warning)
+    assert at.query_params["item"] == "2" and at.query_params["stage"] == "在建"  # item 2 as saved now
+    hand_made = {"present": "1", "agenda": saved.agenda_id, "item": "2"}  # no ik, another page than item 2's
+    at = open_link(hand_made, "land")
+    assert at.query_params["stage"] == "在建" and any("第 2 项已不是" in w.value for w in at.warning)
+    fresh = present.item_query(saved.agenda_id, saved.items[0], 1, "zh")  # a link of the agenda as it is: no notice
+    at = open_link(fresh, "investment")
+    assert not at.warning and at.query_params["item"] == "2" and at.query_params["stage"] == "在建"

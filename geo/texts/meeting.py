@@ -6,6 +6,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "agenda_item_missing": ("议程没有第 {item} 项（共 {total} 项），已打开最近的一项。",
                             "The agenda has no item {item} (it has {total}): the nearest one is open."),
     "agenda_missing": ("找不到议程 {id}（可能已被删除）。", "Agenda {id} was not found (it may have been deleted)."),
+    "agenda_item_moved": ("议程已修改：此链接的议题现为第 {now} 项，已打开该项。",
+                          "The agenda has changed: this link's item is now item {now}, which is open."),
+    "agenda_item_replaced": ("议程已修改：第 {item} 项已不是此链接所指的内容，已按议程现在的第 {item} 项打开。",
+                             "The agenda has changed: item {item} is no longer what this link showed; item {item} "
+                             "is open as the agenda has it now."),
     "agenda_position": ("**{agenda}** · 第 {n} / {total} 项：{item}", "**{agenda}** · item {n} / {total}: {item}"),
     "agenda_prev": ("上一项", "Previous"),
     "agenda_next": ("下一项", "Next"),
