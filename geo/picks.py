@@ -12,8 +12,10 @@ import zlib
 import streamlit as st
 
 from geo import layers
+from geo.agenda import PRESENTATION_PARAMS
 from geo.boundaries import DISTRICTS
 from geo.charts import PICK
+from geo.present import presenting
 from geo.sidebar import carried_params
 
 
@@ -177,7 +179,7 @@ def on_district_row(table_key: str, adcodes: list[str], open_page: str | None = 
         code = adcodes[rows[0]]
         st.session_state["f_district"] = [code] if code in DISTRICTS else []
         if open_page:
-            st.session_state["_open_page"] = open_page
+            st.session_state["_open_page"] = (open_page, {})
 
     return callback
 
@@ -190,17 +192,25 @@ def on_project_row(table_key: str, ids: list[str]):
         rows = _picked_rows(table_key)
         if rows and rows[0] < len(ids):
             st.session_state["inv_project"] = ids[rows[0]]
-            st.session_state["_open_page"] = "investment"
+            st.session_state["_open_page"] = ("investment", {"project": ids[rows[0]]})
 
     return callback
 
 
 def open_pending_page() -> None:
     """Switch to the page a callback asked for (a script run may switch pages; a callback not),
-    with the filters: without them the browser's history had an entry of the page unfiltered."""
-    target = st.session_state.pop("_open_page", None)
-    if target:
-        st.switch_page(f"pages/{target}.py", query_params=carried_params())
+    with the filters and its selection: without them the browser's history had an entry of the
+    page unfiltered, then one with the selection. In presentation mode the page opens presenting,
+    under the agenda item it was opened from: a drill-down had thrown the projector back to the
+    sidebar and the agenda bar was gone (tester 13)."""
+    pending = st.session_state.pop("_open_page", None)
+    if pending:
+        target, selection = pending
+        query = {**carried_params(), **selection}
+        if presenting():  # (the agenda's too when the link marks its item: it is judged by its page otherwise)
+            shown = st.query_params.to_dict()
+            query.update({key: shown[key] for key in PRESENTATION_PARAMS if key in shown and ("ik" in shown or key == "present")})
+        st.switch_page(f"pages/{target}.py", query_params=query)
 
 
 def forget(key: str) -> None:

@@ -84,7 +84,7 @@ def test_scoreboard_row_filters_to_the_district_and_opens_its_view(state):
     codes = ["430200", "430202", "430281"]  # the city total first
     state["board"] = {"selection": {"rows": [2]}}
     picks.on_district_row("board", codes, open_page="investment")()
-    assert state["f_district"] == ["430281"] and state["_open_page"] == "investment"
+    assert state["f_district"] == ["430281"] and state["_open_page"] == ("investment", {})
     state["board"] = {"selection": {"rows": [0]}}  # the city row clears the district filter
     picks.on_district_row("board", codes)()
     assert state["f_district"] == []
@@ -93,7 +93,30 @@ def test_scoreboard_row_filters_to_the_district_and_opens_its_view(state):
 def test_project_row_opens_the_project(state):
     state["stalled"] = {"selection": {"rows": [1]}}
     picks.on_project_row("stalled", ["XM1", "XM2"])()
-    assert state["inv_project"] == "XM2" and state["_open_page"] == "investment"
+    assert state["inv_project"] == "XM2" and state["_open_page"] == ("investment", {"project": "XM2"})
+
+
+@pytest.mark.parametrize("shown,expected", [
+    ({"district": "430223"}, {"district": "430223", "project": "XM2"}),
+    # presenting an agenda item: the project opens presenting, under that item (tester 13)
+    ({"district": "430223", "present": "1", "agenda": "b62e057b", "item": "5", "ik": "f5a11e7b"},
+     {"district": "430223", "project": "XM2", "present": "1", "agenda": "b62e057b", "item": "5", "ik": "f5a11e7b"}),
+    # an older item link without its mark would be taken back to its item by page: presenting only
+    ({"district": "430223", "present": "1", "agenda": "b62e057b", "item": "5"},
+     {"district": "430223", "project": "XM2", "present": "1"}),
+])
+def test_a_drill_down_opens_with_the_filters_its_selection_and_in_a_presentation_presenting(monkeypatch, shown, expected):
+    switched = []
+    fake = types.SimpleNamespace(session_state={"_open_page": ("investment", {"project": "XM2"})},
+                                 query_params=types.SimpleNamespace(to_dict=lambda: dict(shown)),
+                                 switch_page=lambda page, query_params: switched.append((page, query_params)))
+    monkeypatch.setattr(picks, "st", fake)
+    monkeypatch.setattr(picks, "presenting", lambda: shown.get("present") == "1")
+    monkeypatch.setattr(picks, "carried_params", lambda: {"district": shown["district"]})
+    picks.open_pending_page()
+    assert switched == [("pages/investment.py", expected)] and "_open_page" not in fake.session_state
+    picks.open_pending_page()  # nothing pending: nothing switches
+    assert len(switched) == 1
 
 
 def test_fitted_table_heights_follow_the_rows_and_the_projectors_larger_rows(monkeypatch):
