@@ -147,18 +147,18 @@ def rates_table(rates: pd.DataFrame, by: str, lang: str):
              "project": ("project_name", schema.column("projects", "name").label(lang))}[by]
     values = rates[first[0]] if by != "district" else [district_name(c, lang) for c in rates["district_adcode"]]
     out = pd.DataFrame({first[1]: list(values)})
-    for column, pair in _RATE_LABELS.items():
-        out[pair[0] if lang == "zh" else pair[1]] = rates[column].astype("int64").to_numpy()
-    # not "Closed on time (%)" beside the count "Closed on time": read as the same figure twice
+    # The rate beside the name: last, on a 125 % projector it was a coloured cell cut off before
+    # its number (tester 13). Not "Closed on time (%)" beside the count "Closed on time": read as
+    # the same figure twice.
     rate_label = "按期办结率（%）" if lang == "zh" else "On-time closing rate (%)"
     out[rate_label] = rates["closing_rate_pct"].to_numpy()
+    for column, pair in _RATE_LABELS.items():
+        out[pair[0] if lang == "zh" else pair[1]] = rates[column].astype("int64").to_numpy()
     colours = [f"background-color: {RAG_COLOURS[r]}" if (r := rag(None if pd.isna(v) else v / 100)) else ""
                for v in rates["closing_rate_pct"]]
     styled = (out.style.apply(lambda _: colours, subset=[rate_label], axis=0)
               .format({rate_label: "{:.1f}"}, na_rep="—"))
     return styled
-
-
 
 
 def _day(v) -> str:
@@ -203,13 +203,12 @@ def change_projector_columns(kind: str, frame: pd.DataFrame, lang: str) -> tuple
 
 
 def task_projector_columns(lang: str) -> dict[str, int]:
-    """The task list's columns on a projector, with widths (px) that fit 1280: what, who, which
-    project, by when (and the deadline first set, if moved), how late (the days overdue were cut
-    off at their natural widths)."""
+    """The task list's columns on a projector, with widths (px) that fit 1280: what, who, by when,
+    how late, the deadline first set (if moved), which project. The dates and days come before the
+    project's long name: on a 1280 screen at 125 % (~1000 px) the last columns are cut (tester 13)."""
     label = lambda n: schema.column("tasks", n).label(lang)  # noqa: E731
-    return {t("task_state", lang): 90, label("title"): 200, label("assigned_unit"): 170,
-            schema.column("projects", "name").label(lang): 220, label("due_on"): 110, label("first_due_on"): 110,
-            t("days_overdue", lang): 95}
+    return {t("task_state", lang): 90, label("title"): 200, label("assigned_unit"): 170, label("due_on"): 110,
+            t("days_overdue", lang): 95, label("first_due_on"): 110, schema.column("projects", "name").label(lang): 220}
 
 
 def change_table(kind: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -40,7 +40,8 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 .stApp [data-testid="stMetricDelta"], .stApp [data-testid="stMetricDelta"] p { font-size: clamp(17px, 1.15vw, 22px) !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 20px !important;
   color: #1a1a1a !important; }
-.stApp li, .stApp label, .stApp [data-testid="stMarkdownContainer"] p { font-size: 22px; }
+/* Scaled down below ~1400 px wide: at 125 % on a 1280 screen (~1000 px) buttons wrapped (tester 13). */
+.stApp li, .stApp label, .stApp [data-testid="stMarkdownContainer"] p { font-size: clamp(18px, 1.6vw, 22px); }
 /* Tables draw on a canvas: font sizes do not reach it, and a CSS zoom made them overflow their
    column. Streamlit sizes the canvas's type and rows in rem of the root element, read when a
    table is drawn: a larger root makes them readable (the page's own sizes above are in px). */
@@ -49,7 +50,7 @@ html { font-size: ROOT_PXpx !important; }
 .stApp .zz-legend { font-size: 20px !important; }
 .stApp [data-testid="stButtonGroup"] p { font-size: 20px; }
 .st-key-agenda_bar { border: 3px solid #000000; border-radius: 8px; padding: 6px 14px; background: #fff7d6; }
-.st-key-agenda_bar p { font-size: 26px !important; font-weight: 700; }
+.st-key-agenda_bar p { font-size: clamp(20px, 1.9vw, 26px) !important; font-weight: 700; }
 </style>""".replace("ROOT_PX", str(ROOT_PX))
 
 
