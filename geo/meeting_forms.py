@@ -12,10 +12,11 @@ import streamlit as st
 from geo import store, task_edits, task_notes, task_rates
 from geo.boundaries import DISTRICTS, district_name
 from geo.filters import Filters
-from geo.i18n import beijing, fmt_count, md_escape, t
+from geo.i18n import beijing, fmt_count, fmt_number, md_escape, t
 from geo.ingest.view import note_text, publisher_text
 from geo.meeting_view import change_projector_columns, change_table, rates_table
 from geo.query import Scope, query
+from geo.schema import enum_label
 from geo.page_cache import cached, derived
 from geo.ui import PageContext, table
 
@@ -24,19 +25,21 @@ CHOICES_MAX = 2_000  # projects offered in the assign form (largest first); narr
 
 def rates_view(ctx: PageContext) -> None:
     lang = ctx.lang
-    from geo.ui import url_state
+    from geo.ui import ROW_PX, url_state
 
     url_state("by", "meeting_rates_by", ("unit", "district", "project"), "unit")  # a link keeps it
     by = st.segmented_control(t("rates_by", lang), ("unit", "district", "project"),
                               key="meeting_rates_by", format_func=lambda b: t(f"rates_by_{b}", lang)) or "unit"
     rates = cached(task_rates.task_rates, ctx, by)
-    table(rates_table(rates, by, lang), lang, "no_rows_tasks", key="meeting_rates", max_height=460)
+    # Up to 16 rows without a scrollbar: the city's 14 units all on a projector (12 were, tester 13).
+    table(rates_table(rates, by, lang), lang, "no_rows_tasks", key="meeting_rates", max_height=3 + ROW_PX * 17)
 
 
 def project_choices(snapshot: store.Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Projects a task can be assigned to under the filters, largest first (at most CHOICES_MAX)."""
     where, params = filters.where("projects")
-    return query(snapshot, f"SELECT project_id, name, district_adcode FROM {{projects}} p WHERE {where} "
+    return query(snapshot, "SELECT project_id, name, district_adcode, stage, stalled_state, total_investment_yi "
+                 f"FROM {{projects}} p WHERE {where} "
                  "ORDER BY total_investment_yi DESC, project_id LIMIT $n", {**params, "n": CHOICES_MAX},
                  scope=scope, max_rows=CHOICES_MAX).df
 
@@ -85,8 +88,13 @@ def assign_form(ctx: PageContext, store_dir: Path) -> None:
     if _pending("meeting_assign"):
         _assign(ctx, store_dir)
     projects = cached(project_choices, ctx)
-    names = dict(zip(projects["project_id"], projects["name"] + " · " +
-                     [district_name(c, lang) for c in projects["district_adcode"]]))
+    # With its stage, 八未 state and size: two phases of one project read alike by name and
+    # district, and the wrong one was given the task (tester 13).
+    names = {row.project_id: " · ".join(filter(None, (
+        row.name, district_name(row.district_adcode, lang), enum_label(row.stage, lang),
+        enum_label(row.stalled_state, lang) if isinstance(row.stalled_state, str) else "",
+        fmt_number(row.total_investment_yi, "亿元", 1, lang))))
+        for row in projects.itertuples(index=False)}
     # Not cleared on submit: a refused task keeps what was typed; a saved one is cleared in _assign.
     with st.form("meeting_assign", border=True):
         st.markdown(f"**{t('assign_title', lang)}**")

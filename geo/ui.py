@@ -192,9 +192,10 @@ def _explain_store_problem(problem: store.SnapshotUnavailableError, lang: str) -
 
 
 def page_header(ctx: PageContext, title_key: str, selection_key: str, key_prefix: str,
-                notes: tuple[str, ...] = ()) -> None:
+                notes: tuple[str, ...] = (), view_title: str | None = None) -> None:
     """Title, a visible "clear all" (filters and the page's selection) and the caption saying
-    what is shown: the filters, the data's as-of date and snapshot, and any ``notes``."""
+    what is shown: the filters, the data's as-of date and snapshot, and any ``notes``.
+    ``view_title``: what an agenda item of this view is called by default (the page's title)."""
     lang = ctx.lang
     filters = ctx.filters.only_for(*PAGE_TABLES[ctx.page]) if ctx.page in PAGE_TABLES else ctx.filters
     head, keep_view, show, clear = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
@@ -203,7 +204,7 @@ def page_header(ctx: PageContext, title_key: str, selection_key: str, key_prefix
         with keep_view:
             from geo.agenda_view import add_view_popover
 
-            add_view_popover(ctx, t(title_key, lang), key_prefix)
+            add_view_popover(ctx, view_title or t(title_key, lang), key_prefix)
     with show:
         present.present_button(lang, key_prefix)
     clear.button(t("clear_view", lang), key=f"{key_prefix}_clear", on_click=clear_all, args=((selection_key,),),

@@ -16,10 +16,13 @@ from geo.sidebar import keep, remember
 
 ctx = ui.page_context("meeting")
 lang, filters = ctx.lang, ctx.filters
-ui.page_header(ctx, "page_meeting", "meeting_none", "meeting")
-store_dir = ui.store_dir(ctx.snapshot)
 VIEWS = ("stalled", "tasks", "changes", "brief", "agenda")
 ui.url_state("view", "meeting_view", VIEWS, "stalled")
+# An agenda item of this page is named by its view: two items read "调度会" (tester 13).
+shown = st.session_state.get("meeting_view") or "stalled"
+ui.page_header(ctx, "page_meeting", "meeting_none", "meeting",
+               view_title=f"{t('page_meeting', lang)} · {t(f'meeting_view_{shown}', lang)}")
+store_dir = ui.store_dir(ctx.snapshot)
 view = st.segmented_control(t("meeting_view", lang), VIEWS, key="meeting_view",
                             format_func=lambda v: t(f"meeting_view_{v}", lang)) or "stalled"
 if view in ("stalled", "tasks"):  # the lists behind the view, with the tasks' states (tester 14)

@@ -86,7 +86,12 @@ def test_assign_and_close_a_task_in_the_meeting(monkeypatch, demo_store, tmp_pat
     at = conftest.open_page(monkeypatch, store_dir, "meeting", view="tasks")
     assert not at.exception
     assigned = next(m.value for m in at.metric if m.label == "交办")
-    at.selectbox(key="assign_project").set_value("XM2023-430281-0023")
+    picker = at.selectbox(key="assign_project")
+    project = store.read_table(before, "projects").set_index("project_id").loc["XM2023-430281-0023"]
+    label = picker.format_func("XM2023-430281-0023")  # its stage and size tell two phases apart (tester 13)
+    assert label.startswith(f"{project['name']} · 醴陵市 · {project['stage']}") and label.endswith(
+        f"{project['total_investment_yi']:,.1f} 亿元")
+    picker.set_value("XM2023-430281-0023")
     at.selectbox(key="assign_unit").set_value("国网株洲供电公司")
     at.text_input(key="assign_task_title").input("<script>alert(1)</script>协调专线接入")
     at.button[[b.label for b in at.button].index("交办")].click().run()
@@ -489,3 +494,13 @@ def test_a_link_made_before_the_agenda_changed_opens_its_item_where_it_now_is(mo
     fresh = present.item_query(saved.agenda_id, saved.items[0], 1, "zh")  # a link of the agenda as it is: no notice
     at = open_link(fresh, "investment")
     assert not at.warning and at.query_params["item"] == "2" and at.query_params["stage"] == "在建"
+
+
+def test_an_agenda_item_of_the_meeting_page_is_named_by_its_view(monkeypatch, demo_store, tmp_path):
+    """Two items of an agenda read "调度会" and "调度会 — 攸县" whatever they showed (tester 13)."""
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    three_views(store_dir)  # an agenda to add to: the popover offers the form
+    at = conftest.open_page(monkeypatch, store_dir, "meeting", view="tasks", district="430223")
+    assert at.text_input(key="meeting_keep_title").value == "调度会 · 交办事项 — 攸县"
+    at = conftest.open_page(monkeypatch, store_dir, "meeting")
+    assert at.text_input(key="meeting_keep_title").value == "调度会 · 八未卡点项目"
