@@ -16,7 +16,9 @@ from geo.i18n import fmt_count, t
 from geo.schema import enum_label
 from geo.task_rates import STATE_TEXT  # noqa: F401  (the pages take it from here with the tables)
 
-RAG_COLOURS = {"green": "#c7e9c0", "amber": "#fdd49e", "red": "#fcbba1"}
+# The brief's map fills (geo.brief.MAP_FILL): the pastels before were hard to tell apart on a
+# projector, amber 70.7 % beside red 63.4 % (tester 13); black type stays readable on each.
+RAG_COLOURS = {"green": "#81c784", "amber": "#ffca28", "red": "#e57373"}
 # Scoreboard column -> (label key or (zh, en), unit, RAG column that colours it)
 _SCOREBOARD = {
     "projects": (("项目", "Proj."), "个", None),
