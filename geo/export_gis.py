@@ -54,6 +54,16 @@ def readme_text(lines: list[tuple[str, str]], extra: str = "") -> bytes:
 
 DISTRICT_NAME = "district_name"  # beside district_adcode: not a schema column (an import leaves it unmapped)
 DISTRICT_NAME_LABELS = ("区县", "District")
+LOAD_RATE = "load_rate_pct"  # a substation's, beside its load and capacity (not a schema column either)
+LOAD_RATE_LABELS = ("负载率（%）", "Load rate (%)")
+_EXTRA_LABELS = {DISTRICT_NAME: DISTRICT_NAME_LABELS, LOAD_RATE: LOAD_RATE_LABELS}
+
+
+def load_rate_pct(df: pd.DataFrame) -> pd.Series:
+    """A substation's load rate in % (2 decimals: 80.04 is in the >80 % band, not "80.0"), by the
+    rule the energy page bands and colours by (``schema.LOAD_RATE_SQL``; 说明 says it)."""
+    capacity = df["capacity_mva"].astype(float) * schema.POWER_FACTOR
+    return (df["peak_load_mw"].astype(float) / capacity.where(capacity > 0) * 100).round(2)
 
 
 def _for_gis(table: str, df: pd.DataFrame, h3_text: bool, lang: str) -> pd.DataFrame:
@@ -68,6 +78,8 @@ def _for_gis(table: str, df: pd.DataFrame, h3_text: bool, lang: str) -> pd.DataF
     if "district_adcode" in df.columns:
         names = df["district_adcode"].map(lambda c: district_name(c, lang), na_action="ignore")
         df.insert(df.columns.get_loc("district_adcode") + 1, DISTRICT_NAME, names.astype(object))
+    if table == "substations":  # to symbolise by the page's bands without recomputing it (tester 14)
+        df.insert(df.columns.get_loc("peak_load_mw") + 1, LOAD_RATE, load_rate_pct(df))
     return df
 
 
@@ -171,7 +183,7 @@ def write_shp(job: Job) -> tuple[bytes, int]:
             writer = csv.writer(text, lineterminator="\r\n")
             writer.writerow(["field", "column", "label_zh", "label_en"])
             for column, name in fields.items():
-                labels = DISTRICT_NAME_LABELS if column == DISTRICT_NAME else (
+                labels = _EXTRA_LABELS.get(column) or (
                     schema.column(table, column).label("zh"), schema.column(table, column).label("en"))
                 writer.writerow([name, column, *labels])
             zf.writestr(zip_entry(f"{folder}fields.csv", job.now), text.getvalue().encode("utf-8-sig"))

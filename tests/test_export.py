@@ -13,6 +13,7 @@ from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
@@ -423,6 +424,8 @@ def test_gpkg_layers_and_attribute_table(tiny_snapshot, tmp_path):
         if "district_adcode" in expected_columns:
             expected_columns.insert(expected_columns.index("district_adcode") + 1, "district_name")
         expected_columns += export.EXTRA_COLUMNS.get(table, ())  # a task's project name, state, days overdue
+        if table == "substations":  # the load rate the energy page bands by (tester 14)
+            expected_columns.insert(expected_columns.index("peak_load_mw") + 1, "load_rate_pct")
         assert [c for c in df.columns if c != "geometry"] == expected_columns
         if "district_adcode" in df.columns:
             assert all(DISTRICTS[c][0] == n for c, n in zip(df["district_adcode"], df["district_name"]))
@@ -496,6 +499,13 @@ def test_shapefile_zip_fields_and_chinese(tiny_snapshot, tmp_path):
     zpath.write_bytes(several.data)
     parcels = pyogrio.read_dataframe(f"zip://{zpath}!parcels/parcels.shp")
     assert len(parcels) == 4 and parcels.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    # a substation's load rate, to symbolise by the energy page's bands in QGIS (tester 14)
+    stations = pyogrio.read_dataframe(f"zip://{zpath}!substations/substations.shp").set_index("station_id")
+    stored = store.read_table(tiny_snapshot, "substations").set_index("station_id")
+    rate = (stored["peak_load_mw"] / (stored["capacity_mva"] * 0.9) * 100).round(2)
+    assert np.allclose(stations["load_rate_"], rate.reindex(stations.index), equal_nan=True)
+    labels = pd.read_csv(io.BytesIO(unzip(several.data)["substations/fields.csv"]), encoding="utf-8-sig")
+    assert labels.set_index("column").loc["load_rate_pct", "label_zh"] == "负载率（%）"
     assert "GCJ-02" in unzip(several.data)["README.txt"].decode("utf-8-sig")
 
 
