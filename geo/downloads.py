@@ -59,12 +59,14 @@ def download_panel(ctx: PageContext, default_tables: list[str], key: str, *, exp
             st.caption(t("export_csv_bare", lang))
         nothing_fits = bool(tables) and len(skipped) == len(tables)  # e.g. only tasks, as a Shapefile
         total = sum(rows.values())
+        if tables and not total:  # said before a click, the button greyed (tester 14: it said so after one)
+            st.info(t("nothing_to_export", lang))
         if fmt == "xlsx" and total > export.SLOW_XLSX_ROWS:
             st.warning(t("xlsx_slow", lang, rows=fmt_count(total, "", lang),
                          seconds=max(1, round(total / export.XLSX_ROWS_PER_S))))
         request = (ctx.snapshot.id, ctx.scope, filters, tuple(tables), fmt, crs, lang)
         # A callback, not ``if st.button``: the request survives a rerun Streamlit may insert first.
-        st.button(t("export_build", lang), type="primary", key=f"{key}_build", disabled=not tables or nothing_fits,
+        st.button(t("export_build", lang), type="primary", key=f"{key}_build", disabled=not tables or nothing_fits or not total,
                   icon=":material/build:", on_click=st.session_state.__setitem__, args=(f"{key}_requested", True))
         if st.session_state.pop(f"{key}_requested", False):
             try:

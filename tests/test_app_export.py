@@ -53,11 +53,12 @@ def direct(store_dir: Path, table: str, where: str) -> int:
 
 
 def test_nothing_to_export(monkeypatch, demo_store):
+    """Said before anyone clicks, the button greyed (it had said so only after a click: tester 14)."""
     at = open_page(monkeypatch, demo_store, q="没有这样的项目")
-    at.button(key="export_build").click()
-    at.run()
     assert not at.exception
-    assert any("没有可导出的内容" in w.value for w in at.warning)
+    assert any("没有可导出的内容" in i.value for i in at.info) and at.button(key="export_build").disabled
+    at = open_page(monkeypatch, demo_store, district="430281")
+    assert not at.info and not at.button(key="export_build").disabled
 
 
 def test_a_format_without_the_tasks_says_so_before_the_file_is_built(monkeypatch, demo_store):
