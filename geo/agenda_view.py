@@ -27,14 +27,18 @@ def _cell(value) -> str:
 
 
 def _items_from(frame: pd.DataFrame, lang: str) -> tuple[list[agendas.Item], list[str]]:
-    """Items in the table's order column (then row order), and one problem line per bad row."""
+    """Items in the table's order column (then row order), and one problem line per bad row.
+
+    A row whose number was typed goes before an untouched row of the same number: typing 1 on
+    the last item makes it the first (it had stayed after the old first one: tester 13)."""
     rows = frame.reset_index(drop=True)
     rows = rows.assign(title=rows["title"].map(_cell), link=rows["link"].map(_cell))
     rows = rows[~(rows["title"].str.strip().eq("") & rows["link"].str.strip().eq(""))]
     order = pd.to_numeric(rows["order"], errors="coerce").fillna(len(rows) + 1)
+    moved = rows["_moved"].fillna(False).astype(bool) if "_moved" in rows else pd.Series(False, index=rows.index)
     items, problems = [], []
     # A bad row is named by its place in the table as shown, not its place once sorted by order
-    for position, row in rows.assign(_o=order).sort_values("_o", kind="stable").iterrows():
+    for position, row in rows.assign(_o=order, _later=~moved).sort_values(["_o", "_later"], kind="stable").iterrows():
         try:
             items.append(agendas.item_from_link(row["title"], row["link"]))
         except agendas.AgendaError as problem:
@@ -65,11 +69,14 @@ def _save(agenda_id: str | None, store_dir: Path, lang: str, editor_key: str) ->
 
 
 def _apply_edits(frame: pd.DataFrame, edits: dict) -> pd.DataFrame:
-    """st.data_editor's edit state (edited / added / deleted rows) applied to its input frame."""
+    """st.data_editor's edit state (edited / added / deleted rows) applied to its input frame;
+    ``_moved`` marks the rows whose order number was typed."""
     out = frame.copy()
+    out["_moved"] = False
     for row, changes in (edits.get("edited_rows") or {}).items():
         for column, value in changes.items():
             out.loc[int(row), column] = value
+        out.loc[int(row), "_moved"] = "order" in changes
     out = out.drop(index=[int(r) for r in edits.get("deleted_rows") or []], errors="ignore")
     added = pd.DataFrame(edits.get("added_rows") or [], columns=out.columns)
     return pd.concat([out, added], ignore_index=True)

@@ -504,3 +504,18 @@ def test_an_agenda_item_of_the_meeting_page_is_named_by_its_view(monkeypatch, de
     assert at.text_input(key="meeting_keep_title").value == "调度会 · 交办事项 — 攸县"
     at = conftest.open_page(monkeypatch, store_dir, "meeting")
     assert at.text_input(key="meeting_keep_title").value == "调度会 · 八未卡点项目"
+
+
+def test_typing_1_on_the_last_item_makes_it_the_first(monkeypatch, demo_store, tmp_path):
+    """The order column kept an item typed 1 after the old item 1: moving the last to the top
+    meant renumbering another row too (tester 13)."""
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    saved = three_views(store_dir)
+    at = conftest.open_page(monkeypatch, store_dir, "meeting", view="agenda")
+    at.selectbox(key="agenda_pick").set_value(saved.agenda_id).run()
+    at.session_state[f"agenda_items_{saved.agenda_id}_0"] = {"edited_rows": {2: {"order": 1}}, "deleted_rows": [],
+                                                             "added_rows": []}
+    at.button(key="agenda_save").click().run()
+    assert not at.exception
+    titles = [item.title for item in agendas.load(saved.agenda_id, store_dir).items]
+    assert titles == ["<i>电网</i>", "醴陵 — 在建项目", "攸县闲置土地"]
