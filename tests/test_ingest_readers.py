@@ -308,6 +308,8 @@ def test_a_zip_of_csv_files_reads_the_tables_file_as_a_csv_upload():
     err = refused(data, "extract_CSV.zip", "zip_no_table_csv", table="parcels")
     assert err.text("zh").startswith("压缩包 extract_CSV.zip 中没有“地块”的 CSV 文件（应名为“地块.csv”），只有：交办事项.csv、项目.csv")
     assert "no CSV file of Parcels" in err.text("en")
+    lone = readers.read_bytes(_zip({"台账2023.csv": csv_bytes("gbk")}), "ledger.zip", table="projects")
+    assert lone.kind == "csv" and lone.grid.iat[1, 1] == "渌口示范园"  # one CSV, whatever its name: read
 
 
 # --- Shapefile field names -----------------------------------------------------------------------

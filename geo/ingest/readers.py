@@ -343,7 +343,7 @@ def _read_zip(data: bytes, name: str, encoding: str | None, table: str | None) -
         raise IngestError("zip_no_shp", name=name)
     files = [PurePosixPath(info.filename).name for _, info in texts]
     hit, notes = _choose_part([PurePosixPath(stem).name for stem, _ in texts], table, _MEMBER)
-    if hit is None and table:  # another table's file would be read as this one
+    if hit is None and table and len(texts) > 1:  # another table's file would be read as this one
         raise IngestError("zip_no_table_csv", name=name, table=table_label(table) or "", files=files)
     text, used, more = decode_text(zf.read(texts[hit or 0][1]), encoding)  # as a CSV uploaded on its own
     raw = _read_csv(text, name, used, more)
