@@ -66,7 +66,11 @@ def for_people(job: Job, table: str, df: pd.DataFrame, *, guarded_text: bool) ->
             out[job.t("district")] = s.map(lambda c: DISTRICTS.get(c, (None, None))[lang != "zh"],
                                                       na_action="ignore")
         if col.name == "project_id" and "project_name" in df.columns:  # a task's project, by its name
-            out[schema.column("projects", "name").label(lang)] = df["project_name"]
+            name = df["project_name"]
+            if guarded_text:  # a ledger's text like any other: guarded and counted
+                name, n = guard(name)
+                guarded += n
+            out[schema.column("projects", "name").label(lang)] = name
         if col.name == "status" and "task_state" in df.columns:  # as the meeting page says it, at the as-of date
             out[job.t("task_state")] = df["task_state"].map(lambda s: STATE_TEXT[s][lang != "zh"], na_action="ignore")
             out[job.t("days_overdue")] = df["days_overdue"].astype("Int64")

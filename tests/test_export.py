@@ -165,6 +165,10 @@ def test_formula_like_text_is_prefixed_real_negative_numbers_are_not(tricky_snap
     parcels = pd.read_csv(io.BytesIO(files["地块.csv"]), encoding="utf-8-sig").set_index("地块编号")
     assert parcels["亩均税收（万元/亩）"].dtype == float
     assert parcels.loc["L003", "亩均税收（万元/亩）"] == -3.5
+    # a task's project name is a ledger's text too: guarded and counted (the review's finding)
+    tasks = build(tricky_snapshot, ["tasks"], "csv")
+    assert tasks.formula_cells == 1
+    assert pd.read_csv(io.BytesIO(tasks.data), encoding="utf-8-sig").set_index("事项编号").loc["T002", "项目名称"] == "'+1"
 
     # XLSX cells are typed text that Excel never runs: the values stay exactly as stored
     xl = build(tricky_snapshot, ["projects", "parcels"], "xlsx")
