@@ -143,8 +143,8 @@ def build_brief(snapshot: Snapshot, scope: Scope, filters: Filters | None = None
     y = _stalled_table(pdf, stalled, stalled_total, lang, y + 2)
     _overdue_table(pdf, overdue, overdue_total, lang, y + 3)
     footer = t("brief_footer", lang)
-    if task_notes.is_demo(task_notes.data_origin(snapshot)[0].manifest):  # a printed demo brief says so (tester 13)
-        footer += t("brief_demo", lang)
+    if task_notes.data_origin(snapshot)["demo"]:  # a printed demo brief says so, first: a long footer is cut at its end (tester 13)
+        footer = t("brief_demo", lang) + ("" if lang == "zh" else " ") + footer
     pdf.text_at(MARGIN, PAGE_H - MARGIN - 3, PAGE_W - 2 * MARGIN, 4, footer, size=6.5, color=GREY)
     return bytes(pdf.output())
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import geopandas as gpd
 import pandas as pd
 
-from geo import schema, task_notes
+from geo import i18n, schema, task_notes
 from geo.boundaries import DISTRICTS, short_district_name
 from geo.crs import transform_geometry, wgs84_to_gcj02
 from geo.export_gis import write_geojson, write_gpkg, write_parquet, write_shp
@@ -231,17 +231,18 @@ class Job:
         meeting task changes since; a demo store says it is one (a workbook of its synthetic
         figures could otherwise pass for the city's ledger: tester 9), after a meeting's change too
         (tester 13)."""
-        origin, changes = task_notes.data_origin(self.snapshot)
-        manifest = origin.manifest
-        if task_notes.is_demo(manifest):
-            text = ("演示数据：按公布数字校准的模拟台账，不是真实台账" if self.lang == "zh" else
-                    "demo data: a synthetic ledger calibrated to the published figures, not the city's ledger")
+        origin = task_notes.data_origin(self.snapshot)
+        en = self.lang != "zh"
+        if origin["demo"]:
+            text = i18n.t("brief_demo", self.lang).rstrip("。.")
+        elif origin.get("unknown"):
+            text = "unknown (the snapshots before it were pruned)" if en else "不详（更早的快照已清理）"
         else:
-            sources = list_separator(self.lang).join(str(s) for s in manifest.get("sources") or [])
-            text = " · ".join(x for x in (manifest.get("published_by") or "", sources) if x)
-        if changes:
-            text += (f"；其后会议修改交办事项 {changes} 次" if self.lang == "zh" else
-                     f"; then {changes} meeting change(s) to the tasks")
+            sources = list_separator(self.lang).join(str(s) for s in origin["sources"])
+            text = " · ".join(x for x in (origin["published_by"], sources) if x)
+        if origin["task_changes"]:
+            n = origin["task_changes"]
+            text += f"; then {n} meeting change(s) to the tasks" if en else f"；其后会议修改交办事项 {n} 次"
         return text
 
     def about(self, formula_cells: int | None = None, too_long: int = 0) -> list[tuple[str, str]]:

@@ -118,9 +118,11 @@ def derive_snapshot(
     store_dir: Path | None = None,
     publish: bool = True,
     task_edit: dict | None = None,
+    origin: dict | None = None,
 ) -> Snapshot:
     """A new snapshot that is ``base`` with the ``changed`` tables replaced; same as-of date.
-    ``task_edit``: a meeting's change of one task, kept in the manifest (``geo.task_notes``).
+    ``task_edit``: a meeting's change of one task, and ``origin``: where the data it changed came
+    from, both kept in the manifest (``geo.task_notes``).
 
     For small edits (a task assigned or closed in a meeting): only the changed tables are
     validated and written; the others are hard links to ``base``'s files (their bytes and
@@ -136,12 +138,13 @@ def derive_snapshot(
         current = current_id(store_root(store_dir))
         if current != base.id:
             raise ConcurrentChangeError(base.id, current)
-        return _write_locked(clean, base.as_of, published_by, sources, note, store_dir, publish, linked, task_edit)
+        return _write_locked(clean, base.as_of, published_by, sources, note, store_dir, publish, linked,
+                             {"task_edit": task_edit, "origin": origin})
 
 
 def _write_locked(clean: dict[str, pd.DataFrame], as_of: dt.date, published_by: str, sources: list[str],
                   note: str, store_dir: Path | None, publish: bool,
-                  linked: Mapping[str, tuple[Path, dict]] | None = None, task_edit: dict | None = None) -> Snapshot:
+                  linked: Mapping[str, tuple[Path, dict]] | None = None, records: dict | None = None) -> Snapshot:
     root = store_root(store_dir)
     snaps = snapshots_dir(store_dir)
     snaps.mkdir(parents=True, exist_ok=True)
@@ -156,7 +159,7 @@ def _write_locked(clean: dict[str, pd.DataFrame], as_of: dt.date, published_by: 
             written[t] = dict(entry)
         entries = {t: written[t] for t in schema.TABLES if t in written}
         meta = {"as_of": as_of.isoformat(), "published_by": published_by, "sources": list(sources),
-                "note": note, "parent": parent, **({"task_edit": dict(task_edit)} if task_edit else {})}
+                "note": note, "parent": parent, **{k: dict(v) for k, v in (records or {}).items() if v}}
         digest = hashlib.sha256(json.dumps(
             [meta, {t: e["sha256"] for t, e in entries.items()}], sort_keys=True, ensure_ascii=False
         ).encode("utf-8")).hexdigest()[:6]

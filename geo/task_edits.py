@@ -211,7 +211,8 @@ def _apply(store_dir: Path, base: store.Snapshot, change, by: str, action: str, 
         note = task_notes.note(edit)
         try:
             new = store.derive_snapshot(snapshot, {"tasks": tasks}, published_by=by or "meeting",
-                                        sources=[f"meeting: {note}"], note=note, task_edit=edit, store_dir=store_dir)
+                                        sources=[f"meeting: {note}"], note=note, task_edit=edit, store_dir=store_dir,
+                                        origin=task_notes.origin_after_change(snapshot))
             return new, key
         except store.ConcurrentChangeError:
             snapshot = store.open_current(store_dir)

@@ -66,19 +66,36 @@ def is_demo(manifest: dict) -> bool:
     return manifest.get("published_by") == "geo.demo" or "calibrated demo" in (manifest.get("note") or "")
 
 
-def data_origin(snapshot: store.Snapshot) -> tuple[store.Snapshot, int]:
-    """The snapshot the data comes from, and how many meeting task changes were made on it since.
+def data_origin(snapshot: store.Snapshot) -> dict:
+    """Where a snapshot's data came from: ``{"published_by", "sources", "demo", "task_changes"}``,
+    the import or demo it descends from and how many meeting task changes were made on it since
+    (``"unknown": True`` when that snapshot is gone).
 
-    A task change publishes a snapshot whose manifest names the change and its recorder, not the
-    data: an extract's "source" then read "副秘书长 · meeting: assign task …" and no longer said
-    that the data was the demo's (tester 13). Walks the parents past task changes to the import
-    or demo before them (or the oldest snapshot the store still has)."""
-    store_dir, changes, seen = Path(snapshot.path).parent.parent, 0, {snapshot.id}
-    while edit_of(snapshot.manifest) is not None and snapshot.manifest.get("parent") not in seen | {None}:
-        try:
-            parent = store.get_snapshot(snapshot.manifest["parent"], store_dir)
-        except store.StoreError:  # a parent pruned or unreadable: the oldest one known
-            break
-        snapshot, changes = parent, changes + 1
+    A task change publishes a snapshot whose own publisher and sources name the change, not the
+    data: an extract's "source" read "副秘书长 · meeting: assign task …" and no longer said that
+    the data was the demo's (tester 13). Each change keeps the origin in its manifest
+    (``origin_after_change``), so it survives the pruning of older snapshots (review); a change
+    written before that is followed back through its parents."""
+    changes, seen = 0, set()
+    while True:
+        manifest = snapshot.manifest
+        if isinstance(manifest.get("origin"), dict):
+            origin = manifest["origin"]
+            return {**origin, "task_changes": int(origin.get("task_changes", 0)) + changes}
+        if edit_of(manifest) is None:
+            return {"published_by": manifest.get("published_by") or "", "sources": list(manifest.get("sources") or []),
+                    "demo": is_demo(manifest), "task_changes": changes}
+        changes, parent = changes + 1, manifest.get("parent")
         seen.add(snapshot.id)
-    return snapshot, changes
+        try:
+            if parent in seen or parent is None:
+                raise store.SnapshotMissingError(f"no parent of {snapshot.id}")
+            snapshot = store.get_snapshot(parent, Path(snapshot.path).parent.parent)
+        except store.StoreError:  # pruned before origins were kept: unknown, not an edit's words
+            return {"published_by": "", "sources": [], "demo": False, "unknown": True, "task_changes": changes}
+
+
+def origin_after_change(base: store.Snapshot) -> dict:
+    """The ``origin`` a task change on ``base`` keeps in its manifest."""
+    origin = data_origin(base)
+    return {**origin, "task_changes": origin["task_changes"] + 1}

@@ -587,7 +587,9 @@ def test_the_source_of_an_extract_is_its_data_not_the_last_meeting_change(store_
     """After a meeting's change the 说明 read "副秘书长 · meeting: assign task …" and no longer said
     the data was the demo's (tester 13): the source is the demo or import the snapshot descends
     from, with the number of task changes since; a printed brief says demo data too."""
-    from geo import brief, task_edits
+    from dataclasses import replace
+
+    from geo import brief, task_edits, task_notes
 
     demo = store.write_snapshot(make_tiny_tables(), as_of=AS_OF, published_by="geo.demo", sources=["geo.demo seed=1"],
                                 note="calibrated demo", store_dir=store_dir)
@@ -602,6 +604,16 @@ def test_the_source_of_an_extract_is_its_data_not_the_last_meeting_change(store_
     assert source(demo) == "演示数据：按公布数字校准的模拟台账，不是真实台账"
     assert source(moved) == "演示数据：按公布数字校准的模拟台账，不是真实台账；其后会议修改交办事项 2 次"
     assert source(moved, "en").endswith("not the city's ledger; then 2 meeting change(s) to the tasks")
+    # a change written before origins were kept is followed back through its parents
+    legacy = {k: v for k, v in closed.manifest.items() if k != "origin"}
+    assert task_notes.data_origin(replace(closed, manifest=legacy)) == {
+        "published_by": "geo.demo", "sources": ["geo.demo seed=1"], "demo": True, "task_changes": 1}
+    gone = replace(closed, manifest={**legacy, "parent": "20000101T000000-abcdef"})  # pruned long ago
+    assert task_notes.data_origin(gone)["unknown"] and "不详" in export.Job(
+        gone, ALL, NONE, "zh", "wgs84", "", NOW, {}).source()
+    from geo.ingest import publish
+    publish.prune(1, store_dir)  # only the newest kept: the origin travels in its manifest (review)
+    assert source(store.open_current(store_dir)) == "演示数据：按公布数字校准的模拟台账，不是真实台账；其后会议修改交办事项 2 次"
     text = subprocess.run(["pdftotext", "-", "-"], input=brief.build_brief(moved, ALL), capture_output=True,
                           check=True).stdout.decode()
     assert "演示数据" in text

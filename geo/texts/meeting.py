@@ -129,7 +129,8 @@ TEXT: dict[str, tuple[str, str]] = {
                      "“截至当日”以数据截至日期计。本简报由株洲项目地图生成。",
                      "Key projects = provincial and city key; closing rate = closed on time ÷ (closed + overdue); "
                      "'to date' means up to the data's as-of date. Made by the Zhuzhou project map."),
-    "brief_demo": ("演示数据：按公布数字校准的模拟台账，不是真实台账。", " Demo data: a synthetic ledger calibrated to the "
+    # also an extract's source (geo.export.Job.source), without its full stop
+    "brief_demo": ("演示数据：按公布数字校准的模拟台账，不是真实台账。", "Demo data: a synthetic ledger calibrated to the "
                    "published figures, not the city's ledger."),
     "section_scoreboard": ("调度记分牌：全市与各区县对照计划", "Scoreboard: the city and each district against plan"),
     "scoreboard_note": ("金额单位：亿元，各区县金额四舍五入到 0.1，其和与全市合计可能差 0.1。绿 ≥ 目标，黄 ≥ 目标的 90 %，"
