@@ -590,6 +590,7 @@ def test_the_source_of_an_extract_is_its_data_not_the_last_meeting_change(store_
     from dataclasses import replace
 
     from geo import brief, task_edits, task_notes
+    from geo.ingest import publish
 
     demo = store.write_snapshot(make_tiny_tables(), as_of=AS_OF, published_by="geo.demo", sources=["geo.demo seed=1"],
                                 note="calibrated demo", store_dir=store_dir)
@@ -611,7 +612,6 @@ def test_the_source_of_an_extract_is_its_data_not_the_last_meeting_change(store_
     gone = replace(closed, manifest={**legacy, "parent": "20000101T000000-abcdef"})  # pruned long ago
     assert task_notes.data_origin(gone)["unknown"] and "不详" in export.Job(
         gone, ALL, NONE, "zh", "wgs84", "", NOW, {}).source()
-    from geo.ingest import publish
     publish.prune(1, store_dir)  # only the newest kept: the origin travels in its manifest (review)
     assert source(store.open_current(store_dir)) == "演示数据：按公布数字校准的模拟台账，不是真实台账；其后会议修改交办事项 2 次"
     text = subprocess.run(["pdftotext", "-", "-"], input=brief.build_brief(moved, ALL), capture_output=True,
