@@ -3,6 +3,7 @@ reordered and saved; bad rows are refused with their row number and reason, noth
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 from urllib.parse import unquote, urlencode
 
@@ -150,15 +151,19 @@ def add_view_popover(ctx, page_title: str, key: str) -> None:
         titles = {a.agenda_id: a.title for a in saved}
         st.selectbox(t("agenda_choose", lang), list(titles), key=f"{key}_keep_agenda", format_func=titles.get)
         described = ctx.filters.describe(lang)
-        st.text_input(t("agenda_item_title", lang), value=f"{page_title} — {described}" if described else page_title,
-                      key=f"{key}_keep_title", max_chars=agendas.TITLE_MAX)
-        st.button(t("agenda_add_button", lang), key=f"{key}_keep", on_click=_keep_view, args=(ctx, folder, key))
+        default = f"{page_title} — {described}" if described else page_title
+        # Keyed by its default: a keyed widget keeps its first value, and the title had stayed
+        # "调度会 · 八未卡点项目" after the view or the filters changed (review).
+        title_key = f"{key}_keep_title_{zlib.crc32(default.encode()):08x}"
+        st.text_input(t("agenda_item_title", lang), value=default, key=title_key, max_chars=agendas.TITLE_MAX)
+        st.button(t("agenda_add_button", lang), key=f"{key}_keep", on_click=_keep_view,
+                  args=(ctx, folder, key, title_key))
     message = st.session_state.pop(f"{key}_keep_message", None)
     if message:
         st.toast(message[1], icon=":material/check_circle:" if message[0] == "success" else ":material/warning:")
 
 
-def _keep_view(ctx, folder: Path, key: str) -> None:
+def _keep_view(ctx, folder: Path, key: str, title_key: str) -> None:
     lang = ctx.lang
     found = agendas.load(st.session_state.get(f"{key}_keep_agenda") or "", folder)
     params = urlencode({k: v for k, v in url.params().items()
@@ -166,7 +171,7 @@ def _keep_view(ctx, folder: Path, key: str) -> None:
     try:
         if found is None:
             raise agendas.AgendaError("no_agenda")
-        item = agendas.item_from_link(st.session_state.get(f"{key}_keep_title", ""), f"/{ctx.page}?{params}")
+        item = agendas.item_from_link(st.session_state.get(title_key, ""), f"/{ctx.page}?{params}")
         saved = agendas.save(agendas.Agenda(found.agenda_id, found.title, (*found.items, item)), folder)
     except agendas.AgendaError as problem:
         st.session_state[f"{key}_keep_message"] = ("error", t("agenda_not_saved", lang, reason=problem.text(lang)))

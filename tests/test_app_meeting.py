@@ -13,6 +13,11 @@ from geo import agenda as agendas
 from geo import present
 
 
+def keep_title(at, prefix: str):
+    """The 加入议程 popover's title box (keyed by its default title)."""
+    return next(w for w in at.text_input if (w.key or "").startswith(f"{prefix}_keep_title"))
+
+
 def three_views(store_dir):
     items = [agendas.item_from_link("醴陵 — 在建项目", "/investment?district=430281&stage=在建"),
              agendas.item_from_link("攸县闲置土地", "/land?district=430223&status=闲置"),
@@ -263,7 +268,7 @@ def test_add_the_current_view_to_an_agenda(monkeypatch, demo_store, tmp_path):
     saved = agendas.save(agendas.new_agenda("十月调度会"), store_dir)
     at = conftest.open_page(monkeypatch, store_dir, "land", district="430223", status="闲置")
     assert not at.exception
-    assert at.text_input(key="land_keep_title").value == "闲置土地 — 攸县 · 闲置"
+    assert keep_title(at, "land").value == "闲置土地 — 攸县 · 闲置"
     at.button(key="land_keep").click().run()
     assert not at.exception
     item = agendas.load(saved.agenda_id, store_dir).items[0]
@@ -500,10 +505,13 @@ def test_an_agenda_item_of_the_meeting_page_is_named_by_its_view(monkeypatch, de
     """Two items of an agenda read "调度会" and "调度会 — 攸县" whatever they showed (tester 13)."""
     store_dir = copy_of_demo(demo_store, tmp_path)
     three_views(store_dir)  # an agenda to add to: the popover offers the form
-    at = conftest.open_page(monkeypatch, store_dir, "meeting", view="tasks", district="430223")
-    assert at.text_input(key="meeting_keep_title").value == "调度会 · 交办事项 — 攸县"
     at = conftest.open_page(monkeypatch, store_dir, "meeting")
-    assert at.text_input(key="meeting_keep_title").value == "调度会 · 八未卡点项目"
+    assert keep_title(at, "meeting").value == "调度会 · 八未卡点项目"
+    # in the same session: a keyed title had kept its first default (review)
+    at.segmented_control(key="meeting_view").set_value("tasks").run()
+    assert keep_title(at, "meeting").value == "调度会 · 交办事项"
+    at.multiselect(key="f_district").set_value(["430223"]).run()
+    assert keep_title(at, "meeting").value == "调度会 · 交办事项 — 攸县"
 
 
 def test_typing_1_on_the_last_item_makes_it_the_first(monkeypatch, demo_store, tmp_path):
