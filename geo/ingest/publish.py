@@ -70,8 +70,14 @@ def same_shapes(old: np.ndarray, new: np.ndarray) -> np.ndarray:
     orientation and start vertex of their rings (both missing counts as the same): a Shapefile
     writer makes outer rings clockwise, and an unedited parcel layer round-tripped through one had
     "updated" all 1,831 parcels (tester 14)."""
-    near = shapely.equals_exact(shapely.normalize(new), shapely.normalize(old), tolerance=COORD_TOLERANCE)
-    return near | (pd.isna(new) & pd.isna(old))
+    same = shapely.equals_exact(new, old, tolerance=COORD_TOLERANCE) | (pd.isna(new) & pd.isna(old))
+    # Normalised only where the plain test fails: normalising 1 M outlines took 2.35 s against
+    # 0.07 s, on every check of a parcel file (review)
+    redo = np.flatnonzero(~same & pd.notna(new) & pd.notna(old))
+    if len(redo):
+        same[redo] = shapely.equals_exact(shapely.normalize(new[redo]), shapely.normalize(old[redo]),
+                                          tolerance=COORD_TOLERANCE)
+    return same
 
 
 def diff(base_rows: pd.DataFrame, new_rows: pd.DataFrame, table: str) -> dict[str, int]:
@@ -153,6 +159,8 @@ def _orphan_error(orphans: pd.DataFrame) -> IngestError:
 
 def preview_orphans(checked: Checked, store_dir: Path | None = None) -> IngestError | None:
     """Why publishing ``checked`` would be refused for the tasks it would orphan, or None."""
+    if checked.options.table != "projects":  # only a projects file can orphan a task: no merge to build
+        return None
     base = store.open_current(store_dir)
     orphans = orphaned_tasks(_pending(checked, base)[0], checked.options.table, base)
     return _orphan_error(orphans) if len(orphans) else None
