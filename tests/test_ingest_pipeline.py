@@ -557,6 +557,25 @@ def test_a_tasks_ledger_carries_its_original_deadlines(tiny_snapshot, store_dir)
     assert str(kept.set_index("task_id").loc["T002", "first_due_on"])[:10] == "2023-09-20"  # the fixture's
 
 
+def test_a_tasks_ledger_replacing_the_table_keeps_the_moved_deadlines(tiny_snapshot, store_dir):
+    """A ledger does not carry 原定时限 (a meeting writes it): replacing the tasks with one had
+    erased every one, as "N updated" (review); a file that has the column sets it."""
+    from geo import export
+    from geo.filters import Filters
+    from geo.query import Scope
+
+    sheet = export.build(tiny_snapshot, Scope.all(), Filters(), ["tasks"], "csv").data
+    frame = pd.read_csv(io.BytesIO(sheet), encoding="utf-8-sig", dtype=str)
+    without = frame.drop(columns=["原定时限"]).to_csv(index=False).encode("utf-8")
+    c = run(without, store_dir, table="tasks", mode="replace")
+    after = pub.merged(store.read_table(tiny_snapshot, "tasks"), c).set_index("task_id")
+    assert str(after.loc["T002", "first_due_on"])[:10] == "2023-09-20" and after["first_due_on"].notna().sum() == 1
+    assert pub.preview_diff(c, store_dir) == {"added": 0, "updated": 0, "unchanged": 4, "removed": 0}
+    frame.loc[frame["事项编号"] == "T002", "原定时限"] = ""  # the column given, emptied: the file says so
+    c = run(frame.to_csv(index=False).encode("utf-8"), store_dir, table="tasks", mode="replace")
+    assert pub.merged(store.read_table(tiny_snapshot, "tasks"), c)["first_due_on"].isna().all()
+
+
 def test_replace_removes_rows_not_in_the_file(tiny_snapshot, store_dir):
     keep = ["P001", "P002", "P004", "P005"]  # the projects with tasks; P003 has none
     c = run(ledger([row(p, *SEATS[1]) for p in keep] + [row("P100", *SEATS[1])]), store_dir, mode="replace")

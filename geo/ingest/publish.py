@@ -95,14 +95,23 @@ def diff(base_rows: pd.DataFrame, new_rows: pd.DataFrame, table: str) -> dict[st
             "removed": int(len(old.index.difference(new.index)))}
 
 
+# Columns a meeting writes and a ledger does not carry (原定时限, kept by a meeting's first move of
+# a deadline): a tasks file replacing the table without them had erased every one (review).
+MEETING_COLUMNS = {"tasks": ("first_due_on",)}
+
+
 def merged(base_rows: pd.DataFrame, checked: Checked) -> pd.DataFrame:
     """The table after the import. Replace: the accepted rows. Upsert: stored rows whose id is not
     in the file stay as they are; rows with a known id take the file's values for the columns the
-    file has and keep the stored values of the others; new ids are added."""
+    file has and keep the stored values of the others; new ids are added. Either way a known id
+    keeps what only a meeting writes (``MEETING_COLUMNS``) unless the file has that column."""
     table, new = checked.options.table, checked.accepted
     if "geometry" in new.columns and len(base_rows):
         new = _stored_shapes_kept(base_rows, new, table)
-    if checked.options.mode == "replace" or not len(base_rows):
+    replacing = checked.options.mode == "replace"
+    missing = [c for c in schema.column_names(table) if c not in checked.provided
+               and (not replacing or c in MEETING_COLUMNS.get(table, ()))]
+    if not len(base_rows) or (replacing and not missing):
         return new
     pk = schema.PRIMARY_KEYS[table]
     clean, problems = validate_tables({table: base_rows})  # the same dtypes as the accepted rows
@@ -110,7 +119,6 @@ def merged(base_rows: pd.DataFrame, checked: Checked) -> pd.DataFrame:
     known = base[pk].isin(set(new[pk]))
     base_pos = pd.Series(np.flatnonzero(known.to_numpy()), index=base.loc[known, pk].to_numpy())
     updated = new.copy()
-    missing = [c for c in schema.column_names(table) if c not in checked.provided]
     if missing:
         hit = updated[pk].isin(base_pos.index).to_numpy()
         rows = base_pos[updated.loc[hit, pk]].to_numpy()
@@ -118,7 +126,7 @@ def merged(base_rows: pd.DataFrame, checked: Checked) -> pd.DataFrame:
             values = updated[col].copy()
             values.iloc[np.flatnonzero(hit)] = base[col].iloc[rows].to_numpy()
             updated[col] = values
-    out = pd.concat([base[~known.to_numpy()], updated], ignore_index=True)
+    out = updated if replacing else pd.concat([base[~known.to_numpy()], updated], ignore_index=True)
     return gpd.GeoDataFrame(out, geometry="geometry", crs=schema.STORAGE_CRS) if "geometry" in out else out
 
 
