@@ -22,6 +22,7 @@ import pyogrio
 
 from geo import schema
 from geo.boundaries import district_name
+from geo.task_rates import STATE_TEXT
 
 if TYPE_CHECKING:
     from geo.export import Job
@@ -78,6 +79,8 @@ def _for_gis(table: str, df: pd.DataFrame, h3_text: bool, lang: str) -> pd.DataF
     if "district_adcode" in df.columns:
         names = df["district_adcode"].map(lambda c: district_name(c, lang), na_action="ignore")
         df.insert(df.columns.get_loc("district_adcode") + 1, DISTRICT_NAME, names.astype(object))
+    if "task_state" in df.columns:  # in words, as 说明 describes them (codes such as "overdue": review)
+        df["task_state"] = df["task_state"].map(lambda s: STATE_TEXT[s][lang != "zh"], na_action="ignore")
     if table == "substations":  # to symbolise by the page's bands without recomputing it (tester 14)
         df.insert(df.columns.get_loc("peak_load_mw") + 1, LOAD_RATE, load_rate_pct(df))
     return df

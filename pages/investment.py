@@ -12,7 +12,7 @@ from geo.investment_view import (chain_frame, details_frames, district_bar_frame
                                  funnel_frame, monthly_frame, point_tooltip, stalled_frame, table_config,
                                  table_frame)
 
-ctx = ui.page_context()
+ctx = ui.page_context("investment")
 lang, filters = ctx.lang, ctx.filters
 PROJECT_KEY = "inv_project"
 selected_id = ui.url_value("project", PROJECT_KEY)

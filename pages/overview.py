@@ -8,7 +8,7 @@ from geo.meeting_view import scoreboard_table
 from geo.i18n import fmt_count, fmt_number, fmt_pct, in_parts, t
 from geo.energy_view import grid_metrics
 
-ctx = ui.page_context()
+ctx = ui.page_context("overview")
 lang = ctx.lang
 
 # The header every page has: the scoreboard, a meeting's natural first item, could be put on an

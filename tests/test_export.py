@@ -440,7 +440,7 @@ def test_gpkg_layers_and_attribute_table(tiny_snapshot, tmp_path):
     moved = projects.geometry["P001"]
     assert 600 <= Geod(ellps="WGS84").inv(113.15, 27.85, moved.x, moved.y)[2] <= 700
     tasks = pyogrio.read_dataframe(path, layer="tasks")
-    assert tasks[["title", "task_state", "days_overdue"]].iloc[0].tolist() == ["协调用电接入", "overdue", 30]
+    assert tasks[["title", "task_state", "days_overdue"]].iloc[0].tolist() == ["协调用电接入", "已逾期", 30]  # in words
     with closing(sqlite3.connect(path)) as db:
         desc = dict(db.execute("SELECT table_name, description FROM gpkg_contents").fetchall())
     assert "GCJ-02" in desc["projects"] and "数据截至" in desc["tasks"]
