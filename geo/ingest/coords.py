@@ -272,9 +272,11 @@ def gcj_suspect(new: gpd.GeoSeries, ids: pd.Series, stored: gpd.GeoSeries | None
         return None
     here = pd.Series(new.to_numpy(), index=ids.to_numpy())
     there = pd.Series(stored.to_numpy(), index=stored_ids.to_numpy())
-    common = [i for i in here.index.unique() if i in there.index and here[i] is not None]
-    pairs = [(here[i], there[i]) for i in common[:2000]  # (a duplicated id's Series is left out)
-             if all(isinstance(g, shapely.Geometry) and not g.is_empty for g in (here[i], there[i]))]
+    # ids once on each side, matched as indexes: looked up one by one, 200 k parcels took 0.65 s
+    here, there = (s[~s.index.duplicated(keep=False) & s.notna().to_numpy()] for s in (here, there))
+    common = here.index.intersection(there.index)[:2000]
+    pairs = [(a, b) for a, b in zip(here[common].to_numpy(), there[common].to_numpy())
+             if all(isinstance(g, shapely.Geometry) and not g.is_empty for g in (a, b))]
     if len(pairs) < 3:
         return None
     new_points, stored_points = (shapely.centroid(np.array(side, dtype=object)) for side in zip(*pairs))
