@@ -168,7 +168,8 @@ def count_rows(snapshot: Snapshot, scope: Scope, filters: Filters, table: str) -
 
 def filtered_table(snapshot: Snapshot, scope: Scope, filters: Filters, table: str, *,
                    crs: str = "wgs84") -> pd.DataFrame | gpd.GeoDataFrame:
-    """Every schema column of ``table`` for the rows the user sees, ordered by primary key.
+    """Every schema column of ``table`` for the rows the user sees, ordered by primary key, then
+    the table's ``EXTRA_COLUMNS`` (not schema columns: drop them before validating the frame).
 
     Geo tables come back as a GeoDataFrame tagged EPSG:4326 — also for ``crs="gcj02"``, whose
     coordinates are shifted to GCJ-02 but which has no EPSG code of its own (and no h3_r7).

@@ -14,7 +14,8 @@ from geo import schema
 from geo.boundaries import district_name, short_district_name
 from geo.i18n import fmt_count, fmt_number, t
 from geo.investment import ProjectDetails
-from geo.meeting_view import STATE_TEXT, first_deadlines  # a task's state and first deadline, as the meeting page says them
+from geo.meeting_view import first_deadlines  # a task's first deadline, as the meeting page shows it
+from geo.task_rates import STATE_TEXT
 from geo.schema import enum_label
 
 
@@ -177,10 +178,10 @@ def details_frames(details: ProjectDetails, lang: str) -> tuple[pd.DataFrame, pd
         schema.column("tasks", "title").label(lang): tasks["title"],
         t("task_state", lang): [STATE_TEXT[s][0 if lang == "zh" else 1] for s in tasks["state"]],
         schema.column("tasks", "due_on").label(lang): [d.date().isoformat() for d in pd.to_datetime(tasks["due_on"])],
+        schema.column("tasks", "first_due_on").label(lang): first_deadlines(tasks),  # beside it, as in the task list
         schema.column("tasks", "assigned_unit").label(lang): tasks["assigned_unit"],
         schema.column("tasks", "assigned_on").label(lang): [d.date().isoformat() for d in pd.to_datetime(tasks["assigned_on"])],
         schema.column("tasks", "closed_on").label(lang): ["—" if pd.isna(d) else pd.Timestamp(d).date().isoformat()
                                                           for d in tasks["closed_on"]],
-        schema.column("tasks", "first_due_on").label(lang): first_deadlines(tasks),
     })
     return fields, parcel, task_rows

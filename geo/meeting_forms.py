@@ -93,7 +93,7 @@ def assign_form(ctx: PageContext, store_dir: Path) -> None:
     names = {row.project_id: " · ".join(filter(None, (
         row.name, district_name(row.district_adcode, lang), enum_label(row.stage, lang),
         enum_label(row.stalled_state, lang) if isinstance(row.stalled_state, str) else "",
-        fmt_number(row.total_investment_yi, "亿元", 1, lang))))
+        fmt_number(row.total_investment_yi, "亿元", 1, lang) if pd.notna(row.total_investment_yi) else "")))
         for row in projects.itertuples(index=False)}
     # Not cleared on submit: a refused task keeps what was typed; a saved one is cleared in _assign.
     with st.form("meeting_assign", border=True):

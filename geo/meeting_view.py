@@ -14,7 +14,7 @@ from geo.boundaries import ADCODES as DISTRICT_ORDER
 from geo.boundaries import district_name, short_district_name
 from geo.i18n import fmt_count, t
 from geo.schema import enum_label
-from geo.task_rates import STATE_TEXT  # noqa: F401  (the pages take it from here with the tables)
+from geo.task_rates import STATE_TEXT
 
 # The brief's map fills (geo.brief.MAP_FILL): the pastels before were hard to tell apart on a
 # projector, amber 70.7 % beside red 63.4 % (tester 13); black type stays readable on each.
