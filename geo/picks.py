@@ -207,9 +207,12 @@ def open_pending_page() -> None:
     if pending:
         target, selection = pending
         query = {**carried_params(), **selection}
-        if presenting():  # (the agenda's too when the link marks its item: it is judged by its page otherwise)
+        if presenting():
+            # The agenda's too when the link marks its item (``ik``): without the mark, an item is
+            # judged by its page, and the project's page would be taken back to the item's.
             shown = st.query_params.to_dict()
-            query.update({key: shown[key] for key in PRESENTATION_PARAMS if key in shown and ("ik" in shown or key == "present")})
+            carried = PRESENTATION_PARAMS if "ik" in shown else ("present",)
+            query.update({key: shown[key] for key in carried if key in shown})
         st.switch_page(f"pages/{target}.py", query_params=query)
 
 
