@@ -11,7 +11,8 @@ table), and ``build`` picks the writer and names the file.
 Spreadsheet formats (CSV, XLSX) are for people: Chinese (or English) headers with units, lon/lat
 columns for points and WKT for polygons, enum values in the chosen language, formula-like text
 guarded in CSV (XLSX cells are typed text, which Excel never runs). GIS formats (GeoJSON, GeoPackage, GeoParquet, Shapefile) keep the schema's column names
-and stored values so they can be re-read by code; ``tasks`` has no geometry and is skipped there
+and stored values so they can be re-read by code (enumerated values in the extract's language, as an
+import reads them back); ``tasks`` has no geometry and is skipped there
 (except in GeoPackage, which holds it as a plain attribute table). Tables are loaded one at a
 time and written straight into the output, so a big extract holds one table in memory at once.
 H3 cells are written as their standard hex text where a reader would round a 64-bit integer

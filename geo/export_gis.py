@@ -69,11 +69,16 @@ def load_rate_pct(df: pd.DataFrame) -> pd.Series:
 
 def _for_gis(table: str, df: pd.DataFrame, h3_text: bool, lang: str) -> pd.DataFrame:
     """Dates as real dates (Arrow date32: DATE fields in GPKG/DBF, ISO text in GeoJSON); the
-    district's name beside its code, in the extract's language (QGIS showed only 430223: tester 11)."""
+    district's name beside its code, in the extract's language (QGIS showed only 430223: tester 11);
+    enumerated values (status, kind …) in the extract's language."""
     df = df.copy(deep=False)
     for col in schema.columns(table):
         if col.dtype == "date":
             df[col.name] = df[col.name].astype("date32[pyarrow]")
+        elif col.enum and lang != "zh" and col.name in df.columns:
+            # In English, as the spreadsheets say them (在运 beside "Liling City" in QGIS: tester 16);
+            # an import reads the English values back.
+            df[col.name] = df[col.name].map(lambda v: schema.enum_label(v, lang), na_action="ignore")
     if h3_text and "h3_r7" in df.columns:
         df["h3_r7"] = h3_hex(df["h3_r7"])
     if "district_adcode" in df.columns:
@@ -180,8 +185,8 @@ def write_shp(job: Job) -> tuple[bytes, int]:
                                     driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True,
                                     geometry_type=_geometry_type(table, df))
             folder = f"{table}/" if several else ""
-            for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-                zf.write(path.with_suffix(ext), f"{folder}{table}{ext}")
+            for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):  # dated like the zip's other members
+                zf.writestr(zip_entry(f"{folder}{table}{ext}", job.now), path.with_suffix(ext).read_bytes())
             text = io.StringIO()
             writer = csv.writer(text, lineterminator="\r\n")
             writer.writerow(["field", "column", "label_zh", "label_en"])

@@ -372,6 +372,12 @@ def test_geojson_rfc7946_lonlat_in_zhuzhou(tiny_snapshot):
     assert props["actual_start"] == "2023-03-15" and props["total_investment_yi"] == 10.5
     assert props["actual_completion"] is None and props["name"] == "硬质合金产业园"
     assert len(gpd.read_file(io.BytesIO(ex.data))) == 5
+    # in English the enumerated values are English, as in the spreadsheets (tester 16)
+    en = json.loads(build(tiny_snapshot, ["projects"], "geojson", lang="en").data)
+    props = {f["properties"]["project_id"]: f["properties"] for f in en["features"]}["P001"]
+    stored = store.read_table(tiny_snapshot, "projects").set_index("project_id").loc["P001"]
+    assert props["stage"] == schema.enum_label(stored["stage"], "en") != stored["stage"]
+    assert props["category"] == "Industrial development" and props["district_name"] == "Hetang District"
 
     several = build(tiny_snapshot, export.EXPORT_TABLES, "geojson")
     assert several.skipped == ["tasks"] and "tasks" not in several.rows

@@ -103,7 +103,9 @@ def test_tooltip_lines_keep_braces_and_missing_values_literal():
     frame = pd.DataFrame({"name": ["{0} 项目", None], "a": ["1.0 亿元", None], "b": [2.5, float("nan")]},
                          dtype=object)
     assert layers.tooltips(frame, "name", [("总{投资}", "a"), ("{}", "b")]) == [
-        "{0} 项目\n总{投资}：1.0 亿元\n{}：2.5", "None\n总{投资}：None\n{}：nan"]
+        "{0} 项目\n总{投资}：1.0 亿元\n{}: 2.5", "None\n总{投资}：None\n{}: nan"]
+    # after an English label an ASCII colon ("Voltage：500 kV" in English: tester 16)
+    assert layers.tooltips(frame.head(1), "name", [("Voltage", "b")]) == ["{0} 项目\nVoltage: 2.5"]
 
 
 def test_project_points_one_layer_per_stage_biggest_first_and_the_selection_outlined():

@@ -93,8 +93,8 @@ TEXT: dict[str, tuple[str, str]] = {
                            "rolls back (and you can switch back at any time)."),
     "data_rollback": ("设为当前", "Make current"),
     "data_switch_title": ("**设为当前：快照 {snapshot}**", "**Make snapshot {snapshot} current**"),
-    "data_switch_undone": ("当前数据将撤销这 {n} 次发布的变更：", "The live data loses the changes of these {n} publishes:"),
-    "data_switch_restored": ("将恢复这 {n} 次发布的变更：", "It regains the changes of these {n} publishes:"),
+    "data_switch_undone": ("当前数据将撤销这 {n} 次发布的变更：", "The live data loses the changes of the publishes below ({n}):"),
+    "data_switch_restored": ("将恢复这 {n} 次发布的变更：", "It regains the changes of the publishes below ({n}):"),
     "data_switch_meeting": ("其中 {n} 次是调度会上对交办事项的变更（交办、办结、调整时限或更正）：切换后它们不在当前数据中，交办事项表回到那之前的样子。",
                             "{n} of them are task changes made at a meeting (assigned, closed, rescheduled or corrected): after the switch they "
                             "are not in the live data, and the tasks are as they were before."),

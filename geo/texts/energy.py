@@ -15,7 +15,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "plant_kind": ("电源类型", "Plant kind"),
     "power_factor_note": ("MVA 按功率因数 {pf} 折算为 MW", "MVA converted to MW at power factor {pf}"),
     "ta_plan_verified": ("{plan}有治理方案，{verified}已验证", "{plan} with a plan, {verified} verified"),
-    "quality_title": ("数据质量提示：{n} 条记录有问题，照常显示并在下表标记。", "Data quality: {n} records have problems; "
+    "quality_title": ("数据质量提示：{n} 条记录有问题，照常显示并在下表标记。", "Data quality: records with a problem: {n}; "
                       "they are shown, and flagged below."),
     "quality_overloaded": ("负载率 {value}，超过变电容量", "loaded at {value}, above its capacity"),
     "quality_no_capacity": ("缺少变电容量", "no capacity"),
@@ -29,7 +29,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "map_layers": ("图层", "Layers"),
     "layer_stations": ("变电站", "Substations"),
     "layer_plants": ("电源", "Power plants"),
-    "layer_areas": ("公变台区（电压合格率）", "Transformer areas (voltage pass rate)"),
+    "layer_areas": ("公变台区（电压合格率）", "Transformer areas: pass rate"),  # (the legend cut a longer one)
     "layer_risk": ("供电风险项目", "Projects with supply risk"),
     "risk_legend": ("裕度不足或距离 > {km:g} km", "Short of headroom / > {km:g} km"),
     "legend_station_band": ("变电站颜色：负载率", "Substation colour: load rate"),
