@@ -75,7 +75,7 @@ def sidebar_filters(lang: str, snapshot: store.Snapshot, sections: tuple[str, ..
     for section in drawn:
         if section != "common":
             sidebar.caption(t(f"section_filters_{section}", lang))
-        _draw_lists(sidebar, lang, section, snapshot, scope)
+        _draw_lists(sidebar, lang, section, snapshot, scope, sections)
         if section == "projects":
             _draw_project_scalars(sidebar, lang, snapshot.as_of.year)
         elif section == "land":
@@ -140,10 +140,15 @@ def say(notice: str) -> None:
     st.toast(notice, icon=":material/warning:", duration="long" if presenting() else "infinite")
 
 
-def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot, scope: Scope) -> None:
+def _draw_lists(sidebar, lang: str, section: str, snapshot: store.Snapshot, scope: Scope,
+                sections: tuple[str, ...]) -> None:
     district_name = {code: names[0] if lang == "zh" else names[1] for code, names in DISTRICTS.items()}
     for key, (_, options, label, where) in _LIST_WIDGETS.items():
         if where != section:
+            continue
+        if key == "f_park" and not {"projects", "land"} & set(sections):
+            # Parks are of projects and parcels: on the energy page the chip filtered nothing and
+            # said nothing (tester 16). Kept, like any filter of a section not drawn here.
             continue
         # No "Select all": all districts (stages …) is no filter, and Streamlit words it in English.
         if key == "f_district":

@@ -408,3 +408,13 @@ def test_the_headroom_map_is_green_where_there_is_most_to_spare_and_red_where_lo
     assert fill_of(at, rows["headroom_mw"].idxmin()) == list(GOOD_COLOURS[0])
     at = open_page(monkeypatch, demo_store, map="headroom", metric="load_rate")
     assert fill_of(at, rows["load_rate_pct"].idxmax()) == list(CLASS_COLOURS[-1])
+
+
+def test_the_park_filter_is_not_offered_where_no_table_has_a_park(monkeypatch, demo_store):
+    """On the energy page the park chip filtered nothing and said nothing (tester 16): not drawn
+    there, and kept for the pages that use it."""
+    at = open_page(monkeypatch, demo_store, park="株洲高新区")
+    assert "f_park" not in [m.key for m in at.multiselect]
+    assert at.query_params["park"] == "株洲高新区" and at.session_state["f_park"] == ["株洲高新区"]
+    land = conftest.open_page(monkeypatch, demo_store, "land", park="株洲高新区")
+    assert land.multiselect(key="f_park").value == ["株洲高新区"]
