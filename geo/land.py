@@ -83,8 +83,11 @@ def _year(year: int | None, default: int) -> int:
     return year
 
 
-def _window(year: int) -> dict[str, date]:
-    return {"y0": date(year, 1, 1), "y1": date(year, 12, 31)}
+def _window(year: int, as_of: date) -> dict[str, date]:
+    """``year`` from 1 January, up to the as-of date: "so far" is to the data's date, and a
+    disposal dated after it was counted in the table but not in the monthly chart beside it
+    (tester 15). (The cube dates disposals by month: a month-end as-of date cuts exactly.)"""
+    return {"y0": date(year, 1, 1), "y1": min(date(year, 12, 31), as_of)}
 
 
 def _rate(disposed: pd.Series, stock: pd.Series) -> pd.Series:
@@ -143,7 +146,7 @@ def _disposal_groups(snapshot: Snapshot, scope: Scope, filters: Filters, year: i
                     f"sum(mu) FILTER (WHERE {_DISPOSED}) AS disposed_mu, "
                     f"sum(mu) FILTER (WHERE {_REMAINING}) AS remaining_mu",
                     "AND idle_class IS NOT NULL GROUP BY district_adcode, idle_class ORDER BY district_adcode, idle_class",
-                    _window(year), table=cube.source(filters))
+                    _window(year, snapshot.as_of), table=cube.source(filters))
 
 
 def district_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: int | None = None,
@@ -203,7 +206,7 @@ def _district_class_rows(snapshot: Snapshot, scope: Scope, filters: Filters, yea
                ON l.district_adcode = d.adcode
         WHERE {dwhere}
         GROUP BY d.adcode, d.name_zh, d.name_en, l.idle_class ORDER BY d.adcode, l.idle_class""",
-               {**params, **dparams, **_window(year)}, scope=scope).df
+               {**params, **dparams, **_window(year, snapshot.as_of)}, scope=scope).df
     for col in ("remaining_mu", "disposed_mu", "stock_mu"):
         df[col] = df[col].astype(float)
     df["parcels_remaining"] = df["parcels_remaining"].astype("int64")
@@ -244,7 +247,7 @@ def monthly_disposal(snapshot: Snapshot, scope: Scope, filters: Filters, year: i
 def _monthly_groups(snapshot: Snapshot, scope: Scope, filters: Filters, year: int) -> pd.DataFrame:
     return _parcels(snapshot, scope, filters,
                     "district_adcode, month(disposed_on) AS month, idle_class, sum(mu) AS disposed_mu, sum(n) AS parcels",
-                    f"AND idle_class IS NOT NULL AND {_DISPOSED} GROUP BY ALL ORDER BY ALL", _window(year),
+                    f"AND idle_class IS NOT NULL AND {_DISPOSED} GROUP BY ALL ORDER BY ALL", _window(year, snapshot.as_of),
                     table=cube.source(filters))
 
 

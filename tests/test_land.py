@@ -126,6 +126,21 @@ def test_district_disposal_tiny(snap):
     assert list(one["adcode"]) == [LILING] and one["stock_mu"].iloc[0] == 0.0  # all disposed in 2022
 
 
+def test_so_far_stops_at_the_as_of_date(snap, store_dir):
+    """A disposal dated after the as-of date (2023-10-15, after 2023-09-30) was counted in the
+    district table's "2023 so far" but not in the monthly chart beside it (tester 15)."""
+    parcels = store.read_table(snap, "parcels")
+    late = parcels[parcels["parcel_id"] == "L009"].assign(parcel_id="L011", area_mu=7.0,
+                                                          disposed_on=pd.Timestamp("2023-10-15"))
+    later = store.derive_snapshot(snap, {"parcels": pd.concat([parcels, late], ignore_index=True)},
+                                  published_by="pytest", sources=[], store_dir=store_dir)
+    hetang = land.district_disposal(later, ALL, NONE, year=2023).set_index("adcode").loc[HETANG]
+    assert hetang["disposed_mu"] == 15.0  # L009 only, as the chart
+    chart = land.monthly_disposal(later, ALL, NONE).set_index(["month", "idle_class"])
+    assert chart.loc[(9, "闲置"), "cum_disposed_mu"] == 15.0
+    assert land.disposal_rates(later, ALL, NONE, year=2023).set_index("idle_class").loc["闲置", "disposed_mu"] == 15.0
+
+
 def test_monthly_disposal_tiny(snap):
     df = land.monthly_disposal(snap, ALL, NONE, year=2022)
     assert list(df.columns) == ["month", "idle_class", "disposed_mu", "parcels", "cum_disposed_mu"]
