@@ -48,7 +48,7 @@ PAGE_SECTIONS = {"overview": ("projects",), "investment": ("projects",), "land":
 # the filters that change them. A land filter set on the land page stays in the session and the
 # URL, but on the energy page it changes nothing, so "筛选范围：批而未供" there would be wrong.
 # The overview shows project, land and grid figures: every filter that applies to them counts.
-PAGE_TABLES = {"investment": ("projects",), "meeting": ("projects",), "land": ("parcels",),
+PAGE_TABLES = {"overview": ("projects",), "investment": ("projects",), "meeting": ("projects",), "land": ("parcels",),
                "energy": ("substations", "plants", "transformer_areas")}
 
 

@@ -7,6 +7,7 @@ from geo.downloads import download_panel
 from geo.meeting_view import scoreboard_table
 from geo.i18n import fmt_count, fmt_number, fmt_pct, in_parts, t
 from geo.energy_view import grid_metrics
+from geo.filters import Filters
 
 ctx = ui.page_context("overview")
 lang = ctx.lang
@@ -17,10 +18,13 @@ ui.page_header(ctx, "page_overview", "overview_none", "overview", notes=(t("yi_n
 download_panel(ctx, ["projects", "tasks"], "overview_dl", filters=overview.key_project_filters(ctx.filters))
 
 figures = page_cache.cached(overview.project_figures, ctx)
-# Keyed by the filters that apply to their tables: a project-filter change does not recompute them.
-grid = page_cache.cached(overview.grid_figures, ctx,
-                 filters=ctx.filters.only_for("substations", "plants", "transformer_areas"))
-land = page_cache.cached(overview.land_figures, ctx, filters=ctx.filters.only_for("parcels"))
+# The grid and land figures follow what this page's sidebar offers for them, the district (and a
+# park, for parcels): a land status or voltage carried from another page, which the sidebar here
+# neither shows nor clears, had been named above figures it did not change (tester 15). Keyed by
+# those filters alone, a project-filter change does not recompute them.
+grid = page_cache.cached(overview.grid_figures, ctx, filters=Filters(districts=ctx.filters.districts))
+land = page_cache.cached(overview.land_figures, ctx,
+                         filters=Filters(districts=ctx.filters.districts, parks=ctx.filters.parks))
 
 # --- key projects ------------------------------------------------------------------------------
 st.subheader(t("section_projects", lang))

@@ -263,3 +263,16 @@ def test_the_overview_has_the_header_of_every_page(monkeypatch, demo_store):
     assert not clear.disabled
     clear.click().run()
     assert at.multiselect(key="f_district").value == [] and at.button(key="overview_clear").disabled
+
+
+def test_a_filter_the_overview_does_not_offer_is_neither_named_nor_applied(monkeypatch, demo_store):
+    """/?district=醴陵&status=闲置 read "醴陵市 · 闲置" above land cards that were Liling's whole
+    (tester 15): the overview's grid and land figures follow its own sidebar (district, park)."""
+    plain = conftest.open_page(monkeypatch, demo_store, "overview", district="430281")
+    carried = conftest.open_page(monkeypatch, demo_store, "overview", district="430281", status="闲置", use="工业",
+                                 kv="220")
+    assert not carried.exception
+    scope = next(c.value for c in carried.caption if c.value.startswith("筛选范围："))
+    assert "醴陵市" in scope and "闲置" not in scope and "工业" not in scope and "220" not in scope
+    assert {m.label: m.value for m in carried.metric} == {m.label: m.value for m in plain.metric}
+    assert carried.button(key="overview_clear").disabled is False  # the district: something to clear
