@@ -192,9 +192,9 @@ def _draw_project_scalars(sidebar, lang: str, as_of_year: int) -> None:
 
 def _draw_land_scalars(sidebar, lang: str, as_of_year: int) -> None:
     low, high = sidebar.columns(2)
-    low.number_input(t("area_min", lang), min_value=0.0, max_value=NUMBER_LIMITS["area_min"], step=10.0, format="%.0f",
+    low.number_input(t("area_min", lang), min_value=0.0, max_value=NUMBER_LIMITS["area_min"], step=10.0, format="%.1f",
                      key="f_area_min", placeholder="—")
-    high.number_input(t("area_max", lang), min_value=0.0, max_value=NUMBER_LIMITS["area_max"], step=10.0, format="%.0f",
+    high.number_input(t("area_max", lang), min_value=0.0, max_value=NUMBER_LIMITS["area_max"], step=10.0, format="%.1f",
                       key="f_area_max", placeholder="—")
     sidebar.selectbox(t("disposed_year", lang), [0, *disposal_years(as_of_year)], key="f_disposed_year",
                       format_func=lambda v: t("any", lang) if not v else str(v))
