@@ -199,9 +199,13 @@ def test_a_polygon_that_repair_leaves_without_an_area_keeps_the_original_reason(
 
 
 def test_points_in_a_parcels_file_are_rejected_by_type():
-    c = check(load(_parcels_geojson([shapely.Point(*SEATS[0]), shapely.box(*SEATS[0], SEATS[0][0] + .001, SEATS[0][1] + .001)]),
+    """In words, saying what to give instead ("Point, expected Polygon" had been the reason: tester 15)."""
+    c = check(load(_parcels_geojson([shapely.Point(*SEATS[0]), shapely.box(*SEATS[0], SEATS[0][0] + .001, SEATS[0][1] + .001),
+                                     shapely.LineString([SEATS[0], SEATS[1]])]),
                    "p.geojson", "parcels"), Options("parcels"))
-    assert problems(c) == [(1, "v_geom_type")]
+    assert problems(c) == [(1, "v_point_not_outline"), (3, "v_geom_type")]
+    assert view.required_note("parcels", "zh").endswith("地块范围（WKT 面，或地理文件自带的面图形；经纬度点不够）。其他列可选；"
+                                                        "只更新已有记录时（按编号更新），编号加要更新的列即可。表头写法可以不同，下一步可修改对应关系。")
 
 
 def _square(mu: float, x: float, y: float) -> shapely.Polygon:

@@ -203,7 +203,9 @@ def check_geometry(geom: np.ndarray, polygons: bool, repair: bool, flag_missing:
         reasons[i] = ("v_coords_missing", {})
     want = ("Polygon", "MultiPolygon") if polygons else ("Point",)
     for i in np.flatnonzero(have & ~empty & ~np.isin(kinds, want)):
-        reasons[i] = ("v_geom_type", {"got": kinds[i], "want": "/".join(want)})
+        # a parcel given as a point (lon/lat): said in words, with what to give instead (tester 15)
+        reasons[i] = (("v_point_not_outline", {}) if polygons and kinds[i] in ("Point", "MultiPoint") else
+                      ("v_geom_type", {"got": kinds[i], "want": "/".join(want)}))
     if polygons:
         check = have & ~empty & np.isin(kinds, want)
         invalid = check & ~shapely.is_valid(np.where(check, geom, None)).astype(bool)

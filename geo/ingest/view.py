@@ -58,7 +58,7 @@ def required_note(table: str, lang: str) -> str:
 
     names = [schema.column(table, c).zh if lang == "zh" else schema.column(table, c).en for c in required(table)]
     if table in schema.GEO_TABLES:
-        names.append(t("data_coords_needed", lang))
+        names.append(t("data_outline_needed" if table == "parcels" else "data_coords_needed", lang))
     return t("data_required", lang, columns=list_separator(lang).join(names))
 
 

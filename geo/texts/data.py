@@ -14,6 +14,9 @@ TEXT: dict[str, tuple[str, str]] = {
                       "only the id and the columns it changes. Headers may be worded differently, the mapping can be "
                       "corrected in the next step."),
     "data_coords_needed": ("经纬度（或 X/Y、WKT、地理文件自带图形）", "lon/lat (or X/Y, WKT, or a GIS file's geometry)"),
+    # parcels are outlines: "经纬度" there had been followed by a rejection of every row (tester 15)
+    "data_outline_needed": ("地块范围（WKT 面，或地理文件自带的面图形；经纬度点不够）",
+                            "the outline (a WKT polygon, or a GIS file's polygons; a lon/lat point is not enough)"),
     "data_file": ("台账文件（Excel、CSV、GeoJSON、GeoPackage 或 Shapefile 压缩包，不超过 {mb} MB）",
                   "Ledger file (Excel, CSV, GeoJSON, GeoPackage or zipped Shapefile, up to {mb} MB)"),
     "data_file_help": ("文件类型按内容判断，不按扩展名。Shapefile 请把 .shp .shx .dbf .prj（.cpg）压缩成一个 zip。上限 {mb} MB。",

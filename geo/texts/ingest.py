@@ -157,6 +157,9 @@ TEXT: dict[str, tuple[str, str]] = {
                                 "the point lies in Zhuzhou)"),
     "ingest_v_bad_wkt": ("WKT 图形无法解析", "the WKT geometry cannot be parsed"),
     "ingest_v_geom_type": ("图形类型为 {got}，应为 {want}", "geometry is a {got}, expected {want}"),
+    "ingest_v_point_not_outline": ("地块需要地块范围（面），只有经纬度点不够：请填 WKT 面，或上传带地块范围的地理文件",
+                                   "a parcel needs its outline (a polygon), a lon/lat point is not enough: give a WKT "
+                                   "polygon, or a GIS file with the outlines"),
     "ingest_v_invalid_polygon": ("{why}：图形无效，可勾选“修复自相交图形”自动修复", "{why}: an invalid geometry; tick "
                                  "'repair self-intersecting polygons' to repair it"),
     "ingest_v_invalid_polygon_unrepaired": ("{why}：图形无效，修复后不剩任何面，请在 GIS 中重画该地块",
