@@ -741,14 +741,16 @@ def test_templates_import_with_nothing_to_correct(table, tiny_snapshot):
     sheet.cell(row=3, column=1).value = "NEW-1"  # a filled-in row under the example: the example's copy
     for j in range(2, len(header) + 1):
         sheet.cell(row=3, column=j).value = sheet.cell(row=2, column=j).value
-    if table == "tasks":  # a task's project must be in the store
+    if table == "tasks":  # a task's project must be in the store (P003 is in 醴陵)
         sheet.cell(row=3, column=header.index("项目编号") + 1).value = "P003"
+        sheet.cell(row=3, column=header.index("所属区县") + 1).value = "醴陵市"
     out = io.BytesIO()
     wb.save(out)
     loaded = load(out.getvalue(), f"{table}.xlsx", table)
     assert ("ingest_n_example_skipped", {"row": 2}) in loaded.notes
     c = check(loaded, Options(table), base=tiny_snapshot)
     assert c.report.rejected == 0 and c.report.accepted == 1 and c.accepted.iloc[0, 0] == "NEW-1"
+    assert c.report.problems == []  # not even a warning: the example is a record to copy (tester 15)
     assert "ingest_n_unmapped" not in dict(c.report.notes) and "ingest_n_parts" not in dict(c.report.notes)
 
 

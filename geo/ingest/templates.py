@@ -14,7 +14,8 @@ from geo.ingest.headers import DERIVED, required
 
 # Example values that read like a real ledger row (everything else falls back by type).
 _EXAMPLES = {
-    "project_id": "XM2023-430202-0001", "name": "株洲示例产业园项目", "park": "株洲高新区", "owner": "株洲示例实业有限公司",
+    # 株洲经开区: a park of 荷塘区, where the example rows lie (株洲高新区 is 天元区's: tester 15)
+    "project_id": "XM2023-430202-0001", "name": "株洲示例产业园项目", "park": "株洲经开区", "owner": "株洲示例实业有限公司",
     "task_id": "JB2023-001", "title": "协调解决用电接入", "assigned_unit": "国网株洲供电公司",
     "parcel_id": "DK2023-001", "station_id": "BDZ-001", "plant_id": "DY-001", "area_id": "TQ-0001",
     "commissioned_year": 2020, "voltage_kv": 110, "voltage_pass_rate": 99.2, "imbalance_pct": 12.5,
@@ -29,9 +30,15 @@ _TABLE_EXAMPLES = {"tasks": {"assigned_on": "2023-03-01", "due_on": "2023-04-30"
                                 "actual_start": "2021-03-15", "planned_completion": "2023-02-28",
                                 "actual_completion": "2023-03-01"},
                    "substations": {"name": "110千伏示例变电站", "capacity_mva": 100.0, "peak_load_mw": 45.0},
-                   "plants": {"name": "示例风电场", "capacity_mw": 50.0}}
+                   "plants": {"name": "示例风电场", "capacity_mw": 50.0},
+                   # a disposed idle parcel, its dates in order: an in-use parcel with a disposal had
+                   # been the example a steward copies (tester 15)
+                   "parcels": {"land_use": "工业", "status": "已处置", "idle_class": "闲置", "listed_on": "2021-06-01",
+                               "disposal_method": "挂牌出让", "disposed_on": "2023-03-01", "supply_mode": "出让",
+                               "supplied_on": "2023-04-01"}}
 _POINT = (113.1520, 27.8450)  # in 荷塘区
-_PARCEL_WKT = "POLYGON ((113.150 27.840, 113.155 27.840, 113.155 27.845, 113.150 27.845, 113.150 27.840))"
+# ~120 亩, as the example's 面积 (a 0.005° square, ~411 亩, had contradicted it: tester 15)
+_PARCEL_WKT = "POLYGON ((113.15 27.84, 113.15287 27.84, 113.15287 27.84255, 113.15 27.84255, 113.15 27.84))"
 
 
 def template_columns(table: str) -> list[tuple[str, str, bool, str, object]]:
