@@ -561,6 +561,20 @@ def test_a_tasks_ledger_carries_its_original_deadlines(tiny_snapshot, store_dir)
     assert str(kept.set_index("task_id").loc["T002", "first_due_on"])[:10] == "2023-09-20"  # the fixture's
 
 
+def test_disposals_out_of_order_or_without_their_date_and_method_are_said(tiny_snapshot, store_dir):
+    """One mistyped date moved the published 2022 rate, and a disposal without a date left the
+    stock without entering any year (tester 15): before its listing is a rejection (checked
+    against the stored 列入存量日期 in an update), no date or no method a warning."""
+    data = ledger([["L001", "已处置", "挂牌出让", "2010-01-01"],  # listed 2022-06-01
+                   ["L002", "已处置", "挂牌出让", ""],            # no date
+                   ["L004", "已处置", "", "2023-05-01"]],          # no method
+                  head=["地块编号", "土地状态", "处置方式", "处置日期"])
+    c = run(data, store_dir, table="parcels")
+    assert problems(c) == [(2, "v_disposed_before_listed")]
+    warned = [(r, k) for r, _, _, k, _, lvl in c.report.problems if lvl == "warning" and k.startswith("v_disposed")]
+    assert warned == [(3, "v_disposed_no_date"), (4, "v_disposed_no_method")]
+
+
 def test_a_tasks_ledger_replacing_the_table_keeps_the_moved_deadlines(tiny_snapshot, store_dir):
     """A ledger does not carry 原定时限 (a meeting writes it): replacing the tasks with one had
     erased every one, as "N updated" (review); a file that has the column sets it."""

@@ -217,6 +217,7 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
     rules.cross_checks(table, out, reject, sources, frame, factors)
     if table == "parcels" and "status" in out:
         rules.class_from_status(out, bad, report)
+        rules.disposal_details(out, sources, frame, rows, bad, report)
     if table == "projects":
         rules.implausible_amounts(out, sources, frame, factors, rows, bad, report)
         new = ~ids.isin(_stored_ids(base, table)).to_numpy()

@@ -157,6 +157,11 @@ TEXT: dict[str, tuple[str, str]] = {
                                 "the point lies in Zhuzhou)"),
     "ingest_v_bad_wkt": ("WKT 图形无法解析", "the WKT geometry cannot be parsed"),
     "ingest_v_geom_type": ("图形类型为 {got}，应为 {want}", "geometry is a {got}, expected {want}"),
+    "ingest_v_disposed_before_listed": ("处置日期早于列入存量日期", "disposed of before it was listed as stock"),
+    "ingest_v_disposed_no_date": ("已处置但没有处置日期：不计入任何一年的处置，也不再计入剩余存量",
+                                  "disposed, without a disposal date: it counts in no year's disposal, nor in the "
+                                  "remaining stock"),
+    "ingest_v_disposed_no_method": ("已处置但没有处置方式", "disposed, without a disposal method"),
     "ingest_v_point_not_outline": ("地块需要地块范围（面），只有经纬度点不够：请填 WKT 面，或上传带地块范围的地理文件",
                                    "a parcel needs its outline (a polygon), a lon/lat point is not enough: give a WKT "
                                    "polygon, or a GIS file with the outlines"),
