@@ -148,8 +148,14 @@ def test_enums(col, cell, expected):
 
 
 def test_unknown_enum_is_rejected_with_the_allowed_values():
+    """In English with the stored term beside (the English page had listed 在运, 在建, 规划: tester 16)."""
+    from geo.ingest.report import _joined
+
     res = values.column(pd.Series(["暂停"], dtype=object), "projects", "stage")
-    assert res.reasons[0] == ("v_enum", {"allowed": list(schema.STAGES)})
+    key, params = res.reasons[0]
+    assert key == "v_enum" and [zh for zh, _ in params["allowed"]] == list(schema.STAGES)
+    assert _joined(params, "zh")["allowed"] == "、".join(schema.STAGES)
+    assert _joined(params, "en")["allowed"].startswith("Planning/negotiating (谋划在谈), Signed (已签约)")
 
 
 def test_text_keeps_formulas_and_html_as_text_and_ids_from_numbers():

@@ -11,7 +11,7 @@ import numpy as np
 
 from geo import schema
 from geo.boundaries import DISTRICTS
-from geo.ingest.errors import Rejected, nfkc
+from geo.ingest.errors import Localized, Rejected, nfkc
 
 
 def _district_index() -> dict[str, str]:
@@ -79,6 +79,13 @@ def _land_use_code(text: str) -> str:
     return "0" + code if code.isdigit() and len(code) in (1, 3) else code
 
 
+def allowed_values(allowed) -> list[Localized]:
+    """The values a cell may take, as a rejection names them: in English with the stored term in
+    brackets (the English page had said "not an allowed value: 在运, 在建, 规划", although the
+    importer reads "In service": tester 16)."""
+    return [Localized((str(v), f"{schema.ENUM_EN[v]} ({v})" if v in schema.ENUM_EN else str(v))) for v in allowed]
+
+
 def parse_enum(value: object, allowed: tuple[str, ...]) -> tuple[str, bool]:
     s = nfkc(value)
     if s in allowed:
@@ -95,4 +102,4 @@ def parse_enum(value: object, allowed: tuple[str, ...]) -> tuple[str, bool]:
     hits = [v for v in allowed if v in s or (len(s) >= 2 and s in v)]
     if len(hits) == 1:
         return hits[0], True
-    raise Rejected("v_enum", allowed=list(allowed))
+    raise Rejected("v_enum", allowed=allowed_values(allowed))

@@ -21,7 +21,7 @@ import pandas as pd
 from geo import schema
 from geo.ingest.errors import Reason, Rejected, nfkc
 from geo.ingest.headers import UNIT_FACTORS
-from geo.ingest.terms import parse_district, parse_enum
+from geo.ingest.terms import allowed_values, parse_district, parse_enum
 
 
 
@@ -167,7 +167,7 @@ def numbers(s: pd.Series, col: schema.Column | None, factor: float = 1.0, *, sig
         allowed = {float(v) for v in col.enum}
         for i in np.flatnonzero(values.notna().to_numpy()):
             if float(values.iat[i]) not in allowed:
-                reasons[i] = ("v_enum", {"allowed": [str(v) for v in col.enum]})
+                reasons[i] = ("v_enum", {"allowed": allowed_values(col.enum)})
         values = values.where(~pd.Series(np.isin(np.arange(len(s)), list(reasons)), index=s.index))
     return ColumnResult(values, reasons, changed, {i: r for i, r in read_as.items() if i not in reasons})
 
