@@ -575,6 +575,21 @@ def test_disposals_out_of_order_or_without_their_date_and_method_are_said(tiny_s
     assert warned == [(3, "v_disposed_no_date"), (4, "v_disposed_no_method")]
 
 
+def test_a_stored_station_with_empty_coordinate_cells_keeps_its_location(tiny_snapshot, store_dir):
+    """A month's peak loads with the coordinate cells cleared had been rejected for "no
+    coordinates" (tester 16); a new station without them still is."""
+    data = ledger([["S001", "荷塘220kV变", 220, "在运", 230.0, "", ""],
+                   ["S009", "新站", 110, "在建", 10.0, "", ""]],
+                  head=["变电站编号", "变电站", "电压等级（kV）", "状态", "最高负荷（MW）", "经度", "纬度"])
+    c = run(data, store_dir, table="substations")
+    assert problems(c) == [(3, "v_coords_missing")]
+    assert ("ingest_n_location_kept", {"n": 1}) in c.report.notes
+    after = pub.merged(store.read_table(tiny_snapshot, "substations"), c).set_index("station_id")
+    before = store.read_table(tiny_snapshot, "substations").set_index("station_id")
+    assert after.loc["S001", "peak_load_mw"] == 230.0 and after.loc["S001", "district_adcode"] == before.loc["S001", "district_adcode"]
+    assert after.geometry["S001"].equals(before.geometry["S001"])
+
+
 def test_a_tasks_ledger_replacing_the_table_keeps_the_moved_deadlines(tiny_snapshot, store_dir):
     """A ledger does not carry 原定时限 (a meeting writes it): replacing the tasks with one had
     erased every one, as "N updated" (review); a file that has the column sets it."""

@@ -251,6 +251,7 @@ def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed,
     if options.crs == "auto" and raw.geometry is None:
         report.notes.append(("ingest_n_assumed_wgs84", {}))
     polygons = table == "parcels"
+    kept, stored = np.array([], dtype=int), None  # rows that keep their stored location
     if raw.geometry is not None:
         geom = raw.geometry.to_numpy(dtype=object).copy()
         # the schema's name of the column (地块范围 / Outline, 位置 / Location), not GeoPandas' "geometry"
@@ -267,6 +268,17 @@ def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed,
         report.notes += notes
         label = f"{sources[xcol]}/{sources[ycol]}"
         shown = np.array([f"{a}, {b}" for a, b in zip(frame[xcol], frame[ycol])], dtype=object)
+        # A stored id with both coordinate cells empty keeps its location, as a file without the
+        # coordinate columns does: a month's peak loads with the cells cleared had been rejected
+        # for "no coordinates", their updates lost (tester 16).
+        blank = (pd.isna(pd.Series(out[xcol], dtype=object)) & pd.isna(pd.Series(out[ycol], dtype=object))).to_numpy()
+        stored = _stored_rows(base, table) if blank.any() else None
+        if stored is not None:
+            kept = np.flatnonzero(blank & ids.astype(str).isin(stored.index).to_numpy())
+            for i in kept:
+                reasons.pop(i, None)
+            if len(kept):
+                report.notes.append(("ingest_n_location_kept", {"n": int(len(kept))}))
         reject(reasons, label, shown)
     geom, reasons, fixed = coords.check_geometry(geom, polygons, options.repair, flag_missing=raw.geometry is not None)
     reject(reasons, label, shown)
@@ -276,6 +288,10 @@ def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed,
     probe = geom if not polygons else None
     gs, district, reasons = coords.locate(geom, system, ids, swap_probe=probe)
     reject(reasons, label, shown)
+    if len(kept):
+        found = stored.loc[ids.iloc[kept].astype(str)]
+        gs.iloc[kept] = found.geometry.to_numpy()
+        district.iloc[kept] = found["district_adcode"].to_numpy()
     if system == "wgs84" and base is not None and table in base.tables:
         stored = store.read_table(base, table)
         warn = coords.gcj_suspect(gs, ids, stored.geometry, stored[schema.PRIMARY_KEYS[table]])

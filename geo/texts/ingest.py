@@ -162,6 +162,8 @@ TEXT: dict[str, tuple[str, str]] = {
                                   "disposed, without a disposal date: it counts in no year's disposal, nor in the "
                                   "remaining stock"),
     "ingest_v_disposed_no_method": ("已处置但没有处置方式", "disposed, without a disposal method"),
+    "ingest_n_location_kept": ("{n} 行的经纬度为空，按编号保留库中的位置。", "{n} row(s) with empty coordinates keep "
+                               "their stored location (by id)."),
     "ingest_v_point_not_outline": ("地块需要地块范围（面），只有经纬度点不够：请填 WKT 面，或上传带地块范围的地理文件",
                                    "a parcel needs its outline (a polygon), a lon/lat point is not enough: give a WKT "
                                    "polygon, or a GIS file with the outlines"),
