@@ -51,8 +51,8 @@ TEXT: dict[str, tuple[str, str]] = {
                     "Exports hold the filtered rows; files are built only when you click. Excel files have an "
                     "About sheet: filters, data version, export time, coordinates."),
     "parcels_count": ("地块", "Parcels"),
-    "remaining_idle": ("剩余闲置低效存量", "Idle land remaining"),
-    "remaining_idle_mu": ("剩余闲置低效（亩）", "Idle land remaining (mu)"),
+    "remaining_idle": ("剩余闲置低效存量", "Stock land remaining"),  # (批而未供 too: "idle" was too narrow, tester 15)
+    "remaining_idle_mu": ("剩余闲置低效（亩）", "Stock land remaining (mu)"),
     "reused_note": ("已处置并由项目使用的土地：{area}。", "Disposed land now used by projects: {area}."),
     "rate_ignores_note": ("处置率、各区县处置表和逐月处置按年初存量计算，不受“处置年份”筛选影响，“土地状态”筛选按存量类别计"
                           "（已处置的地块保留其类别）；剩余存量也不受“处置年份”筛选影响；地图、地块表和下载按全部筛选显示。"
@@ -104,7 +104,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "top_note_parcels": ("显示面积最大的50宗，点击表头在这50宗内排序，点击一行查看地块详情；全部地块可在页首"
                          "“下载当前筛选的数据”中导出。", "The 50 largest are shown; a header click sorts these 50, a "
                          "row opens the parcel's details. Every parcel is in the download at the top of the page."),
-    "section_largest_idle": ("面积最大的闲置低效地块", "Largest idle parcels"),
+    "section_largest_idle": ("面积最大的存量地块", "Largest stock parcels"),  # 批而未供 ones too (tester 15)
     "area": ("面积", "Area"),
     "area_m2": ("面积（平方米）", "Area (m²)"),
     "clear_view": ("清除全部", "Clear all"),

@@ -64,10 +64,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_user": ("发布人", "Published by"),
     "data_as_of": ("数据截至", "Data as of"),
     "data_after_as_of": ("有记录的日期晚于数据截至日期 {as_of}：{parts}（最晚 {latest}）。请核对这些日期，或把“数据截至”改为 {latest} 或之后；"
-                         "否则按 {as_of} 计算的“本年开工”“逾期”等不计入这些记录。",
+                         "否则按 {as_of} 计算的“本年开工”“本年至今处置”“逾期”等不计入这些记录。",
                          "Some records are dated after the as-of date {as_of}: {parts} (latest {latest}). Check those dates, "
                          "or set 'Data as of' to {latest} or later; otherwise figures as of {as_of} (starts this year, "
-                         "overdue …) leave them out."),
+                         "disposal so far, overdue …) leave them out."),
     "data_after_as_of_part": ("{column} {n} 行", "{column}: {n} rows"),
     "data_as_of_help": ("新快照的数据截至日期：“逾期”“本年”等都按此日期计算。", "The new snapshot's as-of date: 'overdue', "
                         "'this year' and the like are computed against it."),
