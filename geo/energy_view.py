@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema
-from geo.boundaries import district_name, load_districts
+from geo.boundaries import district_name, load_districts, short_district_name
 from geo.energy import StationDetails
 from geo.power_supply import RISK_REASONS
 from geo.i18n import fmt_count, fmt_number, t, with_unit
@@ -192,7 +192,7 @@ def station_table_config(lang: str) -> dict:
 def headroom_map_data(rows: pd.DataFrame, lang: str):
     gdf = load_districts()[["adcode", "geometry"]].merge(rows, on="adcode", how="inner")
     gdf["name"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"]
-    gdf["label"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"].str.replace(r" (District|City)$", "", regex=True)
+    gdf["label"] = [short_district_name(code, lang) for code in gdf["adcode"]]  # "You County" had stood beside "Liling" (tester 16)
     gdf["stations_text"] = [fmt_count(v, "座" if lang == "zh" else "", lang) for v in gdf["stations"]]
     gdf["capacity_text"] = [fmt_number(v, "MW", 1, lang) for v in gdf["capacity_mw"]]
     gdf["peak_text"] = [fmt_number(v, "MW", 1, lang) for v in gdf["peak_mw"]]

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema
-from geo.boundaries import district_name, load_districts
+from geo.boundaries import district_name, load_districts, short_district_name
 from geo.i18n import fmt_count, fmt_number, fmt_pct, list_separator, t, with_unit
 from geo.schema import MU_M2, enum_label
 
@@ -59,7 +59,7 @@ def cell_tooltips(cells: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[tu
 def district_map_data(rows: pd.DataFrame, lang: str):
     gdf = load_districts()[["adcode", "geometry"]].merge(rows, on="adcode", how="inner")
     gdf["name"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"]
-    gdf["label"] = gdf["name_zh"] if lang == "zh" else gdf["name_en"].str.replace(r" (District|City)$", "", regex=True)
+    gdf["label"] = [short_district_name(code, lang) for code in gdf["adcode"]]  # as the tables ("You", not "You County")
     gdf["remaining_text"] = [fmt_number(v, "亩", 0, lang) for v in gdf["remaining_mu"]]
     gdf["disposed_text"] = [fmt_number(v, "亩", 0, lang) for v in gdf["disposed_mu"]]
     gdf["rate_text"] = [fmt_pct(v) for v in gdf["rate_pct"]]

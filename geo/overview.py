@@ -12,12 +12,12 @@ Definitions (README "Data model" repeats them):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from geo import district_sums, project_cube, schema
+from geo.boundaries import short_district_name
 from geo.filters import Filters
 from geo.land import disposal_rates
 from geo.query import Scope, query
@@ -204,9 +204,8 @@ def district_map_data(summary: pd.DataFrame, lang: str):
     rows = [row_of[codes[i]] for i in shown]
     columns = {c: summary[c].to_numpy()[rows] for c in summary.columns}
     columns["name"] = columns["name_zh"] if lang == "zh" else columns["name_en"]
-    # Map labels: "Liling City" -> "Liling", so nine English names fit at whole-city zoom.
-    columns["label"] = columns["name_zh"] if lang == "zh" else [re.sub(r" (District|City)$", "", n)
-                                                                  for n in columns["name_en"]]
+    # Map labels: the tables' short names ("Liling", "You"), so nine English names fit at whole-city zoom.
+    columns["label"] = [short_district_name(codes[i], lang) for i in shown]
     columns["projects_text"] = [fmt_count(v, "个", lang) for v in columns["projects"]]
     for key, col in (("total", "total_yi"), ("plan", "plan_yi"), ("completed", "completed_yi")):
         columns[f"{key}_text"] = [fmt_number(v, "亿元", 1, lang) for v in columns[col]]
