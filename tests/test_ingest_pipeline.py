@@ -783,6 +783,31 @@ def test_templates_import_with_nothing_to_correct(table, tiny_snapshot):
     assert "ingest_n_unmapped" not in dict(c.report.notes) and "ingest_n_parts" not in dict(c.report.notes)
 
 
+@pytest.mark.parametrize("table", ["projects", "tasks", "parcels", "substations", "plants", "transformer_areas"])
+def test_english_templates_are_english_and_import_as_they_are(table, tiny_snapshot):
+    """The English template had Chinese headers, drop-downs and units, and the projects' money
+    note in every table's (tester 16): English throughout, read back by the import."""
+    wb = openpyxl.load_workbook(io.BytesIO(template_xlsx(table, "en")))
+    assert wb.sheetnames == ["Data", "About"]
+    sheet = wb["Data"]
+    header = [c.value for c in sheet[1]]
+    assert all(h[0].isascii() for h in header), header  # English labels ("Total investment (亿元)" keeps its unit)
+    sheet.cell(row=3, column=1).value = "NEW-1"
+    for j in range(2, len(header) + 1):
+        sheet.cell(row=3, column=j).value = sheet.cell(row=2, column=j).value
+    if table == "tasks":  # a task's project must be in the store (P003 is in 醴陵)
+        sheet.cell(row=3, column=header.index("Project ID") + 1).value = "P003"
+        sheet.cell(row=3, column=header.index("District code") + 1).value = "430281"
+    out = io.BytesIO()
+    wb.save(out)
+    loaded = load(out.getvalue(), f"{table}.xlsx", table)
+    assert ("ingest_n_example_skipped", {"row": 2}) in loaded.notes
+    c = check(loaded, Options(table), base=tiny_snapshot)
+    assert (c.report.rejected, c.report.accepted, c.report.problems) == (0, 1, [])
+    notes = [r[0].value for r in wb["About"].iter_rows() if r[0].value]
+    assert ("Money in 亿元" in " ".join(notes)) == (table == "projects")
+
+
 # --- the CLI -------------------------------------------------------------------------------------
 
 

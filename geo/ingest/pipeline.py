@@ -90,8 +90,11 @@ def _without_template_example(frame: pd.DataFrame, rows: pd.Series, table: str):
     skipped row's number or None)."""
     from geo.ingest.templates import template_columns
 
-    example = {header: value for header, _, _, _, value in template_columns(table)}
-    if not len(frame) or not set(example) <= set(map(str, frame.columns)):
+    headers = set(map(str, frame.columns))
+    # the template in either language (its headers tell which)
+    example = next((found for found in ({h: v for h, _, _, _, v in template_columns(table, lang)} for lang in ("zh", "en"))
+                    if set(found) <= headers), None)
+    if not len(frame) or example is None:
         return frame, rows, None
 
     def same(cell, value) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 
 from geo import schema
+from geo.i18n import unit_label
 from geo.ingest.headers import DERIVED, required
 
 # Example values that read like a real ledger row (everything else falls back by type).
@@ -41,26 +42,33 @@ _POINT = (113.1520, 27.8450)  # in 荷塘区
 _PARCEL_WKT = "POLYGON ((113.15 27.84, 113.15287 27.84, 113.15287 27.84255, 113.15 27.84255, 113.15 27.84))"
 
 
-def template_columns(table: str) -> list[tuple[str, str, bool, str, object]]:
-    """(header, unit, required, allowed values, example) per template column, in order."""
+def template_columns(table: str, lang: str = "zh") -> list[tuple[str, str, bool, str, object]]:
+    """(header, unit, required, allowed values, example) per template column, in order. In English
+    the headers, units and allowed values are the app's English ones, which the import reads back
+    (the English template had been Chinese throughout: tester 16); the example's text stays."""
+    en = lang != "zh"
     need = set(required(table))
     out = []
     for col in schema.columns(table):
         if col.name in DERIVED:
             continue
         if col.name == "district_adcode":
-            out.append(("所属区县", "", table == "tasks" and False, "、".join(zh for zh in _district_names()), "荷塘区"))
+            out.append(("District code", "", False, "、".join(_district_codes()), "430202") if en else
+                       ("所属区县", "", False, "、".join(_district_names()), "荷塘区"))
             continue
         example = _TABLE_EXAMPLES.get(table, {}).get(col.name, _EXAMPLES.get(col.name))
         if example is None:
             example = (col.enum[0] if col.enum else {"float": 1.0, "int": 1, "date": "2023-03-01"}.get(col.dtype, "示例"))
-        allowed = "、".join(map(str, col.enum))
-        out.append((col.label("zh"), col.unit, col.name in need, allowed, example))
+        allowed = "、".join(str(schema.enum_label(v, lang) if isinstance(v, str) else v) for v in col.enum)
+        if en and col.enum and isinstance(example, str):
+            example = schema.enum_label(example, lang)
+        out.append((col.label(lang), unit_label(col.unit, lang), col.name in need, allowed, example))
     if table == "parcels":
-        out.append(("地块范围（WKT）", "WGS84", True, "POLYGON / MULTIPOLYGON", _PARCEL_WKT))
+        out.append(("Geometry (WKT)" if en else "地块范围（WKT）", "WGS84", True, "POLYGON / MULTIPOLYGON", _PARCEL_WKT))
     elif table in schema.GEO_TABLES:
-        out.append(("经度", "度", True, "", _POINT[0]))
-        out.append(("纬度", "度", True, "", _POINT[1]))
+        degrees = "degrees" if en else "度"
+        out.append(("Longitude" if en else "经度", degrees, True, "", _POINT[0]))
+        out.append(("Latitude" if en else "纬度", degrees, True, "", _POINT[1]))
     return out
 
 
@@ -70,10 +78,16 @@ def _district_names() -> list[str]:
     return [zh for zh, _ in DISTRICTS.values()]
 
 
+def _district_codes() -> list[str]:
+    from geo.boundaries import DISTRICTS
+
+    return list(DISTRICTS)
+
+
 def template_xlsx(table: str, lang: str = "zh") -> bytes:
     import xlsxwriter
 
-    cols = template_columns(table)
+    cols = template_columns(table, lang)
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
     head = wb.add_format({"bold": True, "bg_color": "#EFEFEF", "border": 1, "text_wrap": True})
@@ -101,14 +115,21 @@ def template_xlsx(table: str, lang: str = "zh") -> bytes:
         about.write_string(i, 0, header)
         about.write_string(i, 1, unit)
         about.write_string(i, 2, ("是" if lang == "zh" else "yes") if req else "")
-        about.write_string(i, 3, allowed)
+        about.write_string(i, 3, allowed if lang == "zh" else allowed.replace("、", ", "))
         about.write_string(i, 4, str(example))
+    # The units note of the table's own columns: the projects' money note had stood in every
+    # template, a substation ledger's too (tester 16).
+    units = {"projects": ("金额单位亿元（也可写“总投资（万元）”或“12.5万”，导入时自动换算）",
+                          "Money in 亿元 (万元 headers or values like 12.5万 are converted)"),
+             "parcels": ("面积单位亩（平方米、公顷表头自动换算）", "Area in mu (m² or hectare headers are converted)"),
+             "substations": ("变电容量 MVA，最高负荷 MW（各站同时刻负荷）", "Capacity in MVA, peak load in MW (coincident)"),
+             "plants": ("装机容量 MW", "Capacity in MW")}.get(table, ("单位见表头", "Units are in the headers"))
     notes = (["第二行是示例，导入前请删除或替换。红色表头为必填列。",
-              "金额单位亿元（也可写“总投资（万元）”或“12.5万”，导入时自动换算）；面积单位亩；日期写 2023-03-05 或 2023年3月5日。",
+              f"{units[0]}；日期写 2023-03-05 或 2023年3月5日。",
               "坐标默认 WGS84；高德/腾讯坐标（GCJ-02）或百度坐标（BD-09）请在导入时选择对应坐标系。"]
              if lang == "zh" else
              ["Row 2 is an example: delete or replace it. Red headers are required.",
-              "Money in 亿元 (万元 headers or values like 12.5万 are converted); area in mu; dates 2023-03-05 or 2023年3月5日.",
+              f"{units[1]}; dates 2023-03-05 or 2023年3月5日.",
               "Coordinates are WGS84 by default; choose GCJ-02 (AMap/Tencent) or BD-09 (Baidu) when importing."])
     for k, note in enumerate(notes):
         about.write_string(len(cols) + 2 + k, 0, note)
