@@ -1,14 +1,13 @@
-"""Reading a ledger file: what kind it really is, its text encoding, zips, and the GIS drivers.
+"""Reading a ledger file: what kind it really is, its text encoding, zips' safety, CSV and XLSX
+(zipped Shapefiles and CSVs, GeoPackage and GeoJSON: ``geo.ingest.gis_files``).
 
 Why so careful: the file comes from anyone's desktop. Its kind is decided by its bytes, never by
 its name (a renamed binary, an old .xls or a GDAL VRT that points at a local file are refused);
-zips are checked member by member before anything is extracted (absolute or ``../`` paths,
-declared size and compression ratio of a zip bomb); GIS files are opened by GDAL only after the
-bytes say they are a GeoPackage or a Shapefile, into a private temporary directory, and the
-driver GDAL chose is checked again. GeoJSON is parsed as JSON, without GDAL at all.
+zips (an XLSX is one) are checked member by member before anything is extracted (absolute or
+``../`` paths, declared size and compression ratio of a zip bomb).
 
 Nothing here interprets values: tabular files come back as a grid of cells (text for CSV, what
-openpyxl reads for XLSX, formulas as their text), GIS files as named columns plus geometry.
+openpyxl reads for XLSX, formulas as their text).
 
 A file of several tables (this app's own extracts: XLSX sheets named 项目 / Projects …, GeoPackage
 layers and Shapefile folders named projects …, CSV zips of 项目.csv …) is read at the part named
@@ -19,9 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -39,7 +36,6 @@ UPLOAD_CEILING_MB = 4 * MAX_UPLOAD_MB
 MAX_UNZIPPED_BYTES = 1 << 30  # declared size of all members of a zip (XLSX or Shapefile)
 MAX_ZIP_RATIO = 100  # declared/compressed: ledgers compress 5-15x, a zip bomb 1000x and more
 MAX_ZIP_MEMBERS = 2000
-ALLOWED_GDAL_DRIVERS = {"gpkg": "GPKG", "shp": "ESRI Shapefile"}
 ENCODINGS = ("utf-8", "gb18030", "gbk", "big5", "utf-16")
 KINDS = ("csv", "xlsx", "geojson", "gpkg", "shp")
 
@@ -74,7 +70,7 @@ def read_path(path: str | Path, encoding: str | None = None, table: str | None =
 def read_bytes(data: bytes, name: str, encoding: str | None = None, table: str | None = None) -> RawTable:
     """Decide what ``data`` is from its bytes and read it. ``encoding`` overrides detection
     (CSV text and Shapefile .dbf attributes); ``table``, the table being imported, picks the
-    sheet, layer or zip member named for it in a file of several (``_choose_part``)."""
+    sheet, layer or zip member named for it in a file of several (``choose_part``)."""
     _check_size(len(data), name)
     if not data.strip():
         raise IngestError("empty_file", name=name)
@@ -83,14 +79,16 @@ def read_bytes(data: bytes, name: str, encoding: str | None = None, table: str |
     kind = sniff(data, name)
     if kind == "xlsx":
         return _read_xlsx(data, name, table)
+    from geo.ingest import gis_files  # (it builds on this module's tables, text and zip checks)
+
     if kind == "gpkg":
-        return _read_gis(data, name, "gpkg", encoding, table)
+        return gis_files.read_gis(data, name, "gpkg", encoding, table)
     if kind == "shp":
-        return _read_zip(data, name, encoding, table)
+        return gis_files.read_zip(data, name, encoding, table)
     text, used, notes = decode_text(data, encoding)
     if kind == "geojson":
-        return _read_geojson(text, name, used, notes)
-    return _read_csv(text, name, used, notes)
+        return gis_files.read_geojson(text, name, used, notes)
+    return read_csv(text, name, used, notes)
 
 
 def table_label(table: str | None) -> Localized | None:
@@ -100,7 +98,7 @@ def table_label(table: str | None) -> Localized | None:
     return Localized(TABLE_LABELS[table]) if table in TABLE_LABELS else None
 
 
-def _choose_part(names: list[str], table: str | None, part: Localized) -> tuple[int | None, list]:
+def choose_part(names: list[str], table: str | None, part: Localized) -> tuple[int | None, list]:
     """Which of a file's sheets, layers or zip members to read: the one named for ``table`` (its
     key, its Chinese or English label; any case). An extract of several tables had been read at
     its first part whatever the table: a whole-city GeoPackage imported as 地块 read its 549
@@ -223,7 +221,7 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _read_csv(text: str, name: str, encoding: str, notes: list) -> RawTable:
+def read_csv(text: str, name: str, encoding: str, notes: list) -> RawTable:
     sample = text[:20000]
     try:
         sep = csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
@@ -258,7 +256,8 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-_SHEET, _LAYER, _MEMBER = Localized(("工作表", "sheet")), Localized(("图层", "layer")), Localized(("文件", "file"))
+# What a part of a file is called in the note that says which was read.
+SHEET, LAYER, MEMBER = Localized(("工作表", "sheet")), Localized(("图层", "layer")), Localized(("文件", "file"))
 
 
 def _read_xlsx(data: bytes, name: str, table: str | None = None) -> RawTable:
@@ -275,7 +274,7 @@ def _read_xlsx(data: bytes, name: str, table: str | None = None) -> RawTable:
         if not sheets:
             raise IngestError("empty_file", name=name)
         candidates = [s for s in sheets if s.title not in _ABOUT_SHEETS] or sheets
-        hit, part_notes = _choose_part([s.title for s in candidates], table, _SHEET)
+        hit, part_notes = choose_part([s.title for s in candidates], table, SHEET)
         ws = candidates[hit or 0]
         rows = list(ws.iter_rows(values_only=True))
         sheet_path = getattr(ws, "_worksheet_path", None)
@@ -322,134 +321,3 @@ def check_zip(zf: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
         raise IngestError("zip_bomb", name=name, mb=f"{declared / 2**20:,.0f}",
                           ratio=f"{max(declared / max(packed, 1), worst):,.0f}")
     return infos
-
-
-def _read_zip(data: bytes, name: str, encoding: str | None, table: str | None) -> RawTable:
-    """A zipped Shapefile, or a zip of CSV files (this app's CSV extract: 项目.csv, 地块.csv …)."""
-    zf = zipfile.ZipFile(io.BytesIO(data))
-    infos = [i for i in check_zip(zf, name) if not i.is_dir()
-             and not PurePosixPath(i.filename).name.startswith(".") and "__MACOSX" not in i.filename]
-    by_stem: dict[str, dict[str, zipfile.ZipInfo]] = {}
-    for info in infos:
-        path = PurePosixPath(info.filename.replace("\\", "/"))
-        by_stem.setdefault(str(path.with_suffix("")), {})[path.suffix.lower()] = info
-    layers = sorted((stem, parts) for stem, parts in by_stem.items() if ".shp" in parts)
-    if layers:
-        hit, notes = _choose_part([PurePosixPath(stem).name for stem, _ in layers], table, _LAYER)
-        stem, parts = layers[hit or 0]
-        return _read_shapefile(zf, name, stem, parts, by_stem, encoding, notes)
-    texts = [(stem, parts[".csv"]) for stem, parts in by_stem.items() if ".csv" in parts]
-    if not texts:
-        raise IngestError("zip_no_shp", name=name)
-    files = [PurePosixPath(info.filename).name for _, info in texts]
-    hit, notes = _choose_part([PurePosixPath(stem).name for stem, _ in texts], table, _MEMBER)
-    if hit is None and table and len(texts) > 1:  # another table's file would be read as this one
-        raise IngestError("zip_no_table_csv", name=name, table=table_label(table) or "", files=files)
-    text, used, more = decode_text(zf.read(texts[hit or 0][1]), encoding)  # as a CSV uploaded on its own
-    raw = _read_csv(text, name, used, more)
-    raw.notes = notes + raw.notes
-    return raw
-
-
-def _read_shapefile(zf: zipfile.ZipFile, name: str, stem: str, parts: dict[str, zipfile.ZipInfo],
-                    by_stem: dict[str, dict[str, zipfile.ZipInfo]], encoding: str | None, notes: list) -> RawTable:
-    missing = [ext for ext in (".shx", ".dbf") if ext not in parts]
-    if missing:
-        raise IngestError("shp_missing", name=name, layer=PurePosixPath(stem).name, parts=" ".join(missing))
-    with tempfile.TemporaryDirectory(prefix="zzmap-ingest-") as tmp:
-        for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-            if ext in parts:  # fixed names inside our own temp dir: member paths are never used
-                (Path(tmp) / f"layer{ext}").write_bytes(zf.read(parts[ext]))
-        if encoding is None and ".cpg" not in parts:
-            encoding, more = _dbf_encoding((Path(tmp) / "layer.dbf").read_bytes())
-            notes += more
-        raw = _open_with_gdal(Path(tmp) / "layer.shp", name, "shp", encoding)
-    if ".prj" not in parts:
-        raw.file_crs = None
-        notes.append(("ingest_n_no_prj", {}))
-    fields = by_stem.get(str(PurePosixPath(stem).parent / "fields"), {}).get(".csv")
-    if fields is not None:
-        raw.frame = raw.frame.rename(columns=_field_names(zf.read(fields)))
-    raw.notes = notes + raw.notes
-    return raw
-
-
-def _field_names(data: bytes) -> dict[str, str]:
-    """DBF field -> column, from the fields.csv this app's Shapefile extract puts beside each layer
-    (``geo.export_gis.write_shp``): DBF cuts names to 10 characters (total_inve), and an edited
-    extract had imported back without them, its edits dropped (tester 14)."""
-    text = decode_text(data)[0]
-    return {r["field"]: r["column"] for r in csv.DictReader(io.StringIO(text)) if r.get("field") and r.get("column")}
-
-
-def _dbf_encoding(dbf: bytes) -> tuple[str, list]:
-    """A .dbf without .cpg: its records (after the header) decoded like CSV text."""
-    header_len = int.from_bytes(dbf[8:10], "little") if len(dbf) > 10 else 0
-    records = dbf[header_len:]
-    if not records.strip(b" \x1a"):
-        return "utf-8", []
-    try:
-        records.decode("utf-8")
-        return "utf-8", []
-    except UnicodeDecodeError:
-        pass
-    try:
-        records.decode("gb18030")
-        return "gb18030", [("ingest_n_encoding", {"encoding": "GBK/GB18030 (.dbf)"})]
-    except UnicodeDecodeError:
-        raise IngestError("undecodable", line=1) from None
-
-
-# --- GIS files -----------------------------------------------------------------------------------
-
-
-def _read_gis(data: bytes, name: str, kind: str, encoding: str | None, table: str | None = None) -> RawTable:
-    with tempfile.TemporaryDirectory(prefix="zzmap-ingest-") as tmp:
-        path = Path(tmp) / f"layer.{kind}"
-        path.write_bytes(data)
-        return _open_with_gdal(path, name, kind, encoding, table)
-
-
-def _open_with_gdal(path: Path, name: str, kind: str, encoding: str | None, table: str | None = None) -> RawTable:
-    import pyogrio
-
-    try:
-        # layer 0 named: with several (an extract), pyogrio warned on stderr that it picked one
-        info = pyogrio.read_info(path, layer=0, encoding=encoding) if encoding else pyogrio.read_info(path, layer=0)
-        if info.get("driver") != ALLOWED_GDAL_DRIVERS[kind]:
-            raise IngestError("not_supported", name=name, what=str(info.get("driver")))
-        layers = [str(layer) for layer in pyogrio.list_layers(path)[:, 0]]
-        hit, notes = _choose_part(layers, table, _LAYER)
-        gdf = pyogrio.read_dataframe(path, layer=layers[hit or 0], encoding=encoding)
-    except IngestError:
-        raise
-    except Exception as err:  # noqa: BLE001 - GDAL's errors are many; the message is what matters
-        raise IngestError("gis_broken", name=name, detail=str(err)[:200]) from None
-    if not isinstance(gdf, gpd.GeoDataFrame):  # a layer without geometry (an extract's tasks): rows as a CSV's
-        return RawTable(name, kind, frame=gdf.astype(object), encoding=encoding, notes=notes)
-    crs = gdf.crs.to_string() if gdf.crs is not None else None
-    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
-    return RawTable(name, kind, frame=frame, geometry=gdf.geometry.reset_index(drop=True), file_crs=crs,
-                    encoding=encoding, notes=notes)
-
-
-def _read_geojson(text: str, name: str, encoding: str, notes: list) -> RawTable:
-    try:
-        doc = json.loads(text)
-    except ValueError as err:
-        raise IngestError("geojson_broken", name=name, detail=str(err)[:200]) from None
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
-        raise IngestError("geojson_broken", name=name, detail="not a FeatureCollection")
-    if not doc["features"]:
-        raise IngestError("empty_file", name=name)
-    crs = "EPSG:4326"  # RFC 7946; old files may name another CRS
-    named = ((doc.get("crs") or {}).get("properties") or {}).get("name")
-    if isinstance(named, str) and "CRS84" not in named:
-        crs = named
-    try:
-        gdf = gpd.GeoDataFrame.from_features(doc["features"])
-    except Exception as err:  # noqa: BLE001
-        raise IngestError("geojson_broken", name=name, detail=str(err)[:200]) from None
-    frame = pd.DataFrame(gdf.drop(columns="geometry")).astype(object)
-    return RawTable(name, "geojson", frame=frame, geometry=gdf.geometry.reset_index(drop=True), file_crs=crs,
-                    encoding=encoding, notes=list(notes))
