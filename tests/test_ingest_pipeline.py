@@ -756,6 +756,23 @@ def test_a_plan_in_wan_yuan_is_rejected_until_its_factor_is_set():
     assert problems(check(converted, Options("projects"), mapping)) == [(2, "v_above_total_converted")]
 
 
+def _check_filled_in(wb, sheet, table: str, base, *, project: str, district: tuple[str, str]):
+    """A template filled in as a steward does (a copy of the example row under it, id NEW-1),
+    checked: its example row must be skipped. A task's project must be in the store: P003, in 醴陵."""
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=3, column=1).value = "NEW-1"
+    for j in range(2, len(header) + 1):
+        sheet.cell(row=3, column=j).value = sheet.cell(row=2, column=j).value
+    if table == "tasks":
+        sheet.cell(row=3, column=header.index(project) + 1).value = "P003"
+        sheet.cell(row=3, column=header.index(district[0]) + 1).value = district[1]
+    out = io.BytesIO()
+    wb.save(out)
+    loaded = load(out.getvalue(), f"{table}.xlsx", table)
+    assert ("ingest_n_example_skipped", {"row": 2}) in loaded.notes
+    return check(loaded, Options(table), base=base)
+
+
 @pytest.mark.parametrize("table", ["projects", "tasks", "parcels", "substations", "plants", "transformer_areas"])
 def test_templates_import_with_nothing_to_correct(table, tiny_snapshot):
     """A filled-in template imports as it is; its example row, left unchanged, is not a record."""
@@ -765,19 +782,7 @@ def test_templates_import_with_nothing_to_correct(table, tiny_snapshot):
     with pytest.raises(IngestError) as stopped:
         load(data, f"{table}.xlsx", table)
     assert stopped.value.key == "only_example" and "只有模板的示例行（第 2 行" in stopped.value.text("zh")
-    sheet = wb["数据"]
-    header = [c.value for c in sheet[1]]
-    sheet.cell(row=3, column=1).value = "NEW-1"  # a filled-in row under the example: the example's copy
-    for j in range(2, len(header) + 1):
-        sheet.cell(row=3, column=j).value = sheet.cell(row=2, column=j).value
-    if table == "tasks":  # a task's project must be in the store (P003 is in 醴陵)
-        sheet.cell(row=3, column=header.index("项目编号") + 1).value = "P003"
-        sheet.cell(row=3, column=header.index("所属区县") + 1).value = "醴陵市"
-    out = io.BytesIO()
-    wb.save(out)
-    loaded = load(out.getvalue(), f"{table}.xlsx", table)
-    assert ("ingest_n_example_skipped", {"row": 2}) in loaded.notes
-    c = check(loaded, Options(table), base=tiny_snapshot)
+    c = _check_filled_in(wb, wb["数据"], table, tiny_snapshot, project="项目编号", district=("所属区县", "醴陵市"))
     assert c.report.rejected == 0 and c.report.accepted == 1 and c.accepted.iloc[0, 0] == "NEW-1"
     assert c.report.problems == []  # not even a warning: the example is a record to copy (tester 15)
     assert "ingest_n_unmapped" not in dict(c.report.notes) and "ingest_n_parts" not in dict(c.report.notes)
@@ -789,20 +794,9 @@ def test_english_templates_are_english_and_import_as_they_are(table, tiny_snapsh
     note in every table's (tester 16): English throughout, read back by the import."""
     wb = openpyxl.load_workbook(io.BytesIO(template_xlsx(table, "en")))
     assert wb.sheetnames == ["Data", "About"]
-    sheet = wb["Data"]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in wb["Data"][1]]
     assert all(h[0].isascii() for h in header), header  # English labels ("Total investment (亿元)" keeps its unit)
-    sheet.cell(row=3, column=1).value = "NEW-1"
-    for j in range(2, len(header) + 1):
-        sheet.cell(row=3, column=j).value = sheet.cell(row=2, column=j).value
-    if table == "tasks":  # a task's project must be in the store (P003 is in 醴陵)
-        sheet.cell(row=3, column=header.index("Project ID") + 1).value = "P003"
-        sheet.cell(row=3, column=header.index("District code") + 1).value = "430281"
-    out = io.BytesIO()
-    wb.save(out)
-    loaded = load(out.getvalue(), f"{table}.xlsx", table)
-    assert ("ingest_n_example_skipped", {"row": 2}) in loaded.notes
-    c = check(loaded, Options(table), base=tiny_snapshot)
+    c = _check_filled_in(wb, wb["Data"], table, tiny_snapshot, project="Project ID", district=("District code", "430281"))
     assert (c.report.rejected, c.report.accepted, c.report.problems) == (0, 1, [])
     notes = [r[0].value for r in wb["About"].iter_rows() if r[0].value]
     assert ("Money in 亿元" in " ".join(notes)) == (table == "projects")
