@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 
 from geo import schema
+from geo.boundaries import ADCODES, DISTRICTS
 from geo.i18n import unit_label
 from geo.ingest.headers import DERIVED, required
 
@@ -53,8 +54,8 @@ def template_columns(table: str, lang: str = "zh") -> list[tuple[str, str, bool,
         if col.name in DERIVED:
             continue
         if col.name == "district_adcode":
-            out.append(("District code", "", False, "、".join(_district_codes()), "430202") if en else
-                       ("所属区县", "", False, "、".join(_district_names()), "荷塘区"))
+            out.append(("District code", "", False, "、".join(ADCODES), "430202") if en else
+                       ("所属区县", "", False, "、".join(zh for zh, _ in DISTRICTS.values()), "荷塘区"))
             continue
         example = _TABLE_EXAMPLES.get(table, {}).get(col.name, _EXAMPLES.get(col.name))
         if example is None:
@@ -70,18 +71,6 @@ def template_columns(table: str, lang: str = "zh") -> list[tuple[str, str, bool,
         out.append(("Longitude" if en else "经度", degrees, True, "", _POINT[0]))
         out.append(("Latitude" if en else "纬度", degrees, True, "", _POINT[1]))
     return out
-
-
-def _district_names() -> list[str]:
-    from geo.boundaries import DISTRICTS
-
-    return [zh for zh, _ in DISTRICTS.values()]
-
-
-def _district_codes() -> list[str]:
-    from geo.boundaries import DISTRICTS
-
-    return list(DISTRICTS)
 
 
 def template_xlsx(table: str, lang: str = "zh") -> bytes:
