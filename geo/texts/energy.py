@@ -31,8 +31,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "layer_plants": ("电源", "Power plants"),
     "layer_areas": ("公变台区（电压合格率）", "Transformer areas: pass rate"),  # (the legend cut a longer one)
     "layer_risk": ("供电风险项目", "Projects with supply risk"),
-    # every reason the table gives: its most common one, a station's pending load, was missing (tester 16)
-    "risk_legend": ("裕度不足（含待接负荷）或距离 > {km:g} km", "Short of headroom (pending load too) / > {km:g} km"),
+    # short: the legend is a 230-px chart, which cut a longer entry (the pending load is part of headroom)
+    "risk_legend": ("裕度不足或距离 > {km:g} km", "Short of headroom / > {km:g} km"),
     "legend_station_band": ("变电站颜色：负载率", "Substation colour: load rate"),
     "legend_station_voltage": ("符号大小：电压等级", "Symbol size: voltage"),
     "legend_station_status": ("填充：设施状态", "Fill: status"),
