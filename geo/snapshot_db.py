@@ -188,14 +188,16 @@ class _Database:
             if now - self.last_used[old] < FORGET_AFTER_S:
                 continue
             views = self.views.pop(old)
-            views.forgotten = True
-            del self.last_used[old]
+            views.forgotten = True  # a warming thread there stops after its current statement
+            used_at = self.last_used.pop(old)
             try:
                 self.conn.execute(f"DROP SCHEMA IF EXISTS {ident(views.schema_name)} CASCADE")
-            except duckdb.Error:  # a warming thread still building there: the next call retries
-                log.warning("could not drop the schema of snapshot %s", old.id, exc_info=True)
+            except duckdb.Error:  # a warming thread still writing there: the next call retries
+                log.info("snapshot %s is still being warmed; its schema is dropped on a later call", old.id)
                 views.forgotten = False
-                self.views[old], self.last_used[old] = views, now
+                # Its own last use, not now: stamped now it would count as the most recently used
+                # and push out a snapshot a page really is on.
+                self.views[old], self.last_used[old] = views, used_at
                 continue
             for key in [k for k in self.build_locks if k[0] == views.schema_name]:
                 del self.build_locks[key]

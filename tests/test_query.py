@@ -428,15 +428,24 @@ def test_many_threads_each_get_their_own_answer(snap, tiny):
     assert [e for r in results for e in r] == []
 
 
+def _four_edits(first, store_dir):
+    """``first`` and four snapshots published after it, holding 4, 3, 2 and 1 tasks."""
+    tasks = store.read_table(first, "tasks")
+    snaps = [first]
+    for i in range(4):
+        snaps.append(store.derive_snapshot(snaps[-1], {"tasks": tasks.iloc[: 4 - i]}, published_by="t", sources=[],
+                                           note=f"edit {i}", store_dir=store_dir))
+    return snaps
+
+
 def test_unused_snapshots_are_forgotten_and_made_again_when_asked(tiny_snapshot, store_dir, monkeypatch):
     """Every meeting edit publishes a snapshot; each kept its schema (copies, derived tables) for
     the server's life: 16 edits took a server from 540 to 824 MB (exploratory tester 6)."""
     monkeypatch.setattr(snapshot_db, "FORGET_AFTER_S", 0.0)
-    tasks = store.read_table(tiny_snapshot, "tasks")
-    snaps = [tiny_snapshot]
-    for i in range(4):
-        snaps.append(store.derive_snapshot(snaps[-1], {"tasks": tasks.iloc[: 4 - i]}, published_by="t", sources=[],
-                                           note=f"edit {i}", store_dir=store_dir))
+    # No warming threads: one still writing in a schema makes its drop wait for a later call
+    # (the next test), which would make this one depend on timing.
+    monkeypatch.setattr(snapshot_db, "_start_warming", lambda db, views: None)
+    snaps = _four_edits(tiny_snapshot, store_dir)
     counts = [_one(s, "SELECT count(*) AS n FROM {tasks} t") for s in snaps]
     assert counts == [4, 4, 3, 2, 1]
     db = snapshot_db.database(snaps[-1])
@@ -446,3 +455,40 @@ def test_unused_snapshots_are_forgotten_and_made_again_when_asked(tiny_snapshot,
     assert {v.schema_name for v in db.views.values()} <= schemas
     assert not [name for name in schemas if name.startswith("s_") and name not in {v.schema_name for v in db.views.values()}]
     assert _one(snaps[0], "SELECT count(*) AS n FROM {tasks} t") == 4  # a tab still on it
+
+
+class _ConnRefusingDrops:
+    """A connection whose next ``refusals`` DROP SCHEMA statements fail, as DuckDB's do while a
+    warming thread is still replacing a view in that schema (a catalog write-write conflict)."""
+
+    def __init__(self, conn, refusals):
+        self.conn, self.refusals = conn, refusals
+
+    def execute(self, sql, *args):
+        if sql.startswith("DROP SCHEMA") and self.refusals:
+            self.refusals -= 1
+            raise duckdb.TransactionException("Catalog write-write conflict on alter")
+        return self.conn.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+
+def test_a_schema_still_being_warmed_is_dropped_on_a_later_call_and_keeps_its_place(
+        tiny_snapshot, store_dir, monkeypatch):
+    """CI once failed here by timing: the drop met a warming thread. The snapshot must wait for
+    the next call without counting as just used, which would push out the one a page is on."""
+    monkeypatch.setattr(snapshot_db, "FORGET_AFTER_S", 0.0)
+    monkeypatch.setattr(snapshot_db, "_start_warming", lambda db, views: None)
+    snaps = _four_edits(tiny_snapshot, store_dir)[:3]
+    db = snapshot_db.database(snaps[0])
+    real = db.conn
+    for s in snaps[:2]:
+        assert _one(s, "SELECT count(*) AS n FROM {tasks} t") == 4
+    monkeypatch.setattr(db, "conn", _ConnRefusingDrops(real, refusals=1))
+    assert _one(snaps[2], "SELECT count(*) AS n FROM {tasks} t") == 3  # snaps[0]'s drop is refused
+    assert {s.id for s in db.views} == {s.id for s in snaps}
+    assert _one(snaps[2], "SELECT count(*) AS n FROM {tasks} t") == 3  # retried: now dropped
+    assert {s.id for s in db.views} == {snaps[1].id, snaps[2].id}
+    schemas = {r[0] for r in real.execute("SELECT schema_name FROM information_schema.schemata").fetchall()}
+    assert not [n for n in schemas if n.startswith("s_") and n not in {v.schema_name for v in db.views.values()}]
