@@ -9,6 +9,7 @@ snapshot (the ids and positions to compare with, and projects' districts for tas
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ import pandas as pd
 
 from geo import schema, store
 from geo.boundaries import DISTRICTS
-from geo.ingest import coords, headers, readers, rules, values
+from geo.ingest import coords, headers, overlaps, readers, rules, values
 from geo.ingest.errors import IngestError, Localized
 from geo.ingest.report import Report
 from geo.join import add_h3_cells
@@ -205,7 +206,10 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
         geometry = gpd.GeoSeries(found["geometry"].to_numpy(), crs=schema.STORAGE_CRS)
         out["district_adcode"] = found["district_adcode"].reset_index(drop=True)
     elif table in schema.GEO_TABLES:
-        geometry, district = _geometry(loaded, options, out, frame, sources, table, ids, reject, changed, report, base)
+        stored_table = functools.cache(lambda: store.read_table(base, table)
+                                       if base is not None and table in base.tables else None)
+        geometry, district = _geometry(loaded, options, out, frame, sources, table, ids, reject, changed, report,
+                                       stored_table)
         declared = out.get("district_adcode")
         if declared is not None:
             differs = pd.notna(declared) & district.notna() & (pd.Series(declared).to_numpy() != district.to_numpy())
@@ -215,6 +219,7 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
         out["district_adcode"] = district
         if table == "parcels":
             rules.areas_against_outlines(geometry, out, mapping, factors, sources, frame, rows, bad, report)
+            overlaps.check(geometry, ids, stored_table(), options.mode == "replace", sources, rows, bad, report)
     else:
         out["district_adcode"] = _task_districts(out, base, reject, sources, frame, report, rows, bad)
     rules.cross_checks(table, out, reject, sources, frame, factors)
@@ -247,7 +252,7 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
                    base.id if base is not None else None, tuple(provided))
 
 
-def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed, report, base):
+def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed, report, stored_table):
     raw = loaded.raw
     system = coords.source_system(options.crs, raw.file_crs, raw.geometry is not None)
     report.source_system = system
@@ -275,7 +280,9 @@ def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed,
         # coordinate columns does: a month's peak loads with the cells cleared had been rejected
         # for "no coordinates", their updates lost (tester 16).
         blank = (pd.isna(pd.Series(out[xcol], dtype=object)) & pd.isna(pd.Series(out[ycol], dtype=object))).to_numpy()
-        stored = _stored_rows(base, table) if blank.any() else None
+        stored = stored_table() if blank.any() else None
+        if stored is not None:
+            stored = stored.set_index(stored[schema.PRIMARY_KEYS[table]].astype(str).to_numpy())
         if stored is not None:
             kept = np.flatnonzero(blank & ids.astype(str).isin(stored.index).to_numpy())
             for i in kept:
@@ -295,8 +302,8 @@ def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed,
         found = stored.loc[ids.iloc[kept].astype(str)]
         gs.iloc[kept] = found.geometry.to_numpy()
         district.iloc[kept] = found["district_adcode"].to_numpy()
-    if system == "wgs84" and base is not None and table in base.tables:
-        stored = store.read_table(base, table)
+    if system == "wgs84" and stored_table() is not None:
+        stored = stored_table()
         warn = coords.gcj_suspect(gs, ids, stored.geometry, stored[schema.PRIMARY_KEYS[table]])
         if warn:
             report.notes.append(("ingest_w_gcj", warn))

@@ -20,22 +20,14 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from geo import schema, store, task_notes
+from geo.ingest.coords import same_shapes
 from geo.ingest.errors import IngestError
 from geo.ingest.pipeline import Checked
 from geo.store_layout import snapshots_dir
 from geo.store_lock import publish_lock
 from geo.validate import validate_tables
-
-
-# Of a degree, when rows are compared: points within 1e-6° (~10 cm) are the same, what department
-# ledgers and AMap's picker carry. Compared to 1e-7° (a hash of rounded coordinates), a ledger
-# typing the stored point to 6 decimals moved it ~2 cm, and every such row (every row of a GCJ-02
-# file, converted back) counted as updated (exploratory tester 5). A tolerance, not rounding:
-# rounding both sides to 6 decimals split points that straddle a rounding boundary.
-COORD_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -63,21 +55,6 @@ def _canonical(df: pd.DataFrame, table: str) -> pd.Series:
     frame = pd.DataFrame(parts, index=df.index)
     hashes = pd.util.hash_pandas_object(frame, index=False)
     return pd.Series(hashes.to_numpy(), index=df[schema.PRIMARY_KEYS[table]].astype(str).to_numpy())
-
-
-def same_shapes(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """Whether each pair of geometries is the same within ``COORD_TOLERANCE``, whatever the
-    orientation and start vertex of their rings (both missing counts as the same): a Shapefile
-    writer makes outer rings clockwise, and an unedited parcel layer round-tripped through one had
-    "updated" all 1,831 parcels (tester 14)."""
-    same = shapely.equals_exact(new, old, tolerance=COORD_TOLERANCE) | (pd.isna(new) & pd.isna(old))
-    # Normalised only where the plain test fails: normalising 1 M outlines took 2.35 s against
-    # 0.07 s, on every check of a parcel file (review)
-    redo = np.flatnonzero(~same & pd.notna(new) & pd.notna(old))
-    if len(redo):
-        same[redo] = shapely.equals_exact(shapely.normalize(new[redo]), shapely.normalize(old[redo]),
-                                          tolerance=COORD_TOLERANCE)
-    return same
 
 
 def diff(base_rows: pd.DataFrame, new_rows: pd.DataFrame, table: str) -> dict[str, int]:

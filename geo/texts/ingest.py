@@ -189,6 +189,9 @@ TEXT: dict[str, tuple[str, str]] = {
                                      "flags it as a data problem)"),
     "ingest_v_area_differs": ("与地块范围算得的 {outline} 亩相差超过四分之一，请核对面积或范围",
                               "more than a quarter off the {outline} mu of the parcel's outline: check the area or the outline"),
+    "ingest_v_overlaps": ("地块范围与其他地块重叠共 {mu} 亩：{others}。地块不应相互重叠（重叠部分会重复计入存量），请核对范围",
+                          "the outline overlaps other parcels by {mu} mu in all: {others}. Parcels must not overlap "
+                          "(the overlap counts twice in the stock); check the outline"),
     "ingest_v_district_differs": ("填写的区县 {declared} 与坐标所在区县 {found} 不一致，按坐标取 {found}",
                                   "declared district {declared} differs from {found} where the point lies; {found} is used"),
     "ingest_v_project_unknown": ("项目编号在当前数据中不存在（请先导入该项目）", "no such project in the current data (import the project first)"),
