@@ -45,15 +45,16 @@ def test_two_rows_of_a_file_overlapping_each_name_the_other_with_the_overlap_in_
     assert c.report.rejected == 0 and c.report.accepted == 4  # a warning: nothing is held back
     warned = _overlaps(c)
     assert sorted(warned) == ["A", "B"]
-    assert warned["A"].startswith("地块范围与其他地块重叠共 7.50 亩：B（7.50 亩）")
-    assert "B (7.50 mu)" in _overlaps(c, "en")["A"]
+    assert warned["A"] == "与 B（7.50 亩）重叠，共 7.50 亩（重叠部分会重复计入存量），请核对范围"
+    assert _overlaps(c, "en")["A"].startswith("overlaps B (7.50 mu), 7.50 mu in all")
+    assert ("ingest_w_overlaps", {"n": 2}) in c.report.notes
 
 
 def test_slivers_where_digitised_outlines_meet_are_not_overlaps():
     """0.3 m into the neighbour: 0.045 亩, under both the 0.1 亩 and the 1 % floor."""
     c = check(load(_geojson({"A": _metric_box(0, 0), "B": _metric_box(SIDE_M - 0.3, 0)}), "p.geojson", "parcels"),
               Options("parcels"))
-    assert _overlaps(c) == {}
+    assert _overlaps(c) == {} and not [k for k, _ in c.report.notes if k == "ingest_w_overlaps"]
 
 
 def test_a_new_parcel_over_a_stored_one_is_warned_and_an_unchanged_stored_one_is_not(demo_store):  # noqa: F811
@@ -70,7 +71,7 @@ def test_a_new_parcel_over_a_stored_one_is_warned_and_an_unchanged_stored_one_is
     assert list(warned) == ["NEW-1"] and f"{victim.parcel_id}（" in warned["NEW-1"]
     overlap_mu = new.intersection(victim.geometry)
     mu = gpd.GeoSeries([overlap_mu], crs=4326).to_crs(schema.METRIC_CRS).area.iloc[0] / schema.MU_M2
-    assert f"重叠共 {mu:,.2f} 亩" in warned["NEW-1"]
+    assert f"重叠，共 {mu:,.2f} 亩" in warned["NEW-1"]
     # replacing the table drops the stored parcels the file lacks: only the file's rows compare
     replaced = check(load(_geojson({"NEW-1": new}), "p.geojson", "parcels"), Options("parcels", mode="replace"), base=base)
     assert _overlaps(replaced) == {}
@@ -93,4 +94,4 @@ def test_one_warning_names_at_most_three_parcels_and_counts_the_rest(n, named):
     c = check(load(_geojson({"BIG": _metric_box(0, 0, side=n * 20), **small}), "p.geojson", "parcels"), Options("parcels"))
     text = _overlaps(c)["BIG"]
     assert text.count("（0.60 亩）") == named and (f"另 {n - named} 块" in text) == (n > named)
-    assert f"重叠共 {n * 0.6:,.2f} 亩" in text
+    assert f"重叠，共 {n * 0.6:,.2f} 亩" in text

@@ -219,7 +219,9 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
         out["district_adcode"] = district
         if table == "parcels":
             rules.areas_against_outlines(geometry, out, mapping, factors, sources, frame, rows, bad, report)
-            overlaps.check(geometry, ids, stored_table(), options.mode == "replace", sources, rows, bad, report)
+            n = overlaps.check(geometry, ids, stored_table(), options.mode == "replace", sources, rows, bad, report)
+            if n:
+                report.notes.append(("ingest_w_overlaps", {"n": n}))
     else:
         out["district_adcode"] = _task_districts(out, base, reject, sources, frame, report, rows, bad)
     rules.cross_checks(table, out, reject, sources, frame, factors)

@@ -189,9 +189,8 @@ TEXT: dict[str, tuple[str, str]] = {
                                      "flags it as a data problem)"),
     "ingest_v_area_differs": ("与地块范围算得的 {outline} 亩相差超过四分之一，请核对面积或范围",
                               "more than a quarter off the {outline} mu of the parcel's outline: check the area or the outline"),
-    "ingest_v_overlaps": ("地块范围与其他地块重叠共 {mu} 亩：{others}。地块不应相互重叠（重叠部分会重复计入存量），请核对范围",
-                          "the outline overlaps other parcels by {mu} mu in all: {others}. Parcels must not overlap "
-                          "(the overlap counts twice in the stock); check the outline"),
+    "ingest_v_overlaps": ("与 {others}重叠，共 {mu} 亩（重叠部分会重复计入存量），请核对范围",
+                          "overlaps {others}, {mu} mu in all (counted twice in the stock); check the outline"),
     "ingest_v_district_differs": ("填写的区县 {declared} 与坐标所在区县 {found} 不一致，按坐标取 {found}",
                                   "declared district {declared} differs from {found} where the point lies; {found} is used"),
     "ingest_v_project_unknown": ("项目编号在当前数据中不存在（请先导入该项目）", "no such project in the current data (import the project first)"),
@@ -264,6 +263,9 @@ TEXT: dict[str, tuple[str, str]] = {
                                 "Warning: the median of '{column}' is {median} 亿元, above any single project (the city's 549 key "
                                 "projects of 2023 total 5,430 亿元): the whole column is most likely in 万元 ({wan} 亿元 if so). "
                                 "If it is, write 万元 in the header or set the column's factor to 0.0001 in the mapping table."),
+    "ingest_w_overlaps": ("注意：{n} 个新的或改画的地块与其他地块重叠（见下表各行）。地块不应相互重叠，请核对范围后再发布。",
+                          "Note: {n} new or redrawn parcel(s) overlap other parcels (see the rows below). Parcels must "
+                          "not overlap: check the outlines before publishing."),
     "ingest_w_gcj": ("注意：{total} 个已有编号中有 {n} 个的位置与库中相差约 {m} 米，正好是 GCJ-02 偏移。这些坐标可能来自高德/腾讯地图，请考虑选择 GCJ-02。",
                      "Warning: {n} of {total} known ids sit about {m} m from their stored position, exactly the "
                      "GCJ-02 offset. These coordinates probably come from AMap/Tencent: consider choosing GCJ-02."),
