@@ -17,7 +17,10 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 
 from geo import schema
@@ -170,6 +173,36 @@ def shapefile_fields(names: list[str]) -> dict[str, str]:
     return out
 
 
+# DBF numbers are text of a fixed width, and GDAL writes a float column with 15 decimals: 124.9
+# read "124.900000000000006" in QGIS's attribute table. A decimal column with the fewest decimals
+# (up to MAX_DBF_DECIMALS) that hold every value exactly is written as it reads: "124.90".
+MAX_DBF_DECIMALS = 6
+
+
+def fewest_decimals(values: np.ndarray) -> int:
+    """The fewest decimals (0 … ``MAX_DBF_DECIMALS``) that write every finite value exactly."""
+    finite = values[np.isfinite(values)]
+    tolerance = 1e-9 * np.maximum(1.0, np.abs(finite))
+    for decimals in range(MAX_DBF_DECIMALS):
+        if (np.abs(np.round(finite, decimals) - finite) <= tolerance).all():
+            return decimals
+    return MAX_DBF_DECIMALS
+
+
+def as_dbf_decimals(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each float column as a decimal column of its ``fewest_decimals`` (GDAL gives
+    the DBF field that precision); an import reads them back as the same floats."""
+    out = df.copy(deep=False)
+    for name in df.columns:
+        if name != "geometry" and pd.api.types.is_float_dtype(df[name].dtype):
+            values = df[name].to_numpy(dtype=float, na_value=np.nan)
+            decimals = fewest_decimals(values)
+            kind = pa.decimal128(18, decimals)
+            out[name] = pd.Series(pc.round(pa.array(values, from_pandas=True), decimals).cast(kind),
+                                  index=df.index, dtype=pd.ArrowDtype(kind))
+    return out
+
+
 def write_shp(job: Job) -> tuple[bytes, int]:
     """A zip: per table .shp .shx .dbf .prj .cpg (UTF-8, so QGIS and ArcGIS read Chinese) and
     fields.csv mapping the cut field names back to columns and labels; README.txt says the rest.
@@ -181,7 +214,7 @@ def write_shp(job: Job) -> tuple[bytes, int]:
             shaped = _for_gis(table, df, h3_text=True, lang=job.lang)
             fields = shapefile_fields([c for c in shaped.columns if c != "geometry"])
             path = Path(tmp) / f"{table}.shp"
-            pyogrio.write_dataframe(shaped.rename(columns=fields), path,
+            pyogrio.write_dataframe(as_dbf_decimals(shaped).rename(columns=fields), path,
                                     driver="ESRI Shapefile", encoding="UTF-8", use_arrow=True,
                                     geometry_type=_geometry_type(table, df))
             folder = f"{table}/" if several else ""

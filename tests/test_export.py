@@ -629,3 +629,43 @@ def test_the_source_of_an_extract_is_its_data_not_the_last_meeting_change(store_
     assert source(after) == "王五 · 台账.xlsx；其后会议修改交办事项 1 次"
     assert "演示数据" not in subprocess.run(["pdftotext", "-", "-"], input=brief.build_brief(after, ALL),
                                           capture_output=True, check=True).stdout.decode()
+
+
+def _dbf_numbers(dbf: bytes) -> dict[str, list[str]]:
+    """A DBF's numeric fields: name -> (width, decimals) header and each record's text as written."""
+    header_len, record_len = int.from_bytes(dbf[8:10], "little"), int.from_bytes(dbf[10:12], "little")
+    fields, at = [], 1
+    for i in range(32, header_len - 1, 32):
+        d = dbf[i:i + 32]
+        fields.append((d[:11].split(b"\0")[0].decode(), chr(d[11]), d[16], d[17], at))
+        at += d[16]
+    records = [dbf[header_len + r * record_len:header_len + (r + 1) * record_len]
+               for r in range((len(dbf) - header_len) // record_len)]
+    return {name: [(width, decimals)] + [rec[start:start + width].decode().strip() for rec in records]
+            for name, kind, width, decimals, start in fields if kind == "N"}
+
+
+def test_shapefile_numbers_are_written_with_the_decimals_they_have():
+    """GDAL wrote floats with 15 decimals: 10.5 as "10.500000000000000", 0.1 + 0.2 as
+    "0.300000000000000044" beside it in QGIS's attribute table."""
+    values = np.array([10.5, 0.1 + 0.2, np.nan, 124.9, 3.0])
+    assert export_gis.fewest_decimals(values) == 1 and export_gis.fewest_decimals(np.array([23.67, 1.0])) == 2
+    assert export_gis.fewest_decimals(np.array([1 / 3])) == export_gis.MAX_DBF_DECIMALS
+    assert export_gis.fewest_decimals(np.array([np.nan])) == 0
+
+
+def test_a_shapefile_extract_reads_as_its_values_in_the_dbf(tiny_snapshot, tmp_path):
+    ex = build(tiny_snapshot, ["projects", "substations"], "shp")
+    files = unzip(ex.data)
+    numbers = _dbf_numbers(files["projects/projects.dbf"])
+    stored = store.read_table(tiny_snapshot, "projects").sort_values("project_id")
+    header, *texts = numbers["total_inve"]
+    decimals = header[1]
+    assert texts == [f"{v:.{decimals}f}" for v in stored["total_investment_yi"]]
+    assert all(len(t.split(".")[-1]) <= 2 for t in texts)  # no 15-decimal noise
+    zpath = tmp_path / "x.zip"
+    zpath.write_bytes(ex.data)
+    back = pyogrio.read_dataframe(f"zip://{zpath}!projects/projects.shp").set_index("project_id")
+    assert back["total_inve"].to_dict() == stored.set_index("project_id")["total_investment_yi"].to_dict()
+    rates = _dbf_numbers(files["substations/substations.dbf"])["load_rate_"]
+    assert rates[0][1] == 2
