@@ -64,7 +64,7 @@ _T = {"filters": ("筛选条件", "Filters"), "all": ("全部", "none"), "scope"
       "unused": ("未用于本文件的筛选", "Filters not applied to this file"),
       "unused_why": ("（所导出的表没有这些字段）", " (the exported tables do not have these fields)"),
       "source": ("数据来源", "Source"), "load_rate": ("负载率", "Load rate"),
-      "load_rate_col": ("负载率（%）", "Load rate (%)"),
+      "load_rate_col": ("负载率（%）", "Load rate (%)"), "headroom_col": ("负荷裕度（MW）", "Headroom (MW)"),
       "task_state": ("办理情况", "State"), "days_overdue": ("逾期天数", "Days overdue"),
       "too_long": ("（内容过长，超出 Excel 单元格上限，见说明）", "(too long for an Excel cell: see About)"),
       "too_long_head": ("超长单元格", "Cells too long")}
@@ -262,9 +262,11 @@ class Job:
         if "substations" in self.rows:  # the page's load rate and bands, so a reader can check them
             lines.append((self.t("load_rate"), (
                 f"负载率 = 最高负荷（MW）÷（变电容量（MVA）× 功率因数 {schema.POWER_FACTOR}）× 100 %；"
-                "负载区间按此计算（<60 %、60–80 %、>80 %）。" if not en else
+                f"负载区间按此计算（<60 %、60–80 %、>80 %）。负荷裕度（MW）= 变电容量 × {schema.POWER_FACTOR} − 最高负荷，"
+                "未在运的变电站没有负荷，也就没有负载率和裕度。" if not en else
                 f"load rate = peak load (MW) ÷ (capacity (MVA) × power factor {schema.POWER_FACTOR}) × 100 %; "
-                "the load bands (<60 %, 60–80 %, >80 %) are of this rate.")))
+                f"the load bands (<60 %, 60–80 %, >80 %) are of this rate. Headroom (MW) = capacity × "
+                f"{schema.POWER_FACTOR} − peak load; a station not in service has no load, so no rate or headroom.")))
         if "tasks" in self.rows:  # the columns beside the stored ones, and their date
             day = self.snapshot.as_of.isoformat()
             lines.append((self.t("task_state"), (

@@ -60,7 +60,9 @@ DISTRICT_NAME = "district_name"  # beside district_adcode: not a schema column (
 DISTRICT_NAME_LABELS = ("区县", "District")
 LOAD_RATE = "load_rate_pct"  # a substation's, beside its load and capacity (not a schema column either)
 LOAD_RATE_LABELS = ("负载率（%）", "Load rate (%)")
-_EXTRA_LABELS = {DISTRICT_NAME: DISTRICT_NAME_LABELS, LOAD_RATE: LOAD_RATE_LABELS}
+HEADROOM = "headroom_mw"  # and its headroom, as the energy page's station list gives it
+HEADROOM_LABELS = ("负荷裕度（MW）", "Headroom (MW)")
+_EXTRA_LABELS = {DISTRICT_NAME: DISTRICT_NAME_LABELS, LOAD_RATE: LOAD_RATE_LABELS, HEADROOM: HEADROOM_LABELS}
 
 
 def load_rate_pct(df: pd.DataFrame) -> pd.Series:
@@ -68,6 +70,12 @@ def load_rate_pct(df: pd.DataFrame) -> pd.Series:
     rule the energy page bands and colours by (``schema.LOAD_RATE_SQL``; 说明 says it)."""
     capacity = df["capacity_mva"].astype(float) * schema.POWER_FACTOR
     return (df["peak_load_mw"].astype(float) / capacity.where(capacity > 0) * 100).round(2)
+
+
+def headroom_mw(df: pd.DataFrame) -> pd.Series:
+    """A substation's headroom in MW: capacity × power factor − peak load (empty without a load,
+    as for stations not in service), the figure a grid planner looks for to connect a new load."""
+    return (df["capacity_mva"].astype(float) * schema.POWER_FACTOR - df["peak_load_mw"].astype(float)).round(2)
 
 
 def _for_gis(table: str, df: pd.DataFrame, h3_text: bool, lang: str) -> pd.DataFrame:
@@ -91,6 +99,7 @@ def _for_gis(table: str, df: pd.DataFrame, h3_text: bool, lang: str) -> pd.DataF
         df["task_state"] = df["task_state"].map(lambda s: STATE_TEXT[s][lang != "zh"], na_action="ignore")
     if table == "substations":  # to symbolise by the page's bands without recomputing it (tester 14)
         df.insert(df.columns.get_loc("peak_load_mw") + 1, LOAD_RATE, load_rate_pct(df))
+        df.insert(df.columns.get_loc(LOAD_RATE) + 1, HEADROOM, headroom_mw(df))
     return df
 
 

@@ -20,7 +20,7 @@ import xlsxwriter
 
 from geo import schema
 from geo.boundaries import DISTRICTS
-from geo.export_gis import POINT_TABLES, h3_hex, load_rate_pct, new_zip, readme_text, zip_entry
+from geo.export_gis import POINT_TABLES, h3_hex, headroom_mw, load_rate_pct, new_zip, readme_text, zip_entry
 from geo.task_rates import STATE_TEXT
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ def for_people(job: Job, table: str, df: pd.DataFrame, *, guarded_text: bool) ->
             out[job.t("days_overdue")] = df["days_overdue"].astype("Int64")
     if table == "substations":  # the figure the energy page bands and colours by (its rule in 说明)
         out[job.t("load_rate_col")] = load_rate_pct(df)
+        out[job.t("headroom_col")] = headroom_mw(df)
     if table in POINT_TABLES:
         for key, coord in (("lon", df.geometry.x), ("lat", df.geometry.y)):
             out[job.t(key)] = coord.round(7)

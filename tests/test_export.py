@@ -288,6 +288,15 @@ def test_an_extract_says_only_the_filters_that_narrowed_each_table(tiny_snapshot
     about = dict(openpyxl.load_workbook(io.BytesIO(stations.data))["说明"].iter_rows(min_row=2, values_only=True))
     assert about["筛选条件"] == "醴陵市" and about["未用于本文件的筛选"] == "在建（所导出的表没有这些字段）"
     assert about["负载率"].startswith("负载率 = 最高负荷（MW）÷（变电容量（MVA）× 功率因数 0.9）")
+    assert "负荷裕度（MW）= 变电容量 × 0.9 − 最高负荷" in about["负载率"]
+    sheet = openpyxl.load_workbook(io.BytesIO(stations.data))["变电站"]
+    header = [c.value for c in sheet[1]]
+    assert header[header.index("负载率（%）") + 1] == "负荷裕度（MW）"  # a grid planner's question (tester 18)
+    stored = store.read_table(tiny_snapshot, "substations").set_index("station_id")
+    assert sheet.max_row >= 3
+    for r in sheet.iter_rows(min_row=2, values_only=True):
+        got, (cap, peak) = r[header.index("负荷裕度（MW）")], stored.loc[r[0], ["capacity_mva", "peak_load_mw"]]
+        assert got == (None if pd.isna(peak) else pytest.approx(round(cap * 0.9 - peak, 2)))
     assert stations.rows["substations"] == export.count_rows(tiny_snapshot, ALL, Filters(districts=(LILING,)), "substations")
     mixed = build(tiny_snapshot, ["projects", "tasks", "substations"], "xlsx", filters=stage)
     about = dict(openpyxl.load_workbook(io.BytesIO(mixed.data))["说明"].iter_rows(min_row=2, values_only=True))
@@ -436,6 +445,7 @@ def test_gpkg_layers_and_attribute_table(tiny_snapshot, tmp_path):
         expected_columns += export.EXTRA_COLUMNS.get(table, ())  # a task's project name, state, days overdue
         if table == "substations":  # the load rate the energy page bands by (tester 14)
             expected_columns.insert(expected_columns.index("peak_load_mw") + 1, "load_rate_pct")
+            expected_columns.insert(expected_columns.index("load_rate_pct") + 1, "headroom_mw")  # tester 18
         assert [c for c in df.columns if c != "geometry"] == expected_columns
         if "district_adcode" in df.columns:
             assert all(DISTRICTS[c][0] == n for c, n in zip(df["district_adcode"], df["district_name"]))
@@ -514,6 +524,9 @@ def test_shapefile_zip_fields_and_chinese(tiny_snapshot, tmp_path):
     stored = store.read_table(tiny_snapshot, "substations").set_index("station_id")
     rate = (stored["peak_load_mw"] / (stored["capacity_mva"] * 0.9) * 100).round(2)
     assert np.allclose(stations["load_rate_"], rate.reindex(stations.index), equal_nan=True)
+    headroom = (stored["capacity_mva"] * 0.9 - stored["peak_load_mw"]).round(2)
+    assert np.allclose(stations["headroom_m"], headroom.reindex(stations.index), equal_nan=True)
+    assert stations["headroom_m"].notna().sum() == stored["peak_load_mw"].notna().sum()
     labels = pd.read_csv(io.BytesIO(unzip(several.data)["substations/fields.csv"]), encoding="utf-8-sig")
     assert labels.set_index("column").loc["load_rate_pct", "label_zh"] == "负载率（%）"
     assert "GCJ-02" in unzip(several.data)["README.txt"].decode("utf-8-sig")
