@@ -293,7 +293,7 @@ def test_an_extract_says_only_the_filters_that_narrowed_each_table(tiny_snapshot
     header = [c.value for c in sheet[1]]
     assert header[header.index("负载率（%）") + 1] == "负荷裕度（MW）"  # a grid planner's question (tester 18)
     stored = store.read_table(tiny_snapshot, "substations").set_index("station_id")
-    assert sheet.max_row >= 3
+    assert sheet.max_row >= 2  # a station row to check
     for r in sheet.iter_rows(min_row=2, values_only=True):
         got, (cap, peak) = r[header.index("负荷裕度（MW）")], stored.loc[r[0], ["capacity_mva", "peak_load_mw"]]
         assert got == (None if pd.isna(peak) else pytest.approx(round(cap * 0.9 - peak, 2)))
