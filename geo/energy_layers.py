@@ -17,7 +17,7 @@ import pydeck as pdk
 
 from geo import schema
 from geo.energy import PASS_RATE_CLASSES, abnormal_areas, pass_rate_class, plants, stations
-from geo.power_supply import MAX_RISK_SHOWN
+from geo.power_supply import MAX_RISK_SHOWN, with_pending
 from geo.energy_view import abnormal_tooltips, plant_tooltips, risk_tooltips, station_tooltips
 from geo.filters import Filters
 from geo.i18n import fmt_number
@@ -57,11 +57,14 @@ def _joined(ids, pieces: Mapping[str, str]) -> Encoded:
     return Encoded("[" + ",".join(pieces[i] for i in ids if i in pieces) + "]")
 
 
-def station_symbols(snapshot: Snapshot, scope: Scope, filters: Filters, lang: str) -> Mapping[str, str]:
+def station_symbols(snapshot: Snapshot, scope: Scope, filters: Filters, lang: str,
+                    supply: pd.DataFrame | None = None) -> Mapping[str, str]:
     """station_id -> its symbol (position, size, colours, tooltip) encoded as JSON, for every
-    substation of ``filters``. Pages take it once per snapshot and language (unfiltered) and join
-    the filtered stations' pieces (``station_layers``)."""
-    rows = station_tooltips(stations(snapshot, scope, filters), lang)
+    substation of ``filters``; with ``supply`` (``power_supply.project_supply``) the tooltip
+    gives the load waiting on it. Pages take it once per snapshot and language (unfiltered) and
+    join the filtered stations' pieces (``station_layers``)."""
+    rows = stations(snapshot, scope, filters)
+    rows = station_tooltips(rows if supply is None else with_pending(rows, supply), lang)
     bands, statuses = rows["load_band"].tolist(), rows["status"].tolist()
     data = pd.DataFrame({
         "station_id": rows["station_id"].astype(str),

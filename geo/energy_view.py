@@ -55,6 +55,9 @@ def station_tooltips(stations: pd.DataFrame, lang: str) -> pd.DataFrame:
                             (_name("substations", "capacity_mva", lang), "capacity_text"),
                             (_name("substations", "peak_load_mw", lang), "peak_text"),
                             (t("load_rate", lang), "rate_text"), (t("headroom", lang), "headroom_text")]
+    if "pending_mw" in out.columns:  # power_supply.with_pending
+        out["pending_text"] = [fmt_number(v, "MW", 1, lang) for v in out["pending_mw"].tolist()]
+        out.attrs["tooltip"].append((t("pending_demand", lang), "pending_text"))
     return out
 
 
@@ -165,6 +168,7 @@ def station_table(stations: pd.DataFrame, lang: str) -> pd.DataFrame:
         "district": [district_name(c, lang) for c in rows["district_adcode"].tolist()],
         "load_rate_pct": rows["load_rate_pct"].astype(float),
         "headroom_mw": rows["headroom_mw"].astype(float),
+        "pending_mw": rows["pending_mw"].astype(float),  # power_supply.with_pending
         "peak_load_mw": rows["peak_load_mw"].astype(float),
         "capacity_mva": rows["capacity_mva"].astype(float),
         "voltage_kv": rows["voltage_kv"].astype("int64"),
@@ -186,6 +190,8 @@ def station_table_config(lang: str) -> dict:
                                                        format="%.1f"),
         "headroom_mw": st.column_config.NumberColumn(t("headroom", lang) + (" (MW)" if lang == "en" else "（MW）"),
                                                      format="%,.1f"),
+        "pending_mw": st.column_config.NumberColumn(t("pending_demand", lang) + (" (MW)" if lang == "en" else "（MW）"),
+                                                    format="%,.1f", help=t("pending_help", lang)),
     }
 
 

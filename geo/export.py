@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 import geopandas as gpd
 import pandas as pd
 
-from geo import i18n, schema, task_notes
+from geo import i18n, power_supply, schema, task_notes
 from geo.boundaries import DISTRICTS, short_district_name
 from geo.crs import transform_geometry, wgs84_to_gcj02
 from geo.export_gis import write_geojson, write_gpkg, write_parquet, write_shp
@@ -65,6 +65,7 @@ _T = {"filters": ("筛选条件", "Filters"), "all": ("全部", "none"), "scope"
       "unused_why": ("（所导出的表没有这些字段）", " (the exported tables do not have these fields)"),
       "source": ("数据来源", "Source"), "load_rate": ("负载率", "Load rate"),
       "load_rate_col": ("负载率（%）", "Load rate (%)"), "headroom_col": ("负荷裕度（MW）", "Headroom (MW)"),
+      "pending_col": ("待接入负荷（MW）", "Pending load (MW)"),
       "task_state": ("办理情况", "State"), "days_overdue": ("逾期天数", "Days overdue"),
       "too_long": ("（内容过长，超出 Excel 单元格上限，见说明）", "(too long for an Excel cell: see About)"),
       "too_long_head": ("超长单元格", "Cells too long")}
@@ -155,8 +156,10 @@ def _select(table: str, filters: Filters, what: str) -> tuple[str, dict]:
 
 # Beside a task's stored fields, what the meeting page shows of it: its project's name, its state
 # against the snapshot's as-of date (task_rates' one definition) and the days it is overdue. An
-# overdue list can then be sent as it is (tester 14); an import of the file leaves them aside.
-EXTRA_COLUMNS = {"tasks": ("project_name", "task_state", "days_overdue")}
+# overdue list can then be sent as it is (tester 14). Beside a substation's, the load waiting on
+# it (``power_supply.with_pending``), which the file's own columns cannot give (tester 18). An
+# import of the file leaves them aside.
+EXTRA_COLUMNS = {"tasks": ("project_name", "task_state", "days_overdue"), "substations": ("pending_mw",)}
 TASK_EXTRAS_SQL = (f"t.*, (SELECT name FROM {{projects}} p WHERE p.project_id = t.project_id) AS project_name, "
                    f"{TASK_STATE_SQL} AS task_state, "
                    f"{DAYS_OVERDUE_SQL.format(state=f'({TASK_STATE_SQL})', due='t.due_on')} AS days_overdue")
@@ -183,6 +186,8 @@ def filtered_table(snapshot: Snapshot, scope: Scope, filters: Filters, table: st
     sql += " " + order_by_clause(table, schema.PRIMARY_KEYS[table])
     run = query_gdf if table in schema.GEO_TABLES else query
     df = run(snapshot, sql, {**params, **extra}, scope=scope, max_rows=n, timeout_s=600).df
+    if table == "substations":
+        df = power_supply.with_pending(df, power_supply.project_supply(snapshot, scope, Filters()))
     df = df[schema.column_names(table) + list(EXTRA_COLUMNS.get(table, ()))]
     if crs == "gcj02" and table in schema.GEO_TABLES:
         df = df.set_geometry(transform_geometry(df.geometry.to_numpy(), wgs84_to_gcj02), crs=schema.STORAGE_CRS)
@@ -263,10 +268,14 @@ class Job:
             lines.append((self.t("load_rate"), (
                 f"负载率 = 最高负荷（MW）÷（变电容量（MVA）× 功率因数 {schema.POWER_FACTOR}）× 100 %；"
                 f"负载区间按此计算（<60 %、60–80 %、>80 %）。负荷裕度（MW）= 变电容量 × {schema.POWER_FACTOR} − 最高负荷，"
-                "未在运的变电站没有负荷，也就没有负载率和裕度。" if not en else
+                "未在运的变电站没有负荷，也就没有负载率和裕度。待接入负荷（MW）= 以该站为最近 "
+                f"{power_supply.SUPPLY_MIN_KV} kV 及以上在运变电站、尚未投产的项目用电需求之和，大于负荷裕度时该站接不下全部待接入项目。" if not en else
                 f"load rate = peak load (MW) ÷ (capacity (MVA) × power factor {schema.POWER_FACTOR}) × 100 %; "
                 f"the load bands (<60 %, 60–80 %, >80 %) are of this rate. Headroom (MW) = capacity × "
-                f"{schema.POWER_FACTOR} − peak load; a station not in service has no load, so no rate or headroom.")))
+                f"{schema.POWER_FACTOR} − peak load; a station not in service has no load, so no rate or headroom. "
+                f"Pending load (MW): the demand of the projects not yet producing whose nearest in-service "
+                f"substation of {power_supply.SUPPLY_MIN_KV} kV or above it is; above the headroom, the station "
+                "cannot take every project waiting on it.")))
         if "tasks" in self.rows:  # the columns beside the stored ones, and their date
             day = self.snapshot.as_of.isoformat()
             lines.append((self.t("task_state"), (

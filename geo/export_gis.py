@@ -62,7 +62,9 @@ LOAD_RATE = "load_rate_pct"  # a substation's, beside its load and capacity (not
 LOAD_RATE_LABELS = ("负载率（%）", "Load rate (%)")
 HEADROOM = "headroom_mw"  # and its headroom, as the energy page's station list gives it
 HEADROOM_LABELS = ("负荷裕度（MW）", "Headroom (MW)")
-_EXTRA_LABELS = {DISTRICT_NAME: DISTRICT_NAME_LABELS, LOAD_RATE: LOAD_RATE_LABELS, HEADROOM: HEADROOM_LABELS}
+PENDING = "pending_mw"  # and the load waiting on it (export.EXTRA_COLUMNS)
+_EXTRA_LABELS = {DISTRICT_NAME: DISTRICT_NAME_LABELS, LOAD_RATE: LOAD_RATE_LABELS, HEADROOM: HEADROOM_LABELS,
+                 PENDING: ("待接入负荷（MW）", "Pending load (MW)")}
 
 
 def load_rate_pct(df: pd.DataFrame) -> pd.Series:
@@ -100,6 +102,7 @@ def _for_gis(table: str, df: pd.DataFrame, h3_text: bool, lang: str) -> pd.DataF
     if table == "substations":  # to symbolise by the page's bands without recomputing it (tester 14)
         df.insert(df.columns.get_loc("peak_load_mw") + 1, LOAD_RATE, load_rate_pct(df))
         df.insert(df.columns.get_loc(LOAD_RATE) + 1, HEADROOM, headroom_mw(df))
+        df.insert(df.columns.get_loc(HEADROOM) + 1, PENDING, df.pop(PENDING))
     return df
 
 

@@ -77,6 +77,7 @@ def for_people(job: Job, table: str, df: pd.DataFrame, *, guarded_text: bool) ->
     if table == "substations":  # the figure the energy page bands and colours by (its rule in 说明)
         out[job.t("load_rate_col")] = load_rate_pct(df)
         out[job.t("headroom_col")] = headroom_mw(df)
+        out[job.t("pending_col")] = df["pending_mw"]
     if table in POINT_TABLES:
         for key, coord in (("lon", df.geometry.x), ("lat", df.geometry.y)):
             out[job.t(key)] = coord.round(7)

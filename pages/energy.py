@@ -113,7 +113,8 @@ with map_col:
             base += energy_layers.risk_layers(pieces, supply_view["risk_rows"])
             legends.append((t("layer_risk", lang), energy_layers.risk_legend(t("risk_legend", lang, km=max_km))))
         if "stations" in chosen:
-            symbols = page_cache.cached(energy_layers.station_symbols, ctx, lang, unfiltered=True)  # once per language
+            symbols = page_cache.derived(ctx, ("station_symbols", lang), lambda: energy_layers.station_symbols(
+                ctx.snapshot, ctx.scope, Filters(), lang, supply))  # once per language
             shown = page_cache.cached(energy.stations, ctx, filters=by_table["substations"])
             shown_ids = shown["station_id"].astype(str).tolist()
             base += energy_layers.station_layers(shown_ids, symbols, selected_id)
@@ -254,7 +255,7 @@ st.caption(t("chart_pick_note_energy", lang))  # the first two: the funnel is no
 st.markdown(f"**{t('station_list', lang)}**")
 # Every substation formatted and ranked once per language; a view keeps the rows of the stations it shows
 all_stations = page_cache.derived(ctx, ("station_table", lang), lambda: ui.arrow_table(
-    station_table(page_cache.cached(energy.stations, ctx, unfiltered=True), lang)))
+    station_table(power_supply.with_pending(page_cache.cached(energy.stations, ctx, unfiltered=True), supply), lang)))
 table = ui.rows_with(all_stations, "station_id",
                      page_cache.cached(energy.stations, ctx, filters=by_table["substations"])["station_id"])
 ui.table(table, lang, "no_rows_stations", column_config=station_table_config(lang),

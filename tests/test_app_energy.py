@@ -390,6 +390,14 @@ def test_risk_table_and_station_list_show_the_views_rows_in_order(monkeypatch, d
     listed = table(at, "station_id")
     assert listed["station_id"].tolist() == ranked["station_id"].tolist() and len(listed) > 1
     assert set(listed["voltage_kv"]) == {110}
+    # the load waiting on each, beside its headroom, as the station's panel counts it (tester 18)
+    waiting = supply[supply["stage"] != "投产"].groupby("station_id")["demand_mw"].sum()
+    assert list(listed.columns[:5]) == ["name", "district", "load_rate_pct", "headroom_mw", "pending_mw"]
+    expected = listed["station_id"].map(waiting).fillna(0.0).round(2).tolist()
+    assert listed["pending_mw"].tolist() == pytest.approx(expected) and max(expected) > 0
+    tips = {row["station_id"]: row["tooltip"] for row in next(x for x in deck(at)["layers"] if x["id"] == "stations")["data"]}
+    busiest = listed.loc[listed["pending_mw"].idxmax()]
+    assert f"待接入负荷：{busiest['pending_mw']:,.1f} MW" in tips[busiest["station_id"]]
 
 
 def test_the_headroom_map_is_green_where_there_is_most_to_spare_and_red_where_load_is_highest(monkeypatch, demo_store):

@@ -103,6 +103,16 @@ def test_nearest_substation_distance_and_coverage(snap):
     assert supply.loc["P004", "pending_mw"] == pytest.approx(5.0)
 
 
+def test_each_station_carries_the_load_waiting_on_it(snap):
+    """Beside its headroom (tester 18: 22.9 MW free, 44.8 MW waiting, shown in its panel only)."""
+    stations = power_supply.with_pending(energy.stations(snap, ALL, Filters()), power_supply.project_supply(snap, ALL, Filters()))
+    pending = stations.set_index("station_id")["pending_mw"]
+    assert pending["S1"] == pytest.approx(5.0)  # P001 (P003 produces: its load is in the peak)
+    assert pending["S2"] == pytest.approx(5.0)  # P004 + P005
+    assert pending["S5"] == 0.0  # a supply point nothing waits on
+    assert pending[["S3", "S4"]].isna().all()  # 35 kV, and not in service: they supply no project
+
+
 def test_projects_at_risk_and_threshold(snap):
     supply = power_supply.project_supply(snap, ALL, Filters())
     risk = power_supply.at_risk(supply, Filters(), max_distance_km=10)

@@ -23,7 +23,7 @@ import shapely
 from pyproj import Geod
 
 from conftest import AS_OF, CHALING, HETANG, LILING, make_tiny_tables
-from geo import export, export_gis, schema, store
+from geo import energy, export, export_gis, power_supply, schema, store
 from geo.boundaries import DISTRICTS
 from geo.filters import Filters
 from geo.query import Scope
@@ -291,7 +291,8 @@ def test_an_extract_says_only_the_filters_that_narrowed_each_table(tiny_snapshot
     assert "负荷裕度（MW）= 变电容量 × 0.9 − 最高负荷" in about["负载率"]
     sheet = openpyxl.load_workbook(io.BytesIO(stations.data))["变电站"]
     header = [c.value for c in sheet[1]]
-    assert header[header.index("负载率（%）") + 1] == "负荷裕度（MW）"  # a grid planner's question (tester 18)
+    assert header[header.index("负载率（%）") + 1:][:2] == ["负荷裕度（MW）", "待接入负荷（MW）"]  # a grid planner's (tester 18)
+    assert "待接入负荷（MW）= 以该站为最近 110 kV 及以上在运变电站" in about["负载率"]
     stored = store.read_table(tiny_snapshot, "substations").set_index("station_id")
     assert sheet.max_row >= 2  # a station row to check
     for r in sheet.iter_rows(min_row=2, values_only=True):
@@ -444,8 +445,9 @@ def test_gpkg_layers_and_attribute_table(tiny_snapshot, tmp_path):
             expected_columns.insert(expected_columns.index("district_adcode") + 1, "district_name")
         expected_columns += export.EXTRA_COLUMNS.get(table, ())  # a task's project name, state, days overdue
         if table == "substations":  # the load rate the energy page bands by (tester 14)
-            expected_columns.insert(expected_columns.index("peak_load_mw") + 1, "load_rate_pct")
-            expected_columns.insert(expected_columns.index("load_rate_pct") + 1, "headroom_mw")  # tester 18
+            expected_columns.remove("pending_mw")  # beside the headroom (tester 18)
+            at = expected_columns.index("peak_load_mw") + 1
+            expected_columns[at:at] = ["load_rate_pct", "headroom_mw", "pending_mw"]
         assert [c for c in df.columns if c != "geometry"] == expected_columns
         if "district_adcode" in df.columns:
             assert all(DISTRICTS[c][0] == n for c, n in zip(df["district_adcode"], df["district_name"]))
@@ -527,6 +529,10 @@ def test_shapefile_zip_fields_and_chinese(tiny_snapshot, tmp_path):
     headroom = (stored["capacity_mva"] * 0.9 - stored["peak_load_mw"]).round(2)
     assert np.allclose(stations["headroom_m"], headroom.reindex(stations.index), equal_nan=True)
     assert stations["headroom_m"].notna().sum() == stored["peak_load_mw"].notna().sum()
+    supply = power_supply.project_supply(tiny_snapshot, ALL, NONE)
+    waiting = power_supply.with_pending(energy.stations(tiny_snapshot, ALL, NONE), supply).set_index("station_id")["pending_mw"]
+    assert np.allclose(stations["pending_mw"], waiting.reindex(stations.index), equal_nan=True)
+    assert (waiting > 0).any()
     labels = pd.read_csv(io.BytesIO(unzip(several.data)["substations/fields.csv"]), encoding="utf-8-sig")
     assert labels.set_index("column").loc["load_rate_pct", "label_zh"] == "负载率（%）"
     assert "GCJ-02" in unzip(several.data)["README.txt"].decode("utf-8-sig")

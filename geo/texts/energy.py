@@ -102,6 +102,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "supply_station": ("最近供电变电站", "Nearest supply substation"),
     "distance": ("距离", "Distance"),
     "pending_demand": ("待接入负荷", "Pending load"),
+    "pending_help": ("以该站为最近 110 kV 及以上在运变电站、尚未投产的项目用电需求之和；大于负荷裕度时，该站接不下全部待接入项目。",
+                     "The power demand of the projects not yet producing whose nearest in-service substation of "
+                     "110 kV or above this is. Above the headroom, the station cannot take every project waiting on it."),
     "risk_reason": ("风险原因", "Risk"),
     "risk_no_station": ("无可接入变电站", "no station to connect to"),
     "risk_over_headroom": ("需求超过裕度", "demand above headroom"),
