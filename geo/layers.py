@@ -223,15 +223,21 @@ def parcel_legend(lang: str, title: str) -> Legend:
     return Legend(title, tuple((colour, enum_label(status, lang)) for status, colour in PARCEL_COLOURS.items()))
 
 
-def parcels_layer(parcels: gpd.GeoDataFrame, tooltip_rows: list[tuple[str, str]], selected: str | None,
-                  pickable: bool = True) -> pdk.Layer:
-    """Parcel polygons coloured by status; only id, rings, colour and tooltip per parcel.
+def parcel_layers(parcels: gpd.GeoDataFrame, tooltip_rows: list[tuple[str, str]], selected: str | None,
+                  pickable: bool = True) -> list[pdk.Layer]:
+    """Parcel polygons coloured by status; only id, rings, colour and tooltip per parcel; when
+    ``pickable``, their click targets under them (``parcel_targets_layer``).
 
     A PolygonLayer with rings as data (lighter than GeoJSON features). Multi-part parcels become
     one row per part, all with the parcel's id. ``pickable=False`` for views with thousands of
     parcels: picking them all on a click can exceed deck.gl's 250 ms click threshold.
     """
     tips = tooltips(parcels, "parcel_id", tooltip_rows)
+    polygons = _parcel_polygons(parcels, tips, selected, pickable)
+    return [parcel_targets_layer(parcels, tips), polygons] if pickable else [polygons]
+
+
+def _parcel_polygons(parcels: gpd.GeoDataFrame, tips: list[str], selected: str | None, pickable: bool) -> pdk.Layer:
     ids, statuses = parcels["parcel_id"].tolist(), parcels["status"].tolist()
     rows = []
     # Parts, rings and coordinates taken out by shapely for all parcels at once and rounded by
@@ -257,6 +263,25 @@ def parcels_layer(parcels: gpd.GeoDataFrame, tooltip_rows: list[tuple[str, str]]
         get_line_color="line", get_line_width="line_px", line_width_units="'pixels'", stroked=True, filled=True,
         pickable=pickable, auto_highlight=pickable, highlight_color=[255, 215, 0, 160],
     )
+
+
+# A parcel's click target is never smaller than this radius: at a district's zoom a 100-亩 parcel
+# is 2 × 3 px on screen, and clicking one took several tries (tester 15).
+PARCEL_TARGET_PX = 5
+
+
+def parcel_targets_layer(parcels: gpd.GeoDataFrame, tips: list[str]) -> pdk.Layer:
+    """An invisible dot at each parcel's inner point, ``PARCEL_TARGET_PX`` in radius whatever the
+    zoom, under the outlines: it widens a small parcel's click target (its id starts with
+    "parcels", so a click on it selects the parcel) and shows the parcel's tooltip. deck.gl picks
+    a transparent object as any other; once the parcel is bigger than the dot, the outline drawn
+    above it takes the click."""
+    inner = shapely.point_on_surface(np.asarray(parcels.geometry.values))
+    data = pd.DataFrame({"parcel_id": parcels["parcel_id"].to_numpy(), "tooltip": tips,
+                         "position": np.round(shapely.get_coordinates(inner), 6).tolist()})
+    return pdk.Layer("ScatterplotLayer", id="parcels-targets", data=records(data), get_position="position",
+                     get_radius=1, radius_units="'meters'", radius_min_pixels=PARCEL_TARGET_PX,
+                     get_fill_color=[0, 0, 0, 0], stroked=False, pickable=True)
 
 
 def idle_cells_layer(cells: pd.DataFrame, tooltip_rows: list[tuple[str, str]], lang: str,

@@ -109,8 +109,7 @@ with map_col:
             # software rendering took 235–790 ms, beyond deck.gl's 250 ms click threshold, so
             # district clicks were dropped (measured): parcels become clickable once the view is
             # one district or park.
-            base.append(layers.parcels_layer(rows, tips, selected_id,
-                                             pickable=bool(filters.districts or filters.parks)))
+            base += layers.parcel_layers(rows, tips, selected_id, pickable=bool(filters.districts or filters.parks))
             legend = layers.parcel_legend(lang, t("parcel_status", lang))
             if filters.parks and len(rows):
                 minx, miny, maxx, maxy = rows.total_bounds

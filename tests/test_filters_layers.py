@@ -367,7 +367,7 @@ def test_parcel_parts_and_holes_become_rows_of_rings_in_order():
                                geometry=[MultiPolygon([box(113.1, 27.1, 113.2, 27.2), holed]),
                                          box(113.12345678, 27.5, 113.3, 27.6)], crs="EPSG:4326")
     parcels["tip"] = ["甲", "乙"]
-    rows = layers.parcels_layer(parcels, [("说明", "tip")], selected=None).data
+    rows = layers.parcel_layers(parcels, [("说明", "tip")], selected=None)[-1].data
     assert [row["parcel_id"] for row in rows] == ["A", "A", "B"]  # one row per part, the parcel's order
     assert rows[0]["polygon"] == [[list(c) for c in box(113.1, 27.1, 113.2, 27.2).exterior.coords]]
     exterior, hole = rows[1]["polygon"]  # a hole is the part's second ring
@@ -385,7 +385,7 @@ def test_parcels_show_their_status_colour_at_any_zoom():
     parcels = gpd.GeoDataFrame({"parcel_id": ["L1", "L2"], "status": ["闲置", "在用"]},
                                geometry=[box(113.1, 27.8, 113.1001, 27.8001), box(113.2, 27.8, 113.2001, 27.8001)],
                                crs="EPSG:4326")
-    rows = layers.parcels_layer(parcels, [], selected="L2").data
+    rows = layers.parcel_layers(parcels, [], selected="L2")[-1].data
     idle, chosen = rows
     assert idle["fill"][:3] == list(layers.PARCEL_COLOURS["闲置"]) and idle["line_px"] == 1.5
     assert idle["line"] == [int(c * 0.75) for c in layers.PARCEL_COLOURS["闲置"]]
