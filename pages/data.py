@@ -19,7 +19,14 @@ st.title(t("page_data", lang))
 st.caption(t("as_of", lang, date=ctx.snapshot.as_of, snapshot=ctx.snapshot.id))
 
 
-def _publish(checked, user: str, as_of) -> None:
+def _publish(checked) -> None:
+    # The publisher and the as-of date as they are now, not as the button was drawn with them: a
+    # date typed and the button clicked at once reach the server in one rerun, and the date bound
+    # to the button was the old one (tester 19 published October's ledger as of 2023-09-30).
+    user, as_of = st.session_state.get("data_user") or "", st.session_state.get("data_as_of")
+    if as_of is None:  # the date field cleared
+        st.session_state["data_message"] = ("error", t("data_as_of_missing", lang))
+        return
     try:
         done = pub.publish(checked, published_by=user.strip(), store_dir=None, as_of=as_of)
     except (StoreError, IngestError) as err:
@@ -32,7 +39,7 @@ def _publish(checked, user: str, as_of) -> None:
         st.session_state["data_message"] = ("info", t("data_nothing_changed", lang))
     else:
         st.session_state["data_message"] = ("success", t("data_published", lang, snapshot=done.snapshot.id,
-                                                         diff=checked.report.diff_text(lang)))
+                                                         as_of=as_of.isoformat(), diff=checked.report.diff_text(lang)))
 
 
 ROWS_WITH_BUTTONS = 20  # the newest snapshots each with a button; older ones in a picker
@@ -251,6 +258,6 @@ with tab_import:
         st.error(orphans.text(lang), icon=":material/link_off:")
     blocked = not report.accepted or not valid_only or not user.strip() or not confirmed or orphans is not None
     st.button(t("data_publish", lang, mode=t(f"data_mode_{mode}", lang)), type="primary", key="data_publish",
-              disabled=blocked, on_click=_publish, args=(checked, user, as_of), icon=":material/publish:")
+              disabled=blocked, on_click=_publish, args=(checked,), icon=":material/publish:")
     if not user.strip():
         st.caption(t("data_user_needed", lang))

@@ -179,6 +179,22 @@ def test_a_start_after_the_as_of_date_is_named_until_the_date_moves(monkeypatch,
     assert not [w for w in at.warning if "晚于数据截至日期" in w.value]
 
 
+def test_a_date_typed_and_published_in_one_click_is_the_date_published(monkeypatch, tiny_snapshot, store_dir):
+    """The date field changed and the button clicked reach the server in one rerun: the button's
+    callback had been bound to the date drawn before, and October's ledger went out as of
+    2023-09-30, the success message silent about it (tester 19)."""
+    later = tiny_snapshot.as_of + dt.timedelta(days=31)
+    at = upload(open_page(monkeypatch, store_dir), "项目台账.csv", csv_bytes(rows()[:2]))
+    at.text_input(key="data_user").input("重点办")
+    at.run()
+    at.date_input(key="data_as_of").set_value(later)
+    at.button(key="data_publish").click()  # no run between: one rerun carries both
+    at.run()
+    current = store.open_current(store_dir)
+    assert current.id != tiny_snapshot.id and current.as_of == later
+    assert any(f"数据截至 {later.isoformat()}" in m.value for m in at.success)
+
+
 def test_a_stopped_file_says_why(monkeypatch, tiny_snapshot, store_dir):
     at = open_page(monkeypatch, store_dir)
     at = upload(at, "台账.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(300))

@@ -86,7 +86,8 @@ TEXT: dict[str, tuple[str, str]] = {
                              "{removed} rows there now are deleted (a rollback restores them). To add or change some "
                              "records only, choose 'Upsert by id'."),
     "data_replace_confirm": ("确认删除现有的 {removed} 行", "Delete the {removed} rows there now"),
-    "data_published": ("已发布快照 {snapshot}。{diff}", "Published snapshot {snapshot}. {diff}"),
+    "data_published": ("已发布快照 {snapshot}（数据截至 {as_of}）。{diff}", "Published snapshot {snapshot} (as of {as_of}). {diff}"),
+    "data_as_of_missing": ("未发布：请填写数据截至日期。", "Not published: fill in the as-of date."),
     "data_nothing_changed": ("与当前数据相比没有变化，未生成新快照。", "Nothing differs from the current data: no new snapshot."),
     "data_publish_failed": ("发布失败，当前数据未改变：{error}", "Publishing failed; the current data is unchanged: {error}"),
     "data_rolled_back": ("已回滚：当前快照为 {snapshot}。", "Rolled back: the current snapshot is {snapshot}."),
