@@ -160,15 +160,18 @@ def _task_label(row, when: str = "") -> str:
 
 def close_form(ctx: PageContext, store_dir: Path) -> None:
     _open_task_form(ctx, store_dir, "close", "close_title", "close_button", _close,
-                    lambda: st.date_input(t("close_on", ctx.lang), value=ctx.snapshot.as_of, max_value=ctx.snapshot.as_of,
-                                          key="close_on"))
+                    # No max_value: a date typed beyond it was kept as the default, and a task closed
+                    # on 11-05 was recorded as closed on the as-of date, unsaid (tester 19).
+                    # task_edits refuses it in words instead.
+                    lambda: st.date_input(t("close_on", ctx.lang), value=ctx.snapshot.as_of, key="close_on"))
 
 
 def reschedule_form(ctx: PageContext, store_dir: Path) -> None:
     """A new deadline for an open task (延期 granted at the meeting)."""
     _open_task_form(ctx, store_dir, "reschedule", "reschedule_title", "reschedule_button", _reschedule,
                     lambda: st.date_input(t("reschedule_due", ctx.lang), value=ctx.snapshot.as_of + dt.timedelta(days=14),
-                                          min_value=ctx.snapshot.as_of, key="reschedule_due"), with_due=True)
+                                          key="reschedule_due"),
+                    with_due=True)  # no min_value, as above: task_edits refuses a past deadline in words
 
 
 def _save_task_change(ctx: PageContext, key: str, edit, done_key: str, **done) -> None:
@@ -195,7 +198,7 @@ def _close(ctx: PageContext, store_dir: Path) -> None:
     state = st.session_state
     _save_task_change(ctx, "close", lambda: task_edits.close(
         store_dir, ctx.snapshot, task_id=state.get("close_task") or "", closed_on=state.get("close_on"),
-        by=state.get("close_by", ""), scope=ctx.scope), "close_done")
+        by=state.get("close_by", ""), scope=ctx.scope), "close_done", closed=state.get("close_on") or ctx.snapshot.as_of)
 
 
 UNDO_ACTIONS = ("reopen", "withdraw")

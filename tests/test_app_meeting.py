@@ -84,6 +84,8 @@ def copy_of_demo(demo_store, tmp_path):
 
 
 def test_assign_and_close_a_task_in_the_meeting(monkeypatch, demo_store, tmp_path):
+    import datetime as dt
+
     from geo import store
 
     store_dir = copy_of_demo(demo_store, tmp_path)
@@ -110,8 +112,15 @@ def test_assign_and_close_a_task_in_the_meeting(monkeypatch, demo_store, tmp_pat
     assert tasks.loc[task_id, "title"] == "<script>alert(1)</script>协调专线接入"
     # close it; closing it again (someone else did) is refused and nothing is saved
     at.selectbox(key="close_task").set_value(task_id)
+    # a date after the as-of date is refused in words, nothing saved (it had been recorded as the
+    # as-of date, unsaid: tester 19)
+    at.date_input(key="close_on").set_value(after.as_of + dt.timedelta(days=5))
     at.button[[b.label for b in at.button].index("办结")].click().run()
-    assert any(s.value == f"已办结：{task_id}" for s in at.success)
+    assert any(f"晚于数据截至日 {after.as_of}" in e.value for e in at.error)
+    assert store.open_current(store_dir).id == after.id
+    at.date_input(key="close_on").set_value(after.as_of)  # assigned that day: the earliest it can close
+    at.button[[b.label for b in at.button].index("办结")].click().run()
+    assert [s.value for s in at.success] == [f"已办结：{task_id}，办结日期 {after.as_of}"], [e.value for e in at.error]
     closed = store.open_current(store_dir)
     assert store.read_table(closed, "tasks").set_index("task_id").loc[task_id, "status"] == "已办结"
 

@@ -197,7 +197,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_rows_tasks": ("没有符合筛选条件的交办事项", "No assigned tasks match the filters"),
     "close_on": ("办结日期", "Closed on"),
     "close_button": ("办结", "Close"),
-    "close_done": ("已办结：{id}", "Closed: {id}"),
+    "close_done": ("已办结：{id}，办结日期 {closed}", "Closed: {id}, on {closed}"),
     "reschedule_title": ("调整办结时限", "Change a deadline"),
     "reschedule_due": ("新的办结时限", "New deadline"),
     "reschedule_button": ("调整时限", "Change deadline"),
