@@ -35,10 +35,16 @@ class Legend:
 
 
 def class_breaks(values: pd.Series, classes: int = 5) -> list[float]:
-    """Upper bounds of quantile classes, de-duplicated (few distinct values -> fewer classes)."""
+    """Upper bounds of quantile classes, de-duplicated (few distinct values -> fewer classes).
+    Zeros beside positive values are a class of their own: under one industrial chain seven
+    districts had none, the quantiles fell on 0, and 10.4 亿元 shared a class with 310.4 under a
+    legend of "0.0 – 0.0" and "0.0 – 310.4" (tester 17)."""
     clean = values.dropna().astype(float)
     if clean.empty:
         return []
+    zero = clean == 0
+    if zero.any() and (clean > 0).any() and classes > 1:
+        return [0.0, *class_breaks(clean[~zero], classes - 1)]
     classes = min(classes, clean.nunique())
     qs = np.quantile(clean, np.linspace(0, 1, classes + 1)[1:])
     return sorted(set(float(q) for q in qs))
@@ -69,15 +75,18 @@ def palette(n: int, breaks: list[float] | None = None, more: str = "worse") -> t
 
 
 def break_labels(breaks: list[float], values: pd.Series, unit: str, decimals: int, lang: str) -> list[str]:
-    """"low – high unit" per class, from the smallest value to each upper bound."""
-    if not breaks:
-        return []
-    low = float(values.min())
-    if breaks == [low]:  # one value everywhere (all 0): "0 亿元", not "0.0 – 0.0 亿元"
-        return [fmt_number(low, unit, decimals, lang)]
-    labels, previous = [], low
+    """"low – high unit" per class: the smallest and largest value in it, one value alone ("0 亿元").
+    The values themselves, not the quantile bounds: bounds shared by two classes ("54.6 – 55.8 % /
+    55.8 – 57.7 %") did not say where a district at 55.8 was, and bounds between values named
+    figures no district had (tester 17)."""
+    clean = values.dropna().astype(float).to_numpy()
+    labels, previous = [], -np.inf
     for b in breaks:
-        labels.append(f"{fmt_number(previous, '', decimals, lang)} – {fmt_number(b, unit, decimals, lang)}")
+        inside = clean[(clean > previous + 1e-9) & (clean <= b + 1e-9)]
+        low, high = (float(inside.min()), float(inside.max())) if len(inside) else (b, b)
+        same = fmt_number(low, "", decimals, lang) == fmt_number(high, "", decimals, lang)
+        labels.append(fmt_number(high, unit, decimals, lang) if same else
+                      f"{fmt_number(low, '', decimals, lang)} – {fmt_number(high, unit, decimals, lang)}")
         previous = b
     return labels
 

@@ -94,7 +94,7 @@ def scoreboard(snapshot: Snapshot, scope: Scope, filters: Filters) -> pd.DataFra
     ``stalled`` (个, 八未); ``tasks`` assigned on these projects, ``overdue_tasks``,
     ``closing_rate_pct``; ``rag_*`` the colour of each metric against its target (module doc).
     The city row has ``is_city`` True and adcode 430200 (名称 "全市", or "合计" when the scope or
-    the district filter leaves out part of the city). Districts without a matching project get zeros.
+    any project filter leaves out part of the city). Districts without a matching project get zeros.
     """
     figures = _cube_figures(snapshot, scope, filters)
     if figures is None:
@@ -197,7 +197,9 @@ def _assemble(snapshot: Snapshot, figures: list[dict], districts: list[tuple[str
             city = rec
         else:
             by_code[rec["district_adcode"]] = rec
-    whole = scope.is_all and not filters.districts
+    # "全市" only for every project of the city: under a park or chain filter the row had read
+    # "全市 56 个 / 415.5 亿元" beside the published 549 / 5,430 (tester 17)
+    whole = scope.is_all and filters.where("projects")[0] == "TRUE"
     time_pct = time_progress_pct(snapshot.as_of)
     rows = [_score_row(CITY_ADCODE, "全市" if whole else "合计", "Whole city" if whole else "Total", True, city,
                        time_pct)]

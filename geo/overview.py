@@ -180,11 +180,14 @@ def _num(value) -> float:
 
 
 # Map metrics: summary column, i18n label key, unit, decimals.
+# (column, label, unit, decimals, what more of it means: map_classes.RAMPS). The completion rate
+# is on greens: on reds its best district was the darkest, under a scoreboard showing it green
+# (tester 17); the amounts stay on reds, as intensity.
 MAP_METRICS = {
-    "total": ("total_yi", "metric_total", "亿元", 1),
-    "count": ("projects", "metric_count", "个", 0),
-    "plan": ("plan_yi", "metric_plan", "亿元", 1),
-    "progress": ("progress_pct", "metric_progress", "%", 1),
+    "total": ("total_yi", "metric_total", "亿元", 1, "worse"),
+    "count": ("projects", "metric_count", "个", 0, "worse"),
+    "plan": ("plan_yi", "metric_plan", "亿元", 1, "worse"),
+    "progress": ("progress_pct", "metric_progress", "%", 1, "better"),
 }
 
 
@@ -220,10 +223,10 @@ def investment_choropleth(summary: pd.DataFrame, metric: str, lang: str, selecte
     from geo import district_layers
     from geo.i18n import t
 
-    column, label_key, unit, decimals = MAP_METRICS[metric]
+    column, label_key, unit, decimals, more = MAP_METRICS[metric]
     return district_layers.district_choropleth(
         district_map_data(summary, lang), column, name_column="name", label_column="label", unit=unit,
-        decimals=decimals, legend_title=t(label_key, lang), lang=lang, selected=selected,
+        decimals=decimals, legend_title=t(label_key, lang), lang=lang, selected=selected, more=more,
         tooltip_rows=[(t("projects_count", lang), "projects_text"), (t("total_investment", lang), "total_text"),
                       (t("annual_plan", lang), "plan_text"), (t("completed_to_date", lang), "completed_text"),
                       (t("progress_rate", lang), "progress_text")])  # the text carries its %

@@ -426,3 +426,4 @@ def test_the_park_filter_is_not_offered_where_no_table_has_a_park(monkeypatch, d
     assert at.query_params["park"] == "株洲高新区" and at.session_state["f_park"] == ["株洲高新区"]
     land = conftest.open_page(monkeypatch, demo_store, "land", park="株洲高新区")
     assert land.multiselect(key="f_park").value == ["株洲高新区"]
+

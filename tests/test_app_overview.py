@@ -276,3 +276,26 @@ def test_a_filter_the_overview_does_not_offer_is_neither_named_nor_applied(monke
     assert "醴陵市" in scope and "闲置" not in scope and "工业" not in scope and "220" not in scope
     assert {m.label: m.value for m in carried.metric} == {m.label: m.value for m in plain.metric}
     assert carried.button(key="overview_clear").disabled is False  # the district: something to clear
+
+
+def test_the_completion_rate_map_is_green_where_the_rate_is_best(demo_store):
+    """炎陵县 (81.3 %, the best) was the darkest red under a scoreboard showing it green (tester 17):
+    a rate where more is better is on greens; the amounts stay on reds."""
+    import json
+
+    from geo import overview
+    from geo.filters import Filters
+    from geo.map_classes import CLASS_COLOURS, GOOD_COLOURS
+    from geo.query import Scope
+
+    summary = overview.district_summary(store.open_current(demo_store), Scope.all(), Filters())
+    best, worst = (summary.set_index("adcode")["progress_pct"].astype(float).agg(f) for f in ("idxmax", "idxmin"))
+
+    def fill_of(metric, code):
+        deck, _ = overview.investment_choropleth(summary, metric, "zh")
+        layer = next(x for x in json.loads(deck.to_json())["layers"] if x["id"] == "districts")
+        return next(f["properties"]["fill"][:3] for f in layer["data"]["features"] if f["properties"]["adcode"] == code)
+
+    assert fill_of("progress", best) == list(GOOD_COLOURS[-1]) and fill_of("progress", worst) == list(GOOD_COLOURS[0])
+    top = summary.set_index("adcode")["total_yi"].astype(float).idxmax()
+    assert fill_of("total", top) == list(CLASS_COLOURS[-1])

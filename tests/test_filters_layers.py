@@ -223,11 +223,28 @@ def test_class_breaks_and_legend():
     assert map_classes.classify(pd.Series([1.0, 5.0, None]), breaks) == [0, 4, None]
     _, legend = district_layers.district_choropleth(_two_districts(), "value", name_column="name", unit="亿元",
                                            decimals=1, legend_title="总投资", lang="zh", tooltip_rows=[])
-    assert [label for _, label in legend.entries] == ["10.0 – 20.0 亿元", "20.0 – 30.0 亿元"]
+    assert [label for _, label in legend.entries] == ["10.0 亿元", "30.0 亿元"]  # what each class holds
     html = map_classes.legend_html(legend)
     assert html.count("background:rgb(") == 2
     assert "background:rgb(254, 229, 217)" in html and "background:rgb(165, 15, 21)" in html  # lowest, highest class
-    assert html.index("10.0 – 20.0 亿元") < html.index("20.0 – 30.0 亿元") and ">总投资<" in html
+    assert html.index("10.0 亿元") < html.index("30.0 亿元") and ">总投资<" in html
+
+
+def test_zeros_are_a_class_of_their_own_and_labels_give_each_class_its_values():
+    """Under one chain: seven districts at 0, 渌口 10.4, 石峰 310.4 亿元 had shared a class under
+    "0.0 – 0.0" and "0.0 – 310.4" (tester 17); neighbouring classes had shared their bounds."""
+    values = pd.Series([0.0] * 7 + [10.4, 310.4])
+    breaks = map_classes.class_breaks(values)
+    classes = map_classes.classify(values, breaks)
+    assert breaks[0] == 0.0 and classes[:7] == [0] * 7 and len({classes[7], classes[8]}) == 2 and classes[7] > 0
+    assert map_classes.break_labels(breaks, values, "亿元", 1, "zh") == ["0.0 亿元", "10.4 亿元", "310.4 亿元"]
+    rates = pd.Series([54.6, 55.2, 55.8, 56.9, 57.7, 60.1, 61.0, 63.2, 66.0])
+    labels = map_classes.break_labels(map_classes.class_breaks(rates), rates, "%", 1, "zh")
+    lows_highs = [tuple(float(x.rstrip(" %")) for x in label.split(" – ")) for label in labels]
+    assert all(a[-1] < b[0] for a, b in zip(lows_highs, lows_highs[1:]))  # no bound shared by two classes
+    assert lows_highs[0][0] == 54.6 and lows_highs[-1][-1] == 66.0
+    assert map_classes.break_labels(map_classes.class_breaks(pd.Series([0.0, 0.0])), pd.Series([0.0, 0.0]), "亿元", 1,
+                                    "zh") == ["0.0 亿元"]  # nothing anywhere: one class
 
 
 def test_legend_html_escapes_labels():

@@ -99,6 +99,9 @@ def test_scoreboard_respects_filters_and_scope(tiny_snapshot):
 
     stalled_only = meeting.scoreboard(tiny_snapshot, ALL, Filters(stalled=("签约未开工",)))
     assert stalled_only["projects"].tolist() == [1, 1, 0, 0] and stalled_only["tasks"].tolist() == [1, 1, 0, 0]
+    # the first row is 全市 only for every project: under another filter it is the total shown (tester 17)
+    assert stalled_only["name_zh"].iloc[0] == "合计" and stalled_only["name_en"].iloc[0] == "Total"
+    assert meeting.scoreboard(tiny_snapshot, ALL, Filters(parcel_statuses=("闲置",)))["name_zh"].iloc[0] == "全市"
 
     nothing = meeting.scoreboard(tiny_snapshot, ALL, Filters(search="没有这个项目"))
     assert nothing["projects"].tolist() == [0, 0, 0, 0] and nothing["rag_investment"].isna().all()
