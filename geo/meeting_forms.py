@@ -369,3 +369,7 @@ def brief_panel(ctx: PageContext) -> None:
         st.download_button(t("export_download", lang, name=name), built[1], file_name=name, mime="application/pdf",
                            key="brief_download", icon=":material/file_download:")
     st.caption(t("brief_note", lang))
+    # It is the meeting's document of the city or one district: a page filtered to a park had
+    # given a city brief whose figures disagreed with the page, unsaid (tester 17).
+    if not ctx.filters.without("districts").is_empty or len(ctx.filters.districts) > 1:
+        st.warning(t("brief_filters_not_applied", lang), icon=":material/filter_alt_off:")

@@ -83,12 +83,18 @@ with left:
                 in_parts(t("ta_governance", lang, plan=fmt_count(grid["ta_with_plan"], "", lang),
                            verified=fmt_count(grid["ta_verified"], "", lang))), delta_color="off", delta_arrow="off")
     st.caption(grid_note)
+    # Under a park or chain filter these stayed the city's, below a header naming the filter
+    # (tester 17): said where a filter they do not follow is on.
+    if not ctx.filters.without("districts").is_empty:
+        st.caption(t("overview_grid_filters", lang))
 with right:
     st.subheader(t("section_land", lang, year=land["year"]))
     for cls, key in (("批而未供", "unsupplied_disposal"), ("低效", "inefficient_disposal")):
         st.metric(t(key, lang), fmt_number(land[cls]["disposed_mu"], "亩", 0, lang),
                   in_parts(t("rate", lang, pct=fmt_pct(land[cls]["rate_pct"]),
                              stock=fmt_number(land[cls]["stock_mu"], "亩", 0, lang))), delta_color="off", delta_arrow="off")
+    if not ctx.filters.without("districts").without("parks").is_empty:
+        st.caption(t("overview_land_filters", lang))
 
 # --- scoreboard: the city and each district against plan, with the choropleth beside it ----------
 st.subheader(t("section_scoreboard", lang))

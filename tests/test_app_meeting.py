@@ -243,6 +243,9 @@ def test_the_brief_is_built_on_request(monkeypatch, demo_store):
     assert not at.exception
     download = at.get("download_button")[0]
     assert "调度会简报_醴陵市_2023-09-30.pdf" in download.proto.label
+    assert not [w for w in at.warning if "不含侧栏的其他筛选" in w.value]  # one district: the brief's own scope
+    parked = conftest.open_page(monkeypatch, demo_store, "meeting", view="brief", park="株洲高新区")
+    assert [w.value for w in parked.warning if "不含侧栏的其他筛选" in w.value]  # said, not silently city-wide (tester 17)
 
 
 def _with_one_task_assigned(demo_store, tmp_path):

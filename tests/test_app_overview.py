@@ -127,6 +127,18 @@ def test_district_filter_from_url_narrows_every_figure(monkeypatch, demo_store):
     assert not [x for x in at.metric if x.label == "区内110千伏可供容量" and x.delta]
 
 
+def test_figures_that_do_not_follow_a_filter_say_so(monkeypatch, demo_store):
+    """Under 株洲高新区 the grid cards stayed the city's, under 轨道交通 the land cards too, below a
+    header naming the filter, unsaid (tester 17)."""
+    notes = lambda at: [c.value for c in at.caption if "只按区县" in c.value]  # noqa: E731
+    assert notes(run_app(monkeypatch, demo_store)) == []
+    assert notes(run_app(monkeypatch, demo_store, district="醴陵")) == []  # both follow the district
+    park = run_app(monkeypatch, demo_store, park="株洲高新区")
+    assert notes(park) == ["电网与能源各项只按区县筛选，不随园区、产业链、项目阶段等项目筛选变化。"]  # land follows parks
+    chain = notes(run_app(monkeypatch, demo_store, chain="轨道交通"))
+    assert len(chain) == 2 and chain[1].startswith("土地处置各项只按区县和园区筛选")
+
+
 def test_filter_widget_writes_the_url(monkeypatch, demo_store):
     at = run_app(monkeypatch, demo_store)
     at.multiselect(key="f_district").set_value(["430223"])

@@ -259,6 +259,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_rows_districts": ("没有符合筛选条件的区县", "No districts match the filters"),
     "nothing_selected": ("当前筛选没有匹配的项目。", "No project matches the current filters."),
     "yi_note": ("", "1 亿元 = 100 million CNY."),
+    "overview_grid_filters": ("电网与能源各项只按区县筛选，不随园区、产业链、项目阶段等项目筛选变化。",
+                              "The grid and energy figures follow the district filter only, not the park, chain, "
+                              "stage or other project filters."),
+    "overview_land_filters": ("土地处置各项只按区县和园区筛选，不随产业链、项目阶段等项目筛选变化。",
+                              "The land disposal figures follow the district and park filters only, not the chain, "
+                              "stage or other project filters."),
     "capability_note": ("供电能力 = 在运220千伏变电容量 ÷ 容载比 {ratio}；最高负荷为各220千伏站同时刻负荷之和。",
                         "Capability = in-service 220 kV capacity ÷ capacity-to-load ratio {ratio}; "
                         "peak = sum of the 220 kV stations' loads at the record moment."),

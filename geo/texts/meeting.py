@@ -264,6 +264,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief_build": ("生成简报", "Build the brief"),
     "brief_file": ("调度会简报", "meeting_brief"),
     "brief_font_missing": ("无法生成 PDF：{reason}", "Cannot build the PDF: {reason}"),
+    "brief_filters_not_applied": ("简报按上方“简报范围”出全市或一个区县的全部重点项目，不含侧栏的其他筛选（园区、产业链、阶段、多个区县等），"
+                                  "数字可能与本页不同。",
+                                  "The brief covers every key project of the city or of the one district chosen above; "
+                                  "the sidebar's other filters (park, chain, stage, several districts …) do not apply, so "
+                                  "its figures may differ from this page's."),
     "brief_note": ("A4 横向一页：记分牌、地图、八未卡点项目和逾期事项，注明日期和数据快照；中文字体嵌入，可复制文字。",
                    "One A4 landscape page: scoreboard, map, stalled projects and overdue tasks, dated and naming "
                    "the data snapshot; the Chinese font is embedded, so text can be copied."),
