@@ -18,7 +18,7 @@ from geo.meeting_view import change_projector_columns, change_table, rates_table
 from geo.query import Scope, query
 from geo.schema import enum_label
 from geo.page_cache import cached, derived
-from geo.ui import PageContext, table
+from geo.ui import PageContext, table, url_state
 
 CHOICES_MAX = 2_000  # projects offered in the assign form (largest first); narrow the filters for others
 
@@ -268,13 +268,19 @@ def _created(snapshot: store.Snapshot) -> dt.date:
     return beijing(snapshot.manifest["created_at"]).date()
 
 
-def _before_today(snapshots: list[store.Snapshot], current: str) -> str:
-    """The last meeting's data, as a default: on the current snapshot's line, the newest snapshot
+def _last_meeting(snapshots: list[store.Snapshot], current: str) -> str:
+    """The last meeting's data, as a default. On the current snapshot's line: the newest snapshot
+    of an earlier as-of date, the data the last meeting saw with its own changes (a month's ledger
+    moves the date; the calendar-day rule below had counted meeting 1's assignments as new at
+    meeting 2 and missed its moved deadline: tester 19); while the date has not moved, the newest
     published before the day the current one was (Beijing time), else the line's first. The
     previous snapshot was the default: after a meeting of many edits that showed the last edit
     alone (tester 10)."""
     by_id = {s.id: s for s in snapshots}
     line = store.lineage({s.id: s.manifest.get("parent") for s in snapshots}, current)
+    earlier = next((s for s in line if by_id[s].as_of < by_id[current].as_of), None)
+    if earlier is not None:
+        return earlier
     today = _created(by_id[current])
     return next((s for s in line if _created(by_id[s]) < today), line[-1])
 
@@ -299,7 +305,7 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
         f"{beijing(s.manifest['created_at']):%Y-%m-%d %H:%M}", said(s),
         publisher_text(s.manifest.get("published_by", ""), lang), s.id) if part) for s in snapshots}
     current = ctx.snapshot.id if ctx.snapshot.id in ids else ids[-1]
-    last_meeting = _before_today(snapshots, current)
+    last_meeting = _last_meeting(snapshots, current)
     left, right = st.columns(2)
     by_date = left.toggle(t("changes_by_date", lang), key="changes_by_date")
     if by_date:  # the data as it was published on the day of the last meeting
@@ -309,8 +315,10 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
         old = before[-1] if before else ids[0]
         left.caption(t("changes_day_snapshot", lang, snapshot=label[old]))
     else:
-        old = left.selectbox(t("changes_old", lang), ids, index=ids.index(last_meeting), key="changes_old",
-                             format_func=label.get)
+        # In the address, so an agenda item and a link keep the baseline chosen (it had fallen back
+        # to the default when presented: tester 19)
+        url_state("since", "changes_old", tuple(ids), last_meeting)
+        old = left.selectbox(t("changes_old", lang), ids, key="changes_old", format_func=label.get)
     new = right.selectbox(t("changes_new", lang), ids, index=ids.index(current), key="changes_new",
                           format_func=label.get)
     if old == new:

@@ -275,6 +275,35 @@ def test_changes_view_compares_two_snapshots(monkeypatch, demo_store, tmp_path):
     assert [c for c in searched.caption if "只按区县筛选" in c.value]
 
 
+def test_changes_since_the_last_meeting_are_those_since_the_data_it_saw_and_a_link_keeps_the_baseline(
+        monkeypatch, demo_store, tmp_path):
+    """Meeting 1 assigns a task (as of 09-30); a month's ledger moves the data to 10-31; a task is
+    closed. The default baseline had been the last snapshot of an earlier calendar day: meeting
+    1's assignment showed as new at meeting 2, and an agenda item fell back to it (tester 19)."""
+    import datetime as dt
+
+    from geo import store, task_edits
+
+    store_dir = _with_one_task_assigned(demo_store, tmp_path)  # meeting 1: one task assigned
+    meeting_1 = store.open_current(store_dir)
+    tables = {t: store.read_table(meeting_1, t) for t in meeting_1.tables}
+    tables["projects"].loc[0, "completed_yi"] = float(tables["projects"].loc[0, "completed_yi"]) + 1.0
+    store.write_snapshot(tables, as_of=dt.date(2023, 10, 31), published_by="重点办", sources=["10月台账"],
+                         store_dir=store_dir)
+    open_task = tables["tasks"][tables["tasks"]["status"] == "办理中"]["task_id"].iloc[0]
+    task_edits.close(store_dir, store.open_current(store_dir), task_id=open_task)
+    at = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes")
+    assert not at.exception and at.selectbox(key="changes_old").value == meeting_1.id
+    counts = {m.label: m.value for m in at.metric}
+    assert counts["新交办事项"] == "0 件" and counts["办结事项"] == "1 件"
+    first = store.list_snapshots(store_dir)[0].id  # before meeting 1: chosen, it is in the address
+    at.selectbox(key="changes_old").set_value(first).run()
+    assert at.query_params["since"] in ([first], first)
+    linked = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes", since=first)
+    assert linked.selectbox(key="changes_old").value == first
+    assert {m.label: m.value for m in linked.metric}["新交办事项"] == "1 件"
+
+
 def test_add_the_current_view_to_an_agenda(monkeypatch, demo_store, tmp_path):
     store_dir = copy_of_demo(demo_store, tmp_path)
     saved = agendas.save(agendas.new_agenda("十月调度会"), store_dir)
