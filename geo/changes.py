@@ -16,6 +16,10 @@ Semantics (old → new; README "Dispatch meetings" repeats them):
   both, with another deadline (``due_from`` the old one); tasks reopened: 已办结 before, not now
   (``closed_from`` the old closing date); tasks withdrawn: only in the old snapshot (as it was
   there);
+- investment progress: in both, this year's completed investment (``completed_yi``) differs
+  (``completed_from`` → ``completed_to``, ``delta_yi``): a month's ledger is mostly this;
+- tasks newly overdue: open and due before the new as-of date, and not so in the old snapshot
+  (absent, closed, or due on or after the old as-of date): the as-of date moving makes them;
 - parcels disposed: disposed now (status 已处置 or ``disposed_on`` set) and not before; a parcel
   that is new in the new snapshot counts only if its disposal date is after the old as-of date
   (or unknown), so importing a ledger of historical disposals does not flood the list.
@@ -43,6 +47,10 @@ RESCHEDULED_COLUMNS = ["task_id", "project_id", "project_name", "district_adcode
                        "assigned_on", "due_from", "due_on", "closed_on"]
 REOPENED_COLUMNS = ["task_id", "project_id", "project_name", "district_adcode", "title", "assigned_unit",
                     "assigned_on", "due_on", "closed_from"]
+PROGRESS_COLUMNS = ["project_id", "name", "district_adcode", "stage", "completed_from", "completed_to", "delta_yi",
+                    "annual_plan_yi"]
+OVERDUE_COLUMNS = ["task_id", "project_id", "project_name", "district_adcode", "title", "assigned_unit",
+                   "assigned_on", "due_on", "days_overdue"]
 PARCEL_COLUMNS = ["parcel_id", "district_adcode", "park", "area_mu", "idle_class", "status_from",
                   "disposal_method", "disposed_on"]
 
@@ -59,11 +67,13 @@ class SnapshotChanges:
     newly_stalled: pd.DataFrame       # STALLED_COLUMNS (stalled_from is NULL)
     unstalled: pd.DataFrame           # STALLED_COLUMNS (stalled_to is NULL)
     stalled_state_changes: pd.DataFrame  # STALLED_COLUMNS (both set, different)
+    investment_progress: pd.DataFrame  # PROGRESS_COLUMNS (delta_yi = completed_to - completed_from)
     tasks_opened: pd.DataFrame        # TASK_COLUMNS
     tasks_closed: pd.DataFrame        # TASK_COLUMNS (closed_on_time: closed on or before due)
     tasks_rescheduled: pd.DataFrame   # RESCHEDULED_COLUMNS (due_from: the old deadline)
     tasks_reopened: pd.DataFrame      # REOPENED_COLUMNS (closed_from: the old closing date)
     tasks_withdrawn: pd.DataFrame     # TASK_COLUMNS (as in the old snapshot)
+    tasks_overdue: pd.DataFrame       # OVERDUE_COLUMNS (days_overdue at the new as-of date)
     parcels_disposed: pd.DataFrame    # PARCEL_COLUMNS
 
     def counts(self) -> dict[str, int]:
@@ -97,6 +107,8 @@ def changes_between(old: Snapshot, new: Snapshot, scope: Scope, filters: Filters
         newly_stalled=pick(both & was.isna() & now.notna(), STALLED_COLUMNS),
         unstalled=pick(both & was.notna() & now.isna(), STALLED_COLUMNS),
         stalled_state_changes=pick(both & was.notna() & now.notna() & (was != now), STALLED_COLUMNS),
+        investment_progress=pick(both & (projects["completed_from"] != projects["completed_to"]), PROGRESS_COLUMNS)
+        .sort_values(["delta_yi", "project_id"], ascending=[False, True], ignore_index=True),
         **tasks,
         parcels_disposed=_parcel_changes(old, new, scope, only_districts),
     )
@@ -104,7 +116,8 @@ def changes_between(old: Snapshot, new: Snapshot, scope: Scope, filters: Filters
 
 def _project_changes(old: Snapshot, new: Snapshot, scope: Scope, filters: Filters) -> pd.DataFrame:
     where, params = filters.where("projects")
-    cols = "project_id, name, district_adcode, stage, stalled_state, stalled_since, total_investment_yi"
+    cols = ("project_id, name, district_adcode, stage, stalled_state, stalled_since, total_investment_yi, "
+            "completed_yi, annual_plan_yi")
     return query(new, f"""
         WITH n AS (SELECT {cols} FROM {{projects}} p WHERE {where}),
              o AS (SELECT {cols} FROM {{prev_projects}} p WHERE {where})
@@ -114,11 +127,15 @@ def _project_changes(old: Snapshot, new: Snapshot, scope: Scope, filters: Filter
                o.stalled_state AS stalled_from, n.stalled_state AS stalled_to,
                coalesce(n.stalled_since, o.stalled_since) AS stalled_since,
                coalesce(n.total_investment_yi, o.total_investment_yi) AS total_investment_yi,
+               o.completed_yi AS completed_from, n.completed_yi AS completed_to,
+               round(n.completed_yi - o.completed_yi, 2) AS delta_yi,
+               coalesce(n.annual_plan_yi, o.annual_plan_yi) AS annual_plan_yi,
                CASE WHEN o.project_id IS NULL THEN 'new' WHEN n.project_id IS NULL THEN 'removed'
                     ELSE 'both' END AS presence
         FROM n FULL OUTER JOIN o ON n.project_id = o.project_id
         WHERE o.project_id IS NULL OR n.project_id IS NULL
            OR o.stage IS DISTINCT FROM n.stage OR o.stalled_state IS DISTINCT FROM n.stalled_state
+           OR o.completed_yi IS DISTINCT FROM n.completed_yi
         ORDER BY district_adcode, total_investment_yi DESC, project_id""",
                  params, scope=scope, previous=old, max_rows=_MAX_ROWS).df
 
@@ -128,6 +145,9 @@ def _task_changes(old: Snapshot, new: Snapshot, scope: Scope, filters: Filters) 
     tasks_reopened, tasks_withdrawn."""
     where, params = filters.where("tasks")
     either = lambda c: f"coalesce(n.{c}, o.{c}) AS {c}"  # noqa: E731  (a withdrawn task: the old row)
+    # task_rates' overdue (open, due before the as-of date) at each snapshot's own date
+    overdue_now = "(n.status IS DISTINCT FROM '已办结' AND n.due_on < $new_as_of)"
+    overdue_before = "coalesce(o.status IS DISTINCT FROM '已办结' AND o.due_on < $old_as_of, FALSE)"
     df = query(new, f"""
         WITH n AS (SELECT * FROM {{tasks}} t WHERE {where}),
              o AS (SELECT * FROM {{prev_tasks}} t WHERE {where})
@@ -141,16 +161,19 @@ def _task_changes(old: Snapshot, new: Snapshot, scope: Scope, filters: Filters) 
                n.status = '已办结' AND coalesce(o.status, '') <> '已办结' AS closed,
                n.task_id IS NOT NULL AND o.task_id IS NOT NULL AND o.due_on IS DISTINCT FROM n.due_on AS rescheduled,
                n.status IS DISTINCT FROM '已办结' AND o.status = '已办结' AND n.task_id IS NOT NULL AS reopened,
-               n.task_id IS NULL AS withdrawn
+               n.task_id IS NULL AS withdrawn,
+               coalesce({overdue_now} AND NOT {overdue_before}, FALSE) AS overdue,
+               date_diff('day', n.due_on, $new_as_of) AS days_overdue
         FROM n FULL OUTER JOIN o ON o.task_id = n.task_id
         LEFT JOIN (SELECT project_id, name FROM {{projects}} p) pr ON pr.project_id = n.project_id
         LEFT JOIN (SELECT project_id, name FROM {{prev_projects}} p) opr ON opr.project_id = o.project_id
         WHERE o.task_id IS NULL OR n.task_id IS NULL OR n.status IS DISTINCT FROM o.status
-           OR o.due_on IS DISTINCT FROM n.due_on
+           OR o.due_on IS DISTINCT FROM n.due_on OR ({overdue_now} AND NOT {overdue_before})
         ORDER BY district_adcode, due_on, task_id""",
-               params, scope=scope, previous=old, max_rows=_MAX_ROWS).df
+               {**params, "new_as_of": new.as_of, "old_as_of": old.as_of}, scope=scope, previous=old,
+               max_rows=_MAX_ROWS).df
     kinds = {"opened": TASK_COLUMNS, "closed": TASK_COLUMNS, "rescheduled": RESCHEDULED_COLUMNS,
-             "reopened": REOPENED_COLUMNS, "withdrawn": TASK_COLUMNS}
+             "reopened": REOPENED_COLUMNS, "withdrawn": TASK_COLUMNS, "overdue": OVERDUE_COLUMNS}
     return {f"tasks_{kind}": df[df[kind].fillna(False).astype(bool)][columns].reset_index(drop=True)
             for kind, columns in kinds.items()}
 

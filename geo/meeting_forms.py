@@ -287,7 +287,7 @@ def _last_meeting(snapshots: list[store.Snapshot], current: str) -> str:
 
 _CORRECTIONS = {"tasks_reopened": "reopen", "tasks_withdrawn": "withdraw"}  # change kind -> task_edits action
 _CHANGE_UNITS = {"tasks_opened": "件", "tasks_closed": "件", "tasks_rescheduled": "件", "tasks_reopened": "件",
-                 "tasks_withdrawn": "件", "parcels_disposed": "宗"}  # else projects: 个
+                 "tasks_withdrawn": "件", "tasks_overdue": "件", "parcels_disposed": "宗"}  # else projects: 个
 
 
 def changes_view(ctx: PageContext, store_dir: Path) -> None:
@@ -331,9 +331,13 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
         st.caption(t("changes_district_only", lang))
     counts = found.counts()
     kinds = list(counts)
-    for row in (kinds[:6], kinds[6:]):  # projects, then tasks and parcels: twelve in one row wrapped "0 个"
-        for col, kind in zip(st.columns(6), row):
+    for row in (kinds[:7], kinds[7:]):  # projects, then tasks and parcels: fourteen in one row wrapped "0 个"
+        for col, kind in zip(st.columns(7), row):
             col.metric(t(f"change_{kind}", lang), fmt_count(counts[kind], _CHANGE_UNITS.get(kind, "个"), lang))
+    if counts["investment_progress"]:  # the month's money, as one figure (tester 19)
+        delta = float(found.investment_progress["delta_yi"].sum())
+        st.caption(t("changes_invested", lang, delta=("+" if delta >= 0 else "") + fmt_number(delta, "亿元", 1, lang),
+                     n=fmt_count(counts["investment_progress"], "个", lang)))
     shown = [k for k, n in counts.items() if n]
     if not shown:
         st.success(t("changes_none", lang))

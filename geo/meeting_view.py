@@ -238,6 +238,10 @@ def change_table(kind: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         names["closed_from"] = t("change_closed_from", lang)
     if "reason" in out:  # a correction's reason and who recorded it (geo.task_edits.corrections)
         names["reason"], names["recorded_by"] = t("change_reason", lang), t("recorded_by", lang)
+    if "delta_yi" in out:  # investment progress: before, after, the difference
+        names.update({c: t(f"change_{c}", lang) for c in ("completed_from", "completed_to", "delta_yi")})
+    if "days_overdue" in out:
+        names["days_overdue"] = t("days_overdue", lang)
     if "closed_on_time" in out:  # tasks closed: on time or not, in words
         out["closed_on_time"] = [t("yes" if v else "no", lang) if isinstance(v, (bool, np.bool_)) else "—"
                                  for v in out["closed_on_time"]]

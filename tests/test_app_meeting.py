@@ -296,6 +296,10 @@ def test_changes_since_the_last_meeting_are_those_since_the_data_it_saw_and_a_li
     assert not at.exception and at.selectbox(key="changes_old").value == meeting_1.id
     counts = {m.label: m.value for m in at.metric}
     assert counts["新交办事项"] == "0 件" and counts["办结事项"] == "1 件"
+    assert counts["投资进展"] == "1 个" and any("合计变化 +1.0 亿元（1 个项目）" in c.value for c in at.caption)
+    due_in_october = tables["tasks"][(tables["tasks"]["status"] == "办理中") & (tables["tasks"]["task_id"] != open_task)
+                                     & tables["tasks"]["due_on"].between("2023-09-30", "2023-10-30")]
+    assert counts["新增逾期事项"] == f"{len(due_in_october)} 件" and len(due_in_october) > 0
     first = store.list_snapshots(store_dir)[0].id  # before meeting 1: chosen, it is in the address
     at.selectbox(key="changes_old").set_value(first).run()
     assert at.query_params["since"] in ([first], first)

@@ -7,7 +7,10 @@ Old = the tiny tables as of 2023-09-30, plus P003 stalled 投产未达产. New, 
 - T001 closed (late), T005 opened (open), T006 opened and closed on time, T002 rescheduled,
   T003 reopened (closed by mistake), T004 gone with its project (withdrawn);
 - L001 闲置 → 已处置 on 10-15; new L005 disposed 10-20 (counts), new L006 disposed in 2020 (does
-  not count: history, not a change); L003 was already disposed.
+  not count: history, not a change); L003 was already disposed;
+- P001 invested 0.8 亿元 more this year; P003's figure is unchanged;
+- newly overdue on 10-31: T007 (open, due 10-20, unchanged) and T003 (its closing undone, due
+  09-01); T002's deadline moved past 10-31.
 """
 
 from __future__ import annotations
@@ -33,6 +36,10 @@ def _old_tables():
     tables = make_tiny_tables()
     p = tables["projects"]
     p.loc[p["project_id"] == "P003", ["stalled_state", "stalled_since"]] = ["投产未达产", D(2023, 7, 1)]
+    # T007, open and due 10-20 in both: not overdue on 09-30, overdue on 10-31 (the date moved, not the task)
+    t = tables["tasks"]
+    later = t[t["task_id"] == "T002"].assign(task_id="T007", due_on=pd.Timestamp(D(2023, 10, 20)))
+    tables["tasks"] = pd.concat([t, later], ignore_index=True)
     return tables
 
 
@@ -44,6 +51,7 @@ def _new_tables():
     p.loc[p["project_id"] == "P004", ["stage", "actual_completion"]] = ["竣工", D(2023, 10, 20)]
     p.loc[p["project_id"] == "P001", ["stalled_state", "stalled_since"]] = ["开工未竣工", D(2023, 10, 1)]
     p.loc[p["project_id"] == "P003", ["stalled_state", "stalled_since"]] = ["竣工未投产", D(2023, 10, 5)]
+    p.loc[p["project_id"] == "P001", "completed_yi"] = p.loc[p["project_id"] == "P001", "completed_yi"] + 0.8
     added = p[p["project_id"] == "P004"].copy()
     added[["project_id", "name", "stage", "total_investment_yi", "actual_completion"]] = [
         "P006", "醴陵新材料产业园", "前期", 3.5, None]
@@ -121,11 +129,28 @@ def test_task_and_parcel_changes(pair):
     assert disposed.loc["L001", "area_mu"] == 120.0
 
 
+def test_investment_progress_and_tasks_newly_overdue(pair):
+    """What a month's ledger mostly is, and what the as-of date moving makes: neither had been in
+    the changes view, and a leader compared two printed briefs by hand (tester 19)."""
+    c = changes.changes_between(*pair, ALL)
+    progress = c.investment_progress
+    assert list(progress.columns) == changes.PROGRESS_COLUMNS
+    assert progress[["project_id", "completed_from", "completed_to", "delta_yi"]].values.tolist() == [
+        ["P001", 1.25, 2.05, 0.8]]
+    overdue = c.tasks_overdue.set_index("task_id")
+    assert list(c.tasks_overdue.columns) == changes.OVERDUE_COLUMNS
+    assert sorted(overdue.index) == ["T003", "T007"]
+    assert overdue.loc["T007", "days_overdue"] == 11 and overdue.loc["T003", "days_overdue"] == 60
+    # from the same date to itself nothing becomes overdue
+    assert changes.changes_between(pair[1], pair[1], ALL).counts()["tasks_overdue"] == 0
+
+
 def test_counts_and_by_district(pair):
     c = changes.changes_between(*pair, ALL)
     assert c.counts() == {"new_projects": 1, "removed_projects": 1, "stage_changes": 2, "newly_stalled": 1,
-                          "unstalled": 1, "stalled_state_changes": 1, "tasks_opened": 2, "tasks_closed": 2,
-                          "tasks_rescheduled": 1, "tasks_reopened": 1, "tasks_withdrawn": 1, "parcels_disposed": 2}
+                          "unstalled": 1, "stalled_state_changes": 1, "investment_progress": 1, "tasks_opened": 2,
+                          "tasks_closed": 2, "tasks_rescheduled": 1, "tasks_reopened": 1, "tasks_withdrawn": 1,
+                          "tasks_overdue": 2, "parcels_disposed": 2}
     by = c.by_district().set_index("district_adcode")
     assert by.loc[HETANG, ["stage_changes", "newly_stalled", "unstalled", "tasks_closed", "parcels_disposed"]].tolist() == [
         1, 1, 1, 2, 1]

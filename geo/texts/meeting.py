@@ -69,6 +69,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "change_newly_stalled": ("新增卡点", "Newly stalled"),
     "change_unstalled": ("卡点解除", "No longer stalled"),
     "change_stalled_state_changes": ("卡点类型变化", "Stalled state changed"),
+    "change_investment_progress": ("投资进展", "Investment progress"),
+    "change_completed_from": ("原年度已完成（亿元）", "Was invested (亿元)"),
+    "change_completed_to": ("现年度已完成（亿元）", "Now invested (亿元)"),
+    "change_delta_yi": ("增加（亿元）", "Added (亿元)"),
+    "changes_invested": ("这些项目的年度已完成投资合计变化 {delta}（{n}项目）。", "Invested this year by these projects: "
+                         "{delta} in all ({n} projects)."),
+    "change_tasks_overdue": ("新增逾期事项", "Newly overdue tasks"),
     "change_tasks_opened": ("新交办事项", "Tasks assigned"),
     "change_tasks_closed": ("办结事项", "Tasks closed"),
     "change_tasks_rescheduled": ("调整时限", "Deadlines moved"),
