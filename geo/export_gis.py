@@ -145,7 +145,9 @@ def write_gpkg(job: Job) -> tuple[bytes, int]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "extract.gpkg"
         for table, df in job.frames():
-            pyogrio.write_dataframe(_for_gis(table, df, h3_text=False, lang=job.lang), path, driver="GPKG", layer=table,
+            # H3 cells as hex text, as in GeoJSON, Shapefile and the sheets (tester 18 found int64 here
+            # alone); GeoParquet keeps the store's integers
+            pyogrio.write_dataframe(_for_gis(table, df, h3_text=True, lang=job.lang), path, driver="GPKG", layer=table,
                                     use_arrow=True, geometry_type=_geometry_type(table, df),
                                     DESCRIPTION=job.description())
         return path.read_bytes(), 0

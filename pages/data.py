@@ -261,3 +261,5 @@ with tab_import:
               disabled=blocked, on_click=_publish, args=(checked,), icon=":material/publish:")
     if not user.strip():
         st.caption(t("data_user_needed", lang))
+    if report.accepted and not valid_only:  # the button stayed grey with a name given, unsaid (tester 18)
+        st.caption(t("data_tick_needed", lang, n=report.accepted, rejected=report.rejected))

@@ -688,3 +688,15 @@ def test_a_shapefile_extract_reads_as_its_values_in_the_dbf(tiny_snapshot, tmp_p
     assert back["total_inve"].to_dict() == stored.set_index("project_id")["total_investment_yi"].to_dict()
     rates = _dbf_numbers(files["substations/substations.dbf"])["load_rate_"]
     assert rates[0][1] == 2
+
+
+def test_h3_cells_are_hex_text_in_every_gis_format_but_geoparquet(tiny_snapshot, tmp_path):
+    """The GeoPackage alone had int64 cells (tester 18): hex text, as H3 tools and the other files give them."""
+    stored = store.read_table(tiny_snapshot, "projects").set_index("project_id")["h3_r7"]
+    hexes = {pid: format(int(v), "x") for pid, v in stored.items()}
+    path = tmp_path / "x.gpkg"
+    path.write_bytes(build(tiny_snapshot, ["projects"], "gpkg").data)
+    layer = pyogrio.read_dataframe(path, layer="projects").set_index("project_id")
+    assert layer["h3_r7"].to_dict() == hexes
+    features = json.loads(build(tiny_snapshot, ["projects"], "geojson").data)["features"]
+    assert {f["properties"]["project_id"]: f["properties"]["h3_r7"] for f in features} == hexes
