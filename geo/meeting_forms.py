@@ -301,8 +301,9 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
     # A note names tasks of any district (and a correction's reason): a scoped user sees no notes.
     said = ((lambda s: note_text(s.manifest.get("note"), lang, task_notes.edit_of(s.manifest))) if ctx.scope.is_all
             else (lambda s: ""))
+    # and the data's as-of date: two imports of one file, one rolled back, had read alike (tester 19)
     label = {s.id: " · ".join(part for part in (
-        f"{beijing(s.manifest['created_at']):%Y-%m-%d %H:%M}", said(s),
+        f"{beijing(s.manifest['created_at']):%Y-%m-%d %H:%M}", f"{t('data_h_as_of', lang)} {s.as_of}", said(s),
         publisher_text(s.manifest.get("published_by", ""), lang), s.id) if part) for s in snapshots}
     current = ctx.snapshot.id if ctx.snapshot.id in ids else ids[-1]
     last_meeting = _last_meeting(snapshots, current)

@@ -294,6 +294,9 @@ def test_changes_since_the_last_meeting_are_those_since_the_data_it_saw_and_a_li
     task_edits.close(store_dir, store.open_current(store_dir), task_id=open_task)
     at = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes")
     assert not at.exception and at.selectbox(key="changes_old").value == meeting_1.id
+    picker = at.selectbox(key="changes_new")  # each option says its data's date (tester 19)
+    assert "数据截至 2023-10-31" in picker.format_func(picker.value)
+    assert "数据截至 2023-09-30" in picker.format_func(meeting_1.id)
     counts = {m.label: m.value for m in at.metric}
     assert counts["新交办事项"] == "0 件" and counts["办结事项"] == "1 件"
     assert counts["投资进展"] == "1 个" and any("合计变化 +1.0 亿元（1 个项目）" in c.value for c in at.caption)

@@ -144,9 +144,11 @@ def _published_at(entry: dict) -> str:
 
 
 def snapshot_line(entry: dict, lang: str) -> str:
-    """One snapshot in a line: "20261203T… · 调度会 · 调度会办结：事项 T"."""
+    """One snapshot in a line: "20261203T… · 数据截至 2023-09-30 · 调度会 · 调度会办结：事项 T". The
+    as-of date tells apart a rolled-back import from the same file imported again (tester 19)."""
     who = publisher_text(entry["published_by"], lang) or "—"
-    return f"{entry['id']} · {who} · {note_text(entry['note'], lang, entry.get('task_edit')) or sources_text(entry['sources'], lang)}"
+    what = note_text(entry['note'], lang, entry.get('task_edit')) or sources_text(entry['sources'], lang)
+    return f"{entry['id']} · {t('data_h_as_of', lang)} {entry.get('as_of') or '—'} · {who} · {what}"
 
 
 def is_meeting_change(entry: dict) -> bool:
@@ -179,9 +181,10 @@ def history_frame(history: list[dict], lang: str) -> pd.DataFrame:
         state = "●" if h["current"] else "" if h["id"] in live else t("data_h_not_live", lang)
         rows.append({t("data_h_current", lang): state,
                      t("data_h_id", lang): h["id"], t("data_h_when", lang): _published_at(h),
+                     t("data_h_as_of", lang): h["as_of"],  # before the long texts, which cut it off
                      t("data_h_who", lang): publisher_text(h["published_by"], lang),
                      t("data_h_sources", lang): sources_text(h["sources"], lang),
-                     t("data_h_note", lang): note_text(h["note"], lang, h.get("task_edit")), t("data_h_as_of", lang): h["as_of"],
+                     t("data_h_note", lang): note_text(h["note"], lang, h.get("task_edit")),
                      t("table_projects", lang): h["rows"].get("projects", 0),
                      t("table_tasks", lang): h["rows"].get("tasks", 0),
                      t("table_parcels", lang): h["rows"].get("parcels", 0),
