@@ -29,8 +29,7 @@ def _label(table: str, column: str, lang: str) -> str:
 def _name(table: str, column: str, lang: str) -> str:
     """A column's name without its unit: beside a value that says it ("变电容量：50.0 MVA", not
     "变电容量（MVA）：50.0 MVA")."""
-    col = schema.column(table, column)
-    return col.zh if lang == "zh" else col.en
+    return schema.column(table, column).bare(lang)
 
 
 def legend_labels(lang: str) -> dict[str, str]:

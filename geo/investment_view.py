@@ -163,13 +163,13 @@ def details_frames(details: ProjectDetails, lang: str) -> tuple[pd.DataFrame, pd
     """(fields, parcel, tasks) tables for the selected project, every value with its unit."""
     field, value = t("field", lang), t("value", lang)
     p = details.project
-    names = [t("district", lang) if n == "district_adcode" else schema.column("projects", n).label(lang)
-             for n in DETAIL_FIELDS]
+    names = [t("district", lang) if n == "district_adcode" else schema.column("projects", n).bare(lang)
+             for n in DETAIL_FIELDS]  # bare: every value carries its unit
     fields = pd.DataFrame({field: names,
                            value: [_value("projects", n, p.get(n), lang) for n in DETAIL_FIELDS]})
     parcel = None
     if details.parcel:
-        parcel = pd.DataFrame({field: [schema.column("parcels", n).label(lang) for n in PARCEL_FIELDS],
+        parcel = pd.DataFrame({field: [schema.column("parcels", n).bare(lang) for n in PARCEL_FIELDS],
                                value: [_value("parcels", n, details.parcel.get(n), lang) for n in PARCEL_FIELDS]})
     tasks = details.tasks
     # The state and due date right after the title: in the half-width panel at 1366 px the

@@ -157,8 +157,8 @@ def details_frames(details, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
             values.append(fmt_number(value, column.unit, 2, lang))
         else:
             values.append(str(value))
-    names = [t("district", lang) if n == "district_adcode" else schema.column("parcels", n).label(lang)
-             for n in PARCEL_FIELDS]
+    names = [t("district", lang) if n == "district_adcode" else schema.column("parcels", n).bare(lang)
+             for n in PARCEL_FIELDS]  # bare: every value carries its unit
     fields = pd.DataFrame({t("field", lang): names, t("value", lang): values})
     projects = details.projects
     reused = pd.DataFrame({

@@ -53,6 +53,11 @@ class Column:
     nullable: bool = True
     enum: tuple[str, ...] = ()
 
+    def bare(self, lang: str = "zh") -> str:
+        """"总投资" / "Total investment": beside a value that carries its unit ("20.0 亿元"), where
+        the label's unit read twice (tester 17)."""
+        return self.zh if lang == "zh" else self.en
+
     def label(self, lang: str = "zh") -> str:
         """"总投资（亿元）" / "Total investment (亿元)"; English drops counting words (台, 户 …)."""
         from geo.i18n import unit_label

@@ -81,7 +81,8 @@ def test_selected_project_from_the_url(monkeypatch, demo_store):
     assert not at.exception
     assert any(s.value == name for s in at.subheader)
     fields = next(df.value for df in at.dataframe if "字段" in df.value.columns)
-    assert "总投资（亿元）" in set(fields["字段"])
+    total = fields.set_index("字段").loc["总投资", "内容"]  # the unit once, with the value (tester 17)
+    assert total.endswith(" 亿元") and "总投资（亿元）" not in set(fields["字段"])
     task_table = next(df.value for df in at.dataframe if "办理情况" in df.value.columns)
     assert len(task_table) == (tasks["project_id"] == pid).sum()
     assert at.query_params["project"] in (pid, [pid])

@@ -214,6 +214,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "started_2023": ("2023年已开工", "Started in 2023"),
     "completed_2023": ("2023年已竣工", "Completed in 2023"),
     "vs_plan": ("计划 {plan}", "plan {plan}"),
+    # to the as-of date: beside a chart of the whole year's plan (289), "计划 265" read as a
+    # different plan (tester 17)
+    "vs_plan_to_date": ("截至{date}计划 {plan}", "plan to {date}: {plan}"),
     "stalled": ("八未卡点项目", "Stalled projects (八未)"),
     "section_grid": ("电网与能源", "Grid and energy"),
     "supply_capability": ("电网供电能力", "Grid supply capability"),
