@@ -130,7 +130,7 @@ def save(agenda: Agenda, store_dir: Path | None = None) -> Agenda:
     """Write ``agenda`` (replacing one with the same id); returns it with its save time."""
     _check(agenda)
     saved = Agenda(agenda.agenda_id, agenda.title.strip(), agenda.items,
-                   dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+                   dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"))  # orders two saves in a second
     folder = _dir(store_dir)
     folder.mkdir(parents=True, exist_ok=True)
     data = {"agenda_id": saved.agenda_id, "title": saved.title, "updated_at": saved.updated_at,

@@ -89,6 +89,20 @@ def _delete(agenda_id: str, store_dir: Path, lang: str) -> None:
     st.session_state["agenda_message"] = ("success", t("agenda_deleted", lang))
 
 
+def _copy(agenda: agendas.Agenda, store_dir: Path, lang: str) -> None:
+    """Callback: the agenda's items as a new agenda, titled as a copy, picked for editing. Next
+    month's meeting reuses last month's views; renaming the old agenda had renamed meeting 1's
+    (its links and history with it: tester 19)."""
+    title = t("agenda_copy_title", lang, title=agenda.title)[:agendas.TITLE_MAX]
+    try:
+        saved = agendas.save(agendas.new_agenda(title, list(agenda.items)), store_dir)
+    except agendas.AgendaError as problem:
+        st.session_state["agenda_message"] = ("error", t("agenda_not_saved", lang, reason=problem.text(lang)))
+        return
+    st.session_state["agenda_pick"] = saved.agenda_id
+    st.session_state["agenda_message"] = ("success", t("agenda_copied", lang, title=saved.title, n=len(saved.items)))
+
+
 def agenda_editor(agenda: agendas.Agenda | None, store_dir: Path, lang: str) -> None:
     # A new editor after each save: the old one's pending edits must not apply to the saved rows.
     editor_key = f"agenda_items_{agenda.agenda_id if agenda else 'new'}_{st.session_state.get('agenda_rev', 0)}"
@@ -107,10 +121,12 @@ def agenda_editor(agenda: agendas.Agenda | None, store_dir: Path, lang: str) -> 
         "title": st.column_config.TextColumn(t("agenda_item_title", lang), max_chars=agendas.TITLE_MAX),
         "link": st.column_config.TextColumn(t("agenda_item_link", lang), width="large"),
     })
-    save, drop = st.columns([1, 1])
+    save, copy, drop = st.columns(3)
     save.button(t("agenda_save", lang), key="agenda_save", on_click=_save,
                 args=(agenda.agenda_id if agenda else None, store_dir, lang, editor_key), icon=":material/save:")
     if agenda is not None:
+        copy.button(t("agenda_copy", lang), key="agenda_copy", on_click=_copy, args=(agenda, store_dir, lang),
+                    icon=":material/content_copy:")
         drop.button(t("agenda_delete", lang), key="agenda_delete", on_click=_delete,
                     args=(agenda.agenda_id, store_dir, lang), icon=":material/delete:")
 

@@ -86,8 +86,10 @@ else:
     # Titles only: a label that changed with the item count made Streamlit take the picker for a
     # new widget after an item was added, and drop the picked agenda.
     titles = {a.agenda_id: a.title for a in saved}
-    # The picked agenda outlives a presentation of it (the page's widgets are dropped meanwhile)
-    keep("agenda_pick", "")
+    # The picked agenda outlives a presentation of it (the page's widgets are dropped meanwhile).
+    # A new session opens on the agenda saved last: it had opened on an empty "new agenda", the
+    # agenda built the day before looking lost (tester 19).
+    keep("agenda_pick", saved[0].agenda_id if saved else "")
     if st.session_state["agenda_pick"] not in titles:
         st.session_state["agenda_pick"] = ""
     choice = st.selectbox(t("agenda_choose", lang), ["", *titles], key="agenda_pick",

@@ -401,6 +401,24 @@ def test_the_agenda_table_refuses_rows_without_a_title_or_link_in_words(monkeypa
     assert at.selectbox(key="agenda_pick").value == saved.agenda_id
 
 
+def test_a_new_session_opens_the_last_agenda_and_a_copy_makes_next_months(monkeypatch, demo_store, tmp_path):
+    """The day after, the agenda editor had opened on an empty new agenda; renaming October's for
+    November had renamed meeting 1's (tester 19)."""
+    store_dir = copy_of_demo(demo_store, tmp_path)
+    items = [agendas.item_from_link("醴陵", "/investment?district=430281"), agendas.item_from_link("攸县", "/land?district=430223")]
+    agendas.save(agendas.new_agenda("九月调度会", items[:1]), store_dir)
+    october = agendas.save(agendas.new_agenda("10月重点项目调度会", items), store_dir)
+    at = conftest.open_page(monkeypatch, store_dir, "meeting", view="agenda")
+    assert at.selectbox(key="agenda_pick").value == october.agenda_id  # the one saved last
+    at.button(key="agenda_copy").click().run()
+    assert not at.exception
+    copy = next(a for a in agendas.list_agendas(store_dir) if a.agenda_id not in (october.agenda_id,)
+                and a.title != "九月调度会")
+    assert copy.title == "10月重点项目调度会（副本）" and [i.query() for i in copy.items] == [i.query() for i in october.items]
+    assert at.selectbox(key="agenda_pick").value == copy.agenda_id and at.text_input(key="agenda_title").value == copy.title
+    assert agendas.load(october.agenda_id, store_dir).title == "10月重点项目调度会"  # meeting 1's agenda as it was
+
+
 def test_the_tasks_view_link_keeps_its_grouping_and_states(monkeypatch, demo_store):
     from streamlit.testing.v1 import AppTest
 

@@ -31,6 +31,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "agenda_item_link": ("链接", "Link"),
     "agenda_save": ("保存议程", "Save agenda"),
     "agenda_delete": ("删除议程", "Delete agenda"),
+    "agenda_copy": ("复制为新议程", "Copy as a new agenda"),
+    "agenda_copy_title": ("{title}（副本）", "{title} (copy)"),
+    "agenda_copied": ("已复制为新议程“{title}”（{n} 项），可改名后保存。", "Copied as the new agenda “{title}” ({n} items); "
+                      "rename it and save."),
     "agenda_start": ("从第 1 项开始演示", "Present from item 1"),
     "agenda_add": ("添加议题", "Add an item"),
     "agenda_add_button": ("添加", "Add"),
