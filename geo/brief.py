@@ -28,6 +28,7 @@ from fpdf import FPDF
 from geo import task_notes
 from geo.boundaries import DISTRICTS
 from geo.brief_map import DistrictStyle, draw_district_map
+from geo.changes import changes_between
 from geo.filters import Filters
 from geo.i18n import BEIJING, fmt_count, fmt_number, t
 from geo.meeting import scoreboard, stalled_projects
@@ -112,11 +113,15 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
 
 
 def build_brief(snapshot: Snapshot, scope: Scope, filters: Filters | None = None, *, district: str | None = None,
-                lang: str = "zh", printed_on: date | None = None, top_n: int = TOP_N) -> bytes:
+                lang: str = "zh", printed_on: date | None = None, top_n: int = TOP_N,
+                since: Snapshot | None = None) -> bytes:
     """The brief as PDF bytes: the whole city (or scope), or one ``district`` (adcode).
 
     ``filters`` narrow every figure (their district list is replaced by ``district`` when given);
     ``printed_on`` defaults to today and is only printed — all figures use the snapshot's as-of.
+    ``since`` (the last meeting's snapshot) adds a line of what changed from it: tasks assigned,
+    closed, moved and newly overdue, investment added, projects stalled and unstalled (a brief
+    had no "since last time", and leaders compared two printed briefs by hand: tester 19).
     """
     filters = filters or Filters()
     if district is not None and district not in DISTRICTS:
@@ -139,6 +144,10 @@ def build_brief(snapshot: Snapshot, scope: Scope, filters: Filters | None = None
     # Beijing's date, as every other date the app prints (the server's clock is UTC: tester 13)
     _header(pdf, snapshot, filters, title, board, lang, printed_on or datetime.now(BEIJING).date())
     y = _scoreboard_table(pdf, rows, lang, MARGIN + 17)
+    if since is not None and since.id != snapshot.id:
+        found = changes_between(since, snapshot, scope, Filters(districts=(district,) if district else ()))
+        pdf.text_at(MARGIN, y, PAGE_W - 2 * MARGIN, 4.6, _since_line(found, lang), size=7.5, bold=True)
+        y += 5
     _map(pdf, board, district, lang, y + 2)
     y = _stalled_table(pdf, stalled, stalled_total, lang, y + 2)
     _overdue_table(pdf, overdue, overdue_total, lang, y + 3)
@@ -147,6 +156,17 @@ def build_brief(snapshot: Snapshot, scope: Scope, filters: Filters | None = None
         footer = t("brief_demo", lang) + ("" if lang == "zh" else " ") + footer
     pdf.text_at(MARGIN, PAGE_H - MARGIN - 3, PAGE_W - 2 * MARGIN, 4, footer, size=6.5, color=GREY)
     return bytes(pdf.output())
+
+
+def _since_line(found, lang: str) -> str:
+    """"较上次会议（数据截至 2023-09-30）：新交办 4 件 · 办结 3 件 · …"; counts from ``changes``."""
+    n = found.counts()
+    delta = float(found.investment_progress["delta_yi"].sum()) if n["investment_progress"] else 0.0
+    parts = [t(f"brief_since_{k}", lang, n=f"{n[k]:,}") for k in
+             ("tasks_opened", "tasks_closed", "tasks_rescheduled", "tasks_overdue", "newly_stalled", "unstalled")]
+    parts.append(t("brief_since_invested", lang, delta=("+" if delta >= 0 else "") + fmt_number(delta, "亿元", 1, lang),
+                   n=f"{n['investment_progress']:,}"))
+    return t("brief_since", lang, as_of=found.old.as_of.isoformat(), parts=" · ".join(parts))
 
 
 def _header(pdf: _Brief, snapshot: Snapshot, filters: Filters, title: str, board: pd.DataFrame, lang: str,

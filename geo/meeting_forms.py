@@ -357,7 +357,20 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
 # --- the brief -------------------------------------------------------------------------------------
 
 
-def brief_panel(ctx: PageContext) -> None:
+def _brief_since(ctx: PageContext, store_dir: Path) -> store.Snapshot | None:
+    """The snapshot the brief's "since the last meeting" line counts from: the one chosen in the
+    changes view this session, else its default (``_last_meeting``); None with a single snapshot
+    or a current snapshot not in the store's list."""
+    snapshots = store.list_snapshots(store_dir)
+    by_id = {s.id: s for s in snapshots}
+    if len(snapshots) < 2 or ctx.snapshot.id not in by_id:
+        return None
+    chosen = st.session_state.get("changes_old")
+    since = by_id.get(chosen) or by_id[_last_meeting(snapshots, ctx.snapshot.id)]
+    return None if since.id == ctx.snapshot.id else since
+
+
+def brief_panel(ctx: PageContext, store_dir: Path) -> None:
     from geo import brief
 
     lang = ctx.lang
@@ -365,13 +378,17 @@ def brief_panel(ctx: PageContext) -> None:
     preset = ctx.filters.districts[0] if len(ctx.filters.districts) == 1 else ""
     place = st.selectbox(t("brief_scope", lang), options, index=options.index(preset), key="brief_place",
                          format_func=lambda c: t("brief_city", lang) if not c else district_name(c, lang))
-    request = (ctx.snapshot.id, ctx.scope, place, lang)
+    since = _brief_since(ctx, store_dir)
+    if since is not None:
+        st.caption(t("brief_since_note", lang, as_of=since.as_of.isoformat(), snapshot=since.id))
+    request = (ctx.snapshot.id, ctx.scope, place, lang, since.id if since else None)
     st.button(t("brief_build", lang), type="primary", key="brief_build", icon=":material/picture_as_pdf:",
               on_click=st.session_state.__setitem__, args=("brief_requested", True))
     if st.session_state.pop("brief_requested", False):
         try:
             with st.spinner(t("export_building", lang)):
-                data = brief.build_brief(ctx.snapshot, ctx.scope, Filters(), district=place or None, lang=lang)
+                data = brief.build_brief(ctx.snapshot, ctx.scope, Filters(), district=place or None, lang=lang,
+                                         since=since)
             st.session_state["brief_result"] = (request, data)
         except brief.BriefFontError as problem:
             st.error(t("brief_font_missing", lang, reason=md_escape(str(problem))))

@@ -79,7 +79,7 @@ elif view == "tasks":
 elif view == "changes":
     changes_view(ctx, store_dir)
 elif view == "brief":
-    brief_panel(ctx)
+    brief_panel(ctx, store_dir)
 else:
     st.caption(t("agenda_how", lang))
     saved = agendas.list_agendas(store_dir)

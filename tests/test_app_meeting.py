@@ -306,6 +306,8 @@ def test_changes_since_the_last_meeting_are_those_since_the_data_it_saw_and_a_li
     first = store.list_snapshots(store_dir)[0].id  # before meeting 1: chosen, it is in the address
     at.selectbox(key="changes_old").set_value(first).run()
     assert at.query_params["since"] in ([first], first)
+    brief = conftest.open_page(monkeypatch, store_dir, "meeting", view="brief")  # its line counts from meeting 1
+    assert [c.value for c in brief.caption if f"快照 {meeting_1.id}" in c.value and "数据截至 2023-09-30" in c.value]
     linked = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes", since=first)
     assert linked.selectbox(key="changes_old").value == first
     assert {m.label: m.value for m in linked.metric}["新交办事项"] == "1 件"

@@ -97,6 +97,28 @@ def test_district_brief_shows_the_district_and_the_city_row(html_snapshot):
     assert len(_pages(pdf)) == 1
 
 
+def test_a_brief_since_the_last_meeting_counts_what_changed_on_one_line(tmp_path):
+    """Leaders had compared two printed briefs by hand (tester 19): one line says what changed."""
+    from geo import task_edits
+
+    root = tmp_path / "store"
+    tables = make_tiny_tables()
+    last = store.write_snapshot(tables, as_of=AS_OF, published_by="pytest", sources=[], store_dir=root)
+    moved = tables["projects"].copy()
+    moved.loc[moved["project_id"] == "P001", "completed_yi"] += 0.5
+    store.write_snapshot({**tables, "projects": moved}, as_of=dt.date(2023, 10, 31), published_by="pytest",
+                         sources=[], store_dir=root)
+    _, task_id = task_edits.assign(root, store.open_current(root), project_id="P002", unit="荷塘区政府", title="协调",
+                                   due_on=dt.date(2023, 11, 20))
+    now = store.open_current(root)
+    pdf = _save("brief_tiny_since.pdf", brief.build_brief(now, ALL, printed_on=PRINTED, since=last))
+    text = " ".join(_run("pdftotext", "-layout", str(pdf), "-").split())
+    assert "较上次会议（数据截至 2023-09-30）：新交办 1 件 · 办结 0 件 · 调整时限 0 件" in text
+    assert "年度已完成投资 +0.5 亿元（1 个项目）" in text and len(_pages(pdf)) == 1
+    assert "较上次会议" not in _run("pdftotext", "-layout", str(_save("brief_tiny_nosince.pdf", brief.build_brief(
+        now, ALL, printed_on=PRINTED))), "-")  # no baseline, no line
+
+
 def test_english_brief(html_snapshot):
     pdf = _save("brief_tiny_city_en.pdf", brief.build_brief(html_snapshot, ALL, lang="en", printed_on=PRINTED))
     text = _run("pdftotext", "-layout", str(pdf), "-")
