@@ -242,6 +242,9 @@ class Job:
         en = self.lang != "zh"
         if origin["demo"]:
             text = i18n.t("brief_demo", self.lang).rstrip("。.")
+            if origin.get("demo_tables"):  # ledgers imported on it since: named too
+                sources = list_separator(self.lang).join(str(s) for s in origin["sources"])
+                text += f"; then imported: {sources}" if en else f"；其后导入：{sources}"
         elif origin.get("unknown"):
             text = "unknown (the snapshots before it were pruned)" if en else "不详（更早的快照已清理）"
         else:

@@ -83,8 +83,10 @@ def write_snapshot(
     store_dir: Path | None = None,
     publish: bool = True,
     expect_parent: str | None = None,
+    origin: dict | None = None,
 ) -> Snapshot:
     """Validate ``tables`` against ``geo.schema`` and write them as a new immutable snapshot.
+    ``origin``: where its data came from, kept in the manifest (``geo.task_notes.data_origin``).
 
     Every schema table must be present (a snapshot is complete on its own; carry unchanged
     tables over from the current snapshot with ``read_table``). Nothing is written when any
@@ -105,7 +107,7 @@ def write_snapshot(
         current = current_id(store_root(store_dir))
         if expect_parent is not None and current != expect_parent:
             raise ConcurrentChangeError(expect_parent, current)
-        return _write_locked(clean, as_of, published_by, sources, note, store_dir, publish)
+        return _write_locked(clean, as_of, published_by, sources, note, store_dir, publish, records={"origin": origin})
 
 
 def derive_snapshot(

@@ -476,6 +476,40 @@ def test_xlsx_with_formulas_and_html_keeps_them_as_text(tiny_snapshot, store_dir
 # --- publishing ---------------------------------------------------------------------------------
 
 
+def test_an_import_on_demo_data_is_still_demo_data_until_every_table_is_replaced(store_dir):
+    """One project ledger imported on the demo had dropped the brief's demo notice, though 549 of
+    550 projects were the demo's (tester 19). A real store's import says nothing of the kind."""
+    from conftest import make_tiny_tables
+    from geo import task_notes
+
+    tables = make_tiny_tables()
+    demo = store.write_snapshot(tables, as_of=dt.date(2023, 9, 30), published_by="geo.demo", sources=[],
+                                store_dir=store_dir)
+    assert task_notes.data_origin(demo)["demo"]
+    one = ledger([row("P9", *SEATS[1], name="新项目")])
+    upserted = pub.publish(run(one, store_dir), published_by="数据科", store_dir=store_dir).snapshot
+    origin = task_notes.data_origin(upserted)
+    assert origin["demo"] and origin["sources"][0].startswith("l.csv") and "projects" in origin["demo_tables"]
+    from geo import export
+    from geo.filters import Filters
+    from geo.query import Scope
+    job = export.Job(upserted, Scope.all(), Filters(), "zh", "wgs84", "", dt.datetime(2023, 10, 1), {"projects": 1})
+    assert job.source().startswith("演示数据") and "其后导入：l.csv" in job.source()
+    # replacing the projects leaves the other tables the demo's
+    replaced = pub.publish(run(ledger([row(p, *SEATS[i % 4]) for i, p in enumerate(["P001", "P002", "P003", "P004", "P005"])]),
+                               store_dir, mode="replace"), published_by="数据科", store_dir=store_dir).snapshot
+    assert task_notes.data_origin(replaced)["demo"] and "projects" not in task_notes.data_origin(replaced)["demo_tables"]
+
+
+def test_an_import_on_a_real_store_is_not_called_demo(tiny_snapshot, store_dir):
+    from geo import task_notes
+
+    done = pub.publish(run(ledger([row("P9", *SEATS[1])]), store_dir), published_by="数据科", store_dir=store_dir)
+    assert "origin" not in done.snapshot.manifest and not task_notes.data_origin(done.snapshot)["demo"]
+
+
+
+
 def test_a_file_checked_before_a_colleagues_publish_is_refused_then_checked_again(tiny_snapshot, store_dir):
     """Two clerks update the same projects, one 已完成投资, the other 总投资: the second file had
     been checked against the data before the first one's publish, filled the columns it lacks

@@ -190,8 +190,24 @@ def publish(checked: Checked, *, published_by: str, store_dir: Path | None = Non
                 f"{checked.report.rejected} rejected")
         snapshot = store.write_snapshot(
             tables, as_of=as_of or base.as_of, published_by=published_by,
-            sources=list(checked.sources), note=note, store_dir=store_dir, expect_parent=base.id)
+            sources=list(checked.sources), note=note, store_dir=store_dir, expect_parent=base.id,
+            origin=_origin_on_demo(base, table, mode, published_by, list(checked.sources)))
     return Published(snapshot, change)
+
+
+def _origin_on_demo(base: store.Snapshot, table: str, mode: str, published_by: str, sources: list[str]) -> dict | None:
+    """An import on demo data still holds demo rows: every table an update touched, and every
+    table it did not replace. Its origin says so (``demo_tables``), and the extracts and the brief
+    keep saying demo data; one project ledger imported had dropped the brief's notice though 549
+    of its 550 projects were the demo's (tester 19). None once no table is the demo's."""
+    before = task_notes.data_origin(base)
+    demo_tables = set(before.get("demo_tables", schema.TABLES if before.get("demo") else ()))
+    if mode == "replace":
+        demo_tables.discard(table)
+    if not demo_tables:
+        return None
+    return {"published_by": published_by, "sources": sources, "demo": True, "demo_tables": sorted(demo_tables),
+            "task_changes": 0}
 
 
 def history(store_dir: Path | None = None) -> list[dict]:
