@@ -60,10 +60,10 @@ with cols[1]:
     as_of = ctx.snapshot.as_of
     to_date = f"{as_of.month}月{as_of.day}日" if lang == "zh" else f"{as_of:%-d %b}"
     a.metric(t("started_2023", lang), fmt_count(figures["started"], "个", lang),
-             t("vs_plan_to_date", lang, date=to_date, plan=fmt_count(figures["started_plan"], "个", lang)),
+             in_parts(t("vs_plan_to_date", lang, date=to_date, plan=fmt_count(figures["started_plan"], "个", lang))),
              delta_color="off", delta_arrow="off")
     b.metric(t("completed_2023", lang), fmt_count(figures["completed"], "个", lang),
-             t("vs_plan_to_date", lang, date=to_date, plan=fmt_count(figures["completed_plan"], "个", lang)),
+             in_parts(t("vs_plan_to_date", lang, date=to_date, plan=fmt_count(figures["completed_plan"], "个", lang))),
              delta_color="off", delta_arrow="off")
     c.metric(t("stalled", lang), fmt_count(figures["stalled"], "个", lang))
 

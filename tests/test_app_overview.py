@@ -59,7 +59,7 @@ def test_headline_figures_in_chinese(monkeypatch, demo_store):
     deltas = {mt.label: mt.delta.replace("\xa0", " ") if mt.delta else mt.delta for mt in at.metric}  # parts kept whole with NBSPs
     assert "59.88 %" in deltas["批而未供处置"] and "66.15 %" in deltas["低效用地处置"]
     started = next(k for k in deltas if k.endswith("已开工"))
-    assert deltas[started].startswith("截至9月30日计划 ")  # to the as-of date, not the year's (tester 17)
+    assert deltas[started].startswith("计划 ") and deltas[started].endswith(" · 截至9月30日")  # not the year's (tester 17)
     assert deltas["电网供电能力"] == "2.9 GW"
     assert deltas["新能源装机"] == "风电 309.0 MW · 集中式光伏 55.8 MW · 分布式光伏 333.0 MW"  # each with its unit
     assert "603" in deltas["公变台区"] and "322" in deltas["公变台区"]

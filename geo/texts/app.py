@@ -216,7 +216,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "vs_plan": ("计划 {plan}", "plan {plan}"),
     # to the as-of date: beside a chart of the whole year's plan (289), "计划 265" read as a
     # different plan (tester 17)
-    "vs_plan_to_date": ("截至{date}计划 {plan}", "plan to {date}: {plan}"),
+    "vs_plan_to_date": ("计划 {plan} · 截至{date}", "plan {plan} · to {date}"),
     "stalled": ("八未卡点项目", "Stalled projects (八未)"),
     "section_grid": ("电网与能源", "Grid and energy"),
     "supply_capability": ("电网供电能力", "Grid supply capability"),
