@@ -277,6 +277,32 @@ def funnel_frame(funnel: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
+def plant_table(plants: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Power plants, largest first (as ``energy.plants`` returns them): a plant's capacity had
+    been only in its tooltip and in the extract (tester 18)."""
+    return pd.DataFrame({
+        "name": plants["name"],
+        "district": _labelled(plants["district_adcode"], lambda c: district_name(c, lang)),
+        "kind": _labelled(plants["kind"], lambda k: enum_label(k, lang)),
+        "capacity_mw": plants["capacity_mw"].astype(float),
+        "status": _labelled(plants["status"], lambda s: enum_label(s, lang)),
+        "commissioned_year": plants["commissioned_year"].astype("Int64"),
+        "plant_id": plants["plant_id"],
+    }).reset_index(drop=True)
+
+
+def plant_table_config(lang: str) -> dict:
+    return {
+        "plant_id": st.column_config.TextColumn(_label("plants", "plant_id", lang)),
+        "name": st.column_config.TextColumn(_label("plants", "name", lang), width="medium"),
+        "district": st.column_config.TextColumn(t("district", lang)),
+        "kind": st.column_config.TextColumn(t("plant_kind", lang)),
+        "capacity_mw": st.column_config.NumberColumn(_label("plants", "capacity_mw", lang), format="%,.1f"),
+        "status": st.column_config.TextColumn(t("asset_status", lang)),
+        "commissioned_year": st.column_config.NumberColumn(_label("plants", "commissioned_year", lang), format="%d"),
+    }
+
+
 def station_fields(details: StationDetails, lang: str) -> pd.DataFrame:
     s = details.station
     rows = [

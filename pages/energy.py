@@ -9,9 +9,9 @@ from geo.downloads import download_panel
 from geo.query import matches
 from geo.energy_view import (HEADROOM_METRICS, RISK_PROJECTOR_COLUMNS, RISK_PROJECTOR_WIDTHS, band_frame,
                              cell_tooltips, funnel_frame, grid_metrics, headroom_bar_frame, headroom_map_data, headroom_table,
-                             headroom_tooltip_rows, legend_labels, plant_frame, plant_parts, quality_table,
-                             risk_table, risk_table_config, station_areas, station_fields, station_projects,
-                             station_table, station_table_config)
+                             headroom_tooltip_rows, legend_labels, plant_frame, plant_parts, plant_table,
+                             plant_table_config, quality_table, risk_table, risk_table_config, station_areas,
+                             station_fields, station_projects, station_table, station_table_config)
 from geo.filters import Filters
 from geo.i18n import fmt_count, fmt_number, t
 from geo.schema import POWER_FACTOR, enum_label
@@ -263,3 +263,9 @@ ui.table(table, lang, "no_rows_stations", column_config=station_table_config(lan
          selection_mode="single-row", max_height=420)
 if selected_id and picked_in == "en_stations":  # where it was picked, not far above
     station_panel()
+
+st.markdown(f"**{t('plant_list', lang)}**")
+all_plants = page_cache.derived(ctx, ("plant_table", lang), lambda: ui.arrow_table(
+    plant_table(page_cache.cached(energy.plants, ctx, unfiltered=True), lang)))
+ui.table(ui.rows_with(all_plants, "plant_id", page_cache.cached(energy.plants, ctx, filters=by_table["plants"])["plant_id"]),
+         lang, "no_rows_plants", column_config=plant_table_config(lang), key="en_plants", max_height=420)

@@ -427,3 +427,14 @@ def test_the_park_filter_is_not_offered_where_no_table_has_a_park(monkeypatch, d
     land = conftest.open_page(monkeypatch, demo_store, "land", park="株洲高新区")
     assert land.multiselect(key="f_park").value == ["株洲高新区"]
 
+
+
+def test_the_plant_list_is_the_views_plants_largest_first(monkeypatch, demo_store):
+    """A plant's capacity had been only in its tooltip and the extract (tester 18)."""
+    snap = store.open_current(demo_store)
+    at = open_page(monkeypatch, demo_store, district="430223")
+    plants = table(at, "plant_id")
+    expected = energy.plants(snap, Scope.all(), Filters(districts=("430223",)))
+    assert plants["plant_id"].tolist() == expected["plant_id"].tolist() and len(plants) > 1
+    assert plants["capacity_mw"].is_monotonic_decreasing and set(plants["district"]) == {"攸县"}
+    assert plants["capacity_mw"].sum() == pytest.approx(expected["capacity_mw"].sum())

@@ -122,5 +122,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ta_step_with_plan": ("有治理方案", "With a plan"),
     "mean_pass_rate": ("平均电压合格率", "Mean voltage pass rate"),
     "abnormal_areas": ("待治理／治理中／待验证", "Under governance"),
+    "plant_list": ("电源清单（装机容量从大到小）", "Power plants, largest first"),
+    "no_rows_plants": ("没有符合筛选条件的电源", "No power plants match the filters"),
     "station_list": ("变电站清单（负载率从高到低，点选一行查看详情）", "Substations, most loaded first (pick a row for details)"),
 }
