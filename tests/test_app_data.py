@@ -71,7 +71,7 @@ def test_upload_report_and_publish(monkeypatch, tiny_snapshot, store_dir):
     at.text_input(key="data_user").input("数据科")
     at.run()
     assert at.button(key="data_publish").disabled  # still: what is missing is said (tester 18)
-    assert [c.value for c in at.caption if c.value.startswith("有 1 行被拒绝：勾选上方“只发布 2 行有效数据”后才能发布")]
+    assert [c.value for c in at.caption if c.value.startswith("有 1 行被拒绝：勾选上方的复选框（跳过被拒绝的行）后才能发布")]
     at.checkbox(key="data_publish_valid").check()
     at.run()
     assert not [c for c in at.caption if "后才能发布" in c.value]

@@ -74,8 +74,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_user_hint": ("姓名或部门", "Name or department"),
     "data_no_history": ("还没有发布过数据快照", "No snapshot published yet"),
     "data_user_needed": ("填写发布人后才能发布（记录在快照中）。", "Enter who publishes (recorded in the snapshot) to publish."),
-    "data_tick_needed": ("有 {rejected} 行被拒绝：勾选上方“只发布 {n} 行有效数据”后才能发布，或改正文件后重新上传。",
-                         "{rejected} rows were rejected: tick \"publish the {n} valid rows\" above to publish, or fix the "
+    "data_tick_needed": ("有 {rejected} 行被拒绝：勾选上方的复选框（跳过被拒绝的行）后才能发布，或改正文件后重新上传。",
+                         "{rejected} rows were rejected: tick the box above (leaving them out) to publish, or fix the "
                          "file and upload it again."),
     "data_publish_valid": ("只发布 {n} 行有效数据，跳过 {rejected} 行被拒绝的数据", "Publish the {n} valid rows, leaving out "
                            "the {rejected} rejected"),
