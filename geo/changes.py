@@ -142,7 +142,7 @@ def _project_changes(old: Snapshot, new: Snapshot, scope: Scope, filters: Filter
 
 def _task_changes(old: Snapshot, new: Snapshot, scope: Scope, filters: Filters) -> dict[str, pd.DataFrame]:
     """The task fields of ``SnapshotChanges``: tasks_opened, tasks_closed, tasks_rescheduled,
-    tasks_reopened, tasks_withdrawn."""
+    tasks_reopened, tasks_withdrawn, tasks_overdue."""
     where, params = filters.where("tasks")
     either = lambda c: f"coalesce(n.{c}, o.{c}) AS {c}"  # noqa: E731  (a withdrawn task: the old row)
     # task_rates' overdue (open, due before the as-of date) at each snapshot's own date
