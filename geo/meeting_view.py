@@ -212,8 +212,11 @@ def task_projector_columns(lang: str) -> dict[str, int]:
     how late, the deadline first set (if moved), which project. The dates and days come before the
     project's long name: on a 1280 screen at 125 % (~1000 px) the last columns are cut (tester 13)."""
     label = lambda n: schema.column("tasks", n).label(lang)  # noqa: E731
+    # The name wide enough for a long project name at 1920, and the district after it: at 220 px
+    # names were cut and the district was not shown (tester 19); 1280 still scrolls to them.
     return {t("task_state", lang): 90, label("title"): 200, label("assigned_unit"): 170, label("due_on"): 110,
-            t("days_overdue", lang): 95, label("first_due_on"): 110, schema.column("projects", "name").label(lang): 220}
+            t("days_overdue", lang): 95, label("first_due_on"): 110, schema.column("projects", "name").label(lang): 360,
+            t("district", lang): 80}
 
 
 def change_table(kind: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
