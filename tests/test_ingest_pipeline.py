@@ -291,6 +291,16 @@ def test_one_area_a_quarter_off_its_outline_is_a_warning():
     assert warned == [(3, "MJ", "30.0", "v_area_differs", "15.00")]  # a GIS file counts features from 1
 
 
+def test_normalised_values_are_named_per_column_with_an_example():
+    """"值经规范化 2" had said neither which column nor what a value became (tester 18)."""
+    c = run(ledger([row("P1", *SEATS[0], district="荷塘"), row("P2", *SEATS[1], district="醴陵市"),
+                    row("P3", *SEATS[2], district="430224")]))
+    notes = [text for text in c.report.note_texts("zh") if "经规范化" in text]
+    assert notes == ["“所属区县”列有 2 个值经规范化，如第 2 行“荷塘”记为“430202”。"]
+    assert [t for t in c.report.note_texts("en") if "normalised" in t] == [
+        "2 values of “所属区县” were normalised, e.g. row 2: “荷塘” stored as “430202”."]
+
+
 # --- ids, text ----------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from geo import schema, store
 from geo.boundaries import DISTRICTS
 from geo.ingest import coords, headers, overlaps, readers, rules, values
 from geo.ingest.errors import IngestError, Localized
-from geo.ingest.report import Report
+from geo.ingest.report import Report, cell_text
 from geo.join import add_h3_cells
 from geo.validate import validate_tables
 
@@ -172,6 +172,7 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
         changed |= res.changed
         out[target] = res.values
         already[target] = np.isin(np.arange(n), list(res.reasons))
+        _say_normalised(report, sources[target], frame[target], res, rows)
     rules.stop_on_suspect_units(table, mapping, factors, out, sources)
     # formulas kept as text: those in text columns (in a number or date column one is a rejected row)
     text_columns = [c for c in frame.columns if c in schema.column_names(table) and schema.column(table, c).dtype == "string"
@@ -252,6 +253,18 @@ def check(loaded: Loaded, options: Options, mapping: pd.DataFrame | None = None,
                 if (c in out and c not in derived) or (geometry is not None and c in ("geometry", "h3_r7"))]
     return Checked(options, clean[table], report, [f"{raw.name} sha256:{loaded.sha256[:16]}"],
                    base.id if base is not None else None, tuple(provided))
+
+
+def _say_normalised(report: Report, column, raw: pd.Series, res, rows: np.ndarray) -> None:
+    """A note per column whose values were normalised: how many, and the first as "was → now".
+    "值经规范化 2" had said neither which column nor what became of a value (tester 18)."""
+    normalised = np.flatnonzero(res.changed & ~np.isin(np.arange(len(raw)), list(res.reasons)))
+    if not len(normalised):
+        return
+    i = normalised[0]
+    after = res.values.iat[i] if hasattr(res.values, "iat") else res.values[i]
+    report.notes.append(("ingest_n_normalised", {"column": column, "n": len(normalised), "row": int(rows[i]),
+                                                 "before": cell_text(raw.iat[i]), "after": cell_text(after)}))
 
 
 def _geometry(loaded, options, out, frame, sources, table, ids, reject, changed, report, stored_table):

@@ -238,6 +238,8 @@ TEXT: dict[str, tuple[str, str]] = {
                              "The file lacks {columns}: read as an update of stored rows, which keep their stored "
                              "values there; a new id in the file lacks them and cannot be imported."),
     "ingest_n_sections": ("分类标题行已跳过（第 {rows} 行）。", "Section heading rows skipped (rows {rows})."),
+    "ingest_n_normalised": ("“{column}”列有 {n} 个值经规范化，如第 {row} 行“{before}”记为“{after}”。",
+                            "{n} values of “{column}” were normalised, e.g. row {row}: “{before}” stored as “{after}”."),
     "ingest_n_formulas": ("{n} 个单元格是公式，按文字原样保存和显示。", "{n} cells hold formulas: stored and shown as text."),
     "ingest_n_xy_swapped": ("X 列是北坐标、Y 列是东坐标（测量习惯），已按此读取。", "X holds northings and Y eastings "
                             "(surveying convention); read that way."),
