@@ -179,7 +179,6 @@ def _num(value) -> float:
     return 0.0 if value is None or pd.isna(value) else round(float(value), 2)
 
 
-# Map metrics: summary column, i18n label key, unit, decimals.
 # (column, label, unit, decimals, what more of it means: map_classes.RAMPS). The completion rate
 # is on greens: on reds its best district was the darkest, under a scoreboard showing it green
 # (tester 17); the amounts stay on reds, as intensity.

@@ -308,9 +308,38 @@ def test_changes_since_the_last_meeting_are_those_since_the_data_it_saw_and_a_li
     assert at.query_params["since"] in ([first], first)
     brief = conftest.open_page(monkeypatch, store_dir, "meeting", view="brief")  # its line counts from meeting 1
     assert [c.value for c in brief.caption if f"快照 {meeting_1.id}" in c.value and "数据截至 2023-09-30" in c.value]
+    # the baseline chosen here is the brief's, after the changes view is left (its widget state is dropped)
+    at.segmented_control(key="meeting_view").set_value("brief").run()
+    at.run()
+    assert [c.value for c in at.caption if f"快照 {first}" in c.value], [c.value for c in at.caption]
+    at.button(key="brief_build").click().run()
+    assert at.session_state["brief_result"][0][-1] == first
     linked = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes", since=first)
     assert linked.selectbox(key="changes_old").value == first
     assert {m.label: m.value for m in linked.metric}["新交办事项"] == "1 件"
+
+
+def test_a_default_baseline_follows_new_data_and_a_chosen_one_stays(monkeypatch, demo_store, tmp_path):
+    """The default kept in the session had stayed the one from before an import moved the data
+    (review): it follows; one the user chose is kept."""
+    import datetime as dt
+
+    from geo import store
+
+    store_dir = _with_one_task_assigned(demo_store, tmp_path)
+    first, meeting_1 = [s.id for s in store.list_snapshots(store_dir)]
+    at = conftest.open_page(monkeypatch, store_dir, "meeting", view="changes")
+    assert at.selectbox(key="changes_old").value == first  # one day, one as-of date: the line's first
+    snap = store.open_current(store_dir)
+    store.write_snapshot({t: store.read_table(snap, t) for t in snap.tables}, as_of=dt.date(2023, 10, 31),
+                         published_by="重点办", sources=["10月台账"], store_dir=store_dir)
+    at.run()
+    assert at.selectbox(key="changes_old").value == meeting_1  # the data meeting 1 saw
+    at.selectbox(key="changes_old").set_value(first).run()
+    store.write_snapshot({t: store.read_table(snap, t) for t in snap.tables}, as_of=dt.date(2023, 11, 30),
+                         published_by="重点办", sources=["11月台账"], store_dir=store_dir)
+    at.run()
+    assert at.selectbox(key="changes_old").value == first  # chosen: kept
 
 
 def test_add_the_current_view_to_an_agenda(monkeypatch, demo_store, tmp_path):
