@@ -95,3 +95,30 @@ def test_one_warning_names_at_most_three_parcels_and_counts_the_rest(n, named):
     text = _overlaps(c)["BIG"]
     assert text.count("（0.60 亩）") == named and (f"另 {n - named} 块" in text) == (n > named)
     assert f"重叠，共 {n * 0.6:,.2f} 亩" in text
+
+
+def test_a_stored_parcel_with_an_invalid_outline_is_compared_not_a_crash():
+    """A bow-tie outline in the store (the land page lists such parcels) made the intersection
+    raise (review): it is made valid for the comparison."""
+    bowtie = _metric_box(0, 0)
+    x0, y0, x1, y1 = bowtie.bounds
+    stored = gpd.GeoDataFrame({"parcel_id": ["OLD"]}, crs=4326,
+                              geometry=[shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1), (x0, y0)])])
+    assert not stored.geometry.is_valid.all()
+    import numpy as np
+    import pandas as pd
+
+    from geo.ingest import overlaps
+    from geo.ingest.report import Report
+
+    report = Report("parcels", "p.geojson")
+    new = gpd.GeoSeries([_metric_box(0, 0)], crs=4326)
+    n = overlaps.check(new, pd.Series(["NEW"]), stored, False, {}, np.array([2]), np.zeros(1, bool), report)
+    assert n == 1 and report.problems[0][3] == "v_overlaps"
+    assert report.problem_frame("zh").iloc[0, 3].startswith("与 OLD（")  # the valid part of the bow-tie
+
+
+def test_neighbours_sharing_edges_are_not_measured_as_overlaps():
+    grid = {f"G{i}{j}": _metric_box(i * SIDE_M, j * SIDE_M) for i in range(4) for j in range(4)}
+    c = check(load(_geojson(grid), "p.geojson", "parcels"), Options("parcels"))
+    assert _overlaps(c) == {} and c.report.accepted == 16
