@@ -509,6 +509,15 @@ def test_an_import_on_demo_data_is_still_demo_data_until_every_table_is_replaced
     replaced = pub.publish(run(ledger([row(p, *SEATS[i % 4]) for i, p in enumerate(["P001", "P002", "P003", "P004", "P005"])]),
                                store_dir, mode="replace"), published_by="数据科", store_dir=store_dir).snapshot
     assert task_notes.data_origin(replaced)["demo"] and "projects" not in task_notes.data_origin(replaced)["demo_tables"]
+    assert len(task_notes.data_origin(replaced)["sources"]) == 2  # both imports named
+    # every importable table replaced: the data is no longer the demo's (the boundaries are the app's)
+    from geo.ingest import publish as publish_module
+
+    origin = task_notes.data_origin(replaced)
+    for table in origin["demo_tables"]:
+        fake = type("Base", (), {"manifest": {"origin": origin}})
+        origin = publish_module._origin_on_demo(fake, table, "replace", "数据科", [f"{table}.csv"]) or {"demo": False}
+    assert origin == {"demo": False}
 
 
 def test_an_import_on_a_real_store_is_not_called_demo(tiny_snapshot, store_dir):

@@ -24,7 +24,7 @@ import pandas as pd
 from geo import schema, store, task_notes
 from geo.ingest.coords import same_shapes
 from geo.ingest.errors import IngestError
-from geo.ingest.pipeline import Checked
+from geo.ingest.pipeline import IMPORT_TABLES, Checked
 from geo.store_layout import snapshots_dir
 from geo.store_lock import publish_lock
 from geo.validate import validate_tables
@@ -195,19 +195,24 @@ def publish(checked: Checked, *, published_by: str, store_dir: Path | None = Non
     return Published(snapshot, change)
 
 
+IMPORTS_NAMED = 5  # the imports on demo data an origin names, the latest ones
+
+
 def _origin_on_demo(base: store.Snapshot, table: str, mode: str, published_by: str, sources: list[str]) -> dict | None:
     """An import on demo data still holds demo rows: every table an update touched, and every
     table it did not replace. Its origin says so (``demo_tables``), and the extracts and the brief
     keep saying demo data; one project ledger imported had dropped the brief's notice though 549
     of its 550 projects were the demo's (tester 19). None once no table is the demo's."""
     before = task_notes.data_origin(base)
-    demo_tables = set(before.get("demo_tables", schema.TABLES if before.get("demo") else ()))
+    # the tables an import can replace (the district boundaries are the app's own, not demo data)
+    demo_tables = set(before.get("demo_tables", IMPORT_TABLES if before.get("demo") else ()))
     if mode == "replace":
         demo_tables.discard(table)
     if not demo_tables:
         return None
-    return {"published_by": published_by, "sources": sources, "demo": True, "demo_tables": sorted(demo_tables),
-            "task_changes": 0}
+    imported = [*before.get("sources", ()), *sources] if "demo_tables" in before else sources
+    return {"published_by": published_by, "sources": imported[-IMPORTS_NAMED:], "demo": True,
+            "demo_tables": sorted(demo_tables), "task_changes": 0}
 
 
 def history(store_dir: Path | None = None) -> list[dict]:
