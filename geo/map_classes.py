@@ -43,7 +43,8 @@ def class_breaks(values: pd.Series, classes: int = 5) -> list[float]:
     if clean.empty:
         return []
     zero = clean == 0
-    if zero.any() and (clean > 0).any() and classes > 1:
+    # (not with negative values, such as an overloaded level's headroom: zero is then no floor)
+    if zero.any() and (clean > 0).any() and (clean >= 0).all() and classes > 1:
         return [0.0, *class_breaks(clean[~zero], classes - 1)]
     classes = min(classes, clean.nunique())
     qs = np.quantile(clean, np.linspace(0, 1, classes + 1)[1:])

@@ -245,6 +245,12 @@ def test_zeros_are_a_class_of_their_own_and_labels_give_each_class_its_values():
     assert lows_highs[0][0] == 54.6 and lows_highs[-1][-1] == 66.0
     assert map_classes.break_labels(map_classes.class_breaks(pd.Series([0.0, 0.0])), pd.Series([0.0, 0.0]), "亿元", 1,
                                     "zh") == ["0.0 亿元"]  # nothing anywhere: one class
+    # negative values (an overloaded level's headroom): plain quantiles, every class holding a value
+    headroom = pd.Series([-3.0, 0.0, 0.0, 10.0])
+    breaks = map_classes.class_breaks(headroom)
+    assert breaks == sorted(set(breaks)) and set(map_classes.classify(headroom, breaks)) == set(range(len(breaks)))
+    labels = map_classes.break_labels(breaks, headroom, "MW", 1, "zh")
+    assert labels[0].startswith("-3.0") and labels[-1] == "10.0 MW"
 
 
 def test_legend_html_escapes_labels():
