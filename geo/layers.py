@@ -273,11 +273,13 @@ PARCEL_TARGET_PX = 5
 def parcel_targets_layer(parcels: gpd.GeoDataFrame, tips: list[str]) -> pdk.Layer:
     """An invisible dot at each parcel's inner point, ``PARCEL_TARGET_PX`` in radius whatever the
     zoom, under the outlines: it widens a small parcel's click target (its id starts with
-    "parcels", so a click on it selects the parcel) and shows the parcel's tooltip. deck.gl picks
+    "parcels", so a click on it selects the parcel) and names the parcel on hover. deck.gl picks
     a transparent object as any other; once the parcel is bigger than the dot, the outline drawn
     above it takes the click."""
     inner = shapely.point_on_surface(np.asarray(parcels.geometry.values))
-    data = pd.DataFrame({"parcel_id": parcels["parcel_id"].to_numpy(), "tooltip": tips,
+    # The tooltip's first line only (the id): the whole tooltips again added 1.3 MB to a 5,000-parcel
+    # view (review); the outline above shows the rest once the parcel is big enough to point at.
+    data = pd.DataFrame({"parcel_id": parcels["parcel_id"].to_numpy(), "tooltip": [tip.split("\n", 1)[0] for tip in tips],
                          "position": np.round(shapely.get_coordinates(inner), 6).tolist()})
     return pdk.Layer("ScatterplotLayer", id="parcels-targets", data=records(data), get_position="position",
                      get_radius=1, radius_units="'meters'", radius_min_pixels=PARCEL_TARGET_PX,

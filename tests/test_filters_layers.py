@@ -7,6 +7,7 @@ import json
 import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 from shapely.geometry import MultiPolygon, box
 
 from pydeck.bindings.json_tools import default_serialize
@@ -400,6 +401,21 @@ def test_parcel_parts_and_holes_become_rows_of_rings_in_order():
                                    [113.3, 27.5]]]  # 6 decimals
     assert rows[0]["tooltip"] == rows[1]["tooltip"] == "A\n说明：甲"
     assert rows[2]["fill"][:3] == [120, 120, 120]  # an unknown status drawn grey, not dropped
+
+
+def test_a_clickable_parcel_view_has_a_small_target_under_each_parcel():
+    """A sub-pixel parcel at a district's zoom could not be clicked (tester 15; measured in
+    Chromium): an invisible dot of at least PARCEL_TARGET_PX under each, named by its id only."""
+    parcels = gpd.GeoDataFrame({"parcel_id": ["L1", "L2"], "status": ["闲置", "在用"], "tip": ["甲", "乙"]},
+                               geometry=[box(113.1, 27.8, 113.1001, 27.8001), box(113.2, 27.8, 113.2001, 27.8001)],
+                               crs="EPSG:4326")
+    targets, polygons = layers.parcel_layers(parcels, [("说明", "tip")], selected=None)
+    assert targets.id.startswith("parcels") and targets.id != polygons.id  # picked as a parcel, drawn under it
+    assert targets.radius_min_pixels == layers.PARCEL_TARGET_PX and targets.get_fill_color == [0, 0, 0, 0]
+    assert [(r["parcel_id"], r["tooltip"]) for r in targets.data] == [("L1", "L1"), ("L2", "L2")]
+    x, y = targets.data[0]["position"]
+    assert parcels.geometry.iloc[0].contains(shapely.Point(x, y))
+    assert layers.parcel_layers(parcels, [], selected=None, pickable=False)[0].id == "parcels"  # none when not clickable
 
 
 def test_parcels_show_their_status_colour_at_any_zoom():
