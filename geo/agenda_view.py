@@ -93,7 +93,8 @@ def _copy(agenda: agendas.Agenda, store_dir: Path, lang: str) -> None:
     """Callback: the agenda's items as a new agenda, titled as a copy, picked for editing. Next
     month's meeting reuses last month's views; renaming the old agenda had renamed meeting 1's
     (its links and history with it: tester 19)."""
-    title = t("agenda_copy_title", lang, title=agenda.title)[:agendas.TITLE_MAX]
+    suffix = t("agenda_copy_title", lang, title="")
+    title = t("agenda_copy_title", lang, title=agenda.title[:agendas.TITLE_MAX - len(suffix)])  # the mark kept
     try:
         saved = agendas.save(agendas.new_agenda(title, list(agenda.items)), store_dir)
     except agendas.AgendaError as problem:

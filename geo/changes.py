@@ -107,7 +107,9 @@ def changes_between(old: Snapshot, new: Snapshot, scope: Scope, filters: Filters
         newly_stalled=pick(both & was.isna() & now.notna(), STALLED_COLUMNS),
         unstalled=pick(both & was.notna() & now.isna(), STALLED_COLUMNS),
         stalled_state_changes=pick(both & was.notna() & now.notna() & (was != now), STALLED_COLUMNS),
-        investment_progress=pick(both & (projects["completed_from"] != projects["completed_to"]), PROGRESS_COLUMNS)
+        # to a millionth of 亿元 (100 元): a 万元 ledger's conversion noise is not progress (review)
+        investment_progress=pick(both & (projects["completed_from"].round(6) != projects["completed_to"].round(6)),
+                                 PROGRESS_COLUMNS)
         .sort_values(["delta_yi", "project_id"], ascending=[False, True], ignore_index=True),
         **tasks,
         parcels_disposed=_parcel_changes(old, new, scope, only_districts),
@@ -135,7 +137,7 @@ def _project_changes(old: Snapshot, new: Snapshot, scope: Scope, filters: Filter
         FROM n FULL OUTER JOIN o ON n.project_id = o.project_id
         WHERE o.project_id IS NULL OR n.project_id IS NULL
            OR o.stage IS DISTINCT FROM n.stage OR o.stalled_state IS DISTINCT FROM n.stalled_state
-           OR o.completed_yi IS DISTINCT FROM n.completed_yi
+           OR round(o.completed_yi, 6) IS DISTINCT FROM round(n.completed_yi, 6)
         ORDER BY district_adcode, total_investment_yi DESC, project_id""",
                  params, scope=scope, previous=old, max_rows=_MAX_ROWS).df
 

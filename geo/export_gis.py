@@ -189,8 +189,8 @@ def shapefile_fields(names: list[str]) -> dict[str, str]:
 
 # DBF numbers are text of a fixed width, and GDAL writes a float column with 15 decimals: 124.9
 # read "124.900000000000006" in QGIS's attribute table. A decimal column with the fewest decimals
-# (up to MAX_DBF_DECIMALS) that hold every value exactly is written as it reads: "124.90".
-MAX_DBF_DECIMALS = 6
+# (up to MAX_DBF_DECIMALS: 1 元 in 亿元 is 1e-8) that hold every value is written as it reads: "124.90".
+MAX_DBF_DECIMALS = 10
 
 
 def fewest_decimals(values: np.ndarray) -> int:
@@ -205,13 +205,15 @@ def fewest_decimals(values: np.ndarray) -> int:
 
 def as_dbf_decimals(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with each float column as a decimal column of its ``fewest_decimals`` (GDAL gives
-    the DBF field that precision); an import reads them back as the same floats."""
+    the DBF field that precision); an import reads back each value to within 1e-9 of its size
+    (more than ``MAX_DBF_DECIMALS`` decimals are rounded). An infinite value is left empty."""
     out = df.copy(deep=False)
     for name in df.columns:
         if name != "geometry" and pd.api.types.is_float_dtype(df[name].dtype):
             values = df[name].to_numpy(dtype=float, na_value=np.nan)
+            values = np.where(np.isfinite(values), values, np.nan)
             decimals = fewest_decimals(values)
-            kind = pa.decimal128(18, decimals)
+            kind = pa.decimal128(19, decimals)  # the widest GDAL writes to a DBF
             out[name] = pd.Series(pc.round(pa.array(values, from_pandas=True), decimals).cast(kind),
                                   index=df.index, dtype=pd.ArrowDtype(kind))
     return out

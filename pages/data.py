@@ -24,8 +24,8 @@ def _publish(checked) -> None:
     # date typed and the button clicked at once reach the server in one rerun, and the date bound
     # to the button was the old one (tester 19 published October's ledger as of 2023-09-30).
     user, as_of = st.session_state.get("data_user") or "", st.session_state.get("data_as_of")
-    if as_of is None:  # the date field cleared
-        st.session_state["data_message"] = ("error", t("data_as_of_missing", lang))
+    if as_of is None or not user.strip():  # the date or the name cleared as the button was clicked
+        st.session_state["data_message"] = ("error", t("data_as_of_missing" if as_of is None else "data_user_needed", lang))
         return
     try:
         done = pub.publish(checked, published_by=user.strip(), store_dir=None, as_of=as_of)

@@ -498,7 +498,7 @@ def test_a_view_the_page_does_not_have_is_named_in_a_notice(monkeypatch, demo_st
     ("energy", "reasons", ("name", "reasons", "demand_mw", "station", "distance_km", "headroom_mw")),
     ("land", "area_m2", ("parcel_id", "district_adcode", "status", "area_mu", "land_use", "park")),
     ("meeting", "owner", ("stalled_state", "district", "name", "days_stalled", "total_investment_yi", "overdue_tasks")),
-    ("meeting?view=tasks", "交办日期", ("办理情况", "交办事项", "责任单位", "办结时限", "逾期天数", "原定时限", "项目名称")),
+    ("meeting?view=tasks", "交办日期", ("办理情况", "交办事项", "责任单位", "办结时限", "逾期天数", "原定时限", "项目名称", "区县")),
 ])
 def test_wide_tables_show_their_main_columns_on_a_projector(monkeypatch, demo_store, page, first_column, shown):
     """At 21-px type the energy risk table cut its project names and the land and meeting lists

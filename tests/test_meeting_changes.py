@@ -8,7 +8,7 @@ Old = the tiny tables as of 2023-09-30, plus P003 stalled 投产未达产. New, 
   T003 reopened (closed by mistake), T004 gone with its project (withdrawn);
 - L001 闲置 → 已处置 on 10-15; new L005 disposed 10-20 (counts), new L006 disposed in 2020 (does
   not count: history, not a change); L003 was already disposed;
-- P001 invested 0.8 亿元 more this year; P003's figure is unchanged;
+- P001 invested 0.8 亿元 more this year; P002's figure moved by float noise only (not progress);
 - newly overdue on 10-31: T007 (open, due 10-20, unchanged) and T003 (its closing undone, due
   09-01); T002's deadline moved past 10-31.
 """
@@ -52,6 +52,7 @@ def _new_tables():
     p.loc[p["project_id"] == "P001", ["stalled_state", "stalled_since"]] = ["开工未竣工", D(2023, 10, 1)]
     p.loc[p["project_id"] == "P003", ["stalled_state", "stalled_since"]] = ["竣工未投产", D(2023, 10, 5)]
     p.loc[p["project_id"] == "P001", "completed_yi"] = p.loc[p["project_id"] == "P001", "completed_yi"] + 0.8
+    p.loc[p["project_id"] == "P002", "completed_yi"] = p.loc[p["project_id"] == "P002", "completed_yi"] + 1e-12  # noise
     added = p[p["project_id"] == "P004"].copy()
     added[["project_id", "name", "stage", "total_investment_yi", "actual_completion"]] = [
         "P006", "醴陵新材料产业园", "前期", 3.5, None]
