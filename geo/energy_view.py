@@ -176,11 +176,16 @@ def station_table(stations: pd.DataFrame, lang: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def _asset_config(table: str, id_column: str, lang: str) -> dict:
+    """The id, name and district columns every asset list starts its column config with."""
+    return {id_column: st.column_config.TextColumn(_label(table, id_column, lang)),
+            "name": st.column_config.TextColumn(_label(table, "name", lang), width="medium"),
+            "district": st.column_config.TextColumn(t("district", lang))}
+
+
 def station_table_config(lang: str) -> dict:
     return {
-        "station_id": st.column_config.TextColumn(_label("substations", "station_id", lang)),
-        "name": st.column_config.TextColumn(_label("substations", "name", lang), width="medium"),
-        "district": st.column_config.TextColumn(t("district", lang)),
+        **_asset_config("substations", "station_id", lang),
         "voltage_kv": st.column_config.NumberColumn(_label("substations", "voltage_kv", lang), format="%d"),
         "status": st.column_config.TextColumn(t("asset_status", lang)),
         "capacity_mva": st.column_config.NumberColumn(_label("substations", "capacity_mva", lang), format="%,.1f"),
@@ -293,9 +298,7 @@ def plant_table(plants: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def plant_table_config(lang: str) -> dict:
     return {
-        "plant_id": st.column_config.TextColumn(_label("plants", "plant_id", lang)),
-        "name": st.column_config.TextColumn(_label("plants", "name", lang), width="medium"),
-        "district": st.column_config.TextColumn(t("district", lang)),
+        **_asset_config("plants", "plant_id", lang),
         "kind": st.column_config.TextColumn(t("plant_kind", lang)),
         "capacity_mw": st.column_config.NumberColumn(_label("plants", "capacity_mw", lang), format="%,.1f"),
         "status": st.column_config.TextColumn(t("asset_status", lang)),
