@@ -195,6 +195,8 @@ with tab_import:
                 checked = check(loaded, Options(table, crs=crs, encoding=enc, mode=mode, repair=repair), mapping,
                                 base=ctx.snapshot)
                 checked.report.diff = pub.preview_diff(checked) if checked.report.accepted else {}
+                st.session_state["data_updates"] = (pub.preview_updates(checked)
+                                                    if checked.report.diff.get("updated") else None)
                 # stored tasks this file would leave without their project (refused at publishing)
                 st.session_state["data_orphans"] = pub.preview_orphans(checked) if checked.report.accepted else None
             st.session_state["data_checked"] = (check_key, checked)
@@ -211,6 +213,12 @@ with tab_import:
         col.metric(t(key, lang), fmt_count(n, "", lang))
     if report.diff:
         st.caption(report.diff_text(lang))
+    updates = st.session_state.get("data_updates")
+    if updates is not None and updates[1]:  # which fields change, before publishing (tester 19)
+        with st.expander(t("data_updates", lang, n=fmt_count(updates[1], "", lang))):
+            ui.table(view.updates_frame(updates[0], table, lang), lang, key="data_updates_table", max_height=360)
+            if updates[1] > len(updates[0]):
+                st.caption(t("data_updates_more", lang, shown=len(updates[0]), n=fmt_count(updates[1], "", lang)))
     for note in report.note_texts(lang):
         (st.warning if note.startswith(("注意", "Warning")) else st.info)(note)
     problems = report.problem_frame(lang)

@@ -520,6 +520,29 @@ def test_an_import_on_demo_data_is_still_demo_data_until_every_table_is_replaced
     assert origin == {"demo": False}
 
 
+def test_the_fields_an_update_changes_are_listed_before_publishing(tiny_snapshot, store_dir):
+    """"更新 134" had been all a steward saw: not whether the resumed project's 八未 state was
+    really emptied (tester 19). Each changed field, before and after; a moved point as one field."""
+    stored = store.read_table(tiny_snapshot, "projects").set_index("project_id")
+    head = ["项目编号", "八未状态", "年度已完成投资（亿元）", "经度", "纬度"]
+    lon, lat = stored.loc["P002", "geometry"].x, stored.loc["P002", "geometry"].y
+    rows = [["P001", None, float(stored.loc["P001", "completed_yi"]) + 1,
+             stored.loc["P001", "geometry"].x, stored.loc["P001", "geometry"].y],
+            ["P002", None, float(stored.loc["P002", "completed_yi"]), lon + 0.01, lat]]  # resumed, and moved
+    c = run(ledger(rows, head), store_dir)
+    updates, n = pub.preview_updates(c, store_dir)
+    shown = view.updates_frame(updates, "projects", "zh")
+    got = {(r.id, r.column): (r.before, r.after) for r in updates.itertuples()}
+    assert n == len(updates) == len(got)
+    assert got[("P001", "completed_yi")] == (stored.loc["P001", "completed_yi"], stored.loc["P001", "completed_yi"] + 1)
+    assert ("P002", "geometry") in got and ("P002", "completed_yi") not in got
+    assert got[("P002", "stalled_state")][0] == "签约未开工" and pd.isna(got[("P002", "stalled_state")][1])
+    assert ("P001", "stalled_state") not in got
+    assert shown.set_index("字段").loc["八未状态", "新值"] == "—"
+    assert list(shown.columns) == ["项目编号", "字段", "原值", "新值"]
+    assert "位置或范围已改" in shown["新值"].tolist()
+
+
 def test_an_import_on_a_real_store_is_not_called_demo(tiny_snapshot, store_dir):
     from geo import task_notes
 

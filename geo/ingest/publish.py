@@ -39,6 +39,13 @@ class Published:
 def _canonical(df: pd.DataFrame, table: str) -> pd.Series:
     """One hash per row, indexed by id, equal for equal rows whatever their dtypes (geometry left
     out: ``diff`` compares it with a tolerance)."""
+    frame = _canonical_parts(df, table)
+    hashes = pd.util.hash_pandas_object(frame, index=False)
+    return pd.Series(hashes.to_numpy(), index=df[schema.PRIMARY_KEYS[table]].astype(str).to_numpy())
+
+
+def _canonical_parts(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Each non-geometry column of ``df`` as comparable text (dates as days, floats to 9 decimals)."""
     parts = {}
     for col in schema.columns(table):
         s = df[col.name] if col.name in df.columns else pd.Series([None] * len(df), index=df.index)
@@ -52,9 +59,7 @@ def _canonical(df: pd.DataFrame, table: str) -> pd.Series:
             parts[col.name] = pd.to_numeric(s, errors="coerce").astype("Int64").astype(str)
         else:
             parts[col.name] = s.astype(object).where(s.notna(), "\x00").astype(str)
-    frame = pd.DataFrame(parts, index=df.index)
-    hashes = pd.util.hash_pandas_object(frame, index=False)
-    return pd.Series(hashes.to_numpy(), index=df[schema.PRIMARY_KEYS[table]].astype(str).to_numpy())
+    return pd.DataFrame(parts, index=df.index)
 
 
 def diff(base_rows: pd.DataFrame, new_rows: pd.DataFrame, table: str) -> dict[str, int]:
@@ -70,6 +75,40 @@ def diff(base_rows: pd.DataFrame, new_rows: pd.DataFrame, table: str) -> dict[st
     same = int(equal.sum())
     return {"added": int(len(new) - len(common)), "updated": int(len(common) - same), "unchanged": same,
             "removed": int(len(old.index.difference(new.index)))}
+
+
+UPDATES_LISTED = 500  # changed fields the page lists before publishing
+
+
+def updated_fields(base_rows: pd.DataFrame, new_rows: pd.DataFrame, table: str,
+                   limit: int = UPDATES_LISTED) -> tuple[pd.DataFrame, int]:
+    """Each field an update changes (id, column, before, after), the first ``limit`` in id order,
+    and how many there are. "更新 134" had been all a steward saw before publishing: not whether
+    the resumed project's 八未 state was really emptied (tester 19). A moved outline or point is
+    one field, "geometry", without its coordinates."""
+    pk = schema.PRIMARY_KEYS[table]
+    old, new = (r.set_index(r[pk].astype(str).to_numpy()) for r in (base_rows, new_rows))
+    old_hash, new_hash = _canonical(base_rows, table), _canonical(new_rows, table)
+    common = new_hash.index.intersection(old_hash.index)
+    ids = common[(new_hash[common] != old_hash[common]).to_numpy()]
+    if "geometry" in schema.column_names(table):
+        moved = common[~same_shapes(old.loc[common, "geometry"].to_numpy(), new.loc[common, "geometry"].to_numpy())]
+        ids = ids.union(moved)
+    ids = ids.sort_values()
+    before, after = _canonical_parts(old.loc[ids], table), _canonical_parts(new.loc[ids], table)
+    rows = [(i, c, old.at[i, c], new.at[i, c]) for c in before.columns if c != pk
+            for i in before.index[(before[c] != after[c]).to_numpy()]]
+    if "geometry" in schema.column_names(table):
+        rows += [(i, "geometry", None, None) for i in moved]
+    rows.sort(key=lambda r: (r[0], schema.column_names(table).index(r[1])))
+    return pd.DataFrame(rows[:limit], columns=["id", "column", "before", "after"]), len(rows)
+
+
+def preview_updates(checked: Checked, store_dir: Path | None = None) -> tuple[pd.DataFrame, int]:
+    """``updated_fields`` of publishing ``checked`` on the current snapshot (for the page, before)."""
+    base = store.open_current(store_dir)
+    base_rows = store.read_table(base, checked.options.table)
+    return updated_fields(base_rows, merged(base_rows, checked), checked.options.table)
 
 
 # Columns a meeting writes and a ledger does not carry (原定时限, kept by a meeting's first move of

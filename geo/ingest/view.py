@@ -11,6 +11,7 @@ import pandas as pd
 import pydeck as pdk
 
 from geo import district_layers, layers, schema, store, task_notes
+from geo.boundaries import DISTRICTS
 from geo.i18n import beijing, list_separator, md_escape, t
 from geo.ingest.headers import COORD_LABELS, COORD_TARGETS, targets
 
@@ -190,6 +191,30 @@ def history_frame(history: list[dict], lang: str) -> pd.DataFrame:
                      t("table_parcels", lang): h["rows"].get("parcels", 0),
                      t("table_substations", lang): h["rows"].get("substations", 0)})
     return pd.DataFrame(rows)
+
+
+def updates_frame(updates: pd.DataFrame, table: str, lang: str) -> pd.DataFrame:
+    """``publish.updated_fields`` for the page: the id, the field by its name, before and after as
+    the page shows values (days, district names, enum labels; a moved shape said in words)."""
+    def shown(column: str, value) -> str:
+        if column == "geometry":
+            return ""
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return "—"
+        col = schema.column(table, column)
+        if col.dtype == "date":
+            return pd.Timestamp(value).date().isoformat()
+        if column == "district_adcode":
+            return DISTRICTS.get(value, (value, value))[lang != "zh"]
+        return schema.enum_label(value, lang) if col.enum else str(value)
+
+    return pd.DataFrame({
+        schema.column(table, schema.PRIMARY_KEYS[table]).label(lang): updates["id"],
+        t("data_update_field", lang): [schema.column(table, c).label(lang) for c in updates["column"]],
+        t("data_update_before", lang): [shown(c, v) for c, v in zip(updates["column"], updates["before"])],
+        t("data_update_after", lang): [t("data_update_moved", lang) if c == "geometry" else shown(c, v)
+                                      for c, v in zip(updates["column"], updates["after"])],
+    })
 
 
 def switches_frame(switches: list[dict], lang: str) -> pd.DataFrame:

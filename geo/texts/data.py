@@ -157,4 +157,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "data_note_demo": ("演示数据（按公布数字校准）", "demo data (calibrated to the published figures)"),
     "data_note_scaled": ("基准测试用放大数据：{scale}", "scaled benchmark store: {scale}"),
     "data_h_as_of": ("数据截至", "As of"),
+    "data_updates": ("查看更新明细（{n} 处字段变化）", "See the updates ({n} fields change)"),
+    "data_updates_more": ("只列出前 {shown} 处，共 {n} 处。", "The first {shown} of {n} are listed."),
+    "data_update_field": ("字段", "Field"),
+    "data_update_before": ("原值", "Before"),
+    "data_update_after": ("新值", "After"),
+    "data_update_moved": ("位置或范围已改", "location or outline changed"),
 }
