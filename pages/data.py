@@ -194,9 +194,8 @@ with tab_import:
             with st.spinner(t("data_checking", lang)):
                 checked = check(loaded, Options(table, crs=crs, encoding=enc, mode=mode, repair=repair), mapping,
                                 base=ctx.snapshot)
-                checked.report.diff = pub.preview_diff(checked) if checked.report.accepted else {}
-                st.session_state["data_updates"] = (pub.preview_updates(checked)
-                                                    if checked.report.diff.get("updated") else None)
+                checked.report.diff, st.session_state["data_updates"] = (
+                    pub.preview(checked) if checked.report.accepted else ({}, None))
                 # stored tasks this file would leave without their project (refused at publishing)
                 st.session_state["data_orphans"] = pub.preview_orphans(checked) if checked.report.accepted else None
             st.session_state["data_checked"] = (check_key, checked)

@@ -530,7 +530,8 @@ def test_the_fields_an_update_changes_are_listed_before_publishing(tiny_snapshot
              stored.loc["P001", "geometry"].x, stored.loc["P001", "geometry"].y],
             ["P002", None, float(stored.loc["P002", "completed_yi"]), lon + 0.01, lat]]  # resumed, and moved
     c = run(ledger(rows, head), store_dir)
-    updates, n = pub.preview_updates(c, store_dir)
+    counts, (updates, n) = pub.preview(c, store_dir)
+    assert counts["updated"] == 2
     shown = view.updates_frame(updates, "projects", "zh")
     got = {(r.id, r.column): (r.before, r.after) for r in updates.itertuples()}
     assert n == len(updates) == len(got)
