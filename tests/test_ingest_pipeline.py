@@ -532,6 +532,8 @@ def test_the_fields_an_update_changes_are_listed_before_publishing(tiny_snapshot
     c = run(ledger(rows, head), store_dir)
     counts, (updates, n) = pub.preview(c, store_dir)
     assert counts["updated"] == 2
+    stored_rows = store.read_table(tiny_snapshot, "projects")  # the named rows alone give the whole table's counts
+    assert counts == pub.diff(stored_rows, pub.merged(stored_rows, c), "projects")
     shown = view.updates_frame(updates, "projects", "zh")
     got = {(r.id, r.column): (r.before, r.after) for r in updates.itertuples()}
     assert n == len(updates) == len(got)
