@@ -14,6 +14,7 @@ from geo import schema
 from geo.boundaries import district_name, short_district_name
 from geo.i18n import fmt_count, fmt_number, t
 from geo.investment import ProjectDetails
+from geo.meeting import rag
 from geo.meeting_view import first_deadlines  # a task's first deadline, as the meeting page shows it
 from geo.task_rates import STATE_TEXT
 from geo.schema import enum_label
@@ -85,11 +86,16 @@ def monthly_frame(monthly: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["month", "month_label", "series", "kind", "value", "value_text"])
 
 
+# The scoreboard's colours as marks: 52 of 53 had read ✗ here and amber on the scoreboard (tester 17)
+RAG_MARKS = {"green": " ✓", "amber": " △", "red": " ✗"}
+
+
 def district_progress_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Started and completed this year vs plan per district, with ✓ where at or above plan. No
-    plan is no target: no mark, as the scoreboard leaves it uncoloured ("0 / 0 ✓": tester 11)."""
+    """Started and completed this year vs plan per district, marked by the scoreboard's rule
+    (``meeting.rag``: ✓ at or above plan, △ at 90 % of it or more, ✗ below). No plan is no target:
+    no mark, as the scoreboard leaves it uncoloured ("0 / 0 ✓": tester 11)."""
     def versus(actual, plan) -> str:
-        mark = "" if plan <= 0 else " ✓" if actual >= plan else " ✗"
+        mark = "" if plan <= 0 else RAG_MARKS[rag(actual / plan)]
         return f"{actual:,} / {plan:,}{mark}"
     return pd.DataFrame({
         # short in English ("Liling"): beside the chart at 1366 px the fourth column's header was cut

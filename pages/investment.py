@@ -167,6 +167,7 @@ with p1:
     st.caption(t("monthly_note", lang, as_of=ctx.snapshot.as_of))
 with p2:
     ui.table(district_progress_frame(district_rows, lang), lang, "no_rows_districts", key="inv_district_progress")
+    st.caption(t("progress_marks_note", lang))
 
 # --- top projects --------------------------------------------------------------------------------
 st.subheader(t("section_top", lang))

@@ -378,3 +378,7 @@ def test_a_district_with_no_plan_gets_no_mark():
     out = district_progress_frame(rows, "zh")
     assert out.iloc[:, 1].tolist() == ["3 / 2 ✓", "0 / 0"]
     assert out.iloc[:, 2].tolist() == ["1 / 4 ✗", "2 / 0"]
+    near = district_progress_frame(pd.DataFrame({  # the scoreboard's amber (tester 17)
+        "adcode": ["430281"], "started": [52], "started_plan": [53], "completed": [8], "completed_plan": [10],
+        "progress_pct": [70.0]}), "zh")
+    assert near.iloc[0, 1:3].tolist() == ["52 / 53 △", "8 / 10 ✗"]

@@ -213,6 +213,8 @@ TEXT: dict[str, tuple[str, str]] = {
                        "both): they do not add up to All."),
     "started_2023": ("2023年已开工", "Started in 2023"),
     "completed_2023": ("2023年已竣工", "Completed in 2023"),
+    "progress_marks_note": ("✓ 达到计划，△ 达到计划的 90 % 及以上，✗ 不足 90 %（同调度记分牌的绿、黄、红）。",
+                            "✓ at or above plan, △ 90 % of it or more, ✗ below (the scoreboard's green, amber, red)."),
     "vs_plan": ("计划 {plan}", "plan {plan}"),
     # to the as-of date: beside a chart of the whole year's plan (289), "计划 265" read as a
     # different plan (tester 17)
