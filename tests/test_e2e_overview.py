@@ -62,8 +62,12 @@ def test_overview_renders_in_chinese_then_english(demo_store: Path) -> None:
             # scoreboard still shows every row: at a height fixed in px it showed 7 of 10.
             page.goto(f"{url}/overview?present=1", wait_until="domcontentloaded")
             _wait_rendered(page, "549")
-            scoreboard = page.locator(".st-key-overview_scoreboard .dvn-scroller")
-            scroll, client = scoreboard.evaluate("e => [e.scrollHeight, e.clientHeight]")
+            # Polled in the page: the grid can be redrawn between finding it and reading it (a CI run
+            # read a detached element: "Cannot read properties of null")
+            scroll, client = page.wait_for_function(
+                "() => { const e = document.querySelector('.st-key-overview_scoreboard .dvn-scroller');"
+                " return e && e.clientHeight > 0 ? [e.scrollHeight, e.clientHeight] : null; }",
+                timeout=30_000).json_value()
             assert scroll <= client + 1, f"the scoreboard scrolls on a projector: {scroll} px in {client} px"
             rows = table_row_heights(page)  # drawn at the projector's size on a fresh load (geo.styles)
             assert rows and min(rows) >= 44, f"table rows drawn {rows} px high in presentation mode"
