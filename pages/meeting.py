@@ -10,8 +10,8 @@ from geo.downloads import download_panel
 from geo.i18n import fmt_count, fmt_number, fmt_pct, t
 from geo.meeting_view import (STALLED_PROJECTOR_COLUMNS, stalled_config, stalled_matrix, stalled_state_frame,
                               stalled_table, task_projector_columns, task_table)
-from geo.meeting_forms import (assign_form, brief_panel, changes_view, close_form, rates_view, reschedule_form,
-                               undo_form)
+from geo.meeting_forms import assign_form, close_form, rates_view, reschedule_form, undo_form
+from geo.meeting_review import brief_panel, changes_view
 from geo.sidebar import keep, remember
 
 ctx = ui.page_context("meeting")
