@@ -1,5 +1,6 @@
-"""Presentation of the energy figures: translated labels, numbers with units, tooltip texts and
-the tables of the energy page. Pure pandas (tested without a browser); ``geo.energy`` computes.
+"""Presentation of the energy figures: translated labels, numbers with units, tooltip texts,
+charts' frames and the station panel. Pure pandas (tested without a browser); ``geo.energy``
+computes; the page's lists are ``geo.energy_tables``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ HEADROOM_METRICS = {"headroom": ("headroom_mw", "metric_headroom", "MW", 1, "bet
                     "capacity": ("capacity_mw", "metric_firm_capacity", "MW", 1, "better")}
 
 
-def _label(table: str, column: str, lang: str) -> str:
+def column_label(table: str, column: str, lang: str) -> str:
     """A column's name with its unit: for headers over bare numbers."""
     return schema.column(table, column).label(lang)
 
@@ -86,20 +87,20 @@ def abnormal_tooltips(areas: pd.DataFrame, lang: str) -> pd.DataFrame:
     out["state_text"] = [enum_label(s, lang) for s in out["state"].tolist()]
     out["rate_text"] = [fmt_number(v, "%", 2, lang) for v in out["voltage_pass_rate"].tolist()]
     out["users_text"] = [fmt_count(v, "户", lang) for v in out["low_voltage_users"].tolist()]
-    out.attrs["tooltip"] = [(_label("transformer_areas", "state", lang), "state_text"),
+    out.attrs["tooltip"] = [(column_label("transformer_areas", "state", lang), "state_text"),
                             (_name("transformer_areas", "voltage_pass_rate", lang), "rate_text"),
                             (_name("transformer_areas", "low_voltage_users", lang), "users_text")]
     return out
 
 
-def _labelled(values: pd.Series, label) -> list[str]:
+def labelled(values: pd.Series, label) -> list[str]:
     """``label(value)`` for each value, computed once per distinct value: the energy page formats
     the whole store's 51 k projects at risk at once (1 M parcels), where a call per row cost ~0.2 s."""
     labels = {v: label(v) for v in dict.fromkeys(values.tolist())}
     return [labels[v] for v in values.tolist()]
 
 
-def _reasons_text(reasons: tuple[str, ...], lang: str) -> str:
+def reasons_text(reasons: tuple[str, ...], lang: str) -> str:
     return "、".join(t(f"risk_{r}", lang) for r in reasons) if lang == "zh" else "; ".join(t(f"risk_{r}", lang)
                                                                                          for r in reasons)
 
@@ -109,94 +110,10 @@ def risk_tooltips(risk: pd.DataFrame, lang: str) -> pd.DataFrame:
     out["demand_text"] = [fmt_number(v, "MW", 1, lang) for v in out["demand_mw"].tolist()]
     out["station_text"] = [s if isinstance(s, str) else "—" for s in out["station_name"].tolist()]
     out["distance_text"] = [fmt_number(v, "km", 1, lang) for v in out["distance_km"].tolist()]
-    out["reason_text"] = _labelled(out["reasons"], lambda r: _reasons_text(r, lang))
+    out["reason_text"] = labelled(out["reasons"], lambda r: reasons_text(r, lang))
     out.attrs["tooltip"] = [(t("demand", lang), "demand_text"), (t("supply_station", lang), "station_text"),
                             (t("distance", lang), "distance_text"), (t("risk_reason", lang), "reason_text")]
     return out
-
-
-def risk_table(risk: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """At-risk projects: numbers stay numeric (sortable), units in the column config."""
-    # Why it is at risk and the figures behind it before the stage and the id, which beside the
-    # sidebar at 1366 px scroll (the distance had been cut off).
-    return pd.DataFrame({
-        "name": risk["name"],
-        "district": _labelled(risk["district_adcode"], lambda c: district_name(c, lang)),
-        "reasons": _labelled(risk["reasons"], lambda r: _reasons_text(r, lang)),
-        "demand_mw": risk["demand_mw"].astype(float),
-        "station": [s if isinstance(s, str) else "—" for s in risk["station_name"].tolist()],
-        "distance_km": risk["distance_km"].astype(float),
-        "headroom_mw": risk["headroom_mw"].astype(float),
-        "pending_mw": risk["pending_mw"].astype(float),
-        "stage": _labelled(risk["stage"], lambda s: enum_label(s, lang)),
-        "project_id": risk["project_id"],
-    })
-
-
-# What a projector shows of it: the project, why, how much, from where (the district, stage, id and
-# pending demand stay behind: with them the names were cut at 1366 px), the name wider.
-RISK_PROJECTOR_COLUMNS = ("name", "reasons", "demand_mw", "station", "distance_km", "headroom_mw")
-RISK_PROJECTOR_WIDTHS = {"name": 330, "reasons": 150, "station": 180}
-
-
-def risk_table_config(lang: str) -> dict:
-    mw = lambda key: st.column_config.NumberColumn(t(key, lang) + " (MW)" if lang == "en" else t(key, lang) + "（MW）",
-                                                   format="%,.1f")  # noqa: E731
-    return {
-        "project_id": st.column_config.TextColumn(_label("projects", "project_id", lang)),
-        "name": st.column_config.TextColumn(_label("projects", "name", lang), width="medium"),
-        "district": st.column_config.TextColumn(t("district", lang)),
-        "stage": st.column_config.TextColumn(_label("projects", "stage", lang)),
-        "demand_mw": mw("demand"),
-        "station": st.column_config.TextColumn(t("supply_station", lang), width="medium"),
-        "distance_km": st.column_config.NumberColumn(t("distance", lang) + (" (km)" if lang == "en" else "（km）"),
-                                                     format="%,.2f"),
-        "headroom_mw": mw("headroom"),
-        "pending_mw": mw("pending_demand"),
-        "reasons": st.column_config.TextColumn(t("risk_reason", lang), width="medium"),
-    }
-
-
-def station_table(stations: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Substations, most loaded first (no load last)."""
-    rows = stations.sort_values(["load_rate_pct", "station_id"], ascending=[False, True], na_position="last")
-    # The figure it is ranked by, and the headroom, right after the name: at 1366 px beside the
-    # sidebar the first ~7 columns show, and the load rate had been the ninth (cut off).
-    return pd.DataFrame({
-        "name": rows["name"],
-        "district": [district_name(c, lang) for c in rows["district_adcode"].tolist()],
-        "load_rate_pct": rows["load_rate_pct"].astype(float),
-        "headroom_mw": rows["headroom_mw"].astype(float),
-        "pending_mw": rows["pending_mw"].astype(float),  # power_supply.with_pending
-        "peak_load_mw": rows["peak_load_mw"].astype(float),
-        "capacity_mva": rows["capacity_mva"].astype(float),
-        "voltage_kv": rows["voltage_kv"].astype("int64"),
-        "status": [enum_label(s, lang) for s in rows["status"].tolist()],
-        "station_id": rows["station_id"],
-    }).reset_index(drop=True)
-
-
-def _asset_config(table: str, id_column: str, lang: str) -> dict:
-    """The id, name and district columns every asset list starts its column config with."""
-    return {id_column: st.column_config.TextColumn(_label(table, id_column, lang)),
-            "name": st.column_config.TextColumn(_label(table, "name", lang), width="medium"),
-            "district": st.column_config.TextColumn(t("district", lang))}
-
-
-def station_table_config(lang: str) -> dict:
-    return {
-        **_asset_config("substations", "station_id", lang),
-        "voltage_kv": st.column_config.NumberColumn(_label("substations", "voltage_kv", lang), format="%d"),
-        "status": st.column_config.TextColumn(t("asset_status", lang)),
-        "capacity_mva": st.column_config.NumberColumn(_label("substations", "capacity_mva", lang), format="%,.1f"),
-        "peak_load_mw": st.column_config.NumberColumn(_label("substations", "peak_load_mw", lang), format="%,.1f"),
-        "load_rate_pct": st.column_config.NumberColumn(t("load_rate", lang) + (" (%)" if lang == "en" else "（%）"),
-                                                       format="%.1f"),
-        "headroom_mw": st.column_config.NumberColumn(t("headroom", lang) + (" (MW)" if lang == "en" else "（MW）"),
-                                                     format="%,.1f"),
-        "pending_mw": st.column_config.NumberColumn(t("pending_demand", lang) + (" (MW)" if lang == "en" else "（MW）"),
-                                                    format="%,.1f", help=t("pending_help", lang)),
-    }
 
 
 def headroom_map_data(rows: pd.DataFrame, lang: str):
@@ -282,34 +199,10 @@ def funnel_frame(funnel: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-def plant_table(plants: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Power plants, largest first (as ``energy.plants`` returns them): a plant's capacity had
-    been only in its tooltip and in the extract (tester 18)."""
-    return pd.DataFrame({
-        "name": plants["name"],
-        "district": _labelled(plants["district_adcode"], lambda c: district_name(c, lang)),
-        "kind": _labelled(plants["kind"], lambda k: enum_label(k, lang)),
-        "capacity_mw": plants["capacity_mw"].astype(float),
-        "status": _labelled(plants["status"], lambda s: enum_label(s, lang)),
-        "commissioned_year": plants["commissioned_year"].astype("Int64"),
-        "plant_id": plants["plant_id"],
-    }).reset_index(drop=True)
-
-
-def plant_table_config(lang: str) -> dict:
-    return {
-        **_asset_config("plants", "plant_id", lang),
-        "kind": st.column_config.TextColumn(t("plant_kind", lang)),
-        "capacity_mw": st.column_config.NumberColumn(_label("plants", "capacity_mw", lang), format="%,.1f"),
-        "status": st.column_config.TextColumn(t("asset_status", lang)),
-        "commissioned_year": st.column_config.NumberColumn(_label("plants", "commissioned_year", lang), format="%d"),
-    }
-
-
 def station_fields(details: StationDetails, lang: str) -> pd.DataFrame:
     s = details.station
     rows = [
-        (_label("substations", "station_id", lang), s["station_id"]),
+        (column_label("substations", "station_id", lang), s["station_id"]),
         (t("district", lang), district_name(s["district_adcode"], lang)),
         (_name("substations", "voltage_kv", lang), f"{s['voltage_kv']} kV"),
         (t("asset_status", lang), enum_label(s["status"], lang)),
@@ -323,7 +216,7 @@ def station_fields(details: StationDetails, lang: str) -> pd.DataFrame:
         (t("headroom", lang), fmt_number(s["headroom_mw"], "MW", 1, lang)),
         (t("pending_demand", lang), fmt_number(float(details.projects.loc[details.projects["stage"] != "投产",
                                                                           "demand_mw"].sum()), "MW", 1, lang)),
-        (_label("substations", "commissioned_year", lang), "—" if s["commissioned_year"] is None
+        (column_label("substations", "commissioned_year", lang), "—" if s["commissioned_year"] is None
          else str(s["commissioned_year"])),
     ]
     return pd.DataFrame(rows, columns=[t("field", lang), t("value", lang)])
@@ -332,7 +225,7 @@ def station_fields(details: StationDetails, lang: str) -> pd.DataFrame:
 def station_areas(details: StationDetails, lang: str) -> pd.DataFrame:
     a = details.areas
     return pd.DataFrame({
-        _label("transformer_areas", "state", lang): [enum_label(s, lang) for s in a["state"]],
+        column_label("transformer_areas", "state", lang): [enum_label(s, lang) for s in a["state"]],
         t("table_transformer_areas", lang): [fmt_count(v, "个", lang) for v in a["areas"]],
         t("mean_pass_rate", lang): [fmt_number(v, "%", 2, lang) for v in a["pass_rate_pct"]],
         _name("transformer_areas", "low_voltage_users", lang): [fmt_count(v, "户", lang) if pd.notna(v) else "—"
@@ -343,8 +236,8 @@ def station_areas(details: StationDetails, lang: str) -> pd.DataFrame:
 def station_projects(details: StationDetails, lang: str) -> pd.DataFrame:
     p = details.projects
     return pd.DataFrame({
-        _label("projects", "name", lang): p["name"],
-        _label("projects", "stage", lang): [enum_label(s, lang) for s in p["stage"]],
+        column_label("projects", "name", lang): p["name"],
+        column_label("projects", "stage", lang): [enum_label(s, lang) for s in p["stage"]],
         t("demand", lang): [fmt_number(v, "MW", 1, lang) for v in p["demand_mw"]],
         t("distance", lang): [fmt_number(v, "km", 2, lang) for v in p["distance_km"]],
     })

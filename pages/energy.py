@@ -7,11 +7,11 @@ from geo import (charts, district_layers, energy, energy_layers, layers, map_cla
 from geo.boundaries import bounds as district_bounds
 from geo.downloads import download_panel
 from geo.query import matches
-from geo.energy_view import (HEADROOM_METRICS, RISK_PROJECTOR_COLUMNS, RISK_PROJECTOR_WIDTHS, band_frame,
-                             cell_tooltips, funnel_frame, grid_metrics, headroom_bar_frame, headroom_map_data, headroom_table,
-                             headroom_tooltip_rows, legend_labels, plant_frame, plant_parts, plant_table,
-                             plant_table_config, quality_table, risk_table, risk_table_config, station_areas,
-                             station_fields, station_projects, station_table, station_table_config)
+from geo.energy_tables import (RISK_PROJECTOR_COLUMNS, RISK_PROJECTOR_WIDTHS, plant_table, plant_table_config,
+                               risk_table, risk_table_config, station_table, station_table_config)
+from geo.energy_view import (HEADROOM_METRICS, band_frame, cell_tooltips, funnel_frame, grid_metrics, headroom_bar_frame,
+                             headroom_map_data, headroom_table, headroom_tooltip_rows, legend_labels, plant_frame,
+                             plant_parts, quality_table, station_areas, station_fields, station_projects)
 from geo.filters import Filters
 from geo.i18n import fmt_count, fmt_number, t
 from geo.schema import POWER_FACTOR, enum_label
