@@ -84,14 +84,7 @@ def changes_view(ctx: PageContext, store_dir: Path) -> None:
         left.caption(t("changes_day_snapshot", lang, snapshot=label[old]))
     else:
         # In the address, so an agenda item and a link keep the baseline chosen (it had fallen back
-        # to the default when presented: tester 19). A default kept from before an import moved the
-        # data follows the new default; a baseline someone chose stays (review).
-        state = st.session_state
-        if state.get("_changes_default") not in (None, last_meeting) and \
-                state.get("_kept_changes_old") == state["_changes_default"]:
-            state.pop("_kept_changes_old", None)
-            state.pop("changes_old", None)
-        state["_changes_default"] = last_meeting
+        # to the default when presented: tester 19); url_state lets a default follow new data.
         url_state("since", "changes_old", tuple(ids), last_meeting)
         old = left.selectbox(t("changes_old", lang), ids, key="changes_old", format_func=label.get)
     new = right.selectbox(t("changes_new", lang), ids, index=ids.index(current), key="changes_new",
@@ -141,7 +134,7 @@ def _brief_since(ctx: PageContext, store_dir: Path) -> store.Snapshot | None:
         return None
     # the kept copy: the widget's own state is dropped once the changes view is not drawn (review)
     chosen = st.session_state.get("_kept_changes_old")
-    if chosen == st.session_state.get("_changes_default"):  # not chosen, the default then: today's default
+    if chosen == st.session_state.get("_default_changes_old"):  # not chosen, the default then: today's default
         chosen = None
     since = by_id.get(chosen) or by_id[_last_meeting(snapshots, ctx.snapshot.id)]
     return None if since.id == ctx.snapshot.id else since

@@ -343,6 +343,14 @@ def url_state(param: str, key: str, allowed, default, multi: bool = False):
     like the sidebar's, and the current value is written back; the default is left out of the URL.
     """
     parse = allowed if callable(allowed) else {str(v): v for v in allowed}.get
+    # A value still at a default that has since changed follows the new default (the changes
+    # view's baseline after an import moved the data: review); a value someone chose stays.
+    state, previous = st.session_state, st.session_state.get(f"_default_{key}")
+    if previous is not None and previous != default and \
+            state.get(key, state.get(f"_kept_{key}", previous)) == previous:
+        state.pop(key, None)
+        state.pop(f"_kept_{key}", None)
+    state[f"_default_{key}"] = default
     if f"_url_seeded_{key}" not in st.session_state:
         st.session_state[f"_url_seeded_{key}"] = True
         raw = url.get(param)

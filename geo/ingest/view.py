@@ -57,7 +57,7 @@ def mapping_from_editor(edited: pd.DataFrame) -> pd.DataFrame:
 def required_note(table: str, lang: str) -> str:
     from geo.ingest.headers import required
 
-    names = [schema.column(table, c).zh if lang == "zh" else schema.column(table, c).en for c in required(table)]
+    names = [schema.column(table, c).bare(lang) for c in required(table)]
     if table in schema.GEO_TABLES:
         names.append(t("data_outline_needed" if table == "parcels" else "data_coords_needed", lang))
     return t("data_required", lang, columns=list_separator(lang).join(names))
