@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 
 from e2e_helpers import (TIMEOUT_MS, assert_no_exception, check_console, launch_browser, metric_int, running_app,
@@ -65,8 +66,15 @@ def _choose_format(page, label: str) -> None:
     CI), and wait for the run the pick starts."""
     wait_until_idle(page)
     box = page.locator(".st-key-investment_dl_format")
-    box.click()
-    page.get_by_role("option", name=label, exact=True).click()
+    for attempt in range(3):  # a rerun ending while the list is open still closes it now and then (CI)
+        box.click()
+        try:
+            page.get_by_role("option", name=label, exact=True).click(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            wait_until_idle(page)
     expect(box.get_by_role("combobox")).to_have_value(label, timeout=TIMEOUT_MS)
     wait_until_idle(page)
 
